@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the real programs the test suite drives (Debian packages). Idempotent; needs root.
+# The daemons these packages might start are not wanted: tests start their own instances.
+set -euo pipefail
+
+PACKAGES=(
+  bind9-dnsutils # dig, nsupdate: query and update the server in end-to-end tests
+  ddclient       # a real dyndns2 client
+  inadyn         # another real dyndns2 client (custom provider)
+  dnsperf        # npm run bench:dns
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "test peers: all installed (${PACKAGES[*]})"
+  exit 0
+fi
+
+echo "test peers: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# policy-rc.d keeps package scripts from starting daemons (ddclient ships a service).
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

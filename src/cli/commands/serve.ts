@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import { formatConfigHelp } from "../../config/index.js";
+import { createLogger } from "../../observability/logger.js";
+import { action } from "../action.js";
+import { readConfig } from "../context.js";
+import type { Io } from "../output.js";
+import type { RunningServer } from "../serve.js";
+import { httpBaseUrl } from "../urls.js";
+import { listOption } from "./options.js";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run the server: HTTP updates (dyndns2, JSON API) and authoritative DNS")
+    .option("--http-listen <host:port>", "HTTP listen addresses, comma-separated", listOption)
+    .option("--dns-listen <host:port>", "DNS (UDP+TCP) listen addresses, comma-separated", listOption)
+    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
+    .option("--help-config", "list every setting with its environment variable and default, then exit")
+    .action(
+      action(async (io, opts) => {
+        if (opts["helpConfig"] === true) return io.out(formatConfigHelp());
+        const flags: Record<string, string | string[]> = {};
+        if (opts["httpListen"] !== undefined) flags["http.listen"] = opts["httpListen"] as string[];
+        if (opts["dnsListen"] !== undefined) flags["dns.listen"] = opts["dnsListen"] as string[];
+        if (opts["logLevel"] !== undefined) flags["log.level"] = opts["logLevel"] as string;
+        const config = readConfig(opts, flags);
+        const log = createLogger({ level: config.log.level });
+        // Loaded on demand: admin commands should not pay for the HTTP and DNS stacks.
+        const { startServer } = await import("../serve.js");
+        const server = await startServer(config, log);
+        log.info(
+          { http: server.http, dns: server.dns, store: config.store.sqlitePath, config: config.source.file },
+          "beacon ready",
+        );
+        printBanner(io, server, httpBaseUrl(config, server.http[0]?.port));
+        await untilSignal(server, log);
+      }),
+    );
+}
+
+function printBanner(io: Io, server: RunningServer, base: string): void {
+  const dns = server.dns[0];
+  const lines = [
+    "Beacon is running.",
+    `  HTTP  ${server.http.map((e) => `${e.host}:${e.port}`).join(", ")}   (dyndns2 /nic/update, JSON /api/v1, your address /ip)`,
+    `  DNS   ${server.dns.map((e) => `${e.host}:${e.port}`).join(", ")}   (UDP and TCP, authoritative)`,
+  ];
+  if (server.demoZoneCreated !== undefined && dns !== undefined) {
+    const host = `home.${server.demoZoneCreated}`;
+    lines.push(
+      "",
+      `Created the demo zone ${server.demoZoneCreated}. Try it from another terminal:`,
+      `  npx beacon host add ${host}        # prints a token, once`,
+      `  curl -u '${host}:<token>' -A 'demo/1.0' '${base}/nic/update?hostname=${host}&myip=1.2.3.4'`,
+      `  dig @${dns.host} -p ${dns.port} ${host} A +norec`,
+    );
+  }
+  lines.push("", "Stop with Ctrl-C (SIGINT) or SIGTERM; in-flight requests are drained first.");
+  io.out(lines.join("\n"));
+}
+
+function untilSignal(server: RunningServer, log: { info(o: object, m: string): void }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log.info({ signal }, "shutting down: draining requests");
+      server.close().then(() => {
+        log.info({}, "stopped cleanly");
+        resolve();
+      }, reject);
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The `beacon` command. Each subcommand lives in commands/; this file only assembles them.
+
+import { Command, CommanderError } from "commander";
+import { registerHistory } from "./commands/history.js";
+import { registerHost } from "./commands/host.js";
+import { registerServe } from "./commands/serve.js";
+import { registerToken } from "./commands/token.js";
+import { registerZone } from "./commands/zone.js";
+import { EXIT } from "./output.js";
+import { VERSION } from "./version.js";
+
+const program = new Command("beacon")
+  .description("Beacon: self-hosted dynamic DNS (server, agent, providers)")
+  .version(VERSION)
+  .option("-c, --config <file>", "YAML configuration file (also BEACON_CONFIG)")
+  .option("--data-dir <dir>", "where the SQLite database lives (also BEACON_DATA_DIR)")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerServe(program);
+registerZone(program);
+registerHost(program);
+registerToken(program);
+registerHistory(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    throw e;
+  }
+}

@@ -1,0 +1,49 @@
+// Validated raw config → ServerConfig: camelCase, relative paths made absolute, derived defaults filled.
+
+import { join } from "node:path";
+import type { RawConfig } from "./schema.js";
+import type { ServerConfig } from "./server-config.js";
+
+/** Resolves a path-valued setting against the directory its source implies (file dir or cwd). */
+export type ResolvePath = (settingKey: string, value: string) => string;
+
+export function buildServerConfig(
+  raw: RawConfig,
+  resolvePath: ResolvePath,
+  file: string | undefined,
+): ServerConfig {
+  const dataDir = resolvePath("data_dir", raw.data_dir);
+  const config: ServerConfig = {
+    dataDir,
+    store: {
+      sqlitePath:
+        raw.store.sqlite_path === undefined
+          ? join(dataDir, "beacon.db")
+          : resolvePath("store.sqlite_path", raw.store.sqlite_path),
+    },
+    http: {
+      listen: raw.http.listen,
+      trustedProxies: raw.http.trusted_proxies,
+      maxBodyBytes: raw.http.max_body_bytes,
+    },
+    dns: {
+      listen: raw.dns.listen,
+      tcpIdleTimeoutMs: raw.dns.tcp_idle_timeout_ms,
+      maxTcpConnections: raw.dns.max_tcp_connections,
+    },
+    updates: { allowNonGlobal: raw.updates.allow_non_global },
+    demo: { enabled: raw.demo.enabled, zone: raw.demo.zone },
+    log: { level: raw.log.level },
+    shutdownGraceMs: raw.shutdown_grace_ms,
+    source: file === undefined ? {} : { file },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    for (const child of Object.values(v)) deepFreeze(child);
+    Object.freeze(v);
+  }
+  return v;
+}

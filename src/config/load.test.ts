@@ -1,0 +1,353 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { ConfigError } from "./errors.js";
+import { loadServerConfig, type LoadServerConfigInput } from "./load.js";
+
+const FILE = "/etc/beacon/beacon.yaml";
+
+/** A readFile over an in-memory directory; absent paths fail like node:fs with ENOENT. */
+function files(map: Record<string, string>): (path: string) => string {
+  return (path) => {
+    const text = map[path];
+    if (text === undefined)
+      throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" });
+    return text;
+  };
+}
+
+function load(over: Partial<LoadServerConfigInput> & { yaml?: string } = {}) {
+  const { yaml, ...rest } = over;
+  return loadServerConfig({
+    env: {},
+    flags: {},
+    cwd: "/srv/beacon",
+    ...(yaml === undefined ? {} : { file: FILE, readFile: files({ [FILE]: yaml }) }),
+    ...rest,
+  });
+}
+
+/** The ConfigError's message, failing the test if loading succeeds or throws anything else. */
+function errorOf(over: Parameters<typeof load>[0]): string {
+  try {
+    load(over);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).code).toBe("config_invalid");
+    return (e as ConfigError).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadServerConfig: layering", () => {
+  test("no file, no env, no flags → documented defaults, paths against cwd", () => {
+    expect(load()).toEqual({
+      dataDir: "/srv/beacon/data",
+      store: { sqlitePath: "/srv/beacon/data/beacon.db" },
+      http: { listen: [{ host: "127.0.0.1", port: 8245 }], trustedProxies: [], maxBodyBytes: 65536 },
+      dns: { listen: [{ host: "127.0.0.1", port: 5300 }], tcpIdleTimeoutMs: 10000, maxTcpConnections: 256 },
+      updates: { allowNonGlobal: false },
+      demo: { enabled: true, zone: "dyn.beacon.test" },
+      log: { level: "info" },
+      shutdownGraceMs: 10000,
+      source: {},
+    });
+  });
+
+  test("the file overrides defaults; unset keys keep theirs; names and CIDRs are canonical", () => {
+    const c = load({
+      yaml: [
+        "http:",
+        "  listen: ['[::1]:8080', '127.0.0.1:0']",
+        "  trusted_proxies: [10.0.0.0/8, '2001:DB8::1', 192.0.2.7]",
+        "dns:",
+        "  max_tcp_connections: 10",
+        "updates: { allow_non_global: true }",
+        "demo:",
+        "  zone: Home.Example.",
+        "log: { level: debug }",
+        "",
+      ].join("\n"),
+    });
+    expect(c.http.listen).toEqual([
+      { host: "::1", port: 8080 },
+      { host: "127.0.0.1", port: 0 },
+    ]);
+    expect(c.http.trustedProxies).toEqual(["10.0.0.0/8", "2001:db8::1/128", "192.0.2.7/32"]);
+    expect(c.http.maxBodyBytes).toBe(65536);
+    expect(c.dns).toEqual({
+      listen: [{ host: "127.0.0.1", port: 5300 }],
+      tcpIdleTimeoutMs: 10000,
+      maxTcpConnections: 10,
+    });
+    expect(c.updates.allowNonGlobal).toBe(true);
+    expect(c.demo).toEqual({ enabled: true, zone: "home.example" });
+    expect(c.log.level).toBe("debug");
+    expect(c.source).toEqual({ file: FILE });
+  });
+
+  test("an empty file, a comment-only file and empty sections mean defaults", () => {
+    for (const yaml of ["", "# nothing here\n", "http:\ndns:\n  listen:\n"]) {
+      const c = load({ yaml });
+      expect(c.http.listen).toEqual([{ host: "127.0.0.1", port: 8245 }]);
+      expect(c.dns.listen).toEqual([{ host: "127.0.0.1", port: 5300 }]);
+    }
+  });
+
+  test("environment overrides the file, flags override the environment, per setting", () => {
+    const yaml =
+      "http:\n  listen: ['127.0.0.1:1']\n  max_body_bytes: 2048\ndns:\n  tcp_idle_timeout_ms: 500\n";
+    const env = {
+      BEACON_HTTP_LISTEN: "127.0.0.1:2, [::1]:2",
+      BEACON_DNS_TCP_IDLE_TIMEOUT_MS: "700",
+      BEACON_DEMO_ENABLED: "no",
+    };
+    const fromEnv = load({ yaml, env });
+    expect(fromEnv.http.listen).toEqual([
+      { host: "127.0.0.1", port: 2 },
+      { host: "::1", port: 2 },
+    ]);
+    expect(fromEnv.http.maxBodyBytes).toBe(2048);
+    expect(fromEnv.dns.tcpIdleTimeoutMs).toBe(700);
+    expect(fromEnv.demo.enabled).toBe(false);
+
+    const fromFlags = load({
+      yaml,
+      env,
+      flags: { "http.listen": ["127.0.0.1:3"], "dns.tcp_idle_timeout_ms": 900 },
+    });
+    expect(fromFlags.http.listen).toEqual([{ host: "127.0.0.1", port: 3 }]);
+    expect(fromFlags.dns.tcpIdleTimeoutMs).toBe(900);
+    expect(fromFlags.demo.enabled).toBe(false);
+    expect(fromFlags.http.maxBodyBytes).toBe(2048);
+  });
+
+  test("flag strings are coerced like the environment; undefined flags are skipped", () => {
+    const c = load({
+      flags: {
+        "updates.allow_non_global": "yes",
+        shutdown_grace_ms: "0",
+        "dns.listen": "127.0.0.1:0",
+        "log.level": undefined,
+      },
+    });
+    expect(c.updates.allowNonGlobal).toBe(true);
+    expect(c.shutdownGraceMs).toBe(0);
+    expect(c.dns.listen).toEqual([{ host: "127.0.0.1", port: 0 }]);
+    expect(c.log.level).toBe("info");
+  });
+
+  test("an override fixes a bad file value for that setting (later wins before validation)", () => {
+    const c = load({
+      yaml: "dns:\n  tcp_idle_timeout_ms: -5\n",
+      env: { BEACON_DNS_TCP_IDLE_TIMEOUT_MS: "150" },
+    });
+    expect(c.dns.tcpIdleTimeoutMs).toBe(150);
+  });
+
+  test("BEACON_CONFIG names the file; --config wins over it; both resolve against cwd", () => {
+    const readFile = files({
+      "/srv/beacon/env.yaml": "log: { level: warn }\n",
+      "/srv/beacon/conf/flag.yaml": "log: { level: error }\n",
+    });
+    const viaEnv = load({ env: { BEACON_CONFIG: "env.yaml" }, readFile });
+    expect(viaEnv.log.level).toBe("warn");
+    expect(viaEnv.source.file).toBe("/srv/beacon/env.yaml");
+    const viaFlag = load({ file: "conf/flag.yaml", env: { BEACON_CONFIG: "env.yaml" }, readFile });
+    expect(viaFlag.log.level).toBe("error");
+    expect(viaFlag.source.file).toBe("/srv/beacon/conf/flag.yaml");
+  });
+
+  test("the built config is frozen", () => {
+    const c = load();
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.http.listen[0])).toBe(true);
+  });
+});
+
+describe("loadServerConfig: relative paths", () => {
+  test("paths from the file resolve against the file's directory", () => {
+    const c = load({ yaml: "data_dir: ../var/beacon\nstore:\n  sqlite_path: db/x.db\n" });
+    expect(c.dataDir).toBe("/etc/var/beacon");
+    expect(c.store.sqlitePath).toBe("/etc/beacon/db/x.db");
+  });
+
+  test("the default sqlite path follows data_dir from wherever data_dir came from", () => {
+    expect(load({ yaml: "data_dir: state\n" }).store.sqlitePath).toBe("/etc/beacon/state/beacon.db");
+    expect(load({ env: { BEACON_DATA_DIR: "state" } }).store.sqlitePath).toBe("/srv/beacon/state/beacon.db");
+  });
+
+  test("paths from env and flags resolve against cwd even when a file is used", () => {
+    const yaml = "data_dir: from-file\nstore: { sqlite_path: file.db }\n";
+    const c = load({ yaml, env: { BEACON_DATA_DIR: "from-env" }, flags: { "store.sqlite_path": "flag.db" } });
+    expect(c.dataDir).toBe("/srv/beacon/from-env");
+    expect(c.store.sqlitePath).toBe("/srv/beacon/flag.db");
+  });
+
+  test("absolute paths stay as given", () => {
+    expect(load({ yaml: "data_dir: /var/lib/beacon\n" }).dataDir).toBe("/var/lib/beacon");
+  });
+});
+
+describe("loadServerConfig: error messages", () => {
+  test("bad port in a list names the element and its line:column", () => {
+    const yaml = "http:\n  listen:\n    - 127.0.0.1:8245\n    - 127.0.0.1:99999\n";
+    expect(errorOf({ yaml })).toBe(
+      `config error: http.listen[1] in ${FILE}:4:7: "127.0.0.1:99999" is not a valid host:port (port 0–65535)`,
+    );
+  });
+
+  test("bad CIDR", () => {
+    expect(errorOf({ yaml: "http:\n  trusted_proxies: [10.0.0.0/8, 10.0.0.0/33]\n" })).toBe(
+      `config error: http.trusted_proxies[1] in ${FILE}:2:33: "10.0.0.0/33" is not a valid CIDR or IP address`,
+    );
+    expect(errorOf({ env: { BEACON_HTTP_TRUSTED_PROXIES: "10.0.0.1,proxy.lan" } })).toBe(
+      `config error: http.trusted_proxies[1] from environment BEACON_HTTP_TRUSTED_PROXIES: "proxy.lan" is not a valid CIDR or IP address`,
+    );
+  });
+
+  test("unknown key (typo) with its line and a suggestion; nested unknown keys too", () => {
+    expect(errorOf({ yaml: "log:\n  level: info\nhtpp:\n  listen: ['127.0.0.1:1']\n" })).toBe(
+      `config error: htpp in ${FILE}:3:1: unknown setting (did you mean "http"?)`,
+    );
+    expect(errorOf({ yaml: "dns:\n  listen: []\n  tcp_idle_timeout: 5\n  colour: red\n" })).toBe(
+      [
+        `config error: dns.tcp_idle_timeout in ${FILE}:3:3: unknown setting (did you mean "tcp_idle_timeout_ms"?)`,
+        `config error: dns.colour in ${FILE}:4:3: unknown setting`,
+      ].join("\n"),
+    );
+  });
+
+  test("wrong type", () => {
+    expect(errorOf({ yaml: "http:\n  listen: 5\n" })).toBe(
+      `config error: http.listen in ${FILE}:2:11: expected a list of host:port strings`,
+    );
+    expect(errorOf({ yaml: "http: 5\n" })).toBe(
+      `config error: http in ${FILE}:1:7: expected a mapping of settings`,
+    );
+    expect(errorOf({ yaml: "updates:\n  allow_non_global: 'yes'\n" })).toBe(
+      `config error: updates.allow_non_global in ${FILE}:2:21: expected true or false`,
+    );
+  });
+
+  test("a section the file got wrong is reported even if env sets a setting inside it", () => {
+    expect(errorOf({ yaml: "http: 5\n", env: { BEACON_HTTP_MAX_BODY_BYTES: "2048" } })).toBe(
+      `config error: http in ${FILE}:1:7: expected a mapping of settings`,
+    );
+  });
+
+  test("YAML syntax error reports its line", () => {
+    expect(errorOf({ yaml: "log:\n  level: info\nhttp: listen: x\n" })).toBe(
+      `config error: ${FILE}:3:7: invalid YAML: Nested mappings are not allowed in compact mappings`,
+    );
+  });
+
+  test("duplicate keys are a YAML error at the second key", () => {
+    expect(errorOf({ yaml: "log: { level: info }\nlog: { level: debug }\n" })).toBe(
+      `config error: ${FILE}:2:1: invalid YAML: Map keys must be unique`,
+    );
+  });
+
+  test("a file that is not a mapping", () => {
+    expect(errorOf({ yaml: "- 127.0.0.1:53\n" })).toBe(
+      `config error: ${FILE}:1:1: expected a mapping of settings, found a list`,
+    );
+    expect(errorOf({ yaml: "just words\n" })).toBe(
+      `config error: ${FILE}:1:1: expected a mapping of settings, found a single value`,
+    );
+  });
+
+  test("missing and unreadable files name the file", () => {
+    expect(errorOf({ file: "nope.yaml", readFile: files({}) })).toBe(
+      "config error: /srv/beacon/nope.yaml: cannot read the file: it does not exist (ENOENT)",
+    );
+    const denied = () => {
+      throw Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+    };
+    expect(errorOf({ env: { BEACON_CONFIG: "/etc/b.yaml" }, readFile: denied })).toBe(
+      "config error: /etc/b.yaml: cannot read the file: permission denied (EACCES)",
+    );
+  });
+
+  test("an alias to an unknown anchor names the file", () => {
+    expect(errorOf({ yaml: "log: *nowhere\n" })).toMatch(
+      new RegExp(`^config error: ${FILE}: invalid YAML: `),
+    );
+  });
+
+  test("bad env boolean", () => {
+    expect(errorOf({ env: { BEACON_UPDATES_ALLOW_NON_GLOBAL: "maybe" } })).toBe(
+      'config error: updates.allow_non_global from environment BEACON_UPDATES_ALLOW_NON_GLOBAL: "maybe" is not a boolean (use true/false/1/0/yes/no)',
+    );
+  });
+
+  test("negative or non-numeric timeouts, from each source", () => {
+    expect(errorOf({ yaml: "dns:\n  tcp_idle_timeout_ms: -5\n" })).toBe(
+      `config error: dns.tcp_idle_timeout_ms in ${FILE}:2:24: expected an integer ≥ 100`,
+    );
+    expect(errorOf({ env: { BEACON_DNS_TCP_IDLE_TIMEOUT_MS: "ten" } })).toBe(
+      "config error: dns.tcp_idle_timeout_ms from environment BEACON_DNS_TCP_IDLE_TIMEOUT_MS: expected an integer ≥ 100",
+    );
+    expect(errorOf({ flags: { shutdown_grace_ms: -1 } })).toBe(
+      "config error: shutdown_grace_ms from flag --shutdown-grace-ms: expected an integer ≥ 0",
+    );
+    expect(errorOf({ yaml: "shutdown_grace_ms: 1.5\n" })).toBe(
+      `config error: shutdown_grace_ms in ${FILE}:1:20: expected an integer ≥ 0`,
+    );
+    expect(errorOf({ yaml: "shutdown_grace_ms: 2147483648\n" })).toBe(
+      `config error: shutdown_grace_ms in ${FILE}:1:20: expected an integer ≤ 2147483647`,
+    );
+  });
+
+  test("invalid demo zone name", () => {
+    expect(errorOf({ yaml: "demo:\n  zone: bad..zone\n" })).toBe(
+      `config error: demo.zone in ${FILE}:2:9: "bad..zone" is not a valid domain name`,
+    );
+    expect(errorOf({ flags: { "demo.zone": "-x.test" } })).toBe(
+      'config error: demo.zone from flag --demo-zone: "-x.test" is not a valid domain name',
+    );
+  });
+
+  test("unknown flag key is an error with a suggestion", () => {
+    expect(errorOf({ flags: { "http.listn": "127.0.0.1:0" } })).toBe(
+      'config error: http.listn from flag --http-listn: unknown setting (did you mean "http.listen"?)',
+    );
+  });
+
+  test("every problem is reported at once: file issues in file order, then env, then flags", () => {
+    const yaml = "log:\n  level: loud\nhttp:\n  listen: ['x:1:2']\n";
+    const e = (() => {
+      try {
+        load({ yaml, env: { BEACON_DEMO_ENABLED: "perhaps" }, flags: { "dns.max_tcp_connections": 0 } });
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(e.issues.map((i) => [i.setting, i.source.kind])).toEqual([
+      ["log.level", "file"],
+      ["http.listen[0]", "file"],
+      ["demo.enabled", "env"],
+      ["dns.max_tcp_connections", "flag"],
+    ]);
+    expect(e.message.split("\n")).toHaveLength(4);
+    expect(e.issues[0]?.source).toEqual({ kind: "file", file: FILE, line: 2, column: 10 });
+  });
+});
+
+describe("loadServerConfig: default reader", () => {
+  test("reads a real file with node:fs when readFile is not injected", () => {
+    const dir = mkdtempSync(join(tmpdir(), "beacon-config-"));
+    try {
+      writeFileSync(join(dir, "beacon.yaml"), "data_dir: d\n");
+      const c = loadServerConfig({ file: "beacon.yaml", env: {}, flags: {}, cwd: dir });
+      expect(c.dataDir).toBe(join(dir, "d"));
+      expect(() => loadServerConfig({ file: "missing.yaml", env: {}, flags: {}, cwd: dir })).toThrow(
+        `config error: ${join(dir, "missing.yaml")}: cannot read the file: it does not exist (ENOENT)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,51 @@
+// The built configuration of `beacon serve`: validated, defaults applied, paths absolute, names and
+// CIDRs canonical. Everything outside src/config receives this, never raw files, env or flags.
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** A listen address. `host` is a canonical IP (IPv6 without brackets) or a lowercase hostname. */
+export interface HostPort {
+  readonly host: string;
+  /** 0–65535; 0 asks the OS for a free port (tests). */
+  readonly port: number;
+}
+
+export interface ServerConfig {
+  /** Absolute. */
+  readonly dataDir: string;
+  readonly store: {
+    /** Absolute; `<dataDir>/beacon.db` unless set. */
+    readonly sqlitePath: string;
+  };
+  readonly http: {
+    /** May be empty (no HTTP listener). */
+    readonly listen: readonly HostPort[];
+    /** Canonical CIDRs (a single IP becomes /32 or /128). */
+    readonly trustedProxies: readonly string[];
+    readonly maxBodyBytes: number;
+  };
+  readonly dns: {
+    /** UDP and TCP on each. May be empty (no DNS listener). */
+    readonly listen: readonly HostPort[];
+    readonly tcpIdleTimeoutMs: number;
+    readonly maxTcpConnections: number;
+  };
+  readonly updates: {
+    readonly allowNonGlobal: boolean;
+  };
+  readonly demo: {
+    readonly enabled: boolean;
+    /** Canonical (core/names normalizeName). */
+    readonly zone: string;
+  };
+  readonly log: {
+    readonly level: LogLevel;
+  };
+  readonly shutdownGraceMs: number;
+  readonly source: {
+    /** Absolute path of the YAML file read, if any. */
+    readonly file?: string;
+  };
+}

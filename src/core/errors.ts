@@ -1,0 +1,62 @@
+// The one error catalogue. Every failure Beacon reports carries a stable `code` from here; protocol
+// replies (dyndns2 words, DNS rcodes, HTTP problem JSON) are derived from the code in one place each.
+
+export const ERRORS = {
+  bad_request: { status: 400, title: "The request is malformed" },
+  invalid_hostname: { status: 400, title: "The hostname is not a valid domain name" },
+  invalid_ip: { status: 400, title: "The address is not a valid IPv4 or IPv6 address" },
+  ip_not_global: { status: 400, title: "The address is not a global unicast address" },
+  invalid_record: { status: 400, title: "The record value is not valid for its type" },
+  invalid_ttl: { status: 400, title: "The TTL is out of range" },
+  too_many_hosts: { status: 400, title: "Too many hostnames in one request" },
+  missing_hostname: { status: 400, title: "No hostname was given" },
+  parameter_too_large: { status: 413, title: "A parameter or the request is too large" },
+  bad_encoding: { status: 400, title: "A parameter is not valid UTF-8" },
+  missing_user_agent: { status: 400, title: "The User-Agent header is required" },
+  unauthorized: { status: 401, title: "Missing or invalid credentials" },
+  forbidden: { status: 403, title: "The credential does not allow this change" },
+  host_not_found: { status: 404, title: "No such host" },
+  zone_not_found: { status: 404, title: "No such zone" },
+  token_not_found: { status: 404, title: "No such token" },
+  not_found: { status: 404, title: "Not found" },
+  host_exists: { status: 409, title: "The host already exists" },
+  zone_exists: { status: 409, title: "The zone already exists" },
+  token_exists: { status: 409, title: "A token with this id already exists" },
+  zone_not_empty: { status: 409, title: "The zone still has hosts" },
+  outside_zone: { status: 400, title: "The name is not inside any zone served here" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  config_invalid: { status: 500, title: "The configuration is invalid" },
+  store_unavailable: { status: 503, title: "The store is unavailable" },
+  internal: { status: 500, title: "Internal error" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class BeaconError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra machine-readable fields for the problem document (never secrets). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message ?? ERRORS[code].title, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "BeaconError";
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = options?.details;
+  }
+}
+
+export function isBeaconError(e: unknown): e is BeaconError {
+  return e instanceof BeaconError;
+}
+
+/** Wraps anything thrown into a BeaconError; unknown errors become `internal` with the original as cause. */
+export function toBeaconError(e: unknown): BeaconError {
+  if (isBeaconError(e)) return e;
+  return new BeaconError("internal", undefined, { cause: e });
+}

@@ -1,0 +1,26 @@
+// What an update asks for and what it produced. Outcomes are values, not exceptions: an update of
+// several hosts returns one result per host, in request order.
+
+import type { ErrorCode } from "./errors.js";
+import type { RecordType, RRSet } from "./records.js";
+
+export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli";
+
+/** Who sent an update; recorded in history. */
+export interface UpdateSource {
+  readonly ip: string;
+  readonly userAgent: string | undefined;
+  readonly protocol: UpdateProtocol;
+  /** Token id that authorised the change, if any. */
+  readonly tokenId: string | undefined;
+}
+
+/** Desired record sets for one host. A type that is absent is left as it is; `null` deletes the set. */
+export type DesiredSets = Partial<
+  Record<RecordType, { readonly values: readonly string[]; readonly ttl?: number } | null>
+>;
+
+export type HostOutcome =
+  | { readonly status: "good"; readonly fqdn: string; readonly sets: readonly RRSet[] }
+  | { readonly status: "nochg"; readonly fqdn: string; readonly sets: readonly RRSet[] }
+  | { readonly status: "failed"; readonly fqdn: string; readonly code: ErrorCode; readonly message: string };

@@ -1,0 +1,59 @@
+// Serves DNS on one address over UDP and TCP on the same port.
+
+import type { Log } from "../services/ports.js";
+import { startTcp } from "./transport/tcp.js";
+import { startUdp } from "./transport/udp.js";
+import type { DnsHandler } from "./types.js";
+
+export type { DnsHandler } from "./types.js";
+
+export interface DnsServerOptions {
+  /** IPv4 or IPv6 literal. */
+  readonly host: string;
+  /** 0: UDP picks a free port and TCP binds the same one. */
+  readonly port: number;
+  readonly handler: DnsHandler;
+  readonly log: Log;
+  /** Default 10 000. */
+  readonly tcpIdleTimeoutMs?: number;
+  /** Default 256; further connections are destroyed on arrival. */
+  readonly maxTcpConnections?: number;
+}
+
+export interface DnsServer {
+  readonly host: string;
+  readonly port: number;
+  /** Stops listening on both transports and ends open TCP connections. */
+  close(): Promise<void>;
+}
+
+/** With port 0 the TCP port may be taken between the two binds; then both are retried this often. */
+const PORT_ATTEMPTS = 5;
+
+export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await startUdp({ host: opts.host, port: opts.port, handler: opts.handler, log: opts.log });
+    try {
+      const tcp = await startTcp({
+        host: opts.host,
+        port: udp.port,
+        handler: opts.handler,
+        log: opts.log,
+        idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 10_000,
+        maxConnections: opts.maxTcpConnections ?? 256,
+      });
+      return {
+        host: udp.host,
+        port: udp.port,
+        close: async () => {
+          await Promise.all([udp.close(), tcp.close()]);
+        },
+      };
+    } catch (err) {
+      await udp.close();
+      const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE";
+      if (opts.port !== 0 || !inUse || attempt >= PORT_ATTEMPTS) throw err;
+      opts.log.debug({ port: udp.port, attempt }, "tcp port taken; retrying with a new port");
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// The read side of the zone index that the DNS engine answers from, and the handler type the
+// transports call. Names passed in are canonical (lowercase, no trailing dot, "" for the root).
+
+import type { RRSet } from "../core/records.js";
+import type { Soa } from "../store/types.js";
+
+/** A record set as served: the domain view plus its rdata already in wire form (one entry per value). */
+export interface WireRRSet extends RRSet {
+  readonly typeCode: number;
+  readonly rdata: readonly Uint8Array[];
+}
+
+/** A name that exists in a zone. An empty non-terminal (RFC 8020) or a host without data has no sets. */
+export interface ServedNode {
+  readonly name: string;
+  /** Keyed by numeric RR type (1 = A, 28 = AAAA, 16 = TXT). */
+  readonly sets: ReadonlyMap<number, WireRRSet>;
+}
+
+/** A zone as served. SOA and NS at the apex come from here, not from `ServedNode.sets`. */
+export interface ServedZone {
+  readonly name: string;
+  readonly labelCount: number;
+  readonly serial: number;
+  /** TTL of the SOA and NS records and of the RFC 8482 HINFO answer. */
+  readonly ttl: number;
+  readonly soa: Soa;
+  readonly nameservers: readonly string[];
+  /** SOA rdata with the current serial. */
+  readonly soaRdata: Uint8Array;
+  /** One NS rdata per nameserver, in `nameservers` order. */
+  readonly nsRdata: readonly Uint8Array[];
+}
+
+export interface ZoneView {
+  /** The zone with the longest name that is `name` or an ancestor of it; O(labels). */
+  findZone(name: string): ServedZone | undefined;
+  /**
+   * The node at `name` (at or below `zone`), or undefined when the name does not exist (NXDOMAIN).
+   * The apex always exists. O(1).
+   */
+  lookup(zone: ServedZone, name: string): ServedNode | undefined;
+}
+
+export type Transport = "udp" | "tcp";
+
+/** Answers one DNS message; undefined means send nothing. Must not throw (transports log if it does). */
+export type DnsHandler = (
+  msg: Uint8Array,
+  ctx: { readonly transport: Transport; readonly remoteAddress: string },
+) => Uint8Array | undefined;

@@ -1,0 +1,176 @@
+// The in-memory index the DNS engine answers from. It is fed a full Snapshot at start (`load`) and
+// then every committed change through the ChangeListener methods, which apply synchronously: a query
+// made after one of them returns sees the change.
+//
+// Lookups are O(labels): zones and nodes live in Maps keyed by canonical name. Every ancestor of a
+// host between it and its zone apex is kept as a node too (an empty non-terminal, RFC 8020), counted
+// by how many hosts lie below it, so "does this name exist" is one Map lookup.
+
+import type { RRSet } from "../core/records.js";
+import type { ChangeListener } from "../services/ports.js";
+import type { Snapshot, Zone } from "../store/types.js";
+import type { ServedNode, ServedZone, WireRRSet, ZoneView } from "./types.js";
+import { encodeNS, encodeSOA } from "./wire/rdata.js";
+import { toWireRRSet } from "./wire/rrset.js";
+
+interface NodeEntry extends ServedNode {
+  sets: Map<number, WireRRSet>;
+  isHost: boolean;
+  /** Hosts strictly below this node inside the same zone. */
+  below: number;
+}
+
+interface ZoneEntry extends ServedZone {
+  serial: number;
+  ttl: number;
+  soa: Zone["soa"];
+  nameservers: readonly string[];
+  soaRdata: Uint8Array;
+  nsRdata: Uint8Array[];
+  readonly nodes: Map<string, NodeEntry>;
+}
+
+export class ZoneIndex implements ChangeListener, ZoneView {
+  readonly #zones = new Map<string, ZoneEntry>();
+  /** fqdn → zone name, for every host currently indexed. */
+  readonly #hostZone = new Map<string, string>();
+
+  /** Replaces everything with the snapshot's content. */
+  load(snapshot: Snapshot): void {
+    this.#zones.clear();
+    this.#hostZone.clear();
+    for (const zone of snapshot.zones) this.zoneChanged(zone);
+    const setsByHost = new Map<string, RRSet[]>();
+    for (const set of snapshot.rrsets) {
+      const list = setsByHost.get(set.fqdn);
+      const rrset: RRSet = { type: set.type, ttl: set.ttl, values: set.values };
+      if (list === undefined) setsByHost.set(set.fqdn, [rrset]);
+      else list.push(rrset);
+    }
+    for (const host of snapshot.hosts)
+      this.hostChanged(host.fqdn, host.zone, setsByHost.get(host.fqdn) ?? []);
+  }
+
+  // ---- ZoneView ----
+
+  findZone(name: string): ServedZone | undefined {
+    let n = name;
+    for (;;) {
+      const zone = this.#zones.get(n);
+      if (zone !== undefined) return zone;
+      if (n === "") return undefined;
+      const dot = n.indexOf(".");
+      n = dot < 0 ? "" : n.slice(dot + 1);
+    }
+  }
+
+  lookup(zone: ServedZone, name: string): ServedNode | undefined {
+    return this.#zones.get(zone.name)?.nodes.get(name);
+  }
+
+  // ---- ChangeListener ----
+
+  zoneChanged(zone: Zone): void {
+    const existing = this.#zones.get(zone.name);
+    const fields = {
+      serial: zone.serial,
+      ttl: zone.ttl,
+      soa: zone.soa,
+      nameservers: [...zone.nameservers],
+      soaRdata: encodeSOA(zone.soa, zone.serial),
+      nsRdata: zone.nameservers.map(encodeNS),
+    };
+    if (existing !== undefined) {
+      Object.assign(existing, fields);
+      return;
+    }
+    const apex: NodeEntry = { name: zone.name, sets: new Map(), isHost: false, below: 0 };
+    this.#zones.set(zone.name, {
+      name: zone.name,
+      labelCount: zone.name === "" ? 0 : zone.name.split(".").length,
+      ...fields,
+      nodes: new Map([[zone.name, apex]]),
+    });
+  }
+
+  zoneRemoved(name: string): void {
+    const zone = this.#zones.get(name);
+    if (zone === undefined) return;
+    for (const node of zone.nodes.values()) {
+      if (node.isHost) this.#hostZone.delete(node.name);
+    }
+    this.#zones.delete(name);
+  }
+
+  /** Ignored when the zone is not indexed or the name is not inside it (the store prevents both). */
+  hostChanged(fqdn: string, zoneName: string, sets: readonly RRSet[]): void {
+    const previousZone = this.#hostZone.get(fqdn);
+    if (previousZone !== undefined && previousZone !== zoneName) this.hostRemoved(fqdn, previousZone);
+    const zone = this.#zones.get(zoneName);
+    if (zone === undefined || !inside(fqdn, zoneName)) return;
+    let node = zone.nodes.get(fqdn);
+    if (node === undefined) {
+      node = { name: fqdn, sets: new Map(), isHost: false, below: 0 };
+      zone.nodes.set(fqdn, node);
+    }
+    if (!node.isHost) {
+      node.isHost = true;
+      this.#hostZone.set(fqdn, zoneName);
+      forEachAncestor(fqdn, zoneName, (name) => {
+        const ancestor = zone.nodes.get(name);
+        if (ancestor !== undefined) ancestor.below++;
+        else zone.nodes.set(name, { name, sets: new Map(), isHost: false, below: 1 });
+      });
+    }
+    const served = new Map<number, WireRRSet>();
+    for (const set of sets) {
+      const wire = toWireRRSet(set);
+      if (wire !== undefined) served.set(wire.typeCode, wire);
+    }
+    node.sets = served;
+  }
+
+  hostRemoved(fqdn: string, zoneName: string): void {
+    const zone = this.#zones.get(zoneName);
+    const node = zone?.nodes.get(fqdn);
+    if (zone === undefined || node?.isHost !== true) return;
+    this.#hostZone.delete(fqdn);
+    node.isHost = false;
+    node.sets = new Map();
+    prune(zone, node);
+    forEachAncestor(fqdn, zoneName, (name) => {
+      const ancestor = zone.nodes.get(name);
+      if (ancestor === undefined) return;
+      ancestor.below--;
+      prune(zone, ancestor);
+    });
+  }
+
+  serialChanged(zoneName: string, serial: number): void {
+    const zone = this.#zones.get(zoneName);
+    if (zone === undefined) return;
+    zone.serial = serial;
+    zone.soaRdata = encodeSOA(zone.soa, serial);
+  }
+}
+
+function inside(name: string, zone: string): boolean {
+  return zone === "" || name === zone || name.endsWith(`.${zone}`);
+}
+
+/** Calls `fn` for each name strictly between `fqdn` and `zone`. */
+function forEachAncestor(fqdn: string, zone: string, fn: (name: string) => void): void {
+  let n = fqdn;
+  for (;;) {
+    const dot = n.indexOf(".");
+    if (dot < 0) return;
+    n = n.slice(dot + 1);
+    if (n === zone || n.length <= zone.length) return;
+    fn(n);
+  }
+}
+
+/** Drops a node that no longer exists (not the apex, not a host, nothing below). */
+function prune(zone: ZoneEntry, node: NodeEntry): void {
+  if (node.name !== zone.name && !node.isHost && node.below <= 0) zone.nodes.delete(node.name);
+}

@@ -1,0 +1,49 @@
+// Bounded request-body reading. The declared Content-Length is checked first, then the stream is cut
+// off as soon as it exceeds the cap, so a lying or chunked client cannot make us buffer more.
+
+import { BeaconError } from "../core/errors.js";
+
+export const MAX_JSON_BODY = 64 * 1024;
+
+/** The body's bytes; throws parameter_too_large beyond `max`. */
+export async function readBodyBytes(req: Request, max: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) throw new BeaconError("parameter_too_large", `the body is larger than ${max} bytes`);
+  if (req.body === null) return new Uint8Array();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new BeaconError("parameter_too_large", `the body is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Parses a JSON body of at most `max` bytes; bad_request when it is not UTF-8 JSON. */
+export async function readJsonBody(req: Request, max = MAX_JSON_BODY): Promise<unknown> {
+  const bytes = await readBodyBytes(req, max);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new BeaconError("bad_request", "the body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BeaconError("bad_request", "the body is not valid JSON");
+  }
+}

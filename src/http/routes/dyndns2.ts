@@ -1,0 +1,116 @@
+// The dyndns2 update endpoint (/nic/update, /v3/update). Replies are text/plain reply words, one line
+// per requested hostname in request order, or ONE line for account-level failures. Every reply is
+// HTTP 200 except badauth (401 + WWW-Authenticate). See docs/protocols/dyndns2.md for each decision.
+
+import type { Context, Hono } from "hono";
+import { dyndns2CodeFor } from "../../core/dyndns2.js";
+import { isBeaconError } from "../../core/errors.js";
+import type { DesiredSets } from "../../core/update.js";
+import { readBodyBytes } from "../body.js";
+import { readCredential } from "../credentials.js";
+import type { AppDeps, AppEnv } from "../deps.js";
+import {
+  DYNDNS2_LIMITS,
+  asFqdn,
+  mergeParams,
+  parseParams,
+  rawQuery,
+  readAddresses,
+  readHostnames,
+  type Params,
+} from "../dyndns2-params.js";
+
+const latin1 = new TextDecoder("latin1");
+
+export function registerDyndns2Routes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.on(["GET", "POST"], ["/nic/update", "/v3/update"], async (c) => {
+    // Hono routes HEAD to GET handlers; a HEAD must never change anything.
+    if (c.req.method === "HEAD") return c.body(null, 405, { allow: "GET, POST" });
+    try {
+      return await handle(c, deps);
+    } catch (e) {
+      deps.log.error({ err: e, requestId: c.get("requestId") }, "dyndns2 update failed");
+      return reply(c, "911");
+    }
+  });
+}
+
+function reply(c: Context<AppEnv>, body: string, status: 200 | 401 = 200): Response {
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (status === 401) headers["www-authenticate"] = 'Basic realm="beacon"';
+  return c.text(body, status, headers);
+}
+
+async function readParams(c: Context<AppEnv>): Promise<Params> {
+  const query = parseParams(rawQuery(c.req.url));
+  if (c.req.method !== "POST") return query;
+  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded"))
+    return query;
+  try {
+    // %-escapes make the body ASCII; latin1 keeps any stray byte visible to the strict decoder.
+    const body = latin1.decode(await readBodyBytes(c.req.raw, DYNDNS2_LIMITS.maxQueryBytes));
+    return mergeParams(query, parseParams(body));
+  } catch {
+    return mergeParams(query, { tooLarge: true, values: new Map() });
+  }
+}
+
+async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
+  const params = await readParams(c);
+  const userAgent = c.req.header("user-agent")?.trim();
+  if (!userAgent) return reply(c, "badagent");
+  // Secrets in URLs end up in proxy and server logs: refuse them loudly rather than use them.
+  if (params.values.has("password")) return reply(c, "badauth", 401);
+  const cred = readCredential(c.req.header("authorization"));
+  if (cred === undefined) return reply(c, "badauth", 401);
+  const clientIp = c.get("clientIp");
+
+  let token;
+  try {
+    token = await deps.tokens.authenticate(cred, clientIp);
+  } catch (e) {
+    if (isBeaconError(e) && e.code === "unauthorized") return reply(c, "badauth", 401);
+    throw e;
+  }
+  c.set("token", token);
+
+  const hosts = readHostnames(params, cred.user);
+  if (hosts.kind === "none" || hosts.kind === "unreadable") return reply(c, "notfqdn");
+  if (hosts.kind === "too_many") return reply(c, "numhost");
+
+  const addresses = readAddresses(params, clientIp, (ip) => deps.updates.acceptsAddress(ip));
+  const lines: string[] = [];
+  const pending: { index: number; fqdn: string }[] = [];
+  hosts.items.forEach((item, index) => {
+    const fqdn = asFqdn(item);
+    if (fqdn === undefined) lines[index] = "notfqdn";
+    else if (!addresses.ok) lines[index] = "dnserr";
+    else pending.push({ index, fqdn });
+  });
+  if (!addresses.ok)
+    deps.log.info({ requestId: c.get("requestId"), reason: addresses.reason }, "dyndns2 address refused");
+  if (pending.length === 0 || !addresses.ok) return reply(c, lines.join("\n"));
+
+  const sets: DesiredSets = {
+    ...(addresses.v4 ? { A: { values: [addresses.v4.text] } } : {}),
+    ...(addresses.v6 ? { AAAA: { values: [addresses.v6.text] } } : {}),
+  };
+  const outcomes = await deps.updates.update({
+    token,
+    hosts: pending.map((p) => p.fqdn),
+    sets,
+    source: { ip: clientIp?.text ?? "", userAgent, protocol: "dyndns2", tokenId: token.id },
+  });
+  const shown = [addresses.v4?.text, addresses.v6?.text].filter((s) => s !== undefined).join(",");
+  for (const [i, outcome] of outcomes.entries()) {
+    const index = pending[i]?.index ?? i;
+    if (outcome.status !== "failed") {
+      lines[index] = `${outcome.status} ${shown}`;
+      continue;
+    }
+    const word = dyndns2CodeFor(outcome.code);
+    if (word === "911") return reply(c, "911");
+    lines[index] = word;
+  }
+  return reply(c, lines.join("\n"));
+}

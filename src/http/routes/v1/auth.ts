@@ -1,0 +1,24 @@
+// Authentication for the JSON API: Bearer <token> or Basic (as for dyndns2). Failures throw
+// `unauthorized`, which the app answers as a 401 problem with a WWW-Authenticate challenge.
+
+import type { Context, MiddlewareHandler } from "hono";
+import { BeaconError } from "../../../core/errors.js";
+import type { TokenRecord } from "../../../store/types.js";
+import { readCredential } from "../../credentials.js";
+import type { AppDeps, AppEnv } from "../../deps.js";
+
+export function requireToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const cred = readCredential(c.req.header("authorization"));
+    if (cred === undefined) throw new BeaconError("unauthorized");
+    c.set("token", await deps.tokens.authenticate(cred, c.get("clientIp")));
+    await next();
+  };
+}
+
+/** The token set by requireToken. */
+export function tokenOf(c: Context<AppEnv>): TokenRecord {
+  const token = c.get("token");
+  if (token === undefined) throw new BeaconError("unauthorized");
+  return token;
+}

@@ -1,0 +1,54 @@
+// Reading a host: GET /api/v1/hosts/:fqdn and its history. The token must cover the name; that is
+// checked before existence, so a token cannot probe for hosts outside its scope.
+
+import type { Context, Hono } from "hono";
+import { BeaconError } from "../../../core/errors.js";
+import { normalizeName } from "../../../core/names.js";
+import { createHistoryService } from "../../../services/history.js";
+import { tokenCoversName } from "../../../services/scope.js";
+import type { AppDeps, AppEnv } from "../../deps.js";
+import { tokenOf } from "./auth.js";
+import { historyView, recordView } from "./views.js";
+
+/** The canonical fqdn of the path, after the scope check. */
+export function scopedName(c: Context<AppEnv>): string {
+  const fqdn = normalizeName(c.req.param("fqdn") ?? "");
+  if (!tokenCoversName(tokenOf(c), fqdn))
+    throw new BeaconError("forbidden", `the token does not cover "${fqdn}"`);
+  return fqdn;
+}
+
+function intParam(c: Context<AppEnv>, name: string): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^\d{1,15}$/.test(raw)) throw new BeaconError("bad_request", `${name} must be a non-negative integer`);
+  return Number(raw);
+}
+
+export function registerHostRoutes(v1: Hono<AppEnv>, deps: AppDeps): void {
+  const history = createHistoryService({ store: deps.store });
+
+  v1.get("/hosts/:fqdn", async (c) => {
+    const { host, zone, rrsets } = await deps.zones.showHost(scopedName(c));
+    return c.json({
+      fqdn: host.fqdn,
+      zone: host.zone,
+      ttl: host.ttl ?? zone.ttl,
+      records: rrsets.map(recordView),
+    });
+  });
+
+  v1.get("/hosts/:fqdn/history", async (c) => {
+    const fqdn = scopedName(c);
+    const limit = intParam(c, "limit");
+    const before = intParam(c, "before");
+    const page = await history.list(fqdn, {
+      ...(limit === undefined ? {} : { limit }),
+      ...(before === undefined ? {} : { before }),
+    });
+    return c.json({
+      entries: page.entries.map(historyView),
+      ...(page.next === undefined ? {} : { next: page.next }),
+    });
+  });
+}

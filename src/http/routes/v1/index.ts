@@ -1,0 +1,15 @@
+// The JSON API under /api/v1: every route needs a token; errors are problem+json.
+
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "../../deps.js";
+import { requireToken } from "./auth.js";
+import { registerHostRoutes } from "./hosts.js";
+import { registerRecordRoutes } from "./records.js";
+
+export function createV1Routes(deps: AppDeps): Hono<AppEnv> {
+  const v1 = new Hono<AppEnv>();
+  v1.use("*", requireToken(deps));
+  registerHostRoutes(v1, deps);
+  registerRecordRoutes(v1, deps);
+  return v1;
+}

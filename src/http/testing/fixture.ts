@@ -1,0 +1,113 @@
+// A wired app over the memory store for in-process HTTP tests: zone example.com with hosts, a clock
+// the test controls, a recording listener and log, and `request()` that sets the socket address.
+
+import type { Hono } from "hono";
+import type { RRSet } from "../../core/records.js";
+import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
+import { createTokenService, type TokenService } from "../../services/tokens.js";
+import { createWriteQueue } from "../../services/write-queue.js";
+import { createZoneService, type ZoneService } from "../../services/zones.js";
+import { createMemoryStore } from "../../store/memory/memory-store.js";
+import type { Store } from "../../store/types.js";
+import { recordingListener, recordingLog, type LogLine } from "../../services/testing/recorders.js";
+import { createApp } from "../app.js";
+import type { AppEnv } from "../deps.js";
+
+/** Global unicast addresses (documentation ranges are not global, so they cannot be used here). */
+export const CLIENT_V4 = "81.2.69.142";
+export const OTHER_V4 = "81.2.69.160";
+export const CLIENT_V6 = "2a02:8070:a1b2::1";
+export const OTHER_V6 = "2a02:8070:c3d4::42";
+export const UA = "Beacon-Test/1.0 test@example.com";
+
+export type { LogLine };
+
+export interface Fixture {
+  readonly app: Hono<AppEnv>;
+  readonly store: Store;
+  readonly tokens: TokenService;
+  readonly zones: ZoneService;
+  readonly updates: UpdateService;
+  readonly events: string[];
+  readonly logs: LogLine[];
+  setNow(ms: number): void;
+  /** A token string for `names` (exact names unless `subtree`) with A and AAAA unless `types` given. */
+  token(
+    names: readonly string[],
+    opts?: { types?: ("A" | "AAAA" | "TXT")[]; subtree?: boolean; allowedCidrs?: string[] },
+  ): Promise<string>;
+  request(path: string, init?: RequestInit, socketAddress?: string): Promise<Response>;
+  rrsets(fqdn: string): Promise<RRSet[]>;
+}
+
+export async function createFixture(
+  opts: { trustedProxies?: string[]; allowNonGlobal?: boolean; store?: Store; hosts?: string[] } = {},
+): Promise<Fixture> {
+  const store = opts.store ?? createMemoryStore();
+  let now = 1_700_000_000_000;
+  const clock = () => now;
+  const events: string[] = [];
+  const logs: LogLine[] = [];
+  const log = recordingLog(logs);
+  const listener = recordingListener(events);
+  const queue = createWriteQueue();
+  const tokens = createTokenService({ store, clock, log });
+  const zones = createZoneService({ store, clock, listener, queue });
+  const updates = createUpdateService({
+    store,
+    clock,
+    listener,
+    log,
+    allowNonGlobal: opts.allowNonGlobal ?? false,
+    queue,
+  });
+  await zones.addZone("example.com");
+  for (const h of opts.hosts ?? ["home.example.com", "office.example.com", "lab.example.com"])
+    await zones.addHost(h);
+  events.length = 0;
+  const app = createApp({
+    tokens,
+    updates,
+    zones,
+    store,
+    log,
+    clock,
+    clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,
+    trustedProxies: opts.trustedProxies ?? [],
+    version: "0.0.0-test",
+  });
+  return {
+    app,
+    store,
+    tokens,
+    zones,
+    updates,
+    events,
+    logs,
+    setNow: (ms) => void (now = ms),
+    async token(names, o = {}) {
+      const { token } = await tokens.create({
+        label: "test",
+        names: names.map((name) => ({ name, subtree: o.subtree ?? false })),
+        types: o.types ?? ["A", "AAAA"],
+        ...(o.allowedCidrs ? { allowedCidrs: o.allowedCidrs } : {}),
+      });
+      return token;
+    },
+    async request(path, init = {}, socketAddress = CLIENT_V4) {
+      return app.request(path, init, { remote: socketAddress });
+    },
+    async rrsets(fqdn) {
+      return (await store.getRRSets(fqdn)).map(({ type, ttl, values }) => ({ type, ttl, values }));
+    },
+  };
+}
+
+/** Headers for a dyndns2 request with Basic auth. */
+export function basic(
+  user: string,
+  password: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return { authorization: `Basic ${btoa(`${user}:${password}`)}`, "user-agent": UA, ...extra };
+}

@@ -1,0 +1,215 @@
+// Applies desired record sets to existing hosts. The contract every protocol relies on:
+// - one outcome per requested host, in request order; failures are values, not exceptions;
+// - all changes of one request go into ONE store.commit (rrsets + history), so nothing is half-applied;
+// - outcomes are returned and the ChangeListener told only after that commit resolved;
+// - requests are serialised, so the read-compare-write of one request never interleaves with another.
+
+import type { Clock } from "../core/clock.js";
+import { BeaconError, isBeaconError, toBeaconError, type ErrorCode } from "../core/errors.js";
+import { isGlobalUnicast, parseIp, type ParsedIp } from "../core/ip.js";
+import { normalizeName } from "../core/names.js";
+import {
+  canonicalValues,
+  isRecordType,
+  sameValues,
+  validateTtl,
+  type RecordType,
+  type RRSet,
+} from "../core/records.js";
+import type { DesiredSets, HostOutcome, UpdateSource } from "../core/update.js";
+import type { HistoryEntry, RRSetWrite, Store, TokenRecord, Zone } from "../store/types.js";
+import type { ChangeListener, Log } from "./ports.js";
+import { tokenAllows, tokenCoversName } from "./scope.js";
+import { createWriteQueue, type WriteQueue } from "./write-queue.js";
+
+export interface UpdateServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly listener: ChangeListener;
+  readonly log: Log;
+  /** Allow private, loopback, link-local… addresses in A/AAAA sets (lab setups only). */
+  readonly allowNonGlobal: boolean;
+  /** Share one queue with the zone service so serials reach the listener in commit order. */
+  readonly queue?: WriteQueue;
+}
+
+export interface UpdateRequest {
+  /** undefined = trusted administrator (CLI): no scope check. */
+  readonly token: TokenRecord | undefined;
+  readonly hosts: readonly string[];
+  readonly sets: DesiredSets;
+  readonly source: UpdateSource;
+}
+
+export interface UpdateService {
+  update(req: UpdateRequest): Promise<HostOutcome[]>;
+  /** Whether an address may be published under this service's policy (global unicast unless allowed). */
+  acceptsAddress(ip: ParsedIp): boolean;
+}
+
+type HostState = Map<RecordType, RRSet>;
+
+export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
+  const { store, clock, listener, log, allowNonGlobal } = deps;
+  const queue = deps.queue ?? createWriteQueue();
+
+  const acceptsAddress = (ip: ParsedIp): boolean => allowNonGlobal || isGlobalUnicast(ip);
+
+  /** Validates the desired sets against the host's defaults; throws the per-host error. */
+  function resolveSets(sets: DesiredSets, types: RecordType[], ttl: number): Map<RecordType, RRSet | null> {
+    const out = new Map<RecordType, RRSet | null>();
+    for (const type of types) {
+      const want = sets[type];
+      if (want === undefined) continue;
+      if (want === null) {
+        out.set(type, null);
+        continue;
+      }
+      const values = canonicalValues(type, want.values);
+      if (type !== "TXT") {
+        for (const v of values) {
+          const ip = parseIp(v);
+          if (ip === undefined || !acceptsAddress(ip)) {
+            throw new BeaconError("ip_not_global", `${v} is not a global unicast address`);
+          }
+        }
+      }
+      out.set(type, { type, ttl: validateTtl(want.ttl ?? ttl), values });
+    }
+    return out;
+  }
+
+  async function run(req: UpdateRequest): Promise<HostOutcome[]> {
+    const at = clock();
+    const types = Object.keys(req.sets).filter(isRecordType).sort();
+    const zones = new Map<string, Zone | undefined>();
+    const states = new Map<string, HostState>();
+    const writes = new Map<string, RRSetWrite>();
+    const history: HistoryEntry[] = [];
+    const changed = new Map<string, string>(); // fqdn → zone, in first-change order
+    const outcomes: HostOutcome[] = [];
+
+    const entry = (
+      fqdn: string,
+      type: RecordType,
+      old: RRSet | undefined,
+      next: RRSet | null | undefined,
+      outcome: string,
+    ) =>
+      history.push({
+        fqdn,
+        type,
+        oldValues: old?.values,
+        newValues: next?.values ?? undefined,
+        at,
+        outcome,
+        protocol: req.source.protocol,
+        tokenId: req.source.tokenId,
+        sourceIp: req.source.ip,
+        userAgent: req.source.userAgent,
+      });
+
+    for (const requested of req.hosts) {
+      let fqdn = requested;
+      try {
+        fqdn = normalizeName(requested);
+        if (req.token !== undefined) {
+          const token = req.token;
+          if (!tokenCoversName(token, fqdn) || !types.every((t) => tokenAllows(token, fqdn, t))) {
+            throw new BeaconError("forbidden", `the token may not change ${types.join("/")} of "${fqdn}"`);
+          }
+        }
+      } catch (e) {
+        outcomes.push(failed(fqdn, e));
+        continue;
+      }
+      // Store reads may throw store_unavailable; that fails the whole request (caught in update()).
+      const host = await store.getHost(fqdn);
+      if (host === undefined) {
+        outcomes.push(failed(fqdn, new BeaconError("host_not_found", `no host "${fqdn}"`)));
+        continue;
+      }
+      if (!zones.has(host.zone)) zones.set(host.zone, await store.getZone(host.zone));
+      let state = states.get(fqdn);
+      if (state === undefined) {
+        state = new Map(
+          (await store.getRRSets(fqdn)).map((s) => [s.type, { type: s.type, ttl: s.ttl, values: s.values }]),
+        );
+        states.set(fqdn, state);
+      }
+
+      let desired: Map<RecordType, RRSet | null>;
+      try {
+        desired = resolveSets(req.sets, types, host.ttl ?? zones.get(host.zone)?.ttl ?? 60);
+      } catch (e) {
+        const f = failed(fqdn, e);
+        for (const type of types) entry(fqdn, type, state.get(type), undefined, f.code);
+        outcomes.push(f);
+        continue;
+      }
+
+      let hostChanged = false;
+      for (const [type, want] of desired) {
+        const old = state.get(type);
+        if (
+          want === null
+            ? old === undefined
+            : old !== undefined && old.ttl === want.ttl && sameValues(old.values, want.values)
+        ) {
+          entry(fqdn, type, old, old, "nochg");
+          continue;
+        }
+        hostChanged = true;
+        if (want === null) state.delete(type);
+        else state.set(type, want);
+        writes.set(`${fqdn} ${type}`, { fqdn, type, rrset: want && { ttl: want.ttl, values: want.values } });
+        entry(fqdn, type, old, want, want === null ? "deleted" : "good");
+      }
+      if (hostChanged && !changed.has(fqdn)) changed.set(fqdn, host.zone);
+      outcomes.push({ status: hostChanged ? "good" : "nochg", fqdn, sets: snapshot(state) });
+    }
+
+    if (writes.size === 0 && history.length === 0) return outcomes;
+    const result = await store.commit({ writes: [...writes.values()], history, at });
+
+    try {
+      for (const [fqdn, zone] of changed)
+        listener.hostChanged(fqdn, zone, snapshot(states.get(fqdn) ?? new Map<RecordType, RRSet>()));
+      for (const [zone, serial] of result.serials) listener.serialChanged(zone, serial);
+    } catch (e) {
+      // Listeners must not throw; the change is committed, so the reply still reports it.
+      log.error({ err: e }, "change listener threw");
+    }
+    return outcomes;
+  }
+
+  return {
+    acceptsAddress,
+    update(req) {
+      return queue.run(async () => {
+        try {
+          return await run(req);
+        } catch (e) {
+          const err = toBeaconError(e);
+          log.warn({ err: e, code: err.code, hosts: req.hosts.length }, "update failed; nothing applied");
+          return req.hosts.map((h) => ({
+            status: "failed" as const,
+            fqdn: h,
+            code: err.code,
+            message: err.message,
+          }));
+        }
+      });
+    },
+  };
+}
+
+function failed(fqdn: string, e: unknown): HostOutcome & { status: "failed" } {
+  if (!isBeaconError(e)) throw e;
+  const code: ErrorCode = e.code;
+  return { status: "failed", fqdn, code, message: e.message };
+}
+
+function snapshot(state: HostState): RRSet[] {
+  return [...state.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+}

@@ -1,0 +1,62 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { createMemoryStore } from "../store/memory/memory-store.js";
+import type { Store } from "../store/types.js";
+import { createUpdateService } from "./apply-update.js";
+import { createHistoryService, type HistoryService } from "./history.js";
+import { silentLog } from "./ports.js";
+import { recordingListener } from "./testing/recorders.js";
+import { createZoneService } from "./zones.js";
+
+let store: Store;
+let history: HistoryService;
+
+beforeEach(async () => {
+  store = createMemoryStore();
+  const listener = recordingListener([]);
+  const zones = createZoneService({ store, clock: () => 1, listener });
+  await zones.addZone("example.com");
+  await zones.addHost("home.example.com");
+  await zones.addHost("quiet.example.com");
+  const updates = createUpdateService({
+    store,
+    clock: () => 2,
+    listener,
+    log: silentLog,
+    allowNonGlobal: false,
+  });
+  for (let i = 1; i <= 5; i++) {
+    await updates.update({
+      token: undefined,
+      hosts: ["home.example.com"],
+      sets: { A: { values: [`81.2.69.${i}`] } },
+      source: { ip: "81.2.69.1", userAgent: undefined, protocol: "cli", tokenId: undefined },
+    });
+  }
+  history = createHistoryService({ store });
+});
+
+describe("history", () => {
+  it("pages newest first with next until the end", async () => {
+    const first = await history.list("home.example.com", { limit: 2 });
+    expect(first.entries.map((e) => e.newValues)).toEqual([["81.2.69.5"], ["81.2.69.4"]]);
+    expect(first.next).toBeDefined();
+    const second = await history.list("home.example.com", { limit: 2, before: first.next });
+    expect(second.entries.map((e) => e.newValues)).toEqual([["81.2.69.3"], ["81.2.69.2"]]);
+    const third = await history.list("home.example.com", { limit: 2, before: second.next });
+    expect(third.entries.map((e) => e.newValues)).toEqual([["81.2.69.1"]]);
+    expect(third.next).toBeUndefined();
+  });
+
+  it("an exact page has no next", async () => {
+    expect((await history.list("home.example.com", { limit: 5 })).next).toBeUndefined();
+  });
+
+  it("an existing host without history is an empty list; an unknown host is host_not_found", async () => {
+    expect(await history.list("quiet.example.com")).toEqual({ entries: [] });
+    await expect(history.list("nope.example.com")).rejects.toMatchObject({ code: "host_not_found" });
+  });
+
+  it.each([[0], [1001], [1.5]])("refuses limit %s", async (limit) => {
+    await expect(history.list("home.example.com", { limit })).rejects.toMatchObject({ code: "bad_request" });
+  });
+});

@@ -1,0 +1,30 @@
+// Ports the services talk to besides the Store. Implemented by adapters wired in src/cli.
+
+import type { RRSet } from "../core/records.js";
+import type { Zone } from "../store/types.js";
+
+/**
+ * Receives every committed change, synchronously, in the same tick as the commit resolves, so an
+ * update acknowledged over HTTP is visible in DNS answers immediately after the reply. The DNS zone
+ * index implements it. Listeners must not throw.
+ */
+export interface ChangeListener {
+  /** The zone was created or its SOA/serial/NS changed. */
+  zoneChanged(zone: Zone): void;
+  zoneRemoved(name: string): void;
+  /** The host exists with exactly these sets (possibly none). */
+  hostChanged(fqdn: string, zone: string, sets: readonly RRSet[]): void;
+  hostRemoved(fqdn: string, zone: string): void;
+  /** The zone's serial advanced (always reported after the host changes of the same commit). */
+  serialChanged(zone: string, serial: number): void;
+}
+
+/** Minimal structured logger (pino-compatible) so services need not import pino. */
+export interface Log {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,169 @@
+// API tokens: creation (the secret is shown once, only its SHA-256 is stored) and authentication of
+// every credential form dyndns2 clients send. Every failure is the same `unauthorized` to the caller;
+// the precise reason goes to the debug log only.
+
+import { createHash, randomBytes as nodeRandomBytes, timingSafeEqual } from "node:crypto";
+import type { Clock } from "../core/clock.js";
+import { BeaconError } from "../core/errors.js";
+import { inCidr, parseCidr, type ParsedIp } from "../core/ip.js";
+import { normalizeName, tryNormalizeName } from "../core/names.js";
+import { isRecordType, type RecordType } from "../core/records.js";
+import type { NameScope, Store, TokenRecord } from "../store/types.js";
+import { silentLog, type Log } from "./ports.js";
+import { tokenCoversName } from "./scope.js";
+
+export type RandomBytes = (size: number) => Uint8Array;
+
+export interface TokenServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Source of randomness; defaults to node:crypto randomBytes. */
+  readonly randomBytes?: RandomBytes;
+  readonly log?: Log;
+}
+
+export interface CreateTokenInput {
+  readonly label: string;
+  readonly names: readonly NameScope[];
+  readonly types: readonly RecordType[];
+  readonly allowedCidrs?: readonly string[];
+  readonly expiresAt?: number;
+}
+
+export interface Credential {
+  /** Basic-auth user: a hostname, the token id, or anything when the password is a full token. */
+  readonly user?: string | undefined;
+  readonly password: string;
+}
+
+export interface TokenService {
+  /** `token` is the presented string `${id}.${secret}`; it is returned here once and never stored. */
+  create(input: CreateTokenInput): Promise<{ record: TokenRecord; token: string }>;
+  /** Resolves the valid token the credential names; throws BeaconError("unauthorized") otherwise. */
+  authenticate(cred: Credential, sourceIp: ParsedIp | undefined): Promise<TokenRecord>;
+  list(): Promise<TokenRecord[]>;
+  /** Marks the token revoked; token_not_found if absent. Revoking twice is a no-op. */
+  revoke(id: string): Promise<void>;
+}
+
+const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
+const ID_PATTERN = /^tk_[a-z2-7]{10}$/;
+const SECRET_BYTES = 24;
+
+export function isTokenId(s: string): boolean {
+  return ID_PATTERN.test(s);
+}
+
+export function createTokenService(deps: TokenServiceDeps): TokenService {
+  const { store, clock } = deps;
+  const random = deps.randomBytes ?? ((n: number) => new Uint8Array(nodeRandomBytes(n)));
+  const log = deps.log ?? silentLog;
+
+  function newId(): string {
+    // 256 is a multiple of 32, so masking keeps every character equally likely.
+    return `tk_${Array.from(random(10), (b) => ID_ALPHABET[b & 31]).join("")}`;
+  }
+
+  function reject(reason: string, fields: Record<string, unknown> = {}): never {
+    log.debug({ ...fields, reason }, "authentication failed");
+    throw new BeaconError("unauthorized");
+  }
+
+  /** Splits the credential into candidate tokens and the secret to check against them. */
+  async function candidates(cred: Credential): Promise<{ tokens: TokenRecord[]; secret: string }> {
+    const dot = cred.password.indexOf(".");
+    if (dot > 0 && isTokenId(cred.password.slice(0, dot))) {
+      const t = await store.getToken(cred.password.slice(0, dot));
+      return { tokens: t ? [t] : [], secret: cred.password.slice(dot + 1) };
+    }
+    const user = cred.user?.trim() ?? "";
+    if (isTokenId(user)) {
+      const t = await store.getToken(user);
+      return { tokens: t ? [t] : [], secret: cred.password };
+    }
+    const name = user.includes(".") ? tryNormalizeName(user) : undefined;
+    if (name === undefined) return { tokens: [], secret: cred.password };
+    const all = await store.listTokens();
+    return { tokens: all.filter((t) => tokenCoversName(t, name)), secret: cred.password };
+  }
+
+  return {
+    async create(input) {
+      const label = input.label.trim();
+      if (label.length === 0 || label.length > 200) {
+        throw new BeaconError("bad_request", "a token label is 1 to 200 characters");
+      }
+      if (input.names.length === 0) throw new BeaconError("bad_request", "a token needs at least one name");
+      const names = input.names.map((s) => ({ name: normalizeName(s.name), subtree: s.subtree }));
+      if (input.types.length === 0 || !input.types.every((t) => isRecordType(t))) {
+        throw new BeaconError("bad_request", "a token needs at least one record type of A, AAAA, TXT");
+      }
+      const allowedCidrs = (input.allowedCidrs ?? []).map((c) => {
+        const canonical = parseCidr(c);
+        if (canonical === undefined)
+          throw new BeaconError("bad_request", `"${c.slice(0, 64)}" is not a CIDR`);
+        return canonical;
+      });
+      const now = clock();
+      if (input.expiresAt !== undefined && (!Number.isInteger(input.expiresAt) || input.expiresAt <= now)) {
+        throw new BeaconError("bad_request", "the expiry must lie in the future");
+      }
+      const secret = Buffer.from(random(SECRET_BYTES)).toString("base64url");
+      const record: TokenRecord = {
+        id: newId(),
+        secretHash: sha256Hex(secret),
+        label,
+        names,
+        types: [...new Set(input.types)],
+        allowedCidrs,
+        createdAt: now,
+        expiresAt: input.expiresAt,
+        lastUsedAt: undefined,
+        revokedAt: undefined,
+      };
+      await store.createToken(record);
+      return { record, token: `${record.id}.${secret}` };
+    },
+
+    async authenticate(cred, sourceIp) {
+      if (cred.password.length === 0 || cred.password.length > 512) reject("empty or oversized password");
+      const { tokens, secret } = await candidates(cred);
+      const hash = sha256Hex(secret);
+      const token = tokens.find((t) => sameHash(t.secretHash, hash));
+      if (token === undefined) reject(tokens.length === 0 ? "no such token" : "wrong secret");
+      const now = clock();
+      if (token.revokedAt !== undefined) reject("revoked", { tokenId: token.id });
+      if (token.expiresAt !== undefined && now >= token.expiresAt) reject("expired", { tokenId: token.id });
+      if (
+        token.allowedCidrs.length > 0 &&
+        !(sourceIp && token.allowedCidrs.some((c) => inCidr(sourceIp, c)))
+      ) {
+        reject("source address not allowed", { tokenId: token.id, ip: sourceIp?.text });
+      }
+      store.touchToken(token.id, now).catch((e: unknown) => {
+        log.warn({ tokenId: token.id, err: e }, "could not record token use");
+      });
+      return token;
+    },
+
+    list() {
+      return store.listTokens();
+    },
+
+    async revoke(id) {
+      if (await store.revokeToken(id, clock())) return;
+      if ((await store.getToken(id)) === undefined)
+        throw new BeaconError("token_not_found", `no token "${id}"`);
+    },
+  };
+}
+
+function sha256Hex(s: string): string {
+  return createHash("sha256").update(s, "utf8").digest("hex");
+}
+
+function sameHash(storedHex: string, computedHex: string): boolean {
+  const a = Buffer.from(storedHex, "utf8");
+  const b = Buffer.from(computedHex, "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
+}

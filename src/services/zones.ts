@@ -1,0 +1,163 @@
+// Zone and host administration. Every change is reported to the ChangeListener right after the store
+// resolves, inside the shared write queue, so DNS answers and serials follow the store in order.
+
+import type { Clock } from "../core/clock.js";
+import { BeaconError } from "../core/errors.js";
+import { findZone, normalizeName } from "../core/names.js";
+import { validateTtl } from "../core/records.js";
+import type { Host, Soa, Store, StoredRRSet, Zone } from "../store/types.js";
+import type { ChangeListener } from "./ports.js";
+import { createWriteQueue, type WriteQueue } from "./write-queue.js";
+
+export interface ZoneServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly listener: ChangeListener;
+  /** Share one queue with the update service so serials reach the listener in commit order. */
+  readonly queue?: WriteQueue;
+}
+
+export interface AddZoneOptions {
+  readonly nameservers?: readonly string[];
+  readonly ttl?: number;
+  readonly soa?: Partial<Soa>;
+}
+
+export interface AddHostOptions {
+  readonly ttl?: number;
+  readonly description?: string;
+}
+
+export interface HostView {
+  readonly host: Host;
+  readonly zone: Zone;
+  /** Sorted by type. */
+  readonly rrsets: StoredRRSet[];
+}
+
+export interface ZoneService {
+  addZone(name: string, opts?: AddZoneOptions): Promise<Zone>;
+  listZones(): Promise<Zone[]>;
+  /** zone_not_found if absent; zone_not_empty if it has hosts and `cascade` is not set. */
+  removeZone(name: string, opts?: { cascade?: boolean }): Promise<void>;
+  /** The host goes into the longest existing zone containing it (outside_zone if none); never the apex. */
+  addHost(fqdn: string, opts?: AddHostOptions): Promise<Host>;
+  /** zone_not_found when `zone` is given and does not exist. */
+  listHosts(zone?: string): Promise<Host[]>;
+  /** host_not_found if absent. */
+  showHost(fqdn: string): Promise<HostView>;
+  /** host_not_found if absent. */
+  removeHost(fqdn: string): Promise<void>;
+}
+
+export const ZONE_DEFAULTS = {
+  ttl: 60,
+  refresh: 3600,
+  retry: 600,
+  expire: 1_209_600,
+  minimum: 60,
+} as const;
+
+export function createZoneService(deps: ZoneServiceDeps): ZoneService {
+  const { store, clock, listener } = deps;
+  const queue = deps.queue ?? createWriteQueue();
+
+  async function reportSerial(zoneName: string): Promise<void> {
+    const zone = await store.getZone(zoneName);
+    if (zone) listener.serialChanged(zone.name, zone.serial);
+  }
+
+  return {
+    async addZone(rawName, opts = {}) {
+      const name = normalizeName(rawName);
+      const nameservers = (opts.nameservers ?? [`ns1.${name}`]).map(normalizeName);
+      if (nameservers.length === 0)
+        throw new BeaconError("bad_request", "a zone needs at least one name server");
+      const ttl = validateTtl(opts.ttl ?? ZONE_DEFAULTS.ttl);
+      const s = opts.soa ?? {};
+      const soa: Soa = {
+        mname: normalizeName(s.mname ?? nameservers[0] ?? `ns1.${name}`),
+        rname: normalizeName(s.rname ?? `hostmaster.${name}`),
+        refresh: positiveInt("refresh", s.refresh ?? ZONE_DEFAULTS.refresh),
+        retry: positiveInt("retry", s.retry ?? ZONE_DEFAULTS.retry),
+        expire: positiveInt("expire", s.expire ?? ZONE_DEFAULTS.expire),
+        minimum: validateTtl(s.minimum ?? ZONE_DEFAULTS.minimum),
+      };
+      return queue.run(async () => {
+        const zone = await store.createZone({ name, ttl, soa, nameservers, createdAt: clock() });
+        listener.zoneChanged(zone);
+        return zone;
+      });
+    },
+
+    listZones() {
+      return store.listZones();
+    },
+
+    async removeZone(rawName, opts = {}) {
+      const name = normalizeName(rawName);
+      return queue.run(async () => {
+        const removed = await store.deleteZone(name, { cascade: opts.cascade ?? false });
+        if (!removed) throw new BeaconError("zone_not_found", `no zone "${name}"`);
+        listener.zoneRemoved(name);
+      });
+    },
+
+    async addHost(rawFqdn, opts = {}) {
+      const fqdn = normalizeName(rawFqdn);
+      const ttl = opts.ttl === undefined ? undefined : validateTtl(opts.ttl);
+      const description = (opts.description ?? "").trim();
+      if (description.length > 500)
+        throw new BeaconError("bad_request", "a description is at most 500 characters");
+      return queue.run(async () => {
+        const zones = await store.listZones();
+        const zone = findZone(
+          fqdn,
+          zones.map((z) => z.name),
+        );
+        if (zone === undefined) throw new BeaconError("outside_zone", `"${fqdn}" is not inside any zone`);
+        if (zone === fqdn) throw new BeaconError("invalid_hostname", `"${fqdn}" is a zone apex, not a host`);
+        const host = await store.createHost({ fqdn, zone, ttl, description, createdAt: clock() });
+        listener.hostChanged(fqdn, zone, []);
+        await reportSerial(zone);
+        return host;
+      });
+    },
+
+    async listHosts(rawZone) {
+      if (rawZone === undefined) return store.listHosts();
+      const zone = normalizeName(rawZone);
+      if ((await store.getZone(zone)) === undefined)
+        throw new BeaconError("zone_not_found", `no zone "${zone}"`);
+      return store.listHosts(zone);
+    },
+
+    async showHost(rawFqdn) {
+      const fqdn = normalizeName(rawFqdn);
+      const host = await store.getHost(fqdn);
+      if (host === undefined) throw new BeaconError("host_not_found", `no host "${fqdn}"`);
+      const [zone, rrsets] = await Promise.all([store.getZone(host.zone), store.getRRSets(fqdn)]);
+      if (zone === undefined) throw new BeaconError("host_not_found", `no host "${fqdn}"`);
+      return { host, zone, rrsets };
+    },
+
+    async removeHost(rawFqdn) {
+      const fqdn = normalizeName(rawFqdn);
+      return queue.run(async () => {
+        const host = await store.getHost(fqdn);
+        if (host === undefined || !(await store.deleteHost(fqdn))) {
+          throw new BeaconError("host_not_found", `no host "${fqdn}"`);
+        }
+        listener.hostRemoved(fqdn, host.zone);
+        await reportSerial(host.zone);
+      });
+    },
+  };
+}
+
+function positiveInt(field: string, n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 2_147_483_647) {
+    throw new BeaconError("bad_request", `SOA ${field} must be a positive integer`);
+  }
+  return n;
+}

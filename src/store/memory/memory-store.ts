@@ -1,0 +1,225 @@
+// In-memory Store for service and HTTP tests: plain Maps, same semantics and errors as the SQLite
+// store (both pass store/testing/contract.ts). Every method validates before it mutates, and runs
+// without awaiting in between, so each change is atomic. Objects are cloned on the way in and out.
+/* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
+
+import { BeaconError } from "../../core/errors.js";
+import { findZone } from "../../core/names.js";
+import type { RecordType } from "../../core/records.js";
+import { initialSerial, nextSerial } from "../../core/serial.js";
+import type {
+  ChangeBatch,
+  CommitResult,
+  Host,
+  Snapshot,
+  Store,
+  StoredHistoryEntry,
+  StoredRRSet,
+  TokenRecord,
+  Zone,
+} from "../types.js";
+
+const DEFAULT_HISTORY_LIMIT = 100;
+
+/** A history row plus the zone it belongs to (deleted with the zone on cascade). */
+type HistoryRow = StoredHistoryEntry & { readonly zone: string | undefined };
+
+function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+export function createMemoryStore(): Store {
+  const zones = new Map<string, Zone>();
+  const hosts = new Map<string, Host>();
+  /** fqdn → type → set. */
+  const rrsets = new Map<string, Map<RecordType, StoredRRSet>>();
+  const tokens = new Map<string, TokenRecord>();
+  let history: HistoryRow[] = [];
+  let nextHistoryId = 1;
+  let closed = false;
+
+  function open(): void {
+    if (closed) throw new BeaconError("store_unavailable", "the memory store is closed");
+  }
+
+  function advanceSerial(zone: string): number {
+    const z = zones.get(zone);
+    if (z === undefined) throw new BeaconError("internal", `zone ${zone} vanished`);
+    const serial = nextSerial(z.serial);
+    zones.set(zone, { ...z, serial });
+    return serial;
+  }
+
+  function setsOf(fqdn: string): StoredRRSet[] {
+    return [...(rrsets.get(fqdn)?.values() ?? [])].sort(byKey((s) => s.type));
+  }
+
+  const store: Store = {
+    async createZone(zone) {
+      open();
+      if (zones.has(zone.name)) throw new BeaconError("zone_exists", `zone ${zone.name} already exists`);
+      const stored: Zone = structuredClone({ ...zone, serial: zone.serial ?? initialSerial(zone.createdAt) });
+      zones.set(stored.name, stored);
+      return structuredClone(stored);
+    },
+
+    async getZone(name) {
+      open();
+      return structuredClone(zones.get(name));
+    },
+
+    async listZones() {
+      open();
+      return structuredClone([...zones.values()].sort(byKey((z) => z.name)));
+    },
+
+    async deleteZone(name, opts) {
+      open();
+      if (!zones.has(name)) return false;
+      const inZone = [...hosts.values()].filter((h) => h.zone === name);
+      if (inZone.length > 0 && opts?.cascade !== true) {
+        throw new BeaconError("zone_not_empty", `zone ${name} still has ${inZone.length} host(s)`);
+      }
+      for (const h of inZone) {
+        hosts.delete(h.fqdn);
+        rrsets.delete(h.fqdn);
+      }
+      history = history.filter((e) => e.zone !== name);
+      zones.delete(name);
+      return true;
+    },
+
+    async createHost(host) {
+      open();
+      if (!zones.has(host.zone)) throw new BeaconError("zone_not_found", `zone ${host.zone} does not exist`);
+      if (hosts.has(host.fqdn)) throw new BeaconError("host_exists", `host ${host.fqdn} already exists`);
+      const stored = structuredClone(host);
+      hosts.set(stored.fqdn, stored);
+      advanceSerial(stored.zone);
+      return structuredClone(stored);
+    },
+
+    async getHost(fqdn) {
+      open();
+      return structuredClone(hosts.get(fqdn));
+    },
+
+    async listHosts(zone) {
+      open();
+      const list = [...hosts.values()].filter((h) => zone === undefined || h.zone === zone);
+      return structuredClone(list.sort(byKey((h) => h.fqdn)));
+    },
+
+    async deleteHost(fqdn) {
+      open();
+      const host = hosts.get(fqdn);
+      if (host === undefined) return false;
+      hosts.delete(fqdn);
+      rrsets.delete(fqdn);
+      advanceSerial(host.zone);
+      return true;
+    },
+
+    async getRRSets(fqdn) {
+      open();
+      return structuredClone(setsOf(fqdn));
+    },
+
+    async commit(batch: ChangeBatch): Promise<CommitResult> {
+      open();
+      for (const w of batch.writes) {
+        if (!hosts.has(w.fqdn)) throw new BeaconError("host_not_found", `host ${w.fqdn} does not exist`);
+      }
+      const touched = new Set<string>();
+      for (const w of structuredClone(batch.writes)) {
+        const host = hosts.get(w.fqdn);
+        if (host === undefined) continue; // checked above
+        touched.add(host.zone);
+        let sets = rrsets.get(w.fqdn);
+        if (w.rrset === null) {
+          sets?.delete(w.type);
+          continue;
+        }
+        if (sets === undefined) rrsets.set(w.fqdn, (sets = new Map<RecordType, StoredRRSet>()));
+        sets.set(w.type, { type: w.type, ttl: w.rrset.ttl, values: w.rrset.values, updatedAt: batch.at });
+      }
+      for (const e of structuredClone(batch.history)) {
+        const zone = hosts.get(e.fqdn)?.zone ?? findZone(e.fqdn, zones.keys());
+        history.push({ ...e, id: nextHistoryId++, zone });
+      }
+      const serials = new Map<string, number>();
+      for (const zone of [...touched].sort()) serials.set(zone, advanceSerial(zone));
+      return { serials };
+    },
+
+    async createToken(token) {
+      open();
+      if (tokens.has(token.id)) throw new BeaconError("token_exists", `token ${token.id} already exists`);
+      tokens.set(token.id, structuredClone(token));
+    },
+
+    async getToken(id) {
+      open();
+      return structuredClone(tokens.get(id));
+    },
+
+    async listTokens() {
+      open();
+      const list = [...tokens.values()].sort(
+        (a, b) => a.createdAt - b.createdAt || byKey<TokenRecord>((t) => t.id)(a, b),
+      );
+      return structuredClone(list);
+    },
+
+    async revokeToken(id, at) {
+      open();
+      const t = tokens.get(id);
+      if (t === undefined || t.revokedAt !== undefined) return false;
+      tokens.set(id, { ...t, revokedAt: at });
+      return true;
+    },
+
+    async touchToken(id, at) {
+      open();
+      const t = tokens.get(id);
+      if (t !== undefined) tokens.set(id, { ...t, lastUsedAt: at });
+    },
+
+    async listHistory(fqdn, opts) {
+      open();
+      const limit = Math.max(0, Math.floor(opts?.limit ?? DEFAULT_HISTORY_LIMIT));
+      const before = opts?.before;
+      const out: StoredHistoryEntry[] = [];
+      for (let i = history.length - 1; i >= 0 && out.length < limit; i--) {
+        const row = history[i];
+        if (row === undefined || row.fqdn !== fqdn || (before !== undefined && row.id >= before)) continue;
+        const { zone: _zone, ...entry } = row;
+        out.push(entry);
+      }
+      return structuredClone(out);
+    },
+
+    async snapshot(): Promise<Snapshot> {
+      open();
+      const sets: (StoredRRSet & { fqdn: string })[] = [];
+      for (const fqdn of [...rrsets.keys()].sort()) {
+        for (const s of setsOf(fqdn)) sets.push({ fqdn, ...s });
+      }
+      return structuredClone({
+        zones: [...zones.values()].sort(byKey((z) => z.name)),
+        hosts: [...hosts.values()].sort(byKey((h) => h.fqdn)),
+        rrsets: sets,
+      });
+    },
+
+    async externalVersion() {
+      open();
+      return 0; // nothing outside this process can write here
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+  return store;
+}

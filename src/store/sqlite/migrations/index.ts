@@ -1,0 +1,14 @@
+// Every migration, in order, by name. Append-only: names sort in the order they must run, and a
+// shipped migration is never edited or removed (Kysely refuses a database that ran one we lack).
+
+import type { Migration, MigrationProvider } from "kysely";
+
+import { initial } from "./0001_initial.js";
+
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "0001_initial": initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
+};

@@ -1,0 +1,145 @@
+// Row ↔ domain conversions. Reading is defensive: a JSON column that does not have the expected
+// shape throws (and surfaces as store_unavailable), so a damaged row never reaches DNS answers.
+
+import type { Selectable } from "kysely";
+
+import type { UpdateProtocol } from "../../core/update.js";
+import { isRecordType, type RecordType } from "../../core/records.js";
+import type { Host, NameScope, StoredHistoryEntry, StoredRRSet, TokenRecord, Zone } from "../types.js";
+import type { HistoryTable, HostsTable, RRSetsTable, TokensTable, ZonesTable } from "./schema.js";
+
+function parseArray(json: string, column: string): unknown[] {
+  const v: unknown = JSON.parse(json);
+  if (!Array.isArray(v)) throw new Error(`column ${column} does not hold a JSON array`);
+  return v;
+}
+
+function parseStrings(json: string, column: string): string[] {
+  const v = parseArray(json, column);
+  if (!v.every((s) => typeof s === "string")) throw new Error(`column ${column} holds a non-string`);
+  return v;
+}
+
+function parseTypes(json: string, column: string): RecordType[] {
+  const v = parseStrings(json, column);
+  if (!v.every(isRecordType)) throw new Error(`column ${column} holds an unknown record type`);
+  return v;
+}
+
+function parseScopes(json: string, column: string): NameScope[] {
+  return parseArray(json, column).map((s) => {
+    const o = s as Partial<Record<keyof NameScope, unknown>> | null;
+    if (typeof o?.name !== "string" || typeof o.subtree !== "boolean") {
+      throw new Error(`column ${column} holds a malformed name scope`);
+    }
+    return { name: o.name, subtree: o.subtree };
+  });
+}
+
+function recordType(s: string): RecordType {
+  if (!isRecordType(s)) throw new Error(`unknown record type ${JSON.stringify(s)} in the database`);
+  return s;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+export function zoneFromRow(r: Selectable<ZonesTable>): Zone {
+  return {
+    name: r.name,
+    serial: r.serial,
+    ttl: r.ttl,
+    soa: {
+      mname: r.mname,
+      rname: r.rname,
+      refresh: r.refresh,
+      retry: r.retry,
+      expire: r.expire,
+      minimum: r.minimum,
+    },
+    nameservers: parseStrings(r.nameservers_json, "zones.nameservers_json"),
+    createdAt: r.created_at,
+  };
+}
+
+export function zoneToRow(z: Zone): Selectable<ZonesTable> {
+  return {
+    name: z.name,
+    serial: z.serial,
+    ttl: z.ttl,
+    ...z.soa,
+    nameservers_json: JSON.stringify(z.nameservers),
+    created_at: z.createdAt,
+  };
+}
+
+export function hostFromRow(r: Selectable<HostsTable>): Host {
+  return { fqdn: r.fqdn, zone: r.zone, ttl: opt(r.ttl), description: r.description, createdAt: r.created_at };
+}
+
+export function hostToRow(h: Host): Selectable<HostsTable> {
+  return {
+    fqdn: h.fqdn,
+    zone: h.zone,
+    ttl: h.ttl ?? null,
+    description: h.description,
+    created_at: h.createdAt,
+  };
+}
+
+export function rrsetFromRow(r: Selectable<RRSetsTable>): StoredRRSet {
+  return {
+    type: recordType(r.type),
+    ttl: r.ttl,
+    values: parseStrings(r.values_json, "rrsets.values_json"),
+    updatedAt: r.updated_at,
+  };
+}
+
+export function tokenFromRow(r: Selectable<TokensTable>): TokenRecord {
+  return {
+    id: r.id,
+    secretHash: r.secret_hash,
+    label: r.label,
+    names: parseScopes(r.names_json, "tokens.names_json"),
+    types: parseTypes(r.types_json, "tokens.types_json"),
+    allowedCidrs: parseStrings(r.allowed_cidrs_json, "tokens.allowed_cidrs_json"),
+    createdAt: r.created_at,
+    expiresAt: opt(r.expires_at),
+    lastUsedAt: opt(r.last_used_at),
+    revokedAt: opt(r.revoked_at),
+  };
+}
+
+export function tokenToRow(t: TokenRecord): Selectable<TokensTable> {
+  return {
+    id: t.id,
+    secret_hash: t.secretHash,
+    label: t.label,
+    names_json: JSON.stringify(t.names.map((s) => ({ name: s.name, subtree: s.subtree }))),
+    types_json: JSON.stringify(t.types),
+    allowed_cidrs_json: JSON.stringify(t.allowedCidrs),
+    created_at: t.createdAt,
+    expires_at: t.expiresAt ?? null,
+    last_used_at: t.lastUsedAt ?? null,
+    revoked_at: t.revokedAt ?? null,
+  };
+}
+
+export function historyFromRow(r: Selectable<HistoryTable>): StoredHistoryEntry {
+  return {
+    id: r.id,
+    fqdn: r.fqdn,
+    type: recordType(r.type),
+    oldValues:
+      r.old_values_json === null ? undefined : parseStrings(r.old_values_json, "history.old_values_json"),
+    newValues:
+      r.new_values_json === null ? undefined : parseStrings(r.new_values_json, "history.new_values_json"),
+    at: r.at,
+    outcome: r.outcome,
+    // Written only from UpdateProtocol values; not re-validated so a newer protocol name still reads.
+    protocol: r.protocol as UpdateProtocol,
+    tokenId: opt(r.token_id),
+    sourceIp: opt(r.source_ip),
+    userAgent: opt(r.user_agent),
+  };
+}

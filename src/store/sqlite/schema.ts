@@ -1,0 +1,78 @@
+// Kysely's view of the SQLite tables (see migrations/ for the DDL). Timestamps are integer
+// milliseconds since the Unix epoch; columns ending in _json hold JSON text.
+
+import type { Generated } from "kysely";
+
+export interface ZonesTable {
+  name: string;
+  serial: number;
+  ttl: number;
+  mname: string;
+  rname: string;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+  /** string[] */
+  nameservers_json: string;
+  created_at: number;
+}
+
+export interface HostsTable {
+  fqdn: string;
+  zone: string;
+  ttl: number | null;
+  description: string;
+  created_at: number;
+}
+
+export interface RRSetsTable {
+  fqdn: string;
+  type: string;
+  ttl: number;
+  /** string[], in the order given */
+  values_json: string;
+  updated_at: number;
+}
+
+export interface TokensTable {
+  id: string;
+  secret_hash: string;
+  label: string;
+  /** NameScope[] */
+  names_json: string;
+  /** RecordType[] */
+  types_json: string;
+  /** string[] */
+  allowed_cidrs_json: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface HistoryTable {
+  id: Generated<number>;
+  fqdn: string;
+  /** The zone the entry belongs to when it was written (deleted with it on cascade); null: none. */
+  zone: string | null;
+  type: string;
+  /** string[] | null */
+  old_values_json: string | null;
+  /** string[] | null */
+  new_values_json: string | null;
+  at: number;
+  outcome: string;
+  protocol: string;
+  token_id: string | null;
+  source_ip: string | null;
+  user_agent: string | null;
+}
+
+export interface Database {
+  zones: ZonesTable;
+  hosts: HostsTable;
+  rrsets: RRSetsTable;
+  tokens: TokensTable;
+  history: HistoryTable;
+}

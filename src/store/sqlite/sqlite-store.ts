@@ -1,0 +1,368 @@
+// The embedded Store: one SQLite file (WAL, synchronous=FULL) through Kysely. Every method that
+// changes data runs in one transaction; Kysely serialises this process's queries on its single
+// connection, and BEGIN IMMEDIATE (see connection.ts) serialises writers across processes.
+
+import { sql, type Kysely, type Transaction } from "kysely";
+
+import { BeaconError } from "../../core/errors.js";
+import { findZone } from "../../core/names.js";
+import { initialSerial, nextSerial } from "../../core/serial.js";
+import { silentLog, type Log } from "../../services/ports.js";
+import type {
+  ChangeBatch,
+  CommitResult,
+  Host,
+  HistoryEntry,
+  Snapshot,
+  Store,
+  StoredHistoryEntry,
+  StoredRRSet,
+  TokenRecord,
+  Zone,
+} from "../types.js";
+import { openDatabase } from "./connection.js";
+import { isUniqueViolation, toStoreError } from "./errors.js";
+import {
+  historyFromRow,
+  hostFromRow,
+  hostToRow,
+  rrsetFromRow,
+  tokenFromRow,
+  tokenToRow,
+  zoneFromRow,
+  zoneToRow,
+} from "./rows.js";
+import type { Database } from "./schema.js";
+
+const DEFAULT_HISTORY_LIMIT = 100;
+/** Rows or keys per statement, well under SQLite's bound-parameter limit. */
+const CHUNK = 200;
+
+type Tx = Transaction<Database>;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Opens (creating and migrating if needed) the database at `path`. Throws store_unavailable. */
+export async function openSqliteStore(opts: { path: string; log?: Log }): Promise<Store> {
+  const log = opts.log ?? silentLog;
+  const db = await openDatabase(opts.path, log);
+  log.info({ path: opts.path }, "SQLite store opened");
+  return new SqliteStore(db, opts.path);
+}
+
+class SqliteStore implements Store {
+  #closed = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly path: string,
+  ) {}
+
+  /** Runs `fn`, turning driver failures into store_unavailable. */
+  private async run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new BeaconError("store_unavailable", `SQLite database ${this.path} is closed`);
+    try {
+      return await fn();
+    } catch (e) {
+      throw toStoreError(e, this.path, doing);
+    }
+  }
+
+  private inTransaction<T>(doing: string, fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.run(doing, () => this.db.transaction().execute(fn));
+  }
+
+  createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone> {
+    const stored: Zone = { ...zone, serial: zone.serial ?? initialSerial(zone.createdAt) };
+    return this.run("createZone", async () => {
+      try {
+        await this.db.insertInto("zones").values(zoneToRow(stored)).execute();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new BeaconError("zone_exists", `zone ${zone.name} already exists`);
+        throw e;
+      }
+      return structuredClone(stored);
+    });
+  }
+
+  getZone(name: string): Promise<Zone | undefined> {
+    return this.run("getZone", async () => {
+      const row = await this.db.selectFrom("zones").selectAll().where("name", "=", name).executeTakeFirst();
+      return row === undefined ? undefined : zoneFromRow(row);
+    });
+  }
+
+  listZones(): Promise<Zone[]> {
+    return this.run("listZones", async () => {
+      const rows = await this.db.selectFrom("zones").selectAll().orderBy("name").execute();
+      return rows.map(zoneFromRow);
+    });
+  }
+
+  deleteZone(name: string, opts?: { cascade?: boolean }): Promise<boolean> {
+    return this.inTransaction("deleteZone", async (trx) => {
+      const zone = await trx.selectFrom("zones").select("name").where("name", "=", name).executeTakeFirst();
+      if (zone === undefined) return false;
+      const { n } = await trx
+        .selectFrom("hosts")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("zone", "=", name)
+        .executeTakeFirstOrThrow();
+      if (n > 0 && opts?.cascade !== true) {
+        throw new BeaconError("zone_not_empty", `zone ${name} still has ${n} host(s)`);
+      }
+      await trx
+        .deleteFrom("rrsets")
+        .where("fqdn", "in", (eb) => eb.selectFrom("hosts").select("fqdn").where("zone", "=", name))
+        .execute();
+      await trx.deleteFrom("hosts").where("zone", "=", name).execute();
+      await trx.deleteFrom("history").where("zone", "=", name).execute();
+      await trx.deleteFrom("zones").where("name", "=", name).execute();
+      return true;
+    });
+  }
+
+  createHost(host: Host): Promise<Host> {
+    return this.inTransaction("createHost", async (trx) => {
+      const zone = await trx
+        .selectFrom("zones")
+        .select("name")
+        .where("name", "=", host.zone)
+        .executeTakeFirst();
+      if (zone === undefined) throw new BeaconError("zone_not_found", `zone ${host.zone} does not exist`);
+      try {
+        await trx.insertInto("hosts").values(hostToRow(host)).execute();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new BeaconError("host_exists", `host ${host.fqdn} already exists`);
+        throw e;
+      }
+      await advanceSerial(trx, host.zone);
+      return structuredClone(host);
+    });
+  }
+
+  getHost(fqdn: string): Promise<Host | undefined> {
+    return this.run("getHost", async () => {
+      const row = await this.db.selectFrom("hosts").selectAll().where("fqdn", "=", fqdn).executeTakeFirst();
+      return row === undefined ? undefined : hostFromRow(row);
+    });
+  }
+
+  listHosts(zone?: string): Promise<Host[]> {
+    return this.run("listHosts", async () => {
+      let q = this.db.selectFrom("hosts").selectAll();
+      if (zone !== undefined) q = q.where("zone", "=", zone);
+      const rows = await q.orderBy("fqdn").execute();
+      return rows.map(hostFromRow);
+    });
+  }
+
+  deleteHost(fqdn: string): Promise<boolean> {
+    return this.inTransaction("deleteHost", async (trx) => {
+      const host = await trx.selectFrom("hosts").select("zone").where("fqdn", "=", fqdn).executeTakeFirst();
+      if (host === undefined) return false;
+      await trx.deleteFrom("rrsets").where("fqdn", "=", fqdn).execute();
+      await trx.deleteFrom("hosts").where("fqdn", "=", fqdn).execute();
+      await advanceSerial(trx, host.zone);
+      return true;
+    });
+  }
+
+  getRRSets(fqdn: string): Promise<StoredRRSet[]> {
+    return this.run("getRRSets", async () => {
+      const rows = await this.db
+        .selectFrom("rrsets")
+        .selectAll()
+        .where("fqdn", "=", fqdn)
+        .orderBy("type")
+        .execute();
+      return rows.map(rrsetFromRow);
+    });
+  }
+
+  commit(batch: ChangeBatch): Promise<CommitResult> {
+    return this.inTransaction("commit", async (trx) => {
+      const zoneOf = await hostZones(trx, [
+        ...batch.writes.map((w) => w.fqdn),
+        ...batch.history.map((h) => h.fqdn),
+      ]);
+      const touched = new Set<string>();
+      for (const w of batch.writes) {
+        const zone = zoneOf.get(w.fqdn);
+        if (zone === undefined) throw new BeaconError("host_not_found", `host ${w.fqdn} does not exist`);
+        touched.add(zone);
+      }
+      for (const w of batch.writes) {
+        if (w.rrset === null) {
+          await trx.deleteFrom("rrsets").where("fqdn", "=", w.fqdn).where("type", "=", w.type).execute();
+          continue;
+        }
+        const set = { ttl: w.rrset.ttl, values_json: JSON.stringify(w.rrset.values), updated_at: batch.at };
+        await trx
+          .insertInto("rrsets")
+          .values({ fqdn: w.fqdn, type: w.type, ...set })
+          .onConflict((oc) => oc.columns(["fqdn", "type"]).doUpdateSet(set))
+          .execute();
+      }
+      await appendHistory(trx, batch.history, zoneOf);
+      const serials = new Map<string, number>();
+      for (const zone of [...touched].sort()) serials.set(zone, await advanceSerial(trx, zone));
+      return { serials };
+    });
+  }
+
+  createToken(token: TokenRecord): Promise<void> {
+    return this.run("createToken", async () => {
+      try {
+        await this.db.insertInto("tokens").values(tokenToRow(token)).execute();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new BeaconError("token_exists", `token ${token.id} already exists`);
+        throw e;
+      }
+    });
+  }
+
+  getToken(id: string): Promise<TokenRecord | undefined> {
+    return this.run("getToken", async () => {
+      const row = await this.db.selectFrom("tokens").selectAll().where("id", "=", id).executeTakeFirst();
+      return row === undefined ? undefined : tokenFromRow(row);
+    });
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.run("listTokens", async () => {
+      const rows = await this.db
+        .selectFrom("tokens")
+        .selectAll()
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
+      return rows.map(tokenFromRow);
+    });
+  }
+
+  revokeToken(id: string, at: number): Promise<boolean> {
+    return this.run("revokeToken", async () => {
+      const r = await this.db
+        .updateTable("tokens")
+        .set({ revoked_at: at })
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    });
+  }
+
+  touchToken(id: string, at: number): Promise<void> {
+    return this.run("touchToken", async () => {
+      await this.db.updateTable("tokens").set({ last_used_at: at }).where("id", "=", id).execute();
+    });
+  }
+
+  listHistory(fqdn: string, opts?: { limit?: number; before?: number }): Promise<StoredHistoryEntry[]> {
+    // SQLite reads a negative LIMIT as "no limit"; the contract's limit is an upper bound.
+    const limit = Math.max(0, Math.floor(opts?.limit ?? DEFAULT_HISTORY_LIMIT));
+    const before = opts?.before;
+    return this.run("listHistory", async () => {
+      let q = this.db.selectFrom("history").selectAll().where("fqdn", "=", fqdn);
+      if (before !== undefined) q = q.where("id", "<", before);
+      const rows = await q.orderBy("id", "desc").limit(limit).execute();
+      return rows.map(historyFromRow);
+    });
+  }
+
+  snapshot(): Promise<Snapshot> {
+    return this.inTransaction("snapshot", async (trx) => {
+      const zones = await trx.selectFrom("zones").selectAll().orderBy("name").execute();
+      const hosts = await trx.selectFrom("hosts").selectAll().orderBy("fqdn").execute();
+      const rrsets = await trx.selectFrom("rrsets").selectAll().orderBy("fqdn").orderBy("type").execute();
+      return {
+        zones: zones.map(zoneFromRow),
+        hosts: hosts.map(hostFromRow),
+        rrsets: rrsets.map((r) => ({ fqdn: r.fqdn, ...rrsetFromRow(r) })),
+      };
+    });
+  }
+
+  externalVersion(): Promise<number> {
+    // data_version changes only when another connection commits, so our own writes never make a
+    // running server reload what it already knows.
+    return this.run("externalVersion", async () => {
+      const { rows } = await sql<{ data_version: number }>`pragma data_version`.execute(this.db);
+      const v = rows[0]?.data_version;
+      if (typeof v !== "number") throw new Error("pragma data_version returned no number");
+      return v;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.db.destroy();
+    } catch (e) {
+      throw toStoreError(e, this.path, "close");
+    }
+  }
+}
+
+async function advanceSerial(trx: Tx, zone: string): Promise<number> {
+  const row = await trx
+    .selectFrom("zones")
+    .select("serial")
+    .where("name", "=", zone)
+    .executeTakeFirstOrThrow();
+  const serial = nextSerial(row.serial);
+  await trx.updateTable("zones").set({ serial }).where("name", "=", zone).execute();
+  return serial;
+}
+
+/** fqdn → zone for every existing host among `fqdns`. */
+async function hostZones(trx: Tx, fqdns: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const part of chunks([...new Set(fqdns)])) {
+    const rows = await trx.selectFrom("hosts").select(["fqdn", "zone"]).where("fqdn", "in", part).execute();
+    for (const r of rows) out.set(r.fqdn, r.zone);
+  }
+  return out;
+}
+
+/**
+ * Appends entries in order (ids increase with position). Each row remembers its zone, so deleting
+ * the zone with cascade removes it: the host's zone, else (a refused change to a name that is not a
+ * host) the longest zone containing the name.
+ */
+async function appendHistory(
+  trx: Tx,
+  entries: readonly HistoryEntry[],
+  zoneOf: Map<string, string>,
+): Promise<void> {
+  if (entries.length === 0) return;
+  let zoneNames: string[] | undefined;
+  const rows = [];
+  for (const e of entries) {
+    let zone = zoneOf.get(e.fqdn);
+    if (zone === undefined) {
+      zoneNames ??= (await trx.selectFrom("zones").select("name").execute()).map((z) => z.name);
+      zone = findZone(e.fqdn, zoneNames);
+    }
+    rows.push({
+      fqdn: e.fqdn,
+      zone: zone ?? null,
+      type: e.type,
+      old_values_json: e.oldValues === undefined ? null : JSON.stringify(e.oldValues),
+      new_values_json: e.newValues === undefined ? null : JSON.stringify(e.newValues),
+      at: e.at,
+      outcome: e.outcome,
+      protocol: e.protocol,
+      token_id: e.tokenId ?? null,
+      source_ip: e.sourceIp ?? null,
+      user_agent: e.userAgent ?? null,
+    });
+  }
+  for (const part of chunks(rows)) await trx.insertInto("history").values(part).execute();
+}

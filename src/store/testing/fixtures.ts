@@ -1,0 +1,62 @@
+// Valid sample records for store tests (and for any test that needs a populated store). Every
+// fixture takes overrides, so a test states only the fields it is about.
+
+import type { HistoryEntry, Host, TokenRecord, Zone } from "../types.js";
+
+/** The timestamp fixtures use (2023-11-14T22:13:20Z). */
+export const T0 = 1_700_000_000_000;
+
+export function zoneFixture(name: string, extra: Partial<Zone> = {}): Zone {
+  return {
+    name,
+    serial: 1000,
+    ttl: 300,
+    soa: {
+      mname: `ns1.${name}`,
+      rname: `hostmaster.${name}`,
+      refresh: 3600,
+      retry: 600,
+      expire: 604800,
+      minimum: 60,
+    },
+    nameservers: [`ns1.${name}`, `ns2.${name}`],
+    createdAt: T0,
+    ...extra,
+  };
+}
+
+export function hostFixture(fqdn: string, zone: string, extra: Partial<Host> = {}): Host {
+  return { fqdn, zone, ttl: undefined, description: "", createdAt: T0, ...extra };
+}
+
+export function tokenFixture(id: string, extra: Partial<TokenRecord> = {}): TokenRecord {
+  return {
+    id,
+    secretHash: "ab".repeat(32),
+    label: `token ${id}`,
+    names: [{ name: "home.example.com", subtree: true }],
+    types: ["A", "AAAA"],
+    allowedCidrs: ["192.0.2.0/24"],
+    createdAt: T0,
+    expiresAt: undefined,
+    lastUsedAt: undefined,
+    revokedAt: undefined,
+    ...extra,
+  };
+}
+
+export function historyFixture(fqdn: string, extra: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    fqdn,
+    type: "A",
+    oldValues: undefined,
+    newValues: ["192.0.2.1"],
+    at: T0,
+    outcome: "good",
+    protocol: "dyndns2",
+    tokenId: "tk_1",
+    sourceIp: "192.0.2.1",
+    userAgent: "test/1.0",
+    ...extra,
+  };
+}

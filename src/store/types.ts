@@ -1,0 +1,175 @@
+// The Store port: everything Beacon persists. Implementations: sqlite/ (embedded default), memory/
+// (tests), later postgres/. All pass the contract suite in store/testing/contract.ts.
+//
+// Contracts shared by every implementation:
+// - Names are canonical (see core/names.ts); callers normalise before calling.
+// - Every method that changes data is atomic: it either fully happens or not at all, and it resolves
+//   only after the change is durable (for SQLite: the transaction has committed with synchronous=FULL).
+// - Expected conflicts throw BeaconError with a catalogue code (zone_exists, host_exists,
+//   zone_not_found, zone_not_empty); driver failures throw BeaconError("store_unavailable") with the
+//   driver error as cause.
+// - Returned objects are fresh copies; mutating them does not change the store.
+// - Timestamps are milliseconds since the Unix epoch.
+
+import type { RecordType, RRSet } from "../core/records.js";
+import type { UpdateProtocol } from "../core/update.js";
+
+export interface Soa {
+  /** Primary name server (canonical name). */
+  readonly mname: string;
+  /** Responsible mailbox in domain-name form (hostmaster.example.com). */
+  readonly rname: string;
+  readonly refresh: number;
+  readonly retry: number;
+  readonly expire: number;
+  /** Negative-caching TTL (RFC 2308). */
+  readonly minimum: number;
+}
+
+export interface Zone {
+  readonly name: string;
+  /** SOA serial; advances (RFC 1982 arithmetic) on every change to the zone's content. */
+  readonly serial: number;
+  /** TTL for SOA and NS records and the default for hosts without their own. */
+  readonly ttl: number;
+  readonly soa: Soa;
+  /** NS names, canonical, at least one. */
+  readonly nameservers: readonly string[];
+  readonly createdAt: number;
+}
+
+export interface Host {
+  readonly fqdn: string;
+  readonly zone: string;
+  /** TTL for the host's records when an update gives none; undefined → the zone's ttl. */
+  readonly ttl: number | undefined;
+  readonly description: string;
+  readonly createdAt: number;
+}
+
+export interface StoredRRSet extends RRSet {
+  readonly updatedAt: number;
+}
+
+export interface NameScope {
+  readonly name: string;
+  /** True: the name and every name below it. */
+  readonly subtree: boolean;
+}
+
+export interface TokenRecord {
+  /** Public identifier, e.g. "tk_3f9c2a7d1b". Appears in the presented token string. */
+  readonly id: string;
+  /** Lowercase hex SHA-256 of the secret part; the secret itself is never stored. */
+  readonly secretHash: string;
+  readonly label: string;
+  readonly names: readonly NameScope[];
+  readonly types: readonly RecordType[];
+  /** Optional source address restriction (canonical CIDRs); empty = any. */
+  readonly allowedCidrs: readonly string[];
+  readonly createdAt: number;
+  readonly expiresAt: number | undefined;
+  readonly lastUsedAt: number | undefined;
+  readonly revokedAt: number | undefined;
+}
+
+/** "good", "nochg", "deleted", or a catalogue error code for a refused change. */
+export type HistoryOutcome = string;
+
+export interface HistoryEntry {
+  readonly fqdn: string;
+  readonly type: RecordType;
+  /** Values before the change (undefined: the set did not exist). */
+  readonly oldValues: readonly string[] | undefined;
+  /** Values after the change (undefined: the set was deleted or the change failed). */
+  readonly newValues: readonly string[] | undefined;
+  readonly at: number;
+  /** "good", "nochg", "deleted", or a catalogue error code for a refused change. */
+  readonly outcome: HistoryOutcome;
+  readonly protocol: UpdateProtocol;
+  readonly tokenId: string | undefined;
+  readonly sourceIp: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+export interface StoredHistoryEntry extends HistoryEntry {
+  /** Increasing id; newer entries have larger ids. */
+  readonly id: number;
+}
+
+/** One record-set write inside a commit: `rrset: null` deletes the set of that type. */
+export interface RRSetWrite {
+  readonly fqdn: string;
+  readonly type: RecordType;
+  readonly rrset: { readonly ttl: number; readonly values: readonly string[] } | null;
+}
+
+export interface ChangeBatch {
+  readonly writes: readonly RRSetWrite[];
+  readonly history: readonly HistoryEntry[];
+  readonly at: number;
+}
+
+export interface CommitResult {
+  /** New serial of every zone whose content changed in this batch. */
+  readonly serials: ReadonlyMap<string, number>;
+}
+
+export interface Snapshot {
+  readonly zones: readonly Zone[];
+  readonly hosts: readonly Host[];
+  readonly rrsets: readonly (StoredRRSet & { readonly fqdn: string })[];
+}
+
+export interface Store {
+  // Zones
+  createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone>;
+  getZone(name: string): Promise<Zone | undefined>;
+  listZones(): Promise<Zone[]>;
+  /** Deletes the zone. With `cascade` also its hosts, rrsets and history; otherwise zone_not_empty if it has hosts. Resolves false if absent. */
+  deleteZone(name: string, opts?: { cascade?: boolean }): Promise<boolean>;
+
+  // Hosts
+  /** zone_not_found if `host.zone` does not exist; host_exists if the fqdn is taken. Advances the zone serial. */
+  createHost(host: Host): Promise<Host>;
+  getHost(fqdn: string): Promise<Host | undefined>;
+  /** Sorted by fqdn. */
+  listHosts(zone?: string): Promise<Host[]>;
+  /** Deletes the host, its rrsets (history stays); advances the zone serial. Resolves false if absent. */
+  deleteHost(fqdn: string): Promise<boolean>;
+
+  // Record sets
+  /** The host's sets, sorted by type. Empty if none or no such host. */
+  getRRSets(fqdn: string): Promise<StoredRRSet[]>;
+  /**
+   * Applies every write and appends every history entry in one transaction. Each zone with at least
+   * one write gets its serial advanced exactly once. Writes for hosts that do not exist fail the whole
+   * batch with host_not_found.
+   */
+  commit(batch: ChangeBatch): Promise<CommitResult>;
+
+  // Tokens
+  createToken(token: TokenRecord): Promise<void>;
+  getToken(id: string): Promise<TokenRecord | undefined>;
+  /** Sorted by createdAt then id; includes revoked tokens. */
+  listTokens(): Promise<TokenRecord[]>;
+  /** Marks the token revoked at `at`. Resolves false if absent or already revoked. */
+  revokeToken(id: string, at: number): Promise<boolean>;
+  /** Best effort: records the last use. */
+  touchToken(id: string, at: number): Promise<void>;
+
+  // History
+  /** Newest first; at most `limit` (default 100) entries with id < `before` when given. */
+  listHistory(fqdn: string, opts?: { limit?: number; before?: number }): Promise<StoredHistoryEntry[]>;
+
+  /** Everything the DNS index needs, read in one consistent transaction. */
+  snapshot(): Promise<Snapshot>;
+
+  /**
+   * A number that changes when another process (another connection) committed a change, so a
+   * running server can notice CLI edits. Implementations without other writers return a constant.
+   */
+  externalVersion(): Promise<number>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,85 @@
+// The CLI as a person and a script use it: output, --json, errors with codes and exit statuses.
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli, tempDir } from "./support/beacon.js";
+
+describe("beacon CLI", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+  const cli = (...args: string[]) => runCli(dir.path, args);
+
+  it("manages zones, hosts and tokens, with --json for scripts", async () => {
+    expect((await cli("zone", "list")).stdout).toContain("no zones");
+    const added = await cli("zone", "add", "Example.TEST.", "--ns", "ns1.example.test,ns2.example.test");
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain("zone example.test created");
+    const zones = JSON.parse((await cli("zone", "list", "--json")).stdout) as {
+      name: string;
+      nameservers: string[];
+    }[];
+    expect(zones.map((z) => [z.name, z.nameservers])).toEqual([
+      ["example.test", ["ns1.example.test", "ns2.example.test"]],
+    ]);
+
+    const host = await cli("host", "add", "www.example.test");
+    expect(host.code).toBe(0);
+    expect(host.stdout).toMatch(/token \(shown once, store it now\): tk_[a-z2-7]{10}\.[A-Za-z0-9_-]{32}/);
+    const tokens = JSON.parse((await cli("token", "list", "--json")).stdout) as Record<string, unknown>[];
+    expect(tokens).toHaveLength(1);
+    expect(JSON.stringify(tokens)).not.toMatch(/secret|Hash/i);
+
+    const created = await cli("token", "create", "--subtree", "example.test", "--type", "a,aaaa", "--json");
+    const { id, token } = JSON.parse(created.stdout) as { id: string; token: string };
+    expect(token.startsWith(`${id}.`)).toBe(true);
+    expect((await cli("token", "revoke", id)).code).toBe(0);
+    expect((await cli("token", "revoke", id)).code).toBe(0); // revoking twice is a no-op
+    const listed = await cli("token", "list");
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s.*revoked`));
+    const unknown = await cli("token", "revoke", "tk_aaaaaaaaaa");
+    expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining("[token_not_found]")]);
+  });
+
+  it("reports conflicts, missing things and bad input with codes and exit statuses", async () => {
+    const dup = await cli("zone", "add", "example.test");
+    expect([dup.code, dup.stderr.trim()]).toEqual([4, expect.stringContaining("[zone_exists]")]);
+    const outside = await cli("host", "add", "www.elsewhere.test");
+    expect([outside.code, outside.stderr]).toEqual([2, expect.stringContaining("[outside_zone]")]);
+    const badName = await cli("host", "add", "bad..name.example.test");
+    expect([badName.code, badName.stderr]).toEqual([2, expect.stringContaining("[invalid_hostname]")]);
+    const missing = await cli("host", "show", "nope.example.test");
+    expect([missing.code, missing.stderr]).toEqual([3, expect.stringContaining("[host_not_found]")]);
+    const notEmpty = await cli("zone", "rm", "example.test");
+    expect([notEmpty.code, notEmpty.stderr]).toEqual([4, expect.stringContaining("[zone_not_empty]")]);
+    const badType = await cli("token", "create", "--name", "www.example.test", "--type", "MX");
+    expect([badType.code, badType.stderr]).toEqual([
+      2,
+      expect.stringContaining('"MX" is not one of A, AAAA, TXT'),
+    ]);
+    const noScope = await cli("token", "create");
+    expect(noScope.code).toBe(2);
+    const unknown = await cli("frobnicate");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command");
+    expect((await cli("zone", "rm", "example.test", "--force")).code).toBe(0);
+  });
+
+  it("a config error names the setting, the file and the line", async () => {
+    const file = join(dir.path, "beacon.yaml");
+    writeFileSync(file, "http:\n  listen:\n    - 127.0.0.1:8245\n    - 127.0.0.1:99999\n");
+    const r = await runCli(dir.path, ["serve"], { BEACON_CONFIG: file });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain("http.listen[1]");
+    expect(r.stderr).toContain(`${file}:4`);
+    const env = await runCli(dir.path, ["serve"], { BEACON_DNS_TCP_IDLE_TIMEOUT_MS: "soon" });
+    expect(env.code).toBe(78);
+    expect(env.stderr).toContain("BEACON_DNS_TCP_IDLE_TIMEOUT_MS");
+  });
+
+  it("--help describes every command", async () => {
+    const help = await runCli(dir.path, ["--help"]);
+    expect(help.code).toBe(0);
+    for (const c of ["serve", "zone", "host", "token", "history"]) expect(help.stdout).toContain(c);
+  });
+});
