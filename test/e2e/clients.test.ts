@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addHost, basic, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { basic, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
 
@@ -23,13 +23,11 @@ function run(cmd: string, args: readonly string[]): Promise<{ code: number; out:
 describe("real clients and router quirks", () => {
   const dir = tempDir();
   let beacon: Beacon;
-  const tokens = new Map<string, string>();
+  let tokens = new Map<string, string>();
   const hosts = ["ddclient", "inadyn", "fritz", "hikvision", "dual"].map((h) => `${h}.${ZONE}`);
 
   beforeAll(async () => {
-    const first = await startBeacon({ dataDir: dir.path });
-    await first.stop();
-    for (const h of hosts) tokens.set(h, await addHost(dir.path, h));
+    tokens = await seedHosts(dir.path, hosts);
     // As behind a reverse proxy on the same machine: X-Forwarded-For from 127.0.0.1 is trusted.
     beacon = await startBeacon({ dataDir: dir.path, env: { BEACON_HTTP_TRUSTED_PROXIES: "127.0.0.1/32" } });
   });

@@ -4,7 +4,7 @@ import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 import dnsPacket from "dns-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addHost, basic, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { basic, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 
 const ZONE = "dyn.beacon.test";
 const HOST = `home.${ZONE}`;
@@ -66,9 +66,7 @@ describe("hostile input against the running server", () => {
   let token: string;
 
   beforeAll(async () => {
-    const first = await startBeacon({ dataDir: dir.path });
-    await first.stop();
-    token = await addHost(dir.path, HOST);
+    token = (await seedHosts(dir.path, [HOST])).get(HOST) ?? "";
     beacon = await startBeacon({ dataDir: dir.path });
   });
 

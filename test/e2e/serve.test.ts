@@ -99,6 +99,14 @@ describe("beacon serve end to end", () => {
     if (!peerAvailable("dig", "bind9-dnsutils")) return;
     expect((await dig(beacon.dnsPort, [other, "A"])).status).toBe("NXDOMAIN");
     const otherToken = await addHost(dir.path, other);
+    // The server notices the other process's commit by itself (it polls about once a second):
+    // the name now exists without records, so NODATA instead of NXDOMAIN. Bounded wait.
+    let status = "";
+    for (let i = 0; i < 50 && status !== "NOERROR"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await dig(beacon.dnsPort, [other, "A"])).status;
+    }
+    expect(status).toBe("NOERROR");
     const r = await fetch(`${beacon.url}/nic/update?hostname=${other}&myip=4.4.4.4`, {
       headers: { authorization: `Bearer ${otherToken}`, "user-agent": "e2e/1.0" },
     });

@@ -125,6 +125,17 @@ export function runCli(
   });
 }
 
+export const DEMO_ZONE = "dyn.beacon.test";
+
+/** Creates the demo zone and `hosts` in it through the CLI, before a server starts; returns their tokens. */
+export async function seedHosts(dataDir: string, hosts: readonly string[]): Promise<Map<string, string>> {
+  const zone = await runCli(dataDir, ["zone", "add", DEMO_ZONE]);
+  if (zone.code !== 0) throw new Error(`zone add failed: ${zone.stderr}`);
+  const tokens = new Map<string, string>();
+  for (const h of hosts) tokens.set(h, await addHost(dataDir, h));
+  return tokens;
+}
+
 /** Creates a host through the CLI and returns its token. */
 export async function addHost(dataDir: string, fqdn: string): Promise<string> {
   const r = await runCli(dataDir, ["host", "add", fqdn, "--json"]);

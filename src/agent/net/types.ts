@@ -1,0 +1,79 @@
+// The agent's view of the network, as injected functions: tests pass fakes, src/cli passes the real
+// ones from this folder. Every function honours its AbortSignal and never throws for a remote
+// failure: it rejects with a BeaconError whose message says what happened.
+
+import type { IpFamily } from "../../core/ip.js";
+
+export interface HttpRequestOptions {
+  readonly method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Resolve names and connect with this family only (an echo service answers with the family it sees). */
+  readonly family?: IpFamily;
+  /** Source address to connect from (multi-WAN: detect and update each line through that line). */
+  readonly localAddress?: string;
+  readonly signal: AbortSignal;
+  /** Bodies larger than this are cut off and the call rejects (default 64 KiB). */
+  readonly maxBytes?: number;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  /** Lowercase header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** One HTTP(S) request; resolves with any status; rejects on network errors, abort, oversize bodies. */
+export type HttpRequest = (url: string, opts: HttpRequestOptions) => Promise<HttpReply>;
+
+export interface DnsQueryOptions {
+  /** Resolver address (IPv4 or IPv6 literal) and port (default 53). */
+  readonly server: string;
+  readonly port?: number;
+  readonly name: string;
+  readonly type: "A" | "AAAA" | "TXT";
+  /** "IN" (default) or "CH" (Cloudflare's whoami.cloudflare TXT is asked in CHAOS). */
+  readonly qclass?: "IN" | "CH";
+  readonly localAddress?: string;
+  readonly signal: AbortSignal;
+}
+
+export interface DnsReply {
+  /** DNS rcode name: NOERROR, NXDOMAIN, SERVFAIL, REFUSED, … */
+  readonly rcode: string;
+  /** Answer data of the asked type, in order: addresses in canonical text, TXT strings joined per record. */
+  readonly answers: readonly string[];
+}
+
+/** One DNS query over UDP (falls back to TCP when truncated); rejects on timeout or malformed replies. */
+export type DnsQuery = (opts: DnsQueryOptions) => Promise<DnsReply>;
+
+/** One address of one interface, as the OS reports it. */
+export interface InterfaceAddress {
+  readonly interface: string;
+  readonly address: string;
+  readonly family: IpFamily;
+  readonly prefixLength: number;
+  /** IPv6 address flags where the OS tells them (Linux /proc/net/if_inet6); false when unknown. */
+  readonly temporary: boolean;
+  readonly deprecated: boolean;
+  readonly tentative: boolean;
+  /** MAC of the interface when known ("aa:bb:cc:dd:ee:ff"). */
+  readonly mac: string | undefined;
+}
+
+/** A snapshot of every interface address. */
+export type ReadInterfaces = () => Promise<readonly InterfaceAddress[]>;
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a program (no shell) with extra environment; rejects on spawn failure or timeout (signal). */
+export type RunCommand = (
+  argv: readonly string[],
+  opts: { readonly env?: Readonly<Record<string, string>>; readonly signal: AbortSignal; readonly stdin?: string },
+) => Promise<CommandResult>;

@@ -1,0 +1,54 @@
+// The target port: where the agent publishes a record. Beacon's JSON API and any dyndns2 service are
+// targets here; the provider adapters of the providers issue will be wrapped as targets too, so the
+// loop never names a vendor.
+//
+// Contract:
+// - publish() never throws: every outcome is a PublishResult.
+// - `fatal` means: do not try this record again until the configuration changes (bad credentials,
+//   unknown host, blocked agent). `backoff` means: the service asked us to wait (dyndns2 911/dnserr:
+//   at least 30 minutes). `retry` means: a transient failure (network, 5xx) — the loop retries with
+//   exponential backoff and a cap.
+
+import type { z } from "zod";
+import type { Clock } from "../../core/clock.js";
+import type { RecordType } from "../../core/records.js";
+import type { DnsQuery, HttpRequest } from "../net/types.js";
+
+export interface PublishRequest {
+  readonly fqdn: string;
+  readonly type: Extract<RecordType, "A" | "AAAA">;
+  /** Canonical addresses (one per line of a multi-WAN pool, usually one). */
+  readonly values: readonly string[];
+  readonly ttl: number | undefined;
+  /** Multi-WAN: send the update through this local address (some services take the address from the connection). */
+  readonly localAddress: string | undefined;
+  readonly signal: AbortSignal;
+}
+
+export type PublishResult =
+  | { readonly status: "updated"; readonly detail: string }
+  | { readonly status: "noop"; readonly detail: string }
+  | { readonly status: "fatal"; readonly code: string; readonly detail: string }
+  | { readonly status: "backoff"; readonly code: string; readonly detail: string; readonly retryAfterMs: number }
+  | { readonly status: "retry"; readonly code: string; readonly detail: string };
+
+export interface Target {
+  readonly id: string;
+  publish(req: PublishRequest): Promise<PublishResult>;
+}
+
+export interface TargetDeps {
+  readonly httpRequest: HttpRequest;
+  readonly dnsQuery: DnsQuery;
+  readonly clock: Clock;
+  /** Sent as User-Agent by HTTP targets, e.g. "Beacon-Agent/0.1.0 (+https://github.com/beacon-ddns)". */
+  readonly userAgent: string;
+}
+
+/** A target type: settings schema (secrets already resolved from *_file by config) and a factory. */
+export interface TargetDefinition<S = unknown> {
+  readonly type: string;
+  readonly description: string;
+  readonly settings: z.ZodType<S>;
+  create(id: string, settings: S, deps: TargetDeps): Target;
+}
