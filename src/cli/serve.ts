@@ -47,8 +47,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const updates = createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal });
 
   const demoZoneCreated = await ensureDemoZone(config, store, zones);
+  // Read the version before the snapshot, so a commit by another process in between is reloaded.
+  const version = await store.externalVersion();
   index.load(await store.snapshot());
-  const stopWatching = watchExternalChanges(store, index, log);
+  const stopWatching = watchExternalChanges(store, index, version, log);
 
   const app = createApp({
     tokens,
@@ -105,15 +107,15 @@ async function ensureDemoZone(
 }
 
 /** Reloads the DNS index when another process (a CLI command) committed to the store. */
-function watchExternalChanges(store: Store, index: ZoneIndex, log: Logger): () => void {
-  let seen: number | undefined;
+function watchExternalChanges(store: Store, index: ZoneIndex, loadedAt: number, log: Logger): () => void {
+  let seen = loadedAt;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     void (async () => {
       const version = await store.externalVersion();
-      if (seen !== undefined && version !== seen) {
+      if (version !== seen) {
         index.load(await store.snapshot());
         log.info({ version }, "store changed by another process; DNS index reloaded");
       }
@@ -143,9 +145,13 @@ function listenHttp(fetch: FetchHandler, at: Endpoint): Promise<{ server: Server
 function drainHttp(server: ServerType, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const s = server as HttpServer;
-    const timer = setTimeout(() => s.closeAllConnections(), graceMs);
+    const cut = setTimeout(() => s.closeAllConnections(), graceMs);
+    // A keep-alive connection becomes idle when its in-flight request ends; close it then rather
+    // than waiting for the client or keepAliveTimeout.
+    const sweep = setInterval(() => s.closeIdleConnections(), 50);
     s.close(() => {
-      clearTimeout(timer);
+      clearTimeout(cut);
+      clearInterval(sweep);
       resolve();
     });
     s.closeIdleConnections();

@@ -26,6 +26,8 @@ export interface Beacon {
   readonly dnsPort: number;
   readonly stdout: () => string;
   readonly stderr: () => string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  readonly exited: Promise<number | string>;
   /** Sends `signal` and resolves with the exit code (or signal name). */
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -87,6 +89,7 @@ export function startBeacon(opts: StartOptions): Promise<Beacon> {
           dnsPort,
           stdout: () => out,
           stderr: () => err,
+          exited,
           stop: (signal = "SIGTERM") => {
             if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
             return exited;
