@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RecordType } from "../core/records.js";
-import { tokenAllows, tokenCoversName } from "./scope.js";
+import { nameForLabel, tokenAllows, tokenCoversName } from "./scope.js";
 
 const token = {
   names: [
@@ -34,5 +34,43 @@ describe("tokenAllows", () => {
     ["other.example.com", "A", false],
   ] as const)("%s %s → %s", (name, type, expected) => {
     expect(tokenAllows(token, name, type)).toBe(expected);
+  });
+});
+
+describe("nameForLabel (dyndns2 label form)", () => {
+  const exact = (...names: string[]) => ({ names: names.map((name) => ({ name, subtree: false })) });
+  it.each([
+    [
+      "the exact name whose first label it is",
+      exact("home.example.com", "office.example.com"),
+      "home",
+      "home.example.com",
+    ],
+    ["nothing when no scope fits", exact("home.example.com"), "lab", undefined],
+    [
+      "nothing when two exact names fit (ambiguous)",
+      exact("home.a.example", "home.b.example"),
+      "home",
+      undefined,
+    ],
+    [
+      "the label under a subtree",
+      { names: [{ name: "dyn.example.com", subtree: true }] },
+      "cam",
+      "cam.dyn.example.com",
+    ],
+    [
+      "nothing when a subtree and an exact name give different names",
+      {
+        names: [
+          { name: "dyn.example.com", subtree: true },
+          { name: "home.example.com", subtree: false },
+        ],
+      },
+      "home",
+      undefined,
+    ],
+  ])("%s", (_what, token, label, expected) => {
+    expect(nameForLabel(token, label)).toBe(expected);
   });
 });

@@ -18,3 +18,17 @@ export function tokenAllows(
 ): boolean {
   return token.types.includes(type) && tokenCoversName(token, fqdn);
 }
+
+/**
+ * The one name a bare label (dyndns2 "label form", e.g. `hostname=home`) stands for under this
+ * token: an exact scope whose first label it is, or the label under a subtree scope. Undefined when
+ * no name or more than one name fits — a label never guesses.
+ */
+export function nameForLabel(token: Pick<TokenRecord, "names">, label: string): string | undefined {
+  const fits = new Set<string>();
+  for (const s of token.names) {
+    if (s.subtree) fits.add(`${label}.${s.name}`);
+    else if (s.name.split(".")[0] === label) fits.add(s.name);
+  }
+  return fits.size === 1 ? [...fits][0] : undefined;
+}

@@ -154,6 +154,15 @@ describe("dyndns2 updates", () => {
     expect(await f.rrsets("office.example.com")).toEqual([{ type: "A", ttl: 60, values: [OTHER_V4] }]);
   });
 
+  it("accepts the label form when it names exactly one host of the token's scope", async () => {
+    expect((await update(`hostname=home&myip=${OTHER_V4}`)).body).toBe(`good ${OTHER_V4}`);
+    expect(await f.rrsets("home.example.com")).toEqual([{ type: "A", ttl: 60, values: [OTHER_V4] }]);
+    const sub = await f.token(["example.com"], { subtree: true });
+    expect((await update(`hostname=office,nothere&myip=${OTHER_V4}`, basic("x", sub))).body).toBe(
+      `good ${OTHER_V4}\nnohost`,
+    );
+  });
+
   it("answers nohost for an unknown host inside the token's subtree (never creates hosts)", async () => {
     const sub = await f.token(["example.com"], { subtree: true });
     expect((await update(`hostname=new.example.com&myip=${OTHER_V4}`, basic("x", sub))).body).toBe("nohost");

@@ -5,7 +5,10 @@
 import type { Context, Hono } from "hono";
 import { dyndns2CodeFor } from "../../core/dyndns2.js";
 import { isBeaconError } from "../../core/errors.js";
+import { tryNormalizeName } from "../../core/names.js";
 import type { DesiredSets } from "../../core/update.js";
+import { nameForLabel } from "../../services/scope.js";
+import type { TokenRecord } from "../../store/types.js";
 import { readBodyBytes } from "../body.js";
 import { readCredential } from "../credentials.js";
 import type { AppDeps, AppEnv } from "../deps.js";
@@ -82,7 +85,7 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
   const lines: string[] = [];
   const pending: { index: number; fqdn: string }[] = [];
   hosts.items.forEach((item, index) => {
-    const fqdn = asFqdn(item);
+    const fqdn = asFqdn(item) ?? labelForm(item, token);
     if (fqdn === undefined) lines[index] = "notfqdn";
     else if (!addresses.ok) lines[index] = "dnserr";
     else pending.push({ index, fqdn });
@@ -113,4 +116,10 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
     lines[index] = word;
   }
   return reply(c, lines.join("\n"));
+}
+
+/** A bare label (`hostname=home`) names the one host of the token's scope it fits, if exactly one. */
+function labelForm(item: string, token: TokenRecord): string | undefined {
+  const label = tryNormalizeName(item);
+  return label === undefined || label.includes(".") ? undefined : nameForLabel(token, label);
 }
