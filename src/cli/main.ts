@@ -2,6 +2,7 @@
 // The `beacon` command. Each subcommand lives in commands/; this file only assembles them.
 
 import { Command, CommanderError } from "commander";
+import { registerAgent } from "./commands/agent.js";
 import { registerHistory } from "./commands/history.js";
 import { registerHost } from "./commands/host.js";
 import { registerServe } from "./commands/serve.js";
@@ -23,6 +24,7 @@ registerZone(program);
 registerHost(program);
 registerToken(program);
 registerHistory(program);
+registerAgent(program);
 
 try {
   await program.parseAsync(process.argv);

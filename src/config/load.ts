@@ -58,7 +58,7 @@ export function loadServerConfig(input: LoadServerConfigInput): ServerConfig {
 }
 
 /** File issues first in file order (the layer read first), then environment, then flags. */
-function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
   const rank = (i: ConfigIssue) => ({ file: 0, default: 0, env: 1, flag: 2 })[i.source.kind];
   const pos = (i: ConfigIssue) =>
     i.source.kind === "file" ? (i.source.line ?? 0) * 1e6 + (i.source.column ?? 0) : 0;
@@ -76,7 +76,7 @@ function nonEmpty(s: string | undefined): string | undefined {
  * Sets a leaf, creating sections as needed. Returns false (and changes nothing) when the file put a
  * non-mapping where a section belongs: that error is the file's and must not be hidden.
  */
-function setAt(raw: Record<string, unknown>, path: readonly string[], value: unknown): boolean {
+export function setAt(raw: Record<string, unknown>, path: readonly string[], value: unknown): boolean {
   let cur = raw;
   for (const seg of path.slice(0, -1)) {
     const next = cur[seg];

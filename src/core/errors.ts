@@ -28,6 +28,10 @@ export const ERRORS = {
   config_invalid: { status: 500, title: "The configuration is invalid" },
   store_unavailable: { status: 503, title: "The store is unavailable" },
   internal: { status: 500, title: "Internal error" },
+  network_error: { status: 502, title: "A network request failed" },
+  aborted: { status: 504, title: "The operation timed out or was cancelled" },
+  malformed_reply: { status: 502, title: "The remote reply is malformed" },
+  command_failed: { status: 502, title: "The command could not be run" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -75,5 +75,9 @@ export interface CommandResult {
 /** Runs a program (no shell) with extra environment; rejects on spawn failure or timeout (signal). */
 export type RunCommand = (
   argv: readonly string[],
-  opts: { readonly env?: Readonly<Record<string, string>>; readonly signal: AbortSignal; readonly stdin?: string },
+  opts: {
+    readonly env?: Readonly<Record<string, string>>;
+    readonly signal: AbortSignal;
+    readonly stdin?: string;
+  },
 ) => Promise<CommandResult>;

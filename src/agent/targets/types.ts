@@ -29,12 +29,26 @@ export type PublishResult =
   | { readonly status: "updated"; readonly detail: string }
   | { readonly status: "noop"; readonly detail: string }
   | { readonly status: "fatal"; readonly code: string; readonly detail: string }
-  | { readonly status: "backoff"; readonly code: string; readonly detail: string; readonly retryAfterMs: number }
+  | {
+      readonly status: "backoff";
+      readonly code: string;
+      readonly detail: string;
+      readonly retryAfterMs: number;
+    }
   | { readonly status: "retry"; readonly code: string; readonly detail: string };
 
 export interface Target {
   readonly id: string;
   publish(req: PublishRequest): Promise<PublishResult>;
+  /**
+   * Optional drift check: the values the service holds now for `fqdn`/`type`, canonical and sorted;
+   * `[]` when it holds none. Never throws: `undefined` when they could not be read.
+   */
+  current?(
+    fqdn: string,
+    type: PublishRequest["type"],
+    signal: AbortSignal,
+  ): Promise<readonly string[] | undefined>;
 }
 
 export interface TargetDeps {

@@ -1,0 +1,45 @@
+// The agent's local status port (a Hono app; src/cli serves it):
+//   GET /healthz → 200 {"status":"ok", records:[…]} when every record's last cycle succeeded or had
+//                  nothing to do (records not run yet count as fine); else 503 {"status":"failing"}
+//                  listing the failing records and why.
+//   GET /metrics → Prometheus text from the agent's own Registry.
+
+import { Hono } from "hono";
+import type { Registry } from "prom-client";
+import type { RecordStatus } from "./record-state.js";
+
+export interface StatusDeps {
+  readonly status: () => readonly RecordStatus[];
+  readonly registry: Registry;
+  readonly version: string;
+}
+
+export function createStatusApp(deps: StatusDeps): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("cache-control", "no-store");
+    c.header("x-beacon-version", deps.version);
+  });
+  app.get("/healthz", (c) => {
+    const records = deps.status();
+    const failing = records.filter((r) => !r.healthy);
+    const view = (r: RecordStatus) => ({
+      fqdn: r.fqdn,
+      type: r.type,
+      target: r.target,
+      outcome: r.outcome,
+      detail: r.detail,
+      published: r.published ?? null,
+      last_success: r.lastSuccessAt === undefined ? null : new Date(r.lastSuccessAt).toISOString(),
+    });
+    if (failing.length > 0) return c.json({ status: "failing", failing: failing.map(view) }, 503);
+    return c.json({ status: "ok", records: records.map(view) });
+  });
+  app.get("/metrics", async (c) => {
+    const text = await deps.registry.metrics();
+    return c.text(text, 200, { "content-type": deps.registry.contentType });
+  });
+  app.notFound((c) => c.json({ error: "not found", paths: ["/healthz", "/metrics"] }, 404));
+  return app;
+}

@@ -1,0 +1,139 @@
+// Target "beacon": a Beacon server's JSON API (docs/api.md) with a bearer token.
+//   publish → PUT {url}/api/v1/hosts/{fqdn}/records/{type}  {values, ttl?}
+//   current → GET {url}/api/v1/hosts/{fqdn}
+// Replies: 200 {"status":"good"} → updated, {"status":"nochg"} → noop; a 4xx problem is fatal with
+// its code (the same request will fail the same way); 408/429/5xx retry, or back off for as long as
+// Retry-After asks; anything that is not the API's JSON is retried, never taken for success.
+
+import { z } from "zod";
+import type { HttpReply } from "../net/types.js";
+import { invalidRequest, neverThrows, quoteBody, transportFailure } from "./failures.js";
+import { httpUrlSetting } from "./http-url.js";
+import { parseRetryAfter } from "./retry-after.js";
+import type { PublishRequest, PublishResult, Target, TargetDefinition, TargetDeps } from "./types.js";
+
+export interface BeaconTargetSettings {
+  /** Base URL of the server, e.g. "https://ddns.example.net" (a path prefix is kept). */
+  readonly url: string;
+  /** API token (tk_….secret), resolved from token_file by config. */
+  readonly token: string;
+}
+
+const settings: z.ZodType<BeaconTargetSettings> = z.strictObject({
+  url: httpUrlSetting({ allowQuery: false }),
+  token: z
+    .string({ error: "expected the API token (or token_file)" })
+    .min(1, { error: "the token is empty" }),
+});
+
+export const beaconTarget: TargetDefinition<BeaconTargetSettings> = {
+  type: "beacon",
+  description: "A Beacon server's JSON API (PUT /api/v1/hosts/{fqdn}/records/{type}) with a bearer token",
+  settings,
+  create: (id, s, deps) => createBeaconTarget(id, s, deps),
+};
+
+function createBeaconTarget(id: string, s: BeaconTargetSettings, deps: TargetDeps): Target {
+  const base = s.url.replace(/\/+$/, "");
+  const headers = {
+    authorization: `Bearer ${s.token}`,
+    accept: "application/json, application/problem+json",
+    "user-agent": deps.userAgent,
+  };
+  const hostUrl = (fqdn: string) => `${base}/api/v1/hosts/${encodeURIComponent(fqdn)}`;
+
+  return {
+    id,
+    publish: (req) =>
+      neverThrows(req.signal, `beacon ${id}`, async () => {
+        const invalid = invalidRequest(req);
+        if (invalid !== undefined) return invalid;
+        let reply: HttpReply;
+        try {
+          reply = await deps.httpRequest(`${hostUrl(req.fqdn)}/records/${req.type}`, {
+            method: "PUT",
+            headers: { ...headers, "content-type": "application/json" },
+            body: JSON.stringify({ values: req.values, ...(req.ttl === undefined ? {} : { ttl: req.ttl }) }),
+            signal: req.signal,
+            ...(req.localAddress === undefined ? {} : { localAddress: req.localAddress }),
+          });
+        } catch (e) {
+          return transportFailure(e, req.signal, `beacon ${id}`);
+        }
+        return interpretBeaconReply(reply, req, deps.clock());
+      }),
+
+    async current(fqdn, type, signal) {
+      try {
+        const reply = await deps.httpRequest(hostUrl(fqdn), { method: "GET", headers, signal });
+        if (reply.status !== 200) return undefined;
+        return valuesOf(JSON.parse(reply.body), type);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** The reply of PUT …/records/{type} as a PublishResult. */
+export function interpretBeaconReply(reply: HttpReply, req: PublishRequest, now: number): PublishResult {
+  const json = parseJson(reply.body);
+  const what = `${req.type} ${req.fqdn}`;
+  if (reply.status >= 200 && reply.status < 300) {
+    const status = isRecord(json) ? json.status : undefined;
+    if (status === "good") return { status: "updated", detail: `${what} set to ${req.values.join(", ")}` };
+    if (status === "nochg") return { status: "noop", detail: `${what} already ${req.values.join(", ")}` };
+    return {
+      status: "retry",
+      code: "bad_reply",
+      detail: `${what}: HTTP ${reply.status} without a Beacon status: ${quoteBody(reply.body)}`,
+    };
+  }
+
+  const problem = isRecord(json) ? json : {};
+  const code =
+    typeof problem.code === "string" && /^[a-z0-9_]{1,64}$/.test(problem.code)
+      ? problem.code
+      : defaultCode(reply.status);
+  const said = typeof problem.detail === "string" ? problem.detail.slice(0, 200) : quoteBody(reply.body);
+  const detail = `${what}: HTTP ${reply.status} ${code}: ${said}`;
+  const transient = reply.status >= 500 || reply.status === 408 || reply.status === 429;
+  if (transient || code === "store_unavailable") {
+    const wait = parseRetryAfter(reply.headers["retry-after"], now);
+    return wait === undefined
+      ? { status: "retry", code, detail }
+      : { status: "backoff", code, detail, retryAfterMs: wait };
+  }
+  if (reply.status >= 400) return { status: "fatal", code, detail };
+  // 1xx/3xx: a redirect we did not follow or a proxy in the way — not an answer from the API.
+  return { status: "retry", code, detail };
+}
+
+function defaultCode(status: number): string {
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 429) return "rate_limited";
+  return `http_${status}`;
+}
+
+function valuesOf(json: unknown, type: string): readonly string[] | undefined {
+  if (!isRecord(json) || !Array.isArray(json.records)) return undefined;
+  const set: unknown = json.records.find((r) => isRecord(r) && r.type === type);
+  if (set === undefined) return [];
+  if (!isRecord(set) || !Array.isArray(set.values)) return undefined;
+  const values: unknown[] = set.values;
+  if (!values.every((v): v is string => typeof v === "string")) return undefined;
+  return [...values].sort();
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,229 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import type { HttpRequest } from "../../agent/net/types.js";
+import { createFakeTime } from "../../agent/testing/fake-time.js";
+import { fakeDns, fakeInterfaces } from "../../agent/testing/fakes.js";
+import { ConfigError } from "../../config/errors.js";
+import { CLIENT_V4, createFixture, type Fixture } from "../../http/testing/fixture.js";
+import { silentLog } from "../../services/ports.js";
+import { AGENT_USER_AGENT, type AgentCliDeps } from "../agent-deps.js";
+import type { Io } from "../output.js";
+import { registerAgent, runAgent } from "./agent.js";
+import { runIp } from "./agent-ip.js";
+import { runUpdate } from "./agent-update.js";
+
+const IP = "81.2.69.160";
+
+let dir: string;
+let fx: Fixture;
+let requests: { url: string; method: string; userAgent: string | undefined }[];
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "beacon-agent-cli-"));
+  fx = await createFixture();
+  requests = [];
+  writeFileSync(join(dir, "token"), `${await fx.token(["home.example.com"])}\n`);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Routes the agent's HTTP to the in-process Beacon server app. */
+const httpRequest: HttpRequest = async (url, opts) => {
+  const u = new URL(url);
+  requests.push({ url, method: opts.method ?? "GET", userAgent: opts.headers?.["user-agent"] });
+  const res = await fx.request(
+    u.pathname + u.search,
+    {
+      method: opts.method ?? "GET",
+      headers: opts.headers ?? {},
+      ...(opts.body === undefined ? {} : { body: opts.body }),
+    },
+    CLIENT_V4,
+  );
+  return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+};
+
+function config(addresses: [string, string], extra = ""): string {
+  const file = join(dir, "agent.yaml");
+  writeFileSync(
+    file,
+    [
+      "state_file: state.json",
+      'status: { listen: "127.0.0.1:0" }',
+      "sources:",
+      `  one: { type: static, address: "${addresses[0]}", operator: first }`,
+      `  two: { type: static, address: "${addresses[1]}", operator: second }`,
+      "targets:",
+      "  server: { type: beacon, url: http://beacon.test, token_file: token }",
+      "records:",
+      "  - { name: home.example.com, type: A, target: server, sources: [one, two], ttl: 120 }",
+      extra,
+    ].join("\n"),
+  );
+  return file;
+}
+
+function capture(): Io & { out_: string[]; err_: string[] } {
+  const out_: string[] = [];
+  const err_: string[] = [];
+  return { out_, err_, out: (t) => out_.push(t), err: (t) => err_.push(t) };
+}
+
+function deps(over: Partial<AgentCliDeps> = {}): AgentCliDeps {
+  return {
+    env: {},
+    cwd: dir,
+    net: () => ({
+      httpRequest,
+      dnsQuery: fakeDns().query,
+      readInterfaces: fakeInterfaces().read,
+      runCommand: () => Promise.reject(new Error("no commands in these tests")),
+    }),
+    clock: () => 1_700_000_000_000,
+    timers: createFakeTime().timers,
+    random: () => 0.5,
+    logger: () => silentLog,
+    ...over,
+  };
+}
+
+describe("beacon update", () => {
+  test("publishes to the server once, then reports unchanged without sending anything", async () => {
+    const file = config([IP, IP]);
+    const io = capture();
+    expect(await runUpdate(io, { config: file }, deps())).toBe(0);
+    expect(await fx.rrsets("home.example.com")).toEqual([{ type: "A", ttl: 120, values: [IP] }]);
+    expect(io.out_.join("\n")).toMatch(/home\.example\.com\s+A\s+server\s+updated/);
+    expect(requests.map((r) => [r.method, r.userAgent])).toEqual([["PUT", AGENT_USER_AGENT]]);
+
+    const again = capture();
+    expect(await runUpdate(again, { config: file, json: true }, deps())).toBe(0);
+    expect(requests).toHaveLength(1);
+    const [report] = JSON.parse(again.out_.join("")) as {
+      outcome: string;
+      values: string[];
+      previous: string[];
+    }[];
+    expect(report).toMatchObject({ outcome: "unchanged", values: [IP], previous: [IP] });
+
+    expect(await runUpdate(capture(), { config: file, force: true }, deps())).toBe(0);
+    expect(requests).toHaveLength(2);
+  });
+
+  test("--dry-run sends and saves nothing", async () => {
+    const file = config([IP, IP]);
+    const io = capture();
+    expect(await runUpdate(io, { config: file, dryRun: true }, deps())).toBe(0);
+    expect(io.out_.join("\n")).toContain(`would publish ${IP} (nothing published yet)`);
+    expect(requests).toEqual([]);
+    expect(await runUpdate(capture(), { config: file }, deps())).toBe(0);
+    expect(requests).toHaveLength(1); // nothing was remembered by the dry run
+  });
+
+  test("disagreeing sources: nothing published, exit 1", async () => {
+    const io = capture();
+    expect(await runUpdate(io, { config: config([IP, "81.2.69.161"]) }, deps())).toBe(1);
+    expect(requests).toEqual([]);
+    expect(io.out_.join("\n")).toMatch(/disagreed\s+sources disagree/);
+  });
+
+  test("a rejected token is fatal and exit 1; a config error names setting and line", async () => {
+    writeFileSync(join(dir, "token"), "tk_aaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n");
+    const io = capture();
+    expect(await runUpdate(io, { config: config([IP, IP]) }, deps())).toBe(1);
+    expect(io.out_.join("\n")).toMatch(/home\.example\.com\s+A\s+server\s+fatal/);
+    rmSync(join(dir, "token"));
+    await expect(runUpdate(capture(), { config: config([IP, IP]) }, deps())).rejects.toThrow(ConfigError);
+    await expect(runUpdate(capture(), { config: config([IP, IP]) }, deps())).rejects.toThrow(
+      `targets.server.token_file in ${join(dir, "agent.yaml")}:7:64: cannot read ${join(dir, "token")}: it does not exist (ENOENT)`,
+    );
+  });
+});
+
+describe("beacon ip", () => {
+  test("prints each source's answer and the verdict; exit 0 when they agree", async () => {
+    const io = capture();
+    expect(await runIp(io, { config: config([IP, IP]), source: ["one", "two"] }, deps())).toBe(0);
+    const text = io.out_.join("\n");
+    expect(text).toMatch(/one\s+first\s+yes\s+\d+ms\s+reported 81\.2\.69\.160/);
+    expect(text).toContain(`IPv4: ${IP} (agreed by 2 independent source(s); quorum 2)`);
+  });
+
+  test("--json; a private answer is not counted and the verdict is insufficient (exit 1)", async () => {
+    const io = capture();
+    const code = await runIp(
+      io,
+      { config: config([IP, "192.168.0.10"]), source: ["one", "two"], json: true },
+      deps(),
+    );
+    expect(code).toBe(1);
+    const out = JSON.parse(io.out_.join("")) as {
+      status: string;
+      sources: { id: string; counted: boolean; rejection: string | null }[];
+    };
+    expect(out.status).toBe("insufficient");
+    expect(out.sources.map((s) => [s.id, s.counted, s.rejection])).toEqual([
+      ["one", true, null],
+      ["two", false, "not_global"],
+    ]);
+  });
+
+  test("bad --family and unknown --source are usage errors", async () => {
+    const file = config([IP, IP]);
+    await expect(runIp(capture(), { config: file, family: "5" }, deps())).rejects.toThrow(
+      '--family: "5" is not 4 or 6',
+    );
+    await expect(runIp(capture(), { config: file, source: ["nope"] }, deps())).rejects.toThrow(
+      /--source: no source "nope"/,
+    );
+  });
+});
+
+describe("beacon agent", () => {
+  test("runs the loop and serves /healthz and /metrics on the status port until stopped", async () => {
+    const time = createFakeTime();
+    const io = capture();
+    const running = await runAgent(
+      io,
+      { config: config([IP, IP]) },
+      deps({ timers: time.timers, clock: time.clock }),
+    );
+    try {
+      expect(running.status?.port).toBeGreaterThan(0);
+      expect(io.out_.join("\n")).toContain(`status http://127.0.0.1:${running.status?.port}/healthz`);
+      await time.advance(0);
+      await running.loop.idle();
+      const base = `http://127.0.0.1:${running.status?.port}`;
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({
+        status: "ok",
+        records: [{ fqdn: "home.example.com", outcome: "updated" }],
+      });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain(
+        `beacon_agent_record_address_info{fqdn="home.example.com",type="A",target="server",address="${IP}"} 1`,
+      );
+      expect(await fx.rrsets("home.example.com")).toEqual([{ type: "A", ttl: 120, values: [IP] }]);
+    } finally {
+      await running.stop();
+    }
+    await expect(fetch(`http://127.0.0.1:${running.status?.port}/healthz`)).rejects.toThrow();
+  });
+
+  test("a config without records is refused", async () => {
+    writeFileSync(join(dir, "empty.yaml"), "interval: 1m\n");
+    await expect(runAgent(capture(), { config: join(dir, "empty.yaml") }, deps())).rejects.toThrow(
+      /no records are configured in/,
+    );
+  });
+
+  test("registers agent (with install-service), ip and update", () => {
+    const program = new Command("beacon");
+    registerAgent(program, deps());
+    expect(program.commands.map((c) => c.name())).toEqual(["agent", "ip", "update"]);
+    expect(program.commands[0]?.commands.map((c) => c.name())).toEqual(["install-service"]);
+  });
+});

@@ -1,0 +1,50 @@
+// The agent's top-level scalar settings that the environment and flags may set. Names are derived:
+// `status.listen` ↔ env `BEACON_AGENT_STATUS_LISTEN` ↔ flag `--status-listen`. Sources, targets,
+// notifiers and records live only in the file.
+
+import type { Setting } from "../settings.js";
+import { flagName } from "../settings.js";
+import type { SettingKind } from "../schema.js";
+
+export const AGENT_ENV_PREFIX = "BEACON_AGENT_";
+/** Names the agent's YAML file; not a setting itself. */
+export const AGENT_CONFIG_FILE_ENV = "BEACON_AGENT_CONFIG";
+
+function setting(key: string, kind: SettingKind, defaultText: string, help: string): Setting {
+  const path = key.split(".");
+  return {
+    path,
+    key,
+    env: AGENT_ENV_PREFIX + path.join("_").toUpperCase(),
+    flag: flagName(path),
+    kind,
+    help,
+    defaultText,
+  };
+}
+
+export const AGENT_SETTINGS: readonly Setting[] = [
+  setting("interval", "string", "5m", "How often remote sources are polled (±10% jitter)."),
+  setting("verify_every", "integer", "6", "Every Nth cycle compares with the live record (0: never)."),
+  setting(
+    "verify_resolver",
+    "string",
+    "/etc/resolv.conf",
+    "Resolver for verification queries (ip or ip:port).",
+  ),
+  setting("state_file", "string", "./data/agent-state.json", "Where the last published values are kept."),
+  setting("status.listen", "string", "127.0.0.1:9876", 'Status port (/healthz, /metrics); "" disables it.'),
+  setting("log.level", "string", "info", "Log level: fatal|error|warn|info|debug|trace|silent."),
+  setting("user_agent", "string", "Beacon-Agent/<version>", "User-Agent sent by HTTP sources and targets."),
+];
+
+const byKey = new Map(AGENT_SETTINGS.map((s) => [s.key, s]));
+const byEnv = new Map(AGENT_SETTINGS.map((s) => [s.env, s]));
+
+export function agentSettingByKey(key: string): Setting | undefined {
+  return byKey.get(key);
+}
+
+export function agentSettingByEnv(name: string): Setting | undefined {
+  return byEnv.get(name);
+}
