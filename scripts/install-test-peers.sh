@@ -8,6 +8,7 @@ PACKAGES=(
   ddclient       # a real dyndns2 client
   inadyn         # another real dyndns2 client (custom provider)
   dnsperf        # npm run bench:dns
+  iproute2       # ip netns: agent interface tests in a network namespace
 )
 
 missing=()

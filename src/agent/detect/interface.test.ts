@@ -66,7 +66,7 @@ describe("interface source", () => {
     ],
     [
       "a /56 prefix plus a suffix naming the subnet",
-      { interface: "eth0", suffix: "::5:0:0:0:1", prefixLength: 56 },
+      { interface: "eth0", suffix: "::5:0:0:0:1", prefix_length: 56 },
       6,
       "2a02:8070:1234:5::1",
     ],
@@ -95,7 +95,7 @@ describe("interface source", () => {
     ["a suffix that is not IPv6", { interface: "eth0", suffix: "1234" }],
     ["a suffix reaching into the /64 prefix", { interface: "eth0", suffix: "1::1" }],
     ["a malformed MAC", { interface: "eth0", mac: "00:11:22:33:44" }],
-    ["prefix length 128", { interface: "eth0", suffix: "::1", prefixLength: 128 }],
+    ["prefix length 128", { interface: "eth0", suffix: "::1", prefix_length: 128 }],
   ])("rejects settings with %s", (_t, input) => {
     expect(interfaceSource.settings.safeParse(input).success).toBe(false);
   });

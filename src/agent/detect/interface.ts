@@ -1,6 +1,6 @@
 // Source type "interface": the address of a named local interface (a PPPoE link, a router's WAN
 // port). IPv6 is the interface's stable address (see ipv6.ts). With `suffix` (e.g. "::1234") or
-// `mac`, the source instead reports another LAN device's address: this interface's /prefixLength
+// `mac`, the source instead reports another LAN device's address: this interface's /prefix_length
 // prefix plus that host part, so one agent keeps AAAA records for devices that run no agent.
 
 import { z } from "zod";
@@ -24,14 +24,14 @@ const settings = z
       .string()
       .refine((m) => eui64Suffix(m) !== undefined, { message: 'must be a MAC such as "aa:bb:cc:dd:ee:ff"' })
       .optional(),
-    prefixLength: z.number().int().min(1).max(127).default(64),
+    prefix_length: z.number().int().min(1).max(127).default(64),
     operator: operatorSetting.optional(),
   })
   .refine((s) => s.suffix === undefined || s.mac === undefined, { message: "set suffix or mac, not both" })
   .refine(
-    (s) => s.suffix === undefined || withSuffix(parseIp("::")!, s.prefixLength, s.suffix) !== undefined,
+    (s) => s.suffix === undefined || withSuffix(parseIp("::")!, s.prefix_length, s.suffix) !== undefined,
     {
-      message: "the suffix has bits set inside the prefix (prefixLength)",
+      message: "the suffix has bits set inside the prefix (prefix_length)",
       path: ["suffix"],
     },
   );
@@ -56,9 +56,9 @@ export const interfaceSource: SourceDefinition<InterfaceSourceSettings> = {
           const ip = parseIp(picked.address.address);
           if (ip === undefined) return failed("unparsable", `${s.interface}: ${picked.address.address}`);
           if (hostPart === undefined) return { ok: true, ip };
-          const combined = withSuffix(ip, s.prefixLength, hostPart);
+          const combined = withSuffix(ip, s.prefix_length, hostPart);
           if (combined === undefined)
-            return failed("unparsable", `cannot combine ${ip.text}/${s.prefixLength} with ${hostPart}`);
+            return failed("unparsable", `cannot combine ${ip.text}/${s.prefix_length} with ${hostPart}`);
           return { ok: true, ip: combined };
         }),
     };

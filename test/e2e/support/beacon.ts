@@ -36,15 +36,19 @@ export interface StartOptions {
   readonly dataDir: string;
   readonly env?: Record<string, string>;
   readonly args?: readonly string[];
+  /** A command the server runs under, e.g. ["ip", "netns", "exec", "ns1"]. */
+  readonly wrapper?: readonly string[];
 }
 
 const READY_TIMEOUT_MS = 20_000;
 
 export function startBeacon(opts: StartOptions): Promise<Beacon> {
   requireBuild();
+  const [cmd, ...pre] = [...(opts.wrapper ?? []), process.execPath];
   const proc = spawn(
-    process.execPath,
+    cmd ?? process.execPath,
     [
+      ...pre,
       MAIN,
       "--data-dir",
       opts.dataDir,

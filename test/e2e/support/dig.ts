@@ -9,11 +9,16 @@ export interface DigAnswer {
 }
 
 /** Runs dig against 127.0.0.1:<port> and parses the parts tests assert on. */
-export function dig(port: number, args: readonly string[]): Promise<DigAnswer> {
+export function dig(
+  port: number,
+  args: readonly string[],
+  wrapper: readonly string[] = [],
+): Promise<DigAnswer> {
+  const [cmd, ...pre] = [...wrapper, "dig"];
   return new Promise((resolve, reject) => {
     execFile(
-      "dig",
-      ["@127.0.0.1", "-p", String(port), "+norec", "+time=2", "+tries=1", ...args],
+      cmd ?? "dig",
+      [...pre, "@127.0.0.1", "-p", String(port), "+norec", "+time=2", "+tries=1", ...args],
       { timeout: 10_000 },
       (error, stdout) => {
         if (error !== null && stdout === "") return reject(new Error(`dig failed: ${error.message}`));

@@ -1,0 +1,86 @@
+// Runs the real `beacon agent` (dist/) and fake echo services whose answer a test controls.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { MAIN } from "./beacon.js";
+
+export interface EchoServer {
+  readonly url: string;
+  /** What the service answers from now on (the body, verbatim). */
+  answer: string;
+  /** Requests served so far. */
+  readonly hits: () => number;
+  close(): Promise<void>;
+}
+
+export async function startEcho(answer: string): Promise<EchoServer> {
+  let hits = 0;
+  const echo = { answer } as { answer: string };
+  const server: Server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(200, { "content-type": "text/plain" }).end(echo.answer);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return Object.assign(echo, {
+    url: `http://127.0.0.1:${port}/`,
+    hits: () => hits,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  });
+}
+
+export interface AgentProcess {
+  readonly proc: ChildProcess;
+  readonly statusUrl: string;
+  readonly output: () => string;
+  stop(): Promise<number | string>;
+}
+
+/** Starts `beacon agent --config <file>` (optionally through a wrapper such as `ip netns exec`). */
+export function startAgent(config: string, wrapper: readonly string[] = []): Promise<AgentProcess> {
+  const argv = [...wrapper, process.execPath, MAIN, "agent", "--config", config];
+  const proc = spawn(argv[0] ?? "", argv.slice(1), {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env },
+  });
+  let out = "";
+  proc.stdout?.setEncoding("utf8").on("data", (d: string) => (out += d));
+  proc.stderr?.setEncoding("utf8").on("data", (d: string) => (out += d));
+  const exited = new Promise<number | string>((r) => proc.once("exit", (c, s) => r(c ?? s ?? -1)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`agent did not start:\n${out}`));
+    }, 20_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`agent exited (${code}) before it was ready:\n${out}`));
+    });
+    const check = () => {
+      const m = /status (http:\/\/\S+)\/healthz/.exec(out);
+      if (m === null) return;
+      clearTimeout(timer);
+      resolve({
+        proc,
+        statusUrl: m[1] ?? "",
+        output: () => out,
+        stop: () => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+          return exited;
+        },
+      });
+    };
+    proc.stdout?.on("data", check);
+  });
+}
+
+/** Polls `probe` every 100 ms until it returns true, at most `ms`; returns the last result. */
+export async function eventually(probe: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await probe()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
