@@ -13,6 +13,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,7 +70,19 @@ async function idleCost(name, pid) {
 
 async function digA(port) {
   try {
-    return sh(IN_NS[0], [...IN_NS.slice(1), "dig", "@127.0.0.1", "-p", String(port), HOST, "A", "+short", "+norec", "+time=1", "+tries=1"]).trim();
+    return sh(IN_NS[0], [
+      ...IN_NS.slice(1),
+      "dig",
+      "@127.0.0.1",
+      "-p",
+      String(port),
+      HOST,
+      "A",
+      "+short",
+      "+norec",
+      "+time=1",
+      "+tries=1",
+    ]).trim();
   } catch {
     return "";
   }
@@ -91,10 +104,25 @@ try {
 
   progress("starting beacon serve in the namespace");
   let ports;
-  spawnIn([process.execPath, MAIN, "--data-dir", work, "serve", "--http-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0", "--log-level", "warn"], (out) => {
-    const m = /HTTP\s+127\.0\.0\.1:(\d+)[\s\S]*DNS\s+127\.0\.0\.1:(\d+)/.exec(out);
-    if (m && !ports) ports = { http: Number(m[1]), dns: Number(m[2]) };
-  });
+  spawnIn(
+    [
+      process.execPath,
+      MAIN,
+      "--data-dir",
+      work,
+      "serve",
+      "--http-listen",
+      "127.0.0.1:0",
+      "--dns-listen",
+      "127.0.0.1:0",
+      "--log-level",
+      "warn",
+    ],
+    (out) => {
+      const m = /HTTP\s+127\.0\.0\.1:(\d+)[\s\S]*DNS\s+127\.0\.0\.1:(\d+)/.exec(out);
+      if (m && !ports) ports = { http: Number(m[1]), dns: Number(m[2]) };
+    },
+  );
   for (let i = 0; i < 100 && !ports; i++) await sleep(100);
   if (!ports) throw new Error("beacon serve did not start");
 
@@ -122,10 +150,30 @@ try {
   const ddConf = join(work, "ddclient.conf");
   writeFileSync(
     ddConf,
-    ["daemon=300", "syslog=no", "ssl=no", "use=if, if=wan0", "protocol=dyndns2", `server=127.0.0.1:${ports.http}`, `login=${HOST}`, `password='${token}'`, HOST, ""].join("\n"),
+    [
+      "daemon=300",
+      "syslog=no",
+      "ssl=no",
+      "use=if, if=wan0",
+      "protocol=dyndns2",
+      `server=127.0.0.1:${ports.http}`,
+      `login=${HOST}`,
+      `password='${token}'`,
+      HOST,
+      "",
+    ].join("\n"),
     { mode: 0o600 },
   );
-  const ddclient = spawnIn(["ddclient", "-foreground", "-file", ddConf, "-cache", join(work, "dd.cache"), "-pid", join(work, "dd.pid")]);
+  const ddclient = spawnIn([
+    "ddclient",
+    "-foreground",
+    "-file",
+    ddConf,
+    "-cache",
+    join(work, "dd.cache"),
+    "-pid",
+    join(work, "dd.pid"),
+  ]);
   const inConf = join(work, "inadyn.conf");
   writeFileSync(
     inConf,
@@ -137,14 +185,25 @@ try {
       `  password = "${token}"`,
       `  ddns-server = "127.0.0.1:${ports.http}"`,
       '  ddns-path = "/nic/update?hostname=%h&myip=%i"',
-      "  checkip-command = \"/bin/sh -c 'ip -4 -o addr show dev wan0 | cut -d\\\" \\\" -f7 | cut -d/ -f1'\"",
+      '  checkip-command = "/bin/sh -c \'ip -4 -o addr show dev wan0 | cut -d\\" \\" -f7 | cut -d/ -f1\'"',
       `  hostname = ${HOST}`,
       "}",
       "",
     ].join("\n"),
     { mode: 0o600 },
   );
-  const inadyn = spawnIn(["inadyn", "--foreground", "-f", inConf, "--cache-dir", work, "-P", join(work, "inadyn.pid"), "-l", "warning"]);
+  const inadyn = spawnIn([
+    "inadyn",
+    "--foreground",
+    "-f",
+    inConf,
+    "--cache-dir",
+    work,
+    "-P",
+    join(work, "inadyn.pid"),
+    "-l",
+    "warning",
+  ]);
 
   progress(`idle cost over ${IDLE_SECONDS}s each (sampled together)`);
   const idle = await Promise.all([
@@ -178,7 +237,14 @@ try {
     progress(`  change ${i + 1}: ${ms.toFixed(0)} ms`);
     await sleep(300);
   }
-  const summary = { date: new Date().toISOString(), warmupSeconds: WARMUP_SECONDS, idleSeconds: IDLE_SECONDS, changes: CHANGES, idle, latency: { median: median(latencies), min: Math.min(...latencies), max: Math.max(...latencies) } };
+  const summary = {
+    date: new Date().toISOString(),
+    warmupSeconds: WARMUP_SECONDS,
+    idleSeconds: IDLE_SECONDS,
+    changes: CHANGES,
+    idle,
+    latency: { median: median(latencies), min: Math.min(...latencies), max: Math.max(...latencies) },
+  };
   console.log(JSON.stringify(summary));
   writeResults(summary);
 } finally {
@@ -187,7 +253,9 @@ try {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   try {
     sh("ip", ["netns", "del", NS]);
-  } catch {}
+  } catch {
+    // already gone
+  }
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -218,7 +286,9 @@ function writeResults(s) {
   } catch {
     text = "# Benchmark results\n";
   }
-  text = text.includes(begin) ? text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;
+  text = text.includes(begin)
+    ? text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section)
+    : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(path, text);
   progress(`wrote ${path}`);
 }
