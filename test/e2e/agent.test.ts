@@ -74,7 +74,7 @@ describe("beacon agent against beacon serve", () => {
     const before = await historyCount();
     const hits = echoes[0]?.hits() ?? 0;
     // At least two more cycles (interval 1 s): the sources are asked, nothing is sent.
-    expect(await eventually(async () => (echoes[0]?.hits() ?? 0) >= hits + 2, 10_000)).toBe(true);
+    expect(await eventually(() => (echoes[0]?.hits() ?? 0) >= hits + 2, 10_000)).toBe(true);
     expect(await historyCount()).toBe(before);
   });
 
@@ -91,7 +91,7 @@ describe("beacon agent against beacon serve", () => {
     a.answer = "81.2.69.60";
     b.answer = "81.2.69.61";
     const hits = a.hits();
-    expect(await eventually(async () => a.hits() >= hits + 2, 10_000)).toBe(true);
+    expect(await eventually(() => a.hits() >= hits + 2, 10_000)).toBe(true);
     expect(await answerIs("81.2.69.51")()).toBe(true);
     const health = await fetch(`${agent.statusUrl}/healthz`);
     expect(health.status).toBe(503);

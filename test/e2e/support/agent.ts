@@ -16,7 +16,7 @@ export interface EchoServer {
 
 export async function startEcho(answer: string): Promise<EchoServer> {
   let hits = 0;
-  const echo = { answer } as { answer: string };
+  const echo: { answer: string } = { answer };
   const server: Server = createServer((_req, res) => {
     hits++;
     res.writeHead(200, { "content-type": "text/plain" }).end(echo.answer);
@@ -76,7 +76,7 @@ export function startAgent(config: string, wrapper: readonly string[] = []): Pro
 }
 
 /** Polls `probe` every 100 ms until it returns true, at most `ms`; returns the last result. */
-export async function eventually(probe: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+export async function eventually(probe: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
   const end = Date.now() + ms;
   for (;;) {
     if (await probe()) return true;
