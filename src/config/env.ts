@@ -1,31 +1,36 @@
-// `BEACON_*` environment variables. Unknown names are ignored (other tools and the agent share the
-// prefix) except that a near miss of a setting's name is reported as a warning.
+// Environment variables under a table's prefix. Unknown names are ignored, with a warning when they
+// look like a typo (or always, when the table owns its prefix).
 
 import type { ConfigIssue } from "./errors.js";
 import { coerce, type Override, type Overrides } from "./override.js";
-import { CONFIG_FILE_ENV, ENV_PREFIX, SETTINGS, settingByEnv } from "./settings.js";
+import { SERVER_TABLE } from "./settings.js";
 import { closest } from "./suggest.js";
+import type { SettingsTable } from "./table.js";
 
 /**
- * Overrides from `env`. An empty variable leaves a scalar setting unset and makes a list setting the
- * empty list (so `BEACON_HTTP_TRUSTED_PROXIES=` clears the file's list).
+ * Overrides from `env`. An empty variable leaves a setting unset, except that it makes a list the
+ * empty list (so `BEACON_HTTP_TRUSTED_PROXIES=` clears the file's list) and sets the table's
+ * `emptyMeansEmpty` settings to "" (so `BEACON_AGENT_STATUS_LISTEN=` disables the status port).
  */
-export function envOverrides(
+export function envOverridesFor(
+  table: SettingsTable,
   env: Record<string, string | undefined>,
   warn?: (message: string) => void,
 ): Overrides {
   const overrides: Override[] = [];
   const issues: ConfigIssue[] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || value === undefined || name === CONFIG_FILE_ENV) continue;
-    const setting = settingByEnv(name);
+    if (!name.startsWith(table.envPrefix) || value === undefined || name === table.configFileEnv) continue;
+    const setting = table.byEnv.get(name);
     if (setting === undefined) {
-      const near = closest(name, [...SETTINGS.map((s) => s.env), CONFIG_FILE_ENV]);
-      if (near !== undefined)
-        warn?.(`environment variable ${name} is not a Beacon setting; did you mean ${near}?`);
+      const near = closest(name, [...table.settings.map((s) => s.env), table.configFileEnv]);
+      if (near !== undefined || table.ownsPrefix)
+        warn?.(
+          `environment variable ${name} is not a ${table.what} setting${near === undefined ? "" : `; did you mean ${near}?`}`,
+        );
       continue;
     }
-    if (value.trim() === "" && setting.kind !== "list") continue;
+    if (value.trim() === "" && setting.kind !== "list" && !table.emptyMeansEmpty.has(setting.key)) continue;
     const source = { kind: "env", name } as const;
     const c = coerce(setting, value);
     if (c.ok) overrides.push({ setting, value: c.value, source });
@@ -34,8 +39,24 @@ export function envOverrides(
   return { overrides, issues };
 }
 
-/** The YAML file named by BEACON_CONFIG, if set and non-empty. */
-export function configFileFromEnv(env: Record<string, string | undefined>): string | undefined {
-  const v = env[CONFIG_FILE_ENV];
+/** The YAML file named by `table.configFileEnv`, if set and non-empty. */
+export function configFileFor(
+  table: SettingsTable,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const v = env[table.configFileEnv];
   return v === undefined || v.trim() === "" ? undefined : v;
+}
+
+/** `BEACON_*` overrides of the server's settings. */
+export function envOverrides(
+  env: Record<string, string | undefined>,
+  warn?: (message: string) => void,
+): Overrides {
+  return envOverridesFor(SERVER_TABLE, env, warn);
+}
+
+/** The server's YAML file named by BEACON_CONFIG, if set and non-empty. */
+export function configFileFromEnv(env: Record<string, string | undefined>): string | undefined {
+  return configFileFor(SERVER_TABLE, env);
 }

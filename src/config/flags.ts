@@ -1,24 +1,24 @@
 // Command-line values, keyed by the dotted setting path ("http.listen", "data_dir"). The CLI may
-// register one option per entry of SETTINGS using `setting.flag` as its name, so messages match.
+// register one option per setting of a table using `setting.flag` as its name, so messages match.
 
 import type { ConfigIssue } from "./errors.js";
 import { coerce, type Override, type Overrides } from "./override.js";
-import { SETTINGS, flagName, settingByKey } from "./settings.js";
 import { closest } from "./suggest.js";
+import { flagName, type SettingsTable } from "./table.js";
 
 export type FlagValues = Partial<Record<string, string | string[] | boolean | number>>;
 
 /** Overrides from flags; an unknown key is an error (it is a bug in the caller or a typo). */
-export function flagOverrides(flags: FlagValues): Overrides {
+export function flagOverridesFor(table: SettingsTable, flags: FlagValues): Overrides {
   const overrides: Override[] = [];
   const issues: ConfigIssue[] = [];
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined) continue;
-    const setting = settingByKey(key);
+    const setting = table.byKey.get(key);
     if (setting === undefined) {
       const near = closest(
         key,
-        SETTINGS.map((s) => s.key),
+        table.settings.map((s) => s.key),
       );
       issues.push({
         setting: key,

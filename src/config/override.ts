@@ -3,7 +3,7 @@
 // every source gets the same messages.
 
 import type { ConfigIssue, ConfigSource } from "./errors.js";
-import type { Setting } from "./settings.js";
+import type { Setting } from "./table.js";
 
 export interface Override {
   readonly setting: Setting;

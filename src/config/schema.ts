@@ -26,7 +26,8 @@ export const settingRegistry = z.registry<SettingMeta>();
 /** Largest delay Node timers accept; larger values silently become 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-function integer(min: number, max: number) {
+/** integer, boolean and logLevel are shared with the agent's schema so both word errors alike. */
+export function integer(min: number, max: number) {
   const low = `expected an integer ≥ ${min}`;
   return z
     .int({ error: low })
@@ -34,7 +35,7 @@ function integer(min: number, max: number) {
     .max(max, { error: `expected an integer ≤ ${max}` });
 }
 
-function boolean() {
+export function boolean() {
   return z.boolean({ error: "expected true or false" });
 }
 
@@ -67,7 +68,7 @@ const domainName = z.string({ error: "expected a domain name" }).transform((s, c
   return z.NEVER;
 });
 
-const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
+export const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
   error: `expected one of ${LOG_LEVELS.join("|")}`,
 });
 

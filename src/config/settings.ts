@@ -1,33 +1,22 @@
-// Every leaf setting of the schema with its derived names. Names are derived, never hand-listed:
-// `a.b_c` ↔ env `BEACON_A_B_C` ↔ flag `--a-b-c`.
+// The server's settings table: every leaf setting of the schema with its derived names
+// (`a.b_c` ↔ env `BEACON_A_B_C` ↔ flag `--a-b-c`).
 
 import { z } from "zod";
-import { rawConfigSchema, settingRegistry, type SettingKind } from "./schema.js";
+import { rawConfigSchema, settingRegistry } from "./schema.js";
+import {
+  envName,
+  flagName,
+  settingAt as settingAtIn,
+  settingsTable,
+  type Setting,
+  type SettingsTable,
+} from "./table.js";
 
-export interface Setting {
-  /** Path in the YAML file, e.g. ["http", "listen"]. */
-  readonly path: readonly string[];
-  /** Dotted form, e.g. "http.listen" (the key of `flags`). */
-  readonly key: string;
-  readonly env: string;
-  readonly flag: string;
-  readonly kind: SettingKind;
-  readonly help: string;
-  /** The default in the form one would write it in the environment; "" for an empty list. */
-  readonly defaultText: string;
-}
+export type { Setting } from "./table.js";
 
 export const ENV_PREFIX = "BEACON_";
 /** Names the YAML file; not a setting itself. */
 export const CONFIG_FILE_ENV = "BEACON_CONFIG";
-
-export function envName(path: readonly string[]): string {
-  return ENV_PREFIX + path.join("_").toUpperCase();
-}
-
-export function flagName(path: readonly string[]): string {
-  return `--${path.join("-").replaceAll("_", "-")}`;
-}
 
 function collect(schema: z.ZodType, path: readonly string[], out: Setting[]): void {
   const meta = settingRegistry.get(schema);
@@ -35,7 +24,7 @@ function collect(schema: z.ZodType, path: readonly string[], out: Setting[]): vo
     out.push({
       path,
       key: path.join("."),
-      env: envName(path),
+      env: envName(ENV_PREFIX, path),
       flag: flagName(path),
       kind: meta.kind,
       help: meta.help,
@@ -62,36 +51,24 @@ function defaultText(schema: z.ZodType): string {
 function deriveSettings(): readonly Setting[] {
   const out: Setting[] = [];
   collect(rawConfigSchema, [], out);
-  // Two paths may map to one env name (`a.b_c` and `a_b.c`); refuse such a schema at load.
-  const seen = new Set<string>([CONFIG_FILE_ENV]);
-  for (const s of out) {
-    if (seen.has(s.env)) throw new Error(`config schema: ${s.key} maps to ${s.env}, which is already taken`);
-    seen.add(s.env);
-  }
   return out;
 }
 
+export const SERVER_TABLE: SettingsTable = settingsTable({
+  settings: deriveSettings(),
+  envPrefix: ENV_PREFIX,
+  configFileEnv: CONFIG_FILE_ENV,
+  what: "Beacon",
+  emptyMeansEmpty: new Set(),
+  ownsPrefix: false,
+});
+
 /** In schema order. */
-export const SETTINGS: readonly Setting[] = deriveSettings();
-
-const byKey = new Map(SETTINGS.map((s) => [s.key, s]));
-const byEnv = new Map(SETTINGS.map((s) => [s.env, s]));
-
-export function settingByKey(key: string): Setting | undefined {
-  return byKey.get(key);
-}
-
-export function settingByEnv(name: string): Setting | undefined {
-  return byEnv.get(name);
-}
+export const SETTINGS: readonly Setting[] = SERVER_TABLE.settings;
 
 /** The leaf setting that `path` (an issue path, possibly into a list) lies in, if any. */
 export function settingAt(path: readonly PropertyKey[]): Setting | undefined {
-  for (let n = path.length; n > 0; n--) {
-    const s = byKey.get(path.slice(0, n).map(String).join("."));
-    if (s !== undefined && s.path.length === n) return s;
-  }
-  return undefined;
+  return settingAtIn(SERVER_TABLE, path);
 }
 
 /** Keys allowed directly under the section at `path` ([] for the top level). */

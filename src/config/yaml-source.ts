@@ -65,17 +65,22 @@ export function readYamlSource(file: string, readFile: (path: string) => string)
 }
 
 function readFailure(e: unknown): string {
+  return `cannot read the file: ${describeReadError(e)}`;
+}
+
+/** Why a file could not be read, worded for an operator; shared with the agent's `X_file` secrets. */
+export function describeReadError(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
   switch (code) {
     case "ENOENT":
-      return "cannot read the file: it does not exist (ENOENT)";
+      return "it does not exist (ENOENT)";
     case "EACCES":
     case "EPERM":
-      return `cannot read the file: permission denied (${code})`;
+      return `permission denied (${code})`;
     case "EISDIR":
-      return "cannot read the file: it is a directory (EISDIR)";
+      return "it is a directory (EISDIR)";
     default:
-      return `cannot read the file: ${e instanceof Error ? e.message : String(e)}`;
+      return e instanceof Error ? e.message : String(e);
   }
 }
 

@@ -8,7 +8,7 @@ import { parseIp } from "../../core/ip.js";
 import { MAX_TTL, MIN_TTL } from "../../core/records.js";
 import { tryNormalizeName } from "../../core/names.js";
 import { parseHostPort } from "../host-port.js";
-import { LOG_LEVELS, type LogLevel } from "../server-config.js";
+import { boolean, integer, logLevel } from "../schema.js";
 import { formatDuration, parseDurationMs } from "./duration.js";
 
 function duration(minMs: number, maxMs: number) {
@@ -26,16 +26,6 @@ function duration(minMs: number, maxMs: number) {
     return ms;
   });
 }
-
-function integer(min: number, max: number) {
-  const low = `expected an integer ≥ ${min}`;
-  return z
-    .int({ error: low })
-    .min(min, { error: low })
-    .max(max, { error: `expected an integer ≤ ${max}` });
-}
-
-const boolean = () => z.boolean({ error: "expected true or false" });
 
 /** "" disables the listener. */
 const optionalHostPort = z
@@ -126,10 +116,6 @@ export const recordSchema = z.strictObject(
 );
 
 export type RawRecord = z.output<typeof recordSchema>;
-
-const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
-  error: `expected one of ${LOG_LEVELS.join("|")}`,
-});
 
 export const rawAgentSchema = z.strictObject(
   {

@@ -3,6 +3,7 @@
 // the top-level settings of a source, target or notifier entry.
 
 import type { ConfigIssue, ConfigSource } from "../errors.js";
+import { describeReadError } from "../yaml-source.js";
 
 export interface SecretFileContext {
   /** Path of the entry in the YAML, e.g. ["targets", "home"]. */
@@ -78,19 +79,4 @@ export function resolveSecretFiles(
 
 function defineOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function describeReadError(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  switch (code) {
-    case "ENOENT":
-      return "it does not exist (ENOENT)";
-    case "EACCES":
-    case "EPERM":
-      return `permission denied (${code})`;
-    case "EISDIR":
-      return "it is a directory (EISDIR)";
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
 }

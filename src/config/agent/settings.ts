@@ -2,9 +2,8 @@
 // `status.listen` ↔ env `BEACON_AGENT_STATUS_LISTEN` ↔ flag `--status-listen`. Sources, targets,
 // notifiers and records live only in the file.
 
-import type { Setting } from "../settings.js";
-import { flagName } from "../settings.js";
 import type { SettingKind } from "../schema.js";
+import { envName, flagName, settingsTable, type Setting, type SettingsTable } from "../table.js";
 
 export const AGENT_ENV_PREFIX = "BEACON_AGENT_";
 /** Names the agent's YAML file; not a setting itself. */
@@ -15,7 +14,7 @@ function setting(key: string, kind: SettingKind, defaultText: string, help: stri
   return {
     path,
     key,
-    env: AGENT_ENV_PREFIX + path.join("_").toUpperCase(),
+    env: envName(AGENT_ENV_PREFIX, path),
     flag: flagName(path),
     kind,
     help,
@@ -38,13 +37,12 @@ export const AGENT_SETTINGS: readonly Setting[] = [
   setting("user_agent", "string", "Beacon-Agent/<version>", "User-Agent sent by HTTP sources and targets."),
 ];
 
-const byKey = new Map(AGENT_SETTINGS.map((s) => [s.key, s]));
-const byEnv = new Map(AGENT_SETTINGS.map((s) => [s.env, s]));
-
-export function agentSettingByKey(key: string): Setting | undefined {
-  return byKey.get(key);
-}
-
-export function agentSettingByEnv(name: string): Setting | undefined {
-  return byEnv.get(name);
-}
+export const AGENT_TABLE: SettingsTable = settingsTable({
+  settings: AGENT_SETTINGS,
+  envPrefix: AGENT_ENV_PREFIX,
+  configFileEnv: AGENT_CONFIG_FILE_ENV,
+  what: "Beacon agent",
+  // An empty value means something here ("" disables the status port) rather than "unset".
+  emptyMeansEmpty: new Set(["status.listen"]),
+  ownsPrefix: true,
+});
