@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { writeSection } from "./results.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = join(ROOT, "dist/cli/main.js");
@@ -260,11 +261,7 @@ try {
 }
 
 function writeResults(s) {
-  const path = join(ROOT, "bench/RESULTS.md");
-  const begin = "<!-- bench:agent begin -->";
-  const end = "<!-- bench:agent end -->";
-  const section = [
-    begin,
+  const path = writeSection("agent", [
     "## Agent: `npm run bench:agent`",
     "",
     `Command: \`BENCH_WARMUP_SECONDS=${s.warmupSeconds} BENCH_IDLE_SECONDS=${s.idleSeconds} BENCH_CHANGES=${s.changes} npm run bench:agent\` — ${s.date}`,
@@ -278,17 +275,6 @@ function writeResults(s) {
     `Interface address change → new address in Beacon's DNS answers (\`ip addr\` in a network namespace, polled with dig every 20 ms), ${s.changes} changes: median ${s.latency.median.toFixed(0)} ms, min ${s.latency.min.toFixed(0)} ms, max ${s.latency.max.toFixed(0)} ms. ddclient and inadyn only look again at their next period (5 minutes here).`,
     "",
     "The agent's reaction time is bounded by its interface poll (about once a second; cheap: it reads `/proc/net/if_inet6` and `os.networkInterfaces()`). A netlink subscription would cut it to milliseconds; not done yet.",
-    end,
-  ].join("\n");
-  let text;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    text = "# Benchmark results\n";
-  }
-  text = text.includes(begin)
-    ? text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section)
-    : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, text);
+  ]);
   progress(`wrote ${path}`);
 }

@@ -6,10 +6,11 @@
 // ~5% names that do not exist. Writes the median (min–max) to bench/RESULTS.md. Bounded in time; loopback only.
 
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeSection } from "./results.mjs";
 import { openSqliteStore } from "../dist/store/sqlite/sqlite-store.js";
 import { createZoneService } from "../dist/services/zones.js";
 
@@ -157,11 +158,7 @@ try {
 }
 
 function writeResults(s) {
-  const path = join(ROOT, "bench/RESULTS.md");
-  const begin = "<!-- bench:dns begin -->";
-  const end = "<!-- bench:dns end -->";
-  const section = [
-    begin,
+  const path = writeSection("dns", [
     "## DNS queries: `npm run bench:dns`",
     "",
     `Command: \`BENCH_NAMES=${s.names} BENCH_RUNS=${s.runs} BENCH_SECONDS=${s.seconds} npm run bench:dns\` — ${s.date}`,
@@ -171,18 +168,6 @@ function writeResults(s) {
     `| Beacon (\`beacon serve\`, one process) | ${s.names} names, A+AAAA, ~5% NXDOMAIN | ${s.median} | ${s.min} | ${s.max} | ${s.lost} |`,
     "",
     "dnsperf runs on the same 2-core machine over loopback (`-c 4 -q 500`); no peers yet (a later issue adds BIND, Knot and PowerDNS side by side).",
-    end,
-  ].join("\n");
-  let text;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    text =
-      "# Benchmark results\n\nFigures measured on the project's 2-core machine. Each section names the command that produced it.\n";
-  }
-  text = text.includes(begin)
-    ? text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section)
-    : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, text);
+  ]);
   progress(`wrote ${path}`);
 }
