@@ -140,6 +140,21 @@ describe("authentication", () => {
     expect((await store.getToken(record.id))?.lastUsedAt).toBe(now);
   });
 
+  it("records the last use at most once a minute per token (no write per update)", async () => {
+    const { record, token } = await tokens.create(home);
+    await tokens.authenticate({ password: token }, undefined);
+    await new Promise((r) => setTimeout(r, 0));
+    const first = now;
+    now += 59_000;
+    await tokens.authenticate({ password: token }, undefined);
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await store.getToken(record.id))?.lastUsedAt).toBe(first);
+    now += 1_000;
+    await tokens.authenticate({ password: token }, undefined);
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await store.getToken(record.id))?.lastUsedAt).toBe(now);
+  });
+
   it("does not fail authentication when recording the use fails", async () => {
     const failing = { ...store, touchToken: () => Promise.reject(new Error("busy")) };
     const svc = createTokenService({ store: failing, clock: () => now });

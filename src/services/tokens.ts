@@ -12,6 +12,8 @@ import type { NameScope, Store, TokenRecord } from "../store/types.js";
 import { silentLog, type Log } from "./ports.js";
 import { tokenCoversName } from "./scope.js";
 
+const TOUCH_EVERY_MS = 60_000;
+
 export type RandomBytes = (size: number) => Uint8Array;
 
 export interface TokenServiceDeps {
@@ -140,9 +142,12 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       ) {
         reject("source address not allowed", { tokenId: token.id, ip: sourceIp?.text });
       }
-      store.touchToken(token.id, now).catch((e: unknown) => {
-        log.warn({ tokenId: token.id, err: e }, "could not record token use");
-      });
+      // "Last used" is for people; at most one write a minute per token keeps it off the update path.
+      if (token.lastUsedAt === undefined || now - token.lastUsedAt >= TOUCH_EVERY_MS) {
+        store.touchToken(token.id, now).catch((e: unknown) => {
+          log.warn({ tokenId: token.id, err: e }, "could not record token use");
+        });
+      }
       return token;
     },
 
