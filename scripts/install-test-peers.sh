@@ -9,6 +9,11 @@ PACKAGES=(
   inadyn         # another real dyndns2 client (custom provider)
   dnsperf        # npm run bench:dns
   iproute2       # ip netns: agent interface tests in a network namespace
+  bind9          # named: RFC 2136 provider target (and secondary of Beacon zones)
+  knot           # knotd: RFC 2136 provider target (and secondary of Beacon zones)
+  knot-dnsutils  # knsupdate, kdig
+  pdns-server    # PowerDNS authoritative with its HTTP API (provider "powerdns")
+  pdns-backend-sqlite3
 )
 
 missing=()

@@ -4,7 +4,7 @@
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
 import type { DnsQuery, HttpRequest, ReadInterfaces, RunCommand } from "../agent/net/types.js";
-import { createHttpRequest } from "../agent/net/http-request.js";
+import { createHttpRequest } from "../net/http-request.js";
 import { createReadInterfaces } from "../agent/net/interfaces.js";
 import { createRunCommand } from "../agent/net/run-command.js";
 import { systemTimers, type Random, type Timers } from "../agent/schedule.js";

@@ -32,6 +32,15 @@ export const ERRORS = {
   aborted: { status: 504, title: "The operation timed out or was cancelled" },
   malformed_reply: { status: 502, title: "The remote reply is malformed" },
   command_failed: { status: 502, title: "The command could not be run" },
+  // A DNS provider (the agent's target or a mirror) refused or failed; the vendor's reply is the cause.
+  provider_auth: { status: 502, title: "The provider rejected the credentials" },
+  provider_permission: { status: 502, title: "The credentials may not change this record at the provider" },
+  provider_rate_limited: { status: 503, title: "The provider asked to slow down" },
+  provider_zone_not_found: { status: 502, title: "The provider has no zone for this name" },
+  provider_conflict: { status: 502, title: "The provider holds a conflicting record" },
+  provider_unavailable: { status: 503, title: "The provider is unavailable" },
+  provider_rejected: { status: 502, title: "The provider rejected the request" },
+  provider_unsupported: { status: 400, title: "The provider cannot hold this record" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

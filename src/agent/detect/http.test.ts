@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createHttpRequest } from "../net/http-request.js";
+import { createHttpRequest } from "../../net/http-request.js";
 import type { HttpRequestOptions } from "../net/types.js";
 import { httpSource, type HttpSourceSettings } from "./http.js";
 import { fakeDeps } from "./testing/deps.js";

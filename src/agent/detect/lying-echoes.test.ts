@@ -2,7 +2,7 @@
 // verdict is right, and no accepted observation is ever anything but the true address.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpRequest } from "../net/http-request.js";
+import { createHttpRequest } from "../../net/http-request.js";
 import { httpSource } from "./http.js";
 import { fakeDeps } from "./testing/deps.js";
 import { startEchoServer, type EchoReply, type EchoServer } from "./testing/echo-server.js";

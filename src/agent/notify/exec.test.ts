@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BeaconError } from "../../core/errors.js";
-import { createHttpRequest } from "../net/http-request.js";
+import { createHttpRequest } from "../../net/http-request.js";
 import { createRunCommand } from "../net/run-command.js";
 import type { RunCommand } from "../net/types.js";
 import { execNotifier } from "./exec.js";

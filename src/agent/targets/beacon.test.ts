@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createFixture, type Fixture } from "../../http/testing/fixture.js";
 import { beaconTarget } from "./beacon.js";
 import { fakeDeps } from "./testing/contract.js";
-import { createHttpRequest } from "../net/http-request.js";
+import { createHttpRequest } from "../../net/http-request.js";
 import { readBody, refusedUrl, serveFetch, serveNode, type TestServer } from "./testing/serve.js";
 import type { PublishRequest, Target } from "./types.js";
 

@@ -4,7 +4,7 @@
 
 import type { HttpReply } from "../net/types.js";
 import { quoteBody } from "./failures.js";
-import { parseRetryAfter } from "./retry-after.js";
+import { parseRetryAfter } from "../../net/retry-after.js";
 import type { PublishResult } from "./types.js";
 
 /** Codes that stop updates until the configuration changes, with what the user must do. */

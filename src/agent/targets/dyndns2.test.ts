@@ -4,7 +4,7 @@ import { createFixture } from "../../http/testing/fixture.js";
 import { DYNDNS2_MIN_WAIT_MS } from "./dyndns2-reply.js";
 import { dyndns2Target, type Dyndns2TargetSettings } from "./dyndns2.js";
 import { fakeDeps } from "./testing/contract.js";
-import { createHttpRequest } from "../net/http-request.js";
+import { createHttpRequest } from "../../net/http-request.js";
 import { refusedUrl, serveFetch, serveNode, type TestServer } from "./testing/serve.js";
 import type { PublishRequest, Target } from "./types.js";
 

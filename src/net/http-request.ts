@@ -4,8 +4,8 @@
 
 import http from "node:http";
 import https from "node:https";
-import { BeaconError } from "../../core/errors.js";
-import type { HttpReply, HttpRequest, HttpRequestOptions } from "./types.js";
+import { BeaconError } from "../core/errors.js";
+import type { HttpReply, HttpRequest, HttpRequestOptions } from "./http.js";
 
 const DEFAULT_MAX_BYTES = 64 * 1024;
 

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isBeaconError } from "../../core/errors.js";
+import { isBeaconError } from "../core/errors.js";
 import { createHttpRequest } from "./http-request.js";
 
 const request = createHttpRequest();
