@@ -8,7 +8,7 @@
 import { z } from "zod";
 import type { HttpReply } from "../net/types.js";
 import { invalidRequest, neverThrows, quoteBody, transportFailure } from "./failures.js";
-import { httpUrlSetting } from "./http-url.js";
+import { httpUrlSetting } from "../../net/http-url.js";
 import { parseRetryAfter } from "../../net/retry-after.js";
 import type { PublishRequest, PublishResult, Target, TargetDefinition, TargetDeps } from "./types.js";
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { HttpReply } from "../net/types.js";
 import { interpretDyndns2 } from "./dyndns2-reply.js";
 import { invalidRequest, neverThrows, transportFailure } from "./failures.js";
-import { httpUrlSetting } from "./http-url.js";
+import { httpUrlSetting } from "../../net/http-url.js";
 import type { Target, TargetDefinition, TargetDeps } from "./types.js";
 
 export interface Dyndns2TargetSettings {

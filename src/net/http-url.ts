@@ -1,4 +1,4 @@
-// The URL setting of HTTP targets: absolute http(s), and never credentials in it (they would end up
+// The URL setting of HTTP targets and providers: absolute http(s), and never credentials in it (they would end up
 // in proxy and server logs; every target has its own secret settings instead).
 
 import { z } from "zod";
