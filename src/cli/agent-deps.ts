@@ -1,6 +1,8 @@
-// The agent's composition root: the only place that picks the real network functions, clock, timers
-// and randomness. Commands receive these as AgentCliDeps so tests can pass fakes.
+// The agent's composition root: the only place that picks the real network functions (HTTP, DNS
+// queries, DNS exchanges for RFC 2136 provider targets), clock, timers and randomness. Commands
+// receive these as AgentCliDeps so tests can pass fakes.
 
+import { randomBytes } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
 import type { DnsQuery, HttpRequest, ReadInterfaces, RunCommand } from "../agent/net/types.js";
@@ -9,7 +11,9 @@ import { createReadInterfaces } from "../agent/net/interfaces.js";
 import { createRunCommand } from "../agent/net/run-command.js";
 import { systemTimers, type Random, type Timers } from "../agent/schedule.js";
 import { createDnsQuery } from "../dns/client.js";
+import { createDnsExchange } from "../dns/exchange.js";
 import { createLogger } from "../observability/logger.js";
+import type { DnsExchange } from "../providers/types.js";
 import type { Log } from "../services/ports.js";
 import { VERSION } from "./version.js";
 
@@ -21,6 +25,13 @@ export interface AgentNet {
   readonly dnsQuery: DnsQuery;
   readonly readInterfaces: ReadInterfaces;
   readonly runCommand: RunCommand;
+  /**
+   * For provider targets (agent/targets/provider.ts): with httpRequest and the agent's clock and
+   * User-Agent (added by agent-runtime.ts) these make the providers' ProviderDeps. Optional so tests
+   * that use no provider target need not fake them; a provider that needs one and lacks it fails loudly.
+   */
+  readonly dnsExchange?: DnsExchange;
+  readonly randomBytes?: (n: number) => Uint8Array;
 }
 
 export interface AgentCliDeps {
@@ -41,6 +52,8 @@ export function realAgentNet(): AgentNet {
     dnsQuery: createDnsQuery(),
     readInterfaces: createReadInterfaces(),
     runCommand: createRunCommand(),
+    dnsExchange: createDnsExchange(),
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
   };
 }
 

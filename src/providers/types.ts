@@ -57,8 +57,10 @@ export interface ProviderCapabilities {
   readonly delete: boolean;
   /** A set may hold several values. */
   readonly multiValue: boolean;
-  /** The TTL of a write is honoured. */
+  /** The TTL of a write is honoured (at or above `minTtl`). */
   readonly ttl: boolean;
+  /** The vendor's lowest TTL: a write asking for less is raised to it (or refused, per vendor). Default 1. */
+  readonly minTtl?: number;
 }
 
 export interface Provider {

@@ -1,6 +1,5 @@
 // The target port: where the agent publishes a record. Beacon's JSON API and any dyndns2 service are
-// targets here; the provider adapters of the providers issue will be wrapped as targets too, so the
-// loop never names a vendor.
+// targets here, and so is every provider (provider.ts wraps one), so the loop never names a vendor.
 //
 // Contract:
 // - publish() never throws: every outcome is a PublishResult.
@@ -12,6 +11,7 @@
 import type { z } from "zod";
 import type { Clock } from "../../core/clock.js";
 import type { RecordType } from "../../core/records.js";
+import type { DnsExchange } from "../../providers/types.js";
 import type { DnsQuery, HttpRequest } from "../net/types.js";
 
 export interface PublishRequest {
@@ -57,6 +57,10 @@ export interface TargetDeps {
   readonly clock: Clock;
   /** Sent as User-Agent by HTTP targets, e.g. "Beacon-Agent/0.1.0 (+https://github.com/beacon-ddns)". */
   readonly userAgent: string;
+  /** For provider targets (provider.ts) that speak DNS (RFC 2136); src/cli wires the real one. */
+  readonly dnsExchange?: DnsExchange | undefined;
+  /** For provider targets that sign requests (nonces); src/cli wires node:crypto. */
+  readonly randomBytes?: ((n: number) => Uint8Array) | undefined;
 }
 
 /** A target type: settings schema (secrets already resolved from *_file by config) and a factory. */

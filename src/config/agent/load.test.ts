@@ -2,8 +2,10 @@ import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import type { SourceDefinition } from "../../agent/detect/types.js";
 import type { NotifierDefinition } from "../../agent/notify/types.js";
+import { providerTarget } from "../../agent/targets/provider.js";
 import { TARGET_TYPES } from "../../agent/targets/registry.js";
 import type { TargetDefinition } from "../../agent/targets/types.js";
+import { httpCallbackProvider } from "../../providers/http-callback.js";
 import { ConfigError } from "../errors.js";
 import { loadAgentConfigWith, type AgentRegistries, type LoadAgentConfigInput } from "./load.js";
 
@@ -337,6 +339,44 @@ describe("loadAgentConfig: errors name the setting and file:line:col", () => {
   test("a missing config file names the file", () => {
     expect(errorOf({ file: "agent.yaml" })).toBe(
       "config error: /srv/agent.yaml: cannot read the file: it does not exist (ENOENT)",
+    );
+  });
+});
+
+describe("loadAgentConfig: provider targets", () => {
+  const registries = {
+    ...REGISTRIES,
+    targets: new Map([["http", providerTarget(httpCallbackProvider)]]),
+  };
+  const HOOK = [
+    "targets:", // 1
+    "  hook:", // 2
+    "    type: http", // 3
+    "    url: https://hooks.example/dns/{{name}}/{{type}}", // 4
+    "    method: PUT", // 5
+    "    headers: { Authorization: 'Bearer {{secret}}' }", // 6
+    `    body: '{"values": {{values_json}}}'`, // 7
+    "    secret_file: secrets/hook", // 8
+    "records:", // 9
+    "  - { name: home.example.com, type: A, target: hook }", // 10
+    "",
+  ].join("\n");
+
+  test("a provider's settings are validated by its own schema, with X_file secrets and nested maps", () => {
+    const c = load({ yaml: HOOK, extra: { "/etc/beacon/secrets/hook": "tok-123\n" } }, registries);
+    expect(c.targets.get("hook")?.settings).toEqual({
+      url: "https://hooks.example/dns/{{name}}/{{type}}",
+      method: "PUT",
+      headers: { Authorization: "Bearer {{secret}}" },
+      body: '{"values": {{values_json}}}',
+      secret: "tok-123",
+    });
+  });
+
+  test("a provider's own check (an unknown placeholder) names the setting and its line", () => {
+    const yaml = HOOK.replace("{{type}}", "{{kind}}");
+    expect(errorOf({ yaml, extra: { "/etc/beacon/secrets/hook": "tok" } }, registries)).toMatch(
+      /targets\.hook\.url in \/etc\/beacon\/agent\.yaml:4:\d+: unknown placeholder \{\{kind\}\}/,
     );
   });
 });

@@ -17,6 +17,11 @@ export interface ContractSubject {
   readonly wrongCredentials?: Provider;
   /** A name in no zone of the account; omit when the vendor cannot tell (it would accept anything). */
   readonly foreignName?: string;
+  /**
+   * The n-th fresh name, for services that cannot hold arbitrary names below `zone` (DuckDNS holds
+   * only <sub>.duckdns.org). Default `c<n>.contract.<zone>`.
+   */
+  readonly freshName?: (n: number) => string;
   close(): Promise<void>;
 }
 
@@ -38,7 +43,12 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
     let s: ContractSubject;
     let n = 0;
     /** A fresh name per test, two labels below the zone (providers must not assume one label). */
-    const fresh = () => `c${++n}.contract.${s.zone}`;
+    /** A TTL the provider can hold: `t` raised to its floor (vendors with a floor of 600 exist). */
+    const ttlOf = (t: number) => Math.max(t, s.provider.capabilities.minTtl ?? 1);
+    const fresh = () => {
+      n++;
+      return s.freshName === undefined ? `c${n}.contract.${s.zone}` : s.freshName(n);
+    };
 
     beforeAll(async () => {
       s = await setup();
@@ -58,7 +68,7 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
 
     it("upsert() creates the set; the same upsert again is unchanged (or, write-only, harmless)", async () => {
       const fqdn = fresh();
-      const ttl = 300;
+      const ttl = ttlOf(300);
       expect(await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl }, ctx())).toBe("changed");
       const want = { type: "A", values: [V4[0]], ...(s.provider.capabilities.ttl ? { ttl } : {}) };
       expect(await s.peek(fqdn, "A")).toMatchObject(want);
@@ -72,12 +82,12 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
 
     it("upsert() replaces the values; several values when the provider holds sets", async () => {
       const fqdn = fresh();
-      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: 300 }, ctx());
+      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: ttlOf(300) }, ctx());
       const values = s.provider.capabilities.multiValue ? [...V4] : [V4[1]];
-      expect(await s.provider.upsert({ fqdn, type: "A", values, ttl: 300 }, ctx())).toBe("changed");
+      expect(await s.provider.upsert({ fqdn, type: "A", values, ttl: ttlOf(300) }, ctx())).toBe("changed");
       expect((await s.peek(fqdn, "A"))?.values).toEqual(values);
       if (s.provider.capabilities.multiValue) {
-        await s.provider.upsert({ fqdn, type: "A", values: [V4[1]], ttl: 300 }, ctx());
+        await s.provider.upsert({ fqdn, type: "A", values: [V4[1]], ttl: ttlOf(300) }, ctx());
         expect((await s.peek(fqdn, "A"))?.values).toEqual([V4[1]]);
       }
     });
@@ -85,21 +95,22 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
     it("an undefined TTL keeps the TTL the service holds", async () => {
       if (!s.provider.capabilities.ttl) return;
       const fqdn = fresh();
-      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: 600 }, ctx());
+      const [hi, lo] = [ttlOf(600) * 2, ttlOf(120)];
+      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: hi }, ctx());
       expect(await s.provider.upsert({ fqdn, type: "A", values: [V4[1]], ttl: undefined }, ctx())).toBe(
         "changed",
       );
-      expect(await s.peek(fqdn, "A")).toMatchObject({ ttl: 600, values: [V4[1]] });
+      expect(await s.peek(fqdn, "A")).toMatchObject({ ttl: hi, values: [V4[1]] });
       // A TTL-only change is a change.
-      expect(await s.provider.upsert({ fqdn, type: "A", values: [V4[1]], ttl: 120 }, ctx())).toBe("changed");
-      expect(await s.peek(fqdn, "A")).toMatchObject({ ttl: 120, values: [V4[1]] });
+      expect(await s.provider.upsert({ fqdn, type: "A", values: [V4[1]], ttl: lo }, ctx())).toBe("changed");
+      expect(await s.peek(fqdn, "A")).toMatchObject({ ttl: lo, values: [V4[1]] });
     });
 
     it("A and AAAA of one name are independent sets", async () => {
       if (!s.provider.capabilities.types.includes("AAAA")) return;
       const fqdn = fresh();
-      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: 300 }, ctx());
-      await s.provider.upsert({ fqdn, type: "AAAA", values: [...V6], ttl: 300 }, ctx());
+      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: ttlOf(300) }, ctx());
+      await s.provider.upsert({ fqdn, type: "AAAA", values: [...V6], ttl: ttlOf(300) }, ctx());
       expect((await s.peek(fqdn, "A"))?.values).toEqual([V4[0]]);
       expect((await s.peek(fqdn, "AAAA"))?.values).toEqual([...V6]);
       if (s.provider.capabilities.read) {
@@ -110,18 +121,20 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
     it("TXT at an _acme-challenge name, with spaces and '=' (several values when supported)", async () => {
       if (!s.provider.capabilities.types.includes("TXT")) {
         const e = await rejection(
-          s.provider.upsert({ fqdn: fresh(), type: "TXT", values: [TXT[0]], ttl: 60 }, ctx()),
+          s.provider.upsert({ fqdn: fresh(), type: "TXT", values: [TXT[0]], ttl: ttlOf(60) }, ctx()),
         );
         expect(isBeaconError(e) && e.code).toBe("provider_unsupported");
         return;
       }
       const fqdn = `_acme-challenge.${fresh()}`;
       const values = s.provider.capabilities.multiValue ? [...TXT] : [TXT[1]];
-      expect(await s.provider.upsert({ fqdn, type: "TXT", values, ttl: 60 }, ctx())).toBe("changed");
+      expect(await s.provider.upsert({ fqdn, type: "TXT", values, ttl: ttlOf(60) }, ctx())).toBe("changed");
       expect((await s.peek(fqdn, "TXT"))?.values).toEqual(values);
       if (s.provider.capabilities.read) {
         expect((await s.provider.get(fqdn, "TXT", ctx()))?.values).toEqual(values);
-        expect(await s.provider.upsert({ fqdn, type: "TXT", values, ttl: 60 }, ctx())).toBe("unchanged");
+        expect(await s.provider.upsert({ fqdn, type: "TXT", values, ttl: ttlOf(60) }, ctx())).toBe(
+          "unchanged",
+        );
       }
     });
 
@@ -133,8 +146,8 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
       }
       const fqdn = fresh();
       const hasV6 = s.provider.capabilities.types.includes("AAAA");
-      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: 300 }, ctx());
-      if (hasV6) await s.provider.upsert({ fqdn, type: "AAAA", values: [...V6], ttl: 300 }, ctx());
+      await s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: ttlOf(300) }, ctx());
+      if (hasV6) await s.provider.upsert({ fqdn, type: "AAAA", values: [...V6], ttl: ttlOf(300) }, ctx());
       expect(await s.provider.delete(fqdn, "A", ctx())).toBe("changed");
       expect(await s.peek(fqdn, "A")).toBeUndefined();
       if (hasV6) expect((await s.peek(fqdn, "AAAA"))?.values).toEqual([...V6]);
@@ -147,7 +160,7 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
       if (s.wrongCredentials === undefined) return;
       const fqdn = fresh();
       const e = await rejection(
-        s.wrongCredentials.upsert({ fqdn, type: "A", values: [V4[0]], ttl: 300 }, ctx()),
+        s.wrongCredentials.upsert({ fqdn, type: "A", values: [V4[0]], ttl: ttlOf(300) }, ctx()),
       );
       expect(isBeaconError(e) && e.code).toBe("provider_auth");
       expect(isBeaconError(e) && e.message).toMatch(/\S/);
@@ -157,7 +170,7 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
     it("a name in no zone of the account is provider_zone_not_found", async () => {
       if (s.foreignName === undefined) return;
       const e = await rejection(
-        s.provider.upsert({ fqdn: s.foreignName, type: "A", values: [V4[0]], ttl: 300 }, ctx()),
+        s.provider.upsert({ fqdn: s.foreignName, type: "A", values: [V4[0]], ttl: ttlOf(300) }, ctx()),
       );
       expect(isBeaconError(e) && e.code).toBe("provider_zone_not_found");
     });
@@ -167,7 +180,7 @@ export function runProviderContract(name: string, setup: () => Promise<ContractS
       const ac = new AbortController();
       ac.abort();
       const e = await rejection(
-        s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: 300 }, { signal: ac.signal }),
+        s.provider.upsert({ fqdn, type: "A", values: [V4[0]], ttl: ttlOf(300) }, { signal: ac.signal }),
       );
       expect(isBeaconError(e) && e.code).toBe("aborted");
       expect(await s.peek(fqdn, "A")).toBeUndefined();

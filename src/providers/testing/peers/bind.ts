@@ -1,0 +1,50 @@
+// A real BIND 9 (named) for the RFC 2136 provider tests: one primary zone, TSIG keys allowed to update
+// it through update-policy, no rndc, no recursion, everything in a temp dir (named runs as the user
+// that started it; as root it needs no -u). Start only after peerAvailable("named", "bind9").
+
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { startDnsPeer, type DnsPeer, type PeerKey } from "./dns-peer.js";
+
+export function startBind(zone: string, keys: readonly PeerKey[]): Promise<DnsPeer> {
+  return startDnsPeer({
+    program: "named",
+    zone,
+    configure: async (dir, port) => {
+      const conf = path.join(dir, "named.conf");
+      await writeFile(conf, namedConf(dir, port, zone, keys));
+      return ["-g", "-c", conf];
+    },
+  });
+}
+
+function namedConf(dir: string, port: number, zone: string, keys: readonly PeerKey[]): string {
+  const grants = keys.map((k) =>
+    k.subtree === undefined
+      ? `    grant "${k.name}" zonesub ANY;`
+      : `    grant "${k.name}" subdomain ${k.subtree}. ANY;`,
+  );
+  return [
+    "options {",
+    `  directory "${dir}";`,
+    `  pid-file "${path.join(dir, "named.pid")}";`,
+    `  session-keyfile "${path.join(dir, "session.key")}";`,
+    `  managed-keys-directory "${dir}";`,
+    `  listen-on port ${port} { 127.0.0.1; };`,
+    "  listen-on-v6 { none; };",
+    "  recursion no;",
+    "  dnssec-validation no;",
+    "  notify no;",
+    "};",
+    "controls { };",
+    ...keys.map((k) => `key "${k.name}" { algorithm ${k.algorithm}; secret "${k.secret}"; };`),
+    `zone "${zone}" {`,
+    "  type primary;",
+    `  file "${path.join(dir, `${zone}.db`)}";`,
+    "  update-policy {",
+    ...grants,
+    "  };",
+    "};",
+    "",
+  ].join("\n");
+}
