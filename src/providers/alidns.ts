@@ -19,7 +19,15 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { jsonBody, retryAfterOf, sendVendor } from "./http.js";
 import { isEmptyPlan, planRecords, type HeldRecord } from "./record-plan.js";
-import { assertSupported, isUnchanged, relativeName, ttlToWrite, vendorSet } from "./sets.js";
+import {
+  assertSupported,
+  isUnchanged,
+  relativeName,
+  ttlToWrite,
+  vendorSet,
+  fullCapabilities,
+} from "./sets.js";
+import { zoneNameSetting } from "./zone-setting.js";
 import { percentEncode, rpcSignature, rpcTimestamp, canonicalQuery } from "./signing/acs-rpc.js";
 import type {
   CallContext,
@@ -49,22 +57,12 @@ const settings: z.ZodType<AliDnsSettings> = z.strictObject({
   access_key_secret: z
     .string({ error: "expected the AccessKey secret (or access_key_secret_file)" })
     .min(1, { error: "the AccessKey secret is empty" }),
-  domain: z
-    .string({ error: "expected the domain name, e.g. example.com" })
-    .transform((d) => d.trim().toLowerCase().replace(/\.$/, ""))
-    .pipe(z.string().regex(/^(?:[a-z0-9_-]{1,63}\.)*[a-z0-9-]{1,63}$/, { error: "not a domain name" }))
-    .optional(),
+  domain: zoneNameSetting.optional(),
   ttl: z.int({ error: "expected a TTL in seconds" }).min(1).max(86_400).default(600),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://alidns.aliyuncs.com/"),
 });
 
-const CAPABILITIES: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-};
+const CAPABILITIES: ProviderCapabilities = fullCapabilities();
 
 export const alidnsProvider: ProviderDefinition<AliDnsSettings> = {
   type: "alidns",

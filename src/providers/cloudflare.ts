@@ -15,7 +15,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { CLOUDFLARE, cloudflareCall, cloudflareShapeError, type CloudflareApi } from "./cloudflare-api.js";
 import { planRecords, type HeldRecord } from "./record-plan.js";
 import { applyPlan, withOneReplan } from "./record-writes.js";
-import { assertSupported, vendorSet } from "./sets.js";
+import { assertSupported, vendorSet, fullCapabilities } from "./sets.js";
 import { fromContent, toContent } from "./txt-presentation.js";
 import type {
   CallContext,
@@ -67,14 +67,7 @@ const settings: z.ZodType<CloudflareSettings> = z.strictObject({
   proxied: z.boolean({ error: "expected true or false" }).optional(),
 });
 
-const capabilities: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-  minTtl: MIN_TTL,
-};
+const capabilities: ProviderCapabilities = fullCapabilities(MIN_TTL);
 
 export const cloudflareProvider: ProviderDefinition<CloudflareSettings> = {
   type: "cloudflare",

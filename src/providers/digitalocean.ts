@@ -16,7 +16,7 @@ import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js"
 import { sendVendor } from "./http.js";
 import { planRecords } from "./record-plan.js";
 import { applyPlan, withOneReplan } from "./record-writes.js";
-import { assertSupported, relativeName, vendorSet } from "./sets.js";
+import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./sets.js";
 import { statusFailure, tryJson } from "./status-failure.js";
 import type {
   CallContext,
@@ -52,14 +52,7 @@ const settings: z.ZodType<DigitalOceanSettings> = z.strictObject({
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://api.digitalocean.com/v2"),
 });
 
-const capabilities: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-  minTtl: MIN_TTL,
-};
+const capabilities: ProviderCapabilities = fullCapabilities(MIN_TTL);
 
 export const digitaloceanProvider: ProviderDefinition<DigitalOceanSettings> = {
   type: "digitalocean",

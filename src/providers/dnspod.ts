@@ -21,7 +21,8 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, clip, codeForStatus, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { jsonBody, retryAfterOf, sendVendor } from "./http.js";
 import { planRecords, type HeldRecord } from "./record-plan.js";
-import { assertSupported, relativeName, vendorSet } from "./sets.js";
+import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./sets.js";
+import { zoneNameSetting } from "./zone-setting.js";
 import { tc3Sign } from "./signing/tc3.js";
 import type {
   CallContext,
@@ -55,23 +56,13 @@ const settings: z.ZodType<DnspodSettings> = z.strictObject({
   secret_key: z
     .string({ error: "expected the SecretKey (or secret_key_file)" })
     .min(1, { error: "the SecretKey is empty" }),
-  domain: z
-    .string({ error: "expected the domain name, e.g. example.com" })
-    .transform((d) => d.trim().toLowerCase().replace(/\.$/, ""))
-    .pipe(z.string().regex(/^(?:[a-z0-9_-]{1,63}\.)*[a-z0-9-]{1,63}$/, { error: "not a domain name" }))
-    .optional(),
+  domain: zoneNameSetting.optional(),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://dnspod.tencentcloudapi.com/"),
   ttl: z.int({ error: "expected a TTL in seconds" }).min(1).max(604_800).default(600),
   record_line: z.string({ error: "expected a line name such as 默认" }).min(1).default("默认"),
 });
 
-const CAPABILITIES: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-};
+const CAPABILITIES: ProviderCapabilities = fullCapabilities();
 
 export const dnspodProvider: ProviderDefinition<DnspodSettings> = {
   type: "dnspod",

@@ -13,7 +13,7 @@ import type { HttpReply } from "../net/http.js";
 import type { ProviderErrorCode } from "./errors.js";
 import { sendVendor } from "./http.js";
 import { rrsetProvider } from "./rrset-provider.js";
-import { relativeName, ttlToWrite, vendorSet } from "./sets.js";
+import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
 import { statusFailure, tryJson } from "./status-failure.js";
 import { withTtlFloor } from "./ttl-floor.js";
 import { fromContent, toContent } from "./txt-presentation.js";
@@ -58,14 +58,7 @@ const settings: z.ZodType<GandiSettings> = z.strictObject({
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://api.gandi.net/v5/livedns"),
 });
 
-const capabilities: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-  minTtl: MIN_TTL,
-};
+const capabilities: ProviderCapabilities = fullCapabilities(MIN_TTL);
 
 export const gandiProvider: ProviderDefinition<GandiSettings> = {
   type: "gandi",

@@ -19,7 +19,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
 import { rrsetProvider } from "./rrset-provider.js";
-import { relativeName, ttlToWrite, vendorSet } from "./sets.js";
+import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
 import { withTtlFloor } from "./ttl-floor.js";
 import type { CallContext, ProviderCapabilities, ProviderDefinition, ProviderRRSet } from "./types.js";
 import { vendorReply } from "./vendor-reply.js";
@@ -59,14 +59,7 @@ const settings: z.ZodType<GodaddySettings> = z.strictObject({
     .optional(),
 });
 
-const capabilities: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-  minTtl: GODADDY_MIN_TTL,
-};
+const capabilities: ProviderCapabilities = fullCapabilities(GODADDY_MIN_TTL);
 
 export const godaddyProvider: ProviderDefinition<GodaddySettings> = {
   type: "godaddy",

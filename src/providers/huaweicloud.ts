@@ -19,7 +19,8 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, clip, codeForStatus, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
 import { rrsetProvider } from "./rrset-provider.js";
-import { ttlToWrite, vendorSet } from "./sets.js";
+import { ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
+import { zoneNameSetting } from "./zone-setting.js";
 import { sdkDate, sdkHmacSign } from "./signing/huawei-sdk-hmac.js";
 import { fromContent, toContent } from "./txt-presentation.js";
 import type {
@@ -59,21 +60,11 @@ const settings: z.ZodType<HuaweiCloudSettings> = z.strictObject({
     .string({ error: "expected a project id" })
     .regex(/^[A-Za-z0-9-]{1,64}$/, { error: "a project id is letters, digits and '-'" })
     .optional(),
-  zone: z
-    .string({ error: "expected the zone name, e.g. example.com" })
-    .transform((d) => d.trim().toLowerCase().replace(/\.$/, ""))
-    .pipe(z.string().regex(/^(?:[a-z0-9_-]{1,63}\.)*[a-z0-9-]{1,63}$/, { error: "not a domain name" }))
-    .optional(),
+  zone: zoneNameSetting.optional(),
   ttl: z.int({ error: "expected a TTL in seconds" }).min(1).max(2_147_483_647).default(300),
 });
 
-const CAPABILITIES: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-};
+const CAPABILITIES: ProviderCapabilities = fullCapabilities();
 
 export const huaweicloudProvider: ProviderDefinition<HuaweiCloudSettings> = {
   type: "huaweicloud",

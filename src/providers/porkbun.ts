@@ -20,7 +20,14 @@ import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } fro
 import { retryAfterOf, sendVendor } from "./http.js";
 import { isEmptyPlan, planRecords } from "./record-plan.js";
 import { withoutSecret } from "./secret-url.js";
-import { assertSupported, isUnchanged, relativeName, ttlToWrite, vendorSet } from "./sets.js";
+import {
+  assertSupported,
+  isUnchanged,
+  relativeName,
+  ttlToWrite,
+  vendorSet,
+  fullCapabilities,
+} from "./sets.js";
 import { withTtlFloor } from "./ttl-floor.js";
 import type {
   CallContext,
@@ -66,14 +73,7 @@ const settings: z.ZodType<PorkbunSettings> = z.strictObject({
     .optional(),
 });
 
-const capabilities: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-  minTtl: PORKBUN_MIN_TTL,
-};
+const capabilities: ProviderCapabilities = fullCapabilities(PORKBUN_MIN_TTL);
 
 const DomainList = z.object({
   status: z.literal("SUCCESS"),

@@ -19,7 +19,7 @@ import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js"
 import { fromRoute53Name, fromRoute53Txt, toRoute53Txt } from "./route53-values.js";
 import { route53Api, type Route53Api } from "./route53-sdk.js";
 import { rrsetProvider } from "./rrset-provider.js";
-import { ttlToWrite, vendorSet } from "./sets.js";
+import { ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
 import type {
   CallContext,
   ProviderCapabilities,
@@ -67,13 +67,7 @@ const settings: z.ZodType<Route53Settings> = z.strictObject({
   ttl: z.int({ error: "expected a TTL in seconds" }).min(0).max(2_147_483_647).default(300),
 });
 
-const CAPABILITIES: ProviderCapabilities = {
-  types: ["A", "AAAA", "TXT"],
-  read: true,
-  delete: true,
-  multiValue: true,
-  ttl: true,
-};
+const CAPABILITIES: ProviderCapabilities = fullCapabilities();
 
 export const route53Provider: ProviderDefinition<Route53Settings> = {
   type: "route53",

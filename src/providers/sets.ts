@@ -58,3 +58,15 @@ export function relativeName(fqdn: string, zone: string, apex = "@"): string {
   if (fqdn === zone) return apex;
   return fqdn.slice(0, fqdn.length - zone.length - 1);
 }
+
+/** What a full record-set API can do (A, AAAA and TXT sets, read, delete, TTL), with its TTL floor. */
+export function fullCapabilities(minTtl?: number): ProviderCapabilities {
+  return {
+    types: ["A", "AAAA", "TXT"],
+    read: true,
+    delete: true,
+    multiValue: true,
+    ttl: true,
+    ...(minTtl === undefined ? {} : { minTtl }),
+  };
+}
