@@ -5,6 +5,8 @@ import { Command, CommanderError } from "commander";
 import { registerAgent } from "./commands/agent.js";
 import { registerHistory } from "./commands/history.js";
 import { registerHost } from "./commands/host.js";
+import { registerMirror } from "./commands/mirror.js";
+import { registerProviders } from "./commands/providers.js";
 import { registerServe } from "./commands/serve.js";
 import { registerToken } from "./commands/token.js";
 import { registerZone } from "./commands/zone.js";
@@ -24,7 +26,9 @@ registerZone(program);
 registerHost(program);
 registerToken(program);
 registerHistory(program);
+registerMirror(program);
 registerAgent(program);
+registerProviders(program);
 
 try {
   await program.parseAsync(process.argv);

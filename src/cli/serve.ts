@@ -4,20 +4,28 @@
 import { serve as serveHttp, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Server as HttpServer } from "node:http";
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { systemTimers } from "../agent/schedule.js";
 import type { ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { answerQuery } from "../dns/engine.js";
+import { createDnsExchange } from "../dns/exchange.js";
 import { startDnsServer } from "../dns/server.js";
 import { ZoneIndex } from "../dns/zone-index.js";
 import { createApp } from "../http/app.js";
+import { createHttpRequest } from "../net/http-request.js";
 import type { Logger } from "../observability/logger.js";
+import type { ProviderDeps } from "../providers/types.js";
 import { createUpdateService } from "../services/apply-update.js";
+import { createMirrorWorker, type MirrorWorker } from "../services/mirror/worker.js";
+import type { ChangeListener } from "../services/ports.js";
 import { createTokenService } from "../services/tokens.js";
 import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/types.js";
+import { buildMirrorProvider } from "./mirror-provider.js";
 import { VERSION } from "./version.js";
 
 export interface Endpoint {
@@ -40,8 +48,22 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const store = await openSqliteStore({ path: config.store.sqlitePath, log });
   const index = new ZoneIndex();
   const clock = systemClock;
+  const providerDeps: ProviderDeps = {
+    httpRequest: createHttpRequest(),
+    dnsExchange: createDnsExchange(),
+    clock,
+    userAgent: `Beacon-Server/${VERSION}`,
+    randomBytes: (n) => randomBytes(n),
+  };
+  const mirrors = createMirrorWorker({
+    store,
+    provider: (m) => buildMirrorProvider(m, providerDeps),
+    clock,
+    log,
+    timers: systemTimers,
+  });
   // One queue for every writer, so serials reach the DNS index in commit order.
-  const deps = { store, clock, listener: index, log, queue: createWriteQueue() };
+  const deps = { store, clock, listener: kickingMirrors(index, mirrors), log, queue: createWriteQueue() };
   const zones = createZoneService(deps);
   const tokens = createTokenService(deps);
   const updates = createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal });
@@ -50,7 +72,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // Read the version before the snapshot, so a commit by another process in between is reloaded.
   const version = await store.externalVersion();
   index.load(await store.snapshot());
-  const stopWatching = watchExternalChanges(store, index, version, log);
+  const stopWatching = watchExternalChanges(store, index, version, log, () => mirrors.kick());
+  // Resumes whatever the outbox holds (changes committed before a crash or restart).
+  mirrors.start();
 
   const app = createApp({
     tokens,
@@ -87,9 +111,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     close: () =>
       (closing ??= (async () => {
         stopWatching();
+        // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
+        // still queued stays in the outbox for the next start.
         await Promise.all([
           ...httpServers.map((s) => drainHttp(s.server, config.shutdownGraceMs)),
           ...dnsServers.map((s) => s.close()),
+          mirrors.stop(),
         ]);
         await store.close();
       })()),
@@ -106,8 +133,34 @@ async function ensureDemoZone(
   return config.demo.zone;
 }
 
-/** Reloads the DNS index when another process (a CLI command) committed to the store. */
-function watchExternalChanges(store: Store, index: ZoneIndex, loadedAt: number, log: Logger): () => void {
+/** The DNS index hears every change; the mirror worker is kicked once per committed change. */
+function kickingMirrors(index: ZoneIndex, mirrors: MirrorWorker): ChangeListener {
+  return {
+    zoneChanged: (zone) => index.zoneChanged(zone),
+    zoneRemoved: (name) => {
+      index.zoneRemoved(name);
+      mirrors.kick();
+    },
+    hostChanged: (fqdn, zone, sets) => index.hostChanged(fqdn, zone, sets),
+    hostRemoved: (fqdn, zone) => index.hostRemoved(fqdn, zone),
+    serialChanged: (zone, serial) => {
+      index.serialChanged(zone, serial);
+      mirrors.kick();
+    },
+  };
+}
+
+/**
+ * Reloads the DNS index when another process (a CLI command) committed to the store, and tells
+ * `onChange` (mirrors may have been added, removed or resynced).
+ */
+function watchExternalChanges(
+  store: Store,
+  index: ZoneIndex,
+  loadedAt: number,
+  log: Logger,
+  onChange: () => void,
+): () => void {
   let seen = loadedAt;
   let busy = false;
   const timer = setInterval(() => {
@@ -118,6 +171,7 @@ function watchExternalChanges(store: Store, index: ZoneIndex, loadedAt: number, 
       if (version !== seen) {
         index.load(await store.snapshot());
         log.info({ version }, "store changed by another process; DNS index reloaded");
+        onChange();
       }
       seen = version;
     })()

@@ -6,7 +6,7 @@
 // - Every method that changes data is atomic: it either fully happens or not at all, and it resolves
 //   only after the change is durable (for SQLite: the transaction has committed with synchronous=FULL).
 // - Expected conflicts throw BeaconError with a catalogue code (zone_exists, host_exists,
-//   zone_not_found, zone_not_empty); driver failures throw BeaconError("store_unavailable") with the
+//   zone_not_found, zone_not_empty, mirror_exists, mirror_not_found); driver failures throw BeaconError("store_unavailable") with the
 //   driver error as cause.
 // - Returned objects are fresh copies; mutating them does not change the store.
 // - Timestamps are milliseconds since the Unix epoch.
@@ -121,6 +121,60 @@ export interface Snapshot {
   readonly rrsets: readonly (StoredRRSet & { readonly fqdn: string })[];
 }
 
+/**
+ * A zone mirrored to an external DNS provider. `settings` are kept as the user gave them: an `X_file`
+ * key stays a file reference (read when the delivery worker builds the provider), never the secret.
+ */
+export interface MirrorTarget {
+  /** ^[a-z0-9][a-z0-9_-]{0,62}$ (checked by the mirror service). */
+  readonly id: string;
+  readonly zone: string;
+  /** A provider type name (providers/registry.ts). */
+  readonly provider: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+}
+
+/** One change waiting for delivery to one mirror. `rrset: null` deletes the set at the provider. */
+export interface OutboxEntry {
+  /** Increasing across the whole outbox: a later change to anything has a larger seq. */
+  readonly seq: number;
+  readonly mirror: string;
+  readonly fqdn: string;
+  readonly type: RecordType;
+  readonly rrset: { readonly ttl: number; readonly values: readonly string[] } | null;
+  readonly createdAt: number;
+}
+
+export interface MirrorFailure {
+  /** Catalogue code of the failure (provider_unavailable, network_error, config_invalid, …). */
+  readonly code: string;
+  /** Never holds a secret (provider errors are clipped and free of credentials). */
+  readonly message: string;
+  readonly at: number;
+  /** When the worker may try this mirror again. */
+  readonly nextTryAt: number;
+}
+
+/** Delivery state of one mirror, as the CLI and API show it. */
+export interface MirrorStatus {
+  readonly id: string;
+  readonly zone: string;
+  readonly provider: string;
+  /** Outbox rows waiting. */
+  readonly pending: number;
+  readonly oldestPendingAt: number | undefined;
+  readonly lastSuccessAt: number | undefined;
+  /** Outbox rows settled by a successful delivery (rows coalesced into a newer value count too). */
+  readonly delivered: number;
+  /** Outbox rows settled without a write because the provider cannot hold them (see the worker). */
+  readonly skipped: number;
+  /** Failed delivery attempts since the last success. */
+  readonly attempts: number;
+  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | undefined;
+  readonly nextTryAt: number | undefined;
+}
+
 export interface Store {
   // Zones
   createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone>;
@@ -135,8 +189,11 @@ export interface Store {
   getHost(fqdn: string): Promise<Host | undefined>;
   /** Sorted by fqdn. */
   listHosts(zone?: string): Promise<Host[]>;
-  /** Deletes the host, its rrsets (history stays); advances the zone serial. Resolves false if absent. */
-  deleteHost(fqdn: string): Promise<boolean>;
+  /**
+   * Deletes the host, its rrsets (history stays); advances the zone serial; queues a delete of each of
+   * its sets for every mirror of its zone, created at `at` (default: now). Resolves false if absent.
+   */
+  deleteHost(fqdn: string, at?: number): Promise<boolean>;
 
   // Record sets
   /** The host's sets, sorted by type. Empty if none or no such host. */
@@ -161,6 +218,40 @@ export interface Store {
   // History
   /** Newest first; at most `limit` (default 100) entries with id < `before` when given. */
   listHistory(fqdn: string, opts?: { limit?: number; before?: number }): Promise<StoredHistoryEntry[]>;
+
+  // Mirrors and their outbox. commit() and deleteHost() append one outbox row per changed set and per
+  // mirror of the set's zone, in their own transaction: a change that did not commit leaves no row.
+  // Deleting a zone (even an empty one) deletes its mirrors with their outbox and state.
+  /** zone_not_found if the zone does not exist; mirror_exists if the id is taken. */
+  createMirror(mirror: MirrorTarget): Promise<MirrorTarget>;
+  getMirror(id: string): Promise<MirrorTarget | undefined>;
+  /** Sorted by id; only the zone's mirrors when `zone` is given. */
+  listMirrors(zone?: string): Promise<MirrorTarget[]>;
+  /** Deletes the mirror with its outbox rows and delivery state. Resolves false if absent. */
+  deleteMirror(id: string): Promise<boolean>;
+  /**
+   * Appends one upsert row for every set the mirror's zone holds now, in one transaction, and resolves
+   * with the number of rows. mirror_not_found if absent.
+   */
+  enqueueResync(mirror: string, at: number): Promise<number>;
+  /** The mirror's oldest `limit` rows, by seq. Empty for an absent mirror. */
+  pendingOutbox(mirror: string, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Removes the mirror's rows with these seqs. "delivered" (the default) records a success at `at`:
+   * lastSuccessAt, `delivered` grows by the rows removed, attempts, lastError and nextTryAt are
+   * cleared. "skipped" only adds the rows removed to `skipped`. Seqs that are not (or no longer) the
+   * mirror's are ignored.
+   */
+  ackOutbox(
+    mirror: string,
+    seqs: readonly number[],
+    at: number,
+    outcome?: "delivered" | "skipped",
+  ): Promise<void>;
+  /** Records a failed attempt: attempts + 1, lastError, nextTryAt. Ignored for an absent mirror. */
+  failMirror(mirror: string, failure: MirrorFailure): Promise<void>;
+  /** Every mirror's delivery state, sorted by id. */
+  mirrorStatus(): Promise<MirrorStatus[]>;
 
   /** Everything the DNS index needs, read in one consistent transaction. */
   snapshot(): Promise<Snapshot>;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { PROVIDER_TYPES } from "../../providers/registry.js";
 import { action } from "../action.js";
 import { printJson, printTable } from "../output.js";
 
@@ -10,7 +9,9 @@ export function registerProviders(program: Command): void {
     .description("list the DNS providers Beacon can publish to (agent targets and zone mirrors)")
     .option("--json", "machine-readable output")
     .action(
-      action((io, opts) => {
+      action(async (io, opts) => {
+        // Loaded on use: every other command starts without the seventeen provider modules.
+        const { PROVIDER_TYPES } = await import("../../providers/registry.js");
         const rows = [...PROVIDER_TYPES.values()]
           .map((d) => ({ type: d.type, description: d.description, docs: `docs/providers/${d.type}.md` }))
           .sort((a, b) => a.type.localeCompare(b.type));

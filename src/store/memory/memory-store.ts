@@ -18,6 +18,7 @@ import type {
   TokenRecord,
   Zone,
 } from "../types.js";
+import { MemoryMirrors, type SetRef } from "./mirrors.js";
 
 const DEFAULT_HISTORY_LIMIT = 100;
 
@@ -36,6 +37,7 @@ export function createMemoryStore(): Store {
   const tokens = new Map<string, TokenRecord>();
   let history: HistoryRow[] = [];
   let nextHistoryId = 1;
+  const mirrors = new MemoryMirrors();
   let closed = false;
 
   function open(): void {
@@ -85,6 +87,7 @@ export function createMemoryStore(): Store {
         rrsets.delete(h.fqdn);
       }
       history = history.filter((e) => e.zone !== name);
+      mirrors.dropZone(name);
       zones.delete(name);
       return true;
     },
@@ -110,10 +113,15 @@ export function createMemoryStore(): Store {
       return structuredClone(list.sort(byKey((h) => h.fqdn)));
     },
 
-    async deleteHost(fqdn) {
+    async deleteHost(fqdn, at = Date.now()) {
       open();
       const host = hosts.get(fqdn);
       if (host === undefined) return false;
+      mirrors.enqueue(
+        host.zone,
+        setsOf(fqdn).map((s) => ({ fqdn, type: s.type, rrset: null })),
+        at,
+      );
       hosts.delete(fqdn);
       rrsets.delete(fqdn);
       advanceSerial(host.zone);
@@ -147,9 +155,69 @@ export function createMemoryStore(): Store {
         const zone = hosts.get(e.fqdn)?.zone ?? findZone(e.fqdn, zones.keys());
         history.push({ ...e, id: nextHistoryId++, zone });
       }
+      for (const w of batch.writes) {
+        const zone = hosts.get(w.fqdn)?.zone;
+        if (zone !== undefined) mirrors.enqueue(zone, [w], batch.at);
+      }
       const serials = new Map<string, number>();
       for (const zone of [...touched].sort()) serials.set(zone, advanceSerial(zone));
       return { serials };
+    },
+
+    async createMirror(mirror) {
+      open();
+      return mirrors.create(mirror, zones.has(mirror.zone));
+    },
+
+    async getMirror(id) {
+      open();
+      return mirrors.get(id);
+    },
+
+    async listMirrors(zone) {
+      open();
+      return mirrors.list(zone);
+    },
+
+    async deleteMirror(id) {
+      open();
+      return mirrors.delete(id);
+    },
+
+    async enqueueResync(id, at) {
+      open();
+      const setsOfZone = (zone: string): SetRef[] =>
+        [...hosts.values()]
+          .filter((h) => h.zone === zone)
+          .sort(byKey((h) => h.fqdn))
+          .flatMap((h) =>
+            setsOf(h.fqdn).map((s) => ({
+              fqdn: h.fqdn,
+              type: s.type,
+              rrset: { ttl: s.ttl, values: s.values },
+            })),
+          );
+      return mirrors.resync(id, setsOfZone, at);
+    },
+
+    async pendingOutbox(mirror, limit) {
+      open();
+      return mirrors.pending(mirror, limit);
+    },
+
+    async ackOutbox(mirror, seqs, at, outcome = "delivered") {
+      open();
+      mirrors.ack(mirror, seqs, at, outcome);
+    },
+
+    async failMirror(mirror, failure) {
+      open();
+      mirrors.fail(mirror, failure);
+    },
+
+    async mirrorStatus() {
+      open();
+      return mirrors.status();
     },
 
     async createToken(token) {

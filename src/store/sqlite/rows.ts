@@ -5,8 +5,26 @@ import type { Selectable } from "kysely";
 
 import type { UpdateProtocol } from "../../core/update.js";
 import { isRecordType, type RecordType } from "../../core/records.js";
-import type { Host, NameScope, StoredHistoryEntry, StoredRRSet, TokenRecord, Zone } from "../types.js";
-import type { HistoryTable, HostsTable, RRSetsTable, TokensTable, ZonesTable } from "./schema.js";
+import type {
+  Host,
+  MirrorStatus,
+  MirrorTarget,
+  NameScope,
+  OutboxEntry,
+  StoredHistoryEntry,
+  StoredRRSet,
+  TokenRecord,
+  Zone,
+} from "../types.js";
+import type {
+  HistoryTable,
+  HostsTable,
+  MirrorsTable,
+  OutboxTable,
+  RRSetsTable,
+  TokensTable,
+  ZonesTable,
+} from "./schema.js";
 
 function parseArray(json: string, column: string): unknown[] {
   const v: unknown = JSON.parse(json);
@@ -141,5 +159,69 @@ export function historyFromRow(r: Selectable<HistoryTable>): StoredHistoryEntry 
     tokenId: opt(r.token_id),
     sourceIp: opt(r.source_ip),
     userAgent: opt(r.user_agent),
+  };
+}
+
+export function mirrorFromRow(r: Selectable<MirrorsTable>): MirrorTarget {
+  const settings: unknown = JSON.parse(r.settings_json);
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+    throw new Error("column mirrors.settings_json does not hold a JSON object");
+  }
+  return {
+    id: r.id,
+    zone: r.zone,
+    provider: r.provider,
+    settings: settings as Record<string, unknown>,
+    createdAt: r.created_at,
+  };
+}
+
+export function mirrorToRow(m: MirrorTarget) {
+  return {
+    id: m.id,
+    zone: m.zone,
+    provider: m.provider,
+    settings_json: JSON.stringify(m.settings),
+    created_at: m.createdAt,
+  };
+}
+
+export function outboxFromRow(r: Selectable<OutboxTable>): OutboxEntry {
+  const rrset =
+    r.values_json === null
+      ? null
+      : { ttl: r.ttl ?? 0, values: parseStrings(r.values_json, "outbox.values_json") };
+  if (rrset !== null && r.ttl === null) throw new Error("column outbox.ttl is null for an upsert");
+  return {
+    seq: r.seq,
+    mirror: r.mirror,
+    fqdn: r.fqdn,
+    type: recordType(r.type),
+    rrset,
+    createdAt: r.created_at,
+  };
+}
+
+export function mirrorStatusFromRow(
+  r: Selectable<MirrorsTable>,
+  pending: number,
+  oldestPendingAt: number | null,
+): MirrorStatus {
+  const lastError =
+    r.last_error_code === null
+      ? undefined
+      : { code: r.last_error_code, message: r.last_error_message ?? "", at: r.last_error_at ?? 0 };
+  return {
+    id: r.id,
+    zone: r.zone,
+    provider: r.provider,
+    pending,
+    oldestPendingAt: opt(oldestPendingAt),
+    lastSuccessAt: opt(r.last_success_at),
+    delivered: r.delivered,
+    skipped: r.skipped,
+    attempts: r.attempts,
+    lastError,
+    nextTryAt: opt(r.next_try_at),
   };
 }

@@ -69,10 +69,41 @@ export interface HistoryTable {
   user_agent: string | null;
 }
 
+export interface MirrorsTable {
+  id: string;
+  zone: string;
+  provider: string;
+  /** Record<string, unknown>, as the user gave it */
+  settings_json: string;
+  created_at: number;
+  last_success_at: number | null;
+  delivered: Generated<number>;
+  skipped: Generated<number>;
+  attempts: Generated<number>;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: number | null;
+  next_try_at: number | null;
+}
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  mirror: string;
+  fqdn: string;
+  type: string;
+  /** null with values_json null (a delete) */
+  ttl: number | null;
+  /** string[]; null: delete the set */
+  values_json: string | null;
+  created_at: number;
+}
+
 export interface Database {
   zones: ZonesTable;
   hosts: HostsTable;
   rrsets: RRSetsTable;
   tokens: TokensTable;
   history: HistoryTable;
+  mirrors: MirrorsTable;
+  outbox: OutboxTable;
 }

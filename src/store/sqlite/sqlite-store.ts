@@ -13,6 +13,10 @@ import type {
   CommitResult,
   Host,
   HistoryEntry,
+  MirrorFailure,
+  MirrorStatus,
+  MirrorTarget,
+  OutboxEntry,
   Snapshot,
   Store,
   StoredHistoryEntry,
@@ -22,6 +26,7 @@ import type {
 } from "../types.js";
 import { openDatabase } from "./connection.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
+import * as mirrors from "./mirrors.js";
 import {
   historyFromRow,
   hostFromRow,
@@ -121,6 +126,7 @@ class SqliteStore implements Store {
         .execute();
       await trx.deleteFrom("hosts").where("zone", "=", name).execute();
       await trx.deleteFrom("history").where("zone", "=", name).execute();
+      await mirrors.dropZoneMirrors(trx, name);
       await trx.deleteFrom("zones").where("name", "=", name).execute();
       return true;
     });
@@ -161,10 +167,11 @@ class SqliteStore implements Store {
     });
   }
 
-  deleteHost(fqdn: string): Promise<boolean> {
+  deleteHost(fqdn: string, at = Date.now()): Promise<boolean> {
     return this.inTransaction("deleteHost", async (trx) => {
       const host = await trx.selectFrom("hosts").select("zone").where("fqdn", "=", fqdn).executeTakeFirst();
       if (host === undefined) return false;
+      await mirrors.enqueueHostDelete(trx, fqdn, host.zone, at);
       await trx.deleteFrom("rrsets").where("fqdn", "=", fqdn).execute();
       await trx.deleteFrom("hosts").where("fqdn", "=", fqdn).execute();
       await advanceSerial(trx, host.zone);
@@ -209,6 +216,7 @@ class SqliteStore implements Store {
           .execute();
       }
       await appendHistory(trx, batch.history, zoneOf);
+      await mirrors.enqueueWrites(trx, batch.writes, zoneOf, batch.at);
       const serials = new Map<string, number>();
       for (const zone of [...touched].sort()) serials.set(zone, await advanceSerial(trx, zone));
       return { serials };
@@ -273,6 +281,50 @@ class SqliteStore implements Store {
       const rows = await q.orderBy("id", "desc").limit(limit).execute();
       return rows.map(historyFromRow);
     });
+  }
+
+  createMirror(mirror: MirrorTarget): Promise<MirrorTarget> {
+    return this.inTransaction("createMirror", async (trx) => {
+      await mirrors.createMirror(trx, mirror);
+      return structuredClone(mirror);
+    });
+  }
+
+  getMirror(id: string): Promise<MirrorTarget | undefined> {
+    return this.run("getMirror", () => mirrors.getMirror(this.db, id));
+  }
+
+  listMirrors(zone?: string): Promise<MirrorTarget[]> {
+    return this.run("listMirrors", () => mirrors.listMirrors(this.db, zone));
+  }
+
+  deleteMirror(id: string): Promise<boolean> {
+    return this.inTransaction("deleteMirror", (trx) => mirrors.deleteMirror(trx, id));
+  }
+
+  enqueueResync(mirror: string, at: number): Promise<number> {
+    return this.inTransaction("enqueueResync", (trx) => mirrors.enqueueResync(trx, mirror, at));
+  }
+
+  pendingOutbox(mirror: string, limit: number): Promise<OutboxEntry[]> {
+    return this.run("pendingOutbox", () => mirrors.pendingOutbox(this.db, mirror, limit));
+  }
+
+  ackOutbox(
+    mirror: string,
+    seqs: readonly number[],
+    at: number,
+    outcome: "delivered" | "skipped" = "delivered",
+  ): Promise<void> {
+    return this.inTransaction("ackOutbox", (trx) => mirrors.ackOutbox(trx, mirror, seqs, at, outcome));
+  }
+
+  failMirror(mirror: string, failure: MirrorFailure): Promise<void> {
+    return this.run("failMirror", () => mirrors.failMirror(this.db, mirror, failure));
+  }
+
+  mirrorStatus(): Promise<MirrorStatus[]> {
+    return this.inTransaction("mirrorStatus", (trx) => mirrors.mirrorStatus(trx));
   }
 
   snapshot(): Promise<Snapshot> {

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../../deps.js";
 import { requireToken } from "./auth.js";
 import { registerHostRoutes } from "./hosts.js";
+import { registerMirrorRoutes } from "./mirrors.js";
 import { registerRecordRoutes } from "./records.js";
 
 export function createV1Routes(deps: AppDeps): Hono<AppEnv> {
@@ -11,5 +12,6 @@ export function createV1Routes(deps: AppDeps): Hono<AppEnv> {
   v1.use("*", requireToken(deps));
   registerHostRoutes(v1, deps);
   registerRecordRoutes(v1, deps);
+  registerMirrorRoutes(v1, deps);
   return v1;
 }

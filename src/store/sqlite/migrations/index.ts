@@ -4,9 +4,11 @@
 import type { Migration, MigrationProvider } from "kysely";
 
 import { initial } from "./0001_initial.js";
+import { mirrors } from "./0002_mirrors.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
+  "0002_mirrors": mirrors,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,113 @@
+// A mirror's settings as the user gives them on the command line: `--settings-file FILE.yaml` (a
+// mapping) and `--set key=value` (repeatable, wins over the file). Values of --set are YAML scalars,
+// so port=5353 is a number and proxied=true a boolean; when the provider's schema refuses such a
+// value and would take the text as written (a token made of digits), the text is used. `X_file`
+// paths are made absolute (relative to the settings file, or to the working directory for --set),
+// because the server that reads them runs elsewhere.
+
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+import { parse, parseDocument } from "yaml";
+
+import { BeaconError } from "../core/errors.js";
+import { checkMirrorSettings, describeIssues } from "./mirror-provider.js";
+
+export interface SettingsInput {
+  readonly sets: readonly string[];
+  readonly file: string | undefined;
+  readonly cwd: string;
+}
+
+/** A YAML scalar (number, boolean, string); anything else, or unparsable text, stays the text. */
+export function scalarOf(text: string): unknown {
+  try {
+    const v: unknown = parse(text);
+    return typeof v === "number" || typeof v === "boolean" || typeof v === "string" ? v : text;
+  } catch {
+    return text;
+  }
+}
+
+/** Sets an own property even for keys like "__proto__" (plain assignment would change the prototype). */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function absolutiseFiles(settings: Record<string, unknown>, base: string): void {
+  for (const [k, v] of Object.entries(settings)) {
+    if (k.endsWith("_file") && typeof v === "string" && v.trim() !== "") {
+      setOwn(settings, k, resolve(base, v.trim()));
+    }
+  }
+}
+
+function readSettingsFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new BeaconError(
+      "bad_request",
+      `--settings-file ${file}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  const doc = parseDocument(text);
+  const first = doc.errors[0];
+  if (first !== undefined) throw new BeaconError("bad_request", `--settings-file ${file}: ${first.message}`);
+  const v: unknown = doc.toJS();
+  if (v === null || v === undefined) return {};
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw new BeaconError("bad_request", `--settings-file ${file}: expected a mapping of settings`);
+  }
+  return { ...(v as Record<string, unknown>) };
+}
+
+/** The settings to store for mirror `id` of `provider`, checked; throws bad_request naming each wrong setting. */
+export function settingsFromInput(
+  id: string,
+  provider: string,
+  input: SettingsInput,
+): Record<string, unknown> {
+  let fromFile: Record<string, unknown> = {};
+  if (input.file !== undefined) {
+    const file = resolve(input.cwd, input.file);
+    fromFile = readSettingsFile(file);
+    absolutiseFiles(fromFile, dirname(file));
+  }
+  const texts = new Map<string, string>();
+  const fromFlags: Record<string, unknown> = {};
+  for (const pair of input.sets) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new BeaconError("bad_request", `--set ${JSON.stringify(pair)}: expected key=value`);
+    const key = pair.slice(0, eq).trim();
+    const text = pair.slice(eq + 1);
+    texts.set(key, text);
+    setOwn(fromFlags, key, scalarOf(text));
+  }
+  absolutiseFiles(fromFlags, input.cwd);
+  const settings = { ...fromFile, ...fromFlags };
+
+  const first = checkMirrorSettings(id, provider, settings);
+  if (first.ok) return settings;
+  // A --set value the schema refused as a number or boolean gets one more try as the text written.
+  const retry = { ...settings };
+  const substituted = new Set<string>();
+  for (const issue of first.issues) {
+    const text = texts.get(issue.setting);
+    if (text !== undefined && typeof retry[issue.setting] !== "string") {
+      setOwn(retry, issue.setting, text);
+      substituted.add(issue.setting);
+    }
+  }
+  if (substituted.size === 0) throw new BeaconError("bad_request", describeIssues(id, first.issues));
+  const second = checkMirrorSettings(id, provider, retry);
+  if (second.ok) return retry;
+  // A value wrong either way is reported as first read (the scalar), the rest as the retry saw them.
+  const stillBad = new Set(second.issues.map((i) => i.setting));
+  const issues = [
+    ...first.issues.filter((i) => substituted.has(i.setting) && stillBad.has(i.setting)),
+    ...second.issues.filter((i) => !substituted.has(i.setting)),
+  ];
+  throw new BeaconError("bad_request", describeIssues(id, issues));
+}

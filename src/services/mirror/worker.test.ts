@@ -1,0 +1,459 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { createFakeTime, type FakeTime } from "../../agent/testing/fake-time.js";
+import { BeaconError } from "../../core/errors.js";
+import type {
+  Provider,
+  ProviderCapabilities,
+  ProviderRecordType,
+  WriteRequest,
+} from "../../providers/types.js";
+import { createMemoryStore } from "../../store/memory/memory-store.js";
+import { hostFixture, zoneFixture } from "../../store/testing/fixtures.js";
+import type { MirrorStatus, MirrorTarget, Store } from "../../store/types.js";
+import type { Log } from "../ports.js";
+import { createMirrorWorker, type MirrorWorker } from "./worker.js";
+
+const ZONE = "example.com";
+
+interface Call {
+  readonly mirror: string;
+  readonly op: "upsert" | "delete";
+  readonly fqdn: string;
+  readonly type: ProviderRecordType;
+  readonly values?: readonly string[];
+  readonly ttl?: number | undefined;
+}
+
+const FULL: ProviderCapabilities = {
+  types: ["A", "AAAA", "TXT"],
+  read: true,
+  delete: true,
+  multiValue: true,
+  ttl: true,
+};
+
+/** A provider that records calls; `gate` (when set) decides each call's fate. */
+class FakeProvider implements Provider {
+  readonly type = "fake";
+  readonly calls: Call[] = [];
+  gate: ((call: Call, signal: AbortSignal) => Promise<void>) | undefined;
+  constructor(
+    readonly id: string,
+    readonly capabilities: ProviderCapabilities = FULL,
+  ) {}
+  get(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+  async upsert(req: WriteRequest, ctx: { signal: AbortSignal }): Promise<"changed"> {
+    const call: Call = {
+      mirror: this.id,
+      op: "upsert",
+      fqdn: req.fqdn,
+      type: req.type,
+      values: req.values,
+      ttl: req.ttl,
+    };
+    await this.gate?.(call, ctx.signal);
+    this.calls.push(call);
+    return "changed";
+  }
+  async delete(fqdn: string, type: ProviderRecordType, ctx: { signal: AbortSignal }): Promise<"changed"> {
+    const call: Call = { mirror: this.id, op: "delete", fqdn, type };
+    await this.gate?.(call, ctx.signal);
+    this.calls.push(call);
+    return "changed";
+  }
+}
+
+interface LogLine {
+  readonly level: string;
+  readonly obj: object;
+  readonly msg: string | undefined;
+}
+
+function recordingLog(lines: LogLine[]): Log {
+  const at = (level: string) => (obj: object, msg?: string) => lines.push({ level, obj, msg });
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+const unavailable = () => new BeaconError("provider_unavailable", "fake: 503 down for maintenance");
+
+describe("mirror worker", () => {
+  let store: Store;
+  let time: FakeTime;
+  let providers: Map<string, FakeProvider>;
+  let built: string[];
+  let logs: LogLine[];
+  let worker: MirrorWorker | undefined;
+  let factory: (m: MirrorTarget) => Provider;
+
+  beforeEach(async () => {
+    store = createMemoryStore();
+    time = createFakeTime();
+    providers = new Map();
+    built = [];
+    logs = [];
+    factory = (m) => {
+      built.push(m.id);
+      const p = providers.get(m.id) ?? new FakeProvider(m.id);
+      providers.set(m.id, p);
+      return p;
+    };
+    await store.createZone(zoneFixture(ZONE));
+    for (const h of ["a", "b", "c"]) await store.createHost(hostFixture(`${h}.${ZONE}`, ZONE));
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+  });
+
+  function start(over: { maxBackoffMs?: number; batchSize?: number } = {}): MirrorWorker {
+    worker = createMirrorWorker({
+      store,
+      provider: (m) => factory(m),
+      clock: time.clock,
+      log: recordingLog(logs),
+      timers: time.timers,
+      deliveryTimeoutMs: 10_000,
+      ...over,
+    });
+    worker.start();
+    return worker;
+  }
+
+  async function addMirror(id: string, zone = ZONE, caps?: ProviderCapabilities): Promise<FakeProvider> {
+    await store.createMirror({ id, zone, provider: "fake", settings: {}, createdAt: time.clock() });
+    const p = new FakeProvider(id, caps);
+    providers.set(id, p);
+    return p;
+  }
+
+  async function setA(host: string, ...values: string[]): Promise<void> {
+    await store.commit({
+      writes: [{ fqdn: `${host}.${ZONE}`, type: "A", rrset: { ttl: 60, values } }],
+      history: [],
+      at: time.clock(),
+    });
+  }
+
+  async function status(id: string): Promise<MirrorStatus | undefined> {
+    return (await store.mirrorStatus()).find((s) => s.id === id);
+  }
+
+  const valuesSeen = (p: FakeProvider, host: string) =>
+    p.calls
+      .filter((c) => c.fqdn === `${host}.${ZONE}`)
+      .map((c) => (c.op === "delete" ? "-" : c.values?.join(",")));
+
+  it("delivers what the outbox holds at start, coalesced per name, in order of the newest change", async () => {
+    const p = await addMirror("m1");
+    await setA("a", "192.0.2.1");
+    await setA("b", "192.0.2.10");
+    await setA("a", "192.0.2.2");
+    await setA("a", "192.0.2.3", "192.0.2.4");
+    start();
+    await time.flush();
+    expect(p.calls).toEqual([
+      { mirror: "m1", op: "upsert", fqdn: `b.${ZONE}`, type: "A", values: ["192.0.2.10"], ttl: 60 },
+      {
+        mirror: "m1",
+        op: "upsert",
+        fqdn: `a.${ZONE}`,
+        type: "A",
+        values: ["192.0.2.3", "192.0.2.4"],
+        ttl: 60,
+      },
+    ]);
+    expect(await status("m1")).toMatchObject({
+      pending: 0,
+      delivered: 4,
+      attempts: 0,
+      lastSuccessAt: time.clock(),
+    });
+    expect(logs.filter((l) => l.level === "debug" && l.msg === "mirror change delivered")).toHaveLength(2);
+  });
+
+  it("delivers a new change after kick(), and not before", async () => {
+    const p = await addMirror("m1");
+    start();
+    await time.flush();
+    await setA("a", "192.0.2.1");
+    await time.flush();
+    expect(p.calls).toEqual([]);
+    worker?.kick();
+    await time.flush();
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1"]);
+  });
+
+  it("delivers deletes, including those of a deleted host", async () => {
+    const p = await addMirror("m1");
+    await setA("a", "192.0.2.1");
+    await store.commit({
+      writes: [{ fqdn: `b.${ZONE}`, type: "TXT", rrset: { ttl: 60, values: ["x"] } }],
+      history: [],
+      at: time.clock(),
+    });
+    await store.commit({
+      writes: [{ fqdn: `b.${ZONE}`, type: "TXT", rrset: null }],
+      history: [],
+      at: time.clock(),
+    });
+    await store.deleteHost(`a.${ZONE}`, time.clock());
+    start();
+    await time.flush();
+    expect(p.calls.map((c) => `${c.op} ${c.fqdn} ${c.type}`)).toEqual([
+      `delete b.${ZONE} TXT`,
+      `delete a.${ZONE} A`,
+    ]);
+  });
+
+  it("backs off 1 s doubling to the maximum, retries only when due, then clears the error", async () => {
+    const p = await addMirror("m1");
+    let failing = true;
+    p.gate = () => (failing ? Promise.reject(unavailable()) : Promise.resolve());
+    await setA("a", "192.0.2.1");
+    start({ maxBackoffMs: 5_000 });
+    await time.flush();
+    expect(await status("m1")).toMatchObject({
+      pending: 1,
+      attempts: 1,
+      lastError: {
+        code: "provider_unavailable",
+        message: "fake: 503 down for maintenance",
+        at: time.clock(),
+      },
+      nextTryAt: time.clock() + 1_000,
+    });
+    expect(time.pending()).toEqual([1_000]);
+    expect(logs.some((l) => l.level === "warn" && l.msg === "mirror delivery failed; will retry")).toBe(true);
+
+    // A kick while parked does not retry early.
+    await setA("a", "192.0.2.2");
+    worker?.kick();
+    await time.advance(999);
+    expect((await status("m1"))?.attempts).toBe(1);
+    await time.advance(1);
+    expect((await status("m1"))?.attempts).toBe(2);
+    expect(time.pending()).toEqual([2_000]);
+    await time.advance(2_000);
+    expect(time.pending()).toEqual([4_000]);
+    await time.advance(4_000);
+    expect(time.pending()).toEqual([5_000]); // capped
+    expect(p.calls).toEqual([]);
+
+    failing = false;
+    await time.advance(5_000);
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.2"]);
+    expect(await status("m1")).toMatchObject({
+      pending: 0,
+      attempts: 0,
+      lastError: undefined,
+      nextTryAt: undefined,
+      delivered: 2,
+    });
+    expect(time.pending()).toEqual([]);
+  });
+
+  it("waits at least as long as the vendor's Retry-After", async () => {
+    const p = await addMirror("m1");
+    p.gate = () =>
+      Promise.reject(
+        new BeaconError("provider_rate_limited", "fake: slow down", { details: { retryAfterMs: 42_000 } }),
+      );
+    await setA("a", "192.0.2.1");
+    start();
+    await time.flush();
+    expect(time.pending()).toEqual([42_000]);
+    expect((await status("m1"))?.lastError?.code).toBe("provider_rate_limited");
+  });
+
+  it("keeps other mirrors going while one fails", async () => {
+    const bad = await addMirror("bad");
+    const good = await addMirror("good");
+    bad.gate = () => Promise.reject(unavailable());
+    await setA("a", "192.0.2.1");
+    start();
+    await time.flush();
+    await setA("a", "192.0.2.2");
+    worker?.kick();
+    await time.flush();
+    expect(valuesSeen(good, "a")).toEqual(["192.0.2.1", "192.0.2.2"]);
+    expect(await status("bad")).toMatchObject({ pending: 2, attempts: 1 });
+    expect(await status("good")).toMatchObject({ pending: 0, attempts: 0 });
+  });
+
+  it("never loses a change: a failure mid-batch keeps the rest, delivered later in order", async () => {
+    const p = await addMirror("m1");
+    await setA("a", "192.0.2.1");
+    await setA("b", "192.0.2.10");
+    await setA("c", "192.0.2.20");
+    let n = 0;
+    p.gate = () =>
+      ++n === 2 ? Promise.reject(new BeaconError("network_error", "reset")) : Promise.resolve();
+    start();
+    await time.flush();
+    expect(p.calls.map((c) => c.fqdn)).toEqual([`a.${ZONE}`]);
+    expect(await status("m1")).toMatchObject({ pending: 2, delivered: 1, attempts: 1 });
+    await time.advance(1_000);
+    expect(p.calls.map((c) => c.fqdn)).toEqual([`a.${ZONE}`, `b.${ZONE}`, `c.${ZONE}`]);
+    expect((await status("m1"))?.pending).toBe(0);
+  });
+
+  it("acks only rows up to the delivered one: a change arriving mid-delivery is sent next", async () => {
+    const p = await addMirror("m1");
+    let release: (() => void) | undefined;
+    p.gate = (call) =>
+      call.values?.[0] === "192.0.2.1" ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+    await setA("a", "192.0.2.1");
+    start();
+    await time.flush();
+    expect(release).toBeDefined();
+    await setA("a", "192.0.2.2");
+    worker?.kick();
+    release?.();
+    await time.flush();
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1", "192.0.2.2"]);
+    expect((await status("m1"))?.pending).toBe(0);
+  });
+
+  it("skips (acks, logs and counts) what the provider can never hold", async () => {
+    const p = await addMirror("m1", ZONE, {
+      types: ["A"],
+      read: false,
+      delete: false,
+      multiValue: false,
+      ttl: false,
+    });
+    await setA("a", "192.0.2.1");
+    await store.commit({
+      writes: [{ fqdn: `a.${ZONE}`, type: "A", rrset: null }],
+      history: [],
+      at: time.clock(),
+    });
+    await setA("b", "192.0.2.1", "192.0.2.2");
+    await store.commit({
+      writes: [{ fqdn: `c.${ZONE}`, type: "TXT", rrset: { ttl: 60, values: ["t"] } }],
+      history: [],
+      at: time.clock(),
+    });
+    await setA("c", "192.0.2.5");
+    start();
+    await time.flush();
+    expect(p.calls.map((c) => `${c.fqdn} ${c.values?.join(",")}`)).toEqual([`c.${ZONE} 192.0.2.5`]);
+    expect(await status("m1")).toMatchObject({ pending: 0, skipped: 4, delivered: 1 });
+    const skips = logs.filter((l) => l.msg === "mirror cannot hold this change; skipped");
+    expect(skips.map((l) => l.level)).toEqual(["warn", "warn", "warn"]);
+    expect(skips.map((l) => (l.obj as { reason: string }).reason)).toEqual([
+      "provider fake cannot delete records",
+      "provider fake holds one value per set, the set has 2",
+      "provider fake does not hold TXT records",
+    ]);
+  });
+
+  it("records a provider that cannot be built (e.g. a missing secret file) and builds it again later", async () => {
+    const p = await addMirror("m1");
+    let broken = true;
+    factory = (m) => {
+      built.push(m.id);
+      if (broken)
+        throw new BeaconError("config_invalid", "mirrors.m1.api_token_file: cannot read /x: ENOENT");
+      return p;
+    };
+    await setA("a", "192.0.2.1");
+    start();
+    await time.flush();
+    expect((await status("m1"))?.lastError).toMatchObject({ code: "config_invalid" });
+    broken = false;
+    await time.advance(1_000);
+    expect(built).toEqual(["m1", "m1"]);
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1"]);
+    // Built once it worked; not again per delivery.
+    await setA("a", "192.0.2.2");
+    worker?.kick();
+    await time.flush();
+    expect(built).toEqual(["m1", "m1"]);
+  });
+
+  it("picks up mirrors added and removed after start", async () => {
+    start();
+    await time.flush();
+    await setA("a", "192.0.2.1");
+    const p = await addMirror("late");
+    await store.enqueueResync("late", time.clock());
+    worker?.kick();
+    await time.flush();
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1"]);
+
+    await store.deleteMirror("late");
+    worker?.kick();
+    await setA("a", "192.0.2.2");
+    worker?.kick();
+    await time.flush();
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1"]);
+  });
+
+  it("a new worker on the same store resumes at once, continuing the failure count", async () => {
+    const p = await addMirror("m1");
+    p.gate = () => Promise.reject(unavailable());
+    await setA("a", "192.0.2.1");
+    start();
+    await time.flush();
+    await time.advance(1_000);
+    expect((await status("m1"))?.attempts).toBe(2);
+    await worker?.stop();
+    expect(time.pending()).toEqual([]);
+
+    p.gate = undefined;
+    start();
+    await time.flush();
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1"]);
+
+    // The failure count continues: a new worker facing a failure backs off from where it was.
+    await worker?.stop();
+    p.gate = () => Promise.reject(unavailable());
+    await setA("a", "192.0.2.2");
+    await store.failMirror("m1", { code: "x", message: "y", at: time.clock(), nextTryAt: time.clock() });
+    await store.failMirror("m1", { code: "x", message: "y", at: time.clock(), nextTryAt: time.clock() });
+    start();
+    await time.flush();
+    expect(time.pending()).toEqual([4_000]);
+  });
+
+  it("stop() waits for the delivery in flight, records it, and starts nothing new", async () => {
+    const p = await addMirror("m1");
+    let release: (() => void) | undefined;
+    p.gate = (call) =>
+      call.fqdn === `a.${ZONE}` ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+    await setA("a", "192.0.2.1");
+    await setA("b", "192.0.2.2");
+    start();
+    await time.flush();
+    let stopped = false;
+    const stopping = worker?.stop().then(() => (stopped = true));
+    await time.flush();
+    expect(stopped).toBe(false);
+    release?.();
+    await stopping;
+    expect(p.calls.map((c) => c.fqdn)).toEqual([`a.${ZONE}`]);
+    expect(await status("m1")).toMatchObject({ pending: 1, delivered: 1 });
+    worker?.kick();
+    await time.flush();
+    expect(p.calls).toHaveLength(1);
+  });
+
+  it("a delivery that outlives deliveryTimeoutMs is aborted, recorded as failed, and stop() does not hang", async () => {
+    const p = await addMirror("m1");
+    p.gate = (_call, signal) =>
+      new Promise<void>((_, reject) =>
+        signal.addEventListener("abort", () => reject(new BeaconError("aborted", "fake: aborted"))),
+      );
+    await setA("a", "192.0.2.1");
+    start();
+    await time.flush();
+    const stopping = worker?.stop();
+    await time.advance(10_000);
+    await stopping;
+    expect(await status("m1")).toMatchObject({ pending: 1, attempts: 1, lastError: { code: "aborted" } });
+  });
+});

@@ -1,0 +1,134 @@
+// The mirror delivery worker: one sequential runner per mirror target (runner.ts), so a failing vendor
+// parks only its own mirror. It never decides what to send — the outbox, written in the same
+// transaction as each change, does — so a restart simply resumes whatever the outbox holds.
+//
+// Contract:
+// - start() resumes every mirror's pending rows at once (a restart is a retry point; the failure count
+//   and its backoff continue from the store).
+// - kick() after every commit and whenever another process may have changed the store (mirrors added
+//   or removed, CLI edits): new mirrors get a runner, removed ones are dropped, each runner runs unless
+//   it is waiting for its nextTryAt.
+// - stop() starts nothing new and resolves once the deliveries in flight have finished and been
+//   recorded, or after deliveryTimeoutMs at the latest (their signal has fired by then).
+
+import type { Clock } from "../../core/clock.js";
+import type { Provider } from "../../providers/types.js";
+import type { MirrorTarget, Store } from "../../store/types.js";
+import type { Log } from "../ports.js";
+import type { TimerPort } from "./deliver.js";
+import { MirrorRunner } from "./runner.js";
+
+export const DEFAULT_MAX_BACKOFF_MS = 300_000;
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
+const DEFAULT_BATCH = 100;
+/** After the store could not list the mirrors, look again this much later. */
+const RELIST_AFTER_MS = 5_000;
+
+export interface MirrorWorkerDeps {
+  readonly store: Store;
+  /** Builds the provider of a mirror (may throw, e.g. a secret file is missing: recorded, retried). */
+  readonly provider: (m: MirrorTarget) => Provider;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly timers: TimerPort;
+  readonly maxBackoffMs?: number;
+  /** Bound on one provider call (its signal fires then) and on stop()'s wait. */
+  readonly deliveryTimeoutMs?: number;
+  /** Rows read per pass; a pass coalesces them. */
+  readonly batchSize?: number;
+}
+
+export interface MirrorWorker {
+  start(): void;
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+export function createMirrorWorker(deps: MirrorWorkerDeps): MirrorWorker {
+  const { store, log, timers } = deps;
+  const runnerDeps = {
+    ...deps,
+    maxBackoffMs: deps.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+    deliveryTimeoutMs: deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
+    batchSize: deps.batchSize ?? DEFAULT_BATCH,
+  };
+  const runners = new Map<string, MirrorRunner>();
+  const retiring = new Set<Promise<void>>();
+  let state: "new" | "running" | "stopped" = "new";
+  let listing: Promise<void> | undefined;
+  let listAgain = false;
+  let relist: unknown;
+
+  /** Runners follow the store's mirrors; a mirror removed and re-added (new createdAt) gets a new one. */
+  async function reconcile(): Promise<void> {
+    const mirrors = await store.listMirrors();
+    if (state !== "running") return;
+    const wanted = new Map(mirrors.map((m) => [m.id, m]));
+    for (const [id, r] of runners) {
+      const m = wanted.get(id);
+      if (m !== undefined && m.createdAt === r.target.createdAt) continue;
+      runners.delete(id);
+      const done = r.stop();
+      retiring.add(done);
+      void done.finally(() => retiring.delete(done));
+    }
+    const fresh = mirrors.filter((m) => !runners.has(m.id));
+    if (fresh.length > 0) {
+      const attempts = new Map((await store.mirrorStatus()).map((s) => [s.id, s.attempts]));
+      if (state !== "running") return;
+      for (const m of fresh) runners.set(m.id, new MirrorRunner(m, attempts.get(m.id) ?? 0, runnerDeps));
+    }
+    for (const r of runners.values()) r.kick();
+  }
+
+  function kick(): void {
+    if (state !== "running") return;
+    if (listing !== undefined) {
+      listAgain = true;
+      return;
+    }
+    listing = (async () => {
+      do {
+        listAgain = false;
+        await reconcile();
+      } while (listAgain && state === "running");
+    })()
+      .catch((e: unknown) => {
+        log.warn({ err: e }, "could not read the mirror targets; will look again");
+        if (state === "running" && relist === undefined) {
+          relist = timers.setTimeout(() => {
+            relist = undefined;
+            kick();
+          }, RELIST_AFTER_MS);
+        }
+      })
+      .finally(() => {
+        listing = undefined;
+      });
+  }
+
+  return {
+    start() {
+      if (state !== "new") return;
+      state = "running";
+      kick();
+    },
+    kick,
+    async stop() {
+      if (state === "stopped") return;
+      state = "stopped";
+      if (relist !== undefined) timers.clearTimeout(relist);
+      const inFlight = Promise.all([
+        listing,
+        ...[...runners.values()].map((r) => r.stop()),
+        ...retiring,
+      ]).then(() => undefined);
+      let bound: unknown;
+      const deadline = new Promise<void>((resolve) => {
+        bound = timers.setTimeout(resolve, runnerDeps.deliveryTimeoutMs);
+      });
+      await Promise.race([inFlight, deadline]);
+      timers.clearTimeout(bound);
+    },
+  };
+}
