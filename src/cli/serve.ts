@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { systemTimers } from "../agent/schedule.js";
 import type { ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
+import { dispatch } from "../dns/dispatch.js";
 import { answerQuery } from "../dns/engine.js";
 import { createDnsExchange } from "../dns/exchange.js";
 import { startDnsServer } from "../dns/server.js";
@@ -94,7 +95,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       startDnsServer({
         host: l.host,
         port: l.port,
-        handler: (msg, ctx) => answerQuery(msg, index, ctx),
+        handler: dispatch({ query: (msg, ctx) => answerQuery(msg, index, ctx) }),
         log,
         tcpIdleTimeoutMs: config.dns.tcpIdleTimeoutMs,
         maxTcpConnections: config.dns.maxTcpConnections,

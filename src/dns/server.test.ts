@@ -15,10 +15,19 @@ const index = new ZoneIndex();
 index.load(SNAPSHOT);
 const errors: object[] = [];
 const log: Log = { ...silentLog, error: (obj) => errors.push(obj) };
-/** Queries for boom.example.test make the handler throw, to show the server survives it. */
+const has = (msg: Uint8Array, label: string) => Buffer.from(msg).includes(Buffer.from(label));
+/**
+ * Queries for boom.example.test make the handler throw, to show the server survives it; "later"
+ * answers through a promise (as UPDATE does), "twice" with two messages (as a transfer does),
+ * "refuse" with a rejected promise.
+ */
 const handler: DnsHandler = (msg, ctx) => {
-  if (Buffer.from(msg).includes(Buffer.from("boom"))) throw new Error("handler failure");
-  return answerQuery(msg, index, ctx);
+  if (has(msg, "boom")) throw new Error("handler failure");
+  const answer = answerQuery(msg, index, ctx);
+  if (has(msg, "later")) return new Promise((resolve) => setTimeout(() => resolve(answer), 20));
+  if (has(msg, "twice") && answer !== undefined) return [answer, answer];
+  if (has(msg, "refuse")) return Promise.reject(new Error("async handler failure"));
+  return answer;
 };
 
 let server: DnsServer;
@@ -101,6 +110,37 @@ describe("startDnsServer", () => {
     expect(second!.msg.id).toBe(2);
     expect(second!.tc).toBe(false);
     expect(second!.msg.answers).toHaveLength(16);
+  });
+
+  it("a reply that arrives later (a promise) is sent over UDP", async () => {
+    const r = decode(await udpQuery(buildQuery("later.example.test", { id: 77 })));
+    expect(r.msg.id).toBe(77);
+  });
+
+  it("over TCP a later reply holds the connection: pipelined replies keep their order", async () => {
+    const data = Buffer.concat([
+      frame(buildQuery("later.example.test", { id: 10 })),
+      frame(buildQuery("www.dyn.example.test", { id: 11 })),
+    ]);
+    const { replies } = await tcpExchange(data, 2);
+    expect(replies.map((r) => decode(r).msg.id)).toEqual([10, 11]);
+  });
+
+  it("several messages for one request go out as separate TCP frames; UDP sends only the first", async () => {
+    const { replies } = await tcpExchange(frame(buildQuery("twice.example.test", { id: 12 })), 2);
+    expect(replies.map((r) => decode(r).msg.id)).toEqual([12, 12]);
+    expect(decode(await udpQuery(buildQuery("twice.example.test", { id: 13 }))).msg.id).toBe(13);
+  });
+
+  it("a rejected reply is logged and dropped; the connection answers its next query", async () => {
+    const before = errors.length;
+    const data = Buffer.concat([
+      frame(buildQuery("refuse.example.test", { id: 14 })),
+      frame(buildQuery("www.dyn.example.test", { id: 15 })),
+    ]);
+    const { replies } = await tcpExchange(data, 1);
+    expect(replies.map((r) => decode(r).msg.id)).toEqual([15]);
+    expect(errors.length).toBeGreaterThan(before);
   });
 
   it("a query split across many small TCP writes is reassembled", async () => {

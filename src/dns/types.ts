@@ -44,8 +44,18 @@ export interface ZoneView {
 
 export type Transport = "udp" | "tcp";
 
-/** Answers one DNS message; undefined means send nothing. Must not throw (transports log if it does). */
+/**
+ * What a handler answers: one message, several (a zone transfer over TCP, sent in order; UDP sends only
+ * the first), or nothing.
+ */
+export type DnsReply = Uint8Array | readonly Uint8Array[] | undefined;
+
+/**
+ * Answers one DNS message. Queries answer synchronously (the hot path allocates no promise); work that
+ * must wait for the store (UPDATE, transfers) returns a promise, and a TCP connection then reads its
+ * next message only after that reply is written. Must not throw or reject (transports log if it does).
+ */
 export type DnsHandler = (
   msg: Uint8Array,
   ctx: { readonly transport: Transport; readonly remoteAddress: string },
-) => Uint8Array | undefined;
+) => DnsReply | Promise<DnsReply>;

@@ -145,7 +145,7 @@ export function createZoneService(deps: ZoneServiceDeps): ZoneService {
       const fqdn = normalizeName(rawFqdn);
       return queue.run(async () => {
         const host = await store.getHost(fqdn);
-        if (host === undefined || !(await store.deleteHost(fqdn))) {
+        if (host === undefined || !(await store.deleteHost(fqdn, clock()))) {
           throw new BeaconError("host_not_found", `no host "${fqdn}"`);
         }
         listener.hostRemoved(fqdn, host.zone);

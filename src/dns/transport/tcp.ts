@@ -5,7 +5,7 @@
 
 import net from "node:net";
 import type { Log } from "../../services/ports.js";
-import type { DnsHandler } from "../types.js";
+import type { DnsHandler, DnsReply } from "../types.js";
 import { FrameReader } from "./frames.js";
 import { safeHandle } from "./safe-handle.js";
 
@@ -66,6 +66,39 @@ function serveConnection(socket: net.Socket, opts: TcpOptions): void {
   socket.setTimeout(opts.idleTimeoutMs, () => socket.destroy());
   socket.on("error", (err) => opts.log.debug({ err, remoteAddress }, "tcp connection error"));
 
+  /** Writes the reply's frames; false when the socket's buffer is full (wait for drain). */
+  const write = (reply: DnsReply): boolean => {
+    if (reply === undefined) return true;
+    let ok = true;
+    for (const msg of reply instanceof Uint8Array ? [reply] : reply) {
+      const out = Buffer.allocUnsafe(2 + msg.length);
+      out.writeUInt16BE(msg.length, 0);
+      out.set(msg, 2);
+      ok = socket.write(out);
+    }
+    return ok;
+  };
+
+  /** Stops reading until `ready` settles; then writes what it gave and reads on. */
+  const hold = (ready: Promise<DnsReply> | "drain"): void => {
+    blocked = true;
+    socket.pause();
+    const resume = (): void => {
+      blocked = false;
+      socket.resume();
+      pump();
+    };
+    if (ready === "drain") {
+      socket.once("drain", resume);
+      return;
+    }
+    void ready.then((reply) => {
+      if (socket.destroyed) return;
+      if (write(reply)) resume();
+      else socket.once("drain", resume);
+    });
+  };
+
   const pump = (): void => {
     while (!blocked && !closing) {
       const frame = frames.next();
@@ -76,19 +109,8 @@ function serveConnection(socket: net.Socket, opts: TcpOptions): void {
         return;
       }
       const reply = safeHandle(opts.handler, opts.log, frame, "tcp", remoteAddress);
-      if (reply === undefined) continue;
-      const out = Buffer.allocUnsafe(2 + reply.length);
-      out.writeUInt16BE(reply.length, 0);
-      out.set(reply, 2);
-      if (!socket.write(out)) {
-        blocked = true;
-        socket.pause();
-        socket.once("drain", () => {
-          blocked = false;
-          socket.resume();
-          pump();
-        });
-      }
+      if (reply instanceof Promise) hold(reply);
+      else if (!write(reply)) hold("drain");
     }
   };
 

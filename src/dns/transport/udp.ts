@@ -3,7 +3,7 @@
 import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import type { Log } from "../../services/ports.js";
-import type { DnsHandler } from "../types.js";
+import type { DnsHandler, DnsReply } from "../types.js";
 import { safeHandle } from "./safe-handle.js";
 
 export interface UdpListener {
@@ -30,11 +30,16 @@ export function startUdp(opts: UdpOptions): Promise<UdpListener> {
     };
     socket.once("error", onBindError);
     socket.on("message", (msg, rinfo) => {
+      const send = (reply: DnsReply): void => {
+        const first = reply instanceof Uint8Array ? reply : reply?.[0];
+        if (first === undefined) return;
+        socket.send(first, rinfo.port, rinfo.address, (err) => {
+          if (err) opts.log.debug({ err, remoteAddress: rinfo.address }, "udp send failed");
+        });
+      };
       const reply = safeHandle(opts.handler, opts.log, msg, "udp", rinfo.address);
-      if (reply === undefined) return;
-      socket.send(reply, rinfo.port, rinfo.address, (err) => {
-        if (err) opts.log.debug({ err, remoteAddress: rinfo.address }, "udp send failed");
-      });
+      if (reply instanceof Promise) void reply.then(send);
+      else send(reply);
     });
     socket.bind({ address: opts.host, port: opts.port, exclusive: true }, () => {
       socket.off("error", onBindError);
