@@ -4,28 +4,38 @@
 import { serve as serveHttp, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Server as HttpServer } from "node:http";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { Registry } from "prom-client";
 import { systemTimers } from "../agent/schedule.js";
 import type { ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { dispatch } from "../dns/dispatch.js";
 import { answerQuery } from "../dns/engine.js";
 import { createDnsExchange } from "../dns/exchange.js";
+import { createDnsMetrics } from "../dns/metrics.js";
 import { startDnsServer } from "../dns/server.js";
+import type { TsigKey } from "../dns/tsig.js";
+import { createUpdateHandler } from "../dns/update/handler.js";
+import { ZoneJournal } from "../dns/xfr/journal.js";
+import { createNotifier } from "../dns/xfr/notifier.js";
+import { createTransferHandler } from "../dns/xfr/responder.js";
+import { signedQueries } from "../dns/xfr/signed-query.js";
 import { ZoneIndex } from "../dns/zone-index.js";
 import { createApp } from "../http/app.js";
 import { createHttpRequest } from "../net/http-request.js";
 import type { Logger } from "../observability/logger.js";
 import type { ProviderDeps } from "../providers/types.js";
 import { createUpdateService } from "../services/apply-update.js";
+import { createCachedKeyring } from "../services/keys.js";
 import { createMirrorWorker, type MirrorWorker } from "../services/mirror/worker.js";
 import type { ChangeListener } from "../services/ports.js";
 import { createTokenService } from "../services/tokens.js";
 import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
-import type { Store } from "../store/types.js";
+import type { Snapshot, Store } from "../store/types.js";
+import { dnsLimitOptions } from "./dns-limits.js";
 import { buildMirrorProvider } from "./mirror-provider.js";
 import { VERSION } from "./version.js";
 
@@ -63,8 +73,23 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     log,
     timers: systemTimers,
   });
+  // Zone transfers are served from the journal; NOTIFY reads the new SOA from it, so it listens after it.
+  const journal = new ZoneJournal();
+  const notifyKeyName = config.dns.transfer.notifyKey;
+  let notifyKey: () => TsigKey | undefined = () => undefined; // set once the keyring exists (below)
+  const notifier = createNotifier({
+    targets: config.dns.transfer.notify,
+    source: journal,
+    exchange: createDnsExchange({ maxSends: 1 }),
+    key: () => notifyKey(),
+    clock,
+    randomId: () => randomInt(65536),
+    log,
+    tries: config.dns.transfer.notifyRetries,
+  });
+  const listener = fanOut(kickingMirrors(index, mirrors), journal, notifier);
   // One queue for every writer, so serials reach the DNS index in commit order.
-  const deps = { store, clock, listener: kickingMirrors(index, mirrors), log, queue: createWriteQueue() };
+  const deps = { store, clock, listener, log, queue: createWriteQueue() };
   const zones = createZoneService(deps);
   const tokens = createTokenService(deps);
   const updates = createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal });
@@ -72,11 +97,50 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const demoZoneCreated = await ensureDemoZone(config, store, zones);
   // Read the version before the snapshot, so a commit by another process in between is reloaded.
   const version = await store.externalVersion();
-  index.load(await store.snapshot());
-  const stopWatching = watchExternalChanges(store, index, version, log, () => mirrors.kick());
+  const loadAll = {
+    load: (snapshot: Snapshot) => {
+      index.load(snapshot);
+      journal.load(snapshot);
+      notifier.load(snapshot);
+    },
+  };
+  loadAll.load(await store.snapshot());
+  // TSIG keys for UPDATE live in the store; `beacon key add|rm` changes them from another process.
+  const keys = createCachedKeyring({ store, log });
+  await keys.refresh();
+  const stopWatching = watchExternalChanges(store, loadAll, version, log, () => {
+    mirrors.kick();
+    void keys.refresh();
+  });
+  const dnsUpdate = createUpdateHandler({
+    keyring: keys.keyring,
+    store,
+    updates,
+    clock,
+    log,
+    allowMd5: config.dns.update.allowMd5,
+    maxFudge: config.dns.update.maxFudge,
+  });
+  if (notifyKeyName !== undefined) {
+    notifyKey = () => keys.keyring(notifyKeyName);
+    if (keys.keyring(notifyKeyName) === undefined)
+      log.warn({ key: notifyKeyName }, "dns.transfer.notify_key names no TSIG key; NOTIFY goes unsigned");
+  }
+  for (const name of config.dns.transfer.keys.filter((k) => keys.keyring(k) === undefined))
+    log.warn({ key: name }, "dns.transfer.keys names no TSIG key; transfers signed with it are refused");
+  const dnsTransfer = createTransferHandler({
+    source: journal,
+    policy: { allow: config.dns.transfer.allow, keys: config.dns.transfer.keys },
+    keyring: keys.keyring,
+    clock,
+    log,
+  });
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
   mirrors.start();
 
+  // The server's own registry (never prom-client's global one), served on GET /metrics.
+  const metrics = new Registry();
+  const dnsLimits = dnsLimitOptions(config.dns.limits, clock, createDnsMetrics(metrics));
   const app = createApp({
     tokens,
     updates,
@@ -88,6 +152,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     trustedProxies: config.http.trustedProxies,
     maxBodyBytes: config.http.maxBodyBytes,
     version: VERSION,
+    metrics,
   });
 
   const dnsServers = await Promise.all(
@@ -95,10 +160,16 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       startDnsServer({
         host: l.host,
         port: l.port,
-        handler: dispatch({ query: (msg, ctx) => answerQuery(msg, index, ctx) }),
+        handler: dispatch({
+          // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
+          query: signedQueries((msg, ctx) => answerQuery(msg, index, ctx), { keyring: keys.keyring, clock }),
+          update: dnsUpdate,
+          transfer: dnsTransfer,
+        }),
         log,
         tcpIdleTimeoutMs: config.dns.tcpIdleTimeoutMs,
         maxTcpConnections: config.dns.maxTcpConnections,
+        ...dnsLimits,
       }),
     ),
   );
@@ -118,6 +189,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           ...httpServers.map((s) => drainHttp(s.server, config.shutdownGraceMs)),
           ...dnsServers.map((s) => s.close()),
           mirrors.stop(),
+          notifier.stop(),
         ]);
         await store.close();
       })()),
@@ -151,13 +223,24 @@ function kickingMirrors(index: ZoneIndex, mirrors: MirrorWorker): ChangeListener
   };
 }
 
+/** Tells every listener each change, in order. */
+function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {
+  return {
+    zoneChanged: (zone) => listeners.forEach((l) => l.zoneChanged(zone)),
+    zoneRemoved: (name) => listeners.forEach((l) => l.zoneRemoved(name)),
+    hostChanged: (fqdn, zone, sets) => listeners.forEach((l) => l.hostChanged(fqdn, zone, sets)),
+    hostRemoved: (fqdn, zone) => listeners.forEach((l) => l.hostRemoved(fqdn, zone)),
+    serialChanged: (zone, serial) => listeners.forEach((l) => l.serialChanged(zone, serial)),
+  };
+}
+
 /**
  * Reloads the DNS index when another process (a CLI command) committed to the store, and tells
  * `onChange` (mirrors may have been added, removed or resynced).
  */
 function watchExternalChanges(
   store: Store,
-  index: ZoneIndex,
+  index: { load(snapshot: Snapshot): void },
   loadedAt: number,
   log: Logger,
   onChange: () => void,

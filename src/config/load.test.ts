@@ -7,6 +7,21 @@ import { loadServerConfig, type LoadServerConfigInput } from "./load.js";
 
 const FILE = "/etc/beacon/beacon.yaml";
 
+/** dns.limits as documented in docs/dns.md ("Abuse resistance"). */
+const DEFAULT_DNS_LIMITS = {
+  rrlResponsesPerSecond: 20,
+  rrlWindowSeconds: 5,
+  rrlSlip: 2,
+  rrlIpv4PrefixLength: 24,
+  rrlIpv6PrefixLength: 56,
+  rrlTableSize: 100_000,
+  rrlExempt: ["127.0.0.0/8", "::1/128"],
+  maxTcpConnectionsPerClient: 16,
+  tcpLifetimeMs: 120_000,
+  maxTcpQueuedReplies: 64,
+  maxMessageBytes: 65_535,
+};
+
 /** A readFile over an in-memory directory; absent paths fail like node:fs with ENOENT. */
 function files(map: Record<string, string>): (path: string) => string {
   return (path) => {
@@ -46,7 +61,14 @@ describe("loadServerConfig: layering", () => {
       dataDir: "/srv/beacon/data",
       store: { sqlitePath: "/srv/beacon/data/beacon.db" },
       http: { listen: [{ host: "127.0.0.1", port: 8245 }], trustedProxies: [], maxBodyBytes: 65536 },
-      dns: { listen: [{ host: "127.0.0.1", port: 5300 }], tcpIdleTimeoutMs: 10000, maxTcpConnections: 256 },
+      dns: {
+        listen: [{ host: "127.0.0.1", port: 5300 }],
+        tcpIdleTimeoutMs: 10000,
+        maxTcpConnections: 256,
+        limits: DEFAULT_DNS_LIMITS,
+        transfer: { allow: [], keys: [], notify: [], notifyKey: undefined, notifyRetries: 5 },
+        update: { allowMd5: false, maxFudge: 300 },
+      },
       updates: { allowNonGlobal: false },
       demo: { enabled: true, zone: "dyn.beacon.test" },
       log: { level: "info" },
@@ -80,11 +102,30 @@ describe("loadServerConfig: layering", () => {
       listen: [{ host: "127.0.0.1", port: 5300 }],
       tcpIdleTimeoutMs: 10000,
       maxTcpConnections: 10,
+      limits: DEFAULT_DNS_LIMITS,
+      transfer: { allow: [], keys: [], notify: [], notifyKey: undefined, notifyRetries: 5 },
+      update: { allowMd5: false, maxFudge: 300 },
     });
     expect(c.updates.allowNonGlobal).toBe(true);
     expect(c.demo).toEqual({ enabled: true, zone: "home.example" });
     expect(c.log.level).toBe("debug");
     expect(c.source).toEqual({ file: FILE });
+  });
+
+  test("dns.limits from the file, env and flags; rrl_exempt CIDRs are canonical", () => {
+    const c = load({
+      yaml: "dns:\n  limits:\n    rrl_responses_per_second: 0\n    rrl_exempt: ['10.0.0.1', '2001:DB8::/48']\n",
+      env: { BEACON_DNS_LIMITS_RRL_SLIP: "0" },
+      flags: { "dns.limits.tcp_lifetime_ms": 5000 },
+    });
+    expect(c.dns.limits).toEqual({
+      ...DEFAULT_DNS_LIMITS,
+      rrlResponsesPerSecond: 0,
+      rrlExempt: ["10.0.0.1/32", "2001:db8::/48"],
+      rrlSlip: 0,
+      tcpLifetimeMs: 5000,
+    });
+    expect(errorOf({ yaml: "dns:\n  limits:\n    rrl_slip: 11\n" })).toContain("dns.limits.rrl_slip");
   });
 
   test("an empty file, a comment-only file and empty sections mean defaults", () => {

@@ -6,7 +6,7 @@
 // one-line help. Defaults use `prefault`, so a default passes through the same transforms as user input.
 
 import { z } from "zod";
-import { parseCidr } from "../core/ip.js";
+import { parseCidr, parseIp } from "../core/ip.js";
 import { tryNormalizeName } from "../core/names.js";
 import { parseHostPort } from "./host-port.js";
 import { LOG_LEVELS, type LogLevel } from "./server-config.js";
@@ -52,6 +52,14 @@ const hostPort = z.string({ error: "expected a host:port string" }).transform((s
 
 function hostPortList() {
   return z.array(hostPort, { error: "expected a list of host:port strings" });
+}
+
+/** host:port whose host is an IP literal (NOTIFY targets are sent to, never resolved). */
+function ipHostPortList() {
+  return z.array(
+    hostPort.refine((hp) => parseIp(hp.host) !== undefined, { error: "expected an IP address as the host" }),
+    { error: "expected a list of host:port strings" },
+  );
 }
 
 const cidr = z.string({ error: "expected a CIDR or IP address string" }).transform((s, ctx) => {
@@ -124,6 +132,88 @@ export const rawConfigSchema = section({
     max_tcp_connections: leaf(integer(1, 1_000_000).prefault(256), {
       kind: "integer",
       help: "Most concurrent DNS TCP connections; more are refused.",
+    }),
+    limits: section({
+      rrl_responses_per_second: leaf(integer(0, 1_000_000).prefault(20), {
+        kind: "integer",
+        help: "UDP responses a second per client prefix and answer (name/type, zone for NXDOMAIN, errors); 0 disables rate limiting.",
+      }),
+      rrl_window_seconds: leaf(integer(1, 3600).prefault(5), {
+        kind: "integer",
+        help: "Seconds a rate-limited client must slow down before it is answered again.",
+      }),
+      rrl_slip: leaf(integer(0, 10).prefault(2), {
+        kind: "integer",
+        help: "Every Nth rate-limited response is sent truncated (TC) so real clients retry over TCP; 0 drops all.",
+      }),
+      rrl_ipv4_prefix_length: leaf(integer(8, 32).prefault(24), {
+        kind: "integer",
+        help: "IPv4 clients in one network of this prefix length share a rate-limit account.",
+      }),
+      rrl_ipv6_prefix_length: leaf(integer(16, 128).prefault(56), {
+        kind: "integer",
+        help: "IPv6 clients in one network of this prefix length share a rate-limit account.",
+      }),
+      rrl_table_size: leaf(integer(100, 10_000_000).prefault(100_000), {
+        kind: "integer",
+        help: "Most rate-limit accounts kept in memory; the least recently used is forgotten first.",
+      }),
+      rrl_exempt: leaf(
+        z.array(cidr, { error: "expected a list of CIDRs" }).prefault(["127.0.0.0/8", "::1/128"]),
+        {
+          kind: "list",
+          help: "CIDRs or IPs never rate-limited.",
+        },
+      ),
+      max_tcp_connections_per_client: leaf(integer(1, 1_000_000).prefault(16), {
+        kind: "integer",
+        help: "Most concurrent DNS TCP connections from one client address; more are refused.",
+      }),
+      tcp_lifetime_ms: leaf(integer(1000, MAX_TIMER_MS).prefault(120_000), {
+        kind: "integer",
+        help: "Close a DNS TCP connection this long after it opened, busy or not.",
+      }),
+      max_tcp_queued_replies: leaf(integer(1, 65_535).prefault(64), {
+        kind: "integer",
+        help: "Replies one DNS TCP connection may have unsent before the server stops reading its queries.",
+      }),
+      max_message_bytes: leaf(integer(512, 65_535).prefault(65_535), {
+        kind: "integer",
+        help: "Largest DNS message accepted; larger UDP datagrams are dropped, larger TCP frames close the connection.",
+      }),
+    }),
+    transfer: section({
+      allow: leaf(z.array(cidr, { error: "expected a list of CIDRs" }).prefault([]), {
+        kind: "list",
+        help: "CIDRs or IPs allowed to transfer zones (AXFR/IXFR, TCP); empty refuses every transfer.",
+      }),
+      keys: leaf(z.array(domainName, { error: "expected a list of TSIG key names" }).prefault([]), {
+        kind: "list",
+        help: "TSIG key names (beacon key add) of which one must sign a transfer request; empty: no TSIG needed.",
+      }),
+      notify: leaf(ipHostPortList().prefault([]), {
+        kind: "list",
+        help: "Secondaries (IP:port, IPv6 as [addr]:port) sent a NOTIFY on every serial change.",
+      }),
+      notify_key: leaf(domainName.optional(), {
+        kind: "string",
+        help: "TSIG key name (beacon key add) that signs NOTIFY messages; unset: unsigned.",
+        defaultText: "(none)",
+      }),
+      notify_retries: leaf(integer(1, 20).prefault(5), {
+        kind: "integer",
+        help: "NOTIFY attempts per secondary and change (waits 1 s, 2 s, 4 s, … for each answer).",
+      }),
+    }),
+    update: section({
+      allow_md5: leaf(boolean().prefault(false), {
+        kind: "boolean",
+        help: "Accept RFC 2136 UPDATE signed with hmac-md5 TSIG keys (deprecated; off by default).",
+      }),
+      max_fudge: leaf(integer(1, 3600).prefault(300), {
+        kind: "integer",
+        help: "Most clock skew (seconds) honoured in a TSIG-signed UPDATE, whatever fudge the client asks.",
+      }),
     }),
   }),
   updates: section({

@@ -31,6 +31,23 @@ export interface ServerConfig {
     readonly listen: readonly HostPort[];
     readonly tcpIdleTimeoutMs: number;
     readonly maxTcpConnections: number;
+    readonly limits: DnsLimits;
+    readonly transfer: {
+      /** Canonical CIDRs allowed to AXFR/IXFR; empty: nobody. */
+      readonly allow: readonly string[];
+      /** Canonical TSIG key names; when non-empty a transfer must be signed by one of them. */
+      readonly keys: readonly string[];
+      /** NOTIFY targets; `host` is an IP literal. */
+      readonly notify: readonly HostPort[];
+      readonly notifyKey: string | undefined;
+      readonly notifyRetries: number;
+    };
+    /** RFC 2136 UPDATE (src/dns/update). */
+    readonly update: {
+      readonly allowMd5: boolean;
+      /** Seconds. */
+      readonly maxFudge: number;
+    };
   };
   readonly updates: {
     readonly allowNonGlobal: boolean;
@@ -48,4 +65,21 @@ export interface ServerConfig {
     /** Absolute path of the YAML file read, if any. */
     readonly file?: string;
   };
+}
+
+/** dns.limits: abuse resistance (response-rate limiting on UDP, bounds on TCP connections and messages). */
+export interface DnsLimits {
+  /** 0 disables response-rate limiting. */
+  readonly rrlResponsesPerSecond: number;
+  readonly rrlWindowSeconds: number;
+  readonly rrlSlip: number;
+  readonly rrlIpv4PrefixLength: number;
+  readonly rrlIpv6PrefixLength: number;
+  readonly rrlTableSize: number;
+  /** Canonical CIDRs. */
+  readonly rrlExempt: readonly string[];
+  readonly maxTcpConnectionsPerClient: number;
+  readonly tcpLifetimeMs: number;
+  readonly maxTcpQueuedReplies: number;
+  readonly maxMessageBytes: number;
 }

@@ -46,12 +46,20 @@ describe("positive answers", () => {
     expect((r.msg.answers![0] as { data: Buffer[] }).data.map(String)).toEqual(["hello"]);
   });
 
-  it("echoes the question's case and points answer owners at it (WwW.DyN.ExAmPle.TeSt)", () => {
-    const r = ask("WwW.DyN.ExAmPle.TeSt");
-    expect(r.msg.questions![0]!.name).toBe("WwW.DyN.ExAmPle.TeSt");
-    expect(r.msg.answers![0]!.name).toBe("WwW.DyN.ExAmPle.TeSt");
-    const answerStart = 12 + "WwW.DyN.ExAmPle.TeSt".length + 2 + 4;
+  it("points answer owners at a lowercase question name", () => {
+    const r = ask("www.dyn.example.test");
+    expect(r.msg.answers![0]!.name).toBe("www.dyn.example.test");
+    const answerStart = 12 + "www.dyn.example.test".length + 2 + 4;
     expect([r.raw[answerStart], r.raw[answerStart + 1]]).toEqual([0xc0, 0x0c]);
+  });
+
+  it("echoes the question's case but owns answers in the data's case, as BIND 9.18 does (WwW.DyN.ExAmPle.TeSt)", () => {
+    const r = ask("WwW.DyN.ExAmPle.TeSt", { type: "TXT" });
+    const multi = ask("WwW.DyN.ExAmPle.TeSt");
+    expect(r.msg.questions![0]!.name).toBe("WwW.DyN.ExAmPle.TeSt");
+    expect(multi.msg.answers!.map((a) => a.name)).toEqual(["www.dyn.example.test"]);
+    const ns = ask("ExAmPle.TeSt", { type: "NS" });
+    expect(ns.msg.answers!.map((a) => a.name)).toEqual(["example.test", "example.test"]);
   });
 
   it("serves SOA and NS at the apex, with glue for the in-zone nameserver", () => {
@@ -112,9 +120,18 @@ describe("negative answers", () => {
     ]);
   });
 
-  it("the negative SOA's owner keeps the question's case", () => {
-    const r = ask("NoPe.ExAmple.TEST");
-    expect(r.msg.authorities![0]!.name).toBe("ExAmple.TEST");
+  it("an NXDOMAIN to an SOA query carries the SOA with TTL 0 (BIND's zero-no-soa-ttl); NODATA keeps it", () => {
+    expect(ask("nope.example.test", { type: "SOA" }).msg.authorities).toEqual([
+      expect.objectContaining({ name: "example.test", type: "SOA", ttl: 0 }),
+    ]);
+    expect(ask("www.dyn.example.test", { type: "SOA" }).msg.authorities).toEqual([
+      expect.objectContaining({ type: "SOA", ttl: 300 }),
+    ]);
+  });
+
+  it("the negative SOA's owner is the zone in the data's case, whatever the question's", () => {
+    expect(ask("NoPe.ExAmple.TEST").msg.authorities![0]!.name).toBe("example.test");
+    expect(ask("nope.example.test").msg.authorities![0]!.name).toBe("example.test");
   });
 
   it("NODATA for an existing name without that type", () => {

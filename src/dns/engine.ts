@@ -27,10 +27,29 @@ export interface QueryContext {
 /** Reused for every response; safe because answering is synchronous. */
 const writer = new ResponseWriter();
 /**
- * Answer owner names are a pointer to the question name, so their case is the client's (like BIND),
- * and a precomputed answer only needs its ID and question patched.
+ * Answer owner names are a pointer to the question name when the client asked in the zone data's case
+ * (canonical lowercase), so a precomputed answer only needs its ID and question patched. A question in
+ * another case gets owners in the data's case, as BIND 9.18 answers (test/e2e/differential.test.ts):
+ * the canonical name written once, later owners pointing at it.
  */
 const QNAME_PTR = HEADER_SIZE;
+/** Owner for the answer being written: QNAME_PTR, the canonical name (first record), or a pointer to it. */
+let answerOwner: number | Uint8Array = QNAME_PTR;
+
+/** True when the question name (from HEADER_SIZE up to `end`) has an ASCII uppercase letter. */
+function hasUpper(msg: Uint8Array, end: number): boolean {
+  // length octets are ≤ 63, below "A" (0x41), so only label characters can match
+  for (let i = HEADER_SIZE; i < end; i++) if (msg[i]! >= 0x41 && msg[i]! <= 0x5a) return true;
+  return false;
+}
+
+/** Adds an answer record owned by the question's name (see QNAME_PTR). */
+function answer(type: number, ttl: number, rdata: Uint8Array): boolean {
+  const at = writer.position;
+  if (!writer.record(0, answerOwner, type, ttl, rdata)) return false;
+  if (typeof answerOwner !== "number") answerOwner = at;
+  return true;
+}
 
 /** Answers one query; undefined means send nothing (too short to reply to, or not a query). Never throws. */
 export function answerQuery(query: Uint8Array, view: ZoneView, ctx: QueryContext): Uint8Array | undefined {
@@ -63,20 +82,21 @@ export function answerQuery(query: Uint8Array, view: ZoneView, ctx: QueryContext
 }
 
 function answerInZone(msg: Uint8Array, q: Query, view: ZoneView, zone: ServedZone): Uint8Array {
+  answerOwner = hasUpper(msg, q.questionEnd - 4) ? encodeName(q.qname.name) : QNAME_PTR;
   const node = view.lookup(zone, q.qname.name);
   if (node === undefined) return negative(msg, q, zone, RCODE.NXDOMAIN);
   const atApex = node.name === zone.name;
   if (q.qtype === TYPE.ANY) {
-    if (!writer.record(0, QNAME_PTR, TYPE.HINFO, zone.ttl, RFC8482_HINFO)) return truncated(q, RCODE.NOERROR);
+    if (!answer(TYPE.HINFO, zone.ttl, RFC8482_HINFO)) return truncated(q, RCODE.NOERROR);
     return finish(q, RCODE.NOERROR, true);
   }
   if (atApex && q.qtype === TYPE.SOA) {
-    if (!writer.record(0, QNAME_PTR, TYPE.SOA, zone.ttl, zone.soaRdata)) return truncated(q, RCODE.NOERROR);
+    if (!answer(TYPE.SOA, zone.ttl, zone.soaRdata)) return truncated(q, RCODE.NOERROR);
     return finish(q, RCODE.NOERROR, true);
   }
   if (atApex && q.qtype === TYPE.NS) {
     for (const rdata of zone.nsRdata) {
-      if (!writer.record(0, QNAME_PTR, TYPE.NS, zone.ttl, rdata)) return truncated(q, RCODE.NOERROR);
+      if (!answer(TYPE.NS, zone.ttl, rdata)) return truncated(q, RCODE.NOERROR);
     }
     addGlue(view, zone);
     return finish(q, RCODE.NOERROR, true);
@@ -84,18 +104,23 @@ function answerInZone(msg: Uint8Array, q: Query, view: ZoneView, zone: ServedZon
   const set = node.sets.get(q.qtype);
   if (set === undefined) return negative(msg, q, zone, RCODE.NOERROR);
   for (const rdata of set.rdata) {
-    if (!writer.record(0, QNAME_PTR, set.typeCode, set.ttl, rdata)) return truncated(q, RCODE.NOERROR);
+    if (!answer(set.typeCode, set.ttl, rdata)) return truncated(q, RCODE.NOERROR);
   }
   return finish(q, RCODE.NOERROR, true);
 }
 
 /**
  * NXDOMAIN or NODATA: the SOA in authority with TTL min(SOA TTL, SOA minimum) (RFC 2308 §5), its
- * owner a pointer to the zone's suffix of the question name.
+ * owner a pointer to the zone's suffix of the question name, or the zone's name in the data's case
+ * when the question used another (see QNAME_PTR).
  */
 function negative(msg: Uint8Array, q: Query, zone: ServedZone, rcode: number): Uint8Array {
-  const apexPtr = suffixOffset(msg, HEADER_SIZE, q.qname.labelCount, zone.labelCount);
-  const ttl = Math.min(zone.ttl, zone.soa.minimum);
+  const apexPtr =
+    typeof answerOwner === "number"
+      ? suffixOffset(msg, HEADER_SIZE, q.qname.labelCount, zone.labelCount)
+      : encodeName(zone.name);
+  // BIND's zero-no-soa-ttl: an NXDOMAIN to an SOA query carries the SOA with TTL 0
+  const ttl = rcode === RCODE.NXDOMAIN && q.qtype === TYPE.SOA ? 0 : Math.min(zone.ttl, zone.soa.minimum);
   if (!writer.record(1, apexPtr, TYPE.SOA, ttl, zone.soaRdata)) return truncated(q, rcode);
   return finish(q, rcode, true);
 }

@@ -1,6 +1,8 @@
 // Serves DNS on one address over UDP and TCP on the same port.
 
 import type { Log } from "../services/ports.js";
+import type { DnsMetrics } from "./metrics.js";
+import type { ResponseRateLimiter } from "./rrl.js";
 import { startTcp } from "./transport/tcp.js";
 import { startUdp } from "./transport/udp.js";
 import type { DnsHandler } from "./types.js";
@@ -18,6 +20,17 @@ export interface DnsServerOptions {
   readonly tcpIdleTimeoutMs?: number;
   /** Default 256; further connections are destroyed on arrival. */
   readonly maxTcpConnections?: number;
+  /** Default: no per-client limit; further connections from the same address are destroyed on arrival. */
+  readonly maxTcpConnectionsPerClient?: number;
+  /** A TCP connection is closed this long after it opened, busy or not. Default: never. */
+  readonly tcpLifetimeMs?: number;
+  /** Replies a TCP connection may have waiting to be flushed before the server stops reading it. Default 64. */
+  readonly maxTcpQueuedReplies?: number;
+  /** Larger UDP datagrams are dropped, larger TCP frames close the connection. Default 65535. */
+  readonly maxMessageBytes?: number;
+  /** Applied to UDP responses only. Default: none. */
+  readonly rrl?: ResponseRateLimiter;
+  readonly metrics?: DnsMetrics;
 }
 
 export interface DnsServer {
@@ -32,7 +45,15 @@ const PORT_ATTEMPTS = 5;
 
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   for (let attempt = 1; ; attempt++) {
-    const udp = await startUdp({ host: opts.host, port: opts.port, handler: opts.handler, log: opts.log });
+    const udp = await startUdp({
+      host: opts.host,
+      port: opts.port,
+      handler: opts.handler,
+      log: opts.log,
+      rrl: opts.rrl,
+      maxMessageBytes: opts.maxMessageBytes,
+      metrics: opts.metrics,
+    });
     try {
       const tcp = await startTcp({
         host: opts.host,
@@ -41,6 +62,11 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
         log: opts.log,
         idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 10_000,
         maxConnections: opts.maxTcpConnections ?? 256,
+        maxConnectionsPerClient: opts.maxTcpConnectionsPerClient,
+        lifetimeMs: opts.tcpLifetimeMs,
+        maxQueuedReplies: opts.maxTcpQueuedReplies,
+        maxMessageBytes: opts.maxMessageBytes,
+        metrics: opts.metrics,
       });
       return {
         host: udp.host,

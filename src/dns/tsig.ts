@@ -169,7 +169,8 @@ export function verifyTsig(message: Uint8Array, opts: VerifyOptions): TsigVerdic
   if (record.mac.length > alg.size || record.mac.length < Math.max(10, alg.size / 2))
     return { status: "FORMERR", reason: `a MAC of ${record.mac.length} octets for ${key.algorithm}`, record };
 
-  const unsignedPart = message.slice(0, rr.start);
+  // A copy even when `message` is a Buffer (whose slice() is a view): the caller's bytes stay as they are.
+  const unsignedPart = new Uint8Array(message.subarray(0, rr.start));
   const arcount = ((unsignedPart[10]! << 8) | unsignedPart[11]!) - 1;
   unsignedPart[10] = arcount >> 8;
   unsignedPart[11] = arcount & 0xff;

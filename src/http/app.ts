@@ -10,6 +10,7 @@ import { problemResponse } from "./problem.js";
 import { registerDyndns2Routes } from "./routes/dyndns2.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerIpRoutes } from "./routes/ip.js";
+import { registerMetricsRoute } from "./routes/metrics.js";
 import { createV1Routes } from "./routes/v1/index.js";
 
 export type { AppDeps, AppEnv } from "./deps.js";
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerDyndns2Routes(app, deps);
   registerIpRoutes(app);
   registerHealthRoutes(app, deps);
+  registerMetricsRoute(app, deps);
   app.route("/api/v1", createV1Routes(deps));
 
   app.notFound((c) =>

@@ -2,6 +2,7 @@
 // Node, Lambda or a test's `app.request(...)`.
 
 import type { Context } from "hono";
+import type { Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
 import type { ParsedIp } from "../core/ip.js";
 import type { UpdateService } from "../services/apply-update.js";
@@ -24,6 +25,8 @@ export interface AppDeps {
   readonly version: string;
   /** Largest JSON request body accepted (http.max_body_bytes); default 64 KiB. */
   readonly maxBodyBytes?: number;
+  /** Served as Prometheus text on GET /metrics; no such route without it. */
+  readonly metrics?: Registry;
 }
 
 /** Per-request values set by the app's middleware. */

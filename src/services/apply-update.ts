@@ -39,10 +39,22 @@ export interface UpdateRequest {
   readonly hosts: readonly string[];
   readonly sets: DesiredSets;
   readonly source: UpdateSource;
+  /** Per-host sets that replace `sets` for the hosts named here (RFC 2136: each name its own change). */
+  readonly setsByHost?: ReadonlyMap<string, DesiredSets>;
+  /**
+   * Hosts (fqdn → zone) to create when they do not exist yet, before their sets are written. The host
+   * row is its own store call just before the commit: if the commit then fails, the host stays, empty.
+   */
+  readonly createHosts?: ReadonlyMap<string, string>;
 }
 
 export interface UpdateService {
   update(req: UpdateRequest): Promise<HostOutcome[]>;
+  /**
+   * Runs `fn` in the update queue with an `apply` that updates without queueing again, so a
+   * read-check-write (RFC 2136 prerequisites read the store) never interleaves with another writer.
+   */
+  transact<T>(fn: (apply: (req: UpdateRequest) => Promise<HostOutcome[]>) => Promise<T>): Promise<T>;
   /** Whether an address may be published under this service's policy (global unicast unless allowed). */
   acceptsAddress(ip: ParsedIp): boolean;
 }
@@ -81,7 +93,6 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
 
   async function run(req: UpdateRequest): Promise<HostOutcome[]> {
     const at = clock();
-    const types = Object.keys(req.sets).filter(isRecordType).sort();
     const zones = new Map<string, Zone | undefined>();
     const states = new Map<string, HostState>();
     const writes = new Map<string, RRSetWrite>();
@@ -111,8 +122,12 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
 
     for (const requested of req.hosts) {
       let fqdn = requested;
+      let sets = req.sets;
+      let types: RecordType[] = [];
       try {
         fqdn = normalizeName(requested);
+        sets = req.setsByHost?.get(fqdn) ?? req.sets;
+        types = Object.keys(sets).filter(isRecordType).sort();
         if (req.token !== undefined) {
           const token = req.token;
           if (!tokenCoversName(token, fqdn) || !types.every((t) => tokenAllows(token, fqdn, t))) {
@@ -124,7 +139,16 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
         continue;
       }
       // Store reads may throw store_unavailable; that fails the whole request (caught in update()).
-      const host = await store.getHost(fqdn);
+      let host = await store.getHost(fqdn);
+      const createIn = req.createHosts?.get(fqdn);
+      if (host === undefined && createIn !== undefined)
+        host = await store.createHost({
+          fqdn,
+          zone: createIn,
+          ttl: undefined,
+          description: "",
+          createdAt: at,
+        });
       if (host === undefined) {
         outcomes.push(failed(fqdn, new BeaconError("host_not_found", `no host "${fqdn}"`)));
         continue;
@@ -140,7 +164,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
 
       let desired: Map<RecordType, RRSet | null>;
       try {
-        desired = resolveSets(req.sets, types, host.ttl ?? zones.get(host.zone)?.ttl ?? 60);
+        desired = resolveSets(sets, types, host.ttl ?? zones.get(host.zone)?.ttl ?? 60);
       } catch (e) {
         const f = failed(fqdn, e);
         for (const type of types) entry(fqdn, type, state.get(type), undefined, f.code);
@@ -183,24 +207,25 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
     return outcomes;
   }
 
+  async function apply(req: UpdateRequest): Promise<HostOutcome[]> {
+    try {
+      return await run(req);
+    } catch (e) {
+      const err = toBeaconError(e);
+      log.warn({ err: e, code: err.code, hosts: req.hosts.length }, "update failed; nothing applied");
+      return req.hosts.map((h) => ({
+        status: "failed" as const,
+        fqdn: h,
+        code: err.code,
+        message: err.message,
+      }));
+    }
+  }
+
   return {
     acceptsAddress,
-    update(req) {
-      return queue.run(async () => {
-        try {
-          return await run(req);
-        } catch (e) {
-          const err = toBeaconError(e);
-          log.warn({ err: e, code: err.code, hosts: req.hosts.length }, "update failed; nothing applied");
-          return req.hosts.map((h) => ({
-            status: "failed" as const,
-            fqdn: h,
-            code: err.code,
-            message: err.message,
-          }));
-        }
-      });
-    },
+    update: (req) => queue.run(() => apply(req)),
+    transact: (fn) => queue.run(() => fn(apply)),
   };
 }
 

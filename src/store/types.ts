@@ -73,6 +73,25 @@ export interface TokenRecord {
   readonly revokedAt: number | undefined;
 }
 
+/**
+ * A TSIG key for RFC 2136 UPDATE. The secret is kept as given (HMAC needs it; it cannot be hashed)
+ * and is never listed by the CLI or API after creation.
+ */
+export interface TsigKeyRecord {
+  /** Canonical name (lowercase, no trailing dot). */
+  readonly name: string;
+  /** A TSIG algorithm name such as "hmac-sha256" (dns/tsig.ts); checked by the key service. */
+  readonly algorithm: string;
+  /** Base64 of the secret octets. */
+  readonly secret: string;
+  /** Names (exact or subtree) the key may change. */
+  readonly names: readonly NameScope[];
+  readonly types: readonly RecordType[];
+  /** Source addresses allowed (canonical CIDRs); empty = any. */
+  readonly allowedCidrs: readonly string[];
+  readonly createdAt: number;
+}
+
 /** "good", "nochg", "deleted", or a catalogue error code for a refused change. */
 export type HistoryOutcome = string;
 
@@ -214,6 +233,14 @@ export interface Store {
   revokeToken(id: string, at: number): Promise<boolean>;
   /** Best effort: records the last use. */
   touchToken(id: string, at: number): Promise<void>;
+
+  // TSIG keys (RFC 2136 UPDATE)
+  /** key_exists if the name is taken. */
+  createTsigKey(key: TsigKeyRecord): Promise<void>;
+  /** Sorted by name. */
+  listTsigKeys(): Promise<TsigKeyRecord[]>;
+  /** Resolves false if absent. */
+  deleteTsigKey(name: string): Promise<boolean>;
 
   // History
   /** Newest first; at most `limit` (default 100) entries with id < `before` when given. */

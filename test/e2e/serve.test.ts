@@ -91,7 +91,8 @@ describe("beacon serve end to end", () => {
     expect(outside.flags).not.toContain("aa");
     const mixed = await dig(beacon.dnsPort, ["HoMe.DyN.bEaCoN.tEsT", "A"]);
     expect(mixed.raw).toMatch(/;HoMe\.DyN\.bEaCoN\.tEsT\.\s+IN\s+A/);
-    expect(mixed.answers.join("\n")).toMatch(/^HoMe\.DyN\.bEaCoN\.tEsT\.\s+\d+\s+IN\s+A\s+9\.9\.9\.9/);
+    // the question is echoed as asked; answers are owned in the data's case, as BIND 9.18 answers
+    expect(mixed.answers.join("\n")).toMatch(/^home\.dyn\.beacon\.test\.\s+\d+\s+IN\s+A\s+9\.9\.9\.9/);
   });
 
   it("a host added with the CLI while the server runs is served without a restart", async () => {

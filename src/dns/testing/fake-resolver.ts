@@ -30,7 +30,7 @@ export async function startFakeResolver(
   tcpScript: Script = udpScript,
 ): Promise<FakeResolver> {
   const seen: SeenQuery[] = [];
-  const udp = dgram.createSocket("udp4");
+  let udp = dgram.createSocket("udp4");
   const read = (raw: Buffer, transport: "udp" | "tcp", address: string, port: number): SeenQuery => {
     const msg = packet.decode(raw);
     const q = msg.questions?.[0];
@@ -47,12 +47,11 @@ export async function startFakeResolver(
     seen.push(seenQ);
     return seenQ;
   };
-  udp.on("message", (raw, rinfo) => {
+  const onMessage = (raw: Buffer, rinfo: dgram.RemoteInfo): void => {
     for (const out of udpScript(read(raw, "udp", rinfo.address, rinfo.port), raw))
       udp.send(out, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
-  const port = udp.address().port;
+  };
+  udp.on("message", onMessage);
   const sockets = new Set<net.Socket>();
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
@@ -74,7 +73,22 @@ export async function startFakeResolver(
     });
     socket.on("error", () => undefined);
   });
-  await new Promise<void>((resolve) => tcp.listen(port, "127.0.0.1", resolve));
+  // UDP picks the port and TCP takes the same one; another test may hold that TCP port (peers started on
+  // "free" ports run in parallel), so the pair is retried on a fresh port.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+    port = udp.address().port;
+    const listened = await new Promise<boolean>((resolve) => {
+      tcp.once("error", () => resolve(false));
+      tcp.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (listened) break;
+    await new Promise((r) => udp.close(() => r(undefined)));
+    if (attempt >= 5) throw new Error("fake resolver: no free UDP+TCP port pair after 5 attempts");
+    udp = dgram.createSocket("udp4");
+    udp.on("message", onMessage);
+  }
   return {
     port,
     seen,

@@ -1,10 +1,17 @@
-// DNS over TCP: length-prefixed messages, several per connection, answered in order. A connection
-// is closed after `idleTimeoutMs` without traffic, on a frame shorter than a header, or on a socket
-// error; connections beyond `maxConnections` are destroyed on arrival. Writes respect back-pressure:
-// while the socket's buffer is full no further frame is read.
+// DNS over TCP: length-prefixed messages, several per connection, answered in order. TCP is never
+// rate-limited (it is where truncated UDP clients come back), so it is bounded instead:
+// - connections beyond `maxConnections`, or beyond `maxConnectionsPerClient` from one address, are
+//   destroyed on arrival;
+// - a connection is closed after `idleTimeoutMs` without traffic, `lifetimeMs` after it opened, on a
+//   frame shorter than a header or longer than `maxMessageBytes` (from its length prefix, before the
+//   body is buffered), or on a socket error;
+// - writes respect back-pressure: while the socket's buffer is full, or while `maxQueuedReplies`
+//   replies wait to be flushed to the client, no further frame is read, so a client that pipelines
+//   queries without reading the answers holds a bounded amount of the server's memory.
 
 import net from "node:net";
 import type { Log } from "../../services/ports.js";
+import { noDnsMetrics, type DnsMetrics } from "../metrics.js";
 import type { DnsHandler, DnsReply } from "../types.js";
 import { FrameReader } from "./frames.js";
 import { safeHandle } from "./safe-handle.js";
@@ -23,19 +30,40 @@ export interface TcpOptions {
   readonly log: Log;
   readonly idleTimeoutMs: number;
   readonly maxConnections: number;
+  /** Default: no limit beyond maxConnections. */
+  readonly maxConnectionsPerClient?: number;
+  /** Default: no limit. */
+  readonly lifetimeMs?: number;
+  /** Default 65535 (the largest a length prefix can say). */
+  readonly maxMessageBytes?: number;
+  /** Default 64. */
+  readonly maxQueuedReplies?: number;
+  readonly metrics?: DnsMetrics;
 }
 
 /** Listens and resolves once listening; rejects with the listen error (e.g. EADDRINUSE). */
 export function startTcp(opts: TcpOptions): Promise<TcpListener> {
+  const metrics = opts.metrics ?? noDnsMetrics;
   const sockets = new Set<net.Socket>();
+  const perClient = new Map<string, number>();
+  const perClientLimit = opts.maxConnectionsPerClient ?? Infinity;
   const server = net.createServer((socket) => {
-    if (sockets.size >= opts.maxConnections) {
+    const client = socket.remoteAddress ?? "";
+    const fromClient = perClient.get(client) ?? 0;
+    if (sockets.size >= opts.maxConnections || fromClient >= perClientLimit) {
+      metrics.tcpRefused(sockets.size >= opts.maxConnections ? "global_limit" : "per_client_limit");
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    serveConnection(socket, opts);
+    perClient.set(client, fromClient + 1);
+    socket.on("close", () => {
+      sockets.delete(socket);
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
+    });
+    serveConnection(socket, opts, metrics);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -56,15 +84,39 @@ export function startTcp(opts: TcpOptions): Promise<TcpListener> {
   });
 }
 
-function serveConnection(socket: net.Socket, opts: TcpOptions): void {
+function serveConnection(socket: net.Socket, opts: TcpOptions, metrics: DnsMetrics): void {
   const remoteAddress = socket.remoteAddress ?? "";
+  const maxQueued = Math.max(1, opts.maxQueuedReplies ?? 64);
   const frames = new FrameReader();
   let blocked = false;
   let closing = false;
+  /** Replies handed to the socket and not yet flushed to the kernel. */
+  let unflushed = 0;
+  let onFlushed: (() => void) | undefined;
 
   socket.setNoDelay(true);
-  socket.setTimeout(opts.idleTimeoutMs, () => socket.destroy());
+  socket.setTimeout(opts.idleTimeoutMs, () => {
+    metrics.tcpClosed("idle");
+    socket.destroy();
+  });
+  if (opts.lifetimeMs !== undefined) {
+    const lifetime = setTimeout(() => {
+      metrics.tcpClosed("lifetime");
+      socket.destroy();
+    }, opts.lifetimeMs);
+    lifetime.unref();
+    socket.once("close", () => clearTimeout(lifetime));
+  }
   socket.on("error", (err) => opts.log.debug({ err, remoteAddress }, "tcp connection error"));
+
+  const flushed = (): void => {
+    unflushed--;
+    if (onFlushed !== undefined && unflushed < maxQueued) {
+      const resume = onFlushed;
+      onFlushed = undefined;
+      resume();
+    }
+  };
 
   /** Writes the reply's frames; false when the socket's buffer is full (wait for drain). */
   const write = (reply: DnsReply): boolean => {
@@ -74,13 +126,15 @@ function serveConnection(socket: net.Socket, opts: TcpOptions): void {
       const out = Buffer.allocUnsafe(2 + msg.length);
       out.writeUInt16BE(msg.length, 0);
       out.set(msg, 2);
-      ok = socket.write(out);
+      metrics.responded("tcp", msg.length > 3 ? msg[3]! & 0x0f : 0);
+      unflushed++;
+      ok = socket.write(out, flushed);
     }
     return ok;
   };
 
   /** Stops reading until `ready` settles; then writes what it gave and reads on. */
-  const hold = (ready: Promise<DnsReply> | "drain"): void => {
+  const hold = (ready: Promise<DnsReply> | "drain" | "flush"): void => {
     blocked = true;
     socket.pause();
     const resume = (): void => {
@@ -92,6 +146,10 @@ function serveConnection(socket: net.Socket, opts: TcpOptions): void {
       socket.once("drain", resume);
       return;
     }
+    if (ready === "flush") {
+      onFlushed = resume;
+      return;
+    }
     void ready.then((reply) => {
       if (socket.destroyed) return;
       if (write(reply)) resume();
@@ -100,17 +158,21 @@ function serveConnection(socket: net.Socket, opts: TcpOptions): void {
   };
 
   const pump = (): void => {
-    while (!blocked && !closing) {
-      const frame = frames.next();
+    while (!blocked && !closing && !socket.destroyed) {
+      const frame = frames.next(opts.maxMessageBytes);
       if (frame === undefined) return;
-      if (frame === "too-short") {
+      if (frame === "too-short" || frame === "too-long") {
+        if (frame === "too-long") metrics.dropped("tcp", "too_big");
+        metrics.tcpClosed("bad_frame");
         closing = true;
         socket.end();
         return;
       }
+      metrics.received("tcp");
       const reply = safeHandle(opts.handler, opts.log, frame, "tcp", remoteAddress);
       if (reply instanceof Promise) hold(reply);
       else if (!write(reply)) hold("drain");
+      else if (unflushed >= maxQueued) hold("flush");
     }
   };
 

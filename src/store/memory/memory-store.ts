@@ -18,6 +18,7 @@ import type {
   TokenRecord,
   Zone,
 } from "../types.js";
+import { MemoryKeys } from "./keys.js";
 import { MemoryMirrors, type SetRef } from "./mirrors.js";
 
 const DEFAULT_HISTORY_LIMIT = 100;
@@ -38,6 +39,7 @@ export function createMemoryStore(): Store {
   let history: HistoryRow[] = [];
   let nextHistoryId = 1;
   const mirrors = new MemoryMirrors();
+  const keys = new MemoryKeys();
   let closed = false;
 
   function open(): void {
@@ -218,6 +220,21 @@ export function createMemoryStore(): Store {
     async mirrorStatus() {
       open();
       return mirrors.status();
+    },
+
+    async createTsigKey(key) {
+      open();
+      keys.create(key);
+    },
+
+    async listTsigKeys() {
+      open();
+      return keys.list();
+    },
+
+    async deleteTsigKey(name) {
+      open();
+      return keys.delete(name);
     },
 
     async createToken(token) {

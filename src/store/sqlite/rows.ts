@@ -32,19 +32,19 @@ function parseArray(json: string, column: string): unknown[] {
   return v;
 }
 
-function parseStrings(json: string, column: string): string[] {
+export function parseStrings(json: string, column: string): string[] {
   const v = parseArray(json, column);
   if (!v.every((s) => typeof s === "string")) throw new Error(`column ${column} holds a non-string`);
   return v;
 }
 
-function parseTypes(json: string, column: string): RecordType[] {
+export function parseTypes(json: string, column: string): RecordType[] {
   const v = parseStrings(json, column);
   if (!v.every(isRecordType)) throw new Error(`column ${column} holds an unknown record type`);
   return v;
 }
 
-function parseScopes(json: string, column: string): NameScope[] {
+export function parseScopes(json: string, column: string): NameScope[] {
   return parseArray(json, column).map((s) => {
     const o = s as Partial<Record<keyof NameScope, unknown>> | null;
     if (typeof o?.name !== "string" || typeof o.subtree !== "boolean") {

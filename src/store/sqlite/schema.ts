@@ -106,4 +106,19 @@ export interface Database {
   history: HistoryTable;
   mirrors: MirrorsTable;
   outbox: OutboxTable;
+  tsig_keys: TsigKeysTable;
+}
+
+export interface TsigKeysTable {
+  name: string;
+  algorithm: string;
+  /** base64 */
+  secret: string;
+  /** NameScope[] */
+  names_json: string;
+  /** RecordType[] */
+  types_json: string;
+  /** string[] */
+  allowed_cidrs_json: string;
+  created_at: number;
 }

@@ -22,10 +22,12 @@ import type {
   StoredHistoryEntry,
   StoredRRSet,
   TokenRecord,
+  TsigKeyRecord,
   Zone,
 } from "../types.js";
 import { openDatabase } from "./connection.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
+import * as keys from "./keys.js";
 import * as mirrors from "./mirrors.js";
 import {
   historyFromRow,
@@ -325,6 +327,18 @@ class SqliteStore implements Store {
 
   mirrorStatus(): Promise<MirrorStatus[]> {
     return this.inTransaction("mirrorStatus", (trx) => mirrors.mirrorStatus(trx));
+  }
+
+  createTsigKey(key: TsigKeyRecord): Promise<void> {
+    return this.run("createTsigKey", () => keys.createTsigKey(this.db, key));
+  }
+
+  listTsigKeys(): Promise<TsigKeyRecord[]> {
+    return this.run("listTsigKeys", () => keys.listTsigKeys(this.db));
+  }
+
+  deleteTsigKey(name: string): Promise<boolean> {
+    return this.run("deleteTsigKey", () => keys.deleteTsigKey(this.db, name));
   }
 
   snapshot(): Promise<Snapshot> {

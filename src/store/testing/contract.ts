@@ -7,6 +7,7 @@ import type { ErrorCode } from "../../core/errors.js";
 import { initialSerial, nextSerial } from "../../core/serial.js";
 import type { ChangeBatch, HistoryEntry, Host, RRSetWrite, Store, TokenRecord, Zone } from "../types.js";
 import { historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
+import { keysContract } from "./keys-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
 
 export interface StoreFixture {
@@ -634,6 +635,8 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     });
 
     mirrorContract(() => store);
+
+    keysContract(() => store);
 
     describe("externalVersion and close", () => {
       it("is a number that this store's own writes do not change", async () => {

@@ -5,10 +5,12 @@ import type { Migration, MigrationProvider } from "kysely";
 
 import { initial } from "./0001_initial.js";
 import { mirrors } from "./0002_mirrors.js";
+import { tsigKeys } from "./0003_tsig_keys.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_mirrors": mirrors,
+  "0003_tsig_keys": tsigKeys,
 };
 
 export const migrationProvider: MigrationProvider = {

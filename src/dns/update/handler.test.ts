@@ -1,0 +1,340 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { UpdateMessage } from "../wire/update.js";
+import { createUpdateService } from "../../services/apply-update.js";
+import { silentLog } from "../../services/ports.js";
+import { recordingListener } from "../../services/testing/recorders.js";
+import { createWriteQueue } from "../../services/write-queue.js";
+import { createZoneService } from "../../services/zones.js";
+import { createMemoryStore } from "../../store/memory/memory-store.js";
+import type { Store } from "../../store/types.js";
+import type { Keyring, ServerKey } from "../keyring.js";
+import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig.js";
+import type { DnsHandler } from "../types.js";
+import { encodeUpdate } from "../wire/update.js";
+import { createUpdateHandler } from "./handler.js";
+
+const ZONE = "dyn.example.test";
+const HOST = `home.${ZONE}`;
+const V4 = "81.2.69.142";
+const V4B = "81.2.69.160";
+const NOW_MS = 1_800_000_000_000;
+const NOW = NOW_MS / 1000;
+
+const key = (
+  name: string,
+  over: Partial<ServerKey["policy"]> = {},
+  algorithm: TsigKey["algorithm"] = "hmac-sha256",
+): ServerKey => ({
+  name,
+  algorithm,
+  secret: new Uint8Array(32).fill(name.length),
+  policy: { names: [{ name: ZONE, subtree: true }], types: ["A", "AAAA", "TXT"], allowedCidrs: [], ...over },
+});
+
+const KEYS = new Map<string, ServerKey>([
+  ["all", key("all")],
+  ["txt-only", key("txt-only", { types: ["TXT"] })],
+  ["home-only", key("home-only", { names: [{ name: HOST, subtree: false }] })],
+  ["lan-only", key("lan-only", { allowedCidrs: ["10.0.0.0/8"] })],
+  ["old", key("old", {}, "hmac-md5")],
+]);
+const keyring: Keyring = (n) => KEYS.get(n);
+
+let store: Store;
+let handler: DnsHandler;
+let events: string[];
+
+beforeEach(async () => {
+  store = createMemoryStore();
+  events = [];
+  const deps = {
+    store,
+    clock: () => NOW_MS,
+    listener: recordingListener(events),
+    log: silentLog,
+    queue: createWriteQueue(),
+  };
+  const zones = createZoneService(deps);
+  await zones.addZone(ZONE, {});
+  await zones.addHost(HOST, {});
+  await zones.addZone(`child.${ZONE}`, {});
+  const updates = createUpdateService({ ...deps, allowNonGlobal: false });
+  await updates.update({
+    token: undefined,
+    hosts: [HOST],
+    sets: { A: { values: [V4], ttl: 60 } },
+    source: { ip: "127.0.0.1", userAgent: undefined, protocol: "cli", tokenId: undefined },
+  });
+  events.length = 0;
+  handler = createUpdateHandler({
+    keyring,
+    store,
+    updates,
+    clock: () => NOW_MS,
+    log: silentLog,
+    allowMd5: false,
+    maxFudge: 300,
+  });
+});
+
+interface Sent {
+  readonly rcode: number;
+  readonly reply: Uint8Array;
+  readonly requestMac: Uint8Array | undefined;
+}
+
+async function send(
+  m: Omit<UpdateMessage, "id" | "zone"> & { zone?: string },
+  opts: {
+    keyName?: string | undefined;
+    time?: number;
+    from?: string;
+    secret?: Uint8Array;
+    raw?: (msg: Uint8Array) => Uint8Array;
+    asBuffer?: boolean;
+  } = {},
+): Promise<Sent> {
+  let msg = encodeUpdate({ id: 0x1234, zone: ZONE, ...m });
+  if (opts.raw !== undefined) msg = opts.raw(msg);
+  let requestMac: Uint8Array | undefined;
+  const keyName = "keyName" in opts ? opts.keyName : "all";
+  if (keyName !== undefined) {
+    const k = KEYS.get(keyName) ?? key(keyName);
+    const signed = signTsig(msg, {
+      key: { ...k, secret: opts.secret ?? k.secret },
+      timeSigned: opts.time ?? NOW,
+    });
+    msg = signed.message;
+    requestMac = signed.mac;
+  }
+  // Transports hand over Buffers, whose slice() is a view: nothing may change the request in place.
+  if (opts.asBuffer === true) msg = Buffer.from(msg);
+  const reply = (await handler(msg, {
+    transport: "udp",
+    remoteAddress: opts.from ?? "127.0.0.1",
+  })) as Uint8Array;
+  expect(reply[0]).toBe(0x12);
+  expect(reply[1]).toBe(0x34);
+  expect(reply[2]! & 0x80).toBe(0x80); // QR
+  expect((reply[2]! >> 3) & 0x0f).toBe(5); // opcode UPDATE
+  return { rcode: reply[3]! & 0x0f, reply, requestMac };
+}
+
+/** The reply verifies with the key and the request's MAC. */
+function expectSigned(s: Sent, keyName = "all"): void {
+  const v = verifyTsig(s.reply, { findKey: (n) => KEYS.get(n), now: NOW, requestMac: s.requestMac! });
+  expect(v.status).toBe("ok");
+  void keyName;
+}
+
+const sets = async (fqdn: string) =>
+  Object.fromEntries((await store.getRRSets(fqdn)).map((s) => [s.type, s.values]));
+
+describe("RFC 2136 UPDATE handler", () => {
+  it("applies adds and deletes atomically and signs the reply", async () => {
+    const s = await send(
+      {
+        updates: [
+          { kind: "delete-rrset", name: HOST, type: "A" },
+          { kind: "add", name: HOST, type: "A", ttl: 120, value: V4B },
+          { kind: "add", name: HOST, type: "TXT", ttl: 120, value: "hello world" },
+        ],
+      },
+      { asBuffer: true },
+    );
+    expect(s.rcode).toBe(0);
+    expectSigned(s);
+    expect(await sets(HOST)).toEqual({ A: [V4B], TXT: ["hello world"] });
+    const history = await store.listHistory(HOST);
+    expect(history[0]?.protocol).toBe("rfc2136");
+    expect(history[0]?.tokenId).toBe("tsig:all");
+    expect(events.some((e) => e.startsWith(`host ${HOST} A=${V4B}`))).toBe(true);
+  });
+
+  it("creates a host for several TXT values at an _acme-challenge name, and deletes one value", async () => {
+    const name = `_acme-challenge.${HOST}`;
+    const s = await send({
+      updates: [
+        { kind: "add", name, type: "TXT", ttl: 60, value: "token-one" },
+        { kind: "add", name, type: "TXT", ttl: 60, value: "token-two" },
+      ],
+    });
+    expect(s.rcode).toBe(0);
+    expect(await sets(name)).toEqual({ TXT: ["token-one", "token-two"] });
+    expect((await store.getHost(name))?.zone).toBe(ZONE);
+    expect(
+      (await send({ updates: [{ kind: "delete-rr", name, type: "TXT", value: "token-one" }] })).rcode,
+    ).toBe(0);
+    expect(await sets(name)).toEqual({ TXT: ["token-two"] });
+    expect((await send({ updates: [{ kind: "delete-name", name }] })).rcode).toBe(0);
+    expect(await sets(name)).toEqual({});
+  });
+
+  it.each([
+    ["rrset-exists that exists", { kind: "rrset-exists", name: HOST, type: "A" }, 0],
+    ["rrset-exists that does not", { kind: "rrset-exists", name: HOST, type: "TXT" }, 8],
+    ["rrset-absent that exists", { kind: "rrset-absent", name: HOST, type: "A" }, 7],
+    ["name-in-use of an unused name", { kind: "name-in-use", name: `nobody.${ZONE}` }, 3],
+    ["name-not-in-use of a used name", { kind: "name-not-in-use", name: HOST }, 6],
+    ["name-in-use at the apex", { kind: "name-in-use", name: ZONE }, 0],
+    ["a name outside the zone", { kind: "name-in-use", name: "elsewhere.test" }, 10],
+  ] as const)("prerequisite %s → rcode %i; nothing changes when it fails", async (_, pre, rcode) => {
+    const s = await send({
+      prerequisites: [pre],
+      updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }],
+    });
+    expect(s.rcode).toBe(rcode);
+    expectSigned(s);
+    expect(await sets(HOST)).toEqual({ A: rcode === 0 ? [V4, V4B] : [V4] });
+  });
+
+  it("a value-dependent prerequisite must match the whole set (NXRRSET otherwise)", async () => {
+    const pre = (value: string) =>
+      encodeUpdate({
+        id: 0x1234,
+        zone: ZONE,
+        updates: [{ kind: "add", name: HOST, type: "A", ttl: 0, value }],
+      });
+    // Turn the one update record into a prerequisite (same record, TTL 0, class IN): counts 0,1,0 → 1,0,0.
+    const asPrereq = (value: string) => () => {
+      const m = pre(value);
+      m[7] = 1;
+      m[9] = 0;
+      return m;
+    };
+    expect((await send({ updates: [] }, { raw: asPrereq(V4B) })).rcode).toBe(8);
+    expect((await send({ updates: [] }, { raw: asPrereq(V4) })).rcode).toBe(0);
+  });
+
+  it("refuses unsigned updates, and names outside the policy, changing nothing", async () => {
+    const add = { updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }] } as const;
+    expect((await send(add, { keyName: undefined })).rcode).toBe(5);
+    expect(
+      (
+        await send(
+          { updates: [{ kind: "add", name: `other.${ZONE}`, type: "A", ttl: 60, value: V4B }] },
+          { keyName: "home-only" },
+        )
+      ).rcode,
+    ).toBe(5);
+    expect((await send(add, { keyName: "txt-only" })).rcode).toBe(5);
+    // Deleting a name removes its A set too, which a TXT-only key may not do.
+    expect(
+      (await send({ updates: [{ kind: "delete-name", name: HOST }] }, { keyName: "txt-only" })).rcode,
+    ).toBe(5);
+    expect((await send(add, { keyName: "lan-only" })).rcode).toBe(5);
+    expect((await send(add, { keyName: "lan-only", from: "10.1.2.3" })).rcode).toBe(0);
+    expect(await sets(HOST)).toEqual({ A: [V4, V4B] });
+  });
+
+  it("answers NOTAUTH with an unsigned BADKEY/BADSIG, and a signed BADTIME with our time", async () => {
+    const add = { updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }] } as const;
+    for (const [opts, error] of [
+      [{ keyName: "nobody" }, TSIG_ERROR.BADKEY],
+      [{ keyName: "old" }, TSIG_ERROR.BADKEY],
+      [{ secret: new Uint8Array(32) }, TSIG_ERROR.BADSIG],
+    ] as const) {
+      const s = await send(add, opts);
+      expect(s.rcode).toBe(9);
+      const v = verifyTsig(s.reply, { findKey: () => undefined, now: NOW });
+      expect(v.status).toBe("BADKEY"); // we hold no key: the point is the record's Error field and empty MAC
+      if (v.status === "BADKEY") {
+        expect(v.record.error).toBe(error);
+        expect(v.record.mac.length).toBe(0);
+      }
+    }
+    const late = await send(add, { time: NOW - 3600 });
+    expect(late.rcode).toBe(9);
+    const v = verifyTsig(late.reply, {
+      findKey: (n) => KEYS.get(n),
+      now: NOW - 3600,
+      requestMac: late.requestMac!,
+    });
+    expect(v.status).toBe("ok");
+    if (v.status === "ok") {
+      expect(v.record.error).toBe(TSIG_ERROR.BADTIME);
+      const o = v.record.otherData;
+      expect(o.length).toBe(6);
+      expect(((o[2]! << 24) >>> 0) + (o[3]! << 16) + (o[4]! << 8) + o[5]!).toBe(NOW);
+    }
+    expect(await sets(HOST)).toEqual({ A: [V4] });
+  });
+
+  it("NOTAUTH for a zone we do not serve (or a name inside one), FORMERR for a bad zone section", async () => {
+    const add = { updates: [{ kind: "add", name: "a.other.test", type: "A", ttl: 60, value: V4B }] } as const;
+    expect((await send({ ...add, zone: "other.test" })).rcode).toBe(9);
+    expect((await send({ updates: [], zone: HOST })).rcode).toBe(9);
+    const noZone = (m: Uint8Array) => {
+      m[5] = 2; // two zone entries (the walk then fails or miscounts) → FORMERR
+      return m;
+    };
+    expect((await send({ updates: [] }, { raw: noZone })).rcode).toBe(1);
+  });
+
+  it("prescan: NOTZONE outside the zone or in a child zone, REFUSED for other types and the apex", async () => {
+    const a = (name: string) =>
+      ({ updates: [{ kind: "add", name, type: "A", ttl: 60, value: V4B }] }) as const;
+    expect((await send(a("x.elsewhere.test"))).rcode).toBe(10);
+    expect((await send(a(`x.child.${ZONE}`))).rcode).toBe(10);
+    expect((await send(a(ZONE))).rcode).toBe(5);
+    const ns = (m: Uint8Array) => {
+      // Rewrite the update's type A (1) into NS (2): the type field sits 10 octets before the end of the 4-octet rdata.
+      m[m.length - 4 - 10 + 1] = 2;
+      return m;
+    };
+    expect((await send(a(HOST), { raw: ns })).rcode).toBe(5);
+    expect(await sets(HOST)).toEqual({ A: [V4] });
+  });
+
+  it("FORMERR for malformed update records; REFUSED for a value the service rejects", async () => {
+    const shortA = (m: Uint8Array) => {
+      // Drop one octet of A rdata and fix RDLENGTH: 3-octet A.
+      const out = m.slice(0, m.length - 1);
+      out[out.length - 3 - 1] = 3;
+      return out;
+    };
+    expect(
+      (
+        await send(
+          { updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }] },
+          { raw: shortA },
+        )
+      ).rcode,
+    ).toBe(1);
+    expect(
+      (await send({ updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: "10.0.0.1" }] })).rcode,
+    ).toBe(5);
+    expect(await sets(HOST)).toEqual({ A: [V4] });
+  });
+
+  it("one bad value refuses the whole message: no other name changes, no host is created", async () => {
+    const acme = `_acme-challenge.${HOST}`;
+    const s = await send({
+      updates: [
+        { kind: "add", name: HOST, type: "A", ttl: 60, value: V4B },
+        { kind: "add", name: acme, type: "TXT", ttl: 60, value: "x".repeat(300) },
+      ],
+    });
+    expect(s.rcode).toBe(5);
+    const s2 = await send({
+      updates: [
+        { kind: "add", name: acme, type: "TXT", ttl: 60, value: "fine" },
+        { kind: "add", name: `new.${ZONE}`, type: "A", ttl: 60, value: "192.168.1.1" },
+      ],
+    });
+    expect(s2.rcode).toBe(5);
+    expect(await sets(HOST)).toEqual({ A: [V4] });
+    expect(await store.getHost(acme)).toBeUndefined();
+    expect(await store.getHost(`new.${ZONE}`)).toBeUndefined();
+  });
+
+  it("never throws on garbage and does not answer responses", async () => {
+    expect(
+      await handler(Uint8Array.of(1, 2, 3), { transport: "udp", remoteAddress: "127.0.0.1" }),
+    ).toBeUndefined();
+    const garbage = Uint8Array.from({ length: 40 }, (_, i) => (i * 37) & 0xff);
+    garbage[2] = 5 << 3;
+    const r = (await handler(garbage, { transport: "tcp", remoteAddress: "127.0.0.1" })) as Uint8Array;
+    expect(r[3]! & 0x0f).toBe(1);
+  });
+});

@@ -1,0 +1,205 @@
+// The server side of RFC 2136 UPDATE with TSIG (RFC 8945): verify the signature, check the zone, the
+// prerequisites, the key's policy and the records, then apply the resulting sets through the update
+// service (one commit: history with protocol "rfc2136", mirroring outbox and DNS index follow).
+//
+// Contract (the rcodes, in the order they are decided):
+// - not a request, or shorter than a header → no reply; a message that cannot be walked → FORMERR.
+// - TSIG: unsigned → REFUSED; malformed TSIG → FORMERR; unknown key or algorithm (hmac-md5 unless
+//   allowed) → NOTAUTH + BADKEY, wrong MAC → NOTAUTH + BADSIG, both UNSIGNED (RFC 8945 §5.3.2); time
+//   outside the fudge → NOTAUTH + BADTIME, signed, our time in Other Data. From here on every reply is
+//   signed with the request's MAC.
+// - the key's source CIDRs do not include the client → REFUSED.
+// - zone section not exactly one SOA/IN entry → FORMERR; not a zone apex we serve → NOTAUTH.
+// - prerequisites, policy and prescan: see plan.ts. Nothing is written unless every check passes.
+// - the update service fails (bad value, store down) → REFUSED for a value it rejects, else SERVFAIL.
+// Never throws or rejects.
+
+import type { Clock } from "../../core/clock.js";
+import type { ErrorCode } from "../../core/errors.js";
+import type { RecordType, RRSet } from "../../core/records.js";
+import type { UpdateService } from "../../services/apply-update.js";
+import type { Log } from "../../services/ports.js";
+import type { Store } from "../../store/types.js";
+import type { Keyring } from "../keyring.js";
+import { appendTsigRecord, signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig.js";
+import type { DnsHandler } from "../types.js";
+import { CLASS, FLAG, HEADER_SIZE, OPCODE, RCODE, TYPE } from "../wire/constants.js";
+import { decodeUpdate } from "./decode.js";
+import { planUpdate, UPDATE_RCODE } from "./plan.js";
+import { policyAllowsSource } from "./policy.js";
+
+export interface UpdateHandlerDeps {
+  readonly keyring: Keyring;
+  readonly store: Pick<Store, "listZones" | "getHost" | "getRRSets">;
+  readonly updates: Pick<UpdateService, "transact" | "acceptsAddress">;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** Accept hmac-md5 keys (off by default: RFC 8945 §6 deprecates MD5). */
+  readonly allowMd5: boolean;
+  /** The most clock skew honoured, in seconds, whatever fudge the client asks for. */
+  readonly maxFudge: number;
+}
+
+/** Value errors of the update service that are the client's fault (→ REFUSED, not SERVFAIL). */
+const CLIENT_ERRORS = new Set<ErrorCode>([
+  "invalid_record",
+  "invalid_ip",
+  "ip_not_global",
+  "invalid_ttl",
+  "invalid_hostname",
+  "forbidden",
+  "outside_zone",
+]);
+
+export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
+  const findKey = (name: string): TsigKey | undefined => {
+    const key = deps.keyring(name);
+    return key?.algorithm === "hmac-md5" && !deps.allowMd5 ? undefined : key;
+  };
+
+  return async (msg, ctx) => {
+    if (msg.length < HEADER_SIZE || (msg[2]! & 0x80) !== 0) return undefined;
+    const now = Math.floor(deps.clock() / 1000);
+    const verdict = verifyTsig(msg, { findKey, now, maxFudge: deps.maxFudge });
+    const zoneEcho = echoZone(msg);
+    switch (verdict.status) {
+      case "unsigned":
+        return reply(msg, zoneEcho, RCODE.REFUSED);
+      case "FORMERR":
+        return reply(msg, zoneEcho, RCODE.FORMERR);
+      case "BADKEY":
+      case "BADSIG":
+        return appendTsigRecord(reply(msg, zoneEcho, UPDATE_RCODE.NOTAUTH), {
+          ...verdict.record,
+          mac: new Uint8Array(0),
+          originalId: (msg[0]! << 8) | msg[1]!,
+          error: verdict.status === "BADKEY" ? TSIG_ERROR.BADKEY : TSIG_ERROR.BADSIG,
+          otherData: new Uint8Array(0),
+        });
+      case "BADTIME":
+        return signTsig(reply(msg, zoneEcho, UPDATE_RCODE.NOTAUTH), {
+          key: verdict.key,
+          // RFC 8945 §5.2.3: the request's time, so the client can match it; ours in Other Data.
+          timeSigned: verdict.record.timeSigned,
+          fudge: verdict.record.fudge,
+          requestMac: verdict.mac,
+          error: TSIG_ERROR.BADTIME,
+          otherData: u48(now),
+        }).message;
+    }
+    const sign = (rcode: number) =>
+      signTsig(reply(msg, zoneEcho, rcode), {
+        key: verdict.key,
+        timeSigned: Math.floor(deps.clock() / 1000),
+        fudge: verdict.record.fudge,
+        requestMac: verdict.mac,
+      }).message;
+    try {
+      const key = deps.keyring(verdict.key.name)!;
+      if (!policyAllowsSource(key.policy, ctx.remoteAddress)) {
+        deps.log.info({ key: key.name, from: ctx.remoteAddress }, "UPDATE refused: source not allowed");
+        return sign(RCODE.REFUSED);
+      }
+      const decoded = decodeUpdate(msg);
+      if (!decoded.ok) {
+        deps.log.info({ key: key.name, reason: decoded.reason }, "UPDATE malformed");
+        return sign(RCODE.FORMERR);
+      }
+      const zone = decoded.value.zone;
+      if (
+        decoded.value.zoneCount !== 1 ||
+        zone === undefined ||
+        zone.type !== TYPE.SOA ||
+        zone.klass !== CLASS.IN
+      ) {
+        deps.log.info(
+          { key: key.name, zones: decoded.value.zoneCount },
+          "UPDATE zone section is not one SOA/IN",
+        );
+        return sign(RCODE.FORMERR);
+      }
+      const rcode = await deps.updates.transact(async (apply) => {
+        const zones = (await deps.store.listZones()).map((z) => z.name);
+        if (!zones.includes(zone.name)) return UPDATE_RCODE.NOTAUTH;
+        const plan = await planUpdate({
+          zone: zone.name,
+          zones,
+          msg: decoded.value,
+          policy: key.policy,
+          acceptsAddress: (ip) => deps.updates.acceptsAddress(ip),
+          read: async (name) => {
+            const host = await deps.store.getHost(name);
+            if (host === undefined) return { host: false, sets: new Map<RecordType, RRSet>() };
+            const sets = await deps.store.getRRSets(name);
+            return { host: true, sets: new Map(sets.map((s) => [s.type, s])) };
+          },
+        });
+        if (plan.rcode !== 0 || !("hosts" in plan)) {
+          deps.log.info(
+            {
+              key: key.name,
+              zone: zone.name,
+              rcode: plan.rcode,
+              reason: "reason" in plan ? plan.reason : "",
+            },
+            "UPDATE not applied",
+          );
+          return plan.rcode;
+        }
+        if (plan.hosts.length === 0) return RCODE.NOERROR;
+        const outcomes = await apply({
+          token: undefined,
+          hosts: plan.hosts,
+          sets: {},
+          setsByHost: plan.setsByHost,
+          createHosts: plan.createHosts,
+          source: {
+            ip: ctx.remoteAddress,
+            userAgent: undefined,
+            protocol: "rfc2136",
+            tokenId: `tsig:${key.name}`,
+          },
+        });
+        const failed = outcomes.find((o) => o.status === "failed");
+        if (failed === undefined) return RCODE.NOERROR;
+        deps.log.info({ key: key.name, code: failed.code, fqdn: failed.fqdn }, "UPDATE failed");
+        return CLIENT_ERRORS.has(failed.code) ? RCODE.REFUSED : RCODE.SERVFAIL;
+      });
+      return sign(rcode);
+    } catch (e) {
+      deps.log.error({ err: e }, "UPDATE handler failed");
+      return sign(RCODE.SERVFAIL);
+    }
+  };
+}
+
+/** The zone section as received when it is exactly one well-formed entry, else nothing. */
+function echoZone(msg: Uint8Array): Uint8Array | undefined {
+  if (((msg[4]! << 8) | msg[5]!) !== 1) return undefined;
+  let at = HEADER_SIZE;
+  for (let labels = 0; labels < 128; labels++) {
+    const len = msg[at];
+    if (len === undefined || (len & 0xc0) !== 0) return undefined;
+    at += len + 1;
+    if (len === 0) return at + 4 <= msg.length ? msg.slice(HEADER_SIZE, at + 4) : undefined;
+  }
+  return undefined;
+}
+
+function reply(msg: Uint8Array, zone: Uint8Array | undefined, rcode: number): Uint8Array {
+  const out = new Uint8Array(HEADER_SIZE + (zone?.length ?? 0));
+  out[0] = msg[0]!;
+  out[1] = msg[1]!;
+  const flags = FLAG.QR | (OPCODE.UPDATE << 11) | (rcode & 0x0f);
+  out[2] = flags >> 8;
+  out[3] = flags & 0xff;
+  if (zone !== undefined) {
+    out[5] = 1;
+    out.set(zone, HEADER_SIZE);
+  }
+  return out;
+}
+
+function u48(n: number): Uint8Array {
+  return Uint8Array.of(0, 0, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+}

@@ -1,0 +1,192 @@
+// Hidden primary end to end: the real `beacon serve` as the primary of a zone, real BIND 9 and Knot as
+// its secondaries (TSIG-signed transfers, NOTIFY from Beacon). After an HTTP update both secondaries
+// answer the new address; an IXFR from the old serial carries only the change. How long the
+// secondaries took after the update is printed, never asserted.
+
+import { execFile } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DnsPeer, PeerKey } from "../../src/providers/testing/peers/dns-peer.js";
+import { startBindSecondary, startKnotSecondary } from "../../src/providers/testing/peers/secondary.js";
+import { basic, runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { peerAvailable } from "./support/peers.js";
+
+const ZONE = "dyn.beacon.test";
+const HOST = `home.${ZONE}`;
+const KEY_NAME = "xfr.beacon.test";
+/** Polling deadline for a secondary to catch up (generous for loaded CI machines; the time is reported). */
+const CATCH_UP_MS = 20_000;
+
+const available =
+  peerAvailable("dig", "bind9-dnsutils") && peerAvailable("named", "bind9") && peerAvailable("knotd", "knot");
+
+/** dig output lines (records only) for `args` against 127.0.0.1:port. */
+function digLines(port: number, args: readonly string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "dig",
+      ["@127.0.0.1", "-p", String(port), "+norec", "+time=2", "+tries=1", "+noall", "+answer", ...args],
+      { timeout: 15_000 },
+      (error, stdout) => {
+        if (error !== null && stdout === "") return reject(new Error(`dig failed: ${error.message}`));
+        resolve(stdout.split("\n").filter((l) => l.trim() !== "" && !l.startsWith(";")));
+      },
+    );
+  });
+}
+
+function digRaw(port: number, args: readonly string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(
+      "dig",
+      ["@127.0.0.1", "-p", String(port), "+norec", "+time=2", "+tries=1", ...args],
+      { timeout: 15_000 },
+      (_error, stdout) => resolve(stdout),
+    );
+  });
+}
+
+async function serial(port: number): Promise<number> {
+  const lines = await digLines(port, [ZONE, "SOA"]);
+  return Number(lines[0]?.split(/\s+/)[6]);
+}
+
+async function waitFor(port: number, name: string, want: string, deadline: number): Promise<boolean> {
+  while (Date.now() < deadline) {
+    const lines = await digLines(port, [name, "A"]).catch(() => []);
+    if (lines.some((l) => l.endsWith(`\t${want}`))) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+describe.skipIf(!available)("BIND 9 and Knot as secondaries of a Beacon zone", () => {
+  const dir = tempDir();
+  let beacon: Beacon;
+  let bind: DnsPeer;
+  let knot: DnsPeer;
+  let key: PeerKey;
+  let token: string;
+  let dnsPort: number;
+  const transferEnv = () => ({
+    BEACON_DNS_TRANSFER_ALLOW: "127.0.0.1",
+    BEACON_DNS_TRANSFER_KEYS: KEY_NAME,
+  });
+
+  beforeAll(async () => {
+    token = (await seedHosts(dir.path, [HOST])).get(HOST)!;
+    const added = await runCli(dir.path, ["key", "add", KEY_NAME, "--name-scope", ZONE, "--json"]);
+    expect(added.code, added.stderr).toBe(0);
+    const k = JSON.parse(added.stdout) as { name: string; algorithm: PeerKey["algorithm"]; secret: string };
+    key = { name: k.name, algorithm: k.algorithm, secret: k.secret };
+    // The secondaries need the primary's port and Beacon needs theirs for NOTIFY: start Beacon once to
+    // get a port, start the secondaries on it, then restart Beacon on that same port with NOTIFY set.
+    const first = await startBeacon({ dataDir: dir.path, env: transferEnv() });
+    dnsPort = first.dnsPort;
+    try {
+      [bind, knot] = await Promise.all([
+        startBindSecondary({ zone: ZONE, port: dnsPort, key }),
+        startKnotSecondary({ zone: ZONE, port: dnsPort, key }),
+      ]);
+    } finally {
+      await first.stop();
+    }
+    beacon = await startBeacon({
+      dataDir: dir.path,
+      args: ["--dns-listen", `127.0.0.1:${dnsPort}`],
+      env: {
+        ...transferEnv(),
+        BEACON_DNS_TRANSFER_NOTIFY: `127.0.0.1:${bind.port},127.0.0.1:${knot.port}`,
+        BEACON_LOG_LEVEL: "debug",
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await beacon?.stop("SIGKILL");
+    await Promise.all([bind?.stop(), knot?.stop()]);
+    dir.remove();
+  });
+
+  it("both loaded the zone from Beacon by a signed transfer", async () => {
+    const primary = await serial(dnsPort);
+    expect(primary).toBeGreaterThan(0);
+    expect(await serial(bind.port)).toBe(primary);
+    expect(await serial(knot.port)).toBe(primary);
+    const ns = await digLines(knot.port, [ZONE, "NS"]);
+    expect(ns.join("\n")).toMatch(/IN\s+NS\s+ns1\.dyn\.beacon\.test\./);
+  });
+
+  it("after an HTTP update both answer the new address (NOTIFY, then IXFR); an IXFR carries only the change", async () => {
+    const before = await serial(dnsPort);
+    const r = await fetch(`${beacon.url}/nic/update?hostname=${HOST}&myip=81.2.69.142`, {
+      headers: { authorization: basic(HOST, token), "user-agent": "e2e/1.0" },
+    });
+    expect(await r.text()).toBe("good 81.2.69.142");
+    const updated = Date.now();
+    const deadline = updated + CATCH_UP_MS;
+    const [bindOk, knotOk] = await Promise.all([
+      waitFor(bind.port, HOST, "81.2.69.142", deadline).then((ok) => [ok, Date.now() - updated] as const),
+      waitFor(knot.port, HOST, "81.2.69.142", deadline).then((ok) => [ok, Date.now() - updated] as const),
+    ]);
+    console.log(
+      `secondaries caught up after the HTTP reply: BIND ${bindOk[1]} ms, Knot ${knotOk[1]} ms ` +
+        "(NOTIFY is sent in the same tick as the reply)",
+    );
+    expect(bindOk[0], bind.log()).toBe(true);
+    expect(knotOk[0], knot.log()).toBe(true);
+    const after = await serial(dnsPort);
+    expect(after).toBeGreaterThan(before);
+    expect(beacon.stderr()).toContain("NOTIFY acknowledged");
+
+    const ixfr = await digLines(dnsPort, [
+      ZONE,
+      `IXFR=${before}`,
+      "-y",
+      `${key.algorithm}:${key.name}:${key.secret}`,
+    ]);
+    const shape = ixfr.map((l) => {
+      const f = l.split(/\s+/);
+      return f[3] === "SOA" ? `SOA ${f[6]}` : `${f[0]} ${f[3]} ${f[4]}`;
+    });
+    expect(shape).toEqual([
+      `SOA ${after}`,
+      `SOA ${before}`,
+      `SOA ${after}`,
+      `${HOST}. A 81.2.69.142`,
+      `SOA ${after}`,
+    ]);
+  });
+
+  it("a second change reaches both by IXFR with the old address removed", async () => {
+    const before = await serial(dnsPort);
+    const r = await fetch(`${beacon.url}/nic/update?hostname=${HOST}&myip=81.2.69.143`, {
+      headers: { authorization: basic(HOST, token), "user-agent": "e2e/1.0" },
+    });
+    expect(await r.text()).toBe("good 81.2.69.143");
+    const deadline = Date.now() + CATCH_UP_MS;
+    expect(await waitFor(bind.port, HOST, "81.2.69.143", deadline), bind.log()).toBe(true);
+    expect(await waitFor(knot.port, HOST, "81.2.69.143", deadline), knot.log()).toBe(true);
+    expect(await digLines(bind.port, [HOST, "A"])).toHaveLength(1);
+    const ixfr = await digLines(dnsPort, [
+      ZONE,
+      `IXFR=${before}`,
+      "-y",
+      `${key.algorithm}:${key.name}:${key.secret}`,
+    ]);
+    expect(ixfr.filter((l) => /\sA\s/.test(l)).map((l) => l.split(/\s+/)[4])).toEqual([
+      "81.2.69.142",
+      "81.2.69.143",
+    ]);
+    // Knot names the transfer kind in its log; BIND only counts records.
+    expect(knot.log()).toMatch(/IXFR, incoming, remote 127\.0\.0\.1@\d+, finished/);
+  });
+
+  it("refuses a transfer without the key, and with an unknown key", async () => {
+    const unsigned = await digRaw(dnsPort, [ZONE, "AXFR"]);
+    expect(unsigned).toMatch(/Transfer failed|REFUSED/);
+    expect(unsigned).not.toMatch(/\sIN\s+A\s/);
+    const wrong = await digRaw(dnsPort, [ZONE, "AXFR", "-y", `hmac-sha256:nobody:${key.secret}`]);
+    expect(wrong).toMatch(/NOTAUTH|BADKEY|failed/);
+    expect(wrong).not.toMatch(/\sIN\s+A\s/);
+  });
+});
