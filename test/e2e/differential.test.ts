@@ -19,6 +19,7 @@ import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { namedOptions } from "../../src/providers/testing/peers/bind.js";
 import { startDnsPeer, type DnsPeer } from "../../src/providers/testing/peers/dns-peer.js";
 import { runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
@@ -126,18 +127,7 @@ function zoneFile(soa: string): string {
 
 function namedConf(d: string, port: number): string {
   return [
-    "options {",
-    `  directory "${d}";`,
-    `  pid-file "${path.join(d, "named.pid")}";`,
-    `  session-keyfile "${path.join(d, "session.key")}";`,
-    `  managed-keys-directory "${d}";`,
-    `  listen-on port ${port} { 127.0.0.1; };`,
-    "  listen-on-v6 { none; };",
-    "  recursion no;",
-    "  dnssec-validation no;",
-    "  notify no;",
-    "};",
-    "controls { };",
+    ...namedOptions(d, port, []),
     `zone "${ZONE}" { type primary; file "${path.join(d, `${ZONE}.db`)}"; };`,
     "",
   ].join("\n");

@@ -18,12 +18,8 @@ export function startBind(zone: string, keys: readonly PeerKey[]): Promise<DnsPe
   });
 }
 
-function namedConf(dir: string, port: number, zone: string, keys: readonly PeerKey[]): string {
-  const grants = keys.map((k) =>
-    k.subtree === undefined
-      ? `    grant "${k.name}" zonesub ANY;`
-      : `    grant "${k.name}" subdomain ${k.subtree}. ANY;`,
-  );
+/** The options of a throwaway named in `dir` on 127.0.0.1:`port`, and its keys: every test's named.conf starts so. */
+export function namedOptions(dir: string, port: number, keys: readonly Omit<PeerKey, "subtree">[]): string[] {
   return [
     "options {",
     `  directory "${dir}";`,
@@ -38,6 +34,17 @@ function namedConf(dir: string, port: number, zone: string, keys: readonly PeerK
     "};",
     "controls { };",
     ...keys.map((k) => `key "${k.name}" { algorithm ${k.algorithm}; secret "${k.secret}"; };`),
+  ];
+}
+
+function namedConf(dir: string, port: number, zone: string, keys: readonly PeerKey[]): string {
+  const grants = keys.map((k) =>
+    k.subtree === undefined
+      ? `    grant "${k.name}" zonesub ANY;`
+      : `    grant "${k.name}" subdomain ${k.subtree}. ANY;`,
+  );
+  return [
+    ...namedOptions(dir, port, keys),
     `zone "${zone}" {`,
     "  type primary;",
     `  file "${path.join(dir, `${zone}.db`)}";`,

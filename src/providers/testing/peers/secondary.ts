@@ -6,6 +6,7 @@
 
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { namedOptions } from "./bind.js";
 import { startDnsPeer, type DnsPeer, type PeerKey } from "./dns-peer.js";
 
 export interface PrimarySpec {
@@ -25,21 +26,7 @@ export function startBindSecondary(p: PrimarySpec): Promise<DnsPeer> {
       await writeFile(
         conf,
         [
-          "options {",
-          `  directory "${dir}";`,
-          `  pid-file "${path.join(dir, "named.pid")}";`,
-          `  session-keyfile "${path.join(dir, "session.key")}";`,
-          `  managed-keys-directory "${dir}";`,
-          `  listen-on port ${port} { 127.0.0.1; };`,
-          "  listen-on-v6 { none; };",
-          "  recursion no;",
-          "  dnssec-validation no;",
-          "  notify no;",
-          "};",
-          "controls { };",
-          ...(p.key === undefined
-            ? []
-            : [`key "${p.key.name}" { algorithm ${p.key.algorithm}; secret "${p.key.secret}"; };`]),
+          ...namedOptions(dir, port, p.key === undefined ? [] : [p.key]),
           `zone "${p.zone}" {`,
           "  type secondary;",
           `  file "${path.join(dir, "secondary.db")}";`,
