@@ -78,7 +78,7 @@ export function createDnsMetrics(registry: Registry): DnsMetrics {
   const bound = (c: Counter) => {
     const children = new Map<string, Counter.Internal>();
     return (...values: string[]): Counter.Internal => {
-      const key = values.join("|");
+      const key = values.length === 1 ? values[0]! : values.join("|");
       let found = children.get(key);
       if (found === undefined) {
         found = c.labels(...values);

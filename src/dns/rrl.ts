@@ -39,6 +39,8 @@ export interface ResponseRateLimiter {
   check(clientAddress: string, response: Uint8Array): RrlVerdict;
 }
 
+const PREFIX_MEMO_SIZE = 65_536;
+
 interface Account {
   balance: number;
   at: number;
@@ -57,11 +59,23 @@ export function createRrl(opts: RrlOptions): ResponseRateLimiter {
     }
   });
   const accounts = new Map<string, Account>();
+  // Parsing the client address is the costliest step and clients repeat: remember each address's
+  // network (null = exempt or unparsable), forgetting everything when the memo grows past its bound.
+  const prefixes = new Map<string, string | null>();
+  const prefixOf = (address: string): string | undefined => {
+    let p = prefixes.get(address);
+    if (p === undefined) {
+      if (prefixes.size >= PREFIX_MEMO_SIZE) prefixes.clear();
+      p = clientPrefix(address, opts.ipv4PrefixLength, opts.ipv6PrefixLength, exempt) ?? null;
+      prefixes.set(address, p);
+    }
+    return p ?? undefined;
+  };
 
   return {
     check(clientAddress, response) {
       if (response.length > 2 && (response[2]! & 0x78) !== 0) return "send";
-      const prefix = clientPrefix(clientAddress, opts.ipv4PrefixLength, opts.ipv6PrefixLength, exempt);
+      const prefix = prefixOf(clientAddress);
       if (prefix === undefined) return "send";
       const key = `${prefix}|${accountName(response)}`;
       const now = opts.now();
