@@ -5,15 +5,14 @@
 import type { Command } from "commander";
 import { systemClock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
-import { parseCidr } from "../../core/ip.js";
 import { normalizeName } from "../../core/names.js";
-import { isRecordType, RECORD_TYPES, type RecordType } from "../../core/records.js";
+import { RECORD_TYPES } from "../../core/records.js";
 import { createKeyService } from "../../services/keys.js";
 import type { NameScope, TsigKeyRecord } from "../../store/types.js";
 import { action } from "../action.js";
 import { withAdmin } from "../context.js";
 import { formatTime, printJson, printTable } from "../output.js";
-import { listOption } from "./options.js";
+import { cidrsOption, listOption, recordTypesOption } from "./options.js";
 
 /** The body of a BIND key file, as `nsupdate -k` and named.conf read it. */
 export function keyFile(key: Pick<TsigKeyRecord, "name" | "algorithm" | "secret">): string {
@@ -57,18 +56,8 @@ export function registerKey(program: Command): void {
         ];
         if (names.length === 0)
           throw new BeaconError("bad_request", "give at least one --name-scope or --subtree");
-        const types = ((opts["type"] as string[] | undefined) ?? [...RECORD_TYPES]).map((t): RecordType => {
-          const upper = t.toUpperCase();
-          if (!isRecordType(upper))
-            throw new BeaconError("bad_request", `--type: "${t}" is not one of ${RECORD_TYPES.join(", ")}`);
-          return upper;
-        });
-        const allowedCidrs = ((opts["cidr"] as string[] | undefined) ?? []).map((c) => {
-          const parsed = parseCidr(c);
-          if (parsed === undefined)
-            throw new BeaconError("bad_request", `--cidr: "${c}" is not an address or CIDR`);
-          return parsed;
-        });
+        const types = recordTypesOption(opts["type"] as string[] | undefined);
+        const allowedCidrs = cidrsOption(opts["cidr"] as string[] | undefined);
         const algorithm = opts["algorithm"] as string | undefined;
         const created = await withAdmin(opts, (ctx) =>
           createKeyService({ store: ctx.store, clock: systemClock }).add({

@@ -1,4 +1,7 @@
 import { InvalidArgumentError } from "commander";
+import { BeaconError } from "../../core/errors.js";
+import { parseCidr } from "../../core/ip.js";
+import { isRecordType, RECORD_TYPES, type RecordType } from "../../core/records.js";
 
 /** Commander parser for comma-separated lists; repeated flags accumulate. */
 export function listOption(value: string, previous: string[] | undefined): string[] {
@@ -14,4 +17,24 @@ export function intOption(name: string): (value: string) => number {
     if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
     return Number(value);
   };
+}
+
+/** `--type` values of a scope (tokens, TSIG keys): record types, any case; none given → every type. */
+export function recordTypesOption(values: readonly string[] | undefined): RecordType[] {
+  return (values ?? [...RECORD_TYPES]).map((t) => {
+    const upper = t.toUpperCase();
+    if (!isRecordType(upper))
+      throw new BeaconError("bad_request", `--type: "${t}" is not one of ${RECORD_TYPES.join(", ")}`);
+    return upper;
+  });
+}
+
+/** `--cidr` values of a scope: canonical CIDRs (a single address becomes /32 or /128); none → any. */
+export function cidrsOption(values: readonly string[] | undefined): string[] {
+  return (values ?? []).map((c) => {
+    const parsed = parseCidr(c);
+    if (parsed === undefined)
+      throw new BeaconError("bad_request", `--cidr: "${c}" is not an address or CIDR`);
+    return parsed;
+  });
 }

@@ -1,14 +1,13 @@
 import type { Command } from "commander";
 import { BeaconError } from "../../core/errors.js";
 import { normalizeName } from "../../core/names.js";
-import { parseCidr } from "../../core/ip.js";
-import { isRecordType, RECORD_TYPES, type RecordType } from "../../core/records.js";
+import { RECORD_TYPES } from "../../core/records.js";
 import type { NameScope } from "../../store/types.js";
 import { action } from "../action.js";
 import { withAdmin } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { formatTime, printJson, printTable } from "../output.js";
-import { listOption } from "./options.js";
+import { cidrsOption, listOption, recordTypesOption } from "./options.js";
 
 export function registerToken(program: Command): void {
   const token = program.command("token").description("manage update tokens (scoped credentials)");
@@ -36,18 +35,8 @@ export function registerToken(program: Command): void {
           })),
         ];
         if (names.length === 0) throw new BeaconError("bad_request", "give at least one --name or --subtree");
-        const types = ((opts["type"] as string[] | undefined) ?? [...RECORD_TYPES]).map((t): RecordType => {
-          const upper = t.toUpperCase();
-          if (!isRecordType(upper))
-            throw new BeaconError("bad_request", `--type: "${t}" is not one of ${RECORD_TYPES.join(", ")}`);
-          return upper;
-        });
-        const allowedCidrs = ((opts["cidr"] as string[] | undefined) ?? []).map((c) => {
-          const parsed = parseCidr(c);
-          if (parsed === undefined)
-            throw new BeaconError("bad_request", `--cidr: "${c}" is not an address or CIDR`);
-          return parsed;
-        });
+        const types = recordTypesOption(opts["type"] as string[] | undefined);
+        const allowedCidrs = cidrsOption(opts["cidr"] as string[] | undefined);
         const expires = opts["expires"] as string | undefined;
         const created = await withAdmin(opts, (ctx) =>
           ctx.tokens.create({
