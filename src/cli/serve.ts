@@ -11,10 +11,12 @@ import { systemTimers } from "../agent/schedule.js";
 import type { ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { dispatch } from "../dns/dispatch.js";
-import { answerQuery } from "../dns/engine.js";
+import { createAnswerCache } from "../dns/answer-cache.js";
 import { createDnsExchange } from "../dns/exchange.js";
 import { createDnsMetrics } from "../dns/metrics.js";
 import { startDnsServer } from "../dns/server.js";
+import { startDnsWithWorkers } from "../dns/workers/listeners.js";
+import { createDnsWorkerPool } from "../dns/workers/pool.js";
 import type { TsigKey } from "../dns/tsig.js";
 import { createUpdateHandler } from "../dns/update/handler.js";
 import { ZoneJournal } from "../dns/xfr/journal.js";
@@ -87,7 +89,22 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     log,
     tries: config.dns.transfer.notifyRetries,
   });
-  const listener = fanOut(kickingMirrors(index, mirrors), journal, notifier);
+  // The server's own registry (never prom-client's global one), served on GET /metrics.
+  const metrics = new Registry();
+  const dnsMetrics = createDnsMetrics(metrics);
+  // dns.workers > 0: UDP queries are answered by worker processes, each with its own index fed from here.
+  const workers =
+    config.dns.workers > 0 && config.dns.listen.length > 0
+      ? createDnsWorkerPool({
+          workers: config.dns.workers,
+          snapshot: () => store.snapshot(),
+          logLevel: config.log.level,
+          limits: config.dns.limits,
+          log,
+          metrics: dnsMetrics,
+        })
+      : undefined;
+  const listener = fanOut(kickingMirrors(index, mirrors), journal, notifier, ...(workers ? [workers] : []));
   // One queue for every writer, so serials reach the DNS index in commit order.
   const deps = { store, clock, listener, log, queue: createWriteQueue() };
   const zones = createZoneService(deps);
@@ -102,6 +119,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       index.load(snapshot);
       journal.load(snapshot);
       notifier.load(snapshot);
+      workers?.load(snapshot);
     },
   };
   loadAll.load(await store.snapshot());
@@ -138,9 +156,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
   mirrors.start();
 
-  // The server's own registry (never prom-client's global one), served on GET /metrics.
-  const metrics = new Registry();
-  const dnsLimits = dnsLimitOptions(config.dns.limits, clock, createDnsMetrics(metrics));
+  const dnsLimits = dnsLimitOptions(config.dns.limits, clock, dnsMetrics);
   const app = createApp({
     tokens,
     updates,
@@ -155,24 +171,25 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     metrics,
   });
 
-  const dnsServers = await Promise.all(
-    config.dns.listen.map((l) =>
-      startDnsServer({
-        host: l.host,
-        port: l.port,
-        handler: dispatch({
-          // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
-          query: signedQueries((msg, ctx) => answerQuery(msg, index, ctx), { keyring: keys.keyring, clock }),
-          update: dnsUpdate,
-          transfer: dnsTransfer,
-        }),
-        log,
-        tcpIdleTimeoutMs: config.dns.tcpIdleTimeoutMs,
-        maxTcpConnections: config.dns.maxTcpConnections,
-        ...dnsLimits,
-      }),
-    ),
-  );
+  const answers = createAnswerCache(index);
+  const dnsOptions = {
+    handler: dispatch({
+      // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
+      query: signedQueries(answers, { keyring: keys.keyring, clock }),
+      update: dnsUpdate,
+      transfer: dnsTransfer,
+    }),
+    log,
+    tcpIdleTimeoutMs: config.dns.tcpIdleTimeoutMs,
+    maxTcpConnections: config.dns.maxTcpConnections,
+    ...dnsLimits,
+  };
+  // With workers, this process serves TCP only; UDP (and what workers forward) goes through the pool.
+  const dnsServers = workers
+    ? await startDnsWithWorkers(config.dns.listen, workers, dnsOptions)
+    : await Promise.all(
+        config.dns.listen.map((l) => startDnsServer({ host: l.host, port: l.port, ...dnsOptions })),
+      );
   const httpServers = await Promise.all(config.http.listen.map((l) => listenHttp(app.fetch, l)));
 
   let closing: Promise<void> | undefined;
@@ -190,6 +207,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           ...dnsServers.map((s) => s.close()),
           mirrors.stop(),
           notifier.stop(),
+          workers?.close(),
         ]);
         await store.close();
       })()),
@@ -223,9 +241,12 @@ function kickingMirrors(index: ZoneIndex, mirrors: MirrorWorker): ChangeListener
   };
 }
 
-/** Tells every listener each change, in order. */
+/** Tells every listener each change, in order; settled when every listener that can say so is. */
 function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {
   return {
+    settled: async () => {
+      await Promise.all(listeners.flatMap((l) => (l.settled ? [l.settled()] : [])));
+    },
     zoneChanged: (zone) => listeners.forEach((l) => l.zoneChanged(zone)),
     zoneRemoved: (name) => listeners.forEach((l) => l.zoneRemoved(name)),
     hostChanged: (fqdn, zone, sets) => listeners.forEach((l) => l.hostChanged(fqdn, zone, sets)),

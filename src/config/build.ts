@@ -30,6 +30,7 @@ export function buildServerConfig(
       listen: raw.dns.listen,
       tcpIdleTimeoutMs: raw.dns.tcp_idle_timeout_ms,
       maxTcpConnections: raw.dns.max_tcp_connections,
+      workers: raw.dns.workers,
       limits: {
         rrlResponsesPerSecond: raw.dns.limits.rrl_responses_per_second,
         rrlWindowSeconds: raw.dns.limits.rrl_window_seconds,

@@ -133,6 +133,10 @@ export const rawConfigSchema = section({
       kind: "integer",
       help: "Most concurrent DNS TCP connections; more are refused.",
     }),
+    workers: leaf(integer(0, 64).prefault(0), {
+      kind: "integer",
+      help: "Processes answering DNS queries over UDP, sharing each socket (one zone index each); 0: the server process alone.",
+    }),
     limits: section({
       rrl_responses_per_second: leaf(integer(0, 1_000_000).prefault(20), {
         kind: "integer",

@@ -31,6 +31,8 @@ export interface ServerConfig {
     readonly listen: readonly HostPort[];
     readonly tcpIdleTimeoutMs: number;
     readonly maxTcpConnections: number;
+    /** UDP query worker processes (src/dns/workers); 0: UDP is answered in the server process. */
+    readonly workers: number;
     readonly limits: DnsLimits;
     readonly transfer: {
       /** Canonical CIDRs allowed to AXFR/IXFR; empty: nobody. */

@@ -14,6 +14,7 @@ describe("SETTINGS (derived from the schema)", () => {
       ["dns.listen", "BEACON_DNS_LISTEN", "--dns-listen"],
       ["dns.tcp_idle_timeout_ms", "BEACON_DNS_TCP_IDLE_TIMEOUT_MS", "--dns-tcp-idle-timeout-ms"],
       ["dns.max_tcp_connections", "BEACON_DNS_MAX_TCP_CONNECTIONS", "--dns-max-tcp-connections"],
+      ["dns.workers", "BEACON_DNS_WORKERS", "--dns-workers"],
       [
         "dns.limits.rrl_responses_per_second",
         "BEACON_DNS_LIMITS_RRL_RESPONSES_PER_SECOND",

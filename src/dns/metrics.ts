@@ -1,5 +1,5 @@
 // Counters of the DNS server, registered on a prom-client Registry the caller owns (never the global
-// one). The transports call these on every message, so label children are bound once and cached.
+// one). The transports call these on every message, so counting is a plain increment (see below).
 // `noDnsMetrics` counts nothing (tests, or a server without /metrics).
 
 import { Counter, type Registry } from "prom-client";
@@ -46,61 +46,115 @@ const RCODE_NAMES = [
   "NOTZONE",
 ];
 
-type Bound = (...values: string[]) => Counter.Internal;
+/**
+ * Counts in plain numbers (the hot path pays one array increment, no label hashing) and hands them to
+ * prom-client only when /metrics is scraped. `add` folds in counts read elsewhere (e.g. another process
+ * answering on the same socket) — they are added to this server's own at every scrape.
+ */
+export interface CountingDnsMetrics extends DnsMetrics {
+  /** Every non-zero count, keyed `<metric>|<label values joined by |>`. */
+  counts(): ReadonlyMap<string, number>;
+  /** Adds counts in the `counts()` shape (unknown keys and non-finite values are ignored). */
+  add(counts: ReadonlyMap<string, number>): void;
+}
 
-export function createDnsMetrics(registry: Registry): DnsMetrics {
-  const counter = (name: string, help: string, labelNames: string[]) =>
-    new Counter({ name, help, labelNames, registers: [registry] });
-  const received = counter("beacon_dns_messages_received_total", "DNS messages read from clients", [
-    "transport",
-  ]);
-  const responses = counter("beacon_dns_responses_total", "DNS responses sent, by header rcode", [
-    "transport",
-    "rcode",
-  ]);
-  const rrl = counter(
-    "beacon_dns_rrl_total",
-    "UDP responses withheld by rate limiting (dropped or slipped as TC)",
-    ["action"],
-  );
-  const refused = counter("beacon_dns_tcp_refused_total", "DNS TCP connections refused on arrival", [
-    "reason",
-  ]);
-  const closed = counter("beacon_dns_tcp_closed_total", "DNS TCP connections closed by the server", [
-    "reason",
-  ]);
-  const dropped = counter("beacon_dns_messages_dropped_total", "DNS messages dropped before handling", [
-    "transport",
-    "reason",
-  ]);
+interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+}
 
-  /** The counter's child for these label values, bound once. */
-  const bound = (c: Counter) => {
-    const children = new Map<string, Counter.Internal>();
-    return (...values: string[]): Counter.Internal => {
-      const key = values.length === 1 ? values[0]! : values.join("|");
-      let found = children.get(key);
-      if (found === undefined) {
-        found = c.labels(...values);
-        children.set(key, found);
-      }
-      return found;
-    };
+const FAMILIES = {
+  received: {
+    name: "beacon_dns_messages_received_total",
+    help: "DNS messages read from clients",
+    labelNames: ["transport"],
+  },
+  responses: {
+    name: "beacon_dns_responses_total",
+    help: "DNS responses sent, by header rcode",
+    labelNames: ["transport", "rcode"],
+  },
+  rrl: {
+    name: "beacon_dns_rrl_total",
+    help: "UDP responses withheld by rate limiting (dropped or slipped as TC)",
+    labelNames: ["action"],
+  },
+  refused: {
+    name: "beacon_dns_tcp_refused_total",
+    help: "DNS TCP connections refused on arrival",
+    labelNames: ["reason"],
+  },
+  closed: {
+    name: "beacon_dns_tcp_closed_total",
+    help: "DNS TCP connections closed by the server",
+    labelNames: ["reason"],
+  },
+  dropped: {
+    name: "beacon_dns_messages_dropped_total",
+    help: "DNS messages dropped before handling",
+    labelNames: ["transport", "reason"],
+  },
+} satisfies Record<string, Family>;
+
+const TRANSPORTS: readonly Transport[] = ["udp", "tcp"];
+const rcodeName = (rcode: number): string => RCODE_NAMES[rcode] ?? String(rcode);
+
+export function createDnsMetrics(registry: Registry): CountingDnsMetrics {
+  // Hot counters: index = transport * 16 + rcode (the header's 4 bits).
+  const receivedBy = [0, 0];
+  const responsesBy = new Array<number>(32).fill(0);
+  // Rare events, and counts added from elsewhere.
+  const other = new Map<string, number>();
+  const bump = (key: string, by = 1): void => {
+    other.set(key, (other.get(key) ?? 0) + by);
   };
-  const [receivedBy, responsesBy, rrlBy, refusedBy, closedBy, droppedBy] = [
-    received,
-    responses,
-    rrl,
-    refused,
-    closed,
-    dropped,
-  ].map(bound) as [Bound, Bound, Bound, Bound, Bound, Bound];
+  const t = (transport: Transport): number => (transport === "udp" ? 0 : 1);
+
+  const counts = (): Map<string, number> => {
+    const all = new Map(other);
+    const add = (key: string, n: number): void => {
+      if (n > 0) all.set(key, (all.get(key) ?? 0) + n);
+    };
+    TRANSPORTS.forEach((transport, i) => {
+      add(`${FAMILIES.received.name}|${transport}`, receivedBy[i]!);
+      for (let rcode = 0; rcode < 16; rcode++)
+        add(`${FAMILIES.responses.name}|${transport}|${rcodeName(rcode)}`, responsesBy[i * 16 + rcode]!);
+    });
+    return all;
+  };
+
+  for (const family of Object.values(FAMILIES)) {
+    new Counter({
+      name: family.name,
+      help: family.help,
+      labelNames: family.labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [key, n] of counts()) {
+          const [name, ...values] = key.split("|");
+          if (name !== family.name || values.length !== family.labelNames.length) continue;
+          this.inc(Object.fromEntries(family.labelNames.map((l, i) => [l, values[i]!])), n);
+        }
+      },
+    });
+  }
+
   return {
-    received: (transport) => receivedBy(transport).inc(),
-    responded: (transport, rcode) => responsesBy(transport, RCODE_NAMES[rcode] ?? String(rcode)).inc(),
-    rrl: (action) => rrlBy(action).inc(),
-    tcpRefused: (reason) => refusedBy(reason).inc(),
-    tcpClosed: (reason) => closedBy(reason).inc(),
-    dropped: (transport, reason) => droppedBy(transport, reason).inc(),
+    received: (transport) => {
+      receivedBy[t(transport)]!++;
+    },
+    responded: (transport, rcode) => {
+      responsesBy[t(transport) * 16 + (rcode & 0x0f)]!++;
+    },
+    rrl: (action) => bump(`${FAMILIES.rrl.name}|${action}`),
+    tcpRefused: (reason) => bump(`${FAMILIES.refused.name}|${reason}`),
+    tcpClosed: (reason) => bump(`${FAMILIES.closed.name}|${reason}`),
+    dropped: (transport, reason) => bump(`${FAMILIES.dropped.name}|${transport}|${reason}`),
+    counts,
+    add(more) {
+      for (const [key, n] of more) if (Number.isFinite(n) && n > 0 && key.length < 200) bump(key, n);
+    },
   };
 }

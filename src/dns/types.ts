@@ -13,6 +13,11 @@ export interface WireRRSet extends RRSet {
 /** A name that exists in a zone. An empty non-terminal (RFC 8020) or a host without data has no sets. */
 export interface ServedNode {
   readonly name: string;
+  /**
+   * Changes (to a value never used before by this index) whenever `sets` change or the node stops
+   * existing, so an answer computed from this node is current while the version is the same.
+   */
+  readonly version: number;
   /** Keyed by numeric RR type (1 = A, 28 = AAAA, 16 = TXT). */
   readonly sets: ReadonlyMap<number, WireRRSet>;
 }
@@ -20,6 +25,11 @@ export interface ServedNode {
 /** A zone as served. SOA and NS at the apex come from here, not from `ServedNode.sets`. */
 export interface ServedZone {
   readonly name: string;
+  /**
+   * Changes (to a value never used before by this index) whenever an answer from this zone may change
+   * other than through one node's own sets: SOA, serial, NS, TTL, or a name appearing or disappearing.
+   */
+  readonly stamp: number;
   readonly labelCount: number;
   readonly serial: number;
   /** TTL of the SOA and NS records and of the RFC 8482 HINFO answer. */
@@ -33,6 +43,8 @@ export interface ServedZone {
 }
 
 export interface ZoneView {
+  /** Changes whenever a zone is added or removed or everything is reloaded (which zone owns a name). */
+  readonly zonesVersion: number;
   /** The zone with the longest name that is `name` or an ancestor of it; O(labels). */
   findZone(name: string): ServedZone | undefined;
   /**

@@ -11,9 +11,10 @@ import type { ChangeListener } from "../services/ports.js";
 import type { Snapshot, Zone } from "../store/types.js";
 import type { ServedNode, ServedZone, WireRRSet, ZoneView } from "./types.js";
 import { encodeNS, encodeSOA } from "./wire/rdata.js";
-import { toWireRRSet } from "./wire/rrset.js";
+import { groupByHost, toWireRRSet } from "./wire/rrset.js";
 
 interface NodeEntry extends ServedNode {
+  version: number;
   sets: Map<number, WireRRSet>;
   isHost: boolean;
   /** Hosts strictly below this node inside the same zone. */
@@ -21,6 +22,7 @@ interface NodeEntry extends ServedNode {
 }
 
 interface ZoneEntry extends ServedZone {
+  stamp: number;
   serial: number;
   ttl: number;
   soa: Zone["soa"];
@@ -34,19 +36,21 @@ export class ZoneIndex implements ChangeListener, ZoneView {
   readonly #zones = new Map<string, ZoneEntry>();
   /** fqdn → zone name, for every host currently indexed. */
   readonly #hostZone = new Map<string, string>();
+  /** Source of every version and stamp: each change takes the next value, so none is ever reused. */
+  #tick = 0;
+  #zonesVersion = 0;
+
+  get zonesVersion(): number {
+    return this.#zonesVersion;
+  }
 
   /** Replaces everything with the snapshot's content. */
   load(snapshot: Snapshot): void {
     this.#zones.clear();
     this.#hostZone.clear();
+    this.#zonesVersion = ++this.#tick;
     for (const zone of snapshot.zones) this.zoneChanged(zone);
-    const setsByHost = new Map<string, RRSet[]>();
-    for (const set of snapshot.rrsets) {
-      const list = setsByHost.get(set.fqdn);
-      const rrset: RRSet = { type: set.type, ttl: set.ttl, values: set.values };
-      if (list === undefined) setsByHost.set(set.fqdn, [rrset]);
-      else list.push(rrset);
-    }
+    const setsByHost = groupByHost(snapshot.rrsets);
     for (const host of snapshot.hosts)
       this.hostChanged(host.fqdn, host.zone, setsByHost.get(host.fqdn) ?? []);
   }
@@ -82,11 +86,14 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     };
     if (existing !== undefined) {
       Object.assign(existing, fields);
+      existing.stamp = ++this.#tick;
       return;
     }
-    const apex: NodeEntry = { name: zone.name, sets: new Map(), isHost: false, below: 0 };
+    const apex: NodeEntry = this.#node(zone.name, 0);
+    this.#zonesVersion = ++this.#tick;
     this.#zones.set(zone.name, {
       name: zone.name,
+      stamp: this.#tick,
       labelCount: zone.name === "" ? 0 : zone.name.split(".").length,
       ...fields,
       nodes: new Map([[zone.name, apex]]),
@@ -100,6 +107,7 @@ export class ZoneIndex implements ChangeListener, ZoneView {
       if (node.isHost) this.#hostZone.delete(node.name);
     }
     this.#zones.delete(name);
+    this.#zonesVersion = ++this.#tick;
   }
 
   /** Ignored when the zone is not indexed or the name is not inside it (the store prevents both). */
@@ -110,8 +118,9 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     if (zone === undefined || !inside(fqdn, zoneName)) return;
     let node = zone.nodes.get(fqdn);
     if (node === undefined) {
-      node = { name: fqdn, sets: new Map(), isHost: false, below: 0 };
+      node = this.#node(fqdn, 0);
       zone.nodes.set(fqdn, node);
+      zone.stamp = ++this.#tick;
     }
     if (!node.isHost) {
       node.isHost = true;
@@ -119,7 +128,7 @@ export class ZoneIndex implements ChangeListener, ZoneView {
       forEachAncestor(fqdn, zoneName, (name) => {
         const ancestor = zone.nodes.get(name);
         if (ancestor !== undefined) ancestor.below++;
-        else zone.nodes.set(name, { name, sets: new Map(), isHost: false, below: 1 });
+        else zone.nodes.set(name, this.#node(name, 1));
       });
     }
     const served = new Map<number, WireRRSet>();
@@ -128,6 +137,7 @@ export class ZoneIndex implements ChangeListener, ZoneView {
       if (wire !== undefined) served.set(wire.typeCode, wire);
     }
     node.sets = served;
+    node.version = ++this.#tick;
   }
 
   hostRemoved(fqdn: string, zoneName: string): void {
@@ -137,6 +147,8 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     this.#hostZone.delete(fqdn);
     node.isHost = false;
     node.sets = new Map();
+    node.version = ++this.#tick;
+    zone.stamp = this.#tick;
     prune(zone, node);
     forEachAncestor(fqdn, zoneName, (name) => {
       const ancestor = zone.nodes.get(name);
@@ -151,6 +163,11 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     if (zone === undefined) return;
     zone.serial = serial;
     zone.soaRdata = encodeSOA(zone.soa, serial);
+    zone.stamp = ++this.#tick;
+  }
+
+  #node(name: string, below: number): NodeEntry {
+    return { name, version: ++this.#tick, sets: new Map(), isHost: false, below };
   }
 }
 

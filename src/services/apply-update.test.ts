@@ -329,7 +329,7 @@ describe("one commit per request", () => {
 });
 
 describe("concurrency", () => {
-  it("serialises 50 concurrent updates of one host: final state is the last one, 50 history entries", async () => {
+  it("serialises 50 concurrent updates of one host: final state is the last one, 50 history entries in order", async () => {
     const addresses = Array.from({ length: 50 }, (_, i) => `81.2.69.${i + 1}`);
     const outs = await Promise.all(
       addresses.map((ip) =>
@@ -346,6 +346,61 @@ describe("concurrency", () => {
       expect(h.newValues).toEqual([addresses[i]]);
       expect(h.oldValues).toEqual(i === 0 ? undefined : [addresses[i - 1]]);
     });
-    expect(events.filter((e) => e.startsWith("host"))).toHaveLength(50);
+    // Group commit: the 50 requests queued together share one commit, and the index hears the end state.
+    expect(commits).toHaveLength(1);
+    expect(events.filter((e) => e.startsWith("host")).at(-1)).toContain("81.2.69.50");
+  });
+
+  it("keeps each request of a shared commit apart: one failing while planning changes nothing of its own", async () => {
+    const getRRSets = store.getRRSets.bind(store);
+    let reads = 0;
+    // The third request's store read fails; the first two and the fourth still commit, together.
+    store.getRRSets = async (fqdn) => {
+      if (fqdn === "lab.example.com" && ++reads === 1)
+        throw new BeaconError("store_unavailable", "disk gone");
+      return getRRSets(fqdn);
+    };
+    const req = (host: string, ip: string) =>
+      svc.update({ token: undefined, hosts: [host], sets: { A: { values: [ip] } }, source });
+    const outs = await Promise.all([
+      req("home.example.com", "81.2.69.1"),
+      req("home.example.com", "81.2.69.2"),
+      req("lab.example.com", "81.2.69.3"),
+      req("office.example.com", "81.2.69.4"),
+    ]);
+    expect(outs.map(([o]) => o?.status)).toEqual(["good", "good", "failed", "good"]);
+    expect(outs[2]?.[0]).toMatchObject({ code: "store_unavailable" });
+    expect(commits).toHaveLength(1);
+    expect(commits[0]?.writes.map((w) => `${w.fqdn} ${w.rrset?.values.join()}`).sort()).toEqual([
+      "home.example.com 81.2.69.2",
+      "office.example.com 81.2.69.4",
+    ]);
+    expect(commits[0]?.history.map((h) => h.oldValues?.join() ?? "-")).toEqual(["-", "81.2.69.1", "-"]);
+    expect(await store.getRRSets("lab.example.com")).toEqual([]);
+  });
+
+  it("fails every request of a shared commit when that commit fails; none is applied", async () => {
+    const commit = store.commit.bind(store);
+    store.commit = () => Promise.reject(new BeaconError("store_unavailable", "disk full"));
+    const outs = await Promise.all(
+      ["home.example.com", "office.example.com"].map((h) =>
+        svc.update({ token: undefined, hosts: [h], sets: { A: { values: ["81.2.69.9"] } }, source }),
+      ),
+    );
+    expect(outs.flat().map((o) => o.status === "failed" && o.code)).toEqual([
+      "store_unavailable",
+      "store_unavailable",
+    ]);
+    store.commit = commit;
+    expect(await store.getRRSets("home.example.com")).toEqual([]);
+    expect(events).toEqual([]);
+    // The service still works afterwards.
+    const [after] = await svc.update({
+      token: undefined,
+      hosts: ["home.example.com"],
+      sets: { A: { values: ["81.2.69.9"] } },
+      source,
+    });
+    expect(after?.status).toBe("good");
   });
 });

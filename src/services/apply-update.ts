@@ -1,6 +1,8 @@
 // Applies desired record sets to existing hosts. The contract every protocol relies on:
 // - one outcome per requested host, in request order; failures are values, not exceptions;
 // - all changes of one request go into ONE store.commit (rrsets + history), so nothing is half-applied;
+//   requests that arrive while a commit is in flight share the next commit (group commit: one fsync for
+//   many updates), each still decided in arrival order against the ones before it;
 // - outcomes are returned and the ChangeListener told only after that commit resolved;
 // - requests are serialised, so the read-compare-write of one request never interleaves with another.
 
@@ -31,6 +33,11 @@ export interface UpdateServiceDeps {
   readonly allowNonGlobal: boolean;
   /** Share one queue with the zone service so serials reach the listener in commit order. */
   readonly queue?: WriteQueue;
+  /**
+   * Runs `fn` once the work already under way has had its turn (default: setImmediate, i.e. after the
+   * requests read in this event-loop turn reached the service), so they share one commit.
+   */
+  readonly defer?: (fn: () => void) => void;
 }
 
 export interface UpdateRequest {
@@ -64,6 +71,7 @@ type HostState = Map<RecordType, RRSet>;
 export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
   const { store, clock, listener, log, allowNonGlobal } = deps;
   const queue = deps.queue ?? createWriteQueue();
+  const defer = deps.defer ?? ((fn: () => void) => void setImmediate(fn));
 
   const acceptsAddress = (ip: ParsedIp): boolean => allowNonGlobal || isGlobalUnicast(ip);
 
@@ -91,14 +99,21 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
     return out;
   }
 
-  async function run(req: UpdateRequest): Promise<HostOutcome[]> {
-    const at = clock();
-    const zones = new Map<string, Zone | undefined>();
-    const states = new Map<string, HostState>();
-    const writes = new Map<string, RRSetWrite>();
-    const history: HistoryEntry[] = [];
-    const changed = new Map<string, string>(); // fqdn → zone, in first-change order
-    const outcomes: HostOutcome[] = [];
+  /**
+   * Decides one request against the batch's view of the hosts (earlier requests of the same batch
+   * included), touching nothing shared: the caller merges the result only if this did not throw.
+   * Store reads may throw store_unavailable; that fails this request alone.
+   */
+  async function plan(req: UpdateRequest, batch: Batch): Promise<Planned> {
+    const { at, zones } = batch;
+    const planned: Planned = {
+      outcomes: [],
+      writes: new Map(),
+      history: [],
+      states: new Map(),
+      changed: new Map(),
+    };
+    const { outcomes, writes, history, states, changed } = planned;
 
     const entry = (
       fqdn: string,
@@ -138,7 +153,6 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
         outcomes.push(failed(fqdn, e));
         continue;
       }
-      // Store reads may throw store_unavailable; that fails the whole request (caught in update()).
       let host = await store.getHost(fqdn);
       const createIn = req.createHosts?.get(fqdn);
       if (host === undefined && createIn !== undefined)
@@ -156,9 +170,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       if (!zones.has(host.zone)) zones.set(host.zone, await store.getZone(host.zone));
       let state = states.get(fqdn);
       if (state === undefined) {
-        state = new Map(
-          (await store.getRRSets(fqdn)).map((s) => [s.type, { type: s.type, ttl: s.ttl, values: s.values }]),
-        );
+        state = new Map(batch.states.get(fqdn) ?? (await readState(fqdn)));
         states.set(fqdn, state);
       }
 
@@ -192,41 +204,128 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       if (hostChanged && !changed.has(fqdn)) changed.set(fqdn, host.zone);
       outcomes.push({ status: hostChanged ? "good" : "nochg", fqdn, sets: snapshot(state) });
     }
+    return planned;
+  }
 
-    if (writes.size === 0 && history.length === 0) return outcomes;
-    const result = await store.commit({ writes: [...writes.values()], history, at });
+  async function readState(fqdn: string): Promise<HostState> {
+    const sets = await store.getRRSets(fqdn);
+    return new Map(sets.map((s) => [s.type, { type: s.type, ttl: s.ttl, values: s.values }]));
+  }
 
+  /**
+   * Applies requests with ONE store.commit for all of them (group commit): outcomes per request, in
+   * order. A request that failed while planning fails alone; a failed commit fails every request
+   * that had planned, and nothing is applied. Never rejects.
+   */
+  async function applyAll(reqs: readonly UpdateRequest[]): Promise<HostOutcome[][]> {
+    const batch: Batch = { at: clock(), zones: new Map(), states: new Map() };
+    const results: (Planned | HostOutcome[])[] = [];
+    for (const req of reqs) {
+      try {
+        const planned = await plan(req, batch);
+        for (const [fqdn, state] of planned.states) batch.states.set(fqdn, state);
+        results.push(planned);
+      } catch (e) {
+        results.push(failAll(req, e));
+      }
+    }
+    const plans = results.filter(isPlanned);
+    try {
+      await commitPlans(plans, batch);
+    } catch (e) {
+      return reqs.map((req, i) => {
+        const r = results[i]!;
+        return isPlanned(r) ? failAll(req, e) : r;
+      });
+    }
+    return results.map((r) => (isPlanned(r) ? r.outcomes : r));
+  }
+
+  async function commitPlans(plans: readonly Planned[], batch: Batch): Promise<void> {
+    const writes = new Map<string, RRSetWrite>();
+    const history: HistoryEntry[] = [];
+    const changed = new Map<string, string>(); // fqdn → zone, in first-change order
+    for (const p of plans) {
+      for (const [key, write] of p.writes) writes.set(key, write);
+      history.push(...p.history);
+      for (const [fqdn, zone] of p.changed) if (!changed.has(fqdn)) changed.set(fqdn, zone);
+    }
+    if (writes.size === 0 && history.length === 0) return;
+    const result = await store.commit({ writes: [...writes.values()], history, at: batch.at });
     try {
       for (const [fqdn, zone] of changed)
-        listener.hostChanged(fqdn, zone, snapshot(states.get(fqdn) ?? new Map<RecordType, RRSet>()));
+        listener.hostChanged(fqdn, zone, snapshot(batch.states.get(fqdn) ?? new Map<RecordType, RRSet>()));
       for (const [zone, serial] of result.serials) listener.serialChanged(zone, serial);
     } catch (e) {
       // Listeners must not throw; the change is committed, so the reply still reports it.
       log.error({ err: e }, "change listener threw");
     }
-    return outcomes;
   }
 
-  async function apply(req: UpdateRequest): Promise<HostOutcome[]> {
-    try {
-      return await run(req);
-    } catch (e) {
-      const err = toBeaconError(e);
-      log.warn({ err: e, code: err.code, hosts: req.hosts.length }, "update failed; nothing applied");
-      return req.hosts.map((h) => ({
-        status: "failed" as const,
-        fqdn: h,
-        code: err.code,
-        message: err.message,
-      }));
-    }
+  function failAll(req: UpdateRequest, e: unknown): HostOutcome[] {
+    const err = toBeaconError(e);
+    log.warn({ err: e, code: err.code, hosts: req.hosts.length }, "update failed; nothing applied");
+    return req.hosts.map((h) => ({
+      status: "failed" as const,
+      fqdn: h,
+      code: err.code,
+      message: err.message,
+    }));
   }
+
+  // Group commit: requests arriving while a commit is in flight wait together and share the next one.
+  const waiting: { readonly req: UpdateRequest; readonly done: (outcomes: HostOutcome[]) => void }[] = [];
+  const flush = async (): Promise<void> => {
+    const batch = waiting.splice(0, MAX_BATCH);
+    if (waiting.length > 0) void queue.run(flush);
+    const results = await applyAll(batch.map((w) => w.req));
+    // Replies wait until every reader of the index (DNS worker processes) has the change — read your
+    // writes — but the queue does not: the next batch may commit meanwhile.
+    void settled().then(() => batch.forEach((w, i) => w.done(results[i]!)));
+  };
+  /** Bounded by the listener's contract; never rejects. */
+  const settled = (): Promise<void> => (listener.settled?.() ?? Promise.resolve()).catch(() => undefined);
 
   return {
     acceptsAddress,
-    update: (req) => queue.run(() => apply(req)),
-    transact: (fn) => queue.run(() => fn(apply)),
+    update: (req) =>
+      new Promise((done) => {
+        waiting.push({ req, done });
+        if (waiting.length === 1) defer(() => void queue.run(flush));
+      }),
+    transact: (fn) =>
+      queue.run(() =>
+        fn(async (req) => {
+          const [outcomes] = await applyAll([req]);
+          await settled();
+          return outcomes!;
+        }),
+      ),
   };
+}
+
+/** Most requests sharing one commit. */
+const MAX_BATCH = 128;
+
+/** The hosts' record sets as the requests planned so far in one batch leave them. */
+interface Batch {
+  readonly at: number;
+  readonly zones: Map<string, Zone | undefined>;
+  readonly states: Map<string, HostState>;
+}
+
+/** What one request would change; merged into its batch only when planning it did not throw. */
+interface Planned {
+  readonly outcomes: HostOutcome[];
+  readonly writes: Map<string, RRSetWrite>;
+  readonly history: HistoryEntry[];
+  /** Hosts this request read or changed, with their sets after it. */
+  readonly states: Map<string, HostState>;
+  readonly changed: Map<string, string>;
+}
+
+function isPlanned(r: Planned | HostOutcome[]): r is Planned {
+  return !Array.isArray(r);
 }
 
 function failed(fqdn: string, e: unknown): HostOutcome & { status: "failed" } {

@@ -17,6 +17,12 @@ export interface ChangeListener {
   hostRemoved(fqdn: string, zone: string): void;
   /** The zone's serial advanced (always reported after the host changes of the same commit). */
   serialChanged(zone: string, serial: number): void;
+  /**
+   * Optional. Resolves once every change told so far is visible wherever DNS is answered (e.g. in UDP
+   * worker processes fed asynchronously). The update path awaits it before acknowledging, so an
+   * answer sent after the reply reflects the update. Must resolve (bounded), never reject.
+   */
+  settled?(): Promise<void>;
 }
 
 /** Minimal structured logger (pino-compatible) so services need not import pino. */

@@ -11,14 +11,17 @@ export function safeHandle(
   transport: Transport,
   remoteAddress: string,
 ): DnsReply | Promise<DnsReply> {
-  const dropped = (err: unknown): undefined => {
-    log.error({ err, transport, remoteAddress }, "dns handler threw; message dropped");
-    return undefined;
-  };
   try {
     const reply = handler(msg, { transport, remoteAddress });
-    return reply instanceof Promise ? reply.catch(dropped) : reply;
+    return reply instanceof Promise
+      ? reply.catch((err: unknown) => dropped(log, err, transport, remoteAddress))
+      : reply;
   } catch (err) {
-    return dropped(err);
+    return dropped(log, err, transport, remoteAddress);
   }
+}
+
+function dropped(log: Log, err: unknown, transport: Transport, remoteAddress: string): undefined {
+  log.error({ err, transport, remoteAddress }, "dns handler threw; message dropped");
+  return undefined;
 }

@@ -1,22 +1,20 @@
 // Rdata encoders for the types Beacon serves. Inputs are canonical values from the store (see
 // core/records.ts); they are computed once per change by the zone index, not per query.
 
-import ipaddr from "ipaddr.js";
 import type { Soa } from "../../store/types.js";
+import { ipv4Bytes, ipv6Bytes } from "./address.js";
 import { encodeName } from "./name.js";
 
 const utf8 = new TextEncoder();
 
 /** IPv4 dotted quad → 4 octets; undefined if the text is not one. */
 export function encodeA(value: string): Uint8Array | undefined {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(value)) return undefined;
-  return Uint8Array.from(ipaddr.IPv4.parse(value).toByteArray());
+  return ipv4Bytes(value);
 }
 
 /** IPv6 text → 16 octets; undefined if the text is not one. */
 export function encodeAAAA(value: string): Uint8Array | undefined {
-  if (!ipaddr.IPv6.isValid(value) || value.includes("%")) return undefined;
-  return Uint8Array.from(ipaddr.IPv6.parse(value).toByteArray());
+  return ipv6Bytes(value);
 }
 
 /**

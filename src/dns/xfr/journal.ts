@@ -19,7 +19,7 @@ import type { Snapshot, Soa, Zone } from "../../store/types.js";
 import { TYPE } from "../wire/constants.js";
 import { encodeName } from "../wire/name.js";
 import { encodeNS, encodeSOA } from "../wire/rdata.js";
-import { toWireRRSet } from "../wire/rrset.js";
+import { groupByHost, toWireRRSet } from "../wire/rrset.js";
 import { compareSerial } from "./serial.js";
 
 /** One resource record of class IN, ready to write. */
@@ -80,7 +80,8 @@ interface ZoneState {
   soa: Soa;
   soaRdata: Uint8Array;
   ns: XfrRecord[];
-  readonly hosts: Map<string, XfrRecord[]>;
+  /** Each host's sets as last told; records are encoded from them when needed (AXFR, a diff). */
+  readonly hosts: Map<string, readonly RRSet[]>;
   /** key → the pending change of that RR since the last serial. */
   readonly pending: Map<string, { op: "add" | "remove"; rec: XfrRecord }>;
   diffs: ZoneDiff[];
@@ -100,16 +101,11 @@ export class ZoneJournal implements ChangeListener, TransferSource {
     this.#zones.clear();
     this.#hostZone.clear();
     for (const zone of snapshot.zones) this.#zones.set(zone.name, freshZone(zone));
-    const setsByHost = new Map<string, RRSet[]>();
-    for (const s of snapshot.rrsets) {
-      const list = setsByHost.get(s.fqdn) ?? [];
-      list.push({ type: s.type, ttl: s.ttl, values: s.values });
-      setsByHost.set(s.fqdn, list);
-    }
+    const setsByHost = groupByHost(snapshot.rrsets);
     for (const host of snapshot.hosts) {
       const state = this.#zones.get(host.zone);
       if (state === undefined) continue;
-      state.hosts.set(host.fqdn, toRecords(host.fqdn, setsByHost.get(host.fqdn) ?? []));
+      state.hosts.set(host.fqdn, setsByHost.get(host.fqdn) ?? []);
       this.#hostZone.set(host.fqdn, host.zone);
     }
     for (const [name, now] of this.#zones) {
@@ -187,9 +183,8 @@ export class ZoneJournal implements ChangeListener, TransferSource {
     if (previous !== undefined && previous !== zone) this.hostRemoved(fqdn, previous);
     const z = this.#zones.get(zone);
     if (z === undefined) return;
-    const next = toRecords(fqdn, sets);
-    const { removed, added } = difference(z.hosts.get(fqdn) ?? [], next);
-    z.hosts.set(fqdn, next);
+    const { removed, added } = difference(toRecords(fqdn, z.hosts.get(fqdn) ?? []), toRecords(fqdn, sets));
+    z.hosts.set(fqdn, sets);
     this.#hostZone.set(fqdn, zone);
     note(z, removed, added);
   }
@@ -200,7 +195,7 @@ export class ZoneJournal implements ChangeListener, TransferSource {
     if (z === undefined || old === undefined) return;
     z.hosts.delete(fqdn);
     this.#hostZone.delete(fqdn);
-    note(z, old, []);
+    note(z, toRecords(fqdn, old), []);
   }
 
   serialChanged(zone: string, serial: number): void {
@@ -272,7 +267,7 @@ function toRecords(fqdn: string, sets: readonly RRSet[]): XfrRecord[] {
 
 function allRecords(z: ZoneState): XfrRecord[] {
   const out = [...z.ns];
-  for (const fqdn of [...z.hosts.keys()].sort()) out.push(...z.hosts.get(fqdn)!);
+  for (const fqdn of [...z.hosts.keys()].sort()) out.push(...toRecords(fqdn, z.hosts.get(fqdn)!));
   return out;
 }
 

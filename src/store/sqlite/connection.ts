@@ -15,6 +15,8 @@ import type { Database } from "./schema.js";
 
 /** How long a writer waits for another process (e.g. the CLI) to release the write lock. */
 const BUSY_TIMEOUT_MS = 5000;
+/** Prepared statements kept per connection. */
+const STATEMENT_CACHE_SIZE = 500;
 
 function unavailable(path: string, doing: string, e: unknown): BeaconError {
   const reason = e instanceof Error ? e.message : String(e);
@@ -67,9 +69,20 @@ function openFile(path: string, log: Log): BetterSqlite3.Database {
  * lock up front (BEGIN IMMEDIATE) and waits its turn instead.
  */
 function immediateTransactions(raw: BetterSqlite3.Database): SqliteDatabase {
+  // Kysely prepares every query it runs; compiling the SQL each time cost as much as running it.
+  // Statements are reusable, so keep them by text (bounded: texts vary with the number of bound keys).
+  const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => raw.close(),
-    prepare: (text) => raw.prepare(text === "begin" ? "begin immediate" : text),
+    prepare: (text) => {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = raw.prepare(text === "begin" ? "begin immediate" : text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
   };
 }
 

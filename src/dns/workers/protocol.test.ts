@@ -1,0 +1,88 @@
+import { describe, expect, test } from "vitest";
+import { parsePrimaryMessage, parseWorkerMessage } from "./protocol.js";
+import { answersLocally } from "./route.js";
+
+describe("parseWorkerMessage", () => {
+  test("accepts each shape within its bounds", () => {
+    const good = [
+      { kind: "hello" },
+      { kind: "ready", seq: 3 },
+      { kind: "ack", seq: 0 },
+      { kind: "failed", code: "EADDRINUSE", message: "bind EADDRINUSE 127.0.0.1:53" },
+      { kind: "forward", id: 7, bytes: new Uint8Array(12), remoteAddress: "192.0.2.1" },
+      { kind: "metrics", counts: [["beacon_dns_messages_received_total|udp", 5]] },
+    ];
+    for (const m of good) expect(parseWorkerMessage(m)).toEqual(m);
+  });
+
+  test.each([
+    ["not an object", "ack"],
+    ["null", null],
+    ["unknown kind", { kind: "shutdown" }],
+    ["extra field", { kind: "ack", seq: 1, evil: true }],
+    ["negative seq", { kind: "ack", seq: -1 }],
+    ["fractional seq", { kind: "ready", seq: 1.5 }],
+    ["seq as string", { kind: "ack", seq: "1" }],
+    ["forward without bytes", { kind: "forward", id: 1, remoteAddress: "::1" }],
+    ["forward with a string body", { kind: "forward", id: 1, bytes: "abc", remoteAddress: "::1" }],
+    ["forward empty", { kind: "forward", id: 1, bytes: new Uint8Array(0), remoteAddress: "::1" }],
+    ["forward too big", { kind: "forward", id: 1, bytes: new Uint8Array(65_536), remoteAddress: "::1" }],
+    ["forward id too big", { kind: "forward", id: 2 ** 31, bytes: new Uint8Array(12), remoteAddress: "::1" }],
+    [
+      "forward address too long",
+      { kind: "forward", id: 1, bytes: new Uint8Array(12), remoteAddress: "x".repeat(65) },
+    ],
+    ["metrics with NaN", { kind: "metrics", counts: [["k", Number.NaN]] }],
+    ["metrics negative", { kind: "metrics", counts: [["k", -1]] }],
+    ["metrics key too long", { kind: "metrics", counts: [["k".repeat(201), 1]] }],
+    ["metrics too many", { kind: "metrics", counts: Array.from({ length: 1001 }, (_, i) => [`k${i}`, 1]) }],
+    ["failed message too long", { kind: "failed", code: "X", message: "m".repeat(1001) }],
+  ])("rejects %s", (_name, raw) => {
+    expect(parseWorkerMessage(raw)).toBeUndefined();
+  });
+});
+
+describe("parsePrimaryMessage", () => {
+  test("accepts the envelopes the pool sends", () => {
+    const load = { kind: "load", seq: 1, snapshot: { zones: [], hosts: [], rrsets: [] }, changes: [] };
+    expect(parsePrimaryMessage(load)).toBe(load);
+    const reply = { kind: "reply", id: 4, bytes: null };
+    expect(parsePrimaryMessage(reply)).toBe(reply);
+    const changes = { kind: "changes", seq: 2, changes: [{ op: "zoneRemoved", name: "a.test" }] };
+    expect(parsePrimaryMessage(changes)).toBe(changes);
+  });
+
+  test.each([
+    ["a string", "load"],
+    ["unknown kind", { kind: "exit" }],
+    ["load without snapshot", { kind: "load", seq: 1, changes: [] }],
+    [
+      "load with a snapshot missing rrsets",
+      { kind: "load", seq: 1, snapshot: { zones: [], hosts: [] }, changes: [] },
+    ],
+    ["changes with negative seq", { kind: "changes", seq: -2, changes: [] }],
+    ["reply with string bytes", { kind: "reply", id: 1, bytes: "x" }],
+    ["init without listen", { kind: "init", worker: 1, logLevel: "info", limits: {} }],
+  ])("rejects %s", (_name, raw) => {
+    expect(parsePrimaryMessage(raw)).toBeUndefined();
+  });
+});
+
+describe("answersLocally", () => {
+  // header (id 0, flags with the opcode in bits 3-6 of byte 2), one question "a." A IN
+  const message = (opcode: number, qtype: number, extra: number[] = [], arcount = 0) =>
+    new Uint8Array([0, 0, opcode << 3, 0, 0, 1, 0, 0, 0, 0, 0, arcount, 1, 97, 0, 0, qtype, 0, 1, ...extra]);
+  // a TSIG-typed record owned by the root with empty rdata
+  const tsig = [0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0];
+
+  test("plain queries stay in the worker; UPDATE, NOTIFY, transfers and signed queries go to the primary", () => {
+    expect(answersLocally(message(0, 1))).toBe(true);
+    expect(answersLocally(message(2, 1))).toBe(true); // STATUS: NOTIMP from the engine
+    expect(answersLocally(new Uint8Array([1, 2]))).toBe(true); // too short: the engine drops it
+    expect(answersLocally(message(5, 6))).toBe(false);
+    expect(answersLocally(message(4, 6))).toBe(false);
+    expect(answersLocally(message(0, 252))).toBe(false);
+    expect(answersLocally(message(0, 251))).toBe(false);
+    expect(answersLocally(message(0, 1, tsig, 1))).toBe(false);
+  });
+});
