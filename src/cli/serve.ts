@@ -18,6 +18,7 @@ import { startDnsServer } from "../dns/server.js";
 import { startDnsWithWorkers } from "../dns/workers/listeners.js";
 import { createDnsWorkerPool } from "../dns/workers/pool.js";
 import type { TsigKey } from "../dns/tsig.js";
+import type { DnsContext } from "../dns/types.js";
 import { createUpdateHandler } from "../dns/update/handler.js";
 import { ZoneJournal } from "../dns/xfr/journal.js";
 import { createNotifier } from "../dns/xfr/notifier.js";
@@ -172,13 +173,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   });
 
   const answers = createAnswerCache(index);
+  const routes = dispatch({
+    // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
+    query: signedQueries(answers, { keyring: keys.keyring, clock }),
+    update: dnsUpdate,
+    transfer: dnsTransfer,
+  });
   const dnsOptions = {
-    handler: dispatch({
-      // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
-      query: signedQueries(answers, { keyring: keys.keyring, clock }),
-      update: dnsUpdate,
-      transfer: dnsTransfer,
-    }),
+    // A question answered before is answered again from its precomputed bytes, before any routing.
+    handler: (msg: Uint8Array, ctx: DnsContext) => answers.hit(msg) ?? routes(msg, ctx),
     log,
     tcpIdleTimeoutMs: config.dns.tcpIdleTimeoutMs,
     maxTcpConnections: config.dns.maxTcpConnections,

@@ -13,19 +13,25 @@
 // Questions differing only in case share an entry. A lowercase question (what stub resolvers and most
 // recursors send) gets owner names that point at the question; a question with capitals gets the
 // owners spelled in the zone data's case (as BIND answers), a second variant kept in the same entry.
-// Memory is bounded by `maxEntries`; past it the oldest entries are dropped first.
+// Memory is bounded by `maxEntries` (rounded up to a power of two): a question whose slot is taken
+// replaces the entry there.
 
 import { answerQuery } from "./engine.js";
 import type { ServedNode, ServedZone, Transport, ZoneView } from "./types.js";
 import { CLASSIC_UDP_SIZE, HEADER_SIZE, TYPE } from "./wire/constants.js";
 
 export interface AnswerCacheOptions {
-  /** Most questions remembered (each entry holds up to two answers of ≤ 512 bytes). Default 100 000. */
+  /** Most questions remembered (each entry holds up to two answers of ≤ 512 bytes). Default 131 072. */
   readonly maxEntries?: number;
 }
 
 export interface CachedAnswers {
   (msg: Uint8Array, ctx: { readonly transport: Transport }): Uint8Array | undefined;
+  /**
+   * The cached answer to `msg`, or undefined (not a plain query, or not cached / no longer current).
+   * Safe in front of any routing: only questions this function answered before can hit.
+   */
+  readonly hit: (msg: Uint8Array) => Uint8Array | undefined;
   /** Answers served from the cache / computed by the engine for a cacheable question, since start. */
   readonly stats: () => { readonly hits: number; readonly misses: number; readonly entries: number };
 }
@@ -45,7 +51,7 @@ interface Entry {
   readonly zoneStamp: number;
 }
 
-const DEFAULT_MAX_ENTRIES = 100_000;
+const DEFAULT_MAX_ENTRIES = 131_072;
 const FLAG_RD = 0x01; // in byte 2
 const FLAG_CD = 0x10; // in byte 3
 const FLAG_TC = 0x02; // in byte 2
@@ -122,8 +128,13 @@ function sameQuestion(entry: Entry, msg: Uint8Array, edns: boolean): boolean {
 
 /** Answers through the cache, falling back to `answerQuery(msg, view, ctx)`. */
 export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {}): CachedAnswers {
-  const maxEntries = Math.max(1, opts.maxEntries ?? DEFAULT_MAX_ENTRIES);
-  const entries = new Map<number, Entry>();
+  // Direct-mapped: a power-of-two table indexed by the question's hash; a new question whose slot is
+  // taken replaces the entry there. No lists to keep, and a lookup is one array read.
+  let slots = 1;
+  while (slots < Math.max(1, opts.maxEntries ?? DEFAULT_MAX_ENTRIES)) slots *= 2;
+  const table = new Array<Entry | undefined>(slots).fill(undefined);
+  const mask = slots - 1;
+  let entries = 0;
   let hits = 0;
   let misses = 0;
   const recorder = new RecordingView(view);
@@ -133,42 +144,53 @@ export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {})
     (e.node === undefined || e.node.version === e.nodeVersion) &&
     (e.zone === undefined || e.zone.stamp === e.zoneStamp);
 
+  /** The current entry for the question readQuestion just read, if any. */
+  const find = (msg: Uint8Array, hash: number): Entry | undefined => {
+    const entry = table[hash & mask];
+    return entry !== undefined && sameQuestion(entry, msg, hasEdns) && current(entry) ? entry : undefined;
+  };
+
+  const hit = (msg: Uint8Array): Uint8Array | undefined => {
+    const hash = readQuestion(msg);
+    if (hash < 0) return undefined;
+    const stored = hasUpper ? find(msg, hash)?.mixed : find(msg, hash)?.lower;
+    if (stored === undefined) return undefined;
+    hits++;
+    const out = Buffer.allocUnsafe(stored.length);
+    out.set(stored);
+    out[0] = msg[0]!;
+    out[1] = msg[1]!;
+    out[2] = (stored[2]! & ~FLAG_RD) | (msg[2]! & FLAG_RD);
+    out[3] = (stored[3]! & ~FLAG_CD) | (msg[3]! & FLAG_CD);
+    if (hasUpper) out.set(msg.subarray(HEADER_SIZE, questionEnd), HEADER_SIZE);
+    return out;
+  };
+
   const answer = (msg: Uint8Array, ctx: { readonly transport: Transport }): Uint8Array | undefined => {
+    const cached = hit(msg);
+    if (cached !== undefined) return cached;
     const hash = readQuestion(msg);
     if (hash < 0) return answerQuery(msg, view, ctx);
     const edns = hasEdns;
     const upper = hasUpper;
     const end = questionEnd;
-    let entry = entries.get(hash);
-    if (entry !== undefined && (!sameQuestion(entry, msg, edns) || !current(entry))) entry = undefined;
-    const stored = entry === undefined ? undefined : upper ? entry.mixed : entry.lower;
-    if (stored !== undefined) {
-      hits++;
-      const out = Buffer.allocUnsafe(stored.length);
-      out.set(stored);
-      out[0] = msg[0]!;
-      out[1] = msg[1]!;
-      out[2] = (stored[2]! & ~FLAG_RD) | (msg[2]! & FLAG_RD);
-      out[3] = (stored[3]! & ~FLAG_CD) | (msg[3]! & FLAG_CD);
-      if (upper) out.set(msg.subarray(HEADER_SIZE, end), HEADER_SIZE);
-      return out;
-    }
+    let entry = find(msg, hash);
     misses++;
     recorder.begin();
     const reply = answerQuery(msg, recorder, ctx);
     if (reply === undefined || reply.length > CLASSIC_UDP_SIZE || (reply[2]! & FLAG_TC) !== 0) return reply;
     if (recorder.lookups > 1) return reply; // e.g. NS with glue: depends on other nodes
     if (entry === undefined) {
-      if (entries.size >= maxEntries) evictOldest(entries, Math.ceil(maxEntries / 10));
       entry = newEntry(msg, end, edns, recorder, view.zonesVersion);
-      entries.delete(hash); // re-insert so Map order stays oldest-first
-      entries.set(hash, entry);
+      if (table[hash & mask] === undefined) entries++;
+      table[hash & mask] = entry;
     }
     if (upper) entry.mixed = reply;
     else entry.lower = reply;
     return reply;
   };
-  answer.stats = () => ({ hits, misses, entries: entries.size });
+  answer.hit = hit;
+  answer.stats = () => ({ hits, misses, entries });
   return answer;
 }
 
@@ -205,14 +227,6 @@ function newEntry(
 
 function questionType(key: Uint8Array): number {
   return (key[key.length - 4]! << 8) | key[key.length - 3]!;
-}
-
-function evictOldest(entries: Map<number, Entry>, count: number): void {
-  let n = 0;
-  for (const hash of entries.keys()) {
-    if (n++ >= count) return;
-    entries.delete(hash);
-  }
 }
 
 /** Passes lookups through, remembering the zone and first node the engine looked at. */

@@ -67,7 +67,10 @@ export type DnsReply = Uint8Array | readonly Uint8Array[] | undefined;
  * must wait for the store (UPDATE, transfers) returns a promise, and a TCP connection then reads its
  * next message only after that reply is written. Must not throw or reject (transports log if it does).
  */
-export type DnsHandler = (
-  msg: Uint8Array,
-  ctx: { readonly transport: Transport; readonly remoteAddress: string },
-) => DnsReply | Promise<DnsReply>;
+export type DnsHandler = (msg: Uint8Array, ctx: DnsContext) => DnsReply | Promise<DnsReply>;
+
+/** Where a message came from. */
+export interface DnsContext {
+  readonly transport: Transport;
+  readonly remoteAddress: string;
+}

@@ -32,7 +32,7 @@ const index = new ZoneIndex();
 const answer = createAnswerCache(index);
 const forwarder = createForwarder({ send });
 const handler: DnsHandler = (msg, ctx) =>
-  answersLocally(msg) ? answer(msg, ctx) : forwarder.forward(msg, ctx.remoteAddress);
+  answer.hit(msg) ?? (answersLocally(msg) ? answer(msg, ctx) : forwarder.forward(msg, ctx.remoteAddress));
 
 let init: WorkerInit | undefined;
 let log: Logger | undefined;
