@@ -7,13 +7,14 @@ PACKAGES=(
   bind9-dnsutils # dig, nsupdate: query and update the server in end-to-end tests
   ddclient       # a real dyndns2 client
   inadyn         # another real dyndns2 client (custom provider)
-  dnsperf        # npm run bench:dns
+  dnsperf        # npm run bench, npm run bench:dns
   iproute2       # ip netns: agent interface tests in a network namespace
   bind9          # named: RFC 2136 provider target (and secondary of Beacon zones)
   knot           # knotd: RFC 2136 provider target (and secondary of Beacon zones)
   knot-dnsutils  # knsupdate, kdig
   pdns-server    # PowerDNS authoritative with its HTTP API (provider "powerdns")
   pdns-backend-sqlite3
+  nsd            # npm run bench: NSD side by side with the other authoritative servers
 )
 
 missing=()

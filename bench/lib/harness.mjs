@@ -3,8 +3,9 @@
 
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CONFIG } from "./config.mjs";
+import { CONFIG, SERVER_CPU } from "./config.mjs";
 import { runDnsperf } from "./dnsperf.mjs";
 import { cpuSeconds, memoryMiB } from "./procstat.mjs";
 import { checkAnswers } from "./query.mjs";
@@ -26,6 +27,18 @@ export function pinSelf(cpuList) {
   }
 }
 export const ALL_CPUS = `0-${cpus().length - 1}`;
+
+/** Start options for a server that takes updates: its own dir under the run's, the shared zone and key. */
+export function updatableServer(ctx, dirName) {
+  return {
+    dir: join(ctx.work, dirName),
+    zone: zone.ZONE,
+    zoneFile: ctx.zoneFile,
+    dataDir: ctx.dataDir,
+    cpu: SERVER_CPU,
+    tsig: ctx.creds.tsig,
+  };
+}
 
 /** Runs fn(server) with `kind` started; stops it whatever happens. */
 export async function withServer(kind, opts, fn) {

@@ -2,9 +2,12 @@
 // evenly spaced in time whether or not earlier ones were answered) and a paced stream of HTTP updates.
 // Both are bounded in time (and the probe in rate); loopback only.
 
+import { execFile } from "node:child_process";
 import dgram from "node:dgram";
 import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { clearInterval, clearTimeout, setInterval } from "node:timers";
 import { encodeQuery } from "../../dist/dns/wire/update.js";
 import {
@@ -155,4 +158,24 @@ export function steadyHttpUpdates({ baseUrl, tokens, perSecond, protocol = "dynd
       return { count, errors, skipped };
     },
   };
+}
+
+/**
+ * probeLatency in a process of its own, so the load generators in this process (an HTTP update stream's
+ * parsing and timers) never delay the probe's own receive and distort its latencies.
+ */
+export function probeLatencyIsolated(opts) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [fileURLToPath(import.meta.url), JSON.stringify(opts)],
+      { timeout: opts.durationMs + 30_000 },
+      (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout))),
+    );
+  });
+}
+
+// `node probe.mjs '<options JSON>'`: runs probeLatency and prints its result (see probeLatencyIsolated).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stdout.write(JSON.stringify(await probeLatency(JSON.parse(process.argv[2] ?? "{}"))));
 }

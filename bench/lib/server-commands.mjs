@@ -2,11 +2,13 @@
 // dir for a given port. Peers get one worker (thread or process) where they have a setting, since the
 // bench pins each to one core; response shapes are kept alike (minimal answers, no rate limiting).
 
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const BEACON_MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+/** The node flags of the `beacon` command's shebang (`#!/usr/bin/env -S node …`): run it as users do. */
+const BEACON_NODE_ARGS = readFileSync(BEACON_MAIN, "utf8").split("\n")[0].trim().split(/\s+/).slice(3);
 
 // Receives, sets QR, sends the same bytes back: what any Node DNS server pays before doing any work.
 const ECHO = `const s = require("node:dgram").createSocket("udp4");
@@ -24,6 +26,7 @@ export function commandLine(kind, o) {
     case "beacon":
       return [
         process.execPath,
+        ...BEACON_NODE_ARGS,
         ...(o.nodeArgs ?? []),
         BEACON_MAIN,
         "--data-dir",

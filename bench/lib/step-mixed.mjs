@@ -1,9 +1,8 @@
 // Step 4: query latency under a mixed load — dnsperf at half the server's saturation rate plus a paced
 // probe (bench/lib/probe.mjs) timing its own queries, without and then with a steady update stream.
 
-import { join } from "node:path";
-import { CONFIG, LOAD_CPU, MAX_UPDATES, SERVER_CPU, UPDATE_HOSTS } from "./config.mjs";
-import { errorText, loud, measure, mustAnswer, progress, withServer } from "./harness.mjs";
+import { CONFIG, LOAD_CPU, MAX_UPDATES, UPDATE_HOSTS } from "./config.mjs";
+import { errorText, loud, measure, mustAnswer, progress, updatableServer, withServer } from "./harness.mjs";
 import { runDnsperf } from "./dnsperf.mjs";
 import { SERVERS, unavailable } from "./servers.mjs";
 import { summarize } from "./stats.mjs";
@@ -40,14 +39,7 @@ export async function benchMixed(ctx, loads, probe, results) {
       continue;
     }
     progress(`mixed: ${label}`);
-    const opts = {
-      dir: join(ctx.work, `m-${kind}`),
-      zone: zone.ZONE,
-      zoneFile: ctx.zoneFile,
-      dataDir: ctx.dataDir,
-      cpu: SERVER_CPU,
-      tsig: ctx.creds.tsig,
-    };
+    const opts = updatableServer(ctx, `m-${kind}`);
     try {
       await withServer(kind, opts, async (server) => {
         await mustAnswer(server, 1);
@@ -85,7 +77,7 @@ export async function benchMixed(ctx, loads, probe, results) {
                     maxUpdates: MAX_UPDATES,
                   })
                 : undefined;
-            const p = await probe.probeLatency({
+            const p = await probe.probeLatencyIsolated({
               host: "127.0.0.1",
               port: server.port,
               names: probeNames,

@@ -2,9 +2,8 @@
 // HTTP dyndns2 and JSON into Beacon at 1 and 16 clients — and Beacon's update-to-visible latency. The
 // loads are helper modules (bench/lib/update-load.mjs), passed in as `loads`.
 
-import { join } from "node:path";
-import { CONFIG, MAX_UPDATES, SERVER_CPU } from "./config.mjs";
-import { errorText, loud, mustAnswer, progress, withServer } from "./harness.mjs";
+import { CONFIG, MAX_UPDATES } from "./config.mjs";
+import { errorText, loud, mustAnswer, progress, updatableServer, withServer } from "./harness.mjs";
 import { SERVERS, unavailable } from "./servers.mjs";
 import { summarize } from "./stats.mjs";
 import * as zone from "./zone.mjs";
@@ -49,14 +48,7 @@ export async function benchUpdates(ctx, loads) {
       continue;
     }
     progress(`updates: ${label}`);
-    const opts = {
-      dir: join(ctx.work, `u-${kind}`),
-      zone: zone.ZONE,
-      zoneFile: ctx.zoneFile,
-      dataDir: ctx.dataDir,
-      cpu: SERVER_CPU,
-      tsig: ctx.creds.tsig,
-    };
+    const opts = updatableServer(ctx, `u-${kind}`);
     try {
       await withServer(kind, opts, async (server) => {
         await mustAnswer(server, 1);

@@ -3,7 +3,7 @@
 import type { Log } from "../services/ports.js";
 import type { DnsMetrics } from "./metrics.js";
 import type { ResponseRateLimiter } from "./rrl.js";
-import { startTcp } from "./transport/tcp.js";
+import { startTcp, type TcpOptions } from "./transport/tcp.js";
 import { startUdp } from "./transport/udp.js";
 import type { DnsHandler } from "./types.js";
 
@@ -40,6 +40,27 @@ export interface DnsServer {
   close(): Promise<void>;
 }
 
+/** The TCP listener's options, with the server's defaults, for `host`:`port`. */
+export function tcpOptions(
+  opts: Omit<DnsServerOptions, "host" | "port">,
+  host: string,
+  port: number,
+): TcpOptions {
+  return {
+    host,
+    port,
+    handler: opts.handler,
+    log: opts.log,
+    idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 10_000,
+    maxConnections: opts.maxTcpConnections ?? 256,
+    maxConnectionsPerClient: opts.maxTcpConnectionsPerClient,
+    lifetimeMs: opts.tcpLifetimeMs,
+    maxQueuedReplies: opts.maxTcpQueuedReplies,
+    maxMessageBytes: opts.maxMessageBytes,
+    metrics: opts.metrics,
+  };
+}
+
 /** With port 0 the TCP port may be taken between the two binds; then both are retried this often. */
 const PORT_ATTEMPTS = 5;
 
@@ -55,19 +76,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       metrics: opts.metrics,
     });
     try {
-      const tcp = await startTcp({
-        host: opts.host,
-        port: udp.port,
-        handler: opts.handler,
-        log: opts.log,
-        idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 10_000,
-        maxConnections: opts.maxTcpConnections ?? 256,
-        maxConnectionsPerClient: opts.maxTcpConnectionsPerClient,
-        lifetimeMs: opts.tcpLifetimeMs,
-        maxQueuedReplies: opts.maxTcpQueuedReplies,
-        maxMessageBytes: opts.maxMessageBytes,
-        metrics: opts.metrics,
-      });
+      const tcp = await startTcp(tcpOptions(opts, opts.host, udp.port));
       return {
         host: udp.host,
         port: udp.port,

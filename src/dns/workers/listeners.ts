@@ -6,7 +6,7 @@
 
 import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
-import type { DnsServer, DnsServerOptions } from "../server.js";
+import { tcpOptions, type DnsServer, type DnsServerOptions } from "../server.js";
 import { startTcp, type TcpListener } from "../transport/tcp.js";
 import type { DnsWorkerPool } from "./pool.js";
 import type { Endpoint } from "./protocol.js";
@@ -42,19 +42,7 @@ export async function startDnsWithWorkers(
 
 async function bindTcp(at: Endpoint, opts: TcpSideOptions): Promise<TcpListener> {
   for (let attempt = 1; ; attempt++) {
-    const tcp = await startTcp({
-      host: at.host,
-      port: at.port,
-      handler: opts.handler,
-      log: opts.log,
-      idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 10_000,
-      maxConnections: opts.maxTcpConnections ?? 256,
-      maxConnectionsPerClient: opts.maxTcpConnectionsPerClient,
-      lifetimeMs: opts.tcpLifetimeMs,
-      maxQueuedReplies: opts.maxTcpQueuedReplies,
-      maxMessageBytes: opts.maxMessageBytes,
-      metrics: opts.metrics,
-    });
+    const tcp = await startTcp(tcpOptions(opts, at.host, at.port));
     if (at.port !== 0) return tcp;
     const err = await udpFree(tcp.host, tcp.port);
     if (err === undefined) return tcp;
