@@ -53,8 +53,8 @@ export function renderPeers(meta, results) {
     "",
     "Each figure is `median (min–max)` over the runs; ratios compare medians. Every server runs pinned to",
     "CPU 0 (`taskset -c 0`, one worker thread or process where it has a setting), dnsperf on CPU 1, over",
-    "loopback. The update loads run in the bench's own process, pinned to CPU 1; the mixed load's probe and",
-    "update stream run there unpinned (dnsperf holds CPU 1).",
+    "loopback. The update loads run in the bench's own process, pinned to CPU 1; in the mixed load the update",
+    "stream runs there unpinned (dnsperf holds CPU 1) and the latency probe in a process of its own.",
     "",
   ];
   for (const t of TOPICS) {

@@ -86,8 +86,14 @@ function immediateTransactions(raw: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
-/** Opens (creating if missing) and migrates the database at `path`. Throws store_unavailable. */
-export async function openDatabase(path: string, log: Log): Promise<Kysely<Database>> {
+/**
+ * Opens (creating if missing) and migrates the database at `path`. Throws store_unavailable. `raw` is
+ * the same connection, for statements run outside Kysely (see update-path.ts).
+ */
+export async function openDatabase(
+  path: string,
+  log: Log,
+): Promise<{ db: Kysely<Database>; raw: BetterSqlite3.Database }> {
   const raw = openFile(path, log);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: immediateTransactions(raw) }) });
   try {
@@ -98,5 +104,5 @@ export async function openDatabase(path: string, log: Log): Promise<Kysely<Datab
     await db.destroy();
     throw e instanceof BeaconError ? e : unavailable(path, "migrate", e);
   }
-  return db;
+  return { db, raw };
 }

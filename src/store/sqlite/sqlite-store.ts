@@ -26,6 +26,7 @@ import type {
   Zone,
 } from "../types.js";
 import { openDatabase } from "./connection.js";
+import { UpdatePath } from "./update-path.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
 import * as keys from "./keys.js";
 import * as mirrors from "./mirrors.js";
@@ -56,9 +57,9 @@ function chunks<T>(items: readonly T[]): T[][] {
 /** Opens (creating and migrating if needed) the database at `path`. Throws store_unavailable. */
 export async function openSqliteStore(opts: { path: string; log?: Log }): Promise<Store> {
   const log = opts.log ?? silentLog;
-  const db = await openDatabase(opts.path, log);
+  const { db, raw } = await openDatabase(opts.path, log);
   log.info({ path: opts.path }, "SQLite store opened");
-  return new SqliteStore(db, opts.path);
+  return new SqliteStore(db, opts.path, new UpdatePath(raw));
 }
 
 class SqliteStore implements Store {
@@ -67,7 +68,19 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly path: string,
+    /** The update path's statements without Kysely, used while no Kysely transaction is open. */
+    private readonly fast: UpdatePath,
   ) {}
+
+  /** `fn` on the raw connection when it is free (see update-path.ts); undefined: use Kysely. */
+  private fastly<T>(doing: string, fn: (fast: UpdatePath) => T): Promise<T> | undefined {
+    if (this.#closed || !this.fast.usable()) return undefined;
+    try {
+      return Promise.resolve(fn(this.fast));
+    } catch (e) {
+      return Promise.reject(e instanceof BeaconError ? e : toStoreError(e, this.path, doing));
+    }
+  }
 
   /** Runs `fn`, turning driver failures into store_unavailable. */
   private async run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
@@ -97,6 +110,11 @@ class SqliteStore implements Store {
   }
 
   getZone(name: string): Promise<Zone | undefined> {
+    const fast = this.fastly("getZone", (f) => {
+      const row = f.zone(name);
+      return row && zoneFromRow(row);
+    });
+    if (fast !== undefined) return fast;
     return this.run("getZone", async () => {
       const row = await this.db.selectFrom("zones").selectAll().where("name", "=", name).executeTakeFirst();
       return row === undefined ? undefined : zoneFromRow(row);
@@ -154,6 +172,11 @@ class SqliteStore implements Store {
   }
 
   getHost(fqdn: string): Promise<Host | undefined> {
+    const fast = this.fastly("getHost", (f) => {
+      const row = f.host(fqdn);
+      return row && hostFromRow(row);
+    });
+    if (fast !== undefined) return fast;
     return this.run("getHost", async () => {
       const row = await this.db.selectFrom("hosts").selectAll().where("fqdn", "=", fqdn).executeTakeFirst();
       return row === undefined ? undefined : hostFromRow(row);
@@ -182,6 +205,8 @@ class SqliteStore implements Store {
   }
 
   getRRSets(fqdn: string): Promise<StoredRRSet[]> {
+    const fast = this.fastly("getRRSets", (f) => f.rrsets(fqdn).map(rrsetFromRow));
+    if (fast !== undefined) return fast;
     return this.run("getRRSets", async () => {
       const rows = await this.db
         .selectFrom("rrsets")
@@ -194,6 +219,8 @@ class SqliteStore implements Store {
   }
 
   commit(batch: ChangeBatch): Promise<CommitResult> {
+    const fast = this.fastly("commit", (f) => f.commit(batch));
+    if (fast !== undefined) return fast;
     return this.inTransaction("commit", async (trx) => {
       const zoneOf = await hostZones(trx, [
         ...batch.writes.map((w) => w.fqdn),
