@@ -1,9 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env node
 // The `beacon` command. Each subcommand lives in commands/; this file only assembles them.
-//
-// The young generation is capped at 2 MiB (V8 grows it to 16+ MiB by default): `beacon serve`'s
-// scavenges then pause for ~0.5 ms instead of ~5 ms, which is what a DNS query's tail latency waits
-// for (bench/RESULTS.md, "Notes"). `npm start` and the bench pass the same flag.
 
 import { Command, CommanderError } from "commander";
 import { registerAgent } from "./commands/agent.js";
