@@ -65,7 +65,7 @@ let hasUpper = false;
  * The hash of a cacheable query's lowercase question (and whether it has EDNS), or -1 when the message
  * is not a plain query this cache may answer. Sets questionEnd, hasEdns and hasUpper.
  */
-export function readQuestion(msg: Uint8Array): number {
+function readQuestion(msg: Uint8Array): number {
   const length = msg.length;
   // QR=0 and opcode QUERY; qdcount 1; ancount 0; nscount 0; arcount 0 or 1
   if (length < HEADER_SIZE + 5 || (msg[2]! & 0xf8) !== 0) return -1;
@@ -150,10 +150,10 @@ export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {})
     return entry !== undefined && sameQuestion(entry, msg, hasEdns) && current(entry) ? entry : undefined;
   };
 
-  const hit = (msg: Uint8Array): Uint8Array | undefined => {
-    const hash = readQuestion(msg);
-    if (hash < 0) return undefined;
-    const stored = hasUpper ? find(msg, hash)?.mixed : find(msg, hash)?.lower;
+  /** The cached answer for the question readQuestion just read (as `hash`), patched for `msg`. */
+  const served = (msg: Uint8Array, hash: number): Uint8Array | undefined => {
+    const entry = find(msg, hash);
+    const stored = hasUpper ? entry?.mixed : entry?.lower;
     if (stored === undefined) return undefined;
     hits++;
     const out = Buffer.allocUnsafe(stored.length);
@@ -166,11 +166,16 @@ export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {})
     return out;
   };
 
+  const hit = (msg: Uint8Array): Uint8Array | undefined => {
+    const hash = readQuestion(msg);
+    return hash < 0 ? undefined : served(msg, hash);
+  };
+
   const answer = (msg: Uint8Array, ctx: { readonly transport: Transport }): Uint8Array | undefined => {
-    const cached = hit(msg);
-    if (cached !== undefined) return cached;
     const hash = readQuestion(msg);
     if (hash < 0) return answerQuery(msg, view, ctx);
+    const cached = served(msg, hash);
+    if (cached !== undefined) return cached;
     const edns = hasEdns;
     const upper = hasUpper;
     const end = questionEnd;

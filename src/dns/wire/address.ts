@@ -12,7 +12,7 @@ let slab = new Uint8Array(SLAB_SIZE);
 let used = 0;
 
 /** `n` (≤ SLAB_SIZE) zeroed octets carved from the current slab. */
-export function slabBytes(n: number): Uint8Array {
+function slabBytes(n: number): Uint8Array {
   if (used + n > SLAB_SIZE) {
     slab = new Uint8Array(SLAB_SIZE);
     used = 0;
