@@ -29,4 +29,31 @@ export default tseslint.config(
       globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly" },
     },
   },
+  {
+    // The pages: plain ES modules served as written (no build step), type-checked by web/tsconfig.json.
+    files: ["web/**/*.js"],
+    languageOptions: {
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        location: "readonly",
+        history: "readonly",
+        navigator: "readonly",
+        fetch: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        URLSearchParams: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        Event: "readonly",
+        HTMLElement: "readonly",
+        Node: "readonly",
+        Headers: "readonly",
+        Response: "readonly",
+        Intl: "readonly",
+      },
+    },
+  },
 );

@@ -15,6 +15,7 @@ PACKAGES=(
   pdns-server    # PowerDNS authoritative with its HTTP API (provider "powerdns")
   pdns-backend-sqlite3
   nsd            # npm run bench: NSD side by side with the other authoritative servers
+  chromium       # the admin and agent pages, driven by playwright-core in test/e2e
 )
 
 missing=()
