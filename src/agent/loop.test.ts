@@ -511,3 +511,41 @@ describe("agent loop: runOnce and stop", () => {
     expect(nextIn()).toBe(RETRY_BASE_MS);
   });
 });
+
+describe("agent loop: runNow and the last per-source report", () => {
+  test("runNow runs every record's cycle at once, before its timer; status keeps each source's answer", async () => {
+    const sources = [fakeSource("a", IP1), fakeSource("b", IP1), fakeSource("c", undefined)];
+    const target = fakeTarget();
+    const { loop, time, nextIn } = harness([agentRecord(sources, target)]);
+    expect(loop.status()[0]?.sources).toBeUndefined(); // not run yet
+    loop.start();
+    await time.advance(0);
+    expect(target.calls).toHaveLength(1);
+    expect(nextIn()).toBe(INTERVAL);
+    const reports = loop.status()[0]?.sources ?? [];
+    expect(reports.map((r) => [r.id, r.accepted, r.rejection])).toEqual([
+      ["a", true, undefined],
+      ["b", true, undefined],
+      ["c", false, "network"],
+    ]);
+    for (const s of sources.slice(0, 2)) s.answer = IP2;
+    loop.runNow();
+    await time.flush();
+    expect(target.calls.map((c) => c.values)).toEqual([[IP1], [IP2]]);
+    expect(loop.status()[0]?.sources?.map((r) => r.detail)).toEqual([
+      `reported ${IP2}`,
+      `reported ${IP2}`,
+      "network: fake source down",
+    ]);
+    expect(nextIn()).toBe(INTERVAL); // rescheduled from now
+  });
+
+  test("runNow after stop() does nothing", async () => {
+    const target = fakeTarget();
+    const { loop, time } = harness([agentRecord(twoSources(), target)]);
+    await loop.stop();
+    loop.runNow();
+    await time.flush();
+    expect(target.calls).toHaveLength(0);
+  });
+});

@@ -64,6 +64,11 @@ export interface AgentLoop {
   stop(): Promise<void>;
   /** One cycle of every record now, in parallel; for `beacon update`. Waits for notifications. */
   runOnce(opts?: RunOnceOptions): Promise<CycleReport[]>;
+  /**
+   * Every record's cycle now, as if its timer fired (a record already in a cycle runs one more right
+   * after). Records stopped by a fatal reply stay stopped. No-op after stop().
+   */
+  runNow(): void;
   /** New configuration: changed or new records run at once (a fatal stop is lifted by the change). */
   reload(records: readonly AgentRecord[]): void;
   status(): RecordStatus[];
@@ -343,6 +348,10 @@ export function createAgentLoop(
       return reports;
     },
 
+    runNow() {
+      for (const slot of slots.values()) trigger(slot);
+    },
+
     reload(records) {
       const next = new Map<string, Slot>();
       for (const r of records) {
@@ -383,6 +392,7 @@ export function createAgentLoop(
           lastSuccessAt: slot.lastSuccessAt,
           failuresTotal: slot.failuresTotal,
           detection: slot.last?.detection,
+          sources: slot.last?.sources,
           nextRunAt: slot.nextRunAt,
         };
       });

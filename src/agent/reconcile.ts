@@ -51,6 +51,7 @@ export async function reconcile(req: CycleRequest, deps: ReconcileDeps): Promise
   // Filled in as the cycle learns them; every report carries what is known so far.
   const seen: {
     detection?: CycleReport["detection"];
+    sources?: CycleReport["sources"];
     desired?: readonly string[];
     live?: readonly string[];
   } = {};
@@ -61,6 +62,7 @@ export async function reconcile(req: CycleRequest, deps: ReconcileDeps): Promise
     outcome,
     detail,
     detection: seen.detection,
+    sources: seen.sources,
     desired: seen.desired,
     previous,
     live: seen.live,
@@ -92,6 +94,7 @@ export async function reconcile(req: CycleRequest, deps: ReconcileDeps): Promise
     signal: req.signal,
   });
   seen.detection = summarize(verdict);
+  seen.sources = verdict.report;
   if (verdict.status !== "agreed") return report(verdict.status, describeVerdict(verdict));
   const want = desiredValues(verdict.ip, cfg.ipv6Host);
   if (!want.ok) return report("error", want.detail);

@@ -1,7 +1,7 @@
 // What one cycle of one record did (CycleReport) and what the agent shows about a record between
 // cycles (RecordStatus). Status endpoint, metrics, notifications and `beacon update` all read these.
 
-import type { Verdict } from "./detect/verdict.js";
+import type { SourceReport, Verdict } from "./detect/verdict.js";
 import type { PublishResult } from "./targets/types.js";
 
 export type CycleOutcome =
@@ -63,6 +63,8 @@ export interface CycleReport {
   /** One human line: what happened and why. */
   readonly detail: string;
   readonly detection: DetectionSummary | undefined;
+  /** Every source's answer and its judgement in this cycle's detection (undefined: not detected). */
+  readonly sources: readonly SourceReport[] | undefined;
   /** The values the agent wants published (after IPv6 suffix/MAC), when detection agreed. */
   readonly desired: readonly string[] | undefined;
   /** The values last published before this cycle. */
@@ -87,5 +89,7 @@ export interface RecordStatus {
   readonly lastSuccessAt: number | undefined;
   readonly failuresTotal: number;
   readonly detection: CycleReport["detection"];
+  /** Every source's answer in the last cycle that detected (the status page shows them). */
+  readonly sources: CycleReport["sources"];
   readonly nextRunAt: number | undefined;
 }

@@ -19,6 +19,7 @@ function rec(over: Partial<RecordStatus>): RecordStatus {
     lastSuccessAt: T + 1000,
     failuresTotal: 0,
     detection: { status: "agreed", votes: 3, quorum: 2, asked: 4, addresses: ["81.2.69.160"] },
+    sources: undefined,
     nextRunAt: undefined,
     ...over,
   };

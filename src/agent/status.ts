@@ -3,15 +3,20 @@
 //                  nothing to do (records not run yet count as fine); else 503 {"status":"failing"}
 //                  listing the failing records and why.
 //   GET /metrics → Prometheus text from the agent's own Registry.
+// Both stay open (no password, no Host check) for monitoring. With `page`, the same app also serves
+// the local page and its API (ui/page-app.ts, docs/agent/ui.md).
 
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { RecordStatus } from "./record-state.js";
+import { registerPage, type PageDeps } from "./ui/page-app.js";
 
 export interface StatusDeps {
   readonly status: () => readonly RecordStatus[];
   readonly registry: Registry;
   readonly version: string;
+  /** The local page; without it only /healthz and /metrics are served. */
+  readonly page?: PageDeps;
 }
 
 export function createStatusApp(deps: StatusDeps): Hono {
@@ -40,6 +45,7 @@ export function createStatusApp(deps: StatusDeps): Hono {
     const text = await deps.registry.metrics();
     return c.text(text, 200, { "content-type": deps.registry.contentType });
   });
+  if (deps.page !== undefined) registerPage(app, deps.page);
   app.notFound((c) => c.json({ error: "not found", paths: ["/healthz", "/metrics"] }, 404));
   return app;
 }

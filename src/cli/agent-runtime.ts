@@ -2,17 +2,25 @@
 // `beacon ip` share. Everything concrete comes from AgentCliDeps.
 
 import { serve as serveHttp, type ServerType } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Server as HttpServer } from "node:http";
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { assembleAgent, type Assembled, type AssembleDeps } from "../agent/assemble.js";
 import { detectAddress } from "../agent/detect/verdict.js";
 import { createAgentLoop, type AgentLoop } from "../agent/loop.js";
+import type { ReconcileDeps } from "../agent/reconcile.js";
 import { createAgentMetrics } from "../agent/metrics.js";
 import { createStateFile, type StateStore } from "../agent/state-file.js";
 import { createStatusApp } from "../agent/status.js";
+import type { Applied, Candidate } from "../agent/ui/config-api.js";
+import { createConfigFile } from "../agent/ui/config-file.js";
+import type { PageDeps } from "../agent/ui/page-app.js";
 import { loadAgentConfig, type AgentConfig } from "../config/agent/index.js";
+import { ConfigError } from "../config/errors.js";
 import type { FlagValues } from "../config/flags.js";
 import type { HostPort } from "../config/server-config.js";
+import type { AssetReader } from "../http/pages/assets.js";
 import type { Log } from "../services/ports.js";
 import { AGENT_USER_AGENT, type AgentCliDeps } from "./agent-deps.js";
 import { VERSION } from "./version.js";
@@ -47,23 +55,81 @@ export function openAgent(
   return { config, assembled: assembleAgent(config, deps), deps, log: logger };
 }
 
+/** What one cycle needs: shared by the loop and the local page's dry run. */
+export function reconcileDepsFor(
+  agent: OpenedAgent,
+  cli: AgentCliDeps,
+): Omit<ReconcileDeps, "publishTimeoutMs"> {
+  return {
+    clock: cli.clock,
+    timers: cli.timers,
+    detect: (sources, opts) => detectAddress(sources, opts, { clock: cli.clock }),
+    readInterfaces: agent.deps.readInterfaces,
+    dnsQuery: agent.deps.dnsQuery,
+    verifyResolver: agent.config.verifyResolver,
+  };
+}
+
 export function createLoopFor(agent: OpenedAgent, cli: AgentCliDeps, state?: StateStore): AgentLoop {
   return createAgentLoop(
     agent.assembled.records,
     { intervalMs: agent.config.intervalMs, verifyEvery: agent.config.verifyEvery },
     {
-      clock: cli.clock,
-      timers: cli.timers,
+      ...reconcileDepsFor(agent, cli),
       random: cli.random,
       log: agent.log,
-      detect: (sources, opts) => detectAddress(sources, opts, { clock: cli.clock }),
-      readInterfaces: agent.deps.readInterfaces,
-      dnsQuery: agent.deps.dnsQuery,
-      verifyResolver: agent.config.verifyResolver,
       state: state ?? createStateFile(agent.config.stateFile, agent.log),
       notifiers: agent.assembled.notifiers,
     },
   );
+}
+
+/**
+ * Candidate YAML through the exact loader of this agent (its env, flags and cwd; `X_file` secrets
+ * relative to the real file's directory), then assembled (sources and targets created, nothing
+ * started). Throws only on a bug; ConfigError becomes issues.
+ */
+export function checkCandidate(
+  yaml: string,
+  file: string,
+  flags: FlagValues,
+  cli: AgentCliDeps,
+  running: OpenedAgent,
+): Candidate {
+  const read = cli.readFile ?? ((p: string) => readFileSync(p, "utf8"));
+  let config: AgentConfig;
+  try {
+    config = loadAgentConfig({
+      file,
+      env: cli.env,
+      flags,
+      cwd: cli.cwd,
+      readFile: (p) => (p === file ? yaml : read(p)),
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, issues: e.issues };
+    throw e;
+  }
+  const assembled = assembleAgent(config, running.deps);
+  return { ok: true, records: assembled.records, restartRequired: restartOnly(running.config, config) };
+}
+
+/** Settings a reload does not apply (the loop, status port and logger are built once at start). */
+function restartOnly(now: AgentConfig, next: AgentConfig): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const notify = (c: AgentConfig) => c.notifiers.map((n) => [n.id, n.type, n.settings]);
+  const checks: [string, unknown, unknown][] = [
+    ["interval", now.intervalMs, next.intervalMs],
+    ["verify_every", now.verifyEvery, next.verifyEvery],
+    ["verify_resolver", now.verifyResolver, next.verifyResolver],
+    ["state_file", now.stateFile, next.stateFile],
+    ["status.listen", now.status.listen, next.status.listen],
+    ["status.password_hash", now.status.passwordHash, next.status.passwordHash],
+    ["log.level", now.log.level, next.log.level],
+    ["user_agent", now.userAgent, next.userAgent],
+    ["notify", notify(now), notify(next)],
+  ];
+  return checks.filter(([, a, b]) => !same(a, b)).map(([name]) => name);
 }
 
 export interface RunningAgent {
@@ -71,26 +137,53 @@ export interface RunningAgent {
   /** Where the status port listens (port resolved when configured as 0). */
   readonly status: HostPort | undefined;
   /** Re-reads the configuration; on error logs it and keeps running the old one. */
-  reload(): void;
+  reload(): Applied;
   stop(): Promise<void>;
 }
 
-/** Starts the loop and the status port. */
+export interface StartOptions {
+  /** The local page's files (src/cli/web-assets.ts); without them only /healthz and /metrics. */
+  readonly assets?: AssetReader;
+}
+
+/** Starts the loop and the status port (with the local page when `opts.assets` is given). */
 export async function startAgent(
   file: string | undefined,
   flags: FlagValues,
   cli: AgentCliDeps,
   agent: OpenedAgent,
+  opts: StartOptions = {},
 ): Promise<RunningAgent> {
   const loop = createLoopFor(agent, cli);
   const listen = agent.config.status.listen;
   let server: ServerType | undefined;
   let status: HostPort | undefined;
+  const reload = (): Applied => {
+    try {
+      const next = openAgent(file, flags, cli, agent.log);
+      loop.reload(next.assembled.records);
+      agent.log.info({ records: next.config.records.length }, "configuration reloaded");
+      return { ok: true, records: next.config.records.length };
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      agent.log.error({ err: detail }, "reload failed; keeping the running configuration");
+      return { ok: false, detail };
+    }
+  };
   if (listen !== undefined) {
+    const page =
+      opts.assets === undefined
+        ? undefined
+        : pageDeps(agent, flags, cli, loop, opts.assets, () => {
+            const r = reload();
+            if (r.ok) loop.runNow();
+            return r;
+          });
     const app = createStatusApp({
       status: () => loop.status(),
       registry: createAgentMetrics(() => loop.status()),
       version: VERSION,
+      ...(page === undefined ? {} : { page }),
     });
     const started = await listenStatus(app.fetch, listen);
     server = started.server;
@@ -100,21 +193,64 @@ export async function startAgent(
   return {
     loop,
     status,
-    reload() {
-      try {
-        const next = openAgent(file, flags, cli, agent.log);
-        loop.reload(next.assembled.records);
-        agent.log.info({ records: next.config.records.length }, "configuration reloaded");
-      } catch (e) {
-        agent.log.error(
-          { err: e instanceof Error ? e.message : String(e) },
-          "reload failed; keeping the running configuration",
-        );
-      }
-    },
+    reload,
     async stop() {
       await loop.stop();
       if (server !== undefined) await closeServer(server);
+    },
+  };
+}
+
+function pageDeps(
+  agent: OpenedAgent,
+  flags: FlagValues,
+  cli: AgentCliDeps,
+  loop: AgentLoop,
+  assets: AssetReader,
+  apply: () => Applied,
+): PageDeps | undefined {
+  const { listen, scope, passwordHash } = agent.config.status;
+  if (listen === undefined || scope === undefined) return undefined;
+  const path = agent.config.source.file;
+  return {
+    listen: { host: listen.host, scope },
+    passwordHash,
+    assets,
+    clock: cli.clock,
+    log: agent.log,
+    clientAddress: (c) => {
+      try {
+        return getConnInfo(c).remote.address;
+      } catch {
+        return undefined; // not on a Node socket (in-process requests)
+      }
+    },
+    statusApi: {
+      version: VERSION,
+      configFile: path,
+      intervalMs: agent.config.intervalMs,
+      status: () => loop.status(),
+      runNow: () => loop.runNow(),
+    },
+    config: {
+      file: path === undefined ? undefined : createConfigFile(path),
+      check: (yaml) =>
+        path === undefined
+          ? {
+              ok: false,
+              issues: [
+                {
+                  setting: undefined,
+                  source: { kind: "default" },
+                  message: "the agent runs without a configuration file",
+                },
+              ],
+            }
+          : checkCandidate(yaml, path, flags, cli, agent),
+      apply,
+      status: () => loop.status(),
+      reconcile: { ...reconcileDepsFor(agent, cli), publishTimeoutMs: 30_000 },
+      timers: cli.timers,
     },
   };
 }

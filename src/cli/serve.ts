@@ -38,6 +38,7 @@ import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Snapshot, Store } from "../store/types.js";
+import { createAdminConsole } from "./admin-console.js";
 import { dnsLimitOptions } from "./dns-limits.js";
 import { buildMirrorProvider } from "./mirror-provider.js";
 import { VERSION } from "./version.js";
@@ -51,6 +52,8 @@ export interface RunningServer {
   readonly http: readonly Endpoint[];
   readonly dns: readonly Endpoint[];
   readonly demoZoneCreated: string | undefined;
+  /** The first-run code for the admin console while no admin exists (printed by `beacon serve`). */
+  readonly setupCode: () => string | undefined;
   /** Stops accepting, drains in-flight HTTP requests (up to the grace period), closes the store. */
   close(): Promise<void>;
 }
@@ -110,7 +113,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const deps = { store, clock, listener, log, queue: createWriteQueue() };
   const zones = createZoneService(deps);
   const tokens = createTokenService(deps);
-  const updates = createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal });
+  const updateService = createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal });
 
   const demoZoneCreated = await ensureDemoZone(config, store, zones);
   // Read the version before the snapshot, so a commit by another process in between is reloaded.
@@ -131,6 +134,17 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     mirrors.kick();
     void keys.refresh();
   });
+  const admin = await createAdminConsole({
+    config,
+    store,
+    clock,
+    updates: updateService,
+    queries: () => receivedMessages(dnsMetrics.counts()),
+    keysChanged: () => keys.refresh(),
+    mirrorsChanged: () => mirrors.kick(),
+  });
+  // Every update (HTTP, RFC 2136, console) goes through the counting service the rate chart reads.
+  const updates = admin.updates;
   const dnsUpdate = createUpdateHandler({
     keyring: keys.keyring,
     store,
@@ -170,6 +184,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     maxBodyBytes: config.http.maxBodyBytes,
     version: VERSION,
     metrics,
+    admin: admin.deps,
   });
 
   const answers = createAnswerCache(index);
@@ -200,9 +215,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     http: httpServers.map((s) => s.endpoint),
     dns: dnsServers.map((s) => ({ host: s.host, port: s.port })),
     demoZoneCreated,
+    setupCode: admin.setupCode,
     close: () =>
       (closing ??= (async () => {
         stopWatching();
+        admin.stop();
         // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
         // still queued stays in the outbox for the next start.
         await Promise.all([
@@ -215,6 +232,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         await store.close();
       })()),
   };
+}
+
+const RECEIVED = "beacon_dns_messages_received_total|";
+
+/** DNS messages received over every transport (the workers' counts are merged into these). */
+function receivedMessages(counts: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const [key, v] of counts) if (key.startsWith(RECEIVED)) n += v;
+  return n;
 }
 
 async function ensureDemoZone(

@@ -25,6 +25,7 @@ export function buildServerConfig(
       listen: raw.http.listen,
       trustedProxies: raw.http.trusted_proxies,
       maxBodyBytes: raw.http.max_body_bytes,
+      publicUrl: raw.http.public_url,
     },
     dns: {
       listen: raw.dns.listen,
@@ -52,6 +53,11 @@ export function buildServerConfig(
         notifyRetries: raw.dns.transfer.notify_retries,
       },
       update: { allowMd5: raw.dns.update.allow_md5, maxFudge: raw.dns.update.max_fudge },
+    },
+    admin: {
+      sessionIdleMs: raw.admin.session_idle,
+      sessionLifetimeMs: raw.admin.session_lifetime,
+      setup: raw.admin.setup,
     },
     updates: { allowNonGlobal: raw.updates.allow_non_global },
     demo: { enabled: raw.demo.enabled, zone: raw.demo.zone },

@@ -60,7 +60,12 @@ describe("loadServerConfig: layering", () => {
     expect(load()).toEqual({
       dataDir: "/srv/beacon/data",
       store: { sqlitePath: "/srv/beacon/data/beacon.db" },
-      http: { listen: [{ host: "127.0.0.1", port: 8245 }], trustedProxies: [], maxBodyBytes: 65536 },
+      http: {
+        listen: [{ host: "127.0.0.1", port: 8245 }],
+        trustedProxies: [],
+        maxBodyBytes: 65536,
+        publicUrl: undefined,
+      },
       dns: {
         listen: [{ host: "127.0.0.1", port: 5300 }],
         tcpIdleTimeoutMs: 10000,
@@ -70,6 +75,7 @@ describe("loadServerConfig: layering", () => {
         transfer: { allow: [], keys: [], notify: [], notifyKey: undefined, notifyRetries: 5 },
         update: { allowMd5: false, maxFudge: 300 },
       },
+      admin: { sessionIdleMs: 30 * 60_000, sessionLifetimeMs: 12 * 3_600_000, setup: true },
       updates: { allowNonGlobal: false },
       demo: { enabled: true, zone: "dyn.beacon.test" },
       log: { level: "info" },

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { parseCidr, parseIp } from "../core/ip.js";
 import { tryNormalizeName } from "../core/names.js";
+import { parseDurationMs } from "./agent/duration.js";
 import { parseHostPort } from "./host-port.js";
 import { LOG_LEVELS, type LogLevel } from "./server-config.js";
 
@@ -76,6 +77,49 @@ const domainName = z.string({ error: "expected a domain name" }).transform((s, c
   return z.NEVER;
 });
 
+/** "30m", "12h", "90s", "500ms" or a number of seconds → milliseconds within [min, max]. */
+function duration(min: number, max: number) {
+  const expected = "expected a duration such as 90s, 30m or 12h";
+  return z.union([z.string(), z.number()], { error: expected }).transform((v, ctx) => {
+    const ms = parseDurationMs(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: expected });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: "custom", message: `expected a duration from ${min / 1000}s to ${max / 1000}s` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/** An http(s) base URL without credentials, query or fragment; kept without a trailing slash. */
+const baseUrl = z.string({ error: "expected an http(s) URL" }).transform((s, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(s.trim());
+  } catch {
+    url = undefined;
+  }
+  if (
+    url === undefined ||
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    url.username !== "" ||
+    url.password !== "" ||
+    url.search !== "" ||
+    url.hash !== ""
+  ) {
+    // The value is not quoted: it may hold a password.
+    ctx.addIssue({
+      code: "custom",
+      message: "expected an http(s) URL without credentials, query or fragment",
+    });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+});
+
 export const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
   error: `expected one of ${LOG_LEVELS.join("|")}`,
 });
@@ -118,6 +162,11 @@ export const rawConfigSchema = section({
     max_body_bytes: leaf(integer(1024, 16 * 1024 * 1024).prefault(65536), {
       kind: "integer",
       help: "Largest accepted HTTP request body, in bytes.",
+    }),
+    public_url: leaf(baseUrl.optional(), {
+      kind: "string",
+      help: "The URL clients and browsers reach this server at (https://dns.example.org); used in copy-ready client configurations and accepted as an Origin.",
+      defaultText: "(the request's origin)",
     }),
   }),
   dns: section({
@@ -218,6 +267,20 @@ export const rawConfigSchema = section({
         kind: "integer",
         help: "Most clock skew (seconds) honoured in a TSIG-signed UPDATE, whatever fudge the client asks.",
       }),
+    }),
+  }),
+  admin: section({
+    session_idle: leaf(duration(60_000, 7 * 86_400_000).prefault("30m"), {
+      kind: "string",
+      help: "Sign an admin out after this long without a request (e.g. 30m).",
+    }),
+    session_lifetime: leaf(duration(60_000, 30 * 86_400_000).prefault("12h"), {
+      kind: "string",
+      help: "Sign an admin out this long after signing in, however active (e.g. 12h).",
+    }),
+    setup: leaf(boolean().prefault(true), {
+      kind: "boolean",
+      help: "While no admin user exists, print a one-time setup code to create the first one in the browser.",
     }),
   }),
   updates: section({

@@ -25,6 +25,8 @@ export interface ServerConfig {
     /** Canonical CIDRs (a single IP becomes /32 or /128). */
     readonly trustedProxies: readonly string[];
     readonly maxBodyBytes: number;
+    /** `http.public_url`: origin + path, no trailing slash; undefined: use the request's origin. */
+    readonly publicUrl: string | undefined;
   };
   readonly dns: {
     /** UDP and TCP on each. May be empty (no DNS listener). */
@@ -50,6 +52,13 @@ export interface ServerConfig {
       /** Seconds. */
       readonly maxFudge: number;
     };
+  };
+  /** The admin console's sign-in. */
+  readonly admin: {
+    readonly sessionIdleMs: number;
+    readonly sessionLifetimeMs: number;
+    /** Print a one-time setup code while no user exists. */
+    readonly setup: boolean;
   };
   readonly updates: {
     readonly allowNonGlobal: boolean;

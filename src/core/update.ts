@@ -4,7 +4,8 @@
 import type { ErrorCode } from "./errors.js";
 import type { RecordType, RRSet } from "./records.js";
 
-export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli";
+/** "admin": a change made in the admin console (its JSON API, signed in with a session). */
+export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli" | "admin";
 
 /** Who sent an update; recorded in history. */
 export interface UpdateSource {

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { BeaconError } from "../core/errors.js";
 import { parseTrustedProxies } from "./client-ip.js";
-import type { AppDeps, AppEnv } from "./deps.js";
+import type { AdminDeps, AppDeps, AppEnv } from "./deps.js";
 import { requestContext } from "./middleware/request-context.js";
 import { problemResponse } from "./problem.js";
 import { registerDyndns2Routes } from "./routes/dyndns2.js";
@@ -12,6 +12,9 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { registerIpRoutes } from "./routes/ip.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import { createV1Routes } from "./routes/v1/index.js";
+import { registerPages } from "./pages/assets.js";
+import { createAdminRoutes } from "./routes/admin/index.js";
+import { createSessionRoutes, requireSession } from "./routes/session/index.js";
 
 export type { AppDeps, AppEnv } from "./deps.js";
 
@@ -25,6 +28,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerIpRoutes(app);
   registerHealthRoutes(app, deps);
   registerMetricsRoute(app, deps);
+  if (deps.admin !== undefined) mountAdmin(app, deps, deps.admin);
   app.route("/api/v1", createV1Routes(deps));
 
   app.notFound((c) =>
@@ -38,4 +42,26 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return problemResponse(c, err, deps.log, headers);
   });
   return app;
+}
+
+/**
+ * Sign-in, the admin API and the pages. Mounted before the token-authenticated /api/v1 routes: their
+ * catch-all middleware would otherwise claim /api/v1/session and /api/v1/admin/*.
+ */
+function mountAdmin(app: Hono<AppEnv>, deps: AppDeps, admin: AdminDeps): void {
+  const signIn = {
+    ...admin.signIn,
+    publicUrl: admin.publicUrl,
+    clientAddress: deps.clientAddress,
+    trustedProxies: deps.trustedProxies,
+    log: deps.log,
+  };
+  app.route("/api/v1", createSessionRoutes(signIn));
+  app.use("/api/v1/admin/*", requireSession(signIn));
+  app.route("/api/v1/admin", createAdminRoutes({ ...deps, ...admin }));
+  registerPages(app, admin.assets, "admin");
+  // A browser opening the server's root lands on the console; scripts keep their 404 problem.
+  app.get("/", (c, next) =>
+    c.req.header("accept")?.includes("text/html") ? c.redirect("/admin/", 302) : next(),
+  );
 }

@@ -9,7 +9,15 @@ import type { UpdateService } from "../services/apply-update.js";
 import type { Log } from "../services/ports.js";
 import type { TokenService } from "../services/tokens.js";
 import type { ZoneService } from "../services/zones.js";
-import type { Store, TokenRecord } from "../store/types.js";
+import type { LoginLimiter } from "../services/auth/login-limiter.js";
+import type { SessionService } from "../services/auth/sessions.js";
+import type { UserService } from "../services/auth/users.js";
+import type { KeyService } from "../services/keys.js";
+import type { MirrorService } from "../services/mirror/mirrors.js";
+import type { RateSeries } from "../services/rates.js";
+import type { SessionRecord, Store, TokenRecord } from "../store/types.js";
+import type { AssetReader } from "./pages/assets.js";
+import type { SessionUser } from "./session/guard.js";
 
 export interface AppDeps {
   readonly tokens: TokenService;
@@ -27,6 +35,32 @@ export interface AppDeps {
   readonly maxBodyBytes?: number;
   /** Served as Prometheus text on GET /metrics; no such route without it. */
   readonly metrics?: Registry;
+  /** The admin console: sign-in, /api/v1/admin and the /admin/ pages; none of them without it. */
+  readonly admin?: AdminDeps;
+}
+
+/** What the admin console needs beyond the update API (docs/admin.md). */
+export interface AdminDeps {
+  readonly signIn: {
+    readonly users: UserService;
+    readonly sessions: SessionService;
+    readonly limiter: LoginLimiter;
+    /** The first-run code printed in the log; undefined once an admin exists. */
+    readonly setupCode: () => string | undefined;
+    readonly onSetupDone: () => void;
+  };
+  readonly keys: KeyService;
+  readonly mirrors: MirrorService;
+  readonly rates: () => RateSeries;
+  readonly providers: readonly { readonly type: string; readonly title?: string }[];
+  /** Reloads the DNS server's TSIG keyring after a key was added or removed. Must not reject. */
+  readonly keysChanged: () => Promise<void>;
+  /** Kicks the mirror delivery worker. */
+  readonly mirrorsChanged: () => void;
+  /** `http.public_url`: written into client configurations and accepted as an Origin. */
+  readonly publicUrl: string | undefined;
+  /** The pages' files (web/). */
+  readonly assets: AssetReader;
 }
 
 /** Per-request values set by the app's middleware. */
@@ -37,5 +71,8 @@ export interface AppEnv {
     clientIp: ParsedIp | undefined;
     /** The authenticated token (set by the /api/v1 auth middleware). */
     token: TokenRecord | undefined;
+    /** The signed-in admin (set by requireSession on /api/v1/admin). */
+    user: SessionUser | undefined;
+    session: SessionRecord | undefined;
   };
 }

@@ -46,6 +46,13 @@ export interface TokenService {
   list(): Promise<TokenRecord[]>;
   /** Marks the token revoked; token_not_found if absent. Revoking twice is a no-op. */
   revoke(id: string): Promise<void>;
+  /**
+   * A new token with the old one's label, scope, types and CIDRs and an expiry as far from now as the
+   * old one's was from its creation (none stays none); then the old one is revoked. The new token is
+   * created first, so a failure leaves the old one working (and the new one revoked, best effort).
+   * token_not_found if absent; bad_request if it is already revoked.
+   */
+  rotate(id: string): Promise<{ record: TokenRecord; token: string; replaced: string }>;
 }
 
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
@@ -89,7 +96,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return { tokens: all.filter((t) => tokenCoversName(t, name)), secret: cred.password };
   }
 
-  return {
+  const service: TokenService = {
     async create(input) {
       const label = input.label.trim();
       if (label.length === 0 || label.length > 200) {
@@ -160,7 +167,30 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if ((await store.getToken(id)) === undefined)
         throw new BeaconError("token_not_found", `no token "${id}"`);
     },
+
+    async rotate(id) {
+      const old = isTokenId(id) ? await store.getToken(id) : undefined;
+      if (old === undefined) throw new BeaconError("token_not_found", `no token "${id.slice(0, 64)}"`);
+      if (old.revokedAt !== undefined)
+        throw new BeaconError("bad_request", `token "${id}" is revoked; create a new one instead`);
+      const lifetime = old.expiresAt === undefined ? undefined : old.expiresAt - old.createdAt;
+      const created = await service.create({
+        label: old.label,
+        names: old.names,
+        types: old.types,
+        allowedCidrs: old.allowedCidrs,
+        ...(lifetime === undefined ? {} : { expiresAt: clock() + Math.max(lifetime, 1) }),
+      });
+      try {
+        await store.revokeToken(old.id, clock());
+      } catch (e) {
+        await store.revokeToken(created.record.id, clock()).catch(() => false);
+        throw e;
+      }
+      return { ...created, replaced: old.id };
+    },
   };
+  return service;
 }
 
 function sha256Hex(s: string): string {

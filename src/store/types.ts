@@ -6,8 +6,8 @@
 // - Every method that changes data is atomic: it either fully happens or not at all, and it resolves
 //   only after the change is durable (for SQLite: the transaction has committed with synchronous=FULL).
 // - Expected conflicts throw BeaconError with a catalogue code (zone_exists, host_exists,
-//   zone_not_found, zone_not_empty, mirror_exists, mirror_not_found); driver failures throw BeaconError("store_unavailable") with the
-//   driver error as cause.
+//   zone_not_found, zone_not_empty, mirror_exists, mirror_not_found, user_exists, user_not_found);
+//   driver failures throw BeaconError("store_unavailable") with the driver error as cause.
 // - Returned objects are fresh copies; mutating them does not change the store.
 // - Timestamps are milliseconds since the Unix epoch.
 
@@ -194,7 +194,64 @@ export interface MirrorStatus {
   readonly nextTryAt: number | undefined;
 }
 
-export interface Store {
+/** An admin-console user. Only the scrypt hash of the password is kept (services/auth/passwords.ts). */
+export interface UserRecord {
+  /** Canonical user name (services/auth/users.ts checks it). */
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly role: "admin";
+  readonly createdAt: number;
+  readonly passwordChangedAt: number;
+}
+
+/** A signed-in browser session. The cookie value is never stored, only its hash. */
+export interface SessionRecord {
+  /** Lowercase hex SHA-256 of the cookie value. */
+  readonly idHash: string;
+  readonly user: string;
+  /** Sent back by the page in X-CSRF-Token on every change. */
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  /** Last time the session was used (refreshed at most about once a minute). */
+  readonly lastSeenAt: number;
+  /** Absolute end of the session; never moves. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Where sessions live. The Store implements it (sessions die with their user); the agent's page uses
+ * the memory implementation in services/auth/memory-session-store.ts.
+ */
+export interface SessionStore {
+  /** With the Store: user_not_found if the user does not exist. */
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(idHash: string): Promise<SessionRecord | undefined>;
+  /** Sets lastSeenAt; ignored for an absent session. */
+  touchSession(idHash: string, at: number): Promise<void>;
+  /** Resolves false if absent. */
+  deleteSession(idHash: string): Promise<boolean>;
+  /** Deletes every session of the user except `exceptIdHash`; resolves with the number deleted. */
+  deleteUserSessions(user: string, exceptIdHash?: string): Promise<number>;
+  /** Deletes sessions with expiresAt <= now or lastSeenAt <= lastSeenBefore; resolves with the number deleted. */
+  pruneSessions(now: number, lastSeenBefore: number): Promise<number>;
+}
+
+export interface UserStore {
+  /** user_exists if the name is taken. */
+  createUser(user: UserRecord): Promise<void>;
+  /** Creates the user only when no user exists at all, atomically; resolves false otherwise. */
+  createFirstUser(user: UserRecord): Promise<boolean>;
+  getUser(name: string): Promise<UserRecord | undefined>;
+  /** Sorted by name. */
+  listUsers(): Promise<UserRecord[]>;
+  countUsers(): Promise<number>;
+  /** Sets the hash and passwordChangedAt. Resolves false if absent. */
+  setUserPassword(name: string, passwordHash: string, at: number): Promise<boolean>;
+  /** Deletes the user and all of their sessions. Resolves false if absent. */
+  deleteUser(name: string): Promise<boolean>;
+}
+
+export interface Store extends SessionStore, UserStore {
   // Zones
   createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone>;
   getZone(name: string): Promise<Zone | undefined>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -7,6 +7,7 @@ import type { HttpRequest } from "../../agent/net/types.js";
 import { createFakeTime } from "../../agent/testing/fake-time.js";
 import { fakeDns, fakeInterfaces } from "../../agent/testing/fakes.js";
 import { ConfigError } from "../../config/errors.js";
+import { hashPassword } from "../../services/auth/passwords.js";
 import { CLIENT_V4, createFixture, type Fixture } from "../../http/testing/fixture.js";
 import { silentLog } from "../../services/ports.js";
 import { AGENT_USER_AGENT, type AgentCliDeps } from "../agent-deps.js";
@@ -64,6 +65,8 @@ function config(addresses: [string, string], extra = ""): string {
   );
   return file;
 }
+
+const io0 = (): Io => ({ out: () => undefined, err: () => undefined });
 
 function capture(): Io & { out_: string[]; err_: string[] } {
   const out_: string[] = [];
@@ -213,6 +216,98 @@ describe("beacon agent", () => {
     await expect(fetch(`http://127.0.0.1:${running.status?.port}/healthz`)).rejects.toThrow();
   });
 
+  test("the local page: status with every source, a saved config reloads and shows the new verdict", async () => {
+    const time = createFakeTime();
+    const file = config([IP, IP]);
+    const running = await runAgent(io0(), { config: file }, deps({ timers: time.timers, clock: time.clock }));
+    try {
+      await time.advance(0);
+      await running.loop.idle();
+      const base = `http://127.0.0.1:${running.status?.port}`;
+      type Status = {
+        records: {
+          verdict: { status: string; addresses: string[]; sources: { id: string; address: string }[] };
+        }[];
+      };
+      const status = async () => (await (await fetch(`${base}/api/status`)).json()) as Status;
+      const first = (await status()).records[0]?.verdict;
+      expect(first?.status).toBe("agreed");
+      expect(first?.sources.map((s) => [s.id, s.address])).toEqual([
+        ["one", IP],
+        ["two", IP],
+      ]);
+
+      const { csrfToken } = (await (await fetch(`${base}/api/session`)).json()) as { csrfToken: string };
+      const { yaml, hash } = (await (await fetch(`${base}/api/config`)).json()) as {
+        yaml: string;
+        hash: string;
+      };
+      const next = yaml.replace(
+        `address: "${IP}", operator: second`,
+        'address: "81.2.69.99", operator: second',
+      );
+      const check = await fetch(`${base}/api/config/check`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrfToken },
+        body: JSON.stringify({ yaml: next }),
+      });
+      const checked = (await check.json()) as {
+        ok: boolean;
+        dryRun: { records: { verdict: { status: string } }[] };
+      };
+      expect(checked.ok).toBe(true);
+      expect(checked.dryRun.records[0]?.verdict.status).toBe("disagreed");
+      expect(requests).toHaveLength(1); // the dry run published nothing
+
+      const put = await fetch(`${base}/api/config`, {
+        method: "PUT",
+        headers: { "content-type": "application/json", "x-csrf-token": csrfToken },
+        body: JSON.stringify({ yaml: next, expectedHash: hash }),
+      });
+      expect(put.status).toBe(200);
+      expect(await put.json()).toMatchObject({
+        saved: true,
+        file,
+        records: 1,
+        applied: true,
+        restartRequired: [],
+      });
+      expect(readFileSync(file, "utf8")).toBe(next);
+      await time.advance(0);
+      await running.loop.idle();
+      const after = (await status()).records[0]?.verdict;
+      expect(after?.status).toBe("disagreed");
+      expect(after?.addresses).toEqual([IP, "81.2.69.99"].sort());
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test("with status.password_hash the API needs a sign-in over the real socket", async () => {
+    const hash = await hashPassword("agent-page-pw");
+    const file = config([IP, IP], `status: { listen: "127.0.0.1:0", password_hash: "${hash}" }`);
+    writeFileSync(file, readFileSync(file, "utf8").replace('status: { listen: "127.0.0.1:0" }\n', ""));
+    const running = await runAgent(io0(), { config: file }, deps());
+    try {
+      const base = `http://127.0.0.1:${running.status?.port}`;
+      expect((await fetch(`${base}/api/status`)).status).toBe(401);
+      const login = (password: string) =>
+        fetch(`${base}/api/session`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ password }),
+        });
+      expect((await login("not-the-password")).status).toBe(401);
+      const ok = await login("agent-page-pw");
+      expect(ok.status).toBe(200);
+      const cookie = (ok.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      expect((await fetch(`${base}/api/status`, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200); // monitoring stays open
+    } finally {
+      await running.stop();
+    }
+  });
+
   test("a config without records is refused", async () => {
     writeFileSync(join(dir, "empty.yaml"), "interval: 1m\n");
     await expect(runAgent(capture(), { config: join(dir, "empty.yaml") }, deps())).rejects.toThrow(
@@ -224,6 +319,6 @@ describe("beacon agent", () => {
     const program = new Command("beacon");
     registerAgent(program, deps());
     expect(program.commands.map((c) => c.name())).toEqual(["agent", "ip", "update"]);
-    expect(program.commands[0]?.commands.map((c) => c.name())).toEqual(["install-service"]);
+    expect(program.commands[0]?.commands.map((c) => c.name())).toEqual(["install-service", "password"]);
   });
 });

@@ -6,9 +6,11 @@ import { BeaconError } from "../../core/errors.js";
 import type { FlagValues } from "../../config/flags.js";
 import { action } from "../action.js";
 import { processAgentDeps, type AgentCliDeps } from "../agent-deps.js";
-import { openAgent, startAgent, type RunningAgent } from "../agent-runtime.js";
+import { openAgent, startAgent, type OpenedAgent, type RunningAgent } from "../agent-runtime.js";
 import type { Io } from "../output.js";
+import { webAssets } from "../web-assets.js";
 import { runIp } from "./agent-ip.js";
+import { registerPassword } from "./agent-password.js";
 import { registerInstallService } from "./agent-service.js";
 import { runUpdate } from "./agent-update.js";
 import { intOption } from "./options.js";
@@ -22,7 +24,10 @@ export function registerAgent(program: Command, deps: AgentCliDeps = processAgen
     .command("agent")
     .description("run the agent: detect the public address and keep DNS records pointed at it")
     .option("--interval <duration>", "remote poll interval, e.g. 5m (also BEACON_AGENT_INTERVAL)")
-    .option("--status-listen <host:port>", 'status port for /healthz and /metrics; "" disables it')
+    .option(
+      "--status-listen <host:port>",
+      'status port for /healthz, /metrics and the local page; "" disables it',
+    )
     .option("--state-file <path>", "where the last published values are kept")
     .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
     .action(
@@ -32,6 +37,7 @@ export function registerAgent(program: Command, deps: AgentCliDeps = processAgen
       }),
     );
   registerInstallService(agent);
+  registerPassword(agent);
 
   program
     .command("ip")
@@ -77,18 +83,27 @@ export async function runAgent(
       "bad_request",
       `no records are configured${opened.config.source.file === undefined ? " (use --config or BEACON_AGENT_CONFIG)" : ` in ${opened.config.source.file}`}`,
     );
-  const running = await startAgent(file, flags, deps, opened);
+  const running = await startAgent(file, flags, deps, opened, { assets: webAssets });
   const status = running.status;
+  const base =
+    status === undefined
+      ? ""
+      : `http://${status.host.includes(":") ? `[${status.host}]` : status.host}:${status.port}`;
   io.out(
     [
       `Beacon agent running: ${opened.config.records.length} record(s), state in ${opened.config.stateFile}.`,
       status === undefined
         ? "  status port disabled"
-        : `  status http://${status.host.includes(":") ? `[${status.host}]` : status.host}:${status.port}/healthz and /metrics`,
+        : `  status ${base}/healthz and /metrics; local page ${base}/${pageNote(opened.config)}`,
       "Stop with Ctrl-C or SIGTERM; SIGHUP reloads sources, targets and records.",
     ].join("\n"),
   );
   return running;
+}
+
+function pageNote(config: OpenedAgent["config"]): string {
+  if (config.status.passwordHash !== undefined) return " (password protected)";
+  return config.status.scope === "loopback" ? "" : " (403 until status.password_hash is set)";
 }
 
 function untilSignal(running: RunningAgent): Promise<void> {

@@ -32,19 +32,30 @@ export function registerServe(program: Command): void {
           { http: server.http, dns: server.dns, store: config.store.sqlitePath, config: config.source.file },
           "beacon ready",
         );
-        printBanner(io, server, httpBaseUrl(config, server.http[0]?.port));
+        const base = config.http.publicUrl ?? httpBaseUrl(config, server.http[0]?.port);
+        const setupCode = server.setupCode();
+        if (setupCode !== undefined) log.info({ setupCode, url: `${base}/admin/` }, "first-run setup");
+        printBanner(io, server, base, setupCode);
         await untilSignal(server, log);
       }),
     );
 }
 
-function printBanner(io: Io, server: RunningServer, base: string): void {
+function printBanner(io: Io, server: RunningServer, base: string, setupCode: string | undefined): void {
   const dns = server.dns[0];
   const lines = [
     "Beacon is running.",
     `  HTTP  ${server.http.map((e) => `${e.host}:${e.port}`).join(", ")}   (dyndns2 /nic/update, JSON /api/v1, your address /ip)`,
     `  DNS   ${server.dns.map((e) => `${e.host}:${e.port}`).join(", ")}   (UDP and TCP, authoritative)`,
+    `  Admin ${base}/admin/`,
   ];
+  if (setupCode !== undefined)
+    lines.push(
+      "",
+      "No admin exists yet. Open the admin console and enter this one-time setup code",
+      `(or create one with \`npx beacon user add <name>\`):`,
+      `  ${setupCode}`,
+    );
   if (server.demoZoneCreated !== undefined && dns !== undefined) {
     const host = `home.${server.demoZoneCreated}`;
     lines.push(

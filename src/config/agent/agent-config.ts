@@ -6,6 +6,7 @@ import type { SourceDefinition } from "../../agent/detect/types.js";
 import type { NotifierDefinition } from "../../agent/notify/types.js";
 import type { TargetDefinition } from "../../agent/targets/types.js";
 import type { HostPort, LogLevel } from "../server-config.js";
+import type { ListenScope } from "./listen-scope.js";
 
 /** One configured plugin (source, target or notifier): its definition and the settings it parsed. */
 export interface Configured<D> {
@@ -61,6 +62,10 @@ export interface AgentConfig {
   readonly status: {
     /** undefined: no status listener. */
     readonly listen: HostPort | undefined;
+    /** Who can reach `listen` (see listen-scope.ts); undefined without a listener. */
+    readonly scope: ListenScope | undefined;
+    /** The local page's password hash (scrypt string); undefined: no password. */
+    readonly passwordHash: string | undefined;
   };
   readonly log: { readonly level: LogLevel };
   /** Sent by HTTP sources/targets/notifiers; default "Beacon-Agent/<version>" is filled by the CLI. */

@@ -256,7 +256,7 @@ describe("loadAgentConfig: errors name the setting and file:line:col", () => {
     expect(errorOf({ yaml: both, extra: { "/etc/beacon/secrets/pw": "x" } })).toContain(
       "targets.home.password_file in /etc/beacon/agent.yaml:10:5: set either password or password_file, not both",
     );
-    expect(errorOf({ yaml: GOOD, extra: { "/etc/beacon/secrets/pw": "short" } })).toBe(
+    expect(errorOf({ yaml: GOOD, extra: { "/etc/beacon/secrets/pw": "abc1" } })).toBe(
       `config error: targets.home.password_file in ${FILE}:9:20: too short (value read from password_file)`,
     );
   });

@@ -7,13 +7,16 @@ import { dirname, resolve } from "node:path";
 import type { SourceDefinition } from "../../agent/detect/types.js";
 import type { NotifierDefinition } from "../../agent/notify/types.js";
 import type { TargetDefinition } from "../../agent/targets/types.js";
-import { ConfigError, type ConfigIssue } from "../errors.js";
+import { parseIp } from "../../core/ip.js";
+import { ConfigError, type ConfigIssue, type ConfigSource } from "../errors.js";
+import type { HostPort } from "../server-config.js";
 import { sortIssues } from "../issues.js";
 import { readLayers, type LayerInput } from "../layers.js";
 import { isRecord } from "../yaml-source.js";
 import type { AgentConfig, Configured } from "./agent-config.js";
 import { resolvePlugin, type PluginContext } from "./plugins.js";
 import { buildRecords, type DefinedPlugin } from "./records.js";
+import { listenScope, needsPassword, type ListenScope } from "./listen-scope.js";
 import { firstNameserver } from "./resolv-conf.js";
 import { rawAgentSchema, recordSchema } from "./schema.js";
 import { AGENT_TABLE } from "./settings.js";
@@ -72,14 +75,24 @@ export function loadAgentConfigWith(input: LoadAgentConfigInput, registries: Age
   if (!parsed.success || issues.length > 0) throw new ConfigError(sortIssues(issues));
   const data = parsed.data;
   const built = buildRecords(data.records, { ...defined, locate });
-  if (built.issues.length > 0) throw new ConfigError(sortIssues(built.issues));
+  const listen = data.status.listen;
+  const scope = listen === undefined ? undefined : listenScope(listen.host);
+  const passwordHash = data.status.password_hash;
+  const exposed = listenIssue(listen, scope, passwordHash, locate);
+  if (built.issues.length > 0 || exposed !== undefined)
+    throw new ConfigError(sortIssues([...built.issues, ...(exposed === undefined ? [] : [exposed])]));
+  if (scope === "private" && passwordHash === undefined)
+    input.warn?.(
+      `status.listen ${listen?.host ?? ""} is a local-network address and status.password_hash is not set: ` +
+        "the local page answers 403 until a password is set (beacon agent password)",
+    );
 
   const config: AgentConfig = {
     intervalMs: data.interval,
     verifyEvery: data.verify_every,
     verifyResolver: data.verify_resolver ?? systemResolver(readFile, input.resolvConf ?? "/etc/resolv.conf"),
     stateFile: resolve(layers.fromFile("state_file") ? fileDir : input.cwd, data.state_file),
-    status: { listen: data.status.listen },
+    status: { listen, scope, passwordHash },
     log: { level: data.log.level },
     userAgent: data.user_agent,
     sources,
@@ -89,6 +102,28 @@ export function loadAgentConfigWith(input: LoadAgentConfigInput, registries: Age
     source: yaml === undefined ? {} : { file: yaml.file },
   };
   return config;
+}
+
+/** A wildcard or public listener without a password would hand the page (and the config) to anyone. */
+function listenIssue(
+  listen: HostPort | undefined,
+  scope: ListenScope | undefined,
+  passwordHash: string | undefined,
+  locate: (path: readonly PropertyKey[]) => ConfigSource,
+): ConfigIssue | undefined {
+  if (listen === undefined || scope === undefined || !needsPassword(scope) || passwordHash !== undefined)
+    return undefined;
+  const what =
+    scope === "wildcard"
+      ? `${listen.host} listens on every interface, public ones included`
+      : parseIp(listen.host) === undefined
+        ? `${listen.host} is a host name that may resolve to a public address`
+        : `${listen.host} is a public address`;
+  return {
+    setting: "status.listen",
+    source: locate(["status", "listen"]),
+    message: `${what}: refusing to serve the local page there without status.password_hash (create one with \`beacon agent password\`), or listen on 127.0.0.1`,
+  };
 }
 
 function systemResolver(readFile: (path: string) => string, path: string) {
@@ -107,7 +142,7 @@ function entriesOf(v: unknown): [string, Record<string, unknown>][] {
 /** Keys allowed in the mapping at `path`, for "did you mean" on unknown keys. */
 function keysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(rawAgentSchema.shape);
-  if (path.length === 1 && path[0] === "status") return ["listen"];
+  if (path.length === 1 && path[0] === "status") return ["listen", "password_hash"];
   if (path.length === 1 && path[0] === "log") return ["level"];
   if (path[0] === "records" && path.length === 2) return Object.keys(recordSchema.shape);
   if (path[0] === "records" && path[2] === "bind") return ["interface", "address"];

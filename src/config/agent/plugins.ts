@@ -7,7 +7,7 @@ import type { ConfigIssue, ConfigSource } from "../errors.js";
 import { formatPath } from "../errors.js";
 import { closest } from "../suggest.js";
 import type { Configured } from "./agent-config.js";
-import { resolveSecretFiles } from "./secrets.js";
+import { redactSecret, resolveSecretFiles } from "./secrets.js";
 
 export interface PluginDefinition {
   readonly type: string;
@@ -91,7 +91,10 @@ export function resolvePlugin<D extends PluginDefinition>(
       issues.push({
         setting: formatPath([...at, ...located]),
         source: ctx.locate([...at, ...located]),
-        message: fileKey === undefined ? iss.message : `${iss.message} (value read from ${fileKey})`,
+        message:
+          fileKey === undefined
+            ? iss.message
+            : `${redactSecret(iss.message, secrets.settings[String(first)])} (value read from ${fileKey})`,
       });
     }
   }

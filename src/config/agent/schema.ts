@@ -51,6 +51,18 @@ const resolver = z.string({ error: "expected a resolver address" }).transform((s
   return z.NEVER;
 });
 
+/**
+ * The shape `beacon agent password` prints (scrypt$N$r$p$salt$hash). Checked here so a typo fails at
+ * start rather than at sign-in; the message never quotes the value.
+ */
+const passwordHash = z
+  .string({ error: "expected a password hash made by `beacon agent password`" })
+  .trim()
+  .regex(/^scrypt\$\d{1,10}\$\d{1,4}\$\d{1,4}\$[A-Za-z0-9+/_-]{8,}={0,2}\$[A-Za-z0-9+/_-]{16,}={0,2}$/, {
+    error: "expected a password hash made by `beacon agent password` (scrypt$…)",
+  })
+  .optional();
+
 const id = z
   .string({ error: "expected an id" })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: "ids are letters, digits, _ . - (at most 63)" });
@@ -127,7 +139,10 @@ export const rawAgentSchema = z.strictObject(
       .min(1, { error: "expected a file path" })
       .prefault("./data/agent-state.json"),
     status: z
-      .strictObject({ listen: optionalHostPort.prefault("127.0.0.1:9876") }, { error: "expected a mapping" })
+      .strictObject(
+        { listen: optionalHostPort.prefault("127.0.0.1:9876"), password_hash: passwordHash },
+        { error: "expected a mapping" },
+      )
       .prefault({}),
     log: z.strictObject({ level: logLevel.prefault("info") }, { error: "expected a mapping" }).prefault({}),
     user_agent: z.string().min(1, { error: "expected a User-Agent string" }).optional(),

@@ -80,3 +80,17 @@ export function resolveSecretFiles(
 function defineOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/**
+ * A validation message about a value read from a file, with that value taken out: schemas quote bad
+ * input (`"…" is not a URL`), and the file may be anything the agent can read (`url_file: /etc/shadow`),
+ * while messages end up in logs and on the local page. Quoted strings and every word of the value
+ * (4+ characters) are replaced by "…"; over-redacting a word of the message is the safe side.
+ */
+export function redactSecret(message: string, value: unknown): string {
+  let out = message.replace(/"(?:[^"\\]|\\.)*"?/g, '"…"');
+  if (typeof value !== "string") return out;
+  const words = value.split(/[\s"'`:,;=]+/).filter((w) => w.length >= 4);
+  for (const w of words.sort((a, b) => b.length - a.length)) out = out.replaceAll(w, "…");
+  return out;
+}

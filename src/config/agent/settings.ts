@@ -32,7 +32,18 @@ export const AGENT_SETTINGS: readonly Setting[] = [
     "Resolver for verification queries (ip or ip:port).",
   ),
   setting("state_file", "string", "./data/agent-state.json", "Where the last published values are kept."),
-  setting("status.listen", "string", "127.0.0.1:9876", 'Status port (/healthz, /metrics); "" disables it.'),
+  setting(
+    "status.listen",
+    "string",
+    "127.0.0.1:9876",
+    'Status port (/healthz, /metrics, the local page); "" disables it.',
+  ),
+  setting(
+    "status.password_hash",
+    "string",
+    "(none)",
+    "Password for the local page (from `beacon agent password`); required beyond loopback.",
+  ),
   setting("log.level", "string", "info", "Log level: fatal|error|warn|info|debug|trace|silent."),
   setting("user_agent", "string", "Beacon-Agent/<version>", "User-Agent sent by HTTP sources and targets."),
 ];

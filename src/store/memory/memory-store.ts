@@ -20,6 +20,7 @@ import type {
 } from "../types.js";
 import { MemoryKeys } from "./keys.js";
 import { MemoryMirrors, type SetRef } from "./mirrors.js";
+import { createMemoryUsers } from "./users.js";
 
 const DEFAULT_HISTORY_LIMIT = 100;
 
@@ -59,6 +60,8 @@ export function createMemoryStore(): Store {
   }
 
   const store: Store = {
+    ...createMemoryUsers(open),
+
     async createZone(zone) {
       open();
       if (zones.has(zone.name)) throw new BeaconError("zone_exists", `zone ${zone.name} already exists`);

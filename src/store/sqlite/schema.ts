@@ -107,6 +107,8 @@ export interface Database {
   mirrors: MirrorsTable;
   outbox: OutboxTable;
   tsig_keys: TsigKeysTable;
+  users: UsersTable;
+  sessions: SessionsTable;
 }
 
 export interface TsigKeysTable {
@@ -121,4 +123,23 @@ export interface TsigKeysTable {
   /** string[] */
   allowed_cidrs_json: string;
   created_at: number;
+}
+
+export interface UsersTable {
+  name: string;
+  /** scrypt$N$r$p$salt$hash (services/auth/passwords.ts) */
+  password_hash: string;
+  role: string;
+  created_at: number;
+  password_changed_at: number;
+}
+
+export interface SessionsTable {
+  /** hex SHA-256 of the cookie value */
+  id_hash: string;
+  user: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
 }

@@ -17,12 +17,14 @@ import type {
   MirrorStatus,
   MirrorTarget,
   OutboxEntry,
+  SessionRecord,
   Snapshot,
   Store,
   StoredHistoryEntry,
   StoredRRSet,
   TokenRecord,
   TsigKeyRecord,
+  UserRecord,
   Zone,
 } from "../types.js";
 import { openDatabase } from "./connection.js";
@@ -30,6 +32,7 @@ import { UpdatePath } from "./update-path.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
 import * as keys from "./keys.js";
 import * as mirrors from "./mirrors.js";
+import * as users from "./users.js";
 import {
   historyFromRow,
   hostFromRow,
@@ -366,6 +369,58 @@ class SqliteStore implements Store {
 
   deleteTsigKey(name: string): Promise<boolean> {
     return this.run("deleteTsigKey", () => keys.deleteTsigKey(this.db, name));
+  }
+
+  createUser(user: UserRecord): Promise<void> {
+    return this.run("createUser", () => users.createUser(this.db, user));
+  }
+
+  createFirstUser(user: UserRecord): Promise<boolean> {
+    return this.inTransaction("createFirstUser", (trx) => users.createFirstUser(trx, user));
+  }
+
+  getUser(name: string): Promise<UserRecord | undefined> {
+    return this.run("getUser", () => users.getUser(this.db, name));
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return this.run("listUsers", () => users.listUsers(this.db));
+  }
+
+  countUsers(): Promise<number> {
+    return this.run("countUsers", () => users.countUsers(this.db));
+  }
+
+  setUserPassword(name: string, passwordHash: string, at: number): Promise<boolean> {
+    return this.run("setUserPassword", () => users.setUserPassword(this.db, name, passwordHash, at));
+  }
+
+  deleteUser(name: string): Promise<boolean> {
+    return this.run("deleteUser", () => users.deleteUser(this.db, name));
+  }
+
+  createSession(session: SessionRecord): Promise<void> {
+    return this.inTransaction("createSession", (trx) => users.createSession(trx, session));
+  }
+
+  getSession(idHash: string): Promise<SessionRecord | undefined> {
+    return this.run("getSession", () => users.getSession(this.db, idHash));
+  }
+
+  touchSession(idHash: string, at: number): Promise<void> {
+    return this.run("touchSession", () => users.touchSession(this.db, idHash, at));
+  }
+
+  deleteSession(idHash: string): Promise<boolean> {
+    return this.run("deleteSession", () => users.deleteSession(this.db, idHash));
+  }
+
+  deleteUserSessions(user: string, exceptIdHash?: string): Promise<number> {
+    return this.run("deleteUserSessions", () => users.deleteUserSessions(this.db, user, exceptIdHash));
+  }
+
+  pruneSessions(now: number, lastSeenBefore: number): Promise<number> {
+    return this.run("pruneSessions", () => users.pruneSessions(this.db, now, lastSeenBefore));
   }
 
   snapshot(): Promise<Snapshot> {

@@ -9,6 +9,7 @@ import type { ChangeBatch, HistoryEntry, Host, RRSetWrite, Store, TokenRecord, Z
 import { historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
 import { keysContract } from "./keys-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
+import { usersContract } from "./users-contract.js";
 
 export interface StoreFixture {
   readonly store: Store;
@@ -637,6 +638,8 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     mirrorContract(() => store);
 
     keysContract(() => store);
+
+    usersContract(() => store);
 
     describe("externalVersion and close", () => {
       it("is a number that this store's own writes do not change", async () => {

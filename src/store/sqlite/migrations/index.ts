@@ -6,11 +6,13 @@ import type { Migration, MigrationProvider } from "kysely";
 import { initial } from "./0001_initial.js";
 import { mirrors } from "./0002_mirrors.js";
 import { tsigKeys } from "./0003_tsig_keys.js";
+import { usersSessions } from "./0004_users_sessions.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_mirrors": mirrors,
   "0003_tsig_keys": tsigKeys,
+  "0004_users_sessions": usersSessions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,106 @@
+// Wiring of the admin console for `beacon serve`: sign-in services, the first-run setup code, the
+// update/query rate sampler and the extra services the admin API uses. Only composition happens here.
+
+import type { ServerConfig } from "../config/index.js";
+import type { Clock } from "../core/clock.js";
+import { BeaconError } from "../core/errors.js";
+import type { AdminDeps } from "../http/deps.js";
+import { PROVIDER_TYPES } from "../providers/registry.js";
+import type { UpdateService } from "../services/apply-update.js";
+import { createLoginLimiter } from "../services/auth/login-limiter.js";
+import { createSessionService } from "../services/auth/sessions.js";
+import { generateSetupCode } from "../services/auth/setup-code.js";
+import { createUserService } from "../services/auth/users.js";
+import { createKeyService } from "../services/keys.js";
+import { createMirrorService } from "../services/mirror/mirrors.js";
+import { createRateSampler } from "../services/rates.js";
+import type { Store } from "../store/types.js";
+import { checkMirrorSettings, describeIssues } from "./mirror-provider.js";
+import { webAssets } from "./web-assets.js";
+
+const RATE_INTERVAL_MS = 10_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+export interface AdminConsole {
+  readonly deps: AdminDeps;
+  /** Counts every host outcome the console's rate chart shows; use it wherever updates enter. */
+  readonly updates: UpdateService;
+  /** Set while no admin exists (and admin.setup is on): print it with the console's URL. */
+  readonly setupCode: () => string | undefined;
+  stop(): void;
+}
+
+export interface AdminConsoleDeps {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly updates: UpdateService;
+  /** Every DNS message received so far (all transports, all workers). */
+  readonly queries: () => number;
+  readonly keysChanged: () => Promise<void>;
+  readonly mirrorsChanged: () => void;
+}
+
+export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminConsole> {
+  const { config, store, clock } = d;
+  const users = createUserService({ store, clock });
+  const sessions = createSessionService({
+    store,
+    clock,
+    idleMs: config.admin.sessionIdleMs,
+    lifetimeMs: config.admin.sessionLifetimeMs,
+  });
+  let code = config.admin.setup && (await users.count()) === 0 ? generateSetupCode() : undefined;
+
+  let updatesTotal = 0;
+  const counted = (outcomes: Awaited<ReturnType<UpdateService["update"]>>) => {
+    updatesTotal += outcomes.length;
+    return outcomes;
+  };
+  const updates: UpdateService = {
+    update: async (req) => counted(await d.updates.update(req)),
+    transact: (fn) => d.updates.transact((apply) => fn(async (req) => counted(await apply(req)))),
+    acceptsAddress: (ip) => d.updates.acceptsAddress(ip),
+  };
+  const sampler = createRateSampler({
+    read: () => ({ updates: updatesTotal, queries: d.queries() }),
+    clock,
+    intervalMs: RATE_INTERVAL_MS,
+  });
+  sampler.sample();
+  const timers = [
+    setInterval(() => sampler.sample(), RATE_INTERVAL_MS),
+    setInterval(() => void sessions.prune().catch(() => undefined), PRUNE_EVERY_MS),
+  ];
+  for (const t of timers) t.unref();
+
+  return {
+    updates,
+    setupCode: () => code,
+    stop: () => timers.forEach(clearInterval),
+    deps: {
+      signIn: {
+        users,
+        sessions,
+        limiter: createLoginLimiter({ clock }),
+        setupCode: () => code,
+        onSetupDone: () => (code = undefined),
+      },
+      keys: createKeyService({ store, clock }),
+      mirrors: createMirrorService({
+        store,
+        clock,
+        checkSettings: (id, provider, settings) => {
+          const r = checkMirrorSettings(id, provider, settings);
+          if (!r.ok) throw new BeaconError("bad_request", describeIssues(id, r.issues));
+        },
+      }),
+      rates: () => sampler.series(),
+      providers: [...PROVIDER_TYPES.values()].map((p) => ({ type: p.type, title: p.description })),
+      keysChanged: d.keysChanged,
+      mirrorsChanged: d.mirrorsChanged,
+      publicUrl: config.http.publicUrl,
+      assets: webAssets,
+    },
+  };
+}

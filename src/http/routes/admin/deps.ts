@@ -1,0 +1,47 @@
+// What the admin routes need, injected by the composition root (src/cli/serve.ts) like AppDeps.
+// The services enforce the rules and tell the DNS index; the two callbacks reach what the services do
+// not: the DNS server's cached TSIG keyring and the mirror delivery worker.
+
+import type { Context } from "hono";
+import type { Clock } from "../../../core/clock.js";
+import type { UpdateService } from "../../../services/apply-update.js";
+import type { KeyService } from "../../../services/keys.js";
+import type { MirrorService } from "../../../services/mirror/mirrors.js";
+import type { Log } from "../../../services/ports.js";
+import type { RateSeries } from "../../../services/rates.js";
+import type { TokenService } from "../../../services/tokens.js";
+import type { ZoneService } from "../../../services/zones.js";
+import type { Store } from "../../../store/types.js";
+
+export interface ProviderChoice {
+  readonly type: string;
+  readonly title?: string;
+}
+
+export interface AdminRouteDeps {
+  readonly zones: ZoneService;
+  readonly tokens: TokenService;
+  readonly keys: KeyService;
+  readonly mirrors: MirrorService;
+  readonly updates: UpdateService;
+  /** Reads only: hosts' sets and last history entry, mirror and token listings, counts. */
+  readonly store: Store;
+  /** The rate sampler's current window (RateSampler.series). */
+  readonly rates: () => RateSeries;
+  /** Provider types for the mirror form (providers/registry.ts), sorted as they should be shown. */
+  readonly providers: readonly ProviderChoice[];
+  /** Called after a TSIG key was added or removed: reload the DNS server's keyring. Must not reject. */
+  readonly keysChanged: () => Promise<void>;
+  /** Called after mirrors were added, removed or resynced (or a zone deleted): kick the worker. */
+  readonly mirrorsChanged: () => void;
+  /** `http.public_url`: the base URL written into client configurations; else the request's origin. */
+  readonly publicUrl: string | undefined;
+  /** As AppDeps: the socket peer, and the proxies whose X-Forwarded-Proto/-Host are believed. */
+  readonly clientAddress: (c: Context) => string | undefined;
+  readonly trustedProxies: readonly string[];
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly version: string;
+  /** Largest JSON body accepted (http.max_body_bytes); default 64 KiB. */
+  readonly maxBodyBytes?: number;
+}

@@ -1,0 +1,227 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { parseIp } from "../../../core/ip.js";
+import { ADMIN_IP, adminHarness, BROWSER_UA, problemOf, START, type AdminHarness } from "./testing.js";
+
+let h: AdminHarness;
+beforeEach(async () => {
+  h = await adminHarness();
+});
+
+const PROBLEM = "application/problem+json";
+
+interface Created {
+  host: {
+    fqdn: string;
+    zone: string;
+    ttl: number;
+    description: string;
+    records: unknown[];
+    lastUpdate: unknown;
+  };
+  token: { id: string; secret: string; label: string } | null;
+  clients: Record<string, string> | null;
+}
+
+describe("POST /hosts", () => {
+  it("creates the host and a token scoped to exactly it, shown once with client configs", async () => {
+    const res = await h.api("/hosts", {
+      method: "POST",
+      body: { fqdn: "NAS.example.com.", ttl: 120, description: "the NAS" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = (await res.json()) as Created;
+    expect(body.host).toEqual({
+      fqdn: "nas.example.com",
+      zone: "example.com",
+      ttl: 120,
+      description: "the NAS",
+      records: [],
+      lastUpdate: null,
+    });
+    expect(body.token?.secret).toMatch(/^tk_[a-z2-7]{10}\.[A-Za-z0-9_-]{32}$/);
+    expect(body.token?.id).toBe(body.token?.secret.split(".")[0]);
+    expect(body.token?.label).toBe("host nas.example.com");
+    const stored = await h.store.getToken(body.token?.id ?? "");
+    expect(stored?.names).toEqual([{ name: "nas.example.com", subtree: false }]);
+    expect(stored?.types).toEqual(["A", "AAAA", "TXT"]);
+    // The token works for the host, and only it.
+    const tok = await h.tokens.authenticate({ password: body.token?.secret ?? "" }, parseIp(ADMIN_IP));
+    expect(tok.id).toBe(body.token?.id);
+    expect(body.clients?.serverUrl).toBe("http://beacon.test");
+    expect(body.clients?.ddclient).toContain(`password='${body.token?.secret}'`);
+    expect(body.clients?.ddclient).toContain("login=nas.example.com");
+  });
+
+  it("takes the token's types, and creates no token when token is false", async () => {
+    const typed = (await (
+      await h.api("/hosts", { method: "POST", body: { fqdn: "a.example.com", types: ["AAAA"] } })
+    ).json()) as Created;
+    expect((await h.store.getToken(typed.token?.id ?? ""))?.types).toEqual(["AAAA"]);
+    const none = await h.api("/hosts", { method: "POST", body: { fqdn: "b.example.com", token: false } });
+    expect(none.status).toBe(201);
+    expect(await none.json()).toMatchObject({ token: null, clients: null, host: { fqdn: "b.example.com" } });
+    expect(await h.store.listTokens()).toHaveLength(1);
+  });
+
+  it("uses http.public_url for the client configs when set", async () => {
+    h = await adminHarness({ publicUrl: "https://ddns.example.net/beacon" });
+    const body = (await (
+      await h.api("/hosts", { method: "POST", body: { fqdn: "c.example.com" } })
+    ).json()) as Created;
+    expect(body.clients?.serverUrl).toBe("https://ddns.example.net/beacon");
+  });
+
+  it.each([
+    ["an existing host", { fqdn: "home.example.com" }, 409, "host_exists"],
+    ["a name outside every zone", { fqdn: "x.example.org" }, 400, "outside_zone"],
+    ["the zone apex", { fqdn: "example.com" }, 400, "invalid_hostname"],
+    ["a bad name", { fqdn: "a b.example.com" }, 400, "invalid_hostname"],
+    ["a 10k-char name", { fqdn: "a".repeat(10_000) }, 400, "bad_request"],
+    [
+      "a 10k-char description",
+      { fqdn: "d.example.com", description: "x".repeat(10_000) },
+      400,
+      "bad_request",
+    ],
+    ["a negative ttl", { fqdn: "d.example.com", ttl: -1 }, 400, "invalid_ttl"],
+    ["a float ttl", { fqdn: "d.example.com", ttl: 0.5 }, 400, "invalid_ttl"],
+    ["an unknown type", { fqdn: "d.example.com", types: ["MX"] }, 400, "bad_request"],
+    ["no types", { fqdn: "d.example.com", types: [] }, 400, "bad_request"],
+    ["a token that is not a boolean", { fqdn: "d.example.com", token: "yes" }, 400, "bad_request"],
+    ["an unknown field", { fqdn: "d.example.com", owner: "me" }, 400, "bad_request"],
+    ["an array", ["d.example.com"], 400, "bad_request"],
+  ])("refuses %s and creates nothing", async (_n, body, status, code) => {
+    const res = await h.api("/hosts", { method: "POST", body });
+    expect(await problemOf(res)).toEqual({ status, code, type: PROBLEM });
+    expect((await h.store.listHosts()).map((x) => x.fqdn)).toEqual(["home.example.com"]);
+    expect(await h.store.listTokens()).toEqual([]);
+  });
+
+  it("refuses, before creating anything, when the request's origin is no usable URL", async () => {
+    h = await adminHarness({ publicUrl: "ftp://files.example.net" });
+    const res = await h.api("/hosts", { method: "POST", body: { fqdn: "e.example.com" } });
+    expect(await problemOf(res)).toEqual({ status: 400, code: "bad_request", type: PROBLEM });
+    expect(await h.store.getHost("e.example.com")).toBeUndefined();
+  });
+});
+
+describe("GET /hosts", () => {
+  it("lists hosts sorted by fqdn with effective ttl, records and the last update", async () => {
+    await h.api("/hosts", { method: "POST", body: { fqdn: "a.example.com", token: false, ttl: 30 } });
+    h.setNow(START + 5_000);
+    await h.api("/hosts/home.example.com/records/A", { method: "PUT", body: { values: ["81.2.69.160"] } });
+    const res = await h.api("/hosts");
+    const body = (await res.json()) as { hosts: Record<string, unknown>[] };
+    expect(body.hosts.map((x) => x["fqdn"])).toEqual(["a.example.com", "home.example.com"]);
+    expect(body.hosts[0]).toMatchObject({ ttl: 30, records: [], lastUpdate: null });
+    expect(body.hosts[1]).toEqual({
+      fqdn: "home.example.com",
+      zone: "example.com",
+      ttl: 60,
+      description: "",
+      records: [
+        { type: "A", ttl: 60, values: ["81.2.69.160"], updatedAt: new Date(START + 5_000).toISOString() },
+      ],
+      lastUpdate: {
+        id: expect.any(Number) as number,
+        type: "A",
+        old: null,
+        new: ["81.2.69.160"],
+        at: new Date(START + 5_000).toISOString(),
+        outcome: "good",
+        protocol: "admin",
+        tokenId: null,
+        sourceIp: ADMIN_IP,
+        userAgent: BROWSER_UA,
+      },
+    });
+  });
+
+  it("filters by zone; unknown zone 404, bad zone 400", async () => {
+    await h.api("/zones", { method: "POST", body: { name: "other.org" } });
+    await h.api("/hosts", { method: "POST", body: { fqdn: "x.other.org", token: false } });
+    const only = (await (await h.api("/hosts?zone=other.org")).json()) as { hosts: { fqdn: string }[] };
+    expect(only.hosts.map((x) => x.fqdn)).toEqual(["x.other.org"]);
+    expect((await problemOf(await h.api("/hosts?zone=nothing.org"))).code).toBe("zone_not_found");
+    expect((await problemOf(await h.api("/hosts?zone=a%20b"))).code).toBe("invalid_hostname");
+  });
+});
+
+describe("GET /hosts/:fqdn", () => {
+  it("shows the host and the tokens whose scope covers it, without secrets", async () => {
+    const created = (await (
+      await h.api("/hosts", { method: "POST", body: { fqdn: "f.example.com" } })
+    ).json()) as Created;
+    await h.api("/tokens", { method: "POST", body: { names: [{ name: "example.com", subtree: true }] } });
+    await h.api("/tokens", { method: "POST", body: { names: [{ name: "home.example.com" }] } });
+    const res = await h.api("/hosts/F.example.com.");
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).not.toContain(created.token?.secret.split(".")[1]);
+    const body = JSON.parse(text) as { host: { fqdn: string }; tokens: { id: string; state: string }[] };
+    expect(body.host.fqdn).toBe("f.example.com");
+    expect(body.tokens).toHaveLength(2);
+    expect(body.tokens.map((t) => t.id)).toContain(created.token?.id);
+    expect(body.tokens.map((t) => t.state)).toEqual(["active", "active"]);
+    expect(body.tokens.every((t) => !("secretHash" in t) && !("secret" in t))).toBe(true);
+  });
+
+  it.each([
+    ["an unknown host", "/hosts/nothing.example.com", 404, "host_not_found"],
+    ["a bad name", "/hosts/bad%20name", 400, "invalid_hostname"],
+    ["a 10k-char name", `/hosts/${"a".repeat(10_000)}`, 400, "invalid_hostname"],
+  ])("refuses %s", async (_n, path, status, code) => {
+    expect(await problemOf(await h.api(path))).toEqual({ status, code, type: PROBLEM });
+  });
+});
+
+describe("DELETE /hosts/:fqdn", () => {
+  it("deletes the host; then 404", async () => {
+    expect((await h.api("/hosts/home.example.com", { method: "DELETE" })).status).toBe(204);
+    expect(await h.store.getHost("home.example.com")).toBeUndefined();
+    expect(h.events).toContain("hostRemoved home.example.com");
+    expect((await problemOf(await h.api("/hosts/home.example.com", { method: "DELETE" }))).code).toBe(
+      "host_not_found",
+    );
+  });
+});
+
+describe("GET /hosts/:fqdn/history", () => {
+  it("pages newest first with next, in the admin shape", async () => {
+    for (const [i, ip] of ["81.2.69.1", "81.2.69.2", "81.2.69.3"].entries()) {
+      h.setNow(START + i * 1000);
+      await h.api("/hosts/home.example.com/records/A", { method: "PUT", body: { values: [ip] } });
+    }
+    const first = (await (await h.api("/hosts/home.example.com/history?limit=2")).json()) as {
+      entries: { id: number; old: string[] | null; new: string[] | null; protocol: string }[];
+      next?: number;
+    };
+    expect(first.entries.map((e) => e.new)).toEqual([["81.2.69.3"], ["81.2.69.2"]]);
+    expect(first.entries[0]).toMatchObject({ old: ["81.2.69.2"], protocol: "admin" });
+    expect(first.next).toBe(first.entries[1]?.id);
+    const rest = (await (
+      await h.api(`/hosts/home.example.com/history?limit=2&before=${first.next}`)
+    ).json()) as { entries: { new: string[]; old: null }[]; next?: number };
+    expect(rest.entries).toEqual([expect.objectContaining({ new: ["81.2.69.1"], old: null })]);
+    expect(rest.next).toBeUndefined();
+  });
+
+  it.each([
+    ["a word as limit", "?limit=abc", 400, "bad_request"],
+    ["limit 0", "?limit=0", 400, "bad_request"],
+    ["a huge limit", "?limit=100000", 400, "bad_request"],
+    ["a negative before", "?before=-1", 400, "bad_request"],
+    ["a float before", "?before=1.5", 400, "bad_request"],
+  ])("refuses %s", async (_n, query, status, code) => {
+    expect(await problemOf(await h.api(`/hosts/home.example.com/history${query}`))).toEqual({
+      status,
+      code,
+      type: PROBLEM,
+    });
+  });
+
+  it("404 for a host that never existed", async () => {
+    expect((await problemOf(await h.api("/hosts/nothing.example.com/history"))).code).toBe("host_not_found");
+  });
+});

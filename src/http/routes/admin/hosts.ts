@@ -1,0 +1,116 @@
+// Hosts in the admin API:
+//   GET    /hosts?zone=               → { hosts: [host view] } sorted by fqdn
+//   POST   /hosts { fqdn, ttl?, description?, token?, types? }
+//                                     → 201 { host, token: {id, secret, label} | null, clients | null }
+//   GET    /hosts/:fqdn               → { host, tokens: [token views whose scope covers it] }
+//   DELETE /hosts/:fqdn               → 204
+//   GET    /hosts/:fqdn/history?limit&before → { entries, next? }
+// The new host's token is scoped to exactly its name; its secret appears in this one answer only.
+
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { normalizeName } from "../../../core/names.js";
+import { RECORD_TYPES, type RecordType } from "../../../core/records.js";
+import { clientConfigs, parseServerUrl } from "../../../services/client-configs.js";
+import { createHistoryService } from "../../../services/history.js";
+import { tokenCoversName } from "../../../services/scope.js";
+import type { Host } from "../../../store/types.js";
+import type { AppEnv } from "../../deps.js";
+import type { AdminRouteDeps } from "./deps.js";
+import { intQuery, parseBody } from "./parse.js";
+import { hostView, historyView, tokenView } from "./views.js";
+
+const ALL_TYPES: RecordType[] = [...RECORD_TYPES];
+
+const createBody = z.strictObject({
+  fqdn: z.string().max(253),
+  ttl: z.number().optional(),
+  description: z.string().max(500).optional(),
+  token: z.boolean().optional(),
+  types: z.array(z.enum(RECORD_TYPES)).min(1).max(3).optional(),
+});
+
+export function registerHostRoutes(
+  admin: Hono<AppEnv>,
+  deps: AdminRouteDeps,
+  origin: (c: Context<AppEnv>) => string,
+): void {
+  const history = createHistoryService({ store: deps.store });
+
+  async function view(host: Host, zoneTtl?: number) {
+    const [rrsets, last, zone] = await Promise.all([
+      deps.store.getRRSets(host.fqdn),
+      deps.store.listHistory(host.fqdn, { limit: 1 }),
+      zoneTtl === undefined ? deps.store.getZone(host.zone) : undefined,
+    ]);
+    return hostView(host, zoneTtl ?? zone?.ttl ?? 60, rrsets, last[0]);
+  }
+
+  admin.get("/hosts", async (c) => {
+    const zone = c.req.query("zone");
+    const hosts = await deps.zones.listHosts(zone === undefined || zone === "" ? undefined : zone);
+    const ttls = new Map((await deps.zones.listZones()).map((z) => [z.name, z.ttl]));
+    return c.json({ hosts: await Promise.all(hosts.map((h) => view(h, ttls.get(h.zone)))) });
+  });
+
+  admin.post("/hosts", async (c) => {
+    const body = await parseBody(c, createBody, deps.maxBodyBytes);
+    const fqdn = normalizeName(body.fqdn);
+    const wantToken = body.token ?? true;
+    // Checked before anything is created: a URL clients cannot use fails the request, not half of it.
+    const serverUrl = wantToken ? origin(c) : undefined;
+    if (serverUrl !== undefined) parseServerUrl(serverUrl);
+    const host = await deps.zones.addHost(fqdn, {
+      ...(body.ttl === undefined ? {} : { ttl: body.ttl }),
+      ...(body.description === undefined ? {} : { description: body.description }),
+    });
+    if (serverUrl === undefined) return c.json({ host: await view(host), token: null, clients: null }, 201);
+    let created;
+    try {
+      created = await deps.tokens.create({
+        label: `host ${host.fqdn}`,
+        names: [{ name: host.fqdn, subtree: false }],
+        types: body.types ?? ALL_TYPES,
+      });
+    } catch (e) {
+      // No host without the token the caller asked for: undo, best effort, and report the failure.
+      await deps.zones.removeHost(host.fqdn).catch((err: unknown) => {
+        deps.log.warn({ err, fqdn: host.fqdn }, "could not remove a host whose token failed");
+      });
+      throw e;
+    }
+    return c.json(
+      {
+        host: await view(host),
+        token: { id: created.record.id, secret: created.token, label: created.record.label },
+        clients: clientConfigs({ serverUrl, fqdn: host.fqdn, token: created.token }),
+      },
+      201,
+    );
+  });
+
+  admin.get("/hosts/:fqdn", async (c) => {
+    const { host, zone } = await deps.zones.showHost(c.req.param("fqdn"));
+    const now = deps.clock();
+    const tokens = (await deps.tokens.list()).filter((t) => tokenCoversName(t, host.fqdn));
+    return c.json({ host: await view(host, zone.ttl), tokens: tokens.map((t) => tokenView(t, now)) });
+  });
+
+  admin.delete("/hosts/:fqdn", async (c) => {
+    await deps.zones.removeHost(c.req.param("fqdn"));
+    return c.body(null, 204);
+  });
+
+  admin.get("/hosts/:fqdn/history", async (c) => {
+    const limit = intQuery(c, "limit");
+    const before = intQuery(c, "before");
+    const page = await history.list(c.req.param("fqdn"), {
+      ...(limit === undefined ? {} : { limit }),
+      ...(before === undefined ? {} : { before }),
+    });
+    return c.json({
+      entries: page.entries.map(historyView),
+      ...(page.next === undefined ? {} : { next: page.next }),
+    });
+  });
+}

@@ -1,0 +1,50 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { adminHarness, START, type AdminHarness } from "./testing.js";
+
+let h: AdminHarness;
+beforeEach(async () => {
+  h = await adminHarness();
+});
+
+describe("GET /stats", () => {
+  it("reports the sampled rates oldest first, totals and the version", async () => {
+    const step = (updates: number, queries: number) => {
+      h.setNow(h.now() + 10_000);
+      h.counters.updates = updates;
+      h.counters.queries = queries;
+      h.sampler.sample();
+    };
+    step(0, 0);
+    step(3, 40);
+    step(5, 100);
+    await h.api("/tokens", { method: "POST", body: { names: [{ name: "a.example.com" }] } });
+    const revoked = (await (
+      await h.api("/tokens", { method: "POST", body: { names: [{ name: "b.example.com" }] } })
+    ).json()) as { token: { id: string } };
+    await h.api(`/tokens/${revoked.token.id}/revoke`, { method: "POST" });
+    const res = await h.api("/stats");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      now: new Date(START + 30_000).toISOString(),
+      intervalSeconds: 10,
+      updates: [
+        { at: new Date(START + 20_000).toISOString(), count: 3 },
+        { at: new Date(START + 30_000).toISOString(), count: 2 },
+      ],
+      queries: [
+        { at: new Date(START + 20_000).toISOString(), count: 40 },
+        { at: new Date(START + 30_000).toISOString(), count: 60 },
+      ],
+      totals: { updates: 5, queries: 100, zones: 1, hosts: 1, tokens: 1 },
+      version: "0.0.0-test",
+    });
+  });
+
+  it("has empty series before the sampler ran", async () => {
+    expect(await (await h.api("/stats")).json()).toMatchObject({
+      updates: [],
+      queries: [],
+      totals: { updates: 0, queries: 0 },
+    });
+  });
+});

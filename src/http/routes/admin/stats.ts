@@ -1,0 +1,37 @@
+// GET /stats → { now, intervalSeconds, updates: [{at, count}], queries: [{at, count}],
+//               totals: { updates, queries, zones, hosts, tokens }, version }
+// Rates come from the sampler (oldest first, per interval); totals.updates/queries are the counters
+// since the server started, totals.tokens counts the tokens that work now (not revoked, not expired).
+
+import type { Hono } from "hono";
+import type { AppEnv } from "../../deps.js";
+import type { AdminRouteDeps } from "./deps.js";
+import { tokenState } from "./views.js";
+
+export function registerStatsRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps): void {
+  admin.get("/stats", async (c) => {
+    const now = deps.clock();
+    const [zones, hosts, tokens] = await Promise.all([
+      deps.store.listZones(),
+      deps.store.listHosts(),
+      deps.store.listTokens(),
+    ]);
+    const rates = deps.rates();
+    const points = (list: readonly { at: number; count: number }[]) =>
+      list.map((p) => ({ at: new Date(p.at).toISOString(), count: p.count }));
+    return c.json({
+      now: new Date(now).toISOString(),
+      intervalSeconds: rates.intervalMs / 1000,
+      updates: points(rates.updates),
+      queries: points(rates.queries),
+      totals: {
+        updates: rates.totals.updates,
+        queries: rates.totals.queries,
+        zones: zones.length,
+        hosts: hosts.length,
+        tokens: tokens.filter((t) => tokenState(t, now) === "active").length,
+      },
+      version: deps.version,
+    });
+  });
+}

@@ -1,0 +1,103 @@
+// JSON shapes of the admin API (docs/admin.md). Times are ISO 8601 strings, absent values null.
+// No view carries a secret: token views have no hash, key views no secret, mirror settings redacted.
+
+import type { RRSet } from "../../../core/records.js";
+import type {
+  Host,
+  StoredHistoryEntry,
+  StoredRRSet,
+  TokenRecord,
+  TsigKeyRecord,
+  Zone,
+} from "../../../store/types.js";
+
+export const iso = (ms: number | undefined): string | null =>
+  ms === undefined ? null : new Date(ms).toISOString();
+
+export function zoneView(z: Zone, counts: { hosts: number; mirrors: number }) {
+  return {
+    name: z.name,
+    serial: z.serial,
+    ttl: z.ttl,
+    nameservers: [...z.nameservers],
+    hosts: counts.hosts,
+    mirrors: counts.mirrors,
+    createdAt: new Date(z.createdAt).toISOString(),
+  };
+}
+
+export function recordView(set: RRSet | StoredRRSet) {
+  return {
+    type: set.type,
+    ttl: set.ttl,
+    values: [...set.values],
+    updatedAt: "updatedAt" in set ? new Date(set.updatedAt).toISOString() : null,
+  };
+}
+
+export type HistoryView = ReturnType<typeof historyView>;
+
+export function historyView(e: StoredHistoryEntry) {
+  return {
+    id: e.id,
+    type: e.type,
+    old: e.oldValues === undefined ? null : [...e.oldValues],
+    new: e.newValues === undefined ? null : [...e.newValues],
+    at: new Date(e.at).toISOString(),
+    outcome: e.outcome,
+    protocol: e.protocol,
+    tokenId: e.tokenId ?? null,
+    sourceIp: e.sourceIp ?? null,
+    userAgent: e.userAgent ?? null,
+  };
+}
+
+export function hostView(
+  h: Host,
+  zoneTtl: number,
+  rrsets: readonly StoredRRSet[],
+  last: StoredHistoryEntry | undefined,
+) {
+  return {
+    fqdn: h.fqdn,
+    zone: h.zone,
+    ttl: h.ttl ?? zoneTtl,
+    description: h.description,
+    records: rrsets.map(recordView),
+    lastUpdate: last === undefined ? null : historyView(last),
+  };
+}
+
+export type TokenState = "active" | "revoked" | "expired";
+
+export function tokenState(t: TokenRecord, now: number): TokenState {
+  if (t.revokedAt !== undefined) return "revoked";
+  if (t.expiresAt !== undefined && now >= t.expiresAt) return "expired";
+  return "active";
+}
+
+export function tokenView(t: TokenRecord, now: number) {
+  return {
+    id: t.id,
+    label: t.label,
+    names: t.names.map((n) => ({ name: n.name, subtree: n.subtree })),
+    types: [...t.types],
+    allowedCidrs: [...t.allowedCidrs],
+    createdAt: new Date(t.createdAt).toISOString(),
+    expiresAt: iso(t.expiresAt),
+    lastUsedAt: iso(t.lastUsedAt),
+    revokedAt: iso(t.revokedAt),
+    state: tokenState(t, now),
+  };
+}
+
+export function keyView(k: TsigKeyRecord) {
+  return {
+    name: k.name,
+    algorithm: k.algorithm,
+    names: k.names.map((n) => ({ name: n.name, subtree: n.subtree })),
+    types: [...k.types],
+    allowedCidrs: [...k.allowedCidrs],
+    createdAt: new Date(k.createdAt).toISOString(),
+  };
+}
