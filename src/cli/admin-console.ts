@@ -62,8 +62,9 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
     transact: (fn) => d.updates.transact((apply) => fn(async (req) => counted(await apply(req)))),
     acceptsAddress: (ip) => d.updates.acceptsAddress(ip),
   };
+  const counters = () => ({ updates: updatesTotal, queries: d.queries() });
   const sampler = createRateSampler({
-    read: () => ({ updates: updatesTotal, queries: d.queries() }),
+    read: counters,
     clock,
     intervalMs: RATE_INTERVAL_MS,
   });
@@ -95,7 +96,8 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
           if (!r.ok) throw new BeaconError("bad_request", describeIssues(id, r.issues));
         },
       }),
-      rates: () => sampler.series(),
+      // Intervals come from the sampler; totals are read now, so a fresh update shows at once.
+      rates: () => ({ ...sampler.series(), totals: counters() }),
       providers: [...PROVIDER_TYPES.values()].map((p) => ({ type: p.type, title: p.description })),
       keysChanged: d.keysChanged,
       mirrorsChanged: d.mirrorsChanged,

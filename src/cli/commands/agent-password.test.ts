@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import { BeaconError } from "../../core/errors.js";
 import { verifyPassword } from "../../services/auth/passwords.js";
 import type { Io } from "../output.js";
-import { runPassword, type PasswordInput } from "./agent-password.js";
+import type { PasswordInput } from "../password-input.js";
+import { runPassword } from "./agent-password.js";
 
 function capture(): Io & { out_: string[]; err_: string[] } {
   const out_: string[] = [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createSessionService } from "../../services/auth/sessions.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
 import type { Io } from "../output.js";
-import type { PasswordInput } from "./agent-password.js";
+import type { PasswordInput } from "../password-input.js";
 import { userCommands, type UserCommandDeps } from "./user.js";
 
 const PW = "a long enough password";

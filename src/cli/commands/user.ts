@@ -13,14 +13,16 @@ import type { Store } from "../../store/types.js";
 import { action } from "../action.js";
 import { withAdmin } from "../context.js";
 import { formatTime, printJson, printTable, type Io } from "../output.js";
-import { processPasswordInput, type PasswordInput } from "./agent-password.js";
-
-/** A password file or pipe holds one short line; more is a mistake, not a password. */
-const MAX_PASSWORD_INPUT = 64 * 1024;
+import {
+  processPasswordInput,
+  readNewPassword,
+  type PasswordInput,
+  type ReadText,
+} from "../password-input.js";
 
 export interface UserCommandDeps {
   readonly input: PasswordInput;
-  readonly readFile: (path: string) => Promise<string>;
+  readonly readFile: ReadText;
 }
 
 const defaultDeps: UserCommandDeps = {
@@ -34,26 +36,6 @@ const defaultDeps: UserCommandDeps = {
   },
 };
 
-function firstLine(text: string): string {
-  if (text.length > MAX_PASSWORD_INPUT)
-    throw new BeaconError("bad_request", "the password input is too large");
-  return (text.split(/\r?\n/)[0] ?? "").replace(/\r$/, "");
-}
-
-/** The new password from the file, stdin or the terminal (asked twice). */
-export async function readNewPassword(
-  deps: UserCommandDeps,
-  file: string | undefined,
-  who: string,
-): Promise<string> {
-  if (file !== undefined) return firstLine(await deps.readFile(file));
-  if (!deps.input.interactive) return firstLine(await deps.input.readStdin());
-  const pw = await deps.input.prompt(`New password for ${who}: `);
-  const again = await deps.input.prompt("Same password again: ");
-  if (pw !== again) throw new BeaconError("bad_request", "the two passwords differ; nothing was changed");
-  return pw;
-}
-
 /** The command bodies over a store, so tests can run them on the memory store. */
 export function userCommands(
   store: Store,
@@ -62,7 +44,11 @@ export function userCommands(
 ) {
   return {
     async add(io: Io, name: string, file: string | undefined): Promise<void> {
-      const password = await readNewPassword(deps, file, name);
+      const password = await readNewPassword(
+        deps.input,
+        name,
+        file === undefined ? undefined : { path: file, read: deps.readFile },
+      );
       const u = await users.add(name, password);
       io.out(`user ${u.name} added`);
     },
@@ -79,7 +65,11 @@ export function userCommands(
     },
 
     async passwd(io: Io, name: string, file: string | undefined): Promise<void> {
-      const password = await readNewPassword(deps, file, name);
+      const password = await readNewPassword(
+        deps.input,
+        name,
+        file === undefined ? undefined : { path: file, read: deps.readFile },
+      );
       await users.setPassword(name, password);
       const ended = await store.deleteUserSessions(canonicalUserName(name));
       io.out(`password of ${canonicalUserName(name)} changed; ${ended} session(s) signed out`);

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { withSuffix } from "../../agent/detect/ipv6.js";
 import { parseIp } from "../../core/ip.js";
+import { isPasswordHash } from "../../services/auth/passwords.js";
 import { MAX_TTL, MIN_TTL } from "../../core/records.js";
 import { tryNormalizeName } from "../../core/names.js";
 import { parseHostPort } from "../host-port.js";
@@ -58,7 +59,7 @@ const resolver = z.string({ error: "expected a resolver address" }).transform((s
 const passwordHash = z
   .string({ error: "expected a password hash made by `beacon agent password`" })
   .trim()
-  .regex(/^scrypt\$\d{1,10}\$\d{1,4}\$\d{1,4}\$[A-Za-z0-9+/_-]{8,}={0,2}\$[A-Za-z0-9+/_-]{16,}={0,2}$/, {
+  .refine(isPasswordHash, {
     error: "expected a password hash made by `beacon agent password` (scrypt$…)",
   })
   .optional();

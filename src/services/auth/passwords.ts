@@ -89,6 +89,11 @@ function parseStored(stored: string): Parsed | undefined {
   return { n, r, p, salt, key };
 }
 
+/** True when `stored` is a hash verifyPassword can use (format and parameter bounds), e.g. for config checks. */
+export function isPasswordHash(stored: string): boolean {
+  return parseStored(stored) !== undefined;
+}
+
 /**
  * True when `password` matches `stored`. Never throws: a malformed stored string, parameters outside
  * the accepted bounds or a scrypt failure all resolve false. The comparison is constant-time.

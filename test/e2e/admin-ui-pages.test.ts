@@ -1,0 +1,435 @@
+// The admin console (web/admin) in Chromium against a canned admin API that follows
+// docs/admin.md: fast, no server process, and it reaches answers the real server gives only rarely
+// (429 with Retry-After, session_expired, 500 history entries). The real server end to end is
+// admin-ui.test.ts.
+
+import { Hono, type Context } from "hono";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { serveFetch, type TestServer } from "../../src/agent/targets/testing/serve.js";
+import { webAssets } from "../../src/cli/web-assets.js";
+import { registerPages } from "../../src/http/pages/assets.js";
+import { chromiumAvailable, launchChromium } from "./support/browser.js";
+
+const CSRF = "csrf-canned-0123456789";
+const CODE = "setup-code-42";
+const PASSWORD = "correct horse battery";
+const SECRET = "bk_canned_secret_value_0123456789";
+
+const problem = (status: number, code: string, detail: string, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ type: "about:blank", title: code, status, code, detail }), {
+    status,
+    headers: { "content-type": "application/problem+json", ...headers },
+  });
+
+interface Entry {
+  id: number;
+  type: string;
+  old: string[] | null;
+  new: string[] | null;
+  at: string;
+  outcome: string;
+  protocol: string;
+  tokenId: string | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+}
+
+interface Fake {
+  setupDone: boolean;
+  signedIn: boolean;
+  expired: boolean;
+  failures: number;
+  zones: string[];
+  hosts: string[];
+  history: Entry[];
+  changes: { method: string; path: string; csrf: string | null }[];
+}
+
+const session = () => ({ user: { name: "admin" }, csrfToken: CSRF, expiresAt: new Date().toISOString() });
+
+function hostView(f: Fake, fqdn: string) {
+  const last = f.history.filter((e) => e.new !== null).at(-1);
+  return {
+    fqdn,
+    zone: fqdn.slice(fqdn.indexOf(".") + 1),
+    ttl: 60,
+    description: null,
+    records: last === undefined ? [] : [{ type: "A", ttl: 60, values: last.new, updatedAt: last.at }],
+    lastUpdate: last ?? null,
+  };
+}
+
+function fakeServer(f: Fake): Hono {
+  const app = new Hono();
+  registerPages(app, webAssets, "admin");
+  const body = (c: Context) => c.req.json<Record<string, unknown>>();
+  app.get("/api/v1/setup", (c) => c.json({ required: !f.setupDone }));
+  app.post("/api/v1/setup", async (c) => {
+    const b = await body(c);
+    if (f.setupDone) return problem(409, "setup_done", "done");
+    if (b["code"] !== CODE) return problem(401, "setup_code_invalid", "wrong code");
+    f.setupDone = true;
+    f.signedIn = true;
+    return c.json(session(), 201);
+  });
+  app.get("/api/v1/session", (c) =>
+    f.signedIn ? c.json(session()) : problem(401, "unauthorized", "sign in"),
+  );
+  app.post("/api/v1/session", async (c) => {
+    const b = await body(c);
+    if (f.failures >= 2) return problem(429, "too_many_attempts", "slow down", { "retry-after": "30" });
+    if (b["password"] !== PASSWORD) {
+      f.failures++;
+      return problem(401, "unauthorized", "no");
+    }
+    f.signedIn = true;
+    f.expired = false;
+    return c.json(session());
+  });
+  app.post("/api/v1/session/password", async (c) => {
+    const b = await body(c);
+    if (c.req.header("x-csrf-token") !== CSRF) return problem(403, "csrf_failed", "csrf");
+    if (b["current"] !== PASSWORD) return problem(403, "wrong_password", "wrong");
+    if (typeof b["new"] !== "string" || b["new"].length < 10) return problem(400, "weak_password", "weak");
+    return c.body(null, 204);
+  });
+  app.delete("/api/v1/session", (c) => {
+    f.signedIn = false;
+    return c.body(null, 204);
+  });
+  app.use("/api/v1/admin/*", async (c, next) => {
+    if (f.expired) return problem(401, "session_expired", "expired");
+    if (!f.signedIn) return problem(401, "unauthorized", "sign in");
+    if (c.req.method !== "GET") {
+      f.changes.push({ method: c.req.method, path: c.req.path, csrf: c.req.header("x-csrf-token") ?? null });
+      if (c.req.header("x-csrf-token") !== CSRF) return problem(403, "csrf_failed", "csrf");
+    }
+    await next();
+    return undefined;
+  });
+  const zoneView = (name: string) => ({
+    name,
+    serial: 1,
+    ttl: 60,
+    nameservers: [],
+    hosts: f.hosts.filter((h) => h.endsWith(`.${name}`)).length,
+    mirrors: 0,
+    createdAt: new Date().toISOString(),
+  });
+  app.get("/api/v1/admin/zones", (c) => c.json({ zones: f.zones.map(zoneView) }));
+  app.post("/api/v1/admin/zones", async (c) => {
+    const name = String((await body(c))["name"]);
+    if (f.zones.includes(name)) return problem(409, "zone_exists", "exists");
+    f.zones.push(name);
+    return c.json({ zone: zoneView(name) }, 201);
+  });
+  app.get("/api/v1/admin/hosts", (c) => {
+    const zone = c.req.query("zone") ?? "";
+    return c.json({ hosts: f.hosts.filter((h) => h.endsWith(`.${zone}`)).map((h) => hostView(f, h)) });
+  });
+  app.post("/api/v1/admin/hosts", async (c) => {
+    const fqdn = String((await body(c))["fqdn"]);
+    if (f.hosts.includes(fqdn)) return problem(409, "host_exists", "exists");
+    f.hosts.push(fqdn);
+    const clients = {
+      serverUrl: "http://beacon.test",
+      curl: `curl -u ${fqdn}:${SECRET} 'http://beacon.test/nic/update?hostname=${fqdn}'`,
+      ddclient: `protocol=dyndns2\nlogin=${fqdn}\npassword=${SECRET}\n${fqdn}`,
+      inadyn: `custom beacon {\n  password = ${SECRET}\n}`,
+      fritzbox: `Update-URL: http://beacon.test/nic/update\nPassword: ${SECRET}`,
+      agent: `targets:\n  home: { type: beacon, token: ${SECRET} }`,
+    };
+    return c.json(
+      { host: hostView(f, fqdn), token: { id: "t1", secret: SECRET, label: fqdn }, clients },
+      201,
+    );
+  });
+  app.get("/api/v1/admin/hosts/:fqdn", (c) => {
+    const fqdn = c.req.param("fqdn");
+    if (!f.hosts.includes(fqdn)) return problem(404, "host_not_found", "no");
+    const token = {
+      id: "t1",
+      label: fqdn,
+      names: [{ name: fqdn, subtree: false }],
+      types: ["A", "AAAA", "TXT"],
+      allowedCidrs: [],
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+      lastUsedAt: null,
+      revokedAt: null,
+      state: "active",
+    };
+    return c.json({ host: hostView(f, fqdn), tokens: [token] });
+  });
+  app.get("/api/v1/admin/hosts/:fqdn/history", (c) => c.json({ entries: [...f.history].reverse() }));
+  app.get("/api/v1/admin/stats", (c) => {
+    const now = Date.now();
+    const points = (k: number) =>
+      Array.from({ length: 360 }, (_, i) => ({
+        at: new Date(now - (360 - i) * 10_000).toISOString(),
+        count: (i * k) % 7,
+      }));
+    return c.json({
+      now: new Date(now).toISOString(),
+      intervalSeconds: 10,
+      updates: points(3),
+      queries: points(5),
+      totals: { updates: 1234, queries: 56789, zones: 1, hosts: 2, tokens: 2 },
+      version: "0.1.0",
+    });
+  });
+  return app;
+}
+
+const run = chromiumAvailable();
+
+describe.runIf(run)("admin console pages against a canned API", () => {
+  let browser: Browser;
+  let server: TestServer;
+  let page: Page;
+  let f: Fake;
+  let consoleErrors: string[];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const notFound: string[] = [];
+  beforeEach(async () => {
+    f = {
+      setupDone: true,
+      signedIn: false,
+      expired: false,
+      failures: 0,
+      zones: [],
+      hosts: [],
+      history: [],
+      changes: [],
+    };
+    server = await serveFetch(fakeServer(f).fetch);
+    page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    consoleErrors = [];
+    page.on("response", (r) => {
+      if (r.status() === 404) notFound.push(r.url());
+    });
+    page.on("console", (m) => {
+      // 401/404 answers the page expects (the session probe) are logged by Chromium too; script
+      // errors and CSP violations are what must not happen.
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+        consoleErrors.push(m.text());
+    });
+  });
+  afterEach(async () => {
+    await page?.close();
+    await server?.close();
+  });
+
+  const signIn = async () => {
+    await page.goto(`${server.url}/admin/`);
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Hosts", exact: true }).waitFor();
+  };
+
+  it("first-run setup: a wrong code, two different passwords and a short one are refused with a message", async () => {
+    f.setupDone = false;
+    await page.goto(`${server.url}/admin/`);
+    await page.getByLabel("Setup code").fill("nope");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("Password again").fill("something else!");
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await expect.poll(() => page.locator(".note.error").textContent()).toContain("differ");
+    await page.getByLabel("Password", { exact: true }).fill("short");
+    await page.getByLabel("Password again").fill("short");
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await expect.poll(() => page.locator(".note.error").textContent()).toContain("at least 10");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("Password again").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await expect.poll(() => page.locator(".note.error").textContent()).toContain("setup code is wrong");
+    await page.getByLabel("Setup code").fill(CODE);
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await page.getByRole("heading", { name: "Hosts", exact: true }).waitFor();
+    expect(await page.locator("#user").textContent()).toBe("admin");
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("sign-in: a wrong password says so, the third try shows the 429 wait, a right one signs in", async () => {
+    await page.goto(`${server.url}/admin/`);
+    for (const attempt of [1, 2]) {
+      await page.getByLabel("User name").fill("admin");
+      await page.getByLabel("Password").fill("wrong password!");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect.poll(() => f.failures).toBe(attempt);
+      expect(await page.locator(".note.error").textContent()).toContain("Wrong user name or password");
+    }
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.locator(".note.error").textContent()).toContain("Try again in 30 s");
+    expect(await page.getByRole("button", { name: "Sign in" }).isDisabled()).toBe(true);
+    f.failures = 0;
+    await page.reload();
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Hosts", exact: true }).waitFor();
+  });
+
+  it("create zone and host: the token is shown once with copy-ready configs, every change carries the CSRF header", async () => {
+    await signIn();
+    await page.getByRole("link", { name: "Create a zone" }).click();
+    await page.getByText("Create a zone").click();
+    await page.getByLabel("Zone name").fill("dyn.example.com");
+    await page.getByRole("button", { name: "Create zone" }).click();
+    await page.getByRole("cell", { name: "dyn.example.com" }).waitFor();
+    await page.getByRole("link", { name: "Hosts" }).click();
+    await page.getByText("Create a host").click();
+    await page.getByLabel("Host name").fill("home");
+    await page.getByRole("button", { name: "Create host" }).click();
+    const panel = page.getByRole("region", { name: "Token for home.dyn.example.com" });
+    await panel.waitFor();
+    expect(await panel.getByRole("alert").textContent()).toContain("shown only this once");
+    expect(await panel.locator("pre").first().textContent()).toBe(SECRET);
+    for (const tab of ["ddclient", "inadyn", "FRITZ!Box", "curl", "Beacon agent"]) {
+      await panel.getByRole("tab", { name: tab }).click();
+      const shown = panel.locator('[role="tabpanel"]:not([hidden]) pre');
+      expect(await shown.textContent()).toContain(SECRET);
+      expect(await panel.getByRole("tab", { name: tab }).getAttribute("aria-selected")).toBe("true");
+    }
+    await page.getByRole("link", { name: "home.dyn.example.com" }).waitFor();
+    await panel.getByRole("button", { name: /Done/ }).click();
+    expect(await page.content()).not.toContain(SECRET);
+    expect(f.changes.map((c) => [c.method, c.path, c.csrf])).toEqual([
+      ["POST", "/api/v1/admin/zones", CSRF],
+      ["POST", "/api/v1/admin/hosts", CSRF],
+    ]);
+  });
+
+  it("host detail: the timeline draws 500 changes with titles naming client and user agent; the table pages", async () => {
+    f.zones = ["dyn.example.com"];
+    f.hosts = ["home.dyn.example.com"];
+    const start = Date.now() - 500 * 60_000;
+    f.history = Array.from({ length: 500 }, (_, i) => ({
+      id: i + 1,
+      type: i % 5 === 4 ? "AAAA" : "A",
+      old: i === 0 ? null : [`81.2.69.${i % 7}`],
+      new: i % 50 === 49 ? null : [i % 5 === 4 ? `2a02:8070::${i % 3}` : `81.2.69.${(i + 1) % 7}`],
+      at: new Date(start + i * 60_000).toISOString(),
+      outcome: i % 50 === 49 ? "forbidden" : "good",
+      protocol: "dyndns2",
+      tokenId: "t1",
+      sourceIp: `81.2.69.${(i + 1) % 7}`,
+      userAgent: `router-${i}/1.0`,
+    }));
+    await signIn();
+    await page.goto(`${server.url}/admin/#/hosts/home.dyn.example.com`);
+    const timeline = page.locator("svg.timeline");
+    await timeline.waitFor();
+    expect(await timeline.getAttribute("aria-label")).toBe("Address history of home.dyn.example.com");
+    const lanes = await timeline.locator(".tl-type").allTextContents();
+    expect(lanes).toEqual(["A", "AAAA"]);
+    expect(await timeline.locator(".tl-tick").count()).toBe(490);
+    expect(await timeline.locator(".tl-fail").count()).toBe(10);
+    const titles = await timeline.locator(".tl-tick title").allTextContents();
+    expect(titles.some((t) => t.includes("user agent router-498/1.0") && t.includes("client 81.2.69."))).toBe(
+      true,
+    );
+    // The latest A value is labelled in the "now" column however short its band is.
+    const lastA = f.history.filter((e) => e.type === "A" && e.new !== null).at(-1)?.new?.[0] ?? "";
+    expect(await timeline.locator(".tl-label").allTextContents()).toContain(lastA);
+    // Labels never overflow their band: each label's box is inside its band's rect.
+    let overflow = 0;
+    for (const band of await timeline.locator(".tl-band:has(text)").all()) {
+      const t = await band.locator("text").boundingBox();
+      const r = await band.locator("rect").boundingBox();
+      if (t === null || r === null || t.x + t.width > r.x + r.width + 0.5) overflow++;
+    }
+    expect(overflow).toBe(0);
+    const rows = page.locator(".history-box tbody tr");
+    expect(await rows.count()).toBe(50);
+    expect(await rows.first().locator(".user-agent").textContent()).toBe("router-499/1.0");
+    await page.getByRole("button", { name: "Show 50 more" }).click();
+    expect(await rows.count()).toBe(100);
+  });
+
+  it("an expired session sends the person back to sign-in with a note, then back where they were", async () => {
+    f.zones = ["dyn.example.com"];
+    await signIn();
+    f.expired = true;
+    await page.getByRole("link", { name: "Zones" }).click();
+    await expect.poll(() => page.locator(".note.warn").textContent()).toContain("session expired");
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Zones", exact: true }).waitFor();
+    expect(new URL(page.url()).hash).toBe("#/zones");
+  });
+
+  it("change password: mismatched or wrong current passwords say so; a right one is confirmed", async () => {
+    await signIn();
+    await page.getByRole("link", { name: "admin" }).click();
+    await page.getByRole("heading", { name: "Account: admin" }).waitFor();
+    await page.getByLabel("Current password").fill("not it at all");
+    await page.getByLabel("New password", { exact: true }).fill("a new long password");
+    await page.getByLabel("New password again").fill("a new long passwort");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => page.locator(".note.error").textContent()).toContain("differ");
+    await page.getByLabel("New password again").fill("a new long password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => page.locator(".note.error").textContent()).toContain("current password is wrong");
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => page.locator(".note.ok").textContent()).toContain("Password changed");
+  });
+
+  it("server rates are drawn as SVG charts; sign out returns to sign-in", async () => {
+    await signIn();
+    await page.getByRole("link", { name: "Server" }).click();
+    await page.locator("svg.rate-chart").first().waitFor();
+    expect(await page.locator("svg.rate-chart").count()).toBe(2);
+    // 10 s samples: the last 10 minutes by default, the whole hour on request.
+    expect(await page.locator(".updates .rc-bar").count()).toBe(59);
+    await page.getByRole("button", { name: "1 hour" }).click();
+    expect(await page.locator(".updates .rc-bar").count()).toBe(359);
+    expect(await page.getByRole("button", { name: "1 hour" }).getAttribute("aria-pressed")).toBe("true");
+    expect(await page.locator(".totals").textContent()).toContain("56,789");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to Beacon" }).waitFor();
+    expect(f.signedIn).toBe(false);
+  });
+
+  it("at 360 px the pages do not scroll sideways; the whole page loads in under 200 KB", async () => {
+    f.zones = ["dyn.example.com"];
+    f.hosts = ["home.dyn.example.com"];
+    let bytes = 0;
+    let files = 0;
+    page.on("response", (r) => {
+      if (!/^\/(admin|shared)\//.test(new URL(r.url()).pathname)) return;
+      files++;
+      void r
+        .body()
+        .then((b) => (bytes += b.length))
+        .catch(() => undefined);
+    });
+    await page.setViewportSize({ width: 360, height: 700 });
+    await signIn();
+    await page.waitForLoadState("networkidle");
+    // One load of the console: index.html and every module and style sheet it pulls in.
+    await expect.poll(() => files).toBeGreaterThan(15);
+    await expect.poll(() => bytes).toBeGreaterThan(20_000);
+    expect(bytes).toBeLessThan(200_000);
+    for (const hash of ["#/hosts", "#/zones", "#/server", "#/hosts/home.dyn.example.com"]) {
+      await page.goto(`${server.url}/admin/${hash}`);
+      await page.locator("h1").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      const wide = Number(await page.evaluate("document.documentElement.scrollWidth"));
+      expect(wide, hash).toBeLessThanOrEqual(360);
+    }
+    expect(consoleErrors).toEqual([]);
+    expect(notFound).toEqual([]);
+  });
+});

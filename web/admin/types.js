@@ -1,0 +1,44 @@
+// @ts-check
+// Shapes shared by the admin views (JSDoc only; nothing here runs). They mirror the admin JSON API
+// (docs/admin.md); times are ISO-8601 strings or null.
+
+/**
+ * @typedef {{ name: string }} User
+ * @typedef {{ user: User, csrfToken: string, expiresAt: string }} SessionAnswer
+ *
+ * @typedef {object} Ctx what every view receives from the router
+ * @property {HTMLElement} view the section this view fills (detached once the person navigates away)
+ * @property {User} user the signed-in admin (views other than setup/login)
+ * @property {(hash: string) => void} go navigates (hash like "#/hosts")
+ * @property {(e: unknown, area: Element) => void} fail shows a failure in `area`, or returns to
+ *   sign-in when the session is gone
+ * @property {(answer: SessionAnswer) => void} signedIn
+ * @property {string | undefined} note a one-time note for the view (why sign-in is shown)
+ *
+ * @typedef {{ type: string, ttl: number, values: string[], updatedAt: string | null }} RecordView
+ * @typedef {{ id: number, type: string, old: string[] | null, new: string[] | null, at: string,
+ *   outcome: string, protocol: string, tokenId: string | null, sourceIp: string | null,
+ *   userAgent: string | null }} HistoryEntry
+ * @typedef {{ fqdn: string, zone: string, ttl: number, description: string | null,
+ *   records: RecordView[], lastUpdate: HistoryEntry | null }} HostView
+ * @typedef {{ name: string, serial: number, ttl: number, nameservers: string[], hosts: number,
+ *   mirrors: number, createdAt: string }} ZoneView
+ * @typedef {{ name: string, subtree: boolean }} NameScope
+ * @typedef {{ id: string, label: string | null, names: NameScope[], types: string[],
+ *   allowedCidrs: string[], createdAt: string, expiresAt: string | null, lastUsedAt: string | null,
+ *   revokedAt: string | null, state: "active" | "revoked" | "expired" }} TokenView
+ * @typedef {{ serverUrl: string, curl: string, ddclient: string, inadyn: string, fritzbox: string,
+ *   agent: string }} ClientConfigs
+ * @typedef {{ name: string, algorithm: string, names: NameScope[], types: string[],
+ *   allowedCidrs: string[], createdAt: string }} KeyView
+ * @typedef {{ id: string, zone: string, provider: string, pending: number,
+ *   oldestPendingAt: string | null, lastSuccessAt: string | null, delivered: number, skipped: number,
+ *   attempts: number, lastError: { code: string, message: string, at: string } | null,
+ *   nextTryAt: string | null, settings?: Record<string, unknown> }} MirrorView
+ * @typedef {{ at: string, count: number }} RatePoint
+ * @typedef {{ now: string, intervalSeconds: number, updates: RatePoint[], queries: RatePoint[],
+ *   totals: { updates: number, queries: number, zones: number, hosts: number, tokens: number },
+ *   version: string }} Stats
+ */
+
+export {};
