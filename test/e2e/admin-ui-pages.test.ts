@@ -25,8 +25,8 @@ const problem = (status: number, code: string, detail: string, headers: Record<s
 interface Entry {
   id: number;
   type: string;
-  old: string[] | null;
-  new: string[] | null;
+  oldValues: string[] | null;
+  newValues: string[] | null;
   at: string;
   outcome: string;
   protocol: string;
@@ -49,13 +49,13 @@ interface Fake {
 const session = () => ({ user: { name: "admin" }, csrfToken: CSRF, expiresAt: new Date().toISOString() });
 
 function hostView(f: Fake, fqdn: string) {
-  const last = f.history.filter((e) => e.new !== null).at(-1);
+  const last = f.history.filter((e) => e.newValues !== null).at(-1);
   return {
     fqdn,
     zone: fqdn.slice(fqdn.indexOf(".") + 1),
     ttl: 60,
     description: null,
-    records: last === undefined ? [] : [{ type: "A", ttl: 60, values: last.new, updatedAt: last.at }],
+    records: last === undefined ? [] : [{ type: "A", ttl: 60, values: last.newValues, updatedAt: last.at }],
     lastUpdate: last ?? null,
   };
 }
@@ -316,8 +316,8 @@ describe.runIf(run)("admin console pages against a canned API", () => {
     f.history = Array.from({ length: 500 }, (_, i) => ({
       id: i + 1,
       type: i % 5 === 4 ? "AAAA" : "A",
-      old: i === 0 ? null : [`81.2.69.${i % 7}`],
-      new: i % 50 === 49 ? null : [i % 5 === 4 ? `2a02:8070::${i % 3}` : `81.2.69.${(i + 1) % 7}`],
+      oldValues: i === 0 ? null : [`81.2.69.${i % 7}`],
+      newValues: i % 50 === 49 ? null : [i % 5 === 4 ? `2a02:8070::${i % 3}` : `81.2.69.${(i + 1) % 7}`],
       at: new Date(start + i * 60_000).toISOString(),
       outcome: i % 50 === 49 ? "forbidden" : "good",
       protocol: "dyndns2",
@@ -339,7 +339,8 @@ describe.runIf(run)("admin console pages against a canned API", () => {
       true,
     );
     // The latest A value is labelled in the "now" column however short its band is.
-    const lastA = f.history.filter((e) => e.type === "A" && e.new !== null).at(-1)?.new?.[0] ?? "";
+    const lastA =
+      f.history.filter((e) => e.type === "A" && e.newValues !== null).at(-1)?.newValues?.[0] ?? "";
     expect(await timeline.locator(".tl-label").allTextContents()).toContain(lastA);
     // Labels never overflow their band: each label's box is inside its band's rect.
     let overflow = 0;

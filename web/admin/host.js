@@ -183,7 +183,11 @@ function renderHistory(/** @type {HTMLElement} */ box, /** @type {HistoryEntry[]
           {},
           h("td", {}, h("time", { datetime: e.at }, fullTime(e.at))),
           h("td", {}, e.type),
-          h("td", { class: "mono change" }, `${e.old?.join(", ") ?? "—"} → ${e.new?.join(", ") ?? "—"}`),
+          h(
+            "td",
+            { class: "mono change" },
+            `${e.oldValues?.join(", ") ?? "—"} → ${e.newValues?.join(", ") ?? "—"}`,
+          ),
           h("td", {}, outcomeBadge(e.outcome)),
           h("td", { class: "hide-narrow" }, e.protocol),
           h("td", { class: "mono client-ip" }, e.sourceIp ?? "—"),

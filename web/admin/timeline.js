@@ -56,11 +56,11 @@ export function lanes(entries, current) {
         continue;
       }
       ticks.push(e);
-      if (open === undefined && bands.length === 0 && e.old !== null && e.old.length > 0) {
-        open = { type, values: e.old, from: -Infinity, to: "now", by: undefined };
+      if (open === undefined && bands.length === 0 && e.oldValues !== null && e.oldValues.length > 0) {
+        open = { type, values: e.oldValues, from: -Infinity, to: "now", by: undefined };
         bands.push(open);
       }
-      const next = e.new === null || e.new.length === 0 ? undefined : e.new;
+      const next = e.newValues === null || e.newValues.length === 0 ? undefined : e.newValues;
       if (open !== undefined && next !== undefined && key(open.values) === key(next)) continue;
       if (open !== undefined) open.to = at;
       open = next === undefined ? undefined : { type, values: next, from: at, to: "now", by: e };
@@ -89,7 +89,7 @@ function rank(/** @type {string} */ type) {
 function entryText(/** @type {HistoryEntry} */ e) {
   return [
     `${fullTime(e.at)} · ${e.type} · ${e.outcome}`,
-    `${e.old === null ? "—" : key(e.old)} → ${e.new === null ? "—" : key(e.new)}`,
+    `${e.oldValues === null ? "—" : key(e.oldValues)} → ${e.newValues === null ? "—" : key(e.newValues)}`,
     `client ${e.sourceIp ?? "unknown"} via ${e.protocol}`,
     `user agent ${e.userAgent ?? "none"}`,
   ].join("\n");

@@ -16,7 +16,7 @@
  * @property {string | undefined} note a one-time note for the view (why sign-in is shown)
  *
  * @typedef {{ type: string, ttl: number, values: string[], updatedAt: string | null }} RecordView
- * @typedef {{ id: number, type: string, old: string[] | null, new: string[] | null, at: string,
+ * @typedef {{ id: number, type: string, oldValues: string[] | null, newValues: string[] | null, at: string,
  *   outcome: string, protocol: string, tokenId: string | null, sourceIp: string | null,
  *   userAgent: string | null }} HistoryEntry
  * @typedef {{ fqdn: string, zone: string, ttl: number, description: string | null,

@@ -17,14 +17,7 @@
  * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (typeof value === "function") el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  append(el, children);
-  return el;
+  return build(document.createElement(tag), props, children);
 }
 
 /** SVG elements (the history timeline); same rules as h(). */
@@ -33,7 +26,15 @@ export function svg(
   /** @type {Props} */ props = {},
   /** @type {(Child | Child[])[]} */ ...children
 ) {
-  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  return build(document.createElementNS("http://www.w3.org/2000/svg", tag), props, children);
+}
+
+/**
+ * @template {Element} E
+ * @param {E} el @param {Props} props @param {(Child | Child[])[]} children
+ * @returns {E}
+ */
+function build(el, props, children) {
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
     if (typeof value === "function") el.addEventListener(key.slice(2), value);

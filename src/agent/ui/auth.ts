@@ -88,16 +88,13 @@ export function createAuth(deps: AuthDeps): Auth {
     return undefined;
   };
 
+  /** Without a password (loopback) the page is always signed in; changes still need the CSRF token. */
+  const openView = { authenticated: true, passwordRequired: false, csrfToken: openToken, expiresAt: null };
+
   function register(app: Hono): void {
     app.get("/api/session", async (c) => {
       if (access.kind === "locked") return lockedProblem(log);
-      if (access.kind === "open")
-        return c.json({
-          authenticated: true,
-          passwordRequired: false,
-          csrfToken: openToken,
-          expiresAt: null,
-        });
+      if (access.kind === "open") return c.json(openView);
       const resumed = await sessions.resume(readSessionCookie(c, SESSION_COOKIE));
       if (!resumed.ok) return c.json({ authenticated: false, passwordRequired: true });
       return c.json({
@@ -110,13 +107,7 @@ export function createAuth(deps: AuthDeps): Auth {
 
     app.post("/api/session", async (c) => {
       if (access.kind === "locked") return lockedProblem(log);
-      if (access.kind === "open")
-        return c.json({
-          authenticated: true,
-          passwordRequired: false,
-          csrfToken: openToken,
-          expiresAt: null,
-        });
+      if (access.kind === "open") return c.json(openView);
       const keys = [ipKey(deps.clientAddress(c)), PAGE_KEY];
       const wait = limiter.check(keys);
       if (wait !== undefined) return tooMany(wait, log);

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { clientConfigs } from "../../../services/client-configs.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { parseBody } from "./parse.js";
+import { parseBody } from "../../request-parse.js";
 
 const body = z.strictObject({ fqdn: z.string().max(253), token: z.string().max(256) });
 

@@ -126,8 +126,8 @@ describe("GET /hosts", () => {
       lastUpdate: {
         id: expect.any(Number) as number,
         type: "A",
-        old: null,
-        new: ["81.2.69.160"],
+        oldValues: null,
+        newValues: ["81.2.69.160"],
         at: new Date(START + 5_000).toISOString(),
         outcome: "good",
         protocol: "admin",
@@ -194,16 +194,16 @@ describe("GET /hosts/:fqdn/history", () => {
       await h.api("/hosts/home.example.com/records/A", { method: "PUT", body: { values: [ip] } });
     }
     const first = (await (await h.api("/hosts/home.example.com/history?limit=2")).json()) as {
-      entries: { id: number; old: string[] | null; new: string[] | null; protocol: string }[];
+      entries: { id: number; oldValues: string[] | null; newValues: string[] | null; protocol: string }[];
       next?: number;
     };
-    expect(first.entries.map((e) => e.new)).toEqual([["81.2.69.3"], ["81.2.69.2"]]);
-    expect(first.entries[0]).toMatchObject({ old: ["81.2.69.2"], protocol: "admin" });
+    expect(first.entries.map((e) => e.newValues)).toEqual([["81.2.69.3"], ["81.2.69.2"]]);
+    expect(first.entries[0]).toMatchObject({ oldValues: ["81.2.69.2"], protocol: "admin" });
     expect(first.next).toBe(first.entries[1]?.id);
     const rest = (await (
       await h.api(`/hosts/home.example.com/history?limit=2&before=${first.next}`)
-    ).json()) as { entries: { new: string[]; old: null }[]; next?: number };
-    expect(rest.entries).toEqual([expect.objectContaining({ new: ["81.2.69.1"], old: null })]);
+    ).json()) as { entries: { newValues: string[]; oldValues: null }[]; next?: number };
+    expect(rest.entries).toEqual([expect.objectContaining({ newValues: ["81.2.69.1"], oldValues: null })]);
     expect(rest.next).toBeUndefined();
   });
 

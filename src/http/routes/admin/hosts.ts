@@ -17,7 +17,7 @@ import { tokenCoversName } from "../../../services/scope.js";
 import type { Host } from "../../../store/types.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { intQuery, parseBody } from "./parse.js";
+import { intQuery, parseBody } from "../../request-parse.js";
 import { hostView, historyView, tokenView } from "./views.js";
 
 const ALL_TYPES: RecordType[] = [...RECORD_TYPES];

@@ -12,7 +12,7 @@ import { RECORD_TYPES } from "../../../core/records.js";
 import type { NameScope, TsigKeyRecord } from "../../../store/types.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { parseBody } from "./parse.js";
+import { parseBody } from "../../request-parse.js";
 import { canonicalCidrs, canonicalScopes, cidrsSchema, scopesSchema, typesSchema } from "./scopes.js";
 import { keyView } from "./views.js";
 

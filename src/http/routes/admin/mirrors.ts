@@ -15,7 +15,7 @@ import { MIRROR_ID } from "../../../services/mirror/mirrors.js";
 import { mirrorStatusView, mirrorView, redactSettings } from "../../../services/mirror/views.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { parseBody } from "./parse.js";
+import { parseBody } from "../../request-parse.js";
 
 const settingValue = z.union([
   z.string().max(4096),

@@ -13,7 +13,7 @@ import { isRecordType, RECORD_TYPES, type RecordType } from "../../../core/recor
 import type { DesiredSets } from "../../../core/update.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { parseBody } from "./parse.js";
+import { parseBody } from "../../request-parse.js";
 import { recordView } from "./views.js";
 
 const putBody = z.strictObject({

@@ -11,7 +11,7 @@ import { RECORD_TYPES } from "../../../core/records.js";
 import { isTokenId } from "../../../services/tokens.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { parseBody } from "./parse.js";
+import { parseBody } from "../../request-parse.js";
 import { canonicalCidrs, canonicalScopes, cidrsSchema, scopesSchema, typesSchema } from "./scopes.js";
 import { tokenView } from "./views.js";
 

@@ -35,22 +35,10 @@ export function recordView(set: RRSet | StoredRRSet) {
   };
 }
 
-export type HistoryView = ReturnType<typeof historyView>;
+import { historyView } from "../v1/views.js";
 
-export function historyView(e: StoredHistoryEntry) {
-  return {
-    id: e.id,
-    type: e.type,
-    old: e.oldValues === undefined ? null : [...e.oldValues],
-    new: e.newValues === undefined ? null : [...e.newValues],
-    at: new Date(e.at).toISOString(),
-    outcome: e.outcome,
-    protocol: e.protocol,
-    tokenId: e.tokenId ?? null,
-    sourceIp: e.sourceIp ?? null,
-    userAgent: e.userAgent ?? null,
-  };
-}
+/** History entries have the v1 API's shape. */
+export { historyView };
 
 export function hostView(
   h: Host,

@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { flagQuery, parseBody } from "./parse.js";
+import { flagQuery, parseBody } from "../../request-parse.js";
 import { zoneView } from "./views.js";
 
 const name = z.string().max(253);

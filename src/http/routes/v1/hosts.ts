@@ -7,6 +7,7 @@ import { normalizeName } from "../../../core/names.js";
 import { createHistoryService } from "../../../services/history.js";
 import { tokenCoversName } from "../../../services/scope.js";
 import type { AppDeps, AppEnv } from "../../deps.js";
+import { intQuery } from "../../request-parse.js";
 import { tokenOf } from "./auth.js";
 import { historyView, recordView } from "./views.js";
 
@@ -16,13 +17,6 @@ export function scopedName(c: Context<AppEnv>): string {
   if (!tokenCoversName(tokenOf(c), fqdn))
     throw new BeaconError("forbidden", `the token does not cover "${fqdn}"`);
   return fqdn;
-}
-
-function intParam(c: Context<AppEnv>, name: string): number | undefined {
-  const raw = c.req.query(name);
-  if (raw === undefined || raw === "") return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw new BeaconError("bad_request", `${name} must be a non-negative integer`);
-  return Number(raw);
 }
 
 export function registerHostRoutes(v1: Hono<AppEnv>, deps: AppDeps): void {
@@ -40,8 +34,8 @@ export function registerHostRoutes(v1: Hono<AppEnv>, deps: AppDeps): void {
 
   v1.get("/hosts/:fqdn/history", async (c) => {
     const fqdn = scopedName(c);
-    const limit = intParam(c, "limit");
-    const before = intParam(c, "before");
+    const limit = intQuery(c, "limit");
+    const before = intQuery(c, "before");
     const page = await history.list(fqdn, {
       ...(limit === undefined ? {} : { limit }),
       ...(before === undefined ? {} : { before }),

@@ -10,7 +10,7 @@ import { BeaconError } from "../../../core/errors.js";
 import { normalizeName } from "../../../core/names.js";
 import { isRecordType, RECORD_TYPES, type RecordType } from "../../../core/records.js";
 import type { DesiredSets } from "../../../core/update.js";
-import { readJsonBody } from "../../body.js";
+import { parseBody } from "../../request-parse.js";
 import type { AppDeps, AppEnv } from "../../deps.js";
 import { tokenOf } from "./auth.js";
 import { recordView } from "./views.js";
@@ -23,18 +23,6 @@ const patchBody = z.strictObject({
   TXT: values.nullable().optional(),
   ttl: z.number().optional(),
 });
-
-async function parseBody<T>(
-  c: Context<AppEnv>,
-  schema: z.ZodType<T>,
-  maxBytes: number | undefined,
-): Promise<T> {
-  const result = schema.safeParse(await readJsonBody(c.req.raw, maxBytes));
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-  throw new BeaconError("bad_request", `${where}${issue?.message ?? "invalid body"}`);
-}
 
 function typeParam(c: Context<AppEnv>): RecordType {
   const raw = (c.req.param("type") ?? "").toUpperCase();

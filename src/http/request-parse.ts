@@ -1,11 +1,11 @@
-// Request parsing shared by the admin routes: size-limited JSON bodies checked by a zod schema, and
+// Request parsing shared by the JSON routes (v1 and admin): size-limited JSON bodies checked by a zod schema, and
 // integer query parameters. Every failure is a catalogue problem (bad_request, parameter_too_large).
 
 import type { Context } from "hono";
 import type { z } from "zod";
-import { BeaconError } from "../../../core/errors.js";
-import { readJsonBody } from "../../body.js";
-import type { AppEnv } from "../../deps.js";
+import { BeaconError } from "../core/errors.js";
+import { readJsonBody } from "./body.js";
+import type { AppEnv } from "./deps.js";
 
 /** The body as `schema` parses it; bad_request names the first wrong field (never echoes values). */
 export async function parseBody<T>(
