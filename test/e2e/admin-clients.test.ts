@@ -4,25 +4,14 @@
 // answer with the address the client published. The server allows non-global addresses here, so the
 // address the clients detect through the server's /ip (127.0.0.1) can be published.
 
-import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfigs } from "../../src/services/client-configs.js";
 import { seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
+import { runDdclient, runInadyn, runProgram } from "./support/clients.js";
 import { peerAvailable } from "./support/peers.js";
 
 const ZONE = "dyn.beacon.test";
-
-function run(cmd: string, args: readonly string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-      resolve({ code, out: `${stdout}\n${stderr}` });
-    });
-  });
-}
 
 describe("generated client configurations with real clients", () => {
   const dir = tempDir();
@@ -47,17 +36,7 @@ describe("generated client configurations with real clients", () => {
   it("ddclient with the generated ddclient.conf", async () => {
     if (!peerAvailable("ddclient", "ddclient") || !peerAvailable("dig", "bind9-dnsutils")) return;
     const host = `ddclient.${ZONE}`;
-    const conf = join(dir.path, "ddclient.conf");
-    writeFileSync(conf, configsFor(host).ddclient, { mode: 0o600 });
-    const r = await run("ddclient", [
-      "-daemon=0",
-      "-foreground",
-      "-file",
-      conf,
-      "-cache",
-      join(dir.path, "ddclient.cache"),
-      "-verbose",
-    ]);
+    const r = await runDdclient(dir.path, configsFor(host).ddclient);
     expect(r.out).toMatch(/SUCCESS:.*ddclient\.dyn\.beacon\.test/);
     expect(await answer(host)).toBe("127.0.0.1");
   });
@@ -65,7 +44,7 @@ describe("generated client configurations with real clients", () => {
   it("curl with the generated command", async () => {
     if (!peerAvailable("curl", "curl") || !peerAvailable("dig", "bind9-dnsutils")) return;
     const host = `curl.${ZONE}`;
-    const r = await run("sh", ["-c", `${configsFor(host).curl.trim()} -sS`]);
+    const r = await runProgram("sh", ["-c", `${configsFor(host).curl.trim()} -sS`]);
     expect(r.out.trim()).toBe("good 127.0.0.1");
     expect(await answer(host)).toBe("127.0.0.1");
   });
@@ -73,20 +52,7 @@ describe("generated client configurations with real clients", () => {
   it("inadyn with the generated custom provider", async () => {
     if (!peerAvailable("inadyn", "inadyn") || !peerAvailable("dig", "bind9-dnsutils")) return;
     const host = `inadyn.${ZONE}`;
-    const conf = join(dir.path, "inadyn.conf");
-    writeFileSync(conf, `period = 60\n${configsFor(host).inadyn}`, { mode: 0o600 });
-    const r = await run("inadyn", [
-      "--once",
-      "--foreground",
-      "-f",
-      conf,
-      "--cache-dir",
-      dir.path,
-      "-l",
-      "debug",
-      "-P",
-      join(dir.path, "inadyn.pid"),
-    ]);
+    const r = await runInadyn(dir.path, `period = 60\n${configsFor(host).inadyn}`);
     expect(r.out).toMatch(/good 127\.0\.0\.1/);
     expect(await answer(host)).toBe("127.0.0.1");
   });

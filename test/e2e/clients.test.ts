@@ -1,24 +1,13 @@
 // Real dyndns2 clients (ddclient, inadyn) and replayed router requests against the real server.
 // After each update, dig must return the new address.
 
-import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
+import { runDdclient, runInadyn } from "./support/clients.js";
 import { peerAvailable } from "./support/peers.js";
 
 const ZONE = "dyn.beacon.test";
-
-function run(cmd: string, args: readonly string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-      resolve({ code, out: `${stdout}\n${stderr}` });
-    });
-  });
-}
 
 describe("real clients and router quirks", () => {
   const dir = tempDir();
@@ -43,9 +32,8 @@ describe("real clients and router quirks", () => {
   it("ddclient (protocol dyndns2, no TLS) updates a host", async () => {
     if (!peerAvailable("ddclient", "ddclient") || !peerAvailable("dig", "bind9-dnsutils")) return;
     const host = `ddclient.${ZONE}`;
-    const conf = join(dir.path, "ddclient.conf");
-    writeFileSync(
-      conf,
+    const r = await runDdclient(
+      dir.path,
       [
         "daemon=0",
         "syslog=no",
@@ -58,17 +46,7 @@ describe("real clients and router quirks", () => {
         host,
         "",
       ].join("\n"),
-      { mode: 0o600 },
     );
-    const r = await run("ddclient", [
-      "-daemon=0",
-      "-foreground",
-      "-file",
-      conf,
-      "-cache",
-      join(dir.path, "ddclient.cache"),
-      "-verbose",
-    ]);
     expect(r.out).toMatch(/SUCCESS:.*ddclient\.dyn\.beacon\.test/);
     expect(await answer(host, "A")).toBe("81.2.69.142");
   });
@@ -76,9 +54,8 @@ describe("real clients and router quirks", () => {
   it("inadyn (custom provider) updates a host", async () => {
     if (!peerAvailable("inadyn", "inadyn") || !peerAvailable("dig", "bind9-dnsutils")) return;
     const host = `inadyn.${ZONE}`;
-    const conf = join(dir.path, "inadyn.conf");
-    writeFileSync(
-      conf,
+    const r = await runInadyn(
+      dir.path,
       [
         "period = 60",
         `custom beacon {`,
@@ -92,20 +69,7 @@ describe("real clients and router quirks", () => {
         "}",
         "",
       ].join("\n"),
-      { mode: 0o600 },
     );
-    const r = await run("inadyn", [
-      "--once",
-      "--foreground",
-      "-f",
-      conf,
-      "--cache-dir",
-      dir.path,
-      "-l",
-      "debug",
-      "-P",
-      join(dir.path, "inadyn.pid"),
-    ]);
     expect(r.out).toMatch(/good 81\.2\.69\.160/);
     expect(await answer(host, "A")).toBe("81.2.69.160");
   });
