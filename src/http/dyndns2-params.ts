@@ -138,14 +138,11 @@ const V6_PARAMS = ["myipv6", "myip6", "ipv6"] as const;
  *   each optionally with a `/len` suffix (FRITZ!Box prefixes), which is dropped.
  * - `myipv4` overrides the IPv4; `myipv6` (or `myip6`, `ipv6`, first present wins) overrides the IPv6;
  *   `myipv6=no` means "leave IPv6 alone" even if `myip` or the connection carried one.
- * - Any unreadable, unparsable or unaccepted address, or no address at all, is an error: the whole
- *   request changes nothing.
+ * - Any unreadable or unparsable address, or no address at all, is an error: the whole request
+ *   changes nothing. Whether an address may be published (global unicast) is the update service's
+ *   rule, so a refusal is answered like the JSON API's and recorded in the host's history.
  */
-export function readAddresses(
-  params: Params,
-  clientIp: ParsedIp | undefined,
-  accepts: (ip: ParsedIp) => boolean,
-): AddressChoice {
+export function readAddresses(params: Params, clientIp: ParsedIp | undefined): AddressChoice {
   const fail = (reason: string): AddressChoice => ({ ok: false, reason });
   const text = (name: string): string | undefined | null => {
     const p = params.values.get(name);
@@ -195,8 +192,5 @@ export function readAddresses(
   }
 
   if (v4 === undefined && v6 === undefined) return fail("no address to publish");
-  for (const ip of [v4, v6]) {
-    if (ip !== undefined && !accepts(ip)) return fail(`${ip.text} is not a global unicast address`);
-  }
   return { ok: true, v4, v6 };
 }

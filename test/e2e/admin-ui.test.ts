@@ -168,6 +168,8 @@ describe.runIf(chromiumAvailable() && peerAvailable("curl", "curl"))(
         ).stdout;
       expect(await update("myip=81.2.69.33")).toMatch(/^good 81\.2\.69\.33/);
       expect(await update("myip=81.2.69.34&myipv6=2a02:8070:1234::1")).toMatch(/^good/);
+      // A router behind another NAT sends its LAN address: refused, and marked on the timeline.
+      expect(await update("myip=192.168.1.20")).toBe("dnserr");
       let current = "81.2.69.34";
       if (SHOTS !== undefined) {
         // For the pictures only: a few more changes, seconds apart, so the timeline shows its bands.
@@ -205,6 +207,8 @@ describe.runIf(chromiumAvailable() && peerAvailable("curl", "curl"))(
       expect(titles).toContain("client 127.0.0.1");
       expect(titles).toContain(`user agent ${agent}`);
       expect(await timeline.locator(".tl-type").allTextContents()).toEqual(["A", "AAAA"]);
+      const refused = await timeline.locator(".tl-fail title").allTextContents();
+      expect(refused).toEqual([expect.stringMatching(/^refused: .*ip_not_global/s)]);
       const rows = page.locator(".history-box tbody tr");
       expect(await rows.count()).toBeGreaterThanOrEqual(3);
       expect(await rows.locator(".client-ip").allTextContents()).toContain("127.0.0.1");

@@ -208,31 +208,56 @@ describe("dyndns2 updates", () => {
   });
 
   it.each([
-    ["10.0.0.1"],
-    ["192.168.1.1"],
-    ["::1"],
-    ["fe80::1"],
-    ["2001:db8::1"],
     ["1.2.3"],
     ["300.1.1.1"],
     ["01.2.3.4"],
     ["hello"],
     [`${OTHER_V4},${CLIENT_V4}`],
     [`${OTHER_V4},${OTHER_V6},${CLIENT_V6}`],
-  ])("myip=%s → dnserr per FQDN (notfqdn for a bare label), nothing stored", async (ip) => {
+  ])("myip=%s (unreadable) → dnserr per FQDN (notfqdn for a bare label), nothing stored", async (ip) => {
     const r = await update(`hostname=home.example.com,bare,lab.example.com&myip=${encodeURIComponent(ip)}`);
     expect(r).toMatchObject({ status: 200, body: "dnserr\nnotfqdn\ndnserr" });
     expect(await f.rrsets("home.example.com")).toEqual([]);
     expect(await f.store.listHistory("home.example.com")).toEqual([]);
   });
 
-  it("a private myipv6 is dnserr too, even with a good myip", async () => {
+  it.each([["10.0.0.1"], ["192.168.1.1"], ["::1"], ["fe80::1"], ["2001:db8::1"]])(
+    "myip=%s (not global) → dnserr, nothing published, the refusal is in the host's history",
+    async (ip) => {
+      const r = await update(`hostname=home.example.com,bare,lab.example.com&myip=${encodeURIComponent(ip)}`);
+      // lab.example.com is outside the token's scope: that answer wins over the address.
+      expect(r).toMatchObject({ status: 200, body: "dnserr\nnotfqdn\nnohost" });
+      expect(await f.rrsets("home.example.com")).toEqual([]);
+      const [entry, ...rest] = await f.store.listHistory("home.example.com");
+      expect(rest).toEqual([]);
+      expect(entry).toMatchObject({
+        outcome: "ip_not_global",
+        newValues: undefined,
+        protocol: "dyndns2",
+        sourceIp: CLIENT_V4,
+      });
+      expect(await f.store.listHistory("lab.example.com")).toEqual([]);
+    },
+  );
+
+  it("a private myipv6 is dnserr too, even with a good myip: neither family is published", async () => {
     expect((await update(`hostname=home.example.com&myip=${OTHER_V4}&myipv6=fd00::1`)).body).toBe("dnserr");
     expect(await f.rrsets("home.example.com")).toEqual([]);
+    const refused = await f.store.listHistory("home.example.com");
+    expect(refused.map((e) => [e.type, e.outcome])).toEqual(
+      expect.arrayContaining([
+        ["A", "ip_not_global"],
+        ["AAAA", "ip_not_global"],
+      ]),
+    );
   });
 
   it("a private client address with no myip is dnserr", async () => {
     expect((await update("hostname=home.example.com", undefined, "192.168.1.10")).body).toBe("dnserr");
+    expect((await f.store.listHistory("home.example.com"))[0]).toMatchObject({
+      outcome: "ip_not_global",
+      sourceIp: "192.168.1.10",
+    });
   });
 });
 

@@ -81,7 +81,7 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
   if (hosts.kind === "none" || hosts.kind === "unreadable") return reply(c, "notfqdn");
   if (hosts.kind === "too_many") return reply(c, "numhost");
 
-  const addresses = readAddresses(params, clientIp, (ip) => deps.updates.acceptsAddress(ip));
+  const addresses = readAddresses(params, clientIp);
   const lines: string[] = [];
   const pending: { index: number; fqdn: string }[] = [];
   hosts.items.forEach((item, index) => {
