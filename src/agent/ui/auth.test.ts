@@ -1,7 +1,7 @@
-import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { hashPassword } from "../../services/auth/passwords.js";
 import { SESSION_COOKIE } from "./auth.js";
-import { createPage, csrfOf, type PageHarness } from "./testing/page.js";
+import { csrfOf, usePages, type PageHarness } from "./testing/page.js";
 
 const PASSWORD = "page-password-1";
 let HASH = "";
@@ -9,15 +9,7 @@ beforeAll(async () => {
   HASH = await hashPassword(PASSWORD);
 });
 
-const pages: PageHarness[] = [];
-afterEach(() => {
-  for (const p of pages.splice(0)) p.remove();
-});
-function page(...args: Parameters<typeof createPage>) {
-  const p = createPage(...args);
-  pages.push(p);
-  return p;
-}
+const page = usePages();
 
 async function codeOf(res: Response): Promise<[number, string]> {
   return [res.status, ((await res.json()) as { code: string }).code];

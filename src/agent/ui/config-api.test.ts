@@ -1,21 +1,13 @@
 import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { RecordStatus } from "../record-state.js";
 import { textHash } from "./config-file.js";
-import { createPage, csrfOf, T0, yamlWith, type PageHarness } from "./testing/page.js";
+import { csrfOf, T0, yamlWith, usePages, type PageHarness } from "./testing/page.js";
 
 const IP1 = "81.2.69.160";
 const IP2 = "81.2.69.161";
 
-const pages: PageHarness[] = [];
-afterEach(() => {
-  for (const p of pages.splice(0)) p.remove();
-});
-function page(...args: Parameters<typeof createPage>) {
-  const p = createPage(...args);
-  pages.push(p);
-  return p;
-}
+const page = usePages();
 
 interface CheckBody {
   ok: boolean;

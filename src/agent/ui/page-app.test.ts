@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { AssetReader } from "../../http/pages/assets.js";
-import { createPage, type PageHarness } from "./testing/page.js";
+import { usePages } from "./testing/page.js";
 
 const FILES: Record<string, string> = {
   "agent/index.html": "<!doctype html><title>agent</title>",
@@ -10,15 +10,7 @@ const FILES: Record<string, string> = {
 const assets: AssetReader = (path) =>
   Promise.resolve(FILES[path] === undefined ? undefined : new TextEncoder().encode(FILES[path]));
 
-const pages: PageHarness[] = [];
-afterEach(() => {
-  for (const p of pages.splice(0)) p.remove();
-});
-function page(...args: Parameters<typeof createPage>) {
-  const p = createPage(...args);
-  pages.push(p);
-  return p;
-}
+const page = usePages();
 
 describe("the page's files", () => {
   test("GET / is web/agent/index.html with the strict page headers; /agent/* and /shared/* are served", async () => {

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parseIp } from "../../core/ip.js";
 import type { SourceReport } from "../detect/verdict.js";
 import type { RecordStatus } from "../record-state.js";
-import { createPage, csrfOf, T0, type PageHarness } from "./testing/page.js";
+import { csrfOf, T0, usePages } from "./testing/page.js";
 
-const pages: PageHarness[] = [];
-afterEach(() => {
-  for (const p of pages.splice(0)) p.remove();
-});
-function page(...args: Parameters<typeof createPage>) {
-  const p = createPage(...args);
-  pages.push(p);
-  return p;
-}
+const page = usePages();
 
 function report(id: string, answer: string | undefined, over: Partial<SourceReport> = {}): SourceReport {
   const ip = answer === undefined ? undefined : parseIp(answer);

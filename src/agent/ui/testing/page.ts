@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
+import { afterEach } from "vitest";
 import { assembleAgent } from "../../assemble.js";
 import { detectAddress } from "../../detect/verdict.js";
 import { createAgentMetrics } from "../../metrics.js";
@@ -171,4 +172,17 @@ export async function csrfOf(h: PageHarness, cookie?: string): Promise<string> {
   const body = (await res.json()) as { csrfToken?: string };
   if (body.csrfToken === undefined) throw new Error("no csrf token");
   return body.csrfToken;
+}
+
+/** A `page()` for a test file: every harness it creates is removed after each test. */
+export function usePages(): (o?: PageOptions) => PageHarness {
+  const pages: PageHarness[] = [];
+  afterEach(() => {
+    for (const p of pages.splice(0)) p.remove();
+  });
+  return (o) => {
+    const p = createPage(o);
+    pages.push(p);
+    return p;
+  };
 }
