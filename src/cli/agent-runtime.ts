@@ -4,7 +4,6 @@
 import { serve as serveHttp, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Server as HttpServer } from "node:http";
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { assembleAgent, type Assembled, type AssembleDeps } from "../agent/assemble.js";
 import { detectAddress } from "../agent/detect/verdict.js";
@@ -13,14 +12,16 @@ import type { ReconcileDeps } from "../agent/reconcile.js";
 import { createAgentMetrics } from "../agent/metrics.js";
 import { createStateFile, type StateStore } from "../agent/state-file.js";
 import { createStatusApp } from "../agent/status.js";
-import type { Applied, Candidate } from "../agent/ui/config-api.js";
+import { pageAccess } from "../agent/ui/auth.js";
+import { createCandidateCheck, withPasswordHash } from "../agent/ui/candidate.js";
+import type { Applied } from "../agent/ui/config-api.js";
 import { createConfigFile } from "../agent/ui/config-file.js";
 import type { PageDeps } from "../agent/ui/page-app.js";
 import { loadAgentConfig, type AgentConfig } from "../config/agent/index.js";
-import { ConfigError } from "../config/errors.js";
 import type { FlagValues } from "../config/flags.js";
 import type { HostPort } from "../config/server-config.js";
 import type { AssetReader } from "../http/pages/assets.js";
+import { generateSetupCode } from "../services/auth/setup-code.js";
 import type { Log } from "../services/ports.js";
 import { AGENT_USER_AGENT, type AgentCliDeps } from "./agent-deps.js";
 import { VERSION } from "./version.js";
@@ -84,58 +85,15 @@ export function createLoopFor(agent: OpenedAgent, cli: AgentCliDeps, state?: Sta
   );
 }
 
-/**
- * Candidate YAML through the exact loader of this agent (its env, flags and cwd; `X_file` secrets
- * relative to the real file's directory), then assembled (sources and targets created, nothing
- * started). Throws only on a bug; ConfigError becomes issues.
- */
-export function checkCandidate(
-  yaml: string,
-  file: string,
-  flags: FlagValues,
-  cli: AgentCliDeps,
-  running: OpenedAgent,
-): Candidate {
-  const read = cli.readFile ?? ((p: string) => readFileSync(p, "utf8"));
-  let config: AgentConfig;
-  try {
-    config = loadAgentConfig({
-      file,
-      env: cli.env,
-      flags,
-      cwd: cli.cwd,
-      readFile: (p) => (p === file ? yaml : read(p)),
-    });
-  } catch (e) {
-    if (e instanceof ConfigError) return { ok: false, issues: e.issues };
-    throw e;
-  }
-  const assembled = assembleAgent(config, running.deps);
-  return { ok: true, records: assembled.records, restartRequired: restartOnly(running.config, config) };
-}
-
-/** Settings a reload does not apply (the loop, status port and logger are built once at start). */
-function restartOnly(now: AgentConfig, next: AgentConfig): string[] {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const notify = (c: AgentConfig) => c.notifiers.map((n) => [n.id, n.type, n.settings]);
-  const checks: [string, unknown, unknown][] = [
-    ["interval", now.intervalMs, next.intervalMs],
-    ["verify_every", now.verifyEvery, next.verifyEvery],
-    ["verify_resolver", now.verifyResolver, next.verifyResolver],
-    ["state_file", now.stateFile, next.stateFile],
-    ["status.listen", now.status.listen, next.status.listen],
-    ["status.password_hash", now.status.passwordHash, next.status.passwordHash],
-    ["log.level", now.log.level, next.log.level],
-    ["user_agent", now.userAgent, next.userAgent],
-    ["notify", notify(now), notify(next)],
-  ];
-  return checks.filter(([, a, b]) => !same(a, b)).map(([name]) => name);
-}
-
 export interface RunningAgent {
   readonly loop: AgentLoop;
   /** Where the status port listens (port resolved when configured as 0). */
   readonly status: HostPort | undefined;
+  /**
+   * The one-time code that sets the local page's password from the page (loopback, no password yet,
+   * a configuration file to store it in); undefined otherwise. The caller prints it.
+   */
+  readonly setupCode: string | undefined;
   /** Re-reads the configuration; on error logs it and keeps running the old one. */
   reload(): Applied;
   stop(): Promise<void>;
@@ -158,6 +116,7 @@ export async function startAgent(
   const listen = agent.config.status.listen;
   let server: ServerType | undefined;
   let status: HostPort | undefined;
+  let setupCode: string | undefined;
   const reload = (): Applied => {
     try {
       const next = openAgent(file, flags, cli, agent.log);
@@ -179,6 +138,7 @@ export async function startAgent(
             if (r.ok) loop.runNow();
             return r;
           });
+    setupCode = page?.setupCode;
     const app = createStatusApp({
       status: () => loop.status(),
       registry: createAgentMetrics(() => loop.status()),
@@ -193,6 +153,7 @@ export async function startAgent(
   return {
     loop,
     status,
+    setupCode,
     reload,
     async stop() {
       await loop.stop();
@@ -212,9 +173,20 @@ function pageDeps(
   const { listen, scope, passwordHash } = agent.config.status;
   if (listen === undefined || scope === undefined) return undefined;
   const path = agent.config.source.file;
+  // The running configuration as candidates are compared with it: a password set from the page is
+  // in effect at once, so it is no "restart required" change.
+  let running = agent.config;
+  const random = agent.deps.randomBytes;
   return {
     listen: { host: listen.host, scope },
     passwordHash,
+    setupCode:
+      pageAccess(scope, passwordHash).kind === "setup" && path !== undefined
+        ? generateSetupCode(random)
+        : undefined,
+    onPasswordSet: (hash) => {
+      running = withPasswordHash(running, hash);
+    },
     assets,
     clock: cli.clock,
     log: agent.log,
@@ -234,9 +206,9 @@ function pageDeps(
     },
     config: {
       file: path === undefined ? undefined : createConfigFile(path),
-      check: (yaml) =>
+      check:
         path === undefined
-          ? {
+          ? () => ({
               ok: false,
               issues: [
                 {
@@ -245,8 +217,16 @@ function pageDeps(
                   message: "the agent runs without a configuration file",
                 },
               ],
-            }
-          : checkCandidate(yaml, path, flags, cli, agent),
+            })
+          : createCandidateCheck({
+              file: path,
+              env: cli.env,
+              flags,
+              cwd: cli.cwd,
+              ...(cli.readFile === undefined ? {} : { readFile: cli.readFile }),
+              deps: agent.deps,
+              running: () => running,
+            }),
       apply,
       status: () => loop.status(),
       reconcile: { ...reconcileDepsFor(agent, cli), publishTimeoutMs: 30_000 },

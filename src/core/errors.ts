@@ -35,6 +35,8 @@ export const ERRORS = {
   session_expired: { status: 401, title: "The session has expired; sign in again" },
   setup_done: { status: 409, title: "Setup is already done" },
   setup_code_invalid: { status: 401, title: "The setup code is not valid" },
+  setup_required: { status: 401, title: "Set a password for this page first" },
+  setup_unavailable: { status: 409, title: "The password cannot be stored from this page" },
   weak_password: { status: 400, title: "The password must be 10 to 1024 characters long" },
   wrong_password: { status: 403, title: "The current password is wrong" },
   user_exists: { status: 409, title: "A user with this name already exists" },

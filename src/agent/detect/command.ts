@@ -21,6 +21,7 @@ export const commandSource: SourceDefinition<CommandSourceSettings> = {
   type: "command",
   description: "A program that prints the address",
   settings,
+  runsProgram: true,
   create: (id, s, deps) => ({
     id,
     operator: s.operator ?? "command",

@@ -23,7 +23,9 @@ export type FailureReason =
   | "ambiguous"
   | "empty"
   | "no_address"
-  | "command_failed";
+  | "command_failed"
+  /** A check of a candidate configuration (the local page) does not run this source: it runs a program. */
+  | "not_run";
 
 export type Observation =
   | { readonly ok: true; readonly ip: ParsedIp }
@@ -62,5 +64,11 @@ export interface SourceDefinition<S = unknown> {
   readonly type: string;
   readonly description: string;
   readonly settings: z.ZodType<S>;
+  /**
+   * True when observing starts a program (or could change the machine in any other way). A check of
+   * an unsaved configuration (the local page's dry run, src/agent/ui/check-assembly.ts) never runs
+   * such a source: it reports `not_run` instead. `create` itself must never start anything.
+   */
+  readonly runsProgram?: boolean;
   create(id: string, settings: S, deps: SourceDeps): IpSource;
 }

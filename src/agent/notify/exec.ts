@@ -41,6 +41,7 @@ export const execNotifier: NotifierDefinition<ExecSettings> = {
   type: "exec",
   description: "Runs a program per event; values in BEACON_* environment variables",
   settings,
+  runsProgram: true,
   create(id, s, deps) {
     const program = s.command[0] ?? "";
     return {

@@ -45,5 +45,10 @@ export interface NotifierDefinition<S = unknown> {
   readonly type: string;
   readonly description: string;
   readonly settings: z.ZodType<S>;
+  /**
+   * True when notifying starts a program. A check of an unsaved configuration never notifies anyway;
+   * such a notifier is also replaced there by a stand-in (src/agent/ui/check-assembly.ts).
+   */
+  readonly runsProgram?: boolean;
   create(id: string, settings: S, deps: NotifierDeps): Notifier;
 }

@@ -1,13 +1,14 @@
-import { beforeAll, describe, expect, test } from "vitest";
-import { hashPassword } from "../../services/auth/passwords.js";
-import { SESSION_COOKIE } from "./auth.js";
-import { csrfOf, usePages, type PageHarness } from "./testing/page.js";
-
-const PASSWORD = "page-password-1";
-let HASH = "";
-beforeAll(async () => {
-  HASH = await hashPassword(PASSWORD);
-});
+import { existsSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import {
+  PAGE_HASH as HASH,
+  PAGE_PASSWORD as PASSWORD,
+  sessionCookie,
+  SETUP_CODE,
+  usePages,
+  yamlWith,
+  type PageHarness,
+} from "./testing/page.js";
 
 const page = usePages();
 
@@ -17,44 +18,72 @@ async function codeOf(res: Response): Promise<[number, string]> {
 
 async function signIn(p: PageHarness, password = PASSWORD, headers: Record<string, string> = {}) {
   const res = await p.request("/api/session", { method: "POST", json: { password }, headers });
-  const cookie = /beacon_agent_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
-  return { res, cookie: cookie === undefined ? undefined : `${SESSION_COOKIE}=${cookie}` };
+  return { res, cookie: sessionCookie(res) };
 }
 
-describe("loopback without a password (open)", () => {
-  test("session says authenticated, passwordRequired false, with a per-process CSRF token", async () => {
+describe("loopback without a password (setup: read-only until a password is set)", () => {
+  test("GET /api/session says where setup would store the password and hands out no CSRF token", async () => {
     const p = page();
-    const body = (await (await p.request("/api/session")).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ authenticated: true, passwordRequired: false });
-    expect(body["csrfToken"]).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await csrfOf(p)).toBe(body["csrfToken"]); // stable for the process
-    expect(await csrfOf(page())).not.toBe(body["csrfToken"]); // another agent, another token
+    const res = await p.request("/api/session");
+    expect(await res.json()).toEqual({
+      authenticated: false,
+      passwordRequired: true,
+      setup: { possible: true, file: p.file },
+    });
+    expect(res.headers.get("set-cookie")).toBeNull();
   });
 
-  test("changes need the token; a wrong one, another origin or a cross-site fetch are refused", async () => {
-    const p = page();
-    const csrf = await csrfOf(p);
-    const post = (headers: Record<string, string>) =>
-      p.request("/api/check-now", { method: "POST", headers });
-    expect(await codeOf(await post({}))).toEqual([403, "csrf_failed"]);
-    expect(await codeOf(await post({ "x-csrf-token": `${csrf}x` }))).toEqual([403, "csrf_failed"]);
-    expect(await codeOf(await post({ "x-csrf-token": csrf, origin: "http://evil.example" }))).toEqual([
-      403,
-      "csrf_failed",
-    ]);
-    const refused: Record<string, string>[] = [
-      { "sec-fetch-site": "cross-site" },
-      { "sec-fetch-site": "same-site" }, // same site, another port: another local web app
-      { origin: "http://127.0.0.1:3000" },
-      { origin: "null" }, // sandboxed iframe, file://
+  test("status and the page's files are open; everything else is 401 setup_required", async () => {
+    const p = page({ status: [] });
+    expect((await p.request("/api/status")).status).toBe(200);
+    expect((await p.request("/agent/app.js")).status).toBe(404); // no assets in this harness, but not refused
+    const closed: [string, string][] = [
+      ["GET", "/api/config"], // the file holds secrets
+      ["PUT", "/api/config"],
+      ["POST", "/api/config/check"],
+      ["POST", "/api/check-now"],
+      ["POST", "/api/session"],
+      ["GET", "/api/nothing-here"],
     ];
-    for (const headers of refused)
-      expect(await codeOf(await post({ "x-csrf-token": csrf, ...headers }))).toEqual([403, "csrf_failed"]);
+    for (const [method, path] of closed) {
+      const body = method === "GET" ? {} : { json: { yaml: "", password: "x" } };
+      const res = await p.request(path, { method, ...body });
+      expect(await codeOf(res), `${method} ${path}`).toEqual([401, "setup_required"]);
+    }
     expect(p.calls.runNow).toBe(0);
-    expect((await post({ "x-csrf-token": csrf, origin: "http://127.0.0.1:9876" })).status).toBe(202);
-    expect((await post({ "x-csrf-token": csrf, origin: "https://127.0.0.1:9876" })).status).toBe(202); // TLS proxy
-    expect((await post({ "x-csrf-token": csrf, "sec-fetch-site": "same-origin" })).status).toBe(202);
-    expect((await post({ "x-csrf-token": csrf })).status).toBe(202); // curl sends neither
+    expect(p.calls.apply).toBe(0);
+  });
+
+  test("the reviewer's attack: GET /api/session, then POST /api/config/check with a command source → 401, nothing runs", async () => {
+    const p = page();
+    const marker = `${p.dir}/pwned`;
+    const session = (await (await p.request("/api/session")).json()) as { csrfToken?: string };
+    expect(session.csrfToken).toBeUndefined();
+    const yaml = yamlWith("81.2.69.160", "81.2.69.160").replace(
+      'two: { type: static, address: "81.2.69.160", operator: second }',
+      `two: { type: command, argv: ["/bin/sh", "-c", "touch ${marker}"] }`,
+    );
+    const attempts: Record<string, string>[] = [
+      {},
+      { "x-csrf-token": "x".repeat(43) }, // a guessed token
+      { origin: "http://127.0.0.1:9876" }, // a forged Origin naming the page itself
+      { origin: "http://127.0.0.1:9876", "sec-fetch-site": "same-origin", "x-csrf-token": "" },
+    ];
+    for (const headers of attempts) {
+      const res = await p.request("/api/config/check", { method: "POST", headers, json: { yaml } });
+      expect(await codeOf(res)).toEqual([401, "setup_required"]);
+      const save = await p.request("/api/config", { method: "PUT", headers, json: { yaml } });
+      expect(await codeOf(save)).toEqual([401, "setup_required"]);
+    }
+    // Another origin is refused before anything else looks at the request.
+    const cross = await p.request("/api/config/check", {
+      method: "POST",
+      headers: { origin: "http://evil.example" },
+      json: { yaml },
+    });
+    expect(await codeOf(cross)).toEqual([403, "csrf_failed"]);
+    expect(existsSync(marker)).toBe(false);
+    expect(p.onDisk()).toBe(yamlWith("81.2.69.160", "81.2.69.160"));
   });
 
   test("a rebinding Host is refused on the API and the page (403 bad_host)", async () => {
@@ -63,6 +92,12 @@ describe("loopback without a password (open)", () => {
       const res = await p.request(path, { headers: { host: "evil.example:9876" } });
       expect(await codeOf(res)).toEqual([403, "bad_host"]);
     }
+    const setup = await p.request("/api/setup", {
+      method: "POST",
+      headers: { host: "evil.example:9876" },
+      json: { code: SETUP_CODE, password: PASSWORD },
+    });
+    expect(await codeOf(setup)).toEqual([403, "bad_host"]);
   });
 });
 
@@ -122,6 +157,30 @@ describe("with status.password_hash", () => {
     expect(
       await codeOf(await p.request("/api/check-now", { method: "POST", headers, csrf: "x".repeat(43) })),
     ).toEqual([403, "csrf_failed"]);
+  });
+
+  test("changes need the session's token; a missing or wrong one, another origin or a cross-site fetch are refused", async () => {
+    const p = page({ passwordHash: HASH });
+    const { res, cookie } = await signIn(p);
+    const { csrfToken: csrf } = (await res.json()) as { csrfToken: string };
+    const post = (headers: Record<string, string>) =>
+      p.request("/api/check-now", { method: "POST", headers: { cookie: cookie ?? "", ...headers } });
+    expect(await codeOf(await post({}))).toEqual([403, "csrf_failed"]);
+    expect(await codeOf(await post({ "x-csrf-token": `${csrf}x` }))).toEqual([403, "csrf_failed"]);
+    const refused: Record<string, string>[] = [
+      { origin: "http://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" }, // same site, another port: another local web app
+      { origin: "http://127.0.0.1:3000" },
+      { origin: "null" }, // sandboxed iframe, file://
+    ];
+    for (const headers of refused)
+      expect(await codeOf(await post({ "x-csrf-token": csrf, ...headers }))).toEqual([403, "csrf_failed"]);
+    expect(p.calls.runNow).toBe(0);
+    expect((await post({ "x-csrf-token": csrf, origin: "http://127.0.0.1:9876" })).status).toBe(202);
+    expect((await post({ "x-csrf-token": csrf, origin: "https://127.0.0.1:9876" })).status).toBe(202); // TLS proxy
+    expect((await post({ "x-csrf-token": csrf, "sec-fetch-site": "same-origin" })).status).toBe(202);
+    expect((await post({ "x-csrf-token": csrf })).status).toBe(202); // curl sends neither
   });
 
   test("wrong password → 401; the 5th wrong in a row locks: 429 with Retry-After, even with the right one", async () => {

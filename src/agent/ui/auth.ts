@@ -1,14 +1,17 @@
 // Who may use the local page and its API (everything but /healthz and /metrics):
 //
-// - "open": loopback listener, no password. The API is usable, but every change still needs the
-//   per-process CSRF token from GET /api/session (a page on another site cannot read it).
+// - "setup": loopback listener, no password yet. Read-only: the page's files, GET /api/status and
+//   GET /api/session answer anyone on this machine. Everything else (the configuration, which holds
+//   secrets, a check, a save, check-now, sign-in) is 401 setup_required: nothing anonymous can change
+//   anything or run anything, and no CSRF token is handed out without a session. POST /api/setup
+//   (setup.ts) stores a password with the one-time code the agent printed, and turns this mode into
+//   "password", signed in.
 // - "locked": a LAN listener without a password: 403 password_required everywhere.
 // - "password": status.password_hash is set. POST /api/session {password} opens a session (cookie
 //   beacon_agent_session: HttpOnly, SameSite=Strict, Path=/); every /api/* route but /api/session
 //   needs it, and every change its CSRF token (X-CSRF-Token, compared in constant time). Wrong
 //   passwords are limited per client network and for the page as a whole (429 + Retry-After).
 
-import { randomBytes } from "node:crypto";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { ListenScope } from "../../config/agent/listen-scope.js";
 import { BeaconError } from "../../core/errors.js";
@@ -17,61 +20,80 @@ import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../../h
 import { csrfTokenMatches, isSafeMethod } from "../../http/session/csrf.js";
 import { ipKey, type LoginLimiter } from "../../services/auth/login-limiter.js";
 import { verifyPassword } from "../../services/auth/passwords.js";
-import type { SessionService } from "../../services/auth/sessions.js";
+import type { SessionRecord, SessionService } from "../../services/auth/sessions.js";
 import type { Log } from "../../services/ports.js";
 import { problemResponse, refuse } from "./problem.js";
 
 export const SESSION_COOKIE = "beacon_agent_session";
 /** The page's one "user" in the session store. */
 const PAGE_USER = "agent";
-/** Counted on every wrong password, whatever the client: bounds guessing from many addresses. */
+/** Counted on every wrong password or setup code, whatever the client: bounds guessing from many addresses. */
 const PAGE_KEY = "agent:page";
 const MAX_LOGIN_BODY = 4 * 1024;
 const MAX_PASSWORD = 1024;
 /** The agent speaks plain HTTP; a TLS proxy in front may add Secure itself. */
 const SECURE = false;
+/** What anyone on this machine may read before a password exists (besides the page's own files). */
+const OPEN_READS: ReadonlySet<string> = new Set(["/api/status", "/api/session"]);
 
 export type PageAccess =
-  | { readonly kind: "open" }
+  | { readonly kind: "setup" }
   | { readonly kind: "locked" }
   | { readonly kind: "password"; readonly hash: string };
 
-/** A hash always wins; without one only loopback is open (config refuses wildcard/public already). */
+/** A hash always wins; without one only loopback is served (config refuses wildcard/public already). */
 export function pageAccess(scope: ListenScope, passwordHash: string | undefined): PageAccess {
   if (passwordHash !== undefined) return { kind: "password", hash: passwordHash };
-  return scope === "loopback" ? { kind: "open" } : { kind: "locked" };
+  return scope === "loopback" ? { kind: "setup" } : { kind: "locked" };
+}
+
+/** Whether the page can set its own password (GET /api/session shows it while no password exists). */
+export type SetupView =
+  { readonly possible: true; readonly file: string } | { readonly possible: false; readonly detail: string };
+
+export interface SignedIn {
+  readonly authenticated: true;
+  readonly passwordRequired: true;
+  readonly csrfToken: string;
+  readonly expiresAt: string;
 }
 
 export interface AuthDeps {
   readonly access: PageAccess;
+  readonly setup: SetupView;
   readonly sessions: SessionService;
   readonly limiter: LoginLimiter;
   /** The peer address of the connection; undefined when unknown (in-process tests). */
   readonly clientAddress: (c: Context) => string | undefined;
   readonly log: Log;
-  /** Default node:crypto; the open mode's CSRF token comes from here. */
-  readonly randomBytes?: (n: number) => Uint8Array;
 }
 
 export interface Auth {
-  /** Mounted on every page and API path but /api/session. */
+  /** Mounted on every page and API path but /api/session and /api/setup. */
   readonly require: MiddlewareHandler;
   /** Registers GET/POST/DELETE /api/session. */
   register(app: Hono): void;
+  /** The mode now: "setup" becomes "password" once a password is set from the page. */
+  access(): PageAccess;
+  /** Limiter keys of a request: its client network and the page as a whole. */
+  limiterKeys(c: Context): string[];
+  /** Setup's last step: from now on `hash` protects the page, and this request is signed in. */
+  usePassword(c: Context, hash: string): Promise<SignedIn>;
 }
 
 export function createAuth(deps: AuthDeps): Auth {
-  const { access, sessions, limiter, log } = deps;
-  const random = deps.randomBytes ?? ((n: number) => randomBytes(n));
-  const openToken = Buffer.from(random(32)).toString("base64url");
+  const { sessions, limiter, log } = deps;
+  let access = deps.access;
 
   const require: MiddlewareHandler = async (c, next) => {
     if (access.kind === "locked") return lockedProblem(log);
-    if (access.kind === "open") {
-      if (!isSafeMethod(c.req.method) && !csrfTokenMatches(c, openToken))
-        return refuse("csrf_failed", log, "missing or wrong X-CSRF-Token (GET /api/session gives it)");
-      await next();
-      return undefined;
+    if (access.kind === "setup") {
+      const path = c.req.path;
+      if (isSafeMethod(c.req.method) && (!path.startsWith("/api/") || OPEN_READS.has(path))) {
+        await next();
+        return undefined;
+      }
+      return setupRequired(log);
     }
     const resumed = await sessions.resume(readSessionCookie(c, SESSION_COOKIE));
     if (!resumed.ok) {
@@ -88,27 +110,37 @@ export function createAuth(deps: AuthDeps): Auth {
     return undefined;
   };
 
-  /** Without a password (loopback) the page is always signed in; changes still need the CSRF token. */
-  const openView = { authenticated: true, passwordRequired: false, csrfToken: openToken, expiresAt: null };
+  const signedIn = (session: SessionRecord): SignedIn => ({
+    authenticated: true,
+    passwordRequired: true,
+    csrfToken: session.csrfToken,
+    expiresAt: new Date(sessions.expiresAt(session)).toISOString(),
+  });
+
+  const startSession = async (c: Context): Promise<SignedIn> => {
+    const { cookieValue, session } = await sessions.start(PAGE_USER);
+    setSessionCookie(c, cookieValue, SECURE, SESSION_COOKIE);
+    c.header("cache-control", "no-store");
+    return signedIn(session);
+  };
+
+  const limiterKeys = (c: Context) => [ipKey(deps.clientAddress(c)), PAGE_KEY];
 
   function register(app: Hono): void {
     app.get("/api/session", async (c) => {
       if (access.kind === "locked") return lockedProblem(log);
-      if (access.kind === "open") return c.json(openView);
+      if (access.kind === "setup")
+        return c.json({ authenticated: false, passwordRequired: true, setup: deps.setup });
       const resumed = await sessions.resume(readSessionCookie(c, SESSION_COOKIE));
       if (!resumed.ok) return c.json({ authenticated: false, passwordRequired: true });
-      return c.json({
-        authenticated: true,
-        passwordRequired: true,
-        csrfToken: resumed.session.csrfToken,
-        expiresAt: new Date(sessions.expiresAt(resumed.session)).toISOString(),
-      });
+      return c.json(signedIn(resumed.session));
     });
 
     app.post("/api/session", async (c) => {
       if (access.kind === "locked") return lockedProblem(log);
-      if (access.kind === "open") return c.json(openView);
-      const keys = [ipKey(deps.clientAddress(c)), PAGE_KEY];
+      if (access.kind === "setup") return setupRequired(log);
+      const hash = access.hash;
+      const keys = limiterKeys(c);
       const wait = limiter.check(keys);
       if (wait !== undefined) return tooMany(wait, log);
       let password: string;
@@ -117,7 +149,7 @@ export function createAuth(deps: AuthDeps): Auth {
       } catch (e) {
         return problemResponse(e, log);
       }
-      const ok = password.length <= MAX_PASSWORD && (await verifyPassword(password, access.hash));
+      const ok = password.length <= MAX_PASSWORD && (await verifyPassword(password, hash));
       if (!ok) {
         limiter.failed(keys);
         log.warn({ client: deps.clientAddress(c) }, "wrong password for the local page");
@@ -126,15 +158,7 @@ export function createAuth(deps: AuthDeps): Auth {
         return refuse("unauthorized", log, "wrong password");
       }
       limiter.succeeded([PAGE_KEY]);
-      const { cookieValue, session } = await sessions.start(PAGE_USER);
-      setSessionCookie(c, cookieValue, SECURE, SESSION_COOKIE);
-      c.header("cache-control", "no-store");
-      return c.json({
-        authenticated: true,
-        passwordRequired: true,
-        csrfToken: session.csrfToken,
-        expiresAt: new Date(sessions.expiresAt(session)).toISOString(),
-      });
+      return c.json(await startSession(c));
     });
 
     app.delete("/api/session", async (c) => {
@@ -153,7 +177,16 @@ export function createAuth(deps: AuthDeps): Auth {
     });
   }
 
-  return { require, register };
+  return {
+    require,
+    register,
+    access: () => access,
+    limiterKeys,
+    async usePassword(c, hash) {
+      access = { kind: "password", hash };
+      return startSession(c);
+    },
+  };
 }
 
 function passwordOf(body: unknown): string {
@@ -163,17 +196,25 @@ function passwordOf(body: unknown): string {
   return pw;
 }
 
-function tooMany(waitMs: number, log: Log): Response {
+/** 429 too_many_attempts with Retry-After in whole seconds. */
+export function tooMany(waitMs: number, log: Log): Response {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return refuse("too_many_attempts", log, `too many wrong passwords; try again in ${seconds} s`, {
+  return refuse("too_many_attempts", log, `too many failed attempts; try again in ${seconds} s`, {
     headers: { "retry-after": String(seconds) },
   });
 }
 
+export const LOCKED_DETAIL =
+  "this agent listens on a local-network address without status.password_hash; create one with `beacon agent password`, put it in the configuration and restart";
+
 function lockedProblem(log: Log): Response {
+  return refuse("password_required", log, LOCKED_DETAIL);
+}
+
+function setupRequired(log: Log): Response {
   return refuse(
-    "password_required",
+    "setup_required",
     log,
-    "this agent listens on a local-network address without status.password_hash; create one with `beacon agent password`, put it in the configuration and restart",
+    "no password is set for this page yet: set one on the page with the setup code the agent printed at start, or with `beacon agent password`",
   );
 }

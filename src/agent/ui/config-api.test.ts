@@ -1,16 +1,18 @@
-import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import type { RecordStatus } from "../record-state.js";
 import { textHash } from "./config-file.js";
-import { csrfOf, T0, yamlWith, usePages, type PageHarness } from "./testing/page.js";
+import { csrfOf, PAGE_HASH, T0, yamlWith, usePages, type PageHarness } from "./testing/page.js";
 
 const IP1 = "81.2.69.160";
 const IP2 = "81.2.69.161";
 
-const page = usePages();
+// Signed in with a password from status.password_hash: setup (setup.test.ts) would write the file.
+const page = usePages({ passwordHash: PAGE_HASH });
 
 interface CheckBody {
   ok: boolean;
+  restartRequired?: string[];
   issues: { path: string; line: number | null; column: number | null; message: string }[];
   dryRun: null | {
     records: {
@@ -23,10 +25,17 @@ interface CheckBody {
         votes: number;
         quorum: number;
         addresses: string[];
-        sources: { id: string; address: string | null; accepted: boolean }[];
+        sources: {
+          id: string;
+          address: string | null;
+          accepted: boolean;
+          rejection: string | null;
+          detail: string;
+        }[];
       } | null;
       detail: string;
     }[];
+    notifiers: { id: string; type: string; state: string; detail: string }[];
   };
 }
 
@@ -55,6 +64,7 @@ const running: RecordStatus = {
 describe("GET /api/config", () => {
   test("the file as it is on disk with its sha256", async () => {
     const p = page();
+    await csrfOf(p);
     const res = await p.request("/api/config");
     expect(res.status).toBe(200);
     const body = (await res.json()) as { file: string; yaml: string; writable: boolean; hash: string };
@@ -64,10 +74,11 @@ describe("GET /api/config", () => {
 
   test("no file: writable false, and PUT is refused", async () => {
     const p = page({ noFile: true });
+    const csrf = await csrfOf(p);
     expect(await (await p.request("/api/config")).json()).toMatchObject({ file: null, writable: false });
     const res = await p.request("/api/config", {
       method: "PUT",
-      csrf: await csrfOf(p),
+      csrf,
       json: { yaml: "a: 1" },
     });
     expect(res.status).toBe(405);
@@ -163,6 +174,50 @@ describe("POST /api/config/check", () => {
       expect(body.issues.length).toBeGreaterThan(0);
       expect(body.issues.map((i) => i.message).join("\n")).toContain(message);
     }
+  });
+
+  test("never runs a program: command sources and exec notifiers are 'not run in a check'", async () => {
+    const p = page({ status: [running] });
+    const marker = (name: string) => `${p.dir}/${name}`;
+    // Each program would leave a marker file; the harness gives the check the REAL runCommand.
+    const sh = (name: string, echo = "") =>
+      `["/bin/sh", "-c", "echo ran > ${marker(name)}${echo === "" ? "" : `; echo ${echo}`}"]`;
+    const yaml = [
+      "interval: 1m",
+      "sources:",
+      `  cmd: { type: command, argv: ${sh("source-ran", IP2)}, operator: mine }`,
+      `  one: { type: static, address: "${IP2}", operator: first }`,
+      "targets:",
+      "  server: { type: beacon, url: http://beacon.test, token: tk_abc.defghijklmnopqrstuvwxyz012345 }",
+      "records:",
+      "  - { name: home.example.com, type: A, target: server, sources: [cmd, one] }",
+      "notify:",
+      `  - { type: exec, command: ${sh("hook-ran")} }`,
+      "  - { type: webhook, url: http://hooks.test/x }",
+      "",
+    ].join("\n");
+    const { status, body } = await check(p, yaml);
+    expect(status).toBe(200);
+    expect(body.ok).toBe(true);
+    const r = body.dryRun?.records[0];
+    const cmd = r?.verdict?.sources.find((s) => s.id === "cmd");
+    expect(cmd).toMatchObject({ address: null, accepted: false, rejection: "not_run" });
+    expect(cmd?.detail).toContain("not run in a check");
+    // The static source alone cannot make the quorum of two: the check says so, it does not guess.
+    expect(r).toMatchObject({ outcome: "insufficient", wouldPublish: null });
+    expect(body.dryRun?.notifiers).toEqual([
+      { id: "exec-1", type: "exec", state: "not_run", detail: "not run in a check: it runs a program" },
+      {
+        id: "webhook-2",
+        type: "webhook",
+        state: "not_run",
+        detail: "not run in a check: a check sends nothing",
+      },
+    ]);
+    expect(body.restartRequired).toEqual(["notify"]);
+    expect(existsSync(marker("source-ran"))).toBe(false);
+    expect(existsSync(marker("hook-ran"))).toBe(false);
+    expect(p.published).toEqual([]);
   });
 
   test("secrets read from other files never appear in messages", async () => {

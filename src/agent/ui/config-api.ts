@@ -14,10 +14,11 @@ import type { AgentRecord } from "../agent-record.js";
 import type { ReconcileDeps } from "../reconcile.js";
 import type { RecordStatus } from "../record-state.js";
 import type { Timers } from "../schedule.js";
+import type { NotifierCheck } from "./check-assembly.js";
 import { textHash, type ConfigFile } from "./config-file.js";
 import { dryRunRecords } from "./dry-run.js";
 import { problemResponse, refuse } from "./problem.js";
-import { createSerial } from "./serial.js";
+import { createSerial, type Serial } from "./serial.js";
 import { dryRunView } from "./status-view.js";
 
 export const MAX_CONFIG_BODY = 256 * 1024;
@@ -27,8 +28,13 @@ const MAX_ISSUES = 50;
 export type Candidate =
   | {
       readonly ok: true;
-      /** The candidate's records, built with their own sources and targets (nothing started). */
+      /**
+       * The candidate's records, built with their own sources and targets (nothing started) by
+       * assembleForCheck: sources that run a program are stand-ins that report "not run in a check".
+       */
       readonly records: readonly AgentRecord[];
+      /** The candidate's notifiers: a check never notifies. */
+      readonly notifiers: readonly NotifierCheck[];
       /** Settings that differ from the running agent's and apply only after a restart. */
       readonly restartRequired: readonly string[];
     }
@@ -97,9 +103,9 @@ function bodyOf(v: unknown): Body {
   return { yaml: o["yaml"], expectedHash: typeof h === "string" ? h : undefined };
 }
 
-export function registerConfigApi(app: Hono, deps: ConfigApiDeps): void {
+/** `saves` runs every write of the file one at a time (shared with the page's password setup). */
+export function registerConfigApi(app: Hono, deps: ConfigApiDeps, saves: Serial): void {
   const { log } = deps;
-  const saves = createSerial();
   const dryRuns = createSerial();
 
   /** Never throws: a loader bug or a parser blow-up (deep nesting) is an issue, not a 500. */
@@ -162,7 +168,7 @@ export function registerConfigApi(app: Hono, deps: ConfigApiDeps): void {
       ok: true,
       issues: [],
       restartRequired: candidate.restartRequired,
-      dryRun: { records: reports.map(dryRunView) },
+      dryRun: { records: reports.map(dryRunView), notifiers: candidate.notifiers },
     });
   });
 

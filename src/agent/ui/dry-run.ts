@@ -1,6 +1,7 @@
 // The dry run of a candidate configuration: every record of it runs one cycle with the candidate's
 // own sources (reconcile.ts, the same function the loop and `beacon update --dry-run` use) with
-// dryRun set, so nothing is published, saved or notified. It compares with what the running agent
+// dryRun set, so nothing is published, saved or notified. The records come from assembleForCheck
+// (check-assembly.ts): a source that runs a program is a stand-in reporting "not run in a check". It compares with what the running agent
 // last published for the same record; stops and waits from earlier replies are ignored (the question
 // is what the new configuration would do). Bounded: each source by its record's timeout, the whole
 // run by `signal`.

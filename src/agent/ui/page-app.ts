@@ -1,6 +1,7 @@
 // The local page on the agent's status listener: checks in front (Host, Origin, access), the API
-// routes, and the page's static files (web/agent, web/shared). /healthz and /metrics are registered
-// by status.ts before this and never pass through these checks.
+// routes (session and setup first: they make their own access decisions), and the page's static files
+// (web/agent, web/shared). /healthz and /metrics are registered by status.ts before this and never
+// pass through these checks.
 
 import type { Context, Hono } from "hono";
 import type { ListenScope } from "../../config/agent/listen-scope.js";
@@ -13,6 +14,8 @@ import { createAuth, pageAccess } from "./auth.js";
 import { registerConfigApi, type ConfigApiDeps } from "./config-api.js";
 import { hostGuard, originGuard } from "./guard.js";
 import { refuse } from "./problem.js";
+import { createSerial } from "./serial.js";
+import { registerSetup, setupView } from "./setup.js";
 import { registerStatusApi, type StatusApiDeps } from "./status-api.js";
 
 const IDLE_MS = 30 * 60_000;
@@ -21,6 +24,13 @@ const LIFETIME_MS = 12 * 3_600_000;
 export interface PageDeps {
   readonly listen: { readonly host: string; readonly scope: ListenScope };
   readonly passwordHash: string | undefined;
+  /**
+   * The one-time code the agent printed at start for setting the password from the page (loopback,
+   * no password, a configuration file); undefined otherwise.
+   */
+  readonly setupCode: string | undefined;
+  /** Told the hash once the page has stored a new password in the file. */
+  readonly onPasswordSet?: (hash: string) => void;
   readonly assets: AssetReader;
   readonly statusApi: StatusApiDeps;
   readonly config: Omit<ConfigApiDeps, "log">;
@@ -35,8 +45,10 @@ const PAGE_PATHS = ["/", "/agent", "/agent/*", "/shared/*", "/api/*"] as const;
 export function registerPage(app: Hono, deps: PageDeps): void {
   const { log } = deps;
   const access = pageAccess(deps.listen.scope, deps.passwordHash);
+  const limiter = createLoginLimiter({ clock: deps.clock });
   const auth = createAuth({
     access,
+    setup: setupView(deps.setupCode, deps.config.file),
     sessions: createSessionService({
       store: createMemorySessionStore({ maxSessions: 1_000 }),
       clock: deps.clock,
@@ -44,10 +56,9 @@ export function registerPage(app: Hono, deps: PageDeps): void {
       lifetimeMs: LIFETIME_MS,
       ...(deps.randomBytes === undefined ? {} : { randomBytes: deps.randomBytes }),
     }),
-    limiter: createLoginLimiter({ clock: deps.clock }),
+    limiter,
     clientAddress: deps.clientAddress,
     log,
-    ...(deps.randomBytes === undefined ? {} : { randomBytes: deps.randomBytes }),
   });
   const host = hostGuard(
     { listenHost: deps.listen.host, scope: deps.listen.scope, passwordSet: deps.passwordHash !== undefined },
@@ -55,11 +66,21 @@ export function registerPage(app: Hono, deps: PageDeps): void {
   );
   const origin = originGuard(log);
   for (const p of PAGE_PATHS) app.use(p, host, origin);
+  const saves = createSerial();
   auth.register(app);
+  registerSetup(app, {
+    auth,
+    code: deps.setupCode,
+    file: deps.config.file,
+    saves,
+    limiter,
+    log,
+    ...(deps.onPasswordSet === undefined ? {} : { onPasswordSet: deps.onPasswordSet }),
+  });
   for (const p of PAGE_PATHS) app.use(p, auth.require);
 
   registerStatusApi(app, deps.statusApi);
-  registerConfigApi(app, { ...deps.config, log });
+  registerConfigApi(app, { ...deps.config, log }, saves);
   app.all("/api/*", () => refuse("not_found", log, "no such API route"));
 
   app.get("/", async (c) => {

@@ -166,13 +166,17 @@ describe("GET /api/status", () => {
 });
 
 describe("POST /api/check-now", () => {
-  test("202 and runs every record now; needs the CSRF token", async () => {
+  test("202 and runs every record now; needs a session and its CSRF token", async () => {
     const p = page();
+    const anonymous = await p.request("/api/check-now", { method: "POST" });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { code: string }).code).toBe("setup_required");
+    const csrf = await csrfOf(p);
     const refused = await p.request("/api/check-now", { method: "POST" });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { code: string }).code).toBe("csrf_failed");
     expect(p.calls.runNow).toBe(0);
-    const res = await p.request("/api/check-now", { method: "POST", csrf: await csrfOf(p) });
+    const res = await p.request("/api/check-now", { method: "POST", csrf });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({});
     expect(p.calls.runNow).toBe(1);
@@ -180,6 +184,7 @@ describe("POST /api/check-now", () => {
 
   test("GET /api/check-now and unknown API paths are problem+json 404, never a page", async () => {
     const p = page();
+    await csrfOf(p);
     for (const path of ["/api/check-now", "/api/nope", "/api/status/x"]) {
       const res = await p.request(path);
       expect(res.status).toBe(404);

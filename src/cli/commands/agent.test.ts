@@ -216,10 +216,11 @@ describe("beacon agent", () => {
     await expect(fetch(`http://127.0.0.1:${running.status?.port}/healthz`)).rejects.toThrow();
   });
 
-  test("the local page: status with every source, a saved config reloads and shows the new verdict", async () => {
+  test("the local page: status with every source; setup with the printed code; a saved config reloads", async () => {
     const time = createFakeTime();
     const file = config([IP, IP]);
-    const running = await runAgent(io0(), { config: file }, deps({ timers: time.timers, clock: time.clock }));
+    const io = capture();
+    const running = await runAgent(io, { config: file }, deps({ timers: time.timers, clock: time.clock }));
     try {
       await time.advance(0);
       await running.loop.idle();
@@ -237,8 +238,24 @@ describe("beacon agent", () => {
         ["two", IP],
       ]);
 
-      const { csrfToken } = (await (await fetch(`${base}/api/session`)).json()) as { csrfToken: string };
-      const { yaml, hash } = (await (await fetch(`${base}/api/config`)).json()) as {
+      // Read-only until a password is set with the code printed on stderr.
+      const code = /^ {2}([0-9A-Z]{4}(?:-[0-9A-Z]{1,4})+)$/m.exec(io.err_.join("\n"))?.[1];
+      expect(code).toBe(running.setupCode);
+      expect(io.out_.join("\n")).toContain("(read-only until a password is set)");
+      expect((await fetch(`${base}/api/config`)).status).toBe(401);
+      const setup = await fetch(`${base}/api/setup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ code, password: "a new page password" }),
+      });
+      expect(setup.status).toBe(201);
+      const { csrfToken } = (await setup.json()) as { csrfToken: string };
+      const cookie = (setup.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      expect(readFileSync(file, "utf8")).toContain(
+        `status: { listen: "127.0.0.1:0", password_hash: "scrypt$`,
+      );
+      const session = { cookie, "x-csrf-token": csrfToken };
+      const { yaml, hash } = (await (await fetch(`${base}/api/config`, { headers: session })).json()) as {
         yaml: string;
         hash: string;
       };
@@ -248,7 +265,7 @@ describe("beacon agent", () => {
       );
       const check = await fetch(`${base}/api/config/check`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-csrf-token": csrfToken },
+        headers: { "content-type": "application/json", ...session },
         body: JSON.stringify({ yaml: next }),
       });
       const checked = (await check.json()) as {
@@ -261,7 +278,7 @@ describe("beacon agent", () => {
 
       const put = await fetch(`${base}/api/config`, {
         method: "PUT",
-        headers: { "content-type": "application/json", "x-csrf-token": csrfToken },
+        headers: { "content-type": "application/json", ...session },
         body: JSON.stringify({ yaml: next, expectedHash: hash }),
       });
       expect(put.status).toBe(200);
@@ -275,7 +292,8 @@ describe("beacon agent", () => {
       expect(readFileSync(file, "utf8")).toBe(next);
       await time.advance(0);
       await running.loop.idle();
-      const after = (await status()).records[0]?.verdict;
+      const after = ((await (await fetch(`${base}/api/status`, { headers: session })).json()) as Status)
+        .records[0]?.verdict;
       expect(after?.status).toBe("disagreed");
       expect(after?.addresses).toEqual([IP, "81.2.69.99"].sort());
     } finally {

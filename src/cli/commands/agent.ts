@@ -98,12 +98,29 @@ export async function runAgent(
       "Stop with Ctrl-C or SIGTERM; SIGHUP reloads sources, targets and records.",
     ].join("\n"),
   );
+  const code = running.setupCode;
+  if (code !== undefined) {
+    // As `beacon serve` prints its first-run code: on the terminal, and in the log for services.
+    opened.log.info({ setupCode: code, url: `${base}/` }, "local page setup");
+    io.err(
+      [
+        "",
+        "The local page is read-only until it has a password. Open it and enter this one-time setup code",
+        "(or create one with `beacon agent password` and put it in status.password_hash):",
+        `  ${code}`,
+      ].join("\n"),
+    );
+  }
   return running;
 }
 
 function pageNote(config: OpenedAgent["config"]): string {
   if (config.status.passwordHash !== undefined) return " (password protected)";
-  return config.status.scope === "loopback" ? "" : " (403 until status.password_hash is set)";
+  if (config.status.scope === "loopback")
+    return config.source.file === undefined
+      ? " (read-only: no file to store a password in)"
+      : " (read-only until a password is set)";
+  return " (403 until status.password_hash is set)";
 }
 
 function untilSignal(running: RunningAgent): Promise<void> {

@@ -1,28 +1,36 @@
-// A local page on the in-process status app, for the ui tests: the real agent loader and assembly
-// (static sources, a beacon target whose HTTP the test records), a config file in a temp dir, and a
-// fake running agent (status list, runNow and apply counters).
+// A local page on the in-process status app, for the ui tests: the real candidate check (the agent's
+// loader and assembleForCheck; static sources, a beacon target whose HTTP the test records, and the
+// REAL runCommand, so a check that ran a program would really run it), a config file in a temp dir,
+// and a fake running agent (status list, runNow and apply counters).
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
 import { afterEach } from "vitest";
-import { assembleAgent } from "../../assemble.js";
 import { detectAddress } from "../../detect/verdict.js";
 import { createAgentMetrics } from "../../metrics.js";
 import type { RecordStatus } from "../../record-state.js";
 import { createStatusApp } from "../../status.js";
 import { createFakeTime } from "../../testing/fake-time.js";
 import { fakeDns, fakeInterfaces } from "../../testing/fakes.js";
+import { createRunCommand } from "../../net/run-command.js";
 import { loadAgentConfig } from "../../../config/agent/index.js";
 import type { ListenScope } from "../../../config/agent/listen-scope.js";
-import { ConfigError } from "../../../config/errors.js";
 import type { AssetReader } from "../../../http/pages/assets.js";
+import { hashPassword } from "../../../services/auth/passwords.js";
 import { silentLog } from "../../../services/ports.js";
-import type { Applied, Candidate } from "../config-api.js";
+import { SESSION_COOKIE } from "../auth.js";
+import { createCandidateCheck, withPasswordHash } from "../candidate.js";
+import type { Applied } from "../config-api.js";
 import { createConfigFile } from "../config-file.js";
 
 export const T0 = 1_700_000_000_000;
+/** The code a harness "printed" at start (setup mode), and the password csrfOf() uses. */
+export const SETUP_CODE = "7K2M-9QXD-AAAA-BBBB-CCCC-DDDD";
+export const PAGE_PASSWORD = "page-password-1";
+/** status.password_hash for PAGE_PASSWORD (hashed once per test file). */
+export const PAGE_HASH = await hashPassword(PAGE_PASSWORD);
 
 /** A valid agent YAML with two static sources answering `a` and `b`. */
 export function yamlWith(a: string, b: string, extra = ""): string {
@@ -45,9 +53,13 @@ export interface PageOptions {
   readonly listenHost?: string;
   readonly scope?: ListenScope;
   readonly passwordHash?: string;
+  /** The setup code the page knows; default SETUP_CODE in the setup mode (null: none printed). */
+  readonly setupCode?: string | null;
   readonly status?: RecordStatus[];
   readonly assets?: AssetReader;
   readonly clientAddress?: string;
+  /** Every write of the config file fails with this errno code ("EROFS": a read-only file system). */
+  readonly writeError?: string;
 }
 
 export interface PageHarness {
@@ -57,11 +69,16 @@ export interface PageHarness {
   readonly time: ReturnType<typeof createFakeTime>;
   /** HTTP requests the candidate records' targets made (must stay empty: dry runs never publish). */
   readonly published: string[];
-  readonly calls: { runNow: number; apply: number };
+  readonly calls: { runNow: number; apply: number; passwordSet: string[] };
   status: RecordStatus[];
+  /** The session csrfOf() opened; its cookie goes with every later request unless one is given. */
+  session: { readonly cookie: string; readonly csrf: string } | undefined;
   onDisk(): string;
   /** app.request with Host 127.0.0.1:9876 and JSON, CSRF header when given. */
-  request(path: string, init?: RequestInit & { csrf?: string; json?: unknown }): Promise<Response>;
+  request(
+    path: string,
+    init?: RequestInit & { csrf?: string; json?: unknown; anonymous?: boolean },
+  ): Promise<Response>;
   remove(): void;
 }
 
@@ -71,7 +88,7 @@ export function createPage(o: PageOptions = {}): PageHarness {
   writeFileSync(file, o.yaml ?? yamlWith("81.2.69.160", "81.2.69.160"), { mode: 0o640 });
   const time = createFakeTime(T0);
   const published: string[] = [];
-  const calls = { runNow: 0, apply: 0 };
+  const calls = { runNow: 0, apply: 0, passwordSet: [] as string[] };
   const net = {
     httpRequest: (url: string) => {
       published.push(url);
@@ -79,25 +96,31 @@ export function createPage(o: PageOptions = {}): PageHarness {
     },
     dnsQuery: fakeDns().query,
     readInterfaces: fakeInterfaces().read,
-    runCommand: () => Promise.reject(new Error("no commands")),
+    runCommand: createRunCommand(),
     clock: time.clock,
     userAgent: "test",
   };
-  const check = (yaml: string): Candidate => {
-    try {
-      const config = loadAgentConfig({
-        file,
-        env: {},
-        flags: {},
-        cwd: dir,
-        readFile: (p) => (p === file ? yaml : readFileSync(p, "utf8")),
-      });
-      return { ok: true, records: assembleAgent(config, net).records, restartRequired: [] };
-    } catch (e) {
-      if (e instanceof ConfigError) return { ok: false, issues: e.issues };
-      throw e;
-    }
-  };
+  // As src/cli/agent-runtime.ts: the running configuration, with a password set from the page.
+  let running = loadAgentConfig({ file, env: {}, flags: {}, cwd: dir });
+  const check = createCandidateCheck({
+    file,
+    env: {},
+    flags: {},
+    cwd: dir,
+    deps: net,
+    running: () => running,
+  });
+  const realFile = createConfigFile(file);
+  const writeError = o.writeError;
+  const configFile =
+    writeError === undefined
+      ? realFile
+      : {
+          ...realFile,
+          write: () =>
+            Promise.reject(Object.assign(new Error(`${writeError}: cannot write`), { code: writeError })),
+        };
+  const setupMode = o.passwordHash === undefined && (o.scope ?? "loopback") === "loopback";
   const h: PageHarness = {
     app: undefined as unknown as Hono,
     dir,
@@ -106,11 +129,14 @@ export function createPage(o: PageOptions = {}): PageHarness {
     published,
     calls,
     status: o.status ?? [],
+    session: undefined,
     onDisk: () => readFileSync(file, "utf8"),
     request(path, init = {}) {
-      const { csrf, json, ...rest } = init;
+      const { csrf, json, anonymous, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (!headers.has("host")) headers.set("host", "127.0.0.1:9876");
+      if (h.session !== undefined && anonymous !== true && !headers.has("cookie"))
+        headers.set("cookie", h.session.cookie);
       if (csrf !== undefined) headers.set("x-csrf-token", csrf);
       if (json !== undefined) headers.set("content-type", "application/json");
       return Promise.resolve(
@@ -131,6 +157,11 @@ export function createPage(o: PageOptions = {}): PageHarness {
     page: {
       listen: { host: o.listenHost ?? "127.0.0.1", scope: o.scope ?? "loopback" },
       passwordHash: o.passwordHash,
+      setupCode: setupMode && o.setupCode !== null ? (o.setupCode ?? SETUP_CODE) : undefined,
+      onPasswordSet: (hash) => {
+        calls.passwordSet.push(hash);
+        running = withPasswordHash(running, hash);
+      },
       assets: o.assets ?? (() => Promise.resolve(undefined)),
       clock: time.clock,
       log: silentLog,
@@ -143,7 +174,7 @@ export function createPage(o: PageOptions = {}): PageHarness {
         runNow: () => void calls.runNow++,
       },
       config: {
-        file: o.noFile === true ? undefined : createConfigFile(file),
+        file: o.noFile === true ? undefined : configFile,
         check,
         apply: (): Applied => {
           calls.apply++;
@@ -166,22 +197,41 @@ export function createPage(o: PageOptions = {}): PageHarness {
   return h;
 }
 
-/** GET /api/session's CSRF token (open mode, or with the session cookie given). */
-export async function csrfOf(h: PageHarness, cookie?: string): Promise<string> {
-  const res = await h.request("/api/session", cookie === undefined ? {} : { headers: { cookie } });
+/** The cookie header of a sign-in or setup answer, if it set the session cookie. */
+export function sessionCookie(res: Response): string | undefined {
+  const value = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get("set-cookie") ?? "")?.[1];
+  return value === undefined ? undefined : `${SESSION_COOKIE}=${value}`;
+}
+
+/**
+ * A signed-in session's CSRF token, opened once per harness: sign-in with PAGE_PASSWORD when the page
+ * has a password, else the page's setup with its code (which writes status.password_hash into the file).
+ */
+export async function csrfOf(h: PageHarness): Promise<string> {
+  if (h.session !== undefined) return h.session.csrf;
+  const state = (await (await h.request("/api/session")).json()) as { setup?: unknown };
+  const res =
+    state.setup === undefined
+      ? await h.request("/api/session", { method: "POST", json: { password: PAGE_PASSWORD } })
+      : await h.request("/api/setup", {
+          method: "POST",
+          json: { code: SETUP_CODE, password: PAGE_PASSWORD },
+        });
   const body = (await res.json()) as { csrfToken?: string };
-  if (body.csrfToken === undefined) throw new Error("no csrf token");
+  const cookie = sessionCookie(res);
+  if (body.csrfToken === undefined || cookie === undefined) throw new Error(`no session: ${res.status}`);
+  h.session = { cookie, csrf: body.csrfToken };
   return body.csrfToken;
 }
 
-/** A `page()` for a test file: every harness it creates is removed after each test. */
-export function usePages(): (o?: PageOptions) => PageHarness {
+/** A `page()` for a test file (with `defaults` under each call's options); every harness is removed after each test. */
+export function usePages(defaults: PageOptions = {}): (o?: PageOptions) => PageHarness {
   const pages: PageHarness[] = [];
   afterEach(() => {
     for (const p of pages.splice(0)) p.remove();
   });
   return (o) => {
-    const p = createPage(o);
+    const p = createPage({ ...defaults, ...o });
     pages.push(p);
     return p;
   };
