@@ -1,16 +1,26 @@
 // The agent's local page API on the real `beacon agent` (dist/), publishing to a real `beacon serve`:
-// every source's answer and the verdict, a configuration saved through the API that the running agent
-// picks up, and the refusal to listen on every interface without a password.
+// every source's answer and the verdict, read-only until a password is set with the code the agent
+// printed, a check that never runs a program, a configuration saved through the API that the running
+// agent picks up (and whose command source it does run), and the refusal to listen on every interface
+// without a password.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAgent, startEcho, eventually, type AgentProcess, type EchoServer } from "./support/agent.js";
+import {
+  eventually,
+  pageSession,
+  startAgent,
+  startEcho,
+  type AgentProcess,
+  type EchoServer,
+} from "./support/agent.js";
 import { DEMO_ZONE, runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 
 const HOST = `page.${DEMO_ZONE}`;
 const IP = "81.2.69.50";
 const OTHER = "81.2.69.51";
+const PASSWORD = "a long page password";
 
 interface SourceView {
   id: string;
@@ -41,11 +51,28 @@ describe("beacon agent: the local page API", () => {
   let beacon: Beacon;
   let agent: AgentProcess;
   let echo: EchoServer;
+  /** The file as written before the page set its password. */
+  let original = "";
+  /** Cookie and X-CSRF-Token of the session the page's setup opened. */
+  let session: Record<string, string> = {};
 
   const get = async <T>(path: string): Promise<T> =>
-    (await fetch(`${agent.statusUrl}${path}`)).json() as Promise<T>;
+    (await fetch(`${agent.statusUrl}${path}`, { headers: session })).json() as Promise<T>;
   const status = () => get<StatusBody>("/api/status");
-  const csrf = async () => (await get<{ csrfToken: string }>("/api/session")).csrfToken;
+  const send = (method: string, path: string, body: unknown, headers: Record<string, string> = session) =>
+    fetch(`${agent.statusUrl}${path}`, {
+      method,
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+  /** The config with one more source: a program that leaves `marker` and prints IP. */
+  const withCommand = (yaml: string, marker: string) =>
+    yaml
+      .replace(
+        "targets:",
+        `  script: { type: command, argv: ["/bin/sh", "-c", "echo ran > ${marker}; echo ${IP}"], operator: script }\ntargets:`,
+      )
+      .replace("sources: [fixed, echo, liar]", "sources: [fixed, echo, liar, script]");
 
   beforeAll(async () => {
     const tokens = await seedHosts(dir.path, [HOST]);
@@ -71,6 +98,7 @@ describe("beacon agent: the local page API", () => {
       ].join("\n"),
       { mode: 0o640 },
     );
+    original = readFileSync(config, "utf8");
     agent = await startAgent(config);
   });
 
@@ -96,17 +124,50 @@ describe("beacon agent: the local page API", () => {
     ]);
   });
 
+  it("read-only until a password is set: the reviewer's attack (session, then a check running a program) gets 401", async () => {
+    const marker = join(dir.path, "pwned");
+    const anonymous = (await (await fetch(`${agent.statusUrl}/api/session`)).json()) as {
+      csrfToken?: string;
+      setup?: { possible: boolean; file: string };
+    };
+    expect(anonymous.csrfToken).toBeUndefined();
+    expect(anonymous.setup).toEqual({ possible: true, file: config });
+    const attempts: Record<string, string>[] = [
+      {},
+      { origin: agent.statusUrl },
+      { "x-csrf-token": "guessed" },
+    ];
+    for (const headers of attempts) {
+      const check = await send("POST", "/api/config/check", { yaml: withCommand(original, marker) }, headers);
+      expect(check.status).toBe(401);
+      expect(((await check.json()) as { code: string }).code).toBe("setup_required");
+    }
+    expect((await fetch(`${agent.statusUrl}/api/config`)).status).toBe(401); // secrets stay unread
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(config, "utf8")).toBe(original);
+  });
+
+  it("the setup code printed on stderr sets the password once: stored in the file, the page signed in", async () => {
+    const code = agent.setupCode();
+    expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{1,4})+$/);
+    expect(agent.output()).toContain('"setupCode"'); // the log line, for services
+    const wrong = await send("POST", "/api/setup", { code: "AAAA-BBBB", password: PASSWORD }, {});
+    expect(wrong.status).toBe(401);
+    session = await pageSession(agent, PASSWORD);
+    const stored = readFileSync(config, "utf8");
+    expect(stored.replace(/, password_hash: "scrypt\$[^"]+"/, "")).toBe(original);
+    const again = await send("POST", "/api/setup", { code, password: "another password" }, {});
+    expect(again.status).toBe(409);
+    expect((await fetch(`${agent.statusUrl}/api/status`)).status).toBe(401); // closed without the session
+    expect((await status()).records[0]?.fqdn).toBe(HOST);
+  });
+
   it("PUT /api/config changes a source: the file holds the new text and the status the new verdict", async () => {
     const { yaml, hash } = await get<{ yaml: string; hash: string }>("/api/config");
     expect(yaml).toBe(readFileSync(config, "utf8"));
     const next = yaml.replace(`address: "${IP}", operator: me`, `address: "${OTHER}", operator: me`);
     expect(next).not.toBe(yaml);
-    const token = await csrf();
-    const checked = await fetch(`${agent.statusUrl}/api/config/check`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-csrf-token": token },
-      body: JSON.stringify({ yaml: next }),
-    });
+    const checked = await send("POST", "/api/config/check", { yaml: next });
     const dry = (await checked.json()) as {
       ok: boolean;
       dryRun: { records: { verdict: { status: string } }[] };
@@ -114,11 +175,7 @@ describe("beacon agent: the local page API", () => {
     expect(dry.ok).toBe(true);
     expect(dry.dryRun.records[0]?.verdict.status).toBe("disagreed");
 
-    const put = await fetch(`${agent.statusUrl}/api/config`, {
-      method: "PUT",
-      headers: { "content-type": "application/json", "x-csrf-token": token },
-      body: JSON.stringify({ yaml: next, expectedHash: hash }),
-    });
+    const put = await send("PUT", "/api/config", { yaml: next, expectedHash: hash });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ saved: true, file: config, records: 1, applied: true });
     expect(readFileSync(config, "utf8")).toBe(next);
@@ -131,20 +188,39 @@ describe("beacon agent: the local page API", () => {
     expect(agent.output()).toContain("configuration saved from the local page");
 
     // The page's old hash is now stale: a second save from it is refused and changes nothing.
-    const stale = await fetch(`${agent.statusUrl}/api/config`, {
-      method: "PUT",
-      headers: { "content-type": "application/json", "x-csrf-token": token },
-      body: JSON.stringify({ yaml, expectedHash: hash }),
-    });
+    const stale = await send("PUT", "/api/config", { yaml, expectedHash: hash });
     expect(stale.status).toBe(409);
     expect(readFileSync(config, "utf8")).toBe(next);
   });
 
+  it("a check never runs a command source; once saved, the running agent does", async () => {
+    const marker = join(dir.path, "script-ran");
+    const { yaml, hash } = await get<{ yaml: string; hash: string }>("/api/config");
+    const next = withCommand(yaml, marker);
+    const checked = await send("POST", "/api/config/check", { yaml: next });
+    const dry = (await checked.json()) as {
+      ok: boolean;
+      dryRun: { records: { verdict: { sources: SourceView[] } }[] };
+    };
+    expect(dry.ok).toBe(true);
+    expect(dry.dryRun.records[0]?.verdict.sources.find((s) => s.id === "script")).toMatchObject({
+      address: null,
+      accepted: false,
+      rejection: "not_run",
+    });
+    expect(existsSync(marker)).toBe(false);
+
+    expect((await send("PUT", "/api/config", { yaml: next, expectedHash: hash })).status).toBe(200);
+    expect(await eventually(() => existsSync(marker))).toBe(true);
+    const ran = async () =>
+      (await status()).records[0]?.verdict?.sources.find((s) => s.id === "script")?.address === IP;
+    expect(await eventually(ran)).toBe(true);
+  });
+
   it("a page on another site cannot save, and a rebinding Host is refused", async () => {
-    const token = await csrf();
     const cross = await fetch(`${agent.statusUrl}/api/check-now`, {
       method: "POST",
-      headers: { "x-csrf-token": token, origin: "http://evil.example" },
+      headers: { ...session, origin: "http://evil.example" },
     });
     expect(cross.status).toBe(403);
     const port = new URL(agent.statusUrl).port;
@@ -167,10 +243,7 @@ describe("beacon agent: the local page API", () => {
     const open = join(dir.path, "open.yaml");
     writeFileSync(
       open,
-      readFileSync(config, "utf8").replace(
-        'status: { listen: "127.0.0.1:0" }',
-        'status: { listen: "0.0.0.0:0" }',
-      ),
+      original.replace('status: { listen: "127.0.0.1:0" }', 'status: { listen: "0.0.0.0:0" }'),
     );
     const r = await runCli(dir.path, ["agent", "--config", open]);
     expect(r.code).toBe(78);

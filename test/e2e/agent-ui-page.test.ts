@@ -13,6 +13,10 @@ import { chromiumAvailable, launchChromium } from "./support/browser.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const CSRF = "csrf-canned-0123456789";
+const PASSWORD = "correct horse battery";
+const SETUP_CODE = "7K2M-9QXD-AAAA-BBBB-CCCC-DDDD";
+const BY_HAND =
+  "create a hash with `beacon agent password`, put it under status.password_hash and restart the agent";
 const CARET = "document.querySelector('#config-yaml').selectionStart";
 
 const YAML = [
@@ -35,8 +39,16 @@ const problem = (status: number, code: string, detail: string) =>
 
 /** Canned state the tests steer. */
 interface Fake {
+  /** undefined: no password yet (loopback: read-only, setup by code). */
   password: string | undefined;
   signedIn: boolean;
+  /** What GET /api/session says about setup while there is no password. */
+  setup: { possible: true; file: string } | { possible: false; detail: string };
+  /** The agent cannot write its file: setup answers 409 setup_unavailable. */
+  readOnlyFile: boolean;
+  /** Every POST /api/setup body, and every request refused for want of a password. */
+  setups: { code: string; password: string }[];
+  refusedChanges: string[];
   wrongAttempts: number;
   disk: string;
   statusCalls: number;
@@ -59,13 +71,31 @@ function fakeAgent(f: Fake): Hono {
           "content-type": "text/html; charset=utf-8",
         });
   });
+  const signedIn = () => ({ authenticated: true, passwordRequired: true, csrfToken: CSRF, expiresAt: null });
   app.get("/api/session", (c) =>
-    f.password === undefined
-      ? c.json({ authenticated: true, passwordRequired: false, csrfToken: CSRF })
-      : f.signedIn
-        ? c.json({ authenticated: true, csrfToken: CSRF, expiresAt: null })
+    f.signedIn
+      ? c.json(signedIn())
+      : f.password === undefined
+        ? c.json({ authenticated: false, passwordRequired: true, setup: f.setup })
         : c.json({ authenticated: false, passwordRequired: true }),
   );
+  app.post("/api/setup", async (c) => {
+    const body = await c.req.json<{ code: string; password: string }>();
+    f.setups.push(body);
+    if (f.password !== undefined) return problem(409, "setup_done", "a password is set for this page");
+    if (!f.setup.possible) return problem(409, "setup_unavailable", f.setup.detail);
+    if (body.code !== SETUP_CODE) return problem(401, "setup_code_invalid", "wrong setup code");
+    if (body.password.length < 10) return problem(400, "weak_password", "at least 10 characters");
+    if (f.readOnlyFile)
+      return problem(
+        409,
+        "setup_unavailable",
+        `the agent may not write /etc/beacon/agent.yaml (EROFS); nothing was changed: ${BY_HAND}`,
+      );
+    f.password = body.password;
+    f.signedIn = true;
+    return c.json(signedIn(), 201);
+  });
   app.post("/api/session", async (c) => {
     const { password } = await c.req.json<{ password: string }>();
     if (f.wrongAttempts >= 2)
@@ -81,9 +111,11 @@ function fakeAgent(f: Fake): Hono {
     return c.json({ csrfToken: CSRF, expiresAt: null });
   });
   app.use("/api/*", async (c, next) => {
-    if (f.password !== undefined && !f.signedIn && c.req.path !== "/api/session")
-      return problem(401, "unauthorized", "sign in");
-    return next();
+    if (f.signedIn || c.req.path === "/api/session") return next();
+    if (f.password !== undefined) return problem(401, "unauthorized", "sign in");
+    if (c.req.method === "GET" && c.req.path === "/api/status") return next();
+    f.refusedChanges.push(`${c.req.method} ${c.req.path}`);
+    return problem(401, "setup_required", "set a password first");
   });
   app.get("/api/status", (c) => {
     f.statusCalls++;
@@ -163,6 +195,7 @@ function fakeAgent(f: Fake): Hono {
       });
     }
     const address = /address: ([0-9.]+)/.exec(yaml)?.[1] ?? "none";
+    const command = yaml.includes("type: command");
     const sources = [
       {
         id: "echo0",
@@ -182,11 +215,27 @@ function fakeAgent(f: Fake): Hono {
         detail: `reported ${address}`,
         elapsedMs: 0,
       },
+      ...(command
+        ? [
+            {
+              id: "script",
+              operator: "command",
+              address: null,
+              accepted: false,
+              rejection: "not_run",
+              detail: "not_run: not run in a check: it runs a program",
+              elapsedMs: 0,
+            },
+          ]
+        : []),
     ];
     return c.json({
       ok: true,
       issues: [],
       dryRun: {
+        notifiers: command
+          ? [{ id: "hook", type: "exec", state: "not_run", detail: "not run in a check: it runs a program" }]
+          : [],
         records: [
           {
             fqdn: "home.dyn.beacon.test",
@@ -222,8 +271,12 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
   let server: TestServer;
   let page: Page;
   const f: Fake = {
-    password: undefined,
-    signedIn: false,
+    password: PASSWORD,
+    signedIn: true,
+    setup: { possible: true, file: "/etc/beacon/agent.yaml" },
+    readOnlyFile: false,
+    setups: [],
+    refusedChanges: [],
     wrongAttempts: 0,
     disk: YAML,
     statusCalls: 0,
@@ -245,8 +298,12 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
   beforeEach(async () => {
     Object.assign(f, {
       records: 1,
-      password: undefined,
-      signedIn: false,
+      password: PASSWORD,
+      signedIn: true,
+      setup: { possible: true, file: "/etc/beacon/agent.yaml" },
+      readOnlyFile: false,
+      setups: [],
+      refusedChanges: [],
       wrongAttempts: 0,
       disk: YAML,
       puts: [],
@@ -255,7 +312,9 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     page.on("pageerror", (e) => pageErrors.push(e.message));
     page.on("console", (m) => {
-      if (m.type() === "error") pageErrors.push(m.text());
+      // Refusals the page expects (a wrong setup code's 401) are logged by Chromium too; script
+      // errors and CSP violations are what must not happen.
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) pageErrors.push(m.text());
     });
   });
 
@@ -350,7 +409,7 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
   });
 
   it("asks for the password: wrong → error, too many → wait time, right → status", async () => {
-    f.password = "correct horse battery";
+    f.signedIn = false;
     await page.goto(server.url);
     await page.locator("#password").waitFor();
     expect(await page.locator("#nav").isHidden()).toBe(true);
@@ -374,8 +433,6 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
   });
 
   it("brings the password form back when the session ends, keeping unsaved edits", async () => {
-    f.password = "correct horse battery";
-    f.signedIn = true;
     await page.goto(`${server.url}/#config`);
     const ta = page.locator("#config-yaml");
     await expect.poll(() => ta.inputValue()).toBe(YAML);
@@ -388,5 +445,81 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
     await page.click("#sign-in");
     await expect.poll(() => ta.inputValue()).toBe(`${YAML}# my edit\n`);
     expect(await page.locator("#config-dirty").isVisible()).toBe(true);
+  });
+
+  it("without a password: read-only status, then the setup code and a password sign the page in", async () => {
+    Object.assign(f, { password: undefined, signedIn: false, readOnlyFile: true });
+    await page.goto(server.url);
+    await page.locator('section.record[data-record="home.dyn.beacon.test/A/home"]').waitFor();
+    // Read-only: no Check now, no Configuration, no Sign out; a way to set a password instead.
+    expect(await page.locator("#check-now").count()).toBe(0);
+    expect(await page.locator("#nav-config").isVisible()).toBe(false);
+    expect(await page.locator("#sign-out").isVisible()).toBe(false);
+    await page.goto(`${server.url}/#config`); // a bookmarked configuration view asks for the setup instead
+    await page.locator("#setup-code").waitFor();
+    expect(await page.locator("#config-yaml").count()).toBe(0);
+    expect(await page.locator("#setup").textContent()).toContain("/etc/beacon/agent.yaml");
+
+    const submit = async (code: string, password: string, again = password) => {
+      await page.fill("#setup-code", code);
+      await page.fill("#setup-password", password);
+      await page.fill("#setup-again", again);
+      await page.click("#setup-submit");
+    };
+    const error = () => page.locator("#setup-error").textContent();
+    await submit(SETUP_CODE, PASSWORD, `${PASSWORD}!`);
+    await expect.poll(error).toContain("differ");
+    await submit(SETUP_CODE, "short");
+    await expect.poll(error).toContain("at least 10");
+    expect(f.setups).toEqual([]); // both caught before anything was sent
+    await submit("WRONG-CODE", PASSWORD);
+    await expect.poll(error).toContain("setup code is wrong");
+    await submit(SETUP_CODE, PASSWORD); // the agent may not write its file
+    await expect.poll(error).toContain("EROFS");
+    expect(await page.locator("#setup-error").textContent()).toContain("beacon agent password");
+    f.readOnlyFile = false;
+    await page.click("#setup-submit");
+    await page.locator("#check-now").waitFor();
+    expect(await page.locator("#banner-note").textContent()).toContain("Password set");
+    expect(await page.locator("#sign-out").isVisible()).toBe(true);
+    expect(f.setups.map((b) => b.code)).toEqual(["WRONG-CODE", SETUP_CODE, SETUP_CODE]);
+    expect(f.refusedChanges).toEqual([]); // the read-only page never tried a change
+    await page.click("#nav-config");
+    await expect.poll(() => page.locator("#config-yaml").inputValue()).toBe(YAML);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("without a file to store a password in, the page says why and how to set one by hand", async () => {
+    Object.assign(f, {
+      password: undefined,
+      signedIn: false,
+      setup: { possible: false, detail: `the agent runs without a configuration file: ${BY_HAND}` },
+    });
+    await page.goto(`${server.url}/#setup`);
+    const why = page.locator("#setup-unavailable");
+    await why.waitFor();
+    expect(await why.textContent()).toContain("without a configuration file");
+    expect(await page.locator("#setup").textContent()).toContain("beacon agent password");
+    expect(await page.locator("#setup-code").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("a check shows a command source and an exec hook as 'not run in a check', not as failures", async () => {
+    await page.goto(`${server.url}/#config`);
+    const ta = page.locator("#config-yaml");
+    await expect.poll(() => ta.inputValue()).toBe(YAML);
+    await ta.fill(
+      `${YAML.replace("sources:", "sources:\n  script: { type: command, argv: [/usr/local/bin/ip] }")}`,
+    );
+    await page.click("#config-check");
+    const row = page.locator('#dry-run tr[data-source="script"]');
+    await row.waitFor();
+    expect(await row.getAttribute("class")).toBe("not-run");
+    expect(await row.locator(".badge").textContent()).toBe("not run in a check");
+    expect(await row.locator(".badge.error").count()).toBe(0);
+    expect(await page.locator('#dry-run-notifiers [data-notifier="hook"]').textContent()).toContain(
+      "not run in a check",
+    );
+    expect(pageErrors).toEqual([]);
   });
 });

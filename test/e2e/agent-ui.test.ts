@@ -1,8 +1,8 @@
 // The agent's local page end to end: the real `beacon agent` (its status listener serves web/agent and
 // the JSON API), local echo services as sources, a real `beacon serve` as the target, and Chromium.
-// The user sees every source's answer and the verdict, edits a source in the page, checks (dry run),
-// saves, and sees the new verdict and the published address. With status.password_hash the page asks
-// for the password first. BEACON_SCREENSHOTS=1 also writes docs/images/agent-{status,config}.png.
+// The user sees every source's answer and the verdict (read-only), sets the page's password with the
+// code the agent printed, edits a source in the page, checks (dry run), saves, and sees the new
+// verdict and the published address. With status.password_hash the page asks for the password first. BEACON_SCREENSHOTS=1 also writes docs/images/agent-{status,config}.png.
 
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -66,7 +66,8 @@ describe.skipIf(!chromiumAvailable())("the agent's page drives the real agent", 
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     page.on("pageerror", (e) => pageErrors.push(e.message));
     page.on("console", (m) => {
-      if (m.type() === "error") pageErrors.push(m.text());
+      // A refusal the page expects (the wrong setup code's 401) is logged by Chromium too.
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) pageErrors.push(m.text());
     });
     page.on("response", (r) => {
       if (!new URL(r.url()).pathname.startsWith("/api/"))
@@ -106,6 +107,25 @@ describe.skipIf(!chromiumAvailable())("the agent's page drives the real agent", 
       .toContain("81.2.69.50");
     expect(pageBytes).toBeGreaterThan(5_000);
     expect(pageBytes).toBeLessThan(200_000);
+  });
+
+  it("is read-only until the password is set with the code the agent printed", async () => {
+    expect(await page.locator("#check-now").count()).toBe(0);
+    expect(await page.locator("#nav-config").isVisible()).toBe(false);
+    await page.click("#read-only");
+    await page.locator("#setup-code").waitFor();
+    await expect.poll(() => agent.setupCode()).toBeDefined();
+    await page.fill("#setup-code", "WRONG-CODE");
+    await page.fill("#setup-password", PASSWORD);
+    await page.fill("#setup-again", PASSWORD);
+    await page.click("#setup-submit");
+    await expect.poll(() => page.locator("#setup-error").textContent()).toContain("setup code is wrong");
+    expect(readFileSync(configFile, "utf8")).not.toContain("password_hash");
+    await page.fill("#setup-code", agent.setupCode() ?? "");
+    await page.click("#setup-submit");
+    await page.locator("#check-now").waitFor({ timeout: 15_000 });
+    expect(readFileSync(configFile, "utf8")).toContain("password_hash:");
+    expect(await page.locator("#sign-out").isVisible()).toBe(true);
   });
 
   it("edits a source, checks (dry run), saves, and shows the new verdict", async () => {

@@ -128,7 +128,7 @@ export function mountConfig(root, ctx) {
       );
       return;
     }
-    mount(results, dryRunView(r.dryRun?.records ?? [], r.restartRequired ?? []));
+    mount(results, dryRunView(r.dryRun?.records ?? [], r.restartRequired ?? [], r.dryRun?.notifiers ?? []));
   }
 
   async function runSave() {

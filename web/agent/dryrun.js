@@ -9,6 +9,7 @@ import { addressList, sourcesTable, verdictLine } from "./verdict.js";
 /** @typedef {import("./types.js").CheckResult} CheckResult */
 /** @typedef {import("./types.js").ConfigIssue} ConfigIssue */
 /** @typedef {import("./types.js").DryRunRecord} DryRunRecord */
+/** @typedef {import("./types.js").NotifierCheck} NotifierCheck */
 
 /**
  * @param {ConfigIssue[]} issues
@@ -47,6 +48,7 @@ export function issuesList(issues, onPick) {
 export function dryRunView(
   /** @type {DryRunRecord[]} */ records,
   /** @type {string[]} */ restartRequired = [],
+  /** @type {NotifierCheck[]} */ notifiers = [],
 ) {
   return h(
     "div",
@@ -81,6 +83,26 @@ export function dryRunView(
             plan(r),
             r.detail === "" ? null : h("p", { class: "muted small" }, r.detail),
             sourcesTable(r.verdict),
+          ),
+        ),
+    notifiers.length === 0
+      ? null
+      : h(
+          "section",
+          { class: "card", id: "dry-run-notifiers" },
+          h("h3", {}, "Notifications"),
+          h(
+            "ul",
+            {},
+            notifiers.map((n) =>
+              h(
+                "li",
+                { "data-notifier": n.id },
+                h("code", {}, n.id),
+                ` (${n.type}) `,
+                h("span", { class: "badge not-run", title: n.detail }, "not run in a check"),
+              ),
+            ),
           ),
         ),
   );

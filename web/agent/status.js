@@ -27,7 +27,9 @@ const FOLLOW_MS = 750;
  */
 export function mountStatus(root, ctx, followSince) {
   const info = h("span", { class: "muted small", id: "status-info" });
-  const checkNow = h("button", { type: "button", class: "primary", id: "check-now" }, "Check now");
+  const checkNow = ctx.readOnly
+    ? h("a", { href: "#setup", id: "read-only" }, "Read-only: set a password to make changes")
+    : h("button", { type: "button", class: "primary", id: "check-now" }, "Check now");
   const error = h("div", { id: "status-error" });
   const body = h("div", { id: "status-body" }, h("p", { class: "muted" }, "Loading status…"));
   mount(
@@ -98,20 +100,22 @@ export function mountStatus(root, ctx, followSince) {
     }
   }
 
-  checkNow.addEventListener("click", () => {
-    void (async () => {
-      checkNow.setAttribute("disabled", "");
-      const since = Date.now() - 1000;
-      try {
-        await api("POST", "/api/check-now", {});
-        await follow(since);
-      } catch (e) {
-        if (!ctx.handleAuth(e)) mount(error, h("p", { class: "note error" }, `Check failed: ${message(e)}`));
-      } finally {
-        checkNow.removeAttribute("disabled");
-      }
-    })();
-  });
+  if (!ctx.readOnly)
+    checkNow.addEventListener("click", () => {
+      void (async () => {
+        checkNow.setAttribute("disabled", "");
+        const since = Date.now() - 1000;
+        try {
+          await api("POST", "/api/check-now", {});
+          await follow(since);
+        } catch (e) {
+          if (!ctx.handleAuth(e))
+            mount(error, h("p", { class: "note error" }, `Check failed: ${message(e)}`));
+        } finally {
+          checkNow.removeAttribute("disabled");
+        }
+      })();
+    });
 
   const timer = setInterval(() => {
     if (!document.hidden) void refresh();

@@ -7,7 +7,8 @@
  * @property {string} operator
  * @property {string | null} address what the source answered (null: no address)
  * @property {boolean} accepted true when it counted as a vote
- * @property {string | null} rejection why it did not count (stable word, e.g. "not_global", "timeout")
+ * @property {string | null} rejection why it did not count (stable word, e.g. "not_global", "timeout";
+ *   "not_run": a check does not run a source that runs a program)
  * @property {string} detail one line for people
  * @property {number} elapsedMs
  */
@@ -67,10 +68,19 @@
  */
 
 /**
+ * A notifier of the checked configuration: a check never notifies.
+ * @typedef {object} NotifierCheck
+ * @property {string} id
+ * @property {string} type
+ * @property {"not_run"} state
+ * @property {string} detail
+ */
+
+/**
  * @typedef {object} CheckResult
  * @property {boolean} ok
  * @property {ConfigIssue[]} issues
- * @property {{ records: DryRunRecord[] } | null} dryRun
+ * @property {{ records: DryRunRecord[], notifiers?: NotifierCheck[] } | null} dryRun
  * @property {string[]} [restartRequired] settings that differ from the running agent's and apply only
  *   after a restart
  */
@@ -92,8 +102,29 @@
  */
 
 /**
+ * Whether the page can set its own password (only while the agent has none).
+ * @typedef {{ possible: true, file: string } | { possible: false, detail: string }} SetupView
+ */
+
+/**
+ * GET /api/session. `setup` is present only while the agent has no password (loopback, read-only).
+ * @typedef {object} SessionView
+ * @property {boolean} authenticated
+ * @property {boolean} [passwordRequired]
+ * @property {string} [csrfToken]
+ * @property {string | null} [expiresAt]
+ * @property {SetupView} [setup]
+ */
+
+/**
+ * A sign-in or setup answer.
+ * @typedef {{ csrfToken: string, expiresAt: string | null }} SignedIn
+ */
+
+/**
  * What every view gets from the app: where to go when the session is gone, how to switch views.
  * @typedef {object} AppContext
+ * @property {boolean} readOnly no password yet: views show, but offer nothing that changes or runs
  * @property {(e: unknown) => boolean} handleAuth true when `e` meant "signed out" and the app took over
  * @property {(view: "status" | "config", followSince?: number) => void} go followSince: after a save, poll
  *   the status quickly until every record ran after that moment

@@ -58,10 +58,14 @@ export function sourcesTable(/** @type {VerdictView | null} */ v) {
   );
 }
 
+/** A check does not run a source that runs a program: shown as its own state, not as a failure. */
+const NOT_RUN = "not_run";
+
 function sourceRow(/** @type {SourceView} */ s) {
+  const notRun = s.rejection === NOT_RUN;
   return h(
     "tr",
-    { "data-source": s.id, class: s.accepted ? "accepted" : "rejected" },
+    { "data-source": s.id, class: s.accepted ? "accepted" : notRun ? "not-run" : "rejected" },
     h("td", {}, h("code", {}, s.id)),
     h("td", { class: "hide-narrow" }, s.operator),
     h("td", {}, s.address === null ? h("span", { class: "muted" }, "—") : h("code", {}, s.address)),
@@ -70,7 +74,9 @@ function sourceRow(/** @type {SourceView} */ s) {
       {},
       s.accepted
         ? h("span", { class: "badge ok" }, "accepted")
-        : h("span", { class: "badge error", title: s.rejection ?? "" }, `rejected: ${s.rejection ?? "?"}`),
+        : notRun
+          ? h("span", { class: "badge not-run", title: s.detail }, "not run in a check")
+          : h("span", { class: "badge error", title: s.rejection ?? "" }, `rejected: ${s.rejection ?? "?"}`),
     ),
     h("td", { class: "hide-narrow detail" }, s.detail),
     h("td", { class: "num" }, String(Math.round(s.elapsedMs))),

@@ -34,6 +34,8 @@ export interface AgentProcess {
   readonly proc: ChildProcess;
   readonly statusUrl: string;
   readonly output: () => string;
+  /** The local page's one-time setup code as printed on stderr (undefined until then, or none). */
+  readonly setupCode: () => string | undefined;
   stop(): Promise<number | string>;
 }
 
@@ -65,6 +67,7 @@ export function startAgent(config: string, wrapper: readonly string[] = []): Pro
         proc,
         statusUrl: m[1] ?? "",
         output: () => out,
+        setupCode: () => /^ {2}([0-9A-Z]{4}(?:-[0-9A-Z]{1,4})+)$/m.exec(out)?.[1],
         stop: () => {
           if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
           return exited;
@@ -73,6 +76,22 @@ export function startAgent(config: string, wrapper: readonly string[] = []): Pro
     };
     proc.stdout?.on("data", check);
   });
+}
+
+/**
+ * Sets the local page's password with the code the agent printed (POST /api/setup) and returns the
+ * headers of the signed-in session: its cookie and CSRF token.
+ */
+export async function pageSession(agent: AgentProcess, password: string): Promise<Record<string, string>> {
+  if (!(await eventually(() => agent.setupCode() !== undefined))) throw new Error("no setup code printed");
+  const res = await fetch(`${agent.statusUrl}/api/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ code: agent.setupCode(), password }),
+  });
+  if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie: (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "", "x-csrf-token": csrfToken };
 }
 
 /** Polls `probe` every 100 ms until it returns true, at most `ms`; returns the last result. */
