@@ -91,9 +91,11 @@ export interface RunningAgent {
   readonly status: HostPort | undefined;
   /**
    * The one-time code that sets the local page's password from the page (loopback, no password yet,
-   * a configuration file to store it in); undefined otherwise. The caller prints it.
+   * a configuration file the agent may write); undefined otherwise. The caller prints it.
    */
   readonly setupCode: string | undefined;
+  /** Why the page cannot set its password although it has none (the file is not writable). */
+  readonly setupUnavailable: string | undefined;
   /** Re-reads the configuration; on error logs it and keeps running the old one. */
   reload(): Applied;
   stop(): Promise<void>;
@@ -117,6 +119,7 @@ export async function startAgent(
   let server: ServerType | undefined;
   let status: HostPort | undefined;
   let setupCode: string | undefined;
+  let setupUnavailable: string | undefined;
   const reload = (): Applied => {
     try {
       const next = openAgent(file, flags, cli, agent.log);
@@ -133,12 +136,13 @@ export async function startAgent(
     const page =
       opts.assets === undefined
         ? undefined
-        : pageDeps(agent, flags, cli, loop, opts.assets, () => {
+        : await pageDeps(agent, flags, cli, loop, opts.assets, () => {
             const r = reload();
             if (r.ok) loop.runNow();
             return r;
           });
     setupCode = page?.setupCode;
+    setupUnavailable = page?.setupUnavailable;
     const app = createStatusApp({
       status: () => loop.status(),
       registry: createAgentMetrics(() => loop.status()),
@@ -154,6 +158,7 @@ export async function startAgent(
     loop,
     status,
     setupCode,
+    setupUnavailable,
     reload,
     async stop() {
       await loop.stop();
@@ -162,28 +167,30 @@ export async function startAgent(
   };
 }
 
-function pageDeps(
+async function pageDeps(
   agent: OpenedAgent,
   flags: FlagValues,
   cli: AgentCliDeps,
   loop: AgentLoop,
   assets: AssetReader,
   apply: () => Applied,
-): PageDeps | undefined {
+): Promise<PageDeps | undefined> {
   const { listen, scope, passwordHash } = agent.config.status;
   if (listen === undefined || scope === undefined) return undefined;
   const path = agent.config.source.file;
+  const file = path === undefined ? undefined : createConfigFile(path);
+  // A setup code only where setting the password from the page can work (loopback without one, and
+  // a file the agent may write: not under systemd's read-only /etc, for one).
+  const setup = pageAccess(scope, passwordHash).kind === "setup" && file !== undefined;
+  const unwritable = setup ? await file.writeProblem() : undefined;
   // The running configuration as candidates are compared with it: a password set from the page is
   // in effect at once, so it is no "restart required" change.
   let running = agent.config;
-  const random = agent.deps.randomBytes;
   return {
     listen: { host: listen.host, scope },
     passwordHash,
-    setupCode:
-      pageAccess(scope, passwordHash).kind === "setup" && path !== undefined
-        ? generateSetupCode(random)
-        : undefined,
+    setupCode: setup && unwritable === undefined ? generateSetupCode(agent.deps.randomBytes) : undefined,
+    ...(unwritable === undefined ? {} : { setupUnavailable: unwritable }),
     onPasswordSet: (hash) => {
       running = withPasswordHash(running, hash);
     },
@@ -205,7 +212,7 @@ function pageDeps(
       runNow: () => loop.runNow(),
     },
     config: {
-      file: path === undefined ? undefined : createConfigFile(path),
+      file,
       check:
         path === undefined
           ? () => ({

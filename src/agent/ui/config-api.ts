@@ -137,7 +137,8 @@ export function registerConfigApi(app: Hono, deps: ConfigApiDeps, saves: Serial)
       log.warn({ err: e instanceof Error ? e.message : String(e) }, "cannot read the configuration file");
       return refuse("not_found", log, `cannot read ${deps.file.path}`);
     }
-    return c.json({ file: deps.file.path, yaml, writable: true, hash: textHash(yaml) });
+    const writable = (await deps.file.writeProblem()) === undefined;
+    return c.json({ file: deps.file.path, yaml, writable, hash: textHash(yaml) });
   });
 
   app.post("/api/config/check", async (c) => {

@@ -4,7 +4,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { open, readFile, realpath, rename, rm, stat } from "node:fs/promises";
+import { access, open, readFile, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export interface ConfigFile {
@@ -13,6 +13,11 @@ export interface ConfigFile {
   read(): Promise<string>;
   /** Atomic replace; keeps the file's permission bits (0600 for a new file). */
   write(text: string): Promise<void>;
+  /**
+   * Why write() would fail for want of permission (the file, or its directory for the temp file and
+   * rename: read-only, a read-only mount, another owner), or undefined when it looks possible.
+   */
+  writeProblem(): Promise<string | undefined>;
 }
 
 /** Lowercase hex SHA-256 of the text (UTF-8): the version the page hands back as expectedHash. */
@@ -52,6 +57,21 @@ export function createConfigFile(path: string): ConfigFile {
         throw e;
       }
       await syncDir(dir);
+    },
+    async writeProblem() {
+      const real = await realpath(path).catch(() => path);
+      for (const [what, p] of [
+        ["directory", dirname(real)],
+        ["file", real],
+      ] as const) {
+        try {
+          await access(p, constants.W_OK);
+        } catch (e) {
+          const code = (e as { code?: unknown } | null)?.code;
+          return `the agent may not write the ${what} ${p} (${typeof code === "string" ? code : "error"})`;
+        }
+      }
+      return undefined;
     },
   };
 }

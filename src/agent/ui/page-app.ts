@@ -29,6 +29,8 @@ export interface PageDeps {
    * no password, a configuration file); undefined otherwise.
    */
   readonly setupCode: string | undefined;
+  /** Why the configuration file cannot be written (ConfigFile.writeProblem() at start), if so. */
+  readonly setupUnavailable?: string;
   /** Told the hash once the page has stored a new password in the file. */
   readonly onPasswordSet?: (hash: string) => void;
   readonly assets: AssetReader;
@@ -48,7 +50,7 @@ export function registerPage(app: Hono, deps: PageDeps): void {
   const limiter = createLoginLimiter({ clock: deps.clock });
   const auth = createAuth({
     access,
-    setup: setupView(deps.setupCode, deps.config.file),
+    setup: setupView(deps.setupCode, deps.config.file, deps.setupUnavailable),
     sessions: createSessionService({
       store: createMemorySessionStore({ maxSessions: 1_000 }),
       clock: deps.clock,
@@ -71,6 +73,7 @@ export function registerPage(app: Hono, deps: PageDeps): void {
   registerSetup(app, {
     auth,
     code: deps.setupCode,
+    unwritable: deps.setupUnavailable,
     file: deps.config.file,
     saves,
     limiter,

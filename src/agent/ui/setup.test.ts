@@ -182,6 +182,20 @@ describe("POST /api/setup", () => {
     expect(await (await p.request("/api/session")).json()).toMatchObject({ setup: { possible: true } });
   });
 
+  test("a file found unwritable at start: no code, GET /api/session says why; POST is 409 setup_unavailable", async () => {
+    const why = "the agent may not write the directory /etc/beacon (EROFS)";
+    const p = page({ setupUnavailable: why });
+    const session = (await (await p.request("/api/session")).json()) as {
+      setup: { possible: boolean; detail: string };
+    };
+    expect(session.setup.possible).toBe(false);
+    expect(session.setup.detail).toContain(why);
+    expect(session.setup.detail).toContain("beacon agent password");
+    const res = await setup(p, { code: SETUP_CODE, password: NEW_PASSWORD });
+    expect(await codeOf(res)).toEqual([409, "setup_unavailable"]);
+    expect(p.onDisk()).toBe(YAML);
+  });
+
   test("no configuration file: GET /api/session says setup is not possible and why; POST is 409", async () => {
     const p = page({ noFile: true });
     const session = (await (await p.request("/api/session")).json()) as {

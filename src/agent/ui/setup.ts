@@ -33,6 +33,8 @@ export interface SetupDeps {
   readonly auth: Auth;
   /** The code the agent printed; undefined when it printed none. */
   readonly code: string | undefined;
+  /** Why the file cannot be written (checked at start; then no code is printed). */
+  readonly unwritable: string | undefined;
   /** The YAML file the agent runs with; undefined: it runs without one. */
   readonly file: ConfigFile | undefined;
   /** Shared with the page's configuration saves. */
@@ -46,8 +48,13 @@ export interface SetupDeps {
 }
 
 /** What GET /api/session says about setup while no password exists. */
-export function setupView(code: string | undefined, file: ConfigFile | undefined): SetupView {
+export function setupView(
+  code: string | undefined,
+  file: ConfigFile | undefined,
+  unwritable: string | undefined,
+): SetupView {
   if (file === undefined) return { possible: false, detail: NO_FILE };
+  if (unwritable !== undefined) return { possible: false, detail: `${unwritable}: ${BY_HAND}` };
   if (code === undefined) return { possible: false, detail: NO_CODE };
   return { possible: true, file: file.path };
 }
@@ -69,8 +76,9 @@ export function registerSetup(app: Hono, deps: SetupDeps): void {
       // A racing request may have set the password while this one waited.
       if (auth.access().kind !== "setup") throw setupDone();
       const file = deps.file;
-      if (file === undefined) throw new BeaconError("setup_unavailable", NO_FILE);
-      if (code === undefined) throw new BeaconError("setup_unavailable", NO_CODE);
+      const view = setupView(code, file, deps.unwritable);
+      if (!view.possible || file === undefined || code === undefined)
+        throw new BeaconError("setup_unavailable", view.possible ? NO_CODE : view.detail);
       if (!setupCodeMatches(body.code, code)) {
         limiter.failed(keys);
         log.warn({}, "wrong setup code for the local page");

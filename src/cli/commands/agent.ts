@@ -110,6 +110,14 @@ export async function runAgent(
         `  ${code}`,
       ].join("\n"),
     );
+  } else if (running.setupUnavailable !== undefined) {
+    opened.log.warn(
+      { reason: running.setupUnavailable },
+      "local page read-only: no password can be set from it",
+    );
+    io.err(
+      `\nThe local page is read-only: ${running.setupUnavailable}. Create a password with \`beacon agent password\`, put it in status.password_hash and restart.`,
+    );
   }
   return running;
 }

@@ -60,6 +60,8 @@ export interface PageOptions {
   readonly clientAddress?: string;
   /** Every write of the config file fails with this errno code ("EROFS": a read-only file system). */
   readonly writeError?: string;
+  /** As the CLI finds at start when the file is not writable: then no setup code is printed. */
+  readonly setupUnavailable?: string;
 }
 
 export interface PageHarness {
@@ -157,7 +159,11 @@ export function createPage(o: PageOptions = {}): PageHarness {
     page: {
       listen: { host: o.listenHost ?? "127.0.0.1", scope: o.scope ?? "loopback" },
       passwordHash: o.passwordHash,
-      setupCode: setupMode && o.setupCode !== null ? (o.setupCode ?? SETUP_CODE) : undefined,
+      setupCode:
+        setupMode && o.setupCode !== null && o.setupUnavailable === undefined
+          ? (o.setupCode ?? SETUP_CODE)
+          : undefined,
+      ...(o.setupUnavailable === undefined ? {} : { setupUnavailable: o.setupUnavailable }),
       onPasswordSet: (hash) => {
         calls.passwordSet.push(hash);
         running = withPasswordHash(running, hash);
