@@ -60,6 +60,21 @@ function hostView(f: Fake, fqdn: string) {
   };
 }
 
+function tokenView(id: string, fqdn: string) {
+  return {
+    id,
+    label: fqdn,
+    names: [{ name: fqdn, subtree: false }],
+    types: ["A", "AAAA", "TXT"],
+    allowedCidrs: [],
+    createdAt: new Date().toISOString(),
+    expiresAt: null,
+    lastUsedAt: null,
+    revokedAt: null,
+    state: "active",
+  };
+}
+
 function fakeServer(f: Fake): Hono {
   const app = new Hono();
   registerPages(app, webAssets, "admin");
@@ -148,20 +163,16 @@ function fakeServer(f: Fake): Hono {
   app.get("/api/v1/admin/hosts/:fqdn", (c) => {
     const fqdn = c.req.param("fqdn");
     if (!f.hosts.includes(fqdn)) return problem(404, "host_not_found", "no");
-    const token = {
-      id: "t1",
-      label: fqdn,
-      names: [{ name: fqdn, subtree: false }],
-      types: ["A", "AAAA", "TXT"],
-      allowedCidrs: [],
-      createdAt: new Date().toISOString(),
-      expiresAt: null,
-      lastUsedAt: null,
-      revokedAt: null,
-      state: "active",
-    };
-    return c.json({ host: hostView(f, fqdn), tokens: [token] });
+    return c.json({ host: hostView(f, fqdn), tokens: [tokenView("t1", fqdn)] });
   });
+  app.get("/api/v1/admin/tokens", (c) => c.json({ tokens: f.hosts.map((h) => tokenView("t1", h)) }));
+  app.post("/api/v1/admin/tokens/:id/rotate", (c) =>
+    c.json({ token: tokenView("t2", f.hosts[0] ?? "x.test"), secret: SECRET }),
+  );
+  app.post("/api/v1/admin/clients", (c) => c.json({ clients: null }));
+  app.get("/api/v1/admin/keys", (c) => c.json({ keys: [] }));
+  app.get("/api/v1/admin/mirrors", (c) => c.json({ mirrors: [] }));
+  app.get("/api/v1/admin/providers", (c) => c.json({ providers: [] }));
   app.get("/api/v1/admin/hosts/:fqdn/history", (c) => c.json({ entries: [...f.history].reverse() }));
   app.get("/api/v1/admin/stats", (c) => {
     const now = Date.now();
@@ -401,6 +412,54 @@ describe.runIf(run)("admin console pages against a canned API", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in to Beacon" }).waitFor();
     expect(f.signedIn).toBe(false);
+  });
+
+  it("rotate asks before acting, on the tokens page and on a host's page, like revoke", async () => {
+    f.zones = ["dyn.example.com"];
+    f.hosts = ["home.dyn.example.com"];
+    await signIn();
+    const rotations = () => f.changes.filter((c) => c.path.endsWith("/rotate")).length;
+    for (const [hash, heading] of [
+      ["#/tokens", "Tokens"],
+      ["#/hosts/home.dyn.example.com", "home.dyn.example.com"],
+    ] as const) {
+      await page.goto(`${server.url}/admin/${hash}`);
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+      const before = rotations();
+      await page.getByRole("button", { name: "Rotate", exact: true }).click();
+      const armed = page.getByRole("button", { name: "Really rotate? The old token stops working" });
+      await armed.waitFor({ timeout: 5_000 });
+      expect(rotations(), hash).toBe(before); // one click only asks
+      expect(await page.getByRole("button", { name: "Really revoke?" }).count()).toBe(0);
+      await armed.click();
+      await expect.poll(rotations).toBe(before + 1);
+      await page.locator("pre", { hasText: SECRET }).first().waitFor();
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("at 360 px the navigation reaches every page, the account page included", async () => {
+    f.zones = ["dyn.example.com"];
+    await page.setViewportSize({ width: 360, height: 700 });
+    await signIn();
+    for (const [link, heading] of [
+      ["Zones", "Zones"],
+      ["Tokens", "Tokens"],
+      ["TSIG keys", "TSIG keys"],
+      ["Mirrors", "Mirrors"],
+      ["Server", "Server"],
+      ["Hosts", "Hosts"],
+      ["admin", "Account: admin"],
+    ]) {
+      const a = page.getByRole("link", { name: link, exact: true });
+      expect(await a.isVisible(), link).toBe(true);
+      const box = await a.boundingBox();
+      expect(box !== null && box.x >= 0 && box.x + box.width <= 360, link).toBe(true);
+      await a.click();
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+    }
+    expect(new URL(page.url()).hash).toBe("#/account");
+    expect(Number(await page.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(360);
   });
 
   it("at 360 px the pages do not scroll sideways; the whole page loads in under 200 KB", async () => {

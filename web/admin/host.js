@@ -7,7 +7,7 @@ import { h, mount } from "../shared/dom.js";
 import { busy, confirmButton, field, noteArea, showNote } from "../shared/forms.js";
 import { secretPanel } from "./secret.js";
 import { timeline } from "./timeline.js";
-import { badge, fullTime, header, outcomeBadge, scopeText, table, when } from "./util.js";
+import { badge, fullTime, header, outcomeBadge, rotateButton, scopeText, table, when } from "./util.js";
 
 /** @typedef {import("./types.js").Ctx} Ctx */
 /** @typedef {import("./types.js").HostView} HostView */
@@ -262,10 +262,7 @@ function renderTokens(ctx, box, fqdn, tokens, secretSlot, reload) {
         "td",
         { class: "actions" },
         t.state === "active"
-          ? [
-              h("button", { type: "button", class: "small", onclick: () => void act(t, "rotate") }, "Rotate"),
-              confirmButton("Revoke", () => void act(t, "revoke")),
-            ]
+          ? [rotateButton(() => void act(t, "rotate")), confirmButton("Revoke", () => void act(t, "revoke"))]
           : null,
       ),
     ),

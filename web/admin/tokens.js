@@ -7,7 +7,7 @@ import { h, mount } from "../shared/dom.js";
 import { busy, confirmButton, field, noteArea, showNote } from "../shared/forms.js";
 import { scopeFields } from "./scope.js";
 import { secretPanel } from "./secret.js";
-import { badge, header, scopeText, table, when } from "./util.js";
+import { badge, header, rotateButton, scopeText, table, when } from "./util.js";
 
 /** @typedef {import("./types.js").TokenView} TokenView */
 
@@ -98,10 +98,7 @@ export async function render(ctx) {
         "td",
         { class: "actions" },
         t.state === "active"
-          ? [
-              h("button", { type: "button", class: "small", onclick: () => void act("rotate") }, "Rotate"),
-              confirmButton("Revoke", () => void act("revoke")),
-            ]
+          ? [rotateButton(() => void act("rotate")), confirmButton("Revoke", () => void act("revoke"))]
           : null,
       ),
     );

@@ -2,6 +2,7 @@
 // Small view helpers shared by the admin views: page headers, tables, times, scopes.
 
 import { ago, h } from "../shared/dom.js";
+import { confirmButton } from "../shared/forms.js";
 
 /** @typedef {import("../shared/dom.js").Child} Child */
 
@@ -87,4 +88,12 @@ export function outcomeBadge(/** @type {string} */ outcome) {
 /** "#/hosts/<fqdn>" with the name encoded. */
 export function hostLink(/** @type {string} */ fqdn) {
   return h("a", { href: `#/hosts/${encodeURIComponent(fqdn)}` }, fqdn);
+}
+
+/**
+ * Rotate revokes the working token in the same step (its client stops updating until it gets the new
+ * secret), so it asks first, like Revoke: the first click arms it, the second acts.
+ */
+export function rotateButton(/** @type {() => void} */ action) {
+  return confirmButton("Rotate", action, "Really rotate? The old token stops working");
 }
