@@ -270,21 +270,20 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
   let browser: Browser;
   let server: TestServer;
   let page: Page;
-  const f: Fake = {
-    password: PASSWORD,
+  /** What every test starts from: signed in with a password, one record, the file as written. */
+  const fresh = () => ({
+    records: 1,
+    password: PASSWORD as string | undefined,
     signedIn: true,
-    setup: { possible: true, file: "/etc/beacon/agent.yaml" },
+    setup: { possible: true, file: "/etc/beacon/agent.yaml" } as Fake["setup"],
     readOnlyFile: false,
     setups: [],
     refusedChanges: [],
     wrongAttempts: 0,
     disk: YAML,
-    statusCalls: 0,
-    records: 1,
-    checkNowCalls: 0,
     puts: [],
-    published: "81.2.69.50",
-  };
+  });
+  const f: Fake = { ...fresh(), statusCalls: 0, checkNowCalls: 0, published: "81.2.69.50" };
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -296,18 +295,7 @@ describe.skipIf(!chromiumAvailable())("agent page against a canned API", () => {
     await server?.close();
   });
   beforeEach(async () => {
-    Object.assign(f, {
-      records: 1,
-      password: PASSWORD,
-      signedIn: true,
-      setup: { possible: true, file: "/etc/beacon/agent.yaml" },
-      readOnlyFile: false,
-      setups: [],
-      refusedChanges: [],
-      wrongAttempts: 0,
-      disk: YAML,
-      puts: [],
-    });
+    Object.assign(f, fresh());
     pageErrors.length = 0;
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     page.on("pageerror", (e) => pageErrors.push(e.message));

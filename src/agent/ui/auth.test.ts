@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
+  codeOf,
   PAGE_HASH as HASH,
   PAGE_PASSWORD as PASSWORD,
   sessionCookie,
@@ -11,10 +12,6 @@ import {
 } from "./testing/page.js";
 
 const page = usePages();
-
-async function codeOf(res: Response): Promise<[number, string]> {
-  return [res.status, ((await res.json()) as { code: string }).code];
-}
 
 async function signIn(p: PageHarness, password = PASSWORD, headers: Record<string, string> = {}) {
   const res = await p.request("/api/session", { method: "POST", json: { password }, headers });

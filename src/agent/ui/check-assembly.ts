@@ -9,9 +9,9 @@ import { BeaconError } from "../../core/errors.js";
 import type { AgentRecord } from "../agent-record.js";
 import { assembleAgent, type AssembleDeps } from "../assemble.js";
 import { failed } from "../detect/observe.js";
-import type { SourceDefinition } from "../detect/types.js";
+import type { IpSource } from "../detect/types.js";
 import type { RunCommand } from "../net/types.js";
-import type { NotifierDefinition } from "../notify/types.js";
+import type { Notifier } from "../notify/types.js";
 
 export const NOT_RUN = "not run in a check";
 const RUNS_PROGRAM = `${NOT_RUN}: it runs a program`;
@@ -51,39 +51,34 @@ export function assembleForCheck(config: AgentConfig, deps: AssembleDeps): Check
   };
 }
 
-function standIn<D extends { readonly runsProgram?: boolean }>(
-  c: Configured<D>,
-  replace: (d: D) => D,
-): Configured<D> {
-  return c.definition.runsProgram === true ? { ...c, definition: replace(c.definition) } : c;
+/** A type that creates P objects; `create` itself starts nothing (the port contracts say so). */
+interface Creates<P> {
+  readonly runsProgram?: boolean;
+  create(id: string, settings: unknown, deps: never): P;
+}
+
+/** `c` unchanged, or (marked runsProgram) with a definition whose objects `replace` wraps. */
+function standIn<P, D extends Creates<P>>(c: Configured<D>, replace: (real: P) => P): Configured<D> {
+  if (c.definition.runsProgram !== true) return c;
+  const d = c.definition;
+  const create = (id: string, settings: unknown, deps: never): P => replace(d.create(id, settings, deps));
+  return { ...c, definition: { ...d, create } };
 }
 
 /** Keeps the source's id, operator and families (so the verdict lists it); never observes. */
-function notRunSource(d: SourceDefinition<unknown>): SourceDefinition<unknown> {
+function notRunSource(real: IpSource): IpSource {
   return {
-    ...d,
-    create(id, settings, deps) {
-      const real = d.create(id, settings, deps);
-      return {
-        id: real.id,
-        operator: real.operator,
-        families: real.families,
-        observe: () => Promise.resolve(failed("not_run", RUNS_PROGRAM)),
-      };
-    },
+    id: real.id,
+    operator: real.operator,
+    families: real.families,
+    observe: () => Promise.resolve(failed("not_run", RUNS_PROGRAM)),
   };
 }
 
-function notRunNotifier(d: NotifierDefinition<unknown>): NotifierDefinition<unknown> {
+function notRunNotifier(real: Notifier): Notifier {
   return {
-    ...d,
-    create(id, settings, deps) {
-      const real = d.create(id, settings, deps);
-      return {
-        id: real.id,
-        kinds: real.kinds,
-        notify: () => Promise.resolve({ ok: false, detail: RUNS_PROGRAM }),
-      };
-    },
+    id: real.id,
+    kinds: real.kinds,
+    notify: () => Promise.resolve({ ok: false, detail: RUNS_PROGRAM }),
   };
 }

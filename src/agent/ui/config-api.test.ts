@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from "nod
 import { describe, expect, test } from "vitest";
 import type { RecordStatus } from "../record-state.js";
 import { textHash } from "./config-file.js";
-import { csrfOf, PAGE_HASH, T0, yamlWith, usePages, type PageHarness } from "./testing/page.js";
+import { codeOf, csrfOf, PAGE_HASH, T0, yamlWith, usePages, type PageHarness } from "./testing/page.js";
 
 const IP1 = "81.2.69.160";
 const IP2 = "81.2.69.161";
@@ -245,16 +245,15 @@ describe("POST /api/config/check", () => {
         csrf,
         headers: { "content-type": "application/json", ...headers },
       });
-    const codes = async (r: Response) => [r.status, ((await r.json()) as { code: string }).code];
-    expect(await codes(await post("{not json"))).toEqual([400, "bad_request"]);
-    expect(await codes(await post('{"yaml": 42}'))).toEqual([400, "bad_request"]);
-    expect(await codes(await post('["yaml"]'))).toEqual([400, "bad_request"]);
-    expect(await codes(await post(JSON.stringify({ yaml: "#".repeat(10 * 1024 * 1024) })))).toEqual([
+    expect(await codeOf(await post("{not json"))).toEqual([400, "bad_request"]);
+    expect(await codeOf(await post('{"yaml": 42}'))).toEqual([400, "bad_request"]);
+    expect(await codeOf(await post('["yaml"]'))).toEqual([400, "bad_request"]);
+    expect(await codeOf(await post(JSON.stringify({ yaml: "#".repeat(10 * 1024 * 1024) })))).toEqual([
       413,
       "parameter_too_large",
     ]);
     const noCsrf = await p.request("/api/config/check", { method: "POST", json: { yaml: "" } });
-    expect(await codes(noCsrf)).toEqual([403, "csrf_failed"]);
+    expect(await codeOf(noCsrf)).toEqual([403, "csrf_failed"]);
   });
 });
 

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { verifyPassword } from "../../services/auth/passwords.js";
 import {
+  codeOf,
   PAGE_HASH,
   PAGE_PASSWORD,
   sessionCookie,
@@ -14,10 +15,6 @@ import {
 const page = usePages();
 const NEW_PASSWORD = "a brand new page password";
 const YAML = yamlWith("81.2.69.160", "81.2.69.160");
-
-async function codeOf(res: Response): Promise<[number, string]> {
-  return [res.status, ((await res.json()) as { code: string }).code];
-}
 
 function setup(p: PageHarness, body: unknown, headers: Record<string, string> = {}) {
   return p.request("/api/setup", { method: "POST", json: body, headers });

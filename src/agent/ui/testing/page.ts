@@ -203,6 +203,11 @@ export function createPage(o: PageOptions = {}): PageHarness {
   return h;
 }
 
+/** A problem answer's status and stable code. */
+export async function codeOf(res: Response): Promise<[number, string]> {
+  return [res.status, ((await res.json()) as { code: string }).code];
+}
+
 /** The cookie header of a sign-in or setup answer, if it set the session cookie. */
 export function sessionCookie(res: Response): string | undefined {
   const value = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(res.headers.get("set-cookie") ?? "")?.[1];
