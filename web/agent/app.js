@@ -121,9 +121,9 @@ function showLogin(reason) {
 }
 
 /** No password yet: the status without its buttons, and the setup form. */
-function showReadOnly(/** @type {SetupView} */ view) {
+function showReadOnly(/** @type {SetupView} */ offer) {
   signedIn = false;
-  setup = view;
+  setup = offer;
   setCsrfToken(undefined);
   ctx.readOnly = true;
   nav.hidden = false;

@@ -43,8 +43,6 @@ export interface SetupDeps {
   readonly log: Log;
   /** Told the new hash once it is stored (the running configuration now has it). */
   readonly onPasswordSet?: (hash: string) => void;
-  /** Default scrypt (services/auth/passwords.ts). */
-  readonly hashPassword?: (password: string) => Promise<string>;
 }
 
 /** What GET /api/session says about setup while no password exists. */
@@ -61,7 +59,6 @@ export function setupView(
 
 export function registerSetup(app: Hono, deps: SetupDeps): void {
   const { auth, limiter, log } = deps;
-  const hash = deps.hashPassword ?? hashPassword;
   let code = deps.code;
 
   const attempt = async (c: Context): Promise<Response> => {
@@ -91,7 +88,7 @@ export function registerSetup(app: Hono, deps: SetupDeps): void {
       }
       const problem = passwordProblem(body.password);
       if (problem !== undefined) throw new BeaconError("weak_password", problem);
-      const stored = await hash(body.password);
+      const stored = await hashPassword(body.password);
       await store(file, stored);
       code = undefined;
       deps.onPasswordSet?.(stored);

@@ -26,7 +26,7 @@ import type { Applied } from "../config-api.js";
 import { createConfigFile } from "../config-file.js";
 
 export const T0 = 1_700_000_000_000;
-/** The code a harness "printed" at start (setup mode), and the password csrfOf() uses. */
+/** The code a harness "printed" at start (loopback without a password), and the password csrfOf() uses. */
 export const SETUP_CODE = "7K2M-9QXD-AAAA-BBBB-CCCC-DDDD";
 export const PAGE_PASSWORD = "page-password-1";
 /** status.password_hash for PAGE_PASSWORD (hashed once per test file). */
@@ -53,8 +53,6 @@ export interface PageOptions {
   readonly listenHost?: string;
   readonly scope?: ListenScope;
   readonly passwordHash?: string;
-  /** The setup code the page knows; default SETUP_CODE in the setup mode (null: none printed). */
-  readonly setupCode?: string | null;
   readonly status?: RecordStatus[];
   readonly assets?: AssetReader;
   readonly clientAddress?: string;
@@ -159,10 +157,7 @@ export function createPage(o: PageOptions = {}): PageHarness {
     page: {
       listen: { host: o.listenHost ?? "127.0.0.1", scope: o.scope ?? "loopback" },
       passwordHash: o.passwordHash,
-      setupCode:
-        setupMode && o.setupCode !== null && o.setupUnavailable === undefined
-          ? (o.setupCode ?? SETUP_CODE)
-          : undefined,
+      setupCode: setupMode && o.setupUnavailable === undefined ? SETUP_CODE : undefined,
       ...(o.setupUnavailable === undefined ? {} : { setupUnavailable: o.setupUnavailable }),
       onPasswordSet: (hash) => {
         calls.passwordSet.push(hash);
