@@ -29,7 +29,7 @@ function collect(schema: z.ZodType, path: readonly string[], out: Setting[]): vo
       flag: flagName(path),
       kind: meta.kind,
       help: meta.help,
-      defaultText: meta.defaultText ?? defaultText(schema),
+      defaultText: meta.defaultText ?? "",
     });
     return;
   }
@@ -40,13 +40,6 @@ function collect(schema: z.ZodType, path: readonly string[], out: Setting[]): vo
   for (const [key, child] of Object.entries(shape)) {
     collect(child, [...path, key], out);
   }
-}
-
-function defaultText(schema: z.ZodType): string {
-  if (!(schema instanceof z.ZodPrefault)) return "";
-  const v: unknown = schema.def.defaultValue;
-  if (Array.isArray(v)) return v.map(String).join(",");
-  return String(v);
 }
 
 function deriveSettings(): readonly Setting[] {
