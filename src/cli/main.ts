@@ -2,8 +2,10 @@
 // The `beacon` command: parses argv with the command tree of program.ts and sets the exit status.
 
 import { CommanderError } from "commander";
-import { EXIT } from "./output.js";
+import { EXIT, exitOnBrokenPipe } from "./output.js";
 import { createProgram } from "./program.js";
+
+exitOnBrokenPipe();
 
 try {
   await createProgram().parseAsync(process.argv);

@@ -78,7 +78,7 @@ describe("loadServerConfig: layering", () => {
       admin: { sessionIdleMs: 30 * 60_000, sessionLifetimeMs: 12 * 3_600_000, setup: true },
       updates: { allowNonGlobal: false },
       demo: { enabled: true, zone: "dyn.beacon.test" },
-      log: { level: "info" },
+      log: { level: "info", format: "auto" },
       shutdownGraceMs: 10000,
       source: {},
     });

@@ -11,7 +11,7 @@ import { tryNormalizeName } from "../core/names.js";
 import { parseDurationMs } from "./agent/duration.js";
 import { parseHostPort } from "./host-port.js";
 import { splitList } from "./override.js";
-import { LOG_LEVELS, type LogLevel } from "./server-config.js";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./server-config.js";
 
 /** How a string from the environment or a flag becomes a raw value before validation. */
 export type SettingKind = "string" | "integer" | "boolean" | "list";
@@ -124,6 +124,13 @@ const baseUrl = z.string({ error: "expected an http(s) URL" }).transform((s, ctx
 export const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
   error: `expected one of ${LOG_LEVELS.join("|")}`,
 });
+
+export const logFormat = z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]], {
+  error: `expected one of ${LOG_FORMATS.join("|")}`,
+});
+
+export const LOG_FORMAT_HELP =
+  "Log lines: auto (readable on a terminal, JSON otherwise), json or pretty (one readable line each).";
 
 /** A section: unknown keys are errors, a missing section gets every default. */
 function section<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -322,6 +329,7 @@ export const rawConfigSchema = section({
       kind: "string",
       help: `Log level: ${LOG_LEVELS.join("|")}.`,
     }),
+    format: leaf(logFormat.prefault("auto"), { kind: "string", help: LOG_FORMAT_HELP }),
   }),
   shutdown_grace_ms: leaf(integer(0, MAX_TIMER_MS).prefault(10000), {
     kind: "integer",

@@ -17,7 +17,7 @@ export function registerServe(program: Command): void {
         if (opts["helpConfig"] === true) return io.out(formatConfigHelp());
         const warnings: string[] = [];
         const config = readConfig(opts, (m) => warnings.push(m));
-        const log = createLogger({ level: config.log.level });
+        const log = createLogger(config.log);
         for (const w of warnings) log.warn(w);
         // Loaded on demand: admin commands should not pay for the HTTP and DNS stacks.
         const { startServer } = await import("../serve.js");

@@ -2,7 +2,7 @@
 // `status.listen` ↔ env `BEACON_AGENT_STATUS_LISTEN` ↔ flag `--status-listen`. Sources, targets,
 // notifiers and records live only in the file.
 
-import type { SettingKind } from "../schema.js";
+import { LOG_FORMAT_HELP, type SettingKind } from "../schema.js";
 import { envName, flagName, settingsTable, type Setting, type SettingsTable } from "../table.js";
 
 export const AGENT_ENV_PREFIX = "BEACON_AGENT_";
@@ -60,6 +60,7 @@ export const AGENT_SETTINGS: readonly Setting[] = [
     "Password for the local page, as printed by `beacon agent password`; without it a LAN address answers 403.",
   ),
   setting("log.level", "string", "info", "Log level: fatal|error|warn|info|debug|trace|silent."),
+  setting("log.format", "string", "auto", LOG_FORMAT_HELP),
   setting(
     "user_agent",
     "string",
