@@ -3,9 +3,8 @@
 // [ is JSON (headers={"Authorization": "Bearer {{secret}}"}); any other is a YAML scalar, so
 // port=5353 is a number and proxied=true a boolean. When the provider's schema refuses such a value
 // and would take the text as written (a token made of digits, a JSON-looking body template), the
-// text is used. `X_file`
-// paths are made absolute (relative to the settings file, or to the working directory for --set),
-// because the server that reads them runs elsewhere.
+// text is used. `X_file` paths are made absolute (relative to the settings file, or to the working
+// directory for --set), because the server that reads them runs elsewhere.
 
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";

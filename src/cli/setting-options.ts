@@ -43,7 +43,7 @@ export function settingFlags(table: SettingsTable, opts: object): FlagValues {
 
 function settingOption(s: Setting): Option {
   const value = { boolean: "[true|false]", list: "<list>", integer: "<n>", string: "<value>" }[s.kind];
-  const fallback = s.defaultText === "" ? "empty" : s.defaultText;
+  const fallback = s.defaultText === "" ? "empty" : s.defaultText.replace(/^\((.*)\)$/, "$1");
   const option = new Option(`${s.flag} ${value}`, `${s.help} (${s.env}; default ${fallback})`);
   return s.kind === "list" ? option.argParser(listOption) : option;
 }
