@@ -3,6 +3,7 @@
 // receive these as AgentCliDeps so tests can pass fakes.
 
 import { randomBytes } from "node:crypto";
+import type { AgentConfig } from "../config/agent/index.js";
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
 import type { DnsQuery, HttpRequest, ReadInterfaces, RunCommand } from "../agent/net/types.js";
@@ -43,7 +44,7 @@ export interface AgentCliDeps {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly random: Random;
-  readonly logger: (level: string) => Log;
+  readonly logger: (log: AgentConfig["log"]) => Log;
 }
 
 export function realAgentNet(): AgentNet {
@@ -64,5 +65,5 @@ export const processAgentDeps: AgentCliDeps = {
   clock: systemClock,
   timers: systemTimers,
   random: Math.random,
-  logger: (level) => createLogger({ level }),
+  logger: (log) => createLogger(log),
 };

@@ -49,7 +49,7 @@ export function openAgent(
     warn: (m) => warnings.push(m),
     ...(cli.readFile === undefined ? {} : { readFile: cli.readFile }),
   });
-  const logger = log ?? cli.logger(config.log.level);
+  const logger = log ?? cli.logger(config.log);
   for (const w of warnings) logger.warn({}, w);
   const net = cli.net();
   const deps: AssembleDeps = { ...net, clock: cli.clock, userAgent: config.userAgent ?? AGENT_USER_AGENT };

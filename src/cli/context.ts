@@ -2,7 +2,7 @@
 // store, and build the services on it. The DNS index of a running server picks up these changes by
 // watching the store (see serve.ts), so commands and server never talk directly.
 
-import { loadServerConfig, type ServerConfig } from "../config/index.js";
+import { loadServerConfig, SERVER_TABLE, type ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { silentLog, type ChangeListener } from "../services/ports.js";
 import { createTokenService } from "../services/tokens.js";
@@ -11,29 +11,31 @@ import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/types.js";
+import { processIo } from "./output.js";
+import { settingFlags } from "./setting-options.js";
 
-export interface GlobalOptions {
-  readonly config?: string;
-  readonly dataDir?: string;
-}
+/** commander's optsWithGlobals(): `--config` and any setting flags (see setting-options.ts). */
+export type GlobalOptions = Readonly<Record<string, unknown>> & { readonly config?: string };
 
-/** Turns the global CLI options into config flags (dotted setting paths). */
-export function globalFlags(opts: GlobalOptions): Record<string, string> {
-  const flags: Record<string, string> = {};
-  if (opts.dataDir !== undefined) flags["data_dir"] = opts.dataDir;
-  return flags;
-}
-
+/**
+ * The server's config as `beacon serve` would read it, with this command's flags. `warn` receives
+ * notes such as a misspelt BEACON_* variable; by default they go to stderr.
+ */
 export function readConfig(
   opts: GlobalOptions,
-  extraFlags: Record<string, string | string[]> = {},
+  warn: (message: string) => void = warnOnStderr,
 ): ServerConfig {
   return loadServerConfig({
-    file: opts.config,
+    file: typeof opts.config === "string" ? opts.config : undefined,
     env: process.env,
-    flags: { ...globalFlags(opts), ...extraFlags },
+    flags: settingFlags(SERVER_TABLE, opts),
     cwd: process.cwd(),
+    warn,
   });
+}
+
+function warnOnStderr(message: string): void {
+  processIo.err(`beacon: warning: ${message}`);
 }
 
 const noListener: ChangeListener = {

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { buildMirrorProvider } from "./mirror-provider.js";
-import { scalarOf, settingsFromInput } from "./mirror-settings.js";
+import { scalarOf, settingsFromInput, valueOf } from "./mirror-settings.js";
+import { createProgram } from "./program.js";
 import { testProviderDeps } from "../providers/testing/deps.js";
 
 let dir: string;
@@ -43,6 +44,157 @@ describe("scalarOf", () => {
   ])("%j → %j", (text, value) => {
     expect(scalarOf(text)).toEqual(value);
   });
+});
+
+describe("valueOf", () => {
+  it.each([
+    ['{"Authorization": "Bearer {{secret}}"}', { Authorization: "Bearer {{secret}}" }],
+    [' [1, "a"]', [1, "a"]],
+    ['{"values": {{values_json}}}', '{"values": {{values_json}}}'],
+    ['{"a": 1', '{"a": 1'],
+    ["5353", 5353],
+    ["a: b", "a: b"],
+  ])("%j → %j", (text, value) => {
+    expect(valueOf(text)).toEqual(value);
+  });
+});
+
+describe("settingsFromInput (provider http): JSON values for object settings", () => {
+  const url = "url=https://dns.example.net/api/records/{{name}}/{{type}}";
+
+  it("takes a JSON object for headers and delete, and a JSON-looking template as text", () => {
+    const s = settingsFromInput(
+      "hook",
+      "http",
+      input([
+        url,
+        'headers={"Authorization": "Bearer {{secret}}"}',
+        'body={"values": {{values_json}}, "ttl": {{ttl}}}',
+        "secret_file=token",
+        'delete={"url": "https://dns.example.net/api/records/{{name}}/{{type}}"}',
+      ]),
+    );
+    expect(s).toEqual({
+      url: "https://dns.example.net/api/records/{{name}}/{{type}}",
+      headers: { Authorization: "Bearer {{secret}}" },
+      body: '{"values": {{values_json}}, "ttl": {{ttl}}}',
+      secret_file: join(dir, "token"),
+      delete: { url: "https://dns.example.net/api/records/{{name}}/{{type}}" },
+    });
+  });
+
+  it.each([
+    ['headers={"Authorization": "Bearer s3cret', "JSON at character 33)"],
+    ['headers={"Authorization": s3cret}', "JSON)"],
+    ["headers=[1, 2", "JSON at character 6)"],
+  ])("broken JSON %j is a bad_request saying where, without quoting the value", (set, where) => {
+    const e = failure(() => settingsFromInput("hook", "http", input([url, set])));
+    expect(e.code).toBe("bad_request");
+    expect(e.message).toMatch(/^mirror hook: headers: /);
+    expect(e.message).toContain(`(the --set value is not valid ${where}`);
+    expect(e.message).not.toContain("s3cret");
+  });
+});
+
+/** Splits one shell command line into words: '…', "…" (with \ escapes), \x, blanks. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charAt(i);
+    if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+      continue;
+    }
+    word ??= "";
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      for (; j < line.length && line.charAt(j) !== c; j++) {
+        if (c === '"' && line.charAt(j) === "\\") j++;
+        word += line.charAt(j);
+      }
+      if (j >= line.length) throw new Error(`unterminated ${c} in: ${line}`);
+      i = j;
+    } else if (c === "\\") word += line.charAt(++i);
+    else word += c;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** The text of each fenced code block of a markdown page. */
+function codeBlocks(markdown: string): string[] {
+  const blocks: string[] = [];
+  let open: string[] | undefined;
+  for (const line of markdown.split("\n")) {
+    if (!line.startsWith("```")) open?.push(line);
+    else if (open === undefined) open = [];
+    else {
+      blocks.push(open.join("\n"));
+      open = undefined;
+    }
+  }
+  return blocks;
+}
+
+/** Every `beacon mirror add …` command in the fenced blocks of the mirroring docs, joined across `\` lines. */
+function documentedMirrorAdds(): { doc: string; argv: string[] }[] {
+  const docs = new URL("../../docs/", import.meta.url);
+  const pages = [
+    "mirroring.md",
+    ...readdirSync(new URL("providers/", docs))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `providers/${f}`),
+  ];
+  return pages.flatMap((doc) => {
+    const text = readFileSync(new URL(doc, docs), "utf8");
+    return codeBlocks(text)
+      .flatMap((b) => b.replaceAll("\\\n", " ").split("\n"))
+      .filter((line) => /^\s*(sudo )?(npx )?beacon mirror add /.test(line))
+      .map((line) => ({ doc, argv: shellWords(line.slice(line.indexOf("mirror"))) }));
+  });
+}
+
+describe("the documented `beacon mirror add` examples", () => {
+  const examples = documentedMirrorAdds();
+
+  it("are found in every provider page", () => {
+    const pages = readdirSync(new URL("../../docs/providers/", import.meta.url)).filter(
+      (f) => f.endsWith(".md") && f !== "README.md",
+    );
+    expect(new Set(examples.map((e) => e.doc))).toEqual(
+      new Set(["mirroring.md", ...pages.map((p) => `providers/${p}`)]),
+    );
+    expect(examples.some((e) => e.argv.includes('headers={"Authorization": "Bearer {{secret}}"}'))).toBe(
+      true,
+    );
+  });
+
+  it.each(examples.map((e) => [e.doc, e.argv.join(" "), e.argv] as const))(
+    "%s: %s parses with the real command and passes the provider's schema",
+    async (_doc, _line, argv) => {
+      const program = createProgram();
+      const add = program.commands
+        .find((c) => c.name() === "mirror")
+        ?.commands.find((c) => c.name() === "add");
+      let parsed: { id: string; opts: Record<string, unknown> } | undefined;
+      add?.action((id: string, opts: Record<string, unknown>) => {
+        parsed = { id, opts };
+      });
+      await program.parseAsync(argv, { from: "user" });
+      if (parsed === undefined) throw new Error("mirror add did not run");
+      const { id, opts } = parsed;
+      // Secret files are read through the injected reader: the documented /run/secrets paths need not exist.
+      const settings = settingsFromInput(id, opts["provider"] as string, {
+        sets: (opts["set"] as string[] | undefined) ?? [],
+        file: undefined,
+        cwd: dir,
+        readFile: () => "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\n", // letters and digits, and base64
+      });
+      expect(Object.keys(settings).length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe("settingsFromInput (provider cloudflare)", () => {

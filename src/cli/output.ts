@@ -13,8 +13,35 @@ export const processIo: Io = {
   err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
 };
 
-/** Exit statuses (documented in docs/cli.md). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, conflict: 4, config: 78 } as const;
+/**
+ * Exit statuses (documented in docs/cli.md). `brokenPipe` is 128 + SIGPIPE, what a shell reports for
+ * a program its reader left (`beacon host list --json | head -c 10`).
+ */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  config: 78,
+  brokenPipe: 141,
+} as const;
+
+/**
+ * A closed stdout or stderr ends the process quietly with EXIT.brokenPipe, for every command: there
+ * is no one left to read the rest, nor an error. Any other error of these streams is thrown as before.
+ */
+export function exitOnBrokenPipe(
+  streams: readonly NodeJS.EventEmitter[] = [process.stdout, process.stderr],
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  for (const stream of streams) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+      exit(EXIT.brokenPipe);
+    });
+  }
+}
 
 export function exitCodeFor(code: ErrorCode): number {
   if (code === "config_invalid") return EXIT.config;

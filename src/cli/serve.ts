@@ -103,6 +103,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           workers: config.dns.workers,
           snapshot: () => store.snapshot(),
           logLevel: config.log.level,
+          logFormat: config.log.format,
           limits: config.dns.limits,
           log,
           metrics: dnsMetrics,

@@ -61,7 +61,7 @@ export function buildServerConfig(
     },
     updates: { allowNonGlobal: raw.updates.allow_non_global },
     demo: { enabled: raw.demo.enabled, zone: raw.demo.zone },
-    log: { level: raw.log.level },
+    log: { level: raw.log.level, format: raw.log.format },
     shutdownGraceMs: raw.shutdown_grace_ms,
     source: file === undefined ? {} : { file },
   };

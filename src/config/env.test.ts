@@ -73,6 +73,39 @@ describe("envOverrides", () => {
     ]);
   });
 
+  test("every unknown BEACON_* name is warned about, misspelt or empty, with the closest setting", () => {
+    const warnings: string[] = [];
+    const r = envOverrides(
+      { BEACON_HTTP_LISTNE: "0.0.0.0:8245", BEACON_DATADIR: "", BEACON_LISTEN_HTTP: "x", BEACON_: "" },
+      (m) => warnings.push(m),
+    );
+    expect(r).toEqual({ overrides: [], issues: [] });
+    expect(warnings).toEqual([
+      "environment variable BEACON_HTTP_LISTNE is not a Beacon setting; did you mean BEACON_HTTP_LISTEN?",
+      "environment variable BEACON_DATADIR is not a Beacon setting; did you mean BEACON_DATA_DIR?",
+      "environment variable BEACON_LISTEN_HTTP is not a Beacon setting",
+      "environment variable BEACON_ is not a Beacon setting",
+    ]);
+  });
+
+  test("the agent's variables, hook variables and the test runner's are not warned about", () => {
+    const warnings: string[] = [];
+    envOverrides(
+      {
+        BEACON_CONFIG: "",
+        BEACON_AGENT_CONFIG: "/etc/agent.yaml",
+        BEACON_AGENT_INTERVALL: "5m",
+        BEACON_REQUIRE_PEERS: "1",
+        BEACON_SCREENSHOTS: "1",
+        BEACON_FQDN: "home.example.org",
+        BEACON_STATUS: "updated",
+        BEACON_LOCAL_ADDRESS: "192.0.2.1",
+      },
+      (m) => warnings.push(m),
+    );
+    expect(warnings).toEqual([]);
+  });
+
   test("BEACON_CONFIG names the file; empty means none", () => {
     expect(configFileFromEnv({ BEACON_CONFIG: "/etc/beacon.yaml" })).toBe("/etc/beacon.yaml");
     expect(configFileFromEnv({ BEACON_CONFIG: "" })).toBeUndefined();

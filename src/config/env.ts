@@ -1,5 +1,5 @@
-// Environment variables under a table's prefix. Unknown names are ignored, with a warning when they
-// look like a typo (or always, when the table owns its prefix).
+// Environment variables under a table's prefix. Unknown names are ignored with a warning naming the
+// closest setting, unless the table knows them as another program's (table.otherVariables).
 
 import type { ConfigIssue } from "./errors.js";
 import { coerce, type Override, type Overrides } from "./override.js";
@@ -23,11 +23,7 @@ export function envOverridesFor(
     if (!name.startsWith(table.envPrefix) || value === undefined || name === table.configFileEnv) continue;
     const setting = table.byEnv.get(name);
     if (setting === undefined) {
-      const near = closest(name, [...table.settings.map((s) => s.env), table.configFileEnv]);
-      if (near !== undefined || table.ownsPrefix)
-        warn?.(
-          `environment variable ${name} is not a ${table.what} setting${near === undefined ? "" : `; did you mean ${near}?`}`,
-        );
+      if (!isOtherVariable(table, name)) warn?.(unknownVariable(table, name));
       continue;
     }
     if (value.trim() === "" && setting.kind !== "list" && !table.emptyMeansEmpty.has(setting.key)) continue;
@@ -37,6 +33,16 @@ export function envOverridesFor(
     else issues.push({ setting: setting.key, source, message: c.error });
   }
   return { overrides, issues };
+}
+
+function isOtherVariable(table: SettingsTable, name: string): boolean {
+  const { names, prefixes } = table.otherVariables;
+  return names.includes(name) || prefixes.some((p) => name.startsWith(p));
+}
+
+function unknownVariable(table: SettingsTable, name: string): string {
+  const near = closest(name, [...table.settings.map((s) => s.env), table.configFileEnv]);
+  return `environment variable ${name} is not a ${table.what} setting${near === undefined ? "" : `; did you mean ${near}?`}`;
 }
 
 /** The YAML file named by `table.configFileEnv`, if set and non-empty. */

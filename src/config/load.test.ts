@@ -78,7 +78,7 @@ describe("loadServerConfig: layering", () => {
       admin: { sessionIdleMs: 30 * 60_000, sessionLifetimeMs: 12 * 3_600_000, setup: true },
       updates: { allowNonGlobal: false },
       demo: { enabled: true, zone: "dyn.beacon.test" },
-      log: { level: "info" },
+      log: { level: "info", format: "auto" },
       shutdownGraceMs: 10000,
       source: {},
     });
@@ -142,6 +142,33 @@ describe("loadServerConfig: layering", () => {
       expect(c.http.listen).toEqual([{ host: "127.0.0.1", port: 8245 }]);
       expect(c.dns.listen).toEqual([{ host: "127.0.0.1", port: 5300 }]);
     }
+  });
+
+  test("a list setting in the file also takes a string, split on commas as in the environment", () => {
+    const c = load({
+      yaml: [
+        'http: { listen: "0.0.0.0:8245", trusted_proxies: "10.0.0.0/8, 192.0.2.1" }',
+        "dns:",
+        '  listen: "[::1]:53,127.0.0.1:53"',
+        "  transfer: { allow: '', keys: 'xfr.example.org.' }",
+        "  limits: { rrl_exempt: 127.0.0.1 }",
+      ].join("\n"),
+    });
+    expect(c.http.listen).toEqual([{ host: "0.0.0.0", port: 8245 }]);
+    expect(c.http.trustedProxies).toEqual(["10.0.0.0/8", "192.0.2.1/32"]);
+    expect(c.dns.listen).toEqual([
+      { host: "::1", port: 53 },
+      { host: "127.0.0.1", port: 53 },
+    ]);
+    expect(c.dns.transfer.allow).toEqual([]);
+    expect(c.dns.transfer.keys).toEqual(["xfr.example.org"]);
+    expect(c.dns.limits.rrlExempt).toEqual(["127.0.0.1/32"]);
+  });
+
+  test("a bad element of a list written as a string names the element and the string's position", () => {
+    expect(errorOf({ yaml: 'http:\n  listen: "127.0.0.1:1, 127.0.0.1:99999"\n' })).toBe(
+      `config error: http.listen[1] in ${FILE}:2:11: "127.0.0.1:99999" is not a valid host:port (port 0–65535)`,
+    );
   });
 
   test("environment overrides the file, flags override the environment, per setting", () => {
@@ -271,6 +298,9 @@ describe("loadServerConfig: error messages", () => {
   test("wrong type", () => {
     expect(errorOf({ yaml: "http:\n  listen: 5\n" })).toBe(
       `config error: http.listen in ${FILE}:2:11: expected a list of host:port strings`,
+    );
+    expect(errorOf({ yaml: "dns:\n  transfer: { allow: { a: 1 } }\n" })).toBe(
+      `config error: dns.transfer.allow in ${FILE}:2:22: expected a list of CIDRs`,
     );
     expect(errorOf({ yaml: "http: 5\n" })).toBe(
       `config error: http in ${FILE}:1:7: expected a mapping of settings`,

@@ -51,7 +51,8 @@ export function coerce(
   }
 }
 
-function splitList(s: string): string[] {
+/** "a, b,,c" → ["a", "b", "c"]; "" → []. */
+export function splitList(s: string): string[] {
   return s
     .split(",")
     .map((p) => p.trim())

@@ -10,7 +10,8 @@ import { parseCidr, parseIp } from "../core/ip.js";
 import { tryNormalizeName } from "../core/names.js";
 import { parseDurationMs } from "./agent/duration.js";
 import { parseHostPort } from "./host-port.js";
-import { LOG_LEVELS, type LogLevel } from "./server-config.js";
+import { splitList } from "./override.js";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./server-config.js";
 
 /** How a string from the environment or a flag becomes a raw value before validation. */
 export type SettingKind = "string" | "integer" | "boolean" | "list";
@@ -124,6 +125,13 @@ export const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
   error: `expected one of ${LOG_LEVELS.join("|")}`,
 });
 
+export const logFormat = z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]], {
+  error: `expected one of ${LOG_FORMATS.join("|")}`,
+});
+
+export const LOG_FORMAT_HELP =
+  "Log lines: auto (readable on a terminal, JSON otherwise), json or pretty (one readable line each).";
+
 /** A section: unknown keys are errors, a missing section gets every default. */
 function section<T extends z.core.$ZodLooseShape>(shape: T) {
   return z
@@ -133,9 +141,26 @@ function section<T extends z.core.$ZodLooseShape>(shape: T) {
     .prefault({} as never); // every key has a default, so {} is valid input; TS cannot see that through T
 }
 
-function leaf<T extends z.ZodType>(schema: T, meta: SettingMeta): T {
-  settingRegistry.add(schema, meta);
-  return schema;
+/**
+ * Registers a setting. A list also accepts a string in the file, split on commas as in the
+ * environment and flags (`listen: "0.0.0.0:8245"` is a one-element list, `""` the empty list).
+ */
+function leaf<T extends z.ZodType>(schema: T, meta: SettingMeta): z.ZodType<z.output<T>> {
+  const registered = { ...meta, defaultText: meta.defaultText ?? defaultText(schema) };
+  const accepted: z.ZodType<z.output<T>> =
+    meta.kind === "list"
+      ? z.preprocess((v) => (typeof v === "string" ? splitList(v) : v), schema)
+      : (schema as z.ZodType<z.output<T>>);
+  settingRegistry.add(accepted, registered);
+  return accepted;
+}
+
+/** The default as one would write it in the environment; "" for none or an empty list. */
+function defaultText(schema: z.ZodType): string {
+  if (!(schema instanceof z.ZodPrefault)) return "";
+  const v: unknown = schema.def.defaultValue;
+  if (Array.isArray(v)) return v.map(String).join(",");
+  return String(v);
 }
 
 export const rawConfigSchema = section({
@@ -304,6 +329,7 @@ export const rawConfigSchema = section({
       kind: "string",
       help: `Log level: ${LOG_LEVELS.join("|")}.`,
     }),
+    format: leaf(logFormat.prefault("auto"), { kind: "string", help: LOG_FORMAT_HELP }),
   }),
   shutdown_grace_ms: leaf(integer(0, MAX_TIMER_MS).prefault(10000), {
     kind: "integer",

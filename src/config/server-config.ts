@@ -5,6 +5,11 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 
 export const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
+/** `auto`: readable lines on a terminal, JSON lines otherwise (pipes, files, journald). */
+export type LogFormat = "auto" | "json" | "pretty";
+
+export const LOG_FORMATS: readonly LogFormat[] = ["auto", "json", "pretty"];
+
 /** A listen address. `host` is a canonical IP (IPv6 without brackets) or a lowercase hostname. */
 export interface HostPort {
   readonly host: string;
@@ -70,6 +75,7 @@ export interface ServerConfig {
   };
   readonly log: {
     readonly level: LogLevel;
+    readonly format: LogFormat;
   };
   readonly shutdownGraceMs: number;
   readonly source: {

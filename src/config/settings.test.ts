@@ -69,6 +69,7 @@ describe("SETTINGS (derived from the schema)", () => {
       ["demo.enabled", "BEACON_DEMO_ENABLED", "--demo-enabled"],
       ["demo.zone", "BEACON_DEMO_ZONE", "--demo-zone"],
       ["log.level", "BEACON_LOG_LEVEL", "--log-level"],
+      ["log.format", "BEACON_LOG_FORMAT", "--log-format"],
       ["shutdown_grace_ms", "BEACON_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms"],
     ]);
   });

@@ -2,6 +2,7 @@
 // (`a.b_c` ↔ env `BEACON_A_B_C` ↔ flag `--a-b-c`).
 
 import { z } from "zod";
+import { AGENT_ENV_PREFIX } from "./agent/settings.js";
 import { rawConfigSchema, settingRegistry } from "./schema.js";
 import {
   envName,
@@ -28,7 +29,7 @@ function collect(schema: z.ZodType, path: readonly string[], out: Setting[]): vo
       flag: flagName(path),
       kind: meta.kind,
       help: meta.help,
-      defaultText: meta.defaultText ?? defaultText(schema),
+      defaultText: meta.defaultText ?? "",
     });
     return;
   }
@@ -39,13 +40,6 @@ function collect(schema: z.ZodType, path: readonly string[], out: Setting[]): vo
   for (const [key, child] of Object.entries(shape)) {
     collect(child, [...path, key], out);
   }
-}
-
-function defaultText(schema: z.ZodType): string {
-  if (!(schema instanceof z.ZodPrefault)) return "";
-  const v: unknown = schema.def.defaultValue;
-  if (Array.isArray(v)) return v.map(String).join(",");
-  return String(v);
 }
 
 function deriveSettings(): readonly Setting[] {
@@ -60,7 +54,28 @@ export const SERVER_TABLE: SettingsTable = settingsTable({
   configFileEnv: CONFIG_FILE_ENV,
   what: "Beacon",
   emptyMeansEmpty: new Set(),
-  ownsPrefix: false,
+  otherVariables: {
+    names: [
+      // Set by the agent for `exec` notifiers and `command` sources (docs/agent/notifications.md,
+      // docs/agent/sources.md), so a hook may run admin commands without a warning.
+      ...[
+        "EVENT",
+        "FQDN",
+        "TYPE",
+        "OLD",
+        "NEW",
+        "STATUS",
+        "DETAIL",
+        "TARGET",
+        "AT",
+        "FAMILY",
+        "LOCAL_ADDRESS",
+      ],
+      // Read by the test suite (README.md, docs/agent/ui.md).
+      ...["REQUIRE_PEERS", "SCREENSHOTS", "CHROMIUM"],
+    ].map((n) => ENV_PREFIX + n),
+    prefixes: [AGENT_ENV_PREFIX],
+  },
 });
 
 /** In schema order. */

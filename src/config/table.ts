@@ -32,10 +32,11 @@ export interface SettingsTable {
   /** Keys where an empty variable means the empty value rather than "unset". Lists always do. */
   readonly emptyMeansEmpty: ReadonlySet<string>;
   /**
-   * True when no other program uses `envPrefix`, so every unknown name there is worth a warning.
-   * False (the server's `BEACON_`, shared with `BEACON_AGENT_*`): warn only about near misses.
+   * Names under `envPrefix` that belong to something else (the agent's `BEACON_AGENT_*` under the
+   * server's `BEACON_`, variables the agent sets for hooks, the test runner's): never warned about.
+   * Every other name under the prefix that is not a setting is a warning, with the closest setting.
    */
-  readonly ownsPrefix: boolean;
+  readonly otherVariables: { readonly names: readonly string[]; readonly prefixes: readonly string[] };
 }
 
 /** Indexes `spec`. Throws when two settings map to one env name (`a.b_c` and `a_b.c`). */

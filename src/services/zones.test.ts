@@ -101,6 +101,17 @@ describe("hosts", () => {
     expect(events).toEqual([]);
   });
 
+  it.each([
+    ["x.example.org", "beacon zone add example.org"],
+    ["a.b.example.org", "beacon zone add b.example.org"],
+    ["localhost", "beacon zone add <zone>"],
+  ])("outside every zone, %s is told which zone to add and where to list them", async (name, add) => {
+    await expect(zones.addHost(name)).rejects.toMatchObject({
+      code: "outside_zone",
+      message: `"${name}" is not inside any zone; create it with \`${add}\` (or on the console's Zones page) or see \`beacon zone list\``,
+    });
+  });
+
   it("refuses a duplicate host and an invalid ttl", async () => {
     await zones.addHost("a.example.com");
     await expect(zones.addHost("a.example.com")).rejects.toMatchObject({ code: "host_exists" });

@@ -115,7 +115,7 @@ export function createZoneService(deps: ZoneServiceDeps): ZoneService {
           fqdn,
           zones.map((z) => z.name),
         );
-        if (zone === undefined) throw new BeaconError("outside_zone", `"${fqdn}" is not inside any zone`);
+        if (zone === undefined) throw outsideEveryZone(fqdn);
         if (zone === fqdn) throw new BeaconError("invalid_hostname", `"${fqdn}" is a zone apex, not a host`);
         const host = await store.createHost({ fqdn, zone, ttl, description, createdAt: clock() });
         listener.hostChanged(fqdn, zone, []);
@@ -160,4 +160,14 @@ function positiveInt(field: string, n: number): number {
     throw new BeaconError("bad_request", `SOA ${field} must be a positive integer`);
   }
   return n;
+}
+
+/** Says how to get out of it: the zone to add (the name's parent) and where to see the served ones. */
+function outsideEveryZone(fqdn: string): BeaconError {
+  const parent = fqdn.slice(fqdn.indexOf(".") + 1);
+  const zone = parent === fqdn ? "<zone>" : parent;
+  return new BeaconError(
+    "outside_zone",
+    `"${fqdn}" is not inside any zone; create it with \`beacon zone add ${zone}\` (or on the console's Zones page) or see \`beacon zone list\``,
+  );
 }

@@ -46,6 +46,7 @@ describe("beacon CLI", () => {
     expect([dup.code, dup.stderr.trim()]).toEqual([4, expect.stringContaining("[zone_exists]")]);
     const outside = await cli("host", "add", "www.elsewhere.test");
     expect([outside.code, outside.stderr]).toEqual([2, expect.stringContaining("[outside_zone]")]);
+    expect(outside.stderr).toContain("create it with `beacon zone add elsewhere.test`");
     const badName = await cli("host", "add", "bad..name.example.test");
     expect([badName.code, badName.stderr]).toEqual([2, expect.stringContaining("[invalid_hostname]")]);
     const missing = await cli("host", "show", "nope.example.test");

@@ -6,9 +6,11 @@ import type { IpSource } from "../../agent/detect/types.js";
 import { detectAddress, type Verdict } from "../../agent/detect/verdict.js";
 import { BeaconError } from "../../core/errors.js";
 import type { IpFamily } from "../../core/ip.js";
+import { AGENT_TABLE } from "../../config/agent/settings.js";
 import type { AgentCliDeps } from "../agent-deps.js";
 import { openAgent } from "../agent-runtime.js";
 import { EXIT, printJson, printTable, type Io } from "../output.js";
+import { settingFlags } from "../setting-options.js";
 
 export interface IpOptions {
   readonly config?: string;
@@ -23,7 +25,7 @@ const TIMEOUT_MS = 5_000;
 /** Returns the exit status. */
 export async function runIp(io: Io, opts: IpOptions, cli: AgentCliDeps): Promise<number> {
   const family = parseFamily(opts.family);
-  const agent = openAgent(opts.config, {}, cli);
+  const agent = openAgent(opts.config, settingFlags(AGENT_TABLE, opts), cli);
   const { sources, ownRanges } = pickSources(agent.assembled, family, opts.source);
   if (sources.length === 0) throw new BeaconError("bad_request", `no source answers IPv${family}`);
   const verdict = await detectAddress(

@@ -4,9 +4,11 @@
 
 import { isHealthy, type CycleReport } from "../../agent/record-state.js";
 import { BeaconError } from "../../core/errors.js";
+import { AGENT_TABLE } from "../../config/agent/settings.js";
 import type { AgentCliDeps } from "../agent-deps.js";
 import { createLoopFor, openAgent } from "../agent-runtime.js";
 import { EXIT, printJson, printTable, type Io } from "../output.js";
+import { settingFlags } from "../setting-options.js";
 
 export interface UpdateOptions {
   readonly config?: string;
@@ -17,7 +19,7 @@ export interface UpdateOptions {
 
 /** Returns the exit status. */
 export async function runUpdate(io: Io, opts: UpdateOptions, cli: AgentCliDeps): Promise<number> {
-  const agent = openAgent(opts.config, {}, cli);
+  const agent = openAgent(opts.config, settingFlags(AGENT_TABLE, opts), cli);
   if (agent.config.records.length === 0)
     throw new BeaconError("bad_request", `no records are configured${where(agent.config.source.file)}`);
   const loop = createLoopFor(agent, cli);

@@ -3,11 +3,12 @@
 
 import type { Command } from "commander";
 import { BeaconError } from "../../core/errors.js";
-import type { FlagValues } from "../../config/flags.js";
+import { AGENT_TABLE } from "../../config/agent/settings.js";
 import { action } from "../action.js";
 import { processAgentDeps, type AgentCliDeps } from "../agent-deps.js";
 import { openAgent, startAgent, type OpenedAgent, type RunningAgent } from "../agent-runtime.js";
 import type { Io } from "../output.js";
+import { settingFlags } from "../setting-options.js";
 import { webAssets } from "../web-assets.js";
 import { runIp } from "./agent-ip.js";
 import { registerPassword } from "./agent-password.js";
@@ -23,13 +24,6 @@ export function registerAgent(program: Command, deps: AgentCliDeps = processAgen
   const agent = program
     .command("agent")
     .description("run the agent: detect the public address and keep DNS records pointed at it")
-    .option("--interval <duration>", "remote poll interval, e.g. 5m (also BEACON_AGENT_INTERVAL)")
-    .option(
-      "--status-listen <host:port>",
-      'status port for /healthz, /metrics and the local page; "" disables it',
-    )
-    .option("--state-file <path>", "where the last published values are kept")
-    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
     .action(
       action(async (io, opts) => {
         const running = await runAgent(io, opts, deps);
@@ -71,11 +65,7 @@ export async function runAgent(
   opts: Record<string, unknown>,
   deps: AgentCliDeps,
 ): Promise<RunningAgent> {
-  const flags: FlagValues = {};
-  if (typeof opts["interval"] === "string") flags["interval"] = opts["interval"];
-  if (typeof opts["statusListen"] === "string") flags["status.listen"] = opts["statusListen"];
-  if (typeof opts["stateFile"] === "string") flags["state_file"] = opts["stateFile"];
-  if (typeof opts["logLevel"] === "string") flags["log.level"] = opts["logLevel"];
+  const flags = settingFlags(AGENT_TABLE, opts);
   const file = typeof opts["config"] === "string" ? opts["config"] : undefined;
   const opened = openAgent(file, flags, deps);
   if (opened.config.records.length === 0)

@@ -6,25 +6,19 @@ import { readConfig } from "../context.js";
 import type { Io } from "../output.js";
 import type { RunningServer } from "../serve.js";
 import { httpBaseUrl } from "../urls.js";
-import { listOption } from "./options.js";
 
 export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the server: HTTP updates (dyndns2, JSON API) and authoritative DNS")
-    .option("--http-listen <host:port>", "HTTP listen addresses, comma-separated", listOption)
-    .option("--dns-listen <host:port>", "DNS (UDP+TCP) listen addresses, comma-separated", listOption)
-    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
     .option("--help-config", "list every setting with its environment variable and default, then exit")
     .action(
       action(async (io, opts) => {
         if (opts["helpConfig"] === true) return io.out(formatConfigHelp());
-        const flags: Record<string, string | string[]> = {};
-        if (opts["httpListen"] !== undefined) flags["http.listen"] = opts["httpListen"] as string[];
-        if (opts["dnsListen"] !== undefined) flags["dns.listen"] = opts["dnsListen"] as string[];
-        if (opts["logLevel"] !== undefined) flags["log.level"] = opts["logLevel"] as string;
-        const config = readConfig(opts, flags);
-        const log = createLogger({ level: config.log.level });
+        const warnings: string[] = [];
+        const config = readConfig(opts, (m) => warnings.push(m));
+        const log = createLogger(config.log);
+        for (const w of warnings) log.warn(w);
         // Loaded on demand: admin commands should not pay for the HTTP and DNS stacks.
         const { startServer } = await import("../serve.js");
         const server = await startServer(config, log);

@@ -5,7 +5,7 @@
 import type { SourceDefinition } from "../../agent/detect/types.js";
 import type { NotifierDefinition } from "../../agent/notify/types.js";
 import type { TargetDefinition } from "../../agent/targets/types.js";
-import type { HostPort, LogLevel } from "../server-config.js";
+import type { HostPort, LogFormat, LogLevel } from "../server-config.js";
 import type { ListenScope } from "./listen-scope.js";
 
 /** One configured plugin (source, target or notifier): its definition and the settings it parsed. */
@@ -67,7 +67,7 @@ export interface AgentConfig {
     /** The local page's password hash (scrypt string); undefined: no password. */
     readonly passwordHash: string | undefined;
   };
-  readonly log: { readonly level: LogLevel };
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   /** Sent by HTTP sources/targets/notifiers; default "Beacon-Agent/<version>" is filled by the CLI. */
   readonly userAgent: string | undefined;
   readonly sources: ReadonlyMap<string, Configured<SourceDefinition<unknown>>>;

@@ -115,7 +115,7 @@ describe("loadAgentConfig: values", () => {
       verifyResolver: { host: "10.0.0.53", port: 53 },
       stateFile: "/srv/data/agent-state.json",
       status: { listen: { host: "127.0.0.1", port: 9876 } },
-      log: { level: "info" },
+      log: { level: "info", format: "auto" },
       userAgent: undefined,
       records: [],
       notifiers: [],

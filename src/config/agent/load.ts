@@ -93,7 +93,7 @@ export function loadAgentConfigWith(input: LoadAgentConfigInput, registries: Age
     verifyResolver: data.verify_resolver ?? systemResolver(readFile, input.resolvConf ?? "/etc/resolv.conf"),
     stateFile: resolve(layers.fromFile("state_file") ? fileDir : input.cwd, data.state_file),
     status: { listen, scope, passwordHash },
-    log: { level: data.log.level },
+    log: { level: data.log.level, format: data.log.format },
     userAgent: data.user_agent,
     sources,
     targets,
@@ -143,7 +143,7 @@ function entriesOf(v: unknown): [string, Record<string, unknown>][] {
 function keysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(rawAgentSchema.shape);
   if (path.length === 1 && path[0] === "status") return ["listen", "password_hash"];
-  if (path.length === 1 && path[0] === "log") return ["level"];
+  if (path.length === 1 && path[0] === "log") return ["level", "format"];
   if (path[0] === "records" && path.length === 2) return Object.keys(recordSchema.shape);
   if (path[0] === "records" && path[2] === "bind") return ["interface", "address"];
   return [];

@@ -9,7 +9,7 @@ import { isPasswordHash } from "../../services/auth/passwords.js";
 import { MAX_TTL, MIN_TTL } from "../../core/records.js";
 import { tryNormalizeName } from "../../core/names.js";
 import { parseHostPort } from "../host-port.js";
-import { boolean, integer, logLevel } from "../schema.js";
+import { boolean, integer, logFormat, logLevel } from "../schema.js";
 import { formatDuration, parseDurationMs } from "./duration.js";
 
 function duration(minMs: number, maxMs: number) {
@@ -145,7 +145,12 @@ export const rawAgentSchema = z.strictObject(
         { error: "expected a mapping" },
       )
       .prefault({}),
-    log: z.strictObject({ level: logLevel.prefault("info") }, { error: "expected a mapping" }).prefault({}),
+    log: z
+      .strictObject(
+        { level: logLevel.prefault("info"), format: logFormat.prefault("auto") },
+        { error: "expected a mapping" },
+      )
+      .prefault({}),
     user_agent: z.string().min(1, { error: "expected a User-Agent string" }).optional(),
     sources: z.record(id, plugin, { error: "expected a mapping of source id → settings" }).prefault({}),
     targets: z.record(id, plugin, { error: "expected a mapping of target id → settings" }).prefault({}),

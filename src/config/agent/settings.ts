@@ -2,7 +2,7 @@
 // `status.listen` ↔ env `BEACON_AGENT_STATUS_LISTEN` ↔ flag `--status-listen`. Sources, targets,
 // notifiers and records live only in the file.
 
-import type { SettingKind } from "../schema.js";
+import { LOG_FORMAT_HELP, type SettingKind } from "../schema.js";
 import { envName, flagName, settingsTable, type Setting, type SettingsTable } from "../table.js";
 
 export const AGENT_ENV_PREFIX = "BEACON_AGENT_";
@@ -23,29 +23,50 @@ function setting(key: string, kind: SettingKind, defaultText: string, help: stri
 }
 
 export const AGENT_SETTINGS: readonly Setting[] = [
-  setting("interval", "string", "5m", "How often remote sources are polled (±10% jitter)."),
-  setting("verify_every", "integer", "6", "Every Nth cycle compares with the live record (0: never)."),
+  setting(
+    "interval",
+    "string",
+    "5m",
+    "How often remote sources are polled, ±10% jitter: 30s, 5m, 1h, 500ms or a number of seconds; 1s to 24h.",
+  ),
+  setting(
+    "verify_every",
+    "integer",
+    "6",
+    "Every Nth cycle of a record compares with the live record; 0 never verifies.",
+  ),
   setting(
     "verify_resolver",
     "string",
-    "/etc/resolv.conf",
-    "Resolver for verification queries (ip or ip:port).",
+    "(the first nameserver of /etc/resolv.conf)",
+    "Resolver for verification (ip or ip:port, IPv6 as [addr]:port); used only when the target cannot report the live record itself (Beacon targets can).",
   ),
-  setting("state_file", "string", "./data/agent-state.json", "Where the last published values are kept."),
+  setting(
+    "state_file",
+    "string",
+    "./data/agent-state.json",
+    "Where the last published values are kept; a relative path in the file resolves against the file's directory.",
+  ),
   setting(
     "status.listen",
     "string",
     "127.0.0.1:9876",
-    'Status port (/healthz, /metrics, the local page); "" disables it.',
+    'Status port: /healthz, /metrics and the local page; "" disables it. A wildcard, public or host-name address needs status.password_hash, or the agent refuses to start.',
   ),
   setting(
     "status.password_hash",
     "string",
     "(none)",
-    "Password for the local page (from `beacon agent password`); required beyond loopback.",
+    "Password for the local page, as printed by `beacon agent password` or written by the page's first-visit setup; without it loopback is read-only and a LAN address answers 403.",
   ),
   setting("log.level", "string", "info", "Log level: fatal|error|warn|info|debug|trace|silent."),
-  setting("user_agent", "string", "Beacon-Agent/<version>", "User-Agent sent by HTTP sources and targets."),
+  setting("log.format", "string", "auto", LOG_FORMAT_HELP),
+  setting(
+    "user_agent",
+    "string",
+    "Beacon-Agent/<version>",
+    "User-Agent sent by HTTP sources, targets and notifiers.",
+  ),
 ];
 
 export const AGENT_TABLE: SettingsTable = settingsTable({
@@ -55,5 +76,5 @@ export const AGENT_TABLE: SettingsTable = settingsTable({
   what: "Beacon agent",
   // An empty value means something here ("" disables the status port) rather than "unset".
   emptyMeansEmpty: new Set(["status.listen"]),
-  ownsPrefix: true,
+  otherVariables: { names: [], prefixes: [] },
 });

@@ -14,7 +14,7 @@
 
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
-import type { DnsLimits } from "../../config/server-config.js";
+import type { DnsLimits, LogFormat } from "../../config/server-config.js";
 import type { ChangeListener, Log } from "../../services/ports.js";
 import type { Snapshot } from "../../store/types.js";
 import { safeHandle } from "../transport/safe-handle.js";
@@ -34,6 +34,7 @@ export interface DnsWorkerPoolOptions {
   /** A consistent read of the store, for a worker's first load. */
   readonly snapshot: () => Promise<Snapshot>;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   readonly limits: DnsLimits;
   readonly log: Log;
   /** Where workers' counts go (CountingDnsMetrics.add): deltas, so they are simply added. */
@@ -188,7 +189,14 @@ export function createDnsWorkerPool(opts: DnsWorkerPoolOptions): DnsWorkerPool {
     worker.on("message", (raw: unknown) => onMessage(slot, worker, raw));
     worker.on("exit", (code: number | null, signal: string | null) => onExit(slot, worker, code, signal));
     worker.on("error", (err: Error) => log.warn({ err, dnsWorker: slot.n }, "dns worker: channel error"));
-    post(worker, { kind: "init", worker: slot.n, logLevel: opts.logLevel, listen, limits: opts.limits });
+    post(worker, {
+      kind: "init",
+      worker: slot.n,
+      logLevel: opts.logLevel,
+      logFormat: opts.logFormat,
+      listen,
+      limits: opts.limits,
+    });
   };
 
   const onMessage = (slot: Slot, worker: Worker, raw: unknown): void => {

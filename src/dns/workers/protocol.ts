@@ -8,7 +8,7 @@
 // snapshot is the store's) but their envelope is checked with `parsePrimaryMessage`.
 
 import { z } from "zod";
-import type { DnsLimits } from "../../config/server-config.js";
+import type { DnsLimits, LogFormat } from "../../config/server-config.js";
 import type { RRSet } from "../../core/records.js";
 import type { ChangeListener } from "../../services/ports.js";
 import type { Snapshot, Zone } from "../../store/types.js";
@@ -36,6 +36,8 @@ export interface WorkerInit {
   /** 1-based, for logs. */
   readonly worker: number;
   readonly logLevel: string;
+  /** The primary's log.format, so a worker's lines look like the primary's. */
+  readonly logFormat: LogFormat;
   /** UDP addresses to bind; the ports are fixed (never 0): TCP in the primary holds the same ones. */
   readonly listen: readonly Endpoint[];
   readonly limits: DnsLimits;
@@ -121,6 +123,7 @@ export function parsePrimaryMessage(raw: unknown): PrimaryMessage | undefined {
     case "init":
       return typeof m["worker"] === "number" &&
         typeof m["logLevel"] === "string" &&
+        typeof m["logFormat"] === "string" &&
         Array.isArray(m["listen"]) &&
         typeof m["limits"] === "object" &&
         m["limits"] !== null

@@ -57,7 +57,7 @@ process.on("message", (raw: unknown) => {
     case "init":
       if (init !== undefined) return;
       init = m;
-      log = createLogger({ level: m.logLevel }).child({ dnsWorker: m.worker });
+      log = createLogger({ level: m.logLevel, format: m.logFormat }).child({ dnsWorker: m.worker });
       return;
     case "load":
       index.load(m.snapshot);

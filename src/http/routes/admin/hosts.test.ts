@@ -98,6 +98,13 @@ describe("POST /hosts", () => {
     expect(await h.store.listTokens()).toEqual([]);
   });
 
+  it("tells a name outside every zone which zone to add", async () => {
+    const res = await h.api("/hosts", { method: "POST", body: { fqdn: "x.example.org" } });
+    expect(((await res.json()) as { detail: string }).detail).toContain(
+      "create it with `beacon zone add example.org` (or on the console's Zones page) or see `beacon zone list`",
+    );
+  });
+
   it("refuses, before creating anything, when the request's origin is no usable URL", async () => {
     h = await adminHarness({ publicUrl: "ftp://files.example.net" });
     const res = await h.api("/hosts", { method: "POST", body: { fqdn: "e.example.com" } });
