@@ -6,7 +6,8 @@
 // - "password": status.password_hash is set. POST /api/session {password} opens a session (cookie
 //   beacon_agent_session: HttpOnly, SameSite=Strict, Path=/); every /api/* route but /api/session
 //   needs it, and every change its CSRF token (X-CSRF-Token, compared in constant time). Wrong
-//   passwords are limited per client network and for the page as a whole (429 + Retry-After).
+//   passwords are limited per client network; guessing from many networks only slows the networks
+//   that already failed (login-limiter.ts), so a stranger cannot lock the page (429 + Retry-After).
 
 import { randomBytes } from "node:crypto";
 import type { Context, Hono, MiddlewareHandler } from "hono";
@@ -15,7 +16,7 @@ import { BeaconError } from "../../core/errors.js";
 import { readJsonBody } from "../../http/body.js";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../../http/session/cookie.js";
 import { csrfTokenMatches, isSafeMethod } from "../../http/session/csrf.js";
-import { ipKey, type LoginLimiter } from "../../services/auth/login-limiter.js";
+import { attemptKeys, ipKey, successKeys, type LoginLimiter } from "../../services/auth/login-limiter.js";
 import { verifyPassword } from "../../services/auth/passwords.js";
 import type { SessionService } from "../../services/auth/sessions.js";
 import type { Log } from "../../services/ports.js";
@@ -24,8 +25,8 @@ import { problemResponse, refuse } from "./problem.js";
 export const SESSION_COOKIE = "beacon_agent_session";
 /** The page's one "user" in the session store. */
 const PAGE_USER = "agent";
-/** Counted on every wrong password, whatever the client: bounds guessing from many addresses. */
-const PAGE_KEY = "agent:page";
+/** The page's one account in the limiter: guessing from many addresses brakes, never locks it. */
+const PAGE_ACCOUNT = "agent page";
 const MAX_LOGIN_BODY = 4 * 1024;
 const MAX_PASSWORD = 1024;
 /** The agent speaks plain HTTP; a TLS proxy in front may add Secure itself. */
@@ -108,7 +109,8 @@ export function createAuth(deps: AuthDeps): Auth {
     app.post("/api/session", async (c) => {
       if (access.kind === "locked") return lockedProblem(log);
       if (access.kind === "open") return c.json(openView);
-      const keys = [ipKey(deps.clientAddress(c)), PAGE_KEY];
+      const client = ipKey(deps.clientAddress(c));
+      const keys = attemptKeys(PAGE_ACCOUNT, client);
       const wait = limiter.check(keys);
       if (wait !== undefined) return tooMany(wait, log);
       let password: string;
@@ -125,7 +127,7 @@ export function createAuth(deps: AuthDeps): Auth {
         if (after !== undefined) return tooMany(after, log);
         return refuse("unauthorized", log, "wrong password");
       }
-      limiter.succeeded([PAGE_KEY]);
+      limiter.succeeded(successKeys(PAGE_ACCOUNT, client));
       const { cookieValue, session } = await sessions.start(PAGE_USER);
       setSessionCookie(c, cookieValue, SECURE, SESSION_COOKIE);
       c.header("cache-control", "no-store");
