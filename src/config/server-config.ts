@@ -1,6 +1,8 @@
 // The built configuration of `beacon serve`: validated, defaults applied, paths absolute, names and
 // CIDRs canonical. Everything outside src/config receives this, never raw files, env or flags.
 
+import type { Rate } from "../core/rate.js";
+
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -62,6 +64,17 @@ export interface ServerConfig {
   };
   readonly updates: {
     readonly allowNonGlobal: boolean;
+  };
+  /** Update abuse controls (services/limits/update-limits.ts); an empty list is no limit. */
+  readonly limits: {
+    readonly client: readonly Rate[];
+    readonly clientIp: readonly Rate[];
+    readonly credential: readonly Rate[];
+    readonly hostDyndns2: readonly Rate[];
+    readonly hostApi: readonly Rate[];
+    readonly nochgFlag: readonly Rate[];
+    /** Canonical CIDRs. */
+    readonly exempt: readonly string[];
   };
   readonly demo: {
     readonly enabled: boolean;

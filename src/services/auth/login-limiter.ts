@@ -22,7 +22,7 @@
 
 import ipaddr from "ipaddr.js";
 import type { Clock } from "../../core/clock.js";
-import { parseIp } from "../../core/ip.js";
+import { parseIp, type ParsedIp } from "../../core/ip.js";
 
 export interface LoginLimiterOptions {
   readonly clock: Clock;
@@ -55,7 +55,11 @@ const PAIR = "pair:";
 /** Limiter key of a client address: the address for IPv4, its /64 for IPv6 (one home network). */
 export function ipKey(address: string | undefined): string {
   const ip = address === undefined ? undefined : parseIp(address);
-  if (ip === undefined) return "ip:unknown";
+  return ip === undefined ? "ip:unknown" : networkKey(ip);
+}
+
+/** ipKey of an address already parsed. */
+export function networkKey(ip: ParsedIp): string {
   if (ip.family === 4) return `ip:${ip.text}`;
   const v6 = ipaddr.IPv6.parse(ip.text);
   if (v6.isIPv4MappedAddress()) return `ip:${v6.toIPv4Address().toString()}`;
