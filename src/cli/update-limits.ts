@@ -38,15 +38,7 @@ export async function startUpdateLimits(d: {
     registers: [d.metrics],
   });
   const limits = createLimits({
-    rates: {
-      exempt: config.limits.exempt,
-      client: config.limits.client,
-      clientIp: config.limits.clientIp,
-      credential: config.limits.credential,
-      hostDyndns2: config.limits.hostDyndns2,
-      hostApi: config.limits.hostApi,
-      nochg: config.limits.nochgFlag,
-    },
+    rates: config.limits,
     buckets,
     flags,
     onLimited: (scope) => refused.inc({ scope }),

@@ -1,7 +1,7 @@
 // The built configuration of `beacon serve`: validated, defaults applied, paths absolute, names and
 // CIDRs canonical. Everything outside src/config receives this, never raw files, env or flags.
 
-import type { Rate } from "../core/rate.js";
+import type { LimitRates } from "../core/rate.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -66,16 +66,7 @@ export interface ServerConfig {
     readonly allowNonGlobal: boolean;
   };
   /** Update abuse controls (services/limits/update-limits.ts); an empty list is no limit. */
-  readonly limits: {
-    readonly client: readonly Rate[];
-    readonly clientIp: readonly Rate[];
-    readonly credential: readonly Rate[];
-    readonly hostDyndns2: readonly Rate[];
-    readonly hostApi: readonly Rate[];
-    readonly nochgFlag: readonly Rate[];
-    /** Canonical CIDRs. */
-    readonly exempt: readonly string[];
-  };
+  readonly limits: LimitRates;
   readonly demo: {
     readonly enabled: boolean;
     /** Canonical (core/names normalizeName). */

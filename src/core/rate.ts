@@ -11,6 +11,23 @@ export interface Rate {
   readonly periodMs: number;
 }
 
+/** The rates of the update limits (config `limits.*`; services/limits/update-limits.ts applies them). */
+export interface LimitRates {
+  /** Canonical CIDRs never limited. */
+  readonly exempt: readonly string[];
+  /** Update requests per client network, before credentials. */
+  readonly client: readonly Rate[];
+  /** GET /ip per client network. */
+  readonly clientIp: readonly Rate[];
+  /** Update requests per token or TSIG key. */
+  readonly credential: readonly Rate[];
+  readonly hostDyndns2: readonly Rate[];
+  /** JSON API and RFC 2136 updates of one host. */
+  readonly hostApi: readonly Rate[];
+  /** No-change updates of one host beyond these flag it (never refused). */
+  readonly nochgFlag: readonly Rate[];
+}
+
 const UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const MAX_PERIOD_MS = 366 * 86_400_000;
 

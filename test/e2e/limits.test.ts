@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDdclient, runInadyn, startInadyn } from "./support/clients.js";
+import { ddclientConfig, inadynConfig, runDdclient, runInadyn, startInadyn } from "./support/clients.js";
 import { runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
 
@@ -54,18 +54,7 @@ describe("update limits with real clients", () => {
     if (!peerAvailable("ddclient", "ddclient")) return;
     const name = host("ddclient");
     const conf = (ip: string) =>
-      [
-        "daemon=0",
-        "syslog=no",
-        "ssl=no",
-        `use=cmd, cmd='/bin/echo ${ip}'`,
-        "protocol=dyndns2",
-        `server=127.0.0.1:${beacon.httpPort}`,
-        `login=${name}`,
-        `password='${tokens.get(name)}'`,
-        name,
-        "",
-      ].join("\n");
+      ddclientConfig(`127.0.0.1:${beacon.httpPort}`, name, tokens.get(name) ?? "", ip);
     const cache = () => readFileSync(join(dir.path, "ddclient.cache"), "utf8");
     expect((await runDdclient(dir.path, conf("81.2.69.10"))).out).toMatch(/SUCCESS:.*good/);
     // ddclient waits 30 s between updates on its own; its cache is aged so it sends at once.
@@ -86,19 +75,7 @@ describe("update limits with real clients", () => {
     if (!peerAvailable("inadyn", "inadyn")) return;
     const name = host("inadyn");
     const conf = (ip: string) =>
-      [
-        "period = 60",
-        "custom beacon {",
-        "  ssl = false",
-        `  username = ${name}`,
-        `  password = "${tokens.get(name)}"`,
-        `  ddns-server = "127.0.0.1:${beacon.httpPort}"`,
-        `  ddns-path = "/nic/update?hostname=%h&myip=%i"`,
-        `  checkip-command = "/bin/echo ${ip}"`,
-        `  hostname = ${name}`,
-        "}",
-        "",
-      ].join("\n");
+      inadynConfig(`127.0.0.1:${beacon.httpPort}`, name, tokens.get(name) ?? "", ip);
     expect((await runInadyn(dir.path, conf("81.2.69.20"))).out).toMatch(/good 81\.2\.69\.20/);
     const running = startInadyn(dir.path, conf("81.2.69.21"));
     try {

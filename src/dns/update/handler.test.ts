@@ -353,7 +353,7 @@ describe("RFC 2136 UPDATE under update limits", () => {
         credential: [],
         hostDyndns2: [],
         hostApi: [{ limit: 2, periodMs: 60_000 }],
-        nochg: [],
+        nochgFlag: [],
       },
       buckets: createBuckets({ clock: () => NOW_MS }),
       flags: createAbuseFlags({ store, clock: () => NOW_MS, log: silentLog }),

@@ -4,7 +4,7 @@
 // change it), and a flood of no-change updates.
 
 import { beforeEach, describe, expect, it } from "vitest";
-import type { LimitRates } from "../../services/limits/update-limits.js";
+import type { LimitRates } from "../../core/rate.js";
 import { CLIENT_V4, OTHER_V4, UA, basic, createFixture, type Fixture } from "../testing/fixture.js";
 
 const MIN = 60_000;
@@ -15,7 +15,7 @@ const RATES: LimitRates = {
   credential: [{ limit: 4, periodMs: MIN }],
   hostDyndns2: [{ limit: 2, periodMs: 2 * MIN }],
   hostApi: [{ limit: 3, periodMs: MIN }],
-  nochg: [{ limit: 5, periodMs: 7 * 86_400_000 }],
+  nochgFlag: [{ limit: 5, periodMs: 7 * 86_400_000 }],
 };
 
 let f: Fixture;

@@ -94,7 +94,8 @@ describe("buckets", () => {
     let failing = true;
     const flaky: Store = {
       ...store,
-      saveLimitBuckets: (c, now) => (failing ? Promise.reject(new Error("disk full")) : store.saveLimitBuckets(c, now)),
+      saveLimitBuckets: (c, now) =>
+        failing ? Promise.reject(new Error("disk full")) : store.saveLimitBuckets(c, now),
     };
     const b = createBuckets({ clock: t.now, store: flaky });
     b.take("tk", [perDay(10)]);
@@ -102,6 +103,8 @@ describe("buckets", () => {
     expect(await store.loadLimitBuckets(t.now())).toEqual([]);
     failing = false;
     await b.flush();
-    expect(await store.loadLimitBuckets(t.now())).toEqual([{ key: bucketKey("tk", perDay(10)), tat: t.now() + DAY / 10 }]);
+    expect(await store.loadLimitBuckets(t.now())).toEqual([
+      { key: bucketKey("tk", perDay(10)), tat: t.now() + DAY / 10 },
+    ]);
   });
 });

@@ -142,7 +142,11 @@ export function createBuckets(opts: BucketsOptions): Buckets {
         for (const [key, b] of map) if (b.tat <= now && !dirty.has(key)) map.delete(key);
       if (store === undefined || (dirty.size === 0 && forgotten.size === 0)) return;
       const sent = [...dirty];
-      const changes: LimitBucketChange[] = sent.map(([key, b]) => ({ key, consumedMs: b.consumed, tat: b.tat }));
+      const changes: LimitBucketChange[] = sent.map(([key, b]) => ({
+        key,
+        consumedMs: b.consumed,
+        tat: b.tat,
+      }));
       const drop = [...forgotten];
       dirty.clear();
       forgotten.clear();

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseIp } from "../../core/ip.js";
-import type { Rate } from "../../core/rate.js";
+import type { LimitRates, Rate } from "../../core/rate.js";
 import type { UpdateProtocol, UpdateSource } from "../../core/update.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
 import { hostFixture, zoneFixture } from "../../store/testing/fixtures.js";
 import { silentLog } from "../ports.js";
 import { createAbuseFlags } from "./abuse-flags.js";
 import { createBuckets } from "./buckets.js";
-import { createLimits, type LimitRates, type LimitScope } from "./update-limits.js";
+import { createLimits, type LimitScope } from "./update-limits.js";
 
 const one: Rate[] = [{ limit: 1, periodMs: 60_000 }];
 const RATES: LimitRates = {
@@ -17,7 +17,7 @@ const RATES: LimitRates = {
   credential: [{ limit: 3, periodMs: 60_000 }],
   hostDyndns2: one,
   hostApi: [{ limit: 2, periodMs: 60_000 }],
-  nochg: [{ limit: 3, periodMs: 7 * 86_400_000 }],
+  nochgFlag: [{ limit: 3, periodMs: 7 * 86_400_000 }],
 };
 
 async function setup() {
@@ -37,7 +37,11 @@ async function setup() {
   return { store, flags, limits, limited, advance: (ms: number) => void (now += ms) };
 }
 
-const source = (protocol: UpdateProtocol, ip = "81.2.69.142", tokenId: string | undefined = "tk_1"): UpdateSource => ({
+const source = (
+  protocol: UpdateProtocol,
+  ip = "81.2.69.142",
+  tokenId: string | undefined = "tk_1",
+): UpdateSource => ({
   ip,
   userAgent: "test",
   protocol,
@@ -61,7 +65,8 @@ describe("update limits", () => {
     const { limits } = await setup();
     for (const protocol of ["admin", "cli"] as const) {
       const s = source(protocol);
-      for (let i = 0; i < 5; i++) expect([limits.request(s), limits.host("a.example.com", s)]).toEqual([undefined, undefined]);
+      for (let i = 0; i < 5; i++)
+        expect([limits.request(s), limits.host("a.example.com", s)]).toEqual([undefined, undefined]);
     }
     const local = source("dyndns2", "::1");
     for (let i = 0; i < 5; i++) expect(limits.host("a.example.com", local)).toBeUndefined();

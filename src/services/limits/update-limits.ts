@@ -14,24 +14,12 @@
 // A host is counted only for credentials that may change it, so nobody can spend another's budget.
 
 import { cidrMatcher, parseIp, type ParsedIp } from "../../core/ip.js";
-import { formatRate, type Rate } from "../../core/rate.js";
+import { formatRate, type LimitRates, type Rate } from "../../core/rate.js";
 import type { UpdateProtocol, UpdateSource } from "../../core/update.js";
 import { networkKey } from "../auth/login-limiter.js";
 import type { UpdateLimits } from "../ports.js";
 import type { AbuseFlags } from "./abuse-flags.js";
 import type { Buckets } from "./buckets.js";
-
-export interface LimitRates {
-  /** Canonical CIDRs never limited. */
-  readonly exempt: readonly string[];
-  readonly client: readonly Rate[];
-  readonly clientIp: readonly Rate[];
-  readonly credential: readonly Rate[];
-  readonly hostDyndns2: readonly Rate[];
-  readonly hostApi: readonly Rate[];
-  /** No-change updates of one host beyond these flag it. */
-  readonly nochg: readonly Rate[];
-}
 
 export type ClientScope = "client" | "client_ip";
 export type LimitScope = ClientScope | "credential" | "host_dyndns2" | "host_api";
@@ -73,7 +61,7 @@ export function createLimits(deps: LimitsDeps): Limits {
     if (wait !== undefined) deps.onLimited?.(scope);
     return wait;
   }
-  const nochgReason = `no-change updates beyond ${rates.nochg.map(formatRate).join(", ")}`;
+  const nochgReason = `no-change updates beyond ${rates.nochgFlag.map(formatRate).join(", ")}`;
 
   return {
     client(scope, ip) {
@@ -95,10 +83,10 @@ export function createLimits(deps: LimitsDeps): Limits {
     noChange(fqdn, source) {
       if (!LIMITED.has(source.protocol) || flags.isFlagged(fqdn)) return;
       const name = `nochg:${fqdn}`;
-      if (buckets.take(name, rates.nochg) === undefined) return;
+      if (buckets.take(name, rates.nochgFlag) === undefined) return;
       flags.flag(fqdn, nochgReason);
       // Counting starts again from zero once the admin clears the flag.
-      buckets.forget(name, rates.nochg);
+      buckets.forget(name, rates.nochgFlag);
     },
   };
 }

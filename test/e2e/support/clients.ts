@@ -21,6 +21,39 @@ export function runProgram(cmd: string, args: readonly string[]): Promise<Progra
   });
 }
 
+/** A ddclient.conf (protocol dyndns2, no TLS) updating `host` to `ip`, which ddclient learns from a command. */
+export function ddclientConfig(server: string, host: string, token: string, ip: string): string {
+  return [
+    "daemon=0",
+    "syslog=no",
+    "ssl=no",
+    `use=cmd, cmd='/bin/echo ${ip}'`,
+    "protocol=dyndns2",
+    `server=${server}`,
+    `login=${host}`,
+    `password='${token}'`,
+    host,
+    "",
+  ].join("\n");
+}
+
+/** An inadyn.conf with a `custom` provider (as docs/clients.md) updating `host` to `ip`, learnt from a command. */
+export function inadynConfig(server: string, host: string, token: string, ip: string): string {
+  return [
+    "period = 60",
+    "custom beacon {",
+    "  ssl = false",
+    `  username = ${host}`,
+    `  password = "${token}"`,
+    `  ddns-server = "${server}"`,
+    `  ddns-path = "/nic/update?hostname=%h&myip=%i"`,
+    `  checkip-command = "/bin/echo ${ip}"`,
+    `  hostname = ${host}`,
+    "}",
+    "",
+  ].join("\n");
+}
+
 /** One ddclient run with `config` as its ddclient.conf (written 0600 in `dir`). */
 export function runDdclient(dir: string, config: string): Promise<ProgramRun> {
   const conf = join(dir, "ddclient.conf");
