@@ -13,7 +13,7 @@ export function clientWait(deps: AppDeps, c: Context<AppEnv>, scope: ClientScope
   return wait === undefined ? undefined : retryAfterSeconds(wait);
 }
 
-export function rateLimitedError(seconds: number): BeaconError {
+function rateLimitedError(seconds: number): BeaconError {
   return new BeaconError("rate_limited", `too many requests from this network; try again in ${seconds} s`, {
     details: { retryAfterSeconds: seconds },
   });

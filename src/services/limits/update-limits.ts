@@ -1,12 +1,12 @@
 // Which updates count against which limits (docs/limits.md; the defaults follow deSEC's published rates):
 //
-// | scope        | counted                                                        | key                     |
-// | ------------ | -------------------------------------------------------------- | ----------------------- |
-// | client       | every request to an update endpoint, before its credentials    | client network          |
-// | client_ip    | every GET /ip                                                  | client network          |
-// | credential   | every update request of a token or TSIG key                    | token id / tsig:key     |
-// | host_dyndns2 | every dyndns2 update of a host the credential may change       | host                    |
-// | host_api     | every JSON API or RFC 2136 update of such a host               | host                    |
+// | scope        | counted                                                            | key                 |
+// | ------------ | ------------------------------------------------------------------ | ------------------- |
+// | client       | every request to an update endpoint, before its credentials        | client network      |
+// | client_ip    | every GET /ip                                                      | client network      |
+// | credential   | every update request of a token or TSIG key                        | token id / tsig:key |
+// | host_dyndns2 | every dyndns2 update of a host the credential may change           | host                |
+// | host_api     | every JSON API or RFC 2136 update of such a host                   | host                |
 // | nochg        | every update of a host that changed nothing (flags, never refuses) | host                |
 //
 // Only update clients are limited (dyndns2, api, rfc2136): changes made by the admin (console, CLI)
