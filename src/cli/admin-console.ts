@@ -12,6 +12,7 @@ import { createSessionService } from "../services/auth/sessions.js";
 import { generateSetupCode } from "../services/auth/setup-code.js";
 import { createUserService } from "../services/auth/users.js";
 import { createKeyService } from "../services/keys.js";
+import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import { createMirrorService } from "../services/mirror/mirrors.js";
 import { createRateSampler } from "../services/rates.js";
 import type { Store } from "../store/types.js";
@@ -39,6 +40,7 @@ export interface AdminConsoleDeps {
   readonly queries: () => number;
   readonly keysChanged: () => Promise<void>;
   readonly mirrorsChanged: () => void;
+  readonly flags: AbuseFlags;
 }
 
 export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminConsole> {
@@ -88,6 +90,7 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
         onSetupDone: () => (code = undefined),
       },
       keys: createKeyService({ store, clock }),
+      flags: d.flags,
       mirrors: createMirrorService({
         store,
         clock,

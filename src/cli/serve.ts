@@ -40,6 +40,7 @@ import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Snapshot, Store } from "../store/types.js";
 import { createAdminConsole } from "./admin-console.js";
 import { dnsLimitOptions } from "./dns-limits.js";
+import { startUpdateLimits } from "./update-limits.js";
 import { buildMirrorProvider } from "./mirror-provider.js";
 import { VERSION } from "./version.js";
 
@@ -114,7 +115,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const deps = { store, clock, listener, log, queue: createWriteQueue() };
   const zones = createZoneService(deps);
   const tokens = createTokenService(deps);
-  const updateService = createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal });
+  const limits = await startUpdateLimits({ config, store, clock, log, metrics });
+  const updateService = createUpdateService({
+    ...deps,
+    allowNonGlobal: config.updates.allowNonGlobal,
+    limits: limits.limits,
+  });
 
   const demoZoneCreated = await ensureDemoZone(config, store, zones);
   // Read the version before the snapshot, so a commit by another process in between is reloaded.
@@ -134,6 +140,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const stopWatching = watchExternalChanges(store, loadAll, version, log, () => {
     mirrors.kick();
     void keys.refresh();
+    limits.flags.reload().catch((e: unknown) => log.warn({ err: e }, "could not reload the host flags"));
   });
   const admin = await createAdminConsole({
     config,
@@ -143,6 +150,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     queries: () => receivedMessages(dnsMetrics.counts()),
     keysChanged: () => keys.refresh(),
     mirrorsChanged: () => mirrors.kick(),
+    flags: limits.flags,
   });
   // Every update (HTTP, RFC 2136, console) goes through the counting service the rate chart reads.
   const updates = admin.updates;
@@ -181,6 +189,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     log,
     clock,
     clientAddress: (c) => getConnInfo(c).remote.address,
+    limitClient: (scope, ip) => limits.limits.client(scope, ip),
     trustedProxies: config.http.trustedProxies,
     maxBodyBytes: config.http.maxBodyBytes,
     version: VERSION,
@@ -230,6 +239,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           notifier.stop(),
           workers?.close(),
         ]);
+        // Long-window limits outlive the restart: what this run counted is saved before the store closes.
+        await limits.stop();
         await store.close();
       })()),
   };

@@ -77,6 +77,23 @@ describe("loadServerConfig: layering", () => {
       },
       admin: { sessionIdleMs: 30 * 60_000, sessionLifetimeMs: 12 * 3_600_000, setup: true },
       updates: { allowNonGlobal: false },
+      limits: {
+        client: [
+          { limit: 30, periodMs: 1_000 },
+          { limit: 2000, periodMs: 86_400_000 },
+        ],
+        clientIp: [{ limit: 3, periodMs: 60_000 }],
+        credential: [{ limit: 2000, periodMs: 86_400_000 }],
+        hostDyndns2: [{ limit: 2, periodMs: 120_000 }],
+        hostApi: [
+          { limit: 2, periodMs: 1_000 },
+          { limit: 15, periodMs: 60_000 },
+          { limit: 100, periodMs: 3_600_000 },
+          { limit: 300, periodMs: 86_400_000 },
+        ],
+        nochgFlag: [{ limit: 150, periodMs: 7 * 86_400_000 }],
+        exempt: ["127.0.0.0/8", "::1/128"],
+      },
       demo: { enabled: true, zone: "dyn.beacon.test" },
       log: { level: "info", format: "auto" },
       shutdownGraceMs: 10000,

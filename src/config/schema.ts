@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import { parseCidr, parseIp } from "../core/ip.js";
+import { parseRate } from "../core/rate.js";
 import { tryNormalizeName } from "../core/names.js";
 import { parseDurationMs } from "./agent/duration.js";
 import { parseHostPort } from "./host-port.js";
@@ -93,6 +94,20 @@ function duration(min: number, max: number) {
     }
     return ms;
   });
+}
+
+/** Rates such as ["2/2m", "300/1d"] (core/rate.ts); all are enforced at once; empty: no limit. */
+function rates() {
+  const expected = "expected rates such as 2/2m, 30/1s or 300/1d (events/period, units s m h d)";
+  return z.array(
+    z.string({ error: expected }).transform((s, ctx) => {
+      const r = parseRate(s);
+      if (r !== undefined) return r;
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(s.slice(0, 40))}: ${expected}` });
+      return z.NEVER;
+    }),
+    { error: expected },
+  );
 }
 
 /** An http(s) base URL without credentials, query or fragment; kept without a trailing slash. */
@@ -312,6 +327,37 @@ export const rawConfigSchema = section({
     allow_non_global: leaf(boolean().prefault(false), {
       kind: "boolean",
       help: "Accept private, loopback and other non-global addresses in A/AAAA updates.",
+    }),
+  }),
+  // Defaults follow deSEC's published rates (docs/limits.md has the table and the sources).
+  limits: section({
+    client: leaf(rates().prefault(["30/1s", "2000/1d"]), {
+      kind: "list",
+      help: "Requests to the update endpoints (dyndns2, JSON API writes) per client network (IPv4 address, IPv6 /64), counted before credentials.",
+    }),
+    client_ip: leaf(rates().prefault(["3/1m"]), {
+      kind: "list",
+      help: "Requests to GET /ip per client network.",
+    }),
+    credential: leaf(rates().prefault(["2000/1d"]), {
+      kind: "list",
+      help: "Update requests per token or TSIG key, any protocol.",
+    }),
+    host_dyndns2: leaf(rates().prefault(["2/2m"]), {
+      kind: "list",
+      help: "dyndns2 updates per host, counted for credentials that may change it.",
+    }),
+    host_api: leaf(rates().prefault(["2/1s", "15/1m", "100/1h", "300/1d"]), {
+      kind: "list",
+      help: "JSON API and RFC 2136 updates per host, counted for credentials that may change it.",
+    }),
+    nochg_flag: leaf(rates().prefault(["150/7d"]), {
+      kind: "list",
+      help: "Updates of one host that change nothing beyond these rates flag the host for the admin (never refused); empty: never flag.",
+    }),
+    exempt: leaf(z.array(cidr, { error: "expected a list of CIDRs" }).prefault(["127.0.0.0/8", "::1/128"]), {
+      kind: "list",
+      help: "CIDRs or IPs whose updates and /ip requests are never limited.",
     }),
   }),
   demo: section({

@@ -1,6 +1,8 @@
 // The built configuration of `beacon serve`: validated, defaults applied, paths absolute, names and
 // CIDRs canonical. Everything outside src/config receives this, never raw files, env or flags.
 
+import type { LimitRates } from "../core/rate.js";
+
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -68,6 +70,8 @@ export interface ServerConfig {
   readonly updates: {
     readonly allowNonGlobal: boolean;
   };
+  /** Update abuse controls (services/limits/update-limits.ts); an empty list is no limit. */
+  readonly limits: LimitRates;
   readonly demo: {
     readonly enabled: boolean;
     /** Canonical (core/names normalizeName). */

@@ -37,8 +37,10 @@ export function dyndns2CodeFor(code: ErrorCode): Dyndns2Code {
       return "numhost";
     case "missing_user_agent":
       return "badagent";
+    // rate_limited: "try again later" (the route adds HTTP 503: docs/protocols/dyndns2.md says why).
     case "store_unavailable":
     case "internal":
+    case "rate_limited":
       return "911";
     default:
       return "dnserr";

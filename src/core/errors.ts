@@ -29,6 +29,8 @@ export const ERRORS = {
   zone_not_empty: { status: 409, title: "The zone still has hosts" },
   outside_zone: { status: 400, title: "The name is not inside any zone served here" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
+  // Update limits (docs/limits.md); the problem document and Retry-After say when to try again.
+  rate_limited: { status: 429, title: "Too many requests; slow down" },
   // Sign-in (admin console, agent page).
   too_many_attempts: { status: 429, title: "Too many failed attempts; try again later" },
   csrf_failed: { status: 403, title: "The request failed the cross-site request check" },

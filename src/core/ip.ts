@@ -75,6 +75,26 @@ export function inCidr(ip: ParsedIp, cidr: string): boolean {
   }
 }
 
+/**
+ * A membership test for a fixed list of CIDRs, parsed once (inCidr parses on every call); entries that
+ * are not CIDRs never match.
+ */
+export function cidrMatcher(cidrs: readonly string[]): (ip: ParsedIp) => boolean {
+  const ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
+  for (const c of cidrs) {
+    try {
+      ranges.push(ipaddr.parseCIDR(c));
+    } catch {
+      // not a CIDR: matches nothing
+    }
+  }
+  if (ranges.length === 0) return () => false;
+  return (ip) => {
+    const addr = ipaddr.parse(ip.text);
+    return ranges.some(([range, bits]) => addr.kind() === range.kind() && addr.match(range, bits));
+  };
+}
+
 /** Validates a CIDR string; returns its canonical form or undefined. */
 export function parseCidr(input: string): string | undefined {
   try {

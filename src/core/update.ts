@@ -24,4 +24,11 @@ export type DesiredSets = Partial<
 export type HostOutcome =
   | { readonly status: "good"; readonly fqdn: string; readonly sets: readonly RRSet[] }
   | { readonly status: "nochg"; readonly fqdn: string; readonly sets: readonly RRSet[] }
-  | { readonly status: "failed"; readonly fqdn: string; readonly code: ErrorCode; readonly message: string };
+  | {
+      readonly status: "failed";
+      readonly fqdn: string;
+      readonly code: ErrorCode;
+      readonly message: string;
+      /** rate_limited: when the host may be updated again. */
+      readonly retryAfterSeconds?: number;
+    };

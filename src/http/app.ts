@@ -25,7 +25,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use("*", requestContext(deps, trusted));
   registerDyndns2Routes(app, deps);
-  registerIpRoutes(app);
+  registerIpRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerMetricsRoute(app, deps);
   if (deps.admin !== undefined) mountAdmin(app, deps, deps.admin);

@@ -13,8 +13,10 @@ import type { LoginLimiter } from "../services/auth/login-limiter.js";
 import type { SessionService } from "../services/auth/sessions.js";
 import type { UserService } from "../services/auth/users.js";
 import type { KeyService } from "../services/keys.js";
+import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
+import type { ClientScope } from "../services/limits/update-limits.js";
 import type { SessionRecord, Store, TokenRecord } from "../store/types.js";
 import type { AssetReader } from "./pages/assets.js";
 import type { SessionUser } from "./session/guard.js";
@@ -33,6 +35,11 @@ export interface AppDeps {
   readonly version: string;
   /** Largest JSON request body accepted (http.max_body_bytes); default 64 KiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Per-client-network limits of the update endpoints and /ip (services/limits): the wait in ms, or
+   * undefined to go ahead. None: nothing is limited per client.
+   */
+  readonly limitClient?: (scope: ClientScope, ip: ParsedIp | undefined) => number | undefined;
   /** Served as Prometheus text on GET /metrics; no such route without it. */
   readonly metrics?: Registry;
   /** The admin console: sign-in, /api/v1/admin and the /admin/ pages; none of them without it. */
@@ -51,6 +58,7 @@ export interface AdminDeps {
   };
   readonly keys: KeyService;
   readonly mirrors: MirrorService;
+  readonly flags: Pick<AbuseFlags, "list" | "clear">;
   readonly rates: () => RateSeries;
   readonly providers: readonly { readonly type: string; readonly title?: string }[];
   /** Reloads the DNS server's TSIG keyring after a key was added or removed. Must not reject. */

@@ -34,7 +34,10 @@ export function problemFor(e: unknown, requestId?: string): ProblemDocument {
   };
 }
 
-/** Answers with the problem document for `e`; logs server-side failures. */
+/**
+ * Answers with the problem document for `e`; logs server-side failures. A `retryAfterSeconds` detail
+ * (whole seconds ≥ 1: rate_limited) is also sent as Retry-After.
+ */
 export function problemResponse(
   c: Context<AppEnv>,
   e: unknown,
@@ -44,8 +47,14 @@ export function problemResponse(
   const requestId = c.get("requestId");
   const body = problemFor(e, requestId);
   if (body.status >= 500) log.error({ err: e, requestId, code: body.code }, "request failed");
+  const retry = body["retryAfterSeconds"];
   return new Response(JSON.stringify(body), {
     status: body.status,
-    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
+    headers: {
+      "content-type": "application/problem+json",
+      "cache-control": "no-store",
+      ...(typeof retry === "number" ? { "retry-after": String(retry) } : {}),
+      ...headers,
+    },
   });
 }

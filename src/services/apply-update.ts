@@ -4,7 +4,9 @@
 //   requests that arrive while a commit is in flight share the next commit (group commit: one fsync for
 //   many updates), each still decided in arrival order against the ones before it;
 // - outcomes are returned and the ChangeListener told only after that commit resolved;
-// - requests are serialised, so the read-compare-write of one request never interleaves with another.
+// - requests are serialised, so the read-compare-write of one request never interleaves with another;
+// - with `limits`, a request over its credential's limit, or a host over its own, fails rate_limited
+//   before anything is read or recorded (no history row: a flood must not grow the store).
 
 import type { Clock } from "../core/clock.js";
 import { BeaconError, isBeaconError, toBeaconError, type ErrorCode } from "../core/errors.js";
@@ -19,8 +21,9 @@ import {
   type RRSet,
 } from "../core/records.js";
 import type { DesiredSets, HostOutcome, UpdateSource } from "../core/update.js";
+import { retryAfterSeconds } from "../core/rate.js";
 import type { HistoryEntry, RRSetWrite, Store, TokenRecord, Zone } from "../store/types.js";
-import type { ChangeListener, Log } from "./ports.js";
+import type { ChangeListener, Log, UpdateLimits } from "./ports.js";
 import { tokenAllows, tokenCoversName } from "./scope.js";
 import { createWriteQueue, type WriteQueue } from "./write-queue.js";
 
@@ -33,6 +36,8 @@ export interface UpdateServiceDeps {
   readonly allowNonGlobal: boolean;
   /** Share one queue with the zone service so serials reach the listener in commit order. */
   readonly queue?: WriteQueue;
+  /** Abuse controls (services/limits); none: nothing is limited. */
+  readonly limits?: UpdateLimits;
   /**
    * Runs `fn` once the work already under way has had its turn (default: setImmediate, i.e. after the
    * requests read in this event-loop turn reached the service), so they share one commit.
@@ -69,7 +74,7 @@ export interface UpdateService {
 type HostState = Map<RecordType, RRSet>;
 
 export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
-  const { store, clock, listener, log, allowNonGlobal } = deps;
+  const { store, clock, listener, log, allowNonGlobal, limits } = deps;
   const queue = deps.queue ?? createWriteQueue();
   const defer = deps.defer ?? ((fn: () => void) => void setImmediate(fn));
 
@@ -114,6 +119,11 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       changed: new Map(),
     };
     const { outcomes, writes, history, states, changed } = planned;
+    const credentialWait = limits?.request(req.source);
+    if (credentialWait !== undefined) {
+      for (const requested of req.hosts) outcomes.push(failed(requested, rateLimited(credentialWait)));
+      return planned;
+    }
 
     const entry = (
       fqdn: string,
@@ -149,6 +159,8 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
             throw new BeaconError("forbidden", `the token may not change ${types.join("/")} of "${fqdn}"`);
           }
         }
+        const hostWait = limits?.host(fqdn, req.source);
+        if (hostWait !== undefined) throw rateLimited(hostWait);
       } catch (e) {
         outcomes.push(failed(fqdn, e));
         continue;
@@ -202,6 +214,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
         entry(fqdn, type, old, want, want === null ? "deleted" : "good");
       }
       if (hostChanged && !changed.has(fqdn)) changed.set(fqdn, host.zone);
+      if (!hostChanged) limits?.noChange(fqdn, req.source);
       outcomes.push({ status: hostChanged ? "good" : "nochg", fqdn, sets: snapshot(state) });
     }
     return planned;
@@ -331,7 +344,21 @@ function isPlanned(r: Planned | HostOutcome[]): r is Planned {
 function failed(fqdn: string, e: unknown): HostOutcome & { status: "failed" } {
   if (!isBeaconError(e)) throw e;
   const code: ErrorCode = e.code;
-  return { status: "failed", fqdn, code, message: e.message };
+  const retry = e.details?.["retryAfterSeconds"];
+  return {
+    status: "failed",
+    fqdn,
+    code,
+    message: e.message,
+    ...(typeof retry === "number" ? { retryAfterSeconds: retry } : {}),
+  };
+}
+
+function rateLimited(waitMs: number): BeaconError {
+  const seconds = retryAfterSeconds(waitMs);
+  return new BeaconError("rate_limited", `too many updates; try again in ${seconds} s`, {
+    details: { retryAfterSeconds: seconds },
+  });
 }
 
 function snapshot(state: HostState): RRSet[] {

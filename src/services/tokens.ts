@@ -2,7 +2,7 @@
 // every credential form dyndns2 clients send. Every failure is the same `unauthorized` to the caller;
 // the precise reason goes to the debug log only.
 
-import { createHash, randomBytes as nodeRandomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes as nodeRandomBytes } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { BeaconError } from "../core/errors.js";
 import { inCidr, parseCidr, type ParsedIp } from "../core/ip.js";
@@ -78,22 +78,21 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     throw new BeaconError("unauthorized");
   }
 
-  /** Splits the credential into candidate tokens and the secret to check against them. */
-  async function candidates(cred: Credential): Promise<{ tokens: TokenRecord[]; secret: string }> {
+  /**
+   * The secret a credential presents and what the token it belongs to must agree with: the id of
+   * `id.secret` or of user = id, or a hostname user the token covers. Other users name no token.
+   */
+  function formOf(cred: Credential): { secret: string; fits: (t: TokenRecord) => boolean } | undefined {
     const dot = cred.password.indexOf(".");
     if (dot > 0 && isTokenId(cred.password.slice(0, dot))) {
-      const t = await store.getToken(cred.password.slice(0, dot));
-      return { tokens: t ? [t] : [], secret: cred.password.slice(dot + 1) };
+      const id = cred.password.slice(0, dot);
+      return { secret: cred.password.slice(dot + 1), fits: (t) => t.id === id };
     }
     const user = cred.user?.trim() ?? "";
-    if (isTokenId(user)) {
-      const t = await store.getToken(user);
-      return { tokens: t ? [t] : [], secret: cred.password };
-    }
+    if (isTokenId(user)) return { secret: cred.password, fits: (t) => t.id === user };
     const name = user.includes(".") ? tryNormalizeName(user) : undefined;
-    if (name === undefined) return { tokens: [], secret: cred.password };
-    const all = await store.listTokens();
-    return { tokens: all.filter((t) => tokenCoversName(t, name)), secret: cred.password };
+    if (name === undefined) return undefined;
+    return { secret: cred.password, fits: (t) => tokenCoversName(t, name) };
   }
 
   const service: TokenService = {
@@ -136,10 +135,12 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
     async authenticate(cred, sourceIp) {
       if (cred.password.length === 0 || cred.password.length > 512) reject("empty or oversized password");
-      const { tokens, secret } = await candidates(cred);
-      const hash = sha256Hex(secret);
-      const token = tokens.find((t) => sameHash(t.secretHash, hash));
-      if (token === undefined) reject(tokens.length === 0 ? "no such token" : "wrong secret");
+      // One indexed read by the SHA-256 of the secret, whatever the form and however many tokens
+      // exist (the secret is 192 random bits: looking its hash up leaks nothing a guess could use).
+      const form = formOf(cred);
+      const token = form && (await store.findTokenBySecretHash(sha256Hex(form.secret)));
+      if (token === undefined) reject("no such token");
+      if (!form?.fits(token)) reject("the secret is another token's, or its scope lacks the user name");
       const now = clock();
       if (token.revokedAt !== undefined) reject("revoked", { tokenId: token.id });
       if (token.expiresAt !== undefined && now >= token.expiresAt) reject("expired", { tokenId: token.id });
@@ -195,10 +196,4 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
 function sha256Hex(s: string): string {
   return createHash("sha256").update(s, "utf8").digest("hex");
-}
-
-function sameHash(storedHex: string, computedHex: string): boolean {
-  const a = Buffer.from(storedHex, "utf8");
-  const b = Buffer.from(computedHex, "utf8");
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -5,7 +5,7 @@
 // - Names are canonical (see core/names.ts); callers normalise before calling.
 // - Every method that changes data is atomic: it either fully happens or not at all, and it resolves
 //   only after the change is durable (for SQLite: the transaction has committed with synchronous=FULL).
-// - Expected conflicts throw BeaconError with a catalogue code (zone_exists, host_exists,
+// - Expected conflicts throw BeaconError with a catalogue code (zone_exists, host_exists, token_exists,
 //   zone_not_found, zone_not_empty, mirror_exists, mirror_not_found, user_exists, user_not_found);
 //   driver failures throw BeaconError("store_unavailable") with the driver error as cause.
 // - Returned objects are fresh copies; mutating them does not change the store.
@@ -251,12 +251,62 @@ export interface UserStore {
   deleteUser(name: string): Promise<boolean>;
 }
 
-export interface Store extends SessionStore, UserStore {
+/** A host flagged for the admin (update abuse, services/limits/abuse-flags.ts). Dies with its host. */
+export interface HostFlag {
+  readonly fqdn: string;
+  readonly flaggedAt: number;
+  /** Why, for people (≤ 200 characters). */
+  readonly reason: string;
+}
+
+/**
+ * One rate-limit bucket (GCRA, core/rate.ts): `tat` is the time (ms since the epoch) at which the
+ * bucket is full again. `key` names the counted thing and the rate, e.g. "host:a.example.com|300/86400000".
+ */
+export interface LimitBucket {
+  readonly key: string;
+  readonly tat: number;
+}
+
+/** What one process consumed from a bucket since it last saved it (services/limits/buckets.ts). */
+export interface LimitBucketChange {
+  readonly key: string;
+  /** Time added to the bucket by this process since its last save (≥ 0). */
+  readonly consumedMs: number;
+  /** The bucket's tat as this process sees it now. */
+  readonly tat: number;
+}
+
+/**
+ * Where rate-limit state that must outlive a restart lives (long windows, abuse flags), shaped so
+ * several server nodes can share it: saving adds each node's consumption instead of overwriting.
+ */
+export interface LimitStore {
+  /** Every saved bucket with tat > now, sorted by key. */
+  loadLimitBuckets(now: number): Promise<LimitBucket[]>;
+  /**
+   * In one transaction, for each change: saved tat = max(saved tat + consumedMs, change.tat) (a
+   * missing bucket counts as saved tat = change.tat - consumedMs, i.e. the result is change.tat); then
+   * every bucket with tat <= now is deleted. Resolves with the saved buckets of the keys given that
+   * remain (tat > now), sorted by key.
+   */
+  saveLimitBuckets(changes: readonly LimitBucketChange[], now: number): Promise<LimitBucket[]>;
+  /** Deletes these buckets (absent keys are ignored). */
+  deleteLimitBuckets(keys: readonly string[]): Promise<void>;
+  /** Flags the host. Resolves false (and changes nothing) if the host is absent or already flagged. */
+  flagHost(flag: HostFlag): Promise<boolean>;
+  /** Resolves false if the host was not flagged. */
+  clearHostFlag(fqdn: string): Promise<boolean>;
+  /** Sorted by fqdn. */
+  listHostFlags(): Promise<HostFlag[]>;
+}
+
+export interface Store extends SessionStore, UserStore, LimitStore {
   // Zones
   createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone>;
   getZone(name: string): Promise<Zone | undefined>;
   listZones(): Promise<Zone[]>;
-  /** Deletes the zone. With `cascade` also its hosts, rrsets and history; otherwise zone_not_empty if it has hosts. Resolves false if absent. */
+  /** Deletes the zone. With `cascade` also its hosts (with their flags), rrsets and history; otherwise zone_not_empty if it has hosts. Resolves false if absent. */
   deleteZone(name: string, opts?: { cascade?: boolean }): Promise<boolean>;
 
   // Hosts
@@ -266,7 +316,7 @@ export interface Store extends SessionStore, UserStore {
   /** Sorted by fqdn. */
   listHosts(zone?: string): Promise<Host[]>;
   /**
-   * Deletes the host, its rrsets (history stays); advances the zone serial; queues a delete of each of
+   * Deletes the host, its rrsets and its flag (history stays); advances the zone serial; queues a delete of each of
    * its sets for every mirror of its zone, created at `at` (default: now). Resolves false if absent.
    */
   deleteHost(fqdn: string, at?: number): Promise<boolean>;
@@ -282,8 +332,14 @@ export interface Store extends SessionStore, UserStore {
   commit(batch: ChangeBatch): Promise<CommitResult>;
 
   // Tokens
+  /** token_exists if the id or the secret hash is taken. */
   createToken(token: TokenRecord): Promise<void>;
   getToken(id: string): Promise<TokenRecord | undefined>;
+  /**
+   * The token (revoked and expired ones included) whose secretHash is `secretHash`; secret hashes are
+   * unique. One indexed read, whatever the number of tokens: authentication relies on it.
+   */
+  findTokenBySecretHash(secretHash: string): Promise<TokenRecord | undefined>;
   /** Sorted by createdAt then id; includes revoked tokens. */
   listTokens(): Promise<TokenRecord[]>;
   /** Marks the token revoked at `at`. Resolves false if absent or already revoked. */

@@ -42,6 +42,8 @@ interface Fake {
   failures: number;
   zones: string[];
   hosts: string[];
+  /** fqdn → abuse flag (limits.md). */
+  abuse: Map<string, { flaggedAt: string; reason: string }>;
   history: Entry[];
   changes: { method: string; path: string; csrf: string | null }[];
 }
@@ -57,6 +59,7 @@ function hostView(f: Fake, fqdn: string) {
     description: null,
     records: last === undefined ? [] : [{ type: "A", ttl: 60, values: last.newValues, updatedAt: last.at }],
     lastUpdate: last ?? null,
+    abuse: f.abuse.get(fqdn) ?? null,
   };
 }
 
@@ -174,6 +177,10 @@ function fakeServer(f: Fake): Hono {
   app.get("/api/v1/admin/mirrors", (c) => c.json({ mirrors: [] }));
   app.get("/api/v1/admin/providers", (c) => c.json({ providers: [] }));
   app.get("/api/v1/admin/hosts/:fqdn/history", (c) => c.json({ entries: [...f.history].reverse() }));
+  app.delete("/api/v1/admin/hosts/:fqdn/abuse", (c) => {
+    f.abuse.delete(c.req.param("fqdn"));
+    return c.body(null, 204);
+  });
   app.get("/api/v1/admin/stats", (c) => {
     const now = Date.now();
     const points = (k: number) =>
@@ -217,6 +224,7 @@ describe.runIf(run)("admin console pages against a canned API", () => {
       failures: 0,
       zones: [],
       hosts: [],
+      abuse: new Map(),
       history: [],
       changes: [],
     };
@@ -366,6 +374,31 @@ describe.runIf(run)("admin console pages against a canned API", () => {
     expect(await rows.first().locator(".user-agent").textContent()).toBe("router-499/1.0");
     await page.getByRole("button", { name: "Show 50 more" }).click();
     expect(await rows.count()).toBe(100);
+  });
+
+  it("an abuse-flagged host: a badge in the list, a notice with its reason on its page, cleared with CSRF", async () => {
+    f.zones = ["dyn.example.com"];
+    f.hosts = ["home.dyn.example.com", "nas.dyn.example.com"];
+    const reason = "no-change updates beyond 150/7d";
+    f.abuse.set("home.dyn.example.com", { flaggedAt: new Date().toISOString(), reason });
+    await signIn();
+    const rows = page.locator(".zone-hosts tbody tr");
+    await rows.first().waitFor();
+    expect(await rows.locator(".badge").allTextContents()).toEqual(["abuse"]);
+    expect(await rows.filter({ hasText: "home.dyn.example.com" }).locator(".badge").count()).toBe(1);
+    await page.goto(`${server.url}/admin/#/hosts/home.dyn.example.com`);
+    const notice = page.locator(".flag-slot .note");
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain(reason);
+    await page.getByRole("button", { name: "Clear the flag" }).click();
+    await notice.waitFor({ state: "detached" });
+    expect(f.changes).toContainEqual({
+      method: "DELETE",
+      path: "/api/v1/admin/hosts/home.dyn.example.com/abuse",
+      csrf: CSRF,
+    });
+    expect(f.abuse.size).toBe(0);
+    expect(consoleErrors).toEqual([]);
   });
 
   it("an expired session sends the person back to sign-in with a note, then back where they were", async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
-import { runDdclient, runInadyn } from "./support/clients.js";
+import { ddclientConfig, inadynConfig, runDdclient, runInadyn } from "./support/clients.js";
 import { peerAvailable } from "./support/peers.js";
 
 const ZONE = "dyn.beacon.test";
@@ -34,18 +34,7 @@ describe("real clients and router quirks", () => {
     const host = `ddclient.${ZONE}`;
     const r = await runDdclient(
       dir.path,
-      [
-        "daemon=0",
-        "syslog=no",
-        "ssl=no",
-        "use=ip, ip=81.2.69.142",
-        "protocol=dyndns2",
-        `server=127.0.0.1:${beacon.httpPort}`,
-        `login=${host}`,
-        `password='${tokens.get(host)}'`,
-        host,
-        "",
-      ].join("\n"),
+      ddclientConfig(`127.0.0.1:${beacon.httpPort}`, host, tokens.get(host) ?? "", "81.2.69.142"),
     );
     expect(r.out).toMatch(/SUCCESS:.*ddclient\.dyn\.beacon\.test/);
     expect(await answer(host, "A")).toBe("81.2.69.142");
@@ -56,19 +45,7 @@ describe("real clients and router quirks", () => {
     const host = `inadyn.${ZONE}`;
     const r = await runInadyn(
       dir.path,
-      [
-        "period = 60",
-        `custom beacon {`,
-        "  ssl = false",
-        `  username = ${host}`,
-        `  password = "${tokens.get(host)}"`,
-        `  ddns-server = "127.0.0.1:${beacon.httpPort}"`,
-        `  ddns-path = "/nic/update?hostname=%h&myip=%i"`,
-        `  checkip-command = "/bin/echo 81.2.69.160"`,
-        `  hostname = ${host}`,
-        "}",
-        "",
-      ].join("\n"),
+      inadynConfig(`127.0.0.1:${beacon.httpPort}`, host, tokens.get(host) ?? "", "81.2.69.160"),
     );
     expect(r.out).toMatch(/good 81\.2\.69\.160/);
     expect(await answer(host, "A")).toBe("81.2.69.160");

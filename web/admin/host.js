@@ -1,6 +1,7 @@
 // @ts-check
-// One host: its record sets (editable), the address history as a picture and as a table (client
-// address and user agent of every change), and the tokens that may change it (revoke, rotate).
+// One host: its abuse flag if set (clear it), its record sets (editable), the address history as a
+// picture and as a table (client address and user agent of every change), and the tokens that may
+// change it (revoke, rotate).
 
 import { api } from "../shared/api.js";
 import { h, mount } from "../shared/dom.js";
@@ -24,6 +25,7 @@ export async function render(ctx, fqdn) {
   const editState = { open: false, type: "A" };
   const notes = noteArea();
   const secret = h("div", { class: "secret-slot" });
+  const flag = h("div", { class: "flag-slot" });
   const records = h("section", { class: "card records" });
   const pictureBox = h("div", { class: "timeline-box" });
   const historyBox = h("div", { class: "history-box" });
@@ -42,6 +44,7 @@ export async function render(ctx, fqdn) {
     h("p", { class: "small" }, h("a", { href: "#/hosts" }, "← Hosts")),
     header(fqdn, del),
     notes,
+    flag,
     secret,
     records,
     h("section", { class: "card history" }, h("h2", {}, "Address history"), pictureBox, historyBox),
@@ -58,6 +61,7 @@ export async function render(ctx, fqdn) {
       const host = detail.host;
       /** @type {HistoryEntry[]} */
       const entries = history.entries;
+      renderFlag(ctx, flag, host, path, load);
       renderRecords(ctx, records, host, path, load, editState);
       /** @type {Record<string, string[]>} */
       const current = Object.fromEntries(host.records.map((r) => [r.type, r.values]));
@@ -75,6 +79,40 @@ export async function render(ctx, fqdn) {
     }
   }
   await load();
+}
+
+/**
+ * The abuse flag, when set: why, and a button that clears it (docs/limits.md).
+ * @param {Ctx} ctx @param {HTMLElement} box @param {HostView} host @param {string} path
+ * @param {() => Promise<void>} reload
+ */
+function renderFlag(ctx, box, host, path, reload) {
+  if (host.abuse === null) return mount(box);
+  const notes = noteArea();
+  const clear = h("button", { type: "button", class: "small" }, "Clear the flag");
+  clear.addEventListener("click", () => {
+    void busy(box, async () => {
+      try {
+        await api("DELETE", `${path}/abuse`);
+        await reload();
+      } catch (e) {
+        ctx.fail(e, notes);
+      }
+    });
+  });
+  mount(
+    box,
+    h(
+      "div",
+      { class: "note warn", role: "status" },
+      h("strong", {}, "Flagged for update abuse"),
+      ` since `,
+      when(host.abuse.flaggedAt),
+      `: ${host.abuse.reason}. Updates still work. Fix the client (it should update only when the address changes), then `,
+      clear,
+    ),
+    notes,
+  );
 }
 
 /**

@@ -1,12 +1,13 @@
 // @ts-check
-// Hosts, grouped by zone: current A/AAAA, last update and the client that sent it. The create form
-// issues a token for exactly that name and shows it once with copy-ready client configurations.
+// Hosts, grouped by zone: current A/AAAA, last update and the client that sent it, and an "abuse"
+// badge on hosts flagged for update abuse. The create form issues a token for exactly that name and
+// shows it once with copy-ready client configurations.
 
 import { api } from "../shared/api.js";
 import { h, mount } from "../shared/dom.js";
 import { busy, checkbox, field, noteArea, showNote } from "../shared/forms.js";
 import { secretPanel } from "./secret.js";
-import { header, hostLink, table, when } from "./util.js";
+import { badge, header, hostLink, table, when } from "./util.js";
 
 /** @typedef {import("./types.js").HostView} HostView */
 /** @typedef {import("./types.js").ZoneView} ZoneView */
@@ -65,7 +66,12 @@ function zoneHosts(/** @type {string} */ zone, /** @type {HostView[]} */ hosts) 
     h(
       "tr",
       {},
-      h("td", {}, hostLink(host.fqdn)),
+      h(
+        "td",
+        {},
+        hostLink(host.fqdn),
+        host.abuse === null ? null : [" ", h("span", { title: host.abuse.reason }, badge("abuse", "error"))],
+      ),
       h("td", { class: "mono" }, values(host, "A")),
       h("td", { class: "mono" }, values(host, "AAAA")),
       h("td", {}, when(host.lastUpdate?.at)),

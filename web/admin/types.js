@@ -19,8 +19,9 @@
  * @typedef {{ id: number, type: string, oldValues: string[] | null, newValues: string[] | null, at: string,
  *   outcome: string, protocol: string, tokenId: string | null, sourceIp: string | null,
  *   userAgent: string | null }} HistoryEntry
+ * @typedef {{ flaggedAt: string, reason: string }} AbuseFlag
  * @typedef {{ fqdn: string, zone: string, ttl: number, description: string | null,
- *   records: RecordView[], lastUpdate: HistoryEntry | null }} HostView
+ *   records: RecordView[], lastUpdate: HistoryEntry | null, abuse: AbuseFlag | null }} HostView
  * @typedef {{ name: string, serial: number, ttl: number, nameservers: string[], hosts: number,
  *   mirrors: number, createdAt: string }} ZoneView
  * @typedef {{ name: string, subtree: boolean }} NameScope

@@ -10,7 +10,8 @@
 // - "password": status.password_hash is set. POST /api/session {password} opens a session (cookie
 //   beacon_agent_session: HttpOnly, SameSite=Strict, Path=/); every /api/* route but /api/session
 //   needs it, and every change its CSRF token (X-CSRF-Token, compared in constant time). Wrong
-//   passwords are limited per client network and for the page as a whole (429 + Retry-After).
+//   passwords are limited per client network; guessing from many networks only slows the networks
+//   that already failed (login-limiter.ts), so a stranger cannot lock the page (429 + Retry-After).
 
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { ListenScope } from "../../config/agent/listen-scope.js";
@@ -18,7 +19,7 @@ import { BeaconError } from "../../core/errors.js";
 import { readJsonBody } from "../../http/body.js";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../../http/session/cookie.js";
 import { csrfTokenMatches, isSafeMethod } from "../../http/session/csrf.js";
-import { ipKey, type LoginLimiter } from "../../services/auth/login-limiter.js";
+import { attemptKeys, ipKey, successKeys, type LoginLimiter } from "../../services/auth/login-limiter.js";
 import { verifyPassword } from "../../services/auth/passwords.js";
 import type { SessionRecord, SessionService } from "../../services/auth/sessions.js";
 import type { Log } from "../../services/ports.js";
@@ -27,8 +28,11 @@ import { problemResponse, refuse } from "./problem.js";
 export const SESSION_COOKIE = "beacon_agent_session";
 /** The page's one "user" in the session store. */
 const PAGE_USER = "agent";
-/** Counted on every wrong password or setup code, whatever the client: bounds guessing from many addresses. */
-const PAGE_KEY = "agent:page";
+/**
+ * The page's one account in the limiter (wrong passwords and wrong setup codes): guessing from many
+ * addresses brakes, never locks it.
+ */
+const PAGE_ACCOUNT = "agent page";
 const MAX_LOGIN_BODY = 4 * 1024;
 const MAX_PASSWORD = 1024;
 /** The agent speaks plain HTTP; a TLS proxy in front may add Secure itself. */
@@ -75,8 +79,8 @@ export interface Auth {
   register(app: Hono): void;
   /** The mode now: "setup" becomes "password" once a password is set from the page. */
   access(): PageAccess;
-  /** Limiter keys of a request: its client network and the page as a whole. */
-  limiterKeys(c: Context): string[];
+  /** Limiter keys of an attempt (password or setup code): its client network, the page from that network, the page. */
+  limiterKeys(c: Context): readonly string[];
   /** Setup's last step: from now on `hash` protects the page, and this request is signed in. */
   usePassword(c: Context, hash: string): Promise<SignedIn>;
 }
@@ -124,7 +128,7 @@ export function createAuth(deps: AuthDeps): Auth {
     return signedIn(session);
   };
 
-  const limiterKeys = (c: Context) => [ipKey(deps.clientAddress(c)), PAGE_KEY];
+  const limiterKeys = (c: Context) => attemptKeys(PAGE_ACCOUNT, ipKey(deps.clientAddress(c)));
 
   function register(app: Hono): void {
     app.get("/api/session", async (c) => {
@@ -157,7 +161,7 @@ export function createAuth(deps: AuthDeps): Auth {
         if (after !== undefined) return tooMany(after, log);
         return refuse("unauthorized", log, "wrong password");
       }
-      limiter.succeeded([PAGE_KEY]);
+      limiter.succeeded(successKeys(PAGE_ACCOUNT, ipKey(deps.clientAddress(c))));
       return c.json(await startSession(c));
     });
 

@@ -61,12 +61,19 @@ export function registerHost(program: Command): void {
       action(async (io, opts) => {
         const rows = await withAdmin(opts, async (ctx) => {
           const hosts = await ctx.zones.listHosts(opts["zone"] as string | undefined);
-          return Promise.all(hosts.map(async (h) => ({ ...h, records: await ctx.store.getRRSets(h.fqdn) })));
+          const flags = new Map((await ctx.store.listHostFlags()).map((f) => [f.fqdn, f]));
+          return Promise.all(
+            hosts.map(async (h) => {
+              const flag = flags.get(h.fqdn);
+              const abuse = flag === undefined ? null : { flaggedAt: flag.flaggedAt, reason: flag.reason };
+              return { ...h, records: await ctx.store.getRRSets(h.fqdn), abuse };
+            }),
+          );
         });
         if (opts["json"] === true) return printJson(io, rows);
         printTable(
           io,
-          ["HOST", "ZONE", "A", "AAAA", "UPDATED"],
+          ["HOST", "ZONE", "A", "AAAA", "UPDATED", "FLAG"],
           rows.map((h) => {
             const get = (t: string) => h.records.find((r) => r.type === t);
             const updated = Math.max(0, ...h.records.map((r) => r.updatedAt));
@@ -76,10 +83,17 @@ export function registerHost(program: Command): void {
               get("A")?.values.join(",") ?? "-",
               get("AAAA")?.values.join(",") ?? "-",
               updated === 0 ? "-" : formatTime(updated),
+              h.abuse === null ? "-" : "abuse",
             ];
           }),
           "no hosts (create one with: beacon host add <fqdn>)",
         );
+        const flagged = rows.filter((h) => h.abuse !== null).length;
+        if (flagged > 0)
+          io.out(
+            `\n${flagged} host(s) flagged for update abuse (clients sending updates that change nothing); ` +
+              "see docs/limits.md, then: beacon host clear-flag <fqdn>",
+          );
       }),
     );
 
@@ -99,6 +113,19 @@ export function registerHost(program: Command): void {
           shown.rrsets.map((r) => [r.type, String(r.ttl), r.values.join(" "), formatTime(r.updatedAt)]),
           "  no records yet",
         );
+      }),
+    );
+
+  host
+    .command("clear-flag <fqdn>")
+    .description("clear a host's abuse flag (set when its clients keep sending updates that change nothing)")
+    .action(
+      action(async (io, opts, fqdn: string) => {
+        const { name, cleared } = await withAdmin(opts, async (ctx) => {
+          const { host: shown } = await ctx.zones.showHost(fqdn);
+          return { name: shown.fqdn, cleared: await ctx.store.clearHostFlag(shown.fqdn) };
+        });
+        io.out(cleared ? `abuse flag of ${name} cleared` : `${name} was not flagged`);
       }),
     );
 

@@ -1,6 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { UpdateMessage } from "../wire/update.js";
 import { createUpdateService } from "../../services/apply-update.js";
+import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
+import { createBuckets } from "../../services/limits/buckets.js";
+import { createLimits } from "../../services/limits/update-limits.js";
 import { silentLog } from "../../services/ports.js";
 import { recordingListener } from "../../services/testing/recorders.js";
 import { createWriteQueue } from "../../services/write-queue.js";
@@ -336,5 +339,42 @@ describe("RFC 2136 UPDATE handler", () => {
     garbage[2] = 5 << 3;
     const r = (await handler(garbage, { transport: "tcp", remoteAddress: "127.0.0.1" })) as Uint8Array;
     expect(r[3]! & 0x0f).toBe(1);
+  });
+});
+
+describe("RFC 2136 UPDATE under update limits", () => {
+  it("refuses (signed REFUSED) a key's update of a host over its limit, changing nothing", async () => {
+    const deps = { store, clock: () => NOW_MS, listener: recordingListener(events), log: silentLog };
+    const limits = createLimits({
+      rates: {
+        exempt: [],
+        client: [],
+        clientIp: [],
+        credential: [],
+        hostDyndns2: [],
+        hostApi: [{ limit: 2, periodMs: 60_000 }],
+        nochgFlag: [],
+      },
+      buckets: createBuckets({ clock: () => NOW_MS }),
+      flags: createAbuseFlags({ store, clock: () => NOW_MS, log: silentLog }),
+    });
+    const updates = createUpdateService({ ...deps, allowNonGlobal: false, limits });
+    handler = createUpdateHandler({ ...deps, keyring, updates, allowMd5: false, maxFudge: 300 });
+    const change = (value: string) =>
+      send(
+        {
+          updates: [
+            { kind: "delete-rrset", name: HOST, type: "A" },
+            { kind: "add", name: HOST, type: "A", ttl: 60, value },
+          ],
+        },
+        { from: "81.2.69.1" },
+      );
+    expect((await change(V4B)).rcode).toBe(0);
+    expect((await change(V4)).rcode).toBe(0);
+    const refused = await change(V4B);
+    expect(refused.rcode).toBe(5);
+    expectSigned(refused);
+    expect(await sets(HOST)).toEqual({ A: [V4] });
   });
 });

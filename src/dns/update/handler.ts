@@ -49,6 +49,8 @@ const CLIENT_ERRORS = new Set<ErrorCode>([
   "invalid_hostname",
   "forbidden",
   "outside_zone",
+  // Over the key's or the host's update limit (services/limits): policy, not a server failure.
+  "rate_limited",
 ]);
 
 export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {

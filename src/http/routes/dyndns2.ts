@@ -1,6 +1,9 @@
 // The dyndns2 update endpoint (/nic/update, /v3/update). Replies are text/plain reply words, one line
 // per requested hostname in request order, or ONE line for account-level failures. Every reply is
 // HTTP 200 except badauth (401 + WWW-Authenticate). See docs/protocols/dyndns2.md for each decision.
+// Over a limit (docs/limits.md) the word is 911, with HTTP 503 and Retry-After: the one reply that
+// ddclient and both of inadyn's dyndns2 readers treat as temporary. HTTP 429, `abuse`, or a 911 with
+// HTTP 200 (for inadyn's `custom` provider) make inadyn exit for good.
 
 import type { Context, Hono } from "hono";
 import { dyndns2CodeFor } from "../../core/dyndns2.js";
@@ -10,6 +13,7 @@ import type { DesiredSets } from "../../core/update.js";
 import { nameForLabel } from "../../services/scope.js";
 import type { TokenRecord } from "../../store/types.js";
 import { readBodyBytes } from "../body.js";
+import { clientWait } from "../client-limit.js";
 import { readCredential } from "../credentials.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import {
@@ -44,6 +48,11 @@ function reply(c: Context<AppEnv>, body: string, status: 200 | 401 = 200): Respo
   return c.text(body, status, headers);
 }
 
+/** A reply with at least one line over a limit: 503 + Retry-After (whole seconds). */
+function limited(c: Context<AppEnv>, body: string, retryAfter: number): Response {
+  return c.text(body, 503, { "cache-control": "no-store", "retry-after": String(retryAfter) });
+}
+
 async function readParams(c: Context<AppEnv>): Promise<Params> {
   const query = parseParams(rawQuery(c.req.url));
   if (c.req.method !== "POST") return query;
@@ -59,6 +68,8 @@ async function readParams(c: Context<AppEnv>): Promise<Params> {
 }
 
 async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
+  const wait = clientWait(deps, c, "client");
+  if (wait !== undefined) return limited(c, "911", wait);
   const params = await readParams(c);
   const userAgent = c.req.header("user-agent")?.trim();
   if (!userAgent) return reply(c, "badagent");
@@ -105,17 +116,20 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
     source: { ip: clientIp?.text ?? "", userAgent, protocol: "dyndns2", tokenId: token.id },
   });
   const shown = [addresses.v4?.text, addresses.v6?.text].filter((s) => s !== undefined).join(",");
+  let retryAfter: number | undefined;
   for (const [i, outcome] of outcomes.entries()) {
     const index = pending[i]?.index ?? i;
     if (outcome.status !== "failed") {
       lines[index] = `${outcome.status} ${shown}`;
       continue;
     }
-    const word = dyndns2CodeFor(outcome.code);
-    if (word === "911") return reply(c, "911");
-    lines[index] = word;
+    // A limited host is its own line; a server failure is the whole reply.
+    if (outcome.retryAfterSeconds !== undefined)
+      retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds);
+    else if (dyndns2CodeFor(outcome.code) === "911") return reply(c, "911");
+    lines[index] = dyndns2CodeFor(outcome.code);
   }
-  return reply(c, lines.join("\n"));
+  return retryAfter === undefined ? reply(c, lines.join("\n")) : limited(c, lines.join("\n"), retryAfter);
 }
 
 /** A bare label (`hostname=home`) names the one host of the token's scope it fits, if exactly one. */

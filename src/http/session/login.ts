@@ -1,6 +1,7 @@
 // The sign-in routes for any Hono app, mounted at the app's session path (the server: /api/v1/session):
 //   POST   /  {username, password} → 200 + cookie + SessionBody; 401 unauthorized (same answer for an
-//             unknown user and a wrong password); 429 too_many_attempts + Retry-After when locked
+//             unknown user and a wrong password); 429 too_many_attempts + Retry-After when the client's
+//             network or the account from it is locked (login-limiter.ts: never the account for all)
 //   GET    /  → 200 SessionBody (no new cookie) or 401
 //   DELETE /  (session + CSRF) → 204, cookie cleared
 // Every unsafe request must also pass the same-origin check (login CSRF: a foreign page must not sign
@@ -8,7 +9,7 @@
 
 import { Hono, type Context } from "hono";
 import { BeaconError } from "../../core/errors.js";
-import { userKey, type LoginLimiter } from "../../services/auth/login-limiter.js";
+import { attemptKeys, successKeys, type LoginLimiter } from "../../services/auth/login-limiter.js";
 import type { SessionService } from "../../services/auth/sessions.js";
 import type { VerifyGate } from "../../services/auth/verify-gate.js";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "./cookie.js";
@@ -58,12 +59,13 @@ export function createLoginRoutes(deps: LoginDeps): Hono<SessionEnv> {
         username: MAX_USERNAME_FIELD,
         password: MAX_PASSWORD_FIELD,
       });
-      const keys = [deps.clientKey(c), userKey(username)];
+      const client = deps.clientKey(c);
+      const keys = attemptKeys(username, client);
       const user = await gate.run(async () => {
         checkLimiter(limiter, keys);
         const u = await deps.verify(username, password);
         if (u === undefined) limiter.failed(keys);
-        else limiter.succeeded([userKey(username)]);
+        else limiter.succeeded(successKeys(username, client));
         return u;
       });
       if (user === undefined) throw new BeaconError("unauthorized", "wrong user name or password");

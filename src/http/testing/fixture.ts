@@ -4,6 +4,10 @@
 import type { Hono } from "hono";
 import type { RRSet } from "../../core/records.js";
 import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
+import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
+import { createBuckets } from "../../services/limits/buckets.js";
+import { createLimits } from "../../services/limits/update-limits.js";
+import type { LimitRates } from "../../core/rate.js";
 import { createTokenService, type TokenService } from "../../services/tokens.js";
 import { createWriteQueue } from "../../services/write-queue.js";
 import { createZoneService, type ZoneService } from "../../services/zones.js";
@@ -41,7 +45,14 @@ export interface Fixture {
 }
 
 export async function createFixture(
-  opts: { trustedProxies?: string[]; allowNonGlobal?: boolean; store?: Store; hosts?: string[] } = {},
+  opts: {
+    trustedProxies?: string[];
+    allowNonGlobal?: boolean;
+    store?: Store;
+    hosts?: string[];
+    /** Update limits (services/limits) on the fixture's clock; none: nothing is limited. */
+    limits?: LimitRates;
+  } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
   let now = 1_700_000_000_000;
@@ -51,6 +62,13 @@ export async function createFixture(
   const log = recordingLog(logs);
   const listener = recordingListener(events);
   const queue = createWriteQueue();
+  const limits =
+    opts.limits &&
+    createLimits({
+      rates: opts.limits,
+      buckets: createBuckets({ clock, store }),
+      flags: createAbuseFlags({ store, clock, log }),
+    });
   const tokens = createTokenService({ store, clock, log });
   const zones = createZoneService({ store, clock, listener, queue });
   const updates = createUpdateService({
@@ -60,6 +78,7 @@ export async function createFixture(
     log,
     allowNonGlobal: opts.allowNonGlobal ?? false,
     queue,
+    ...(limits === undefined ? {} : { limits }),
   });
   await zones.addZone("example.com");
   for (const h of opts.hosts ?? ["home.example.com", "office.example.com", "lab.example.com"])
@@ -75,6 +94,7 @@ export async function createFixture(
     clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,
     trustedProxies: opts.trustedProxies ?? [],
     version: "0.0.0-test",
+    ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),
   });
   return {
     app,

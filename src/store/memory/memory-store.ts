@@ -19,6 +19,7 @@ import type {
   Zone,
 } from "../types.js";
 import { MemoryKeys } from "./keys.js";
+import { createMemoryLimits } from "./limits.js";
 import { MemoryMirrors, type SetRef } from "./mirrors.js";
 import { createMemoryUsers } from "./users.js";
 
@@ -37,11 +38,14 @@ export function createMemoryStore(): Store {
   /** fqdn → type → set. */
   const rrsets = new Map<string, Map<RecordType, StoredRRSet>>();
   const tokens = new Map<string, TokenRecord>();
+  /** secretHash → id: the index authentication reads. */
+  const tokenBySecret = new Map<string, string>();
   let history: HistoryRow[] = [];
   let nextHistoryId = 1;
   const mirrors = new MemoryMirrors();
   const keys = new MemoryKeys();
   let closed = false;
+  const { dropHost, ...limits } = createMemoryLimits(open, (fqdn) => hosts.has(fqdn));
 
   function open(): void {
     if (closed) throw new BeaconError("store_unavailable", "the memory store is closed");
@@ -61,6 +65,7 @@ export function createMemoryStore(): Store {
 
   const store: Store = {
     ...createMemoryUsers(open),
+    ...limits,
 
     async createZone(zone) {
       open();
@@ -90,6 +95,7 @@ export function createMemoryStore(): Store {
       for (const h of inZone) {
         hosts.delete(h.fqdn);
         rrsets.delete(h.fqdn);
+        dropHost(h.fqdn);
       }
       history = history.filter((e) => e.zone !== name);
       mirrors.dropZone(name);
@@ -129,6 +135,7 @@ export function createMemoryStore(): Store {
       );
       hosts.delete(fqdn);
       rrsets.delete(fqdn);
+      dropHost(fqdn);
       advanceSerial(host.zone);
       return true;
     },
@@ -242,13 +249,21 @@ export function createMemoryStore(): Store {
 
     async createToken(token) {
       open();
-      if (tokens.has(token.id)) throw new BeaconError("token_exists", `token ${token.id} already exists`);
+      if (tokens.has(token.id) || tokenBySecret.has(token.secretHash))
+        throw new BeaconError("token_exists", `token ${token.id} or its secret already exists`);
       tokens.set(token.id, structuredClone(token));
+      tokenBySecret.set(token.secretHash, token.id);
     },
 
     async getToken(id) {
       open();
       return structuredClone(tokens.get(id));
+    },
+
+    async findTokenBySecretHash(secretHash) {
+      open();
+      const id = tokenBySecret.get(secretHash);
+      return id === undefined ? undefined : structuredClone(tokens.get(id));
     },
 
     async listTokens() {

@@ -109,6 +109,20 @@ export interface Database {
   tsig_keys: TsigKeysTable;
   users: UsersTable;
   sessions: SessionsTable;
+  limit_buckets: LimitBucketsTable;
+  host_flags: HostFlagsTable;
+}
+
+export interface LimitBucketsTable {
+  key: string;
+  /** ms since the epoch at which the bucket is full again */
+  tat: number;
+}
+
+export interface HostFlagsTable {
+  fqdn: string;
+  flagged_at: number;
+  reason: string;
 }
 
 export interface TsigKeysTable {

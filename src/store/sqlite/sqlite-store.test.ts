@@ -94,6 +94,22 @@ describe("SQLite store specifics", () => {
     }
   });
 
+  it("finds a token by its secret hash through the unique index (one row, not a scan)", async () => {
+    const path = join(dir, "beacon.db");
+    await openAt(path);
+    const raw = new BetterSqlite3(path, { readonly: true });
+    try {
+      const plan = raw
+        .prepare('explain query plan select * from "tokens" where "secret_hash" = ?')
+        .all("ab".repeat(32)) as { detail: string }[];
+      expect(plan.map((p) => p.detail)).toEqual([
+        "SEARCH tokens USING INDEX tokens_secret_hash (secret_hash=?)",
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
   it("changes externalVersion when another connection commits, not for its own commits", async () => {
     const path = join(dir, "beacon.db");
     const server = await openAt(path);

@@ -12,7 +12,10 @@ import type {
   ChangeBatch,
   CommitResult,
   Host,
+  HostFlag,
   HistoryEntry,
+  LimitBucket,
+  LimitBucketChange,
   MirrorFailure,
   MirrorStatus,
   MirrorTarget,
@@ -31,6 +34,7 @@ import { openDatabase } from "./connection.js";
 import { UpdatePath } from "./update-path.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
 import * as keys from "./keys.js";
+import * as limits from "./limits.js";
 import * as mirrors from "./mirrors.js";
 import * as users from "./users.js";
 import {
@@ -260,7 +264,8 @@ class SqliteStore implements Store {
       try {
         await this.db.insertInto("tokens").values(tokenToRow(token)).execute();
       } catch (e) {
-        if (isUniqueViolation(e)) throw new BeaconError("token_exists", `token ${token.id} already exists`);
+        if (isUniqueViolation(e))
+          throw new BeaconError("token_exists", `token ${token.id} or its secret already exists`);
         throw e;
       }
     });
@@ -269,6 +274,17 @@ class SqliteStore implements Store {
   getToken(id: string): Promise<TokenRecord | undefined> {
     return this.run("getToken", async () => {
       const row = await this.db.selectFrom("tokens").selectAll().where("id", "=", id).executeTakeFirst();
+      return row === undefined ? undefined : tokenFromRow(row);
+    });
+  }
+
+  findTokenBySecretHash(secretHash: string): Promise<TokenRecord | undefined> {
+    return this.run("findTokenBySecretHash", async () => {
+      const row = await this.db
+        .selectFrom("tokens")
+        .selectAll()
+        .where("secret_hash", "=", secretHash)
+        .executeTakeFirst();
       return row === undefined ? undefined : tokenFromRow(row);
     });
   }
@@ -421,6 +437,30 @@ class SqliteStore implements Store {
 
   pruneSessions(now: number, lastSeenBefore: number): Promise<number> {
     return this.run("pruneSessions", () => users.pruneSessions(this.db, now, lastSeenBefore));
+  }
+
+  loadLimitBuckets(now: number): Promise<LimitBucket[]> {
+    return this.run("loadLimitBuckets", () => limits.loadLimitBuckets(this.db, now));
+  }
+
+  saveLimitBuckets(changes: readonly LimitBucketChange[], now: number): Promise<LimitBucket[]> {
+    return this.inTransaction("saveLimitBuckets", (trx) => limits.saveLimitBuckets(trx, changes, now));
+  }
+
+  deleteLimitBuckets(keys: readonly string[]): Promise<void> {
+    return this.run("deleteLimitBuckets", () => limits.deleteLimitBuckets(this.db, keys));
+  }
+
+  flagHost(flag: HostFlag): Promise<boolean> {
+    return this.inTransaction("flagHost", (trx) => limits.flagHost(trx, flag));
+  }
+
+  clearHostFlag(fqdn: string): Promise<boolean> {
+    return this.run("clearHostFlag", () => limits.clearHostFlag(this.db, fqdn));
+  }
+
+  listHostFlags(): Promise<HostFlag[]> {
+    return this.run("listHostFlags", () => limits.listHostFlags(this.db));
   }
 
   snapshot(): Promise<Snapshot> {

@@ -8,6 +8,7 @@ import { initialSerial, nextSerial } from "../../core/serial.js";
 import type { ChangeBatch, HistoryEntry, Host, RRSetWrite, Store, TokenRecord, Zone } from "../types.js";
 import { historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
 import { keysContract } from "./keys-contract.js";
+import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
 import { usersContract } from "./users-contract.js";
 
@@ -517,6 +518,23 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
         expect((await store.getToken("tk_1"))?.label).toBe("token tk_1");
       });
 
+      it("finds a token by its secret hash, revoked ones too; refuses a second token with that hash", async () => {
+        const a = tokenFixture("tk_a");
+        await store.createToken(a);
+        await store.createToken(tokenFixture("tk_b"));
+        expect(await store.findTokenBySecretHash(a.secretHash)).toEqual(a);
+        expect(await store.findTokenBySecretHash("0".repeat(64))).toBeUndefined();
+        expect(await store.findTokenBySecretHash("")).toBeUndefined();
+        await store.revokeToken("tk_a", T0 + 1);
+        expect((await store.findTokenBySecretHash(a.secretHash))?.revokedAt).toBe(T0 + 1);
+        await expectCode(
+          store.createToken(tokenFixture("tk_c", { secretHash: a.secretHash })),
+          "token_exists",
+        );
+        expect(await store.getToken("tk_c")).toBeUndefined();
+        expect((await store.findTokenBySecretHash(a.secretHash))?.id).toBe("tk_a");
+      });
+
       it("lists by createdAt then id, revoked included", async () => {
         await store.createToken(tokenFixture("tk_c", { createdAt: T0 + 1 }));
         await store.createToken(tokenFixture("tk_b", { createdAt: T0 + 2 }));
@@ -638,6 +656,8 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     mirrorContract(() => store);
 
     keysContract(() => store);
+
+    limitsContract(() => store);
 
     usersContract(() => store);
 

@@ -29,10 +29,11 @@ export function hostFixture(fqdn: string, zone: string, extra: Partial<Host> = {
   return { fqdn, zone, ttl: undefined, description: "", createdAt: T0, ...extra };
 }
 
+/** Secret hashes are unique in a store, so each fixture's derives from its id (64 hex digits). */
 export function tokenFixture(id: string, extra: Partial<TokenRecord> = {}): TokenRecord {
   return {
     id,
-    secretHash: "ab".repeat(32),
+    secretHash: Buffer.from(id).toString("hex").padEnd(64, "0").slice(0, 64),
     label: `token ${id}`,
     names: [{ name: "home.example.com", subtree: true }],
     types: ["A", "AAAA"],

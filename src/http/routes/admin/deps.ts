@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { Clock } from "../../../core/clock.js";
 import type { UpdateService } from "../../../services/apply-update.js";
 import type { KeyService } from "../../../services/keys.js";
+import type { AbuseFlags } from "../../../services/limits/abuse-flags.js";
 import type { MirrorService } from "../../../services/mirror/mirrors.js";
 import type { Log } from "../../../services/ports.js";
 import type { RateSeries } from "../../../services/rates.js";
@@ -26,6 +27,8 @@ export interface AdminRouteDeps {
   readonly updates: UpdateService;
   /** Reads only: hosts' sets and last history entry, mirror and token listings, counts. */
   readonly store: Store;
+  /** Hosts flagged for update abuse (shown in host views; the admin clears them). */
+  readonly flags: Pick<AbuseFlags, "list" | "clear">;
   /** The rate sampler's current window (RateSampler.series). */
   readonly rates: () => RateSeries;
   /** Provider types for the mirror form (providers/registry.ts), sorted as they should be shown. */

@@ -38,6 +38,7 @@ describe("POST /hosts", () => {
       description: "the NAS",
       records: [],
       lastUpdate: null,
+      abuse: null,
     });
     expect(body.token?.secret).toMatch(/^tk_[a-z2-7]{10}\.[A-Za-z0-9_-]{32}$/);
     expect(body.token?.id).toBe(body.token?.secret.split(".")[0]);
@@ -142,6 +143,7 @@ describe("GET /hosts", () => {
         sourceIp: ADMIN_IP,
         userAgent: BROWSER_UA,
       },
+      abuse: null,
     });
   });
 
@@ -180,6 +182,25 @@ describe("GET /hosts/:fqdn", () => {
     ["a 10k-char name", `/hosts/${"a".repeat(10_000)}`, 400, "invalid_hostname"],
   ])("refuses %s", async (_n, path, status, code) => {
     expect(await problemOf(await h.api(path))).toEqual({ status, code, type: PROBLEM });
+  });
+});
+
+describe("abuse flags", () => {
+  it("shows a host's flag in the list and on its page; DELETE /hosts/:fqdn/abuse clears it", async () => {
+    await h.store.flagHost({ fqdn: "home.example.com", flaggedAt: START + 1, reason: "too many nochg" });
+    const flag = { flaggedAt: new Date(START + 1).toISOString(), reason: "too many nochg" };
+    const list = (await (await h.api("/hosts")).json()) as { hosts: { abuse: unknown }[] };
+    expect(list.hosts.map((x) => x.abuse)).toEqual([flag]);
+    const page = (await (await h.api("/hosts/home.example.com")).json()) as { host: { abuse: unknown } };
+    expect(page.host.abuse).toEqual(flag);
+    expect((await h.api("/hosts/home.example.com/abuse", { method: "DELETE" })).status).toBe(204);
+    expect(await h.store.listHostFlags()).toEqual([]);
+    expect((await h.api("/hosts/home.example.com/abuse", { method: "DELETE" })).status).toBe(204);
+    expect(await problemOf(await h.api("/hosts/ghost.example.com/abuse", { method: "DELETE" }))).toEqual({
+      status: 404,
+      code: "host_not_found",
+      type: "application/problem+json",
+    });
   });
 });
 

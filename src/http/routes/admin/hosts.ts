@@ -4,6 +4,7 @@
 //                                     → 201 { host, token: {id, secret, label} | null, clients | null }
 //   GET    /hosts/:fqdn               → { host, tokens: [token views whose scope covers it] }
 //   DELETE /hosts/:fqdn               → 204
+//   DELETE /hosts/:fqdn/abuse         → 204: the host's abuse flag is cleared (docs/limits.md)
 //   GET    /hosts/:fqdn/history?limit&before → { entries, next? }
 // The new host's token is scoped to exactly its name; its secret appears in this one answer only.
 
@@ -14,7 +15,7 @@ import { RECORD_TYPES, type RecordType } from "../../../core/records.js";
 import { clientConfigs, parseServerUrl } from "../../../services/client-configs.js";
 import { createHistoryService } from "../../../services/history.js";
 import { tokenCoversName } from "../../../services/scope.js";
-import type { Host } from "../../../store/types.js";
+import type { Host, HostFlag } from "../../../store/types.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
 import { intQuery, parseBody } from "../../request-parse.js";
@@ -37,20 +38,22 @@ export function registerHostRoutes(
 ): void {
   const history = createHistoryService({ store: deps.store });
 
-  async function view(host: Host, zoneTtl?: number) {
+  async function view(host: Host, flags: ReadonlyMap<string, HostFlag>, zoneTtl?: number) {
     const [rrsets, last, zone] = await Promise.all([
       deps.store.getRRSets(host.fqdn),
       deps.store.listHistory(host.fqdn, { limit: 1 }),
       zoneTtl === undefined ? deps.store.getZone(host.zone) : undefined,
     ]);
-    return hostView(host, zoneTtl ?? zone?.ttl ?? 60, rrsets, last[0]);
+    return hostView(host, zoneTtl ?? zone?.ttl ?? 60, rrsets, last[0], flags.get(host.fqdn));
   }
+  const flagsByHost = async () => new Map((await deps.flags.list()).map((f) => [f.fqdn, f]));
 
   admin.get("/hosts", async (c) => {
     const zone = c.req.query("zone");
     const hosts = await deps.zones.listHosts(zone === undefined || zone === "" ? undefined : zone);
     const ttls = new Map((await deps.zones.listZones()).map((z) => [z.name, z.ttl]));
-    return c.json({ hosts: await Promise.all(hosts.map((h) => view(h, ttls.get(h.zone)))) });
+    const flags = await flagsByHost();
+    return c.json({ hosts: await Promise.all(hosts.map((h) => view(h, flags, ttls.get(h.zone)))) });
   });
 
   admin.post("/hosts", async (c) => {
@@ -64,7 +67,8 @@ export function registerHostRoutes(
       ...(body.ttl === undefined ? {} : { ttl: body.ttl }),
       ...(body.description === undefined ? {} : { description: body.description }),
     });
-    if (serverUrl === undefined) return c.json({ host: await view(host), token: null, clients: null }, 201);
+    if (serverUrl === undefined)
+      return c.json({ host: await view(host, new Map()), token: null, clients: null }, 201);
     let created;
     try {
       created = await deps.tokens.create({
@@ -81,7 +85,7 @@ export function registerHostRoutes(
     }
     return c.json(
       {
-        host: await view(host),
+        host: await view(host, new Map()),
         token: { id: created.record.id, secret: created.token, label: created.record.label },
         clients: clientConfigs({ serverUrl, fqdn: host.fqdn, token: created.token }),
       },
@@ -93,11 +97,20 @@ export function registerHostRoutes(
     const { host, zone } = await deps.zones.showHost(c.req.param("fqdn"));
     const now = deps.clock();
     const tokens = (await deps.tokens.list()).filter((t) => tokenCoversName(t, host.fqdn));
-    return c.json({ host: await view(host, zone.ttl), tokens: tokens.map((t) => tokenView(t, now)) });
+    return c.json({
+      host: await view(host, await flagsByHost(), zone.ttl),
+      tokens: tokens.map((t) => tokenView(t, now)),
+    });
   });
 
   admin.delete("/hosts/:fqdn", async (c) => {
     await deps.zones.removeHost(c.req.param("fqdn"));
+    return c.body(null, 204);
+  });
+
+  admin.delete("/hosts/:fqdn/abuse", async (c) => {
+    const { host } = await deps.zones.showHost(c.req.param("fqdn"));
+    if (await deps.flags.clear(host.fqdn)) deps.log.info({ fqdn: host.fqdn }, "abuse flag cleared");
     return c.body(null, 204);
   });
 

@@ -7,6 +7,7 @@ import { BeaconError } from "../../../core/errors.js";
 import { normalizeSocketAddress } from "../../../core/ip.js";
 import { createUpdateService } from "../../../services/apply-update.js";
 import { createKeyService } from "../../../services/keys.js";
+import { createAbuseFlags } from "../../../services/limits/abuse-flags.js";
 import { createMirrorService } from "../../../services/mirror/mirrors.js";
 import { createRateSampler, type RateSampler } from "../../../services/rates.js";
 import { recordingListener, recordingLog, type LogLine } from "../../../services/testing/recorders.js";
@@ -81,6 +82,7 @@ export async function adminHarness(
     mirrors,
     updates,
     store,
+    flags: createAbuseFlags({ store, clock, log }),
     rates: () => sampler.series(),
     providers: [{ type: "fake", title: "A fake provider" }, { type: "plain" }],
     keysChanged: () => {

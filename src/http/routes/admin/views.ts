@@ -4,6 +4,7 @@
 import type { RRSet } from "../../../core/records.js";
 import type {
   Host,
+  HostFlag,
   StoredHistoryEntry,
   StoredRRSet,
   TokenRecord,
@@ -45,6 +46,7 @@ export function hostView(
   zoneTtl: number,
   rrsets: readonly StoredRRSet[],
   last: StoredHistoryEntry | undefined,
+  flag: HostFlag | undefined,
 ) {
   return {
     fqdn: h.fqdn,
@@ -53,6 +55,9 @@ export function hostView(
     description: h.description,
     records: rrsets.map(recordView),
     lastUpdate: last === undefined ? null : historyView(last),
+    /** Flagged for update abuse (services/limits/abuse-flags.ts); null: not flagged. */
+    abuse:
+      flag === undefined ? null : { flaggedAt: new Date(flag.flaggedAt).toISOString(), reason: flag.reason },
   };
 }
 

@@ -4,7 +4,7 @@
 
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { BeaconError } from "../../../core/errors.js";
-import { userKey } from "../../../services/auth/login-limiter.js";
+import { attemptKeys } from "../../../services/auth/login-limiter.js";
 import { passwordProblem } from "../../../services/auth/passwords.js";
 import type { VerifyGate } from "../../../services/auth/verify-gate.js";
 import { readSessionCookie } from "../../session/cookie.js";
@@ -35,7 +35,7 @@ export function registerPasswordRoute(
       });
       const problem = passwordProblem(body.new);
       if (problem !== undefined) throw new BeaconError("weak_password", problem);
-      const keys = [facts.clientKey(c), userKey(name)];
+      const keys = attemptKeys(name, facts.clientKey(c));
       await gate.run(async () => {
         checkLimiter(limiter, keys);
         if ((await users.verify(name, body.current)) === undefined) {

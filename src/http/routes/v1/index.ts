@@ -2,6 +2,7 @@
 
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../../deps.js";
+import { limitClients } from "../../client-limit.js";
 import { requireToken } from "./auth.js";
 import { registerHostRoutes } from "./hosts.js";
 import { registerMirrorRoutes } from "./mirrors.js";
@@ -9,6 +10,11 @@ import { registerRecordRoutes } from "./records.js";
 
 export function createV1Routes(deps: AppDeps): Hono<AppEnv> {
   const v1 = new Hono<AppEnv>();
+  // Writes are update requests: limited per client network before the credentials are even read.
+  v1.use(
+    "*",
+    limitClients(deps, "client", (c) => c.req.method !== "GET" && c.req.method !== "HEAD"),
+  );
   v1.use("*", requireToken(deps));
   registerHostRoutes(v1, deps);
   registerRecordRoutes(v1, deps);

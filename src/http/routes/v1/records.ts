@@ -2,7 +2,7 @@
 //   PUT    /api/v1/hosts/:fqdn/records/:type   {values, ttl?}
 //   PATCH  /api/v1/hosts/:fqdn/records         {A?, AAAA?, TXT?: string[] | null, ttl?} — one atomic update
 //   DELETE /api/v1/hosts/:fqdn/records/:type
-// A failed outcome becomes the problem of its code.
+// A failed outcome becomes the problem of its code (rate_limited: 429 with Retry-After).
 
 import type { Context, Hono } from "hono";
 import { z } from "zod";
@@ -46,7 +46,12 @@ export function registerRecordRoutes(v1: Hono<AppEnv>, deps: AppDeps): void {
       },
     });
     if (outcome === undefined) throw new BeaconError("internal", "the update returned no outcome");
-    if (outcome.status === "failed") throw new BeaconError(outcome.code, outcome.message);
+    if (outcome.status === "failed")
+      throw new BeaconError(outcome.code, outcome.message, {
+        ...(outcome.retryAfterSeconds === undefined
+          ? {}
+          : { details: { retryAfterSeconds: outcome.retryAfterSeconds } }),
+      });
     return c.json({ status: outcome.status, fqdn: outcome.fqdn, records: outcome.sets.map(recordView) });
   }
 

@@ -1,0 +1,58 @@
+// Wiring of the update limits for `beacon serve`: the buckets (in memory, long windows written behind
+// to the store every FLUSH_EVERY_MS and on shutdown), the hosts' abuse flags, the policy, and a counter
+// of refusals on the server's metrics registry.
+
+import { Counter, type Registry } from "prom-client";
+import type { ServerConfig } from "../config/index.js";
+import type { Clock } from "../core/clock.js";
+import { createAbuseFlags, type AbuseFlags } from "../services/limits/abuse-flags.js";
+import { createBuckets } from "../services/limits/buckets.js";
+import { createLimits, type Limits } from "../services/limits/update-limits.js";
+import type { Log } from "../services/ports.js";
+import type { Store } from "../store/types.js";
+
+const FLUSH_EVERY_MS = 10_000;
+
+export interface LimitsRuntime {
+  readonly limits: Limits;
+  readonly flags: AbuseFlags;
+  /** Stops the timer and writes what is pending. Never rejects. */
+  stop(): Promise<void>;
+}
+
+export async function startUpdateLimits(d: {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly metrics: Registry;
+}): Promise<LimitsRuntime> {
+  const { config, store, clock, log } = d;
+  const buckets = createBuckets({ clock, store, log });
+  const flags = createAbuseFlags({ store, clock, log });
+  await Promise.all([buckets.load(), flags.reload()]);
+  const refused = new Counter({
+    name: "beacon_update_limited_total",
+    help: "Requests refused by an update limit (limits.*), by scope.",
+    labelNames: ["scope"],
+    registers: [d.metrics],
+  });
+  const limits = createLimits({
+    rates: config.limits,
+    buckets,
+    flags,
+    onLimited: (scope) => refused.inc({ scope }),
+  });
+  let flushing = Promise.resolve();
+  const flush = () => (flushing = flushing.then(() => buckets.flush()));
+  const timer = setInterval(() => void flush(), FLUSH_EVERY_MS);
+  timer.unref();
+  return {
+    limits,
+    flags,
+    stop: () => {
+      clearInterval(timer);
+      return flush();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// The rate-limit buckets of one process (core/rate.ts), in memory, so deciding a request costs a few map
+// lookups and never waits for the store. Buckets of rates whose period is at least `persistFromMs`
+// (a day's or an hour's budget, which a restart must not reset) are written behind: flush() adds what
+// this process consumed since its last flush to the store (LimitStore.saveLimitBuckets, which also
+// hands back what other processes consumed), load() reads them at start. Shorter windows stay in memory.
+//
+// Contract:
+// - take() counts an event against every rate of a name only if all of them have room; otherwise it
+//   counts nothing and returns the wait in ms (> 0, at most the longest period/limit among the rates);
+// - at most `maxEntries` buckets are kept, the least recently used forgotten first (roughly: see
+//   below; a forgotten bucket is full again, so memory never decides against a client, it can only
+//   forget to);
+// - flush() never rejects: a failed save is logged and retried at the next flush.
+
+import type { Clock } from "../../core/clock.js";
+import { emissionMs, gcraStep, type Rate } from "../../core/rate.js";
+import type { LimitBucketChange, LimitStore } from "../../store/types.js";
+import { silentLog, type Log } from "../ports.js";
+
+export interface BucketsOptions {
+  readonly clock: Clock;
+  /** Where long windows persist; none: everything stays in memory. */
+  readonly store?: LimitStore;
+  /** Buckets of rates with at least this period are persisted; default one hour. */
+  readonly persistFromMs?: number;
+  /** Default 100,000. */
+  readonly maxEntries?: number;
+  readonly log?: Log;
+}
+
+export interface Buckets {
+  /** Counts one event of `name` against every rate; undefined when allowed, else the wait in ms. */
+  take(name: string, rates: readonly Rate[]): number | undefined;
+  /** Empties the name's buckets (here and, at the next flush, in the store). */
+  forget(name: string, rates: readonly Rate[]): void;
+  /** Reads the persisted buckets (at start). Rejects if the store does. */
+  load(): Promise<void>;
+  /** Writes what changed in persisted buckets; drops buckets that are full again. Never rejects. */
+  flush(): Promise<void>;
+}
+
+interface Bucket {
+  tat: number;
+  /** Time added since the last successful flush (persisted buckets only). */
+  consumed: number;
+  readonly persist: boolean;
+}
+
+export const DEFAULT_PERSIST_FROM_MS = 3_600_000;
+const DEFAULT_MAX_ENTRIES = 100_000;
+
+const suffixes = new WeakMap<Rate, string>();
+
+/** The store key of one rate of a name: "host:a.example.com|300/86400000". */
+export function bucketKey(name: string, rate: Rate): string {
+  let suffix = suffixes.get(rate);
+  if (suffix === undefined) {
+    suffix = `|${rate.limit}/${rate.periodMs}`;
+    suffixes.set(rate, suffix);
+  }
+  return name + suffix;
+}
+
+export function createBuckets(opts: BucketsOptions): Buckets {
+  const { clock, store } = opts;
+  const persistFromMs = opts.persistFromMs ?? DEFAULT_PERSIST_FROM_MS;
+  const half = Math.max(1, Math.floor((opts.maxEntries ?? DEFAULT_MAX_ENTRIES) / 2));
+  const log = opts.log ?? silentLog;
+  // Two generations instead of an exact LRU (which costs a delete and an insert per use): a bucket
+  // used since the last rotation is in `current`; when `current` is full it becomes `previous`, and
+  // what was still in `previous` is forgotten. O(1) per use, never more than maxEntries buckets.
+  let current = new Map<string, Bucket>();
+  let previous = new Map<string, Bucket>();
+  /** Persisted buckets changed since the last flush (kept even if forgotten meanwhile). */
+  const dirty = new Map<string, Bucket>();
+  const forgotten = new Set<string>();
+  const persists = (rate: Rate) => store !== undefined && rate.periodMs >= persistFromMs;
+
+  function keep(key: string, bucket: Bucket): void {
+    if (current.has(key)) return;
+    previous.delete(key);
+    current.set(key, bucket);
+    if (current.size >= half) {
+      previous = current;
+      current = new Map();
+    }
+  }
+
+  return {
+    take(name, rates) {
+      if (rates.length === 0) return undefined;
+      const now = clock();
+      const keys: string[] = [];
+      const found: (Bucket | undefined)[] = [];
+      const next: number[] = [];
+      let wait = 0;
+      for (const rate of rates) {
+        const key = bucketKey(name, rate);
+        const bucket = current.get(key) ?? previous.get(key);
+        const step = gcraStep(bucket?.tat, rate, now);
+        if (step.ok) next.push(step.tat);
+        else wait = Math.max(wait, step.waitMs);
+        keys.push(key);
+        found.push(bucket);
+      }
+      if (wait > 0) return Math.ceil(wait);
+      rates.forEach((rate, i) => {
+        const key = keys[i]!;
+        const bucket = found[i] ?? { tat: 0, consumed: 0, persist: persists(rate) };
+        bucket.tat = next[i]!;
+        if (bucket.persist) {
+          bucket.consumed += emissionMs(rate);
+          dirty.set(key, bucket);
+        }
+        keep(key, bucket);
+      });
+      return undefined;
+    },
+
+    forget(name, rates) {
+      for (const rate of rates) {
+        const key = bucketKey(name, rate);
+        current.delete(key);
+        previous.delete(key);
+        dirty.delete(key);
+        if (persists(rate)) forgotten.add(key);
+      }
+    },
+
+    async load() {
+      if (store === undefined) return;
+      for (const { key, tat } of await store.loadLimitBuckets(clock())) {
+        const mine = current.get(key) ?? previous.get(key);
+        if (mine === undefined) keep(key, { tat, consumed: 0, persist: true });
+        else if (mine.tat < tat) mine.tat = tat;
+      }
+    },
+
+    async flush() {
+      const now = clock();
+      for (const map of [current, previous])
+        for (const [key, b] of map) if (b.tat <= now && !dirty.has(key)) map.delete(key);
+      if (store === undefined || (dirty.size === 0 && forgotten.size === 0)) return;
+      const sent = [...dirty];
+      const changes: LimitBucketChange[] = sent.map(([key, b]) => ({
+        key,
+        consumedMs: b.consumed,
+        tat: b.tat,
+      }));
+      const drop = [...forgotten];
+      dirty.clear();
+      forgotten.clear();
+      try {
+        if (drop.length > 0) await store.deleteLimitBuckets(drop);
+        const saved = new Map((await store.saveLimitBuckets(changes, now)).map((b) => [b.key, b.tat]));
+        for (const [i, [key, b]] of sent.entries()) {
+          b.consumed = Math.max(0, b.consumed - changes[i]!.consumedMs);
+          // What other processes consumed shows up here; our own view never goes back.
+          const tat = saved.get(key);
+          if (tat !== undefined && tat > b.tat) b.tat = tat;
+        }
+      } catch (e) {
+        for (const [key, b] of sent) if (!dirty.has(key)) dirty.set(key, b);
+        for (const k of drop) forgotten.add(k);
+        log.warn({ err: e, buckets: changes.length }, "could not save rate-limit buckets; retrying later");
+      }
+    },
+  };
+}
