@@ -98,6 +98,16 @@ export interface OutboxTable {
   created_at: number;
 }
 
+/** The change log (migrations/0007_change_log.ts), written by triggers only. */
+export interface ChangesTable {
+  seq: Generated<number>;
+  zone: string | null;
+  fqdn: string | null;
+  /** insert, update or delete */
+  op: string;
+  at: number;
+}
+
 export interface Database {
   zones: ZonesTable;
   hosts: HostsTable;
@@ -109,6 +119,7 @@ export interface Database {
   tsig_keys: TsigKeysTable;
   users: UsersTable;
   sessions: SessionsTable;
+  changes: ChangesTable;
 }
 
 export interface TsigKeysTable {
