@@ -6,6 +6,7 @@ import { registerAgent } from "./commands/agent.js";
 import { registerHistory } from "./commands/history.js";
 import { registerHost } from "./commands/host.js";
 import { registerKey } from "./commands/key.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerMirror } from "./commands/mirror.js";
 import { registerProviders } from "./commands/providers.js";
 import { registerServe } from "./commands/serve.js";
@@ -24,6 +25,7 @@ const program = new Command("beacon")
   .exitOverride();
 
 registerServe(program);
+registerMigrate(program);
 registerZone(program);
 registerHost(program);
 registerToken(program);

@@ -38,6 +38,8 @@ export function dyndns2CodeFor(code: ErrorCode): Dyndns2Code {
     case "missing_user_agent":
       return "badagent";
     case "store_unavailable":
+    case "store_full":
+    case "store_read_only":
     case "internal":
       return "911";
     default:
