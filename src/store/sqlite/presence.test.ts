@@ -58,6 +58,17 @@ describe("which databases may be opened", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it.each([true, false])("refuses a database with a rescued copy beside it (create: %s)", async (create) => {
+    await (await openSqliteStore({ path })).close();
+    await writeFile(join(dir, "beacon.db.rescued-2024-01-02T00-00-00-000Z"), "x");
+    await expect(openSqliteStore({ path, create })).rejects.toMatchObject({
+      code: "store_unavailable",
+      message: expect.stringContaining(
+        "beacon.db.rescued-2024-01-02T00-00-00-000Z holds what a server saved when it lost the database file",
+      ) as unknown,
+    });
+  });
+
   it("creates one where nothing but look-alikes are", async () => {
     for (const name of ["beacon.db.bak", "other.db-wal", "beacon.dbx-shm"])
       await writeFile(join(dir, name), "x");
