@@ -4,16 +4,12 @@
 // deleted and another created with hosts between two polls; a log pruned past the position; more
 // changes than the limit; this server's own changes told again.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { afterEach, describe, expect, it } from "vitest";
 
 import { ZoneJournal } from "../dns/xfr/journal.js";
 import { ZoneIndex } from "../dns/zone-index.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
-import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
+import { openTempStore } from "../store/sqlite/testing/temp-store.js";
 import { hostFixture, T0, zoneFixture } from "../store/testing/fixtures.js";
 import type { ChangeBatch, Snapshot, Store } from "../store/types.js";
 import { applyDelta, createExternalChanges } from "./external-changes.js";
@@ -66,20 +62,7 @@ function asServer(store: Store) {
 
 const stores: [string, () => Promise<{ store: Store; cleanup: () => Promise<void> }>][] = [
   ["memory", () => Promise.resolve({ store: createMemoryStore(), cleanup: () => Promise.resolve() })],
-  [
-    "sqlite",
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), "beacon-external-"));
-      const store = await openSqliteStore({ path: join(dir, "beacon.db") });
-      return {
-        store,
-        cleanup: async () => {
-          await store.close();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
+  ["sqlite", openTempStore],
 ];
 
 describe.each(stores)("following outside changes (%s store)", (_name, make) => {

@@ -8,7 +8,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { silentLog } from "../../services/ports.js";
@@ -17,24 +16,10 @@ import { openDatabase } from "./connection.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { openSqliteStore } from "./sqlite-store.js";
 import { faultAvailable, mountTinyFs, type TinyFs } from "./testing/faults.js";
+import { schemaOf } from "./testing/temp-store.js";
 
 const names = Object.keys(MIGRATIONS).sort();
 const HOSTS = 300;
-
-function schemaOf(path: string): { schema: unknown[]; recorded: string[] } {
-  const raw = new BetterSqlite3(path, { readonly: true });
-  try {
-    const schema = raw
-      .prepare("select type, name, sql from sqlite_schema where name not like 'sqlite_%' order by name")
-      .all();
-    const recorded = (
-      raw.prepare("select name from kysely_migration order by name").all() as { name: string }[]
-    ).map((r) => r.name);
-    return { schema, recorded };
-  } finally {
-    raw.close();
-  }
-}
 
 const mounted = faultAvailable("fill a tiny file system", () => mountTinyFs(1 << 20).remove());
 

@@ -10,22 +10,7 @@ import { silentLog } from "../../services/ports.js";
 import { openDatabase } from "./connection.js";
 import { createChangeTriggers, dropChangeTriggers } from "./migrations/0007_change_log.js";
 import { MIGRATIONS } from "./migrations/index.js";
-
-/** The schema as SQLite keeps it (tables, indexes, triggers), and the migrations recorded. */
-function schemaOf(path: string): { schema: unknown[]; recorded: string[] } {
-  const raw = new BetterSqlite3(path, { readonly: true });
-  try {
-    const schema = raw
-      .prepare("select type, name, sql from sqlite_schema where name not like 'sqlite_%' order by name")
-      .all();
-    const recorded = (
-      raw.prepare("select name from kysely_migration order by name").all() as { name: string }[]
-    ).map((r) => r.name);
-    return { schema, recorded };
-  } finally {
-    raw.close();
-  }
-}
+import { schemaOf } from "./testing/temp-store.js";
 
 const names = Object.keys(MIGRATIONS).sort();
 const first = (n: number) => Object.fromEntries(names.slice(0, n).map((k) => [k, MIGRATIONS[k]!]));
