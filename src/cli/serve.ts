@@ -62,8 +62,8 @@ export interface RunningServer {
 
 /** How often a running server checks whether another process (the CLI) changed the store. */
 const EXTERNAL_POLL_MS = 1_000;
-/** The change log is pruned every this many polls. */
-const PRUNE_EVERY_POLLS = 60;
+/** The change log is pruned every this many polls (each removes at most pruneBatch rows). */
+const PRUNE_EVERY_POLLS = 10;
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const store = await openServerStore(config.store.sqlitePath, log);

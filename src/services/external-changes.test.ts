@@ -42,7 +42,13 @@ function recorder(): ChangeListener & { calls: [string, string][] } {
 function asServer(store: Store) {
   let version = 0;
   let snapshots = 0;
+  let failNext = false;
   const overrides: Partial<Store> = {
+    changesSince: (after, limit) => {
+      if (!failNext) return store.changesSince(after, limit);
+      failNext = false;
+      return Promise.reject(new Error("SQLITE_BUSY (simulated)"));
+    },
     externalVersion: () => Promise.resolve(version),
     snapshot: () => {
       snapshots++;
@@ -57,7 +63,12 @@ function asServer(store: Store) {
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  return { store: seen, otherProcessWrote: () => version++, snapshots: () => snapshots };
+  return {
+    store: seen,
+    otherProcessWrote: () => version++,
+    snapshots: () => snapshots,
+    failNextRead: () => (failNext = true),
+  };
 }
 
 const stores: [string, () => Promise<{ store: Store; cleanup: () => Promise<void> }>][] = [
@@ -180,6 +191,17 @@ describe.each(stores)("following outside changes (%s store)", (_name, make) => {
     server.otherProcessWrote();
     expect(await follower.step()).toBe("reload");
     expect(answer(index, `h2.${ZONE}`)).toEqual(["192.0.2.201"]);
+  });
+
+  it("a step whose read failed is tried again by the next one", async () => {
+    const { raw, server, index, follower } = await seeded();
+    await raw.commit(setA(`h5.${ZONE}`, "198.51.100.5"));
+    server.otherProcessWrote();
+    server.failNextRead();
+    await expect(follower.step()).rejects.toThrow("SQLITE_BUSY (simulated)");
+    expect(answer(index, `h5.${ZONE}`)).toEqual([]);
+    expect(await follower.step()).toBe("delta");
+    expect(answer(index, `h5.${ZONE}`)).toEqual(["198.51.100.5"]);
   });
 
   it("telling this server's own changes again changes nothing, IXFR diffs included", async () => {

@@ -84,7 +84,7 @@ export class FileGuard {
       const what = now === undefined ? "was deleted" : "was replaced by another file";
       this.#lost = new BeaconError(
         "store_unavailable",
-        `${f.path} ${what} while the server was running: updates are refused until it is restarted (what this server held is saved beside it as ${this.#opts.path}.rescued-…)`,
+        `${f.path} ${what} while the server was running: updates are refused until it is restarted (this server saves what it held beside it, as ${this.#opts.path}.rescued-…)`,
         { details: { path: this.#opts.path, reason: "file_lost", file: f.path } },
       );
       this.#opts.log.error(
@@ -105,7 +105,7 @@ export class FileGuard {
       this.#rescued = true;
       this.#opts.log.error(
         { path: this.#opts.path, rescued: target },
-        "the database as this server saw it is saved; stop the server and move it back to the database path",
+        `the database as this server saw it is saved: stop the server, remove ${this.#opts.path}-wal and -shm, and move the copy to ${this.#opts.path} (docs/configuration.md, "The data directory")`,
       );
     } catch (err) {
       this.#rescued = true;
