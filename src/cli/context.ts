@@ -1,10 +1,12 @@
 // Composition for one-shot admin commands: read the config the server would read, open the same
 // store, and build the services on it. The DNS index of a running server picks up these changes by
-// watching the store (see serve.ts), so commands and server never talk directly.
+// watching the store (see serve.ts), so commands and server never talk directly. A command never
+// creates a database: run from the wrong directory, it says where it looked and how to point it.
 
 import { loadServerConfig, SERVER_TABLE, type ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
-import { silentLog, type ChangeListener } from "../services/ports.js";
+import { BeaconError, isBeaconError } from "../core/errors.js";
+import { silentLog, type ChangeListener, type Log } from "../services/ports.js";
 import { createTokenService } from "../services/tokens.js";
 import { createUpdateService } from "../services/apply-update.js";
 import { createWriteQueue } from "../services/write-queue.js";
@@ -57,7 +59,7 @@ export interface AdminContext {
 /** Opens the store for one command, runs `fn`, and always closes the store. */
 export async function withAdmin<T>(opts: GlobalOptions, fn: (ctx: AdminContext) => Promise<T>): Promise<T> {
   const config = readConfig(opts);
-  const store = await openSqliteStore({ path: config.store.sqlitePath, log: silentLog });
+  const store = await openAdminStore(config.store.sqlitePath);
   try {
     const deps = {
       store,
@@ -75,5 +77,27 @@ export async function withAdmin<T>(opts: GlobalOptions, fn: (ctx: AdminContext) 
     });
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * The database as `serve` and `migrate` open it: created on the first start (never where one was,
+ * see store/sqlite/presence.ts), refused when it cannot be written, and held against a second server.
+ */
+export function openServerStore(path: string, log: Log): Promise<Store> {
+  return openSqliteStore({ path, log, create: true, requireWritable: true, exclusive: true });
+}
+
+/** The server's database, which must exist (store_not_found with where to point otherwise). */
+async function openAdminStore(path: string): Promise<Store> {
+  try {
+    return await openSqliteStore({ path, log: silentLog, create: false });
+  } catch (e) {
+    if (!isBeaconError(e) || e.code !== "store_not_found") throw e;
+    throw new BeaconError(
+      "store_not_found",
+      `no Beacon database at ${path} — pass --data-dir (or set BEACON_DATA_DIR) to the directory \`beacon serve\` uses, or run from the directory where it runs; see docs/configuration.md`,
+      { details: { path } },
+    );
   }
 }

@@ -46,7 +46,7 @@ export function exitOnBrokenPipe(
 export function exitCodeFor(code: ErrorCode): number {
   if (code === "config_invalid") return EXIT.config;
   if (code.endsWith("_not_found") || code === "not_found") return EXIT.notFound;
-  if (code.endsWith("_exists") || code === "zone_not_empty") return EXIT.conflict;
+  if (code.endsWith("_exists") || code === "zone_not_empty" || code === "store_in_use") return EXIT.conflict;
   if (code.startsWith("invalid_") || code === "bad_request" || code === "outside_zone") return EXIT.usage;
   return EXIT.failure;
 }

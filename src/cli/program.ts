@@ -9,6 +9,7 @@ import { registerAgent } from "./commands/agent.js";
 import { registerHistory } from "./commands/history.js";
 import { registerHost } from "./commands/host.js";
 import { registerKey } from "./commands/key.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerMirror } from "./commands/mirror.js";
 import { registerProviders } from "./commands/providers.js";
 import { registerServe } from "./commands/serve.js";
@@ -27,7 +28,7 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
   { table: SERVER_TABLE, commands: ["serve"], hidden: false },
   {
     table: SERVER_TABLE,
-    commands: ["zone *", "host *", "token *", "key *", "user *", "history", "mirror *"],
+    commands: ["migrate", "zone *", "host *", "token *", "key *", "user *", "history", "mirror *"],
     hidden: true,
   },
   { table: AGENT_TABLE, commands: ["agent", "ip", "update"], hidden: false },
@@ -50,6 +51,7 @@ export function createProgram(): Command {
     .exitOverride();
 
   registerServe(program);
+  registerMigrate(program);
   registerZone(program);
   registerHost(program);
   registerToken(program);

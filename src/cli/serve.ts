@@ -28,17 +28,19 @@ import { ZoneIndex } from "../dns/zone-index.js";
 import { createApp } from "../http/app.js";
 import { createHttpRequest } from "../net/http-request.js";
 import type { Logger } from "../observability/logger.js";
+import { registerStoreMetrics } from "../observability/store-metrics.js";
 import type { ProviderDeps } from "../providers/types.js";
 import { createUpdateService } from "../services/apply-update.js";
 import { createCachedKeyring } from "../services/keys.js";
+import { createExternalChanges, type ExternalChanges } from "../services/external-changes.js";
 import { createMirrorWorker, type MirrorWorker } from "../services/mirror/worker.js";
 import type { ChangeListener } from "../services/ports.js";
 import { createTokenService } from "../services/tokens.js";
 import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
-import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Snapshot, Store } from "../store/types.js";
 import { createAdminConsole } from "./admin-console.js";
+import { openServerStore } from "./context.js";
 import { dnsLimitOptions } from "./dns-limits.js";
 import { startUpdateLimits } from "./update-limits.js";
 import { buildMirrorProvider } from "./mirror-provider.js";
@@ -61,9 +63,11 @@ export interface RunningServer {
 
 /** How often a running server checks whether another process (the CLI) changed the store. */
 const EXTERNAL_POLL_MS = 1_000;
+/** The change log is pruned every this many polls (each removes at most pruneBatch rows). */
+const PRUNE_EVERY_POLLS = 10;
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const store = await openSqliteStore({ path: config.store.sqlitePath, log });
+  const store = await openServerStore(config.store.sqlitePath, log);
   const index = new ZoneIndex();
   const clock = systemClock;
   const providerDeps: ProviderDeps = {
@@ -97,6 +101,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // The server's own registry (never prom-client's global one), served on GET /metrics.
   const metrics = new Registry();
   const dnsMetrics = createDnsMetrics(metrics);
+  registerStoreMetrics(metrics, store);
   // dns.workers > 0: UDP queries are answered by worker processes, each with its own index fed from here.
   const workers =
     config.dns.workers > 0 && config.dns.listen.length > 0
@@ -123,21 +128,24 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   });
 
   const demoZoneCreated = await ensureDemoZone(config, store, zones);
-  // Read the version before the snapshot, so a commit by another process in between is reloaded.
-  const version = await store.externalVersion();
-  const loadAll = {
+  // Commits by other processes (admin commands) reach every view through the same listener.
+  const external = createExternalChanges({
+    store,
+    listener,
+    queue: deps.queue,
+    log,
     load: (snapshot: Snapshot) => {
       index.load(snapshot);
       journal.load(snapshot);
       notifier.load(snapshot);
       workers?.load(snapshot);
     },
-  };
-  loadAll.load(await store.snapshot());
+  });
+  await external.start();
   // TSIG keys for UPDATE live in the store; `beacon key add|rm` changes them from another process.
   const keys = createCachedKeyring({ store, log });
   await keys.refresh();
-  const stopWatching = watchExternalChanges(store, loadAll, version, log, () => {
+  const stopWatching = watchExternalChanges(external, log, () => {
     mirrors.kick();
     void keys.refresh();
     limits.flags.reload().catch((e: unknown) => log.warn({ err: e }, "could not reload the host flags"));
@@ -297,29 +305,18 @@ function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {
 }
 
 /**
- * Reloads the DNS index when another process (a CLI command) committed to the store, and tells
- * `onChange` (mirrors may have been added, removed or resynced).
+ * Applies commits of other processes (a CLI command) about once a second, and tells `onChange`
+ * (mirrors may have been added, removed or resynced; keys changed). Prunes the change log now and then.
  */
-function watchExternalChanges(
-  store: Store,
-  index: { load(snapshot: Snapshot): void },
-  loadedAt: number,
-  log: Logger,
-  onChange: () => void,
-): () => void {
-  let seen = loadedAt;
+function watchExternalChanges(external: ExternalChanges, log: Logger, onChange: () => void): () => void {
   let busy = false;
+  let polls = 0;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     void (async () => {
-      const version = await store.externalVersion();
-      if (version !== seen) {
-        index.load(await store.snapshot());
-        log.info({ version }, "store changed by another process; DNS index reloaded");
-        onChange();
-      }
-      seen = version;
+      if ((await external.step()) !== "none") onChange();
+      if (++polls % PRUNE_EVERY_POLLS === 0) await external.prune();
     })()
       .catch((e: unknown) => log.warn({ err: e }, "could not check the store for outside changes"))
       .finally(() => {

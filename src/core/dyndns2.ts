@@ -39,6 +39,8 @@ export function dyndns2CodeFor(code: ErrorCode): Dyndns2Code {
       return "badagent";
     // rate_limited: "try again later" (the route adds HTTP 503: docs/protocols/dyndns2.md says why).
     case "store_unavailable":
+    case "store_full":
+    case "store_read_only":
     case "internal":
     case "rate_limited":
       return "911";

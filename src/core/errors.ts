@@ -48,6 +48,15 @@ export const ERRORS = {
   config_changed: { status: 409, title: "The configuration file changed since it was loaded" },
   config_invalid: { status: 500, title: "The configuration is invalid" },
   store_unavailable: { status: 503, title: "The store is unavailable" },
+  // The store's own troubles, each a 503 so clients retry later (dyndns2: 911).
+  store_full: { status: 503, title: "The disk holding the database is full; nothing was saved" },
+  store_read_only: {
+    status: 503,
+    title: "The database cannot be written (read-only file, directory or mount)",
+  },
+  // Only the CLI reports these: the database to open is missing, or another server holds it.
+  store_not_found: { status: 503, title: "There is no Beacon database here" },
+  store_in_use: { status: 503, title: "Another Beacon server is using this database" },
   internal: { status: 500, title: "Internal error" },
   network_error: { status: 502, title: "A network request failed" },
   aborted: { status: 504, title: "The operation timed out or was cancelled" },

@@ -49,8 +49,27 @@ describe("GET /healthz", () => {
     const f = await createFixture();
     const res = await f.request("/healthz");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await res.json()).toEqual({ status: "ok", writable: true });
   });
+
+  it.each([
+    ["store_read_only", "the database cannot be written (/data/beacon.db: EPERM): updates fail"],
+    ["store_unavailable", "/data/beacon.db was deleted while the server was running"],
+  ] as const)(
+    "is 503 %s when the store answers but cannot take updates, without a log line per poll",
+    async (code, message) => {
+      const base = createMemoryStore();
+      const f = await createFixture({
+        store: { ...base, health: () => ({ writable: false, problem: { code, message } }) },
+      });
+      const before = f.logs.length;
+      const res = await f.request("/healthz");
+      expect(res.status).toBe(503);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(await res.json()).toMatchObject({ code, status: 503, detail: message });
+      expect(f.logs.slice(before).filter((l) => l.level === "error")).toEqual([]);
+    },
+  );
 
   it("is 503 store_unavailable when the store fails, without leaking the cause", async () => {
     const base = createMemoryStore();

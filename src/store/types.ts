@@ -11,6 +11,7 @@
 // - Returned objects are fresh copies; mutating them does not change the store.
 // - Timestamps are milliseconds since the Unix epoch.
 
+import type { ErrorCode } from "../core/errors.js";
 import type { RecordType, RRSet } from "../core/records.js";
 import type { UpdateProtocol } from "../core/update.js";
 
@@ -132,6 +133,34 @@ export interface ChangeBatch {
 export interface CommitResult {
   /** New serial of every zone whose content changed in this batch. */
   readonly serials: ReadonlyMap<string, number>;
+}
+
+/**
+ * The current state of every zone and host the change log names after a position, read in one
+ * consistent transaction: what a reader that had applied everything up to that position needs to
+ * catch up. Only touched names are read, whatever the size of the store.
+ */
+export interface ChangeDelta {
+  /** The log position this delta brings its reader to: pass it as `after` next time. */
+  readonly seq: number;
+  /** Touched zones as they are now. */
+  readonly zones: readonly Zone[];
+  /** The names among `zones` created (or created again) after the position. */
+  readonly createdZones: readonly string[];
+  /** Touched zones that no longer exist. */
+  readonly removedZones: readonly string[];
+  /** Touched hosts as they are now, sorted by fqdn, with their sets. */
+  readonly hosts: readonly Host[];
+  readonly rrsets: readonly (StoredRRSet & { readonly fqdn: string })[];
+  /** Touched hosts that no longer exist, with the zone they were in (hosts of a removed zone may be left out). */
+  readonly removedHosts: readonly { readonly fqdn: string; readonly zone: string }[];
+}
+
+/** Whether the store can take changes now, as its own checks last saw it (no I/O to ask). */
+export interface StoreHealth {
+  readonly writable: boolean;
+  /** Why not: a store_* catalogue code and a message for the operator. Undefined when writable. */
+  readonly problem?: { readonly code: ErrorCode; readonly message: string };
 }
 
 export interface Snapshot {
@@ -401,6 +430,26 @@ export interface Store extends SessionStore, UserStore, LimitStore {
    * running server can notice CLI edits. Implementations without other writers return a constant.
    */
   externalVersion(): Promise<number>;
+
+  // The change log. Every change to a zone, a host or a record set appends to it in the same
+  // transaction (SQLite: triggers, so every writer does, in any process), under an increasing
+  // position that is never reused. Zone serials, SOA fields, NS, hosts and sets are all covered.
+  /** The newest position (0: nothing logged yet). Read it before a snapshot to follow on from there. */
+  changeSeq(): Promise<number>;
+  /**
+   * What changed after position `after`. Undefined when the log cannot say: it was pruned past
+   * `after`, `after` is ahead of it (another database), or more than `limit` changes follow `after`;
+   * read a snapshot then.
+   */
+  changesSince(after: number, limit: number): Promise<ChangeDelta | undefined>;
+  /**
+   * Drops the oldest log entries so that at most `keep` (≥ 1) remain, removing at most `limit` per
+   * call; resolves with the number removed.
+   */
+  pruneChanges(keep: number, limit: number): Promise<number>;
+
+  /** Whether changes can be written now (see StoreHealth). */
+  health(): StoreHealth;
 
   close(): Promise<void>;
 }

@@ -1,14 +1,56 @@
 // The CLI as a person and a script use it: output, --json, errors with codes and exit statuses.
 
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, tempDir } from "./support/beacon.js";
+import { runCli, runCliIn, tempDir } from "./support/beacon.js";
 
 describe("beacon CLI", () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
   const cli = (...args: string[]) => runCli(dir.path, args);
+
+  it("never creates a database for an admin command; `migrate` does, once", async () => {
+    // `cd docs && npx beacon host list`: the default ./data there holds nothing.
+    const docs = join(dir.path, "docs");
+    mkdirSync(docs);
+    const lost = await runCliIn(docs, ["host", "list"]);
+    expect(lost.code).toBe(3);
+    expect(lost.stdout).toBe("");
+    expect(lost.stderr).toContain(
+      `beacon: error: no Beacon database at ${join(docs, "data", "beacon.db")} — pass --data-dir`,
+    );
+    expect(lost.stderr).toContain("[store_not_found]");
+    expect(readdirSync(docs)).toEqual([]);
+    for (const args of [
+      ["zone", "add", "example.test"],
+      ["user", "list"],
+      ["token", "list", "--json"],
+    ]) {
+      expect((await cli(...args)).code).toBe(3);
+    }
+    expect(existsSync(join(dir.path, "beacon.db"))).toBe(false);
+
+    const created = await cli("migrate", "--json");
+    expect(created.code).toBe(0);
+    const result = JSON.parse(created.stdout) as { path: string; created: boolean; applied: string[] };
+    expect(result).toMatchObject({ path: join(dir.path, "beacon.db"), created: true });
+    expect(result.applied.length).toBeGreaterThan(0);
+    expect((await cli("migrate")).stdout).toContain("already up to date");
+  });
+
+  it("finds the data by flag, environment or configuration file from any directory", async () => {
+    const elsewhere = join(dir.path, "docs");
+    expect((await runCliIn(elsewhere, ["--data-dir", dir.path, "zone", "list"])).stdout).toContain(
+      "no zones",
+    );
+    expect((await runCliIn(elsewhere, ["zone", "list"], { BEACON_DATA_DIR: dir.path })).stdout).toContain(
+      "no zones",
+    );
+    const file = join(dir.path, "found.yaml");
+    writeFileSync(file, `data_dir: ${dir.path}\n`);
+    expect((await runCliIn(elsewhere, ["--config", file, "zone", "list"])).stdout).toContain("no zones");
+  });
 
   it("manages zones, hosts and tokens, with --json for scripts", async () => {
     expect((await cli("zone", "list")).stdout).toContain("no zones");

@@ -21,7 +21,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { namedOptions } from "../../src/providers/testing/peers/bind.js";
 import { startDnsPeer, type DnsPeer } from "../../src/providers/testing/peers/dns-peer.js";
-import { runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { createDatabase, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
 
 const ZONE = "diff.test";
@@ -67,6 +67,7 @@ let bind: DnsPeer;
 beforeAll(async () => {
   if (!haveBind) return;
   dir = tempDir();
+  await createDatabase(dir.path);
   const zone = await runCli(dir.path, ["zone", "add", ZONE, "--ns", `ns1.${ZONE},ns2.elsewhere.example`]);
   if (zone.code !== 0) throw new Error(`zone add failed: ${zone.stderr}`);
   const tokens = new Map<string, string>();

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../../src/dns/tsig.js";
 import { encodeUpdate } from "../../src/dns/wire/update.js";
-import { runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { createDatabase, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
 
@@ -64,6 +64,7 @@ describe("RFC 2136 UPDATE with TSIG (nsupdate, knsupdate)", () => {
   };
 
   beforeAll(async () => {
+    await createDatabase(dir.path);
     expect((await runCli(dir.path, ["zone", "add", ZONE])).code).toBe(0);
     expect((await runCli(dir.path, ["host", "add", HOST])).code).toBe(0);
     await addKey("e2e.key", ["--subtree", ZONE]);

@@ -1,5 +1,6 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
-import { formatConfigHelp } from "../../config/index.js";
+import { formatConfigHelp, type ServerConfig } from "../../config/index.js";
 import { createLogger } from "../../observability/logger.js";
 import { action } from "../action.js";
 import { readConfig } from "../context.js";
@@ -29,13 +30,35 @@ export function registerServe(program: Command): void {
         const base = config.http.publicUrl ?? httpBaseUrl(config, server.http[0]?.port);
         const setupCode = server.setupCode();
         if (setupCode !== undefined) log.info({ setupCode, url: `${base}/admin/` }, "first-run setup");
-        printBanner(io, server, base, setupCode);
+        printBanner(io, server, base, setupCode, adminOptions(config, process.cwd()));
         await untilSignal(server, log);
       }),
     );
 }
 
-function printBanner(io: Io, server: RunningServer, base: string, setupCode: string | undefined): void {
+/**
+ * The global options an admin command run from another terminal needs to find this server's data:
+ * `--config` when a file was read, `--data-dir` when it is not the default `./data` here. "" when the
+ * defaults do. (Paths are absolute, quoted for a POSIX shell when they need it.)
+ */
+export function adminOptions(config: ServerConfig, cwd: string): string {
+  const options: string[] = [];
+  if (config.source.file !== undefined) options.push(`--config ${shellWord(config.source.file)}`);
+  if (config.dataDir !== resolve(cwd, "data")) options.push(`--data-dir ${shellWord(config.dataDir)}`);
+  return options.map((o) => ` ${o}`).join("");
+}
+
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+function printBanner(
+  io: Io,
+  server: RunningServer,
+  base: string,
+  setupCode: string | undefined,
+  options: string,
+): void {
   const dns = server.dns[0];
   const lines = [
     "Beacon is running.",
@@ -47,7 +70,7 @@ function printBanner(io: Io, server: RunningServer, base: string, setupCode: str
     lines.push(
       "",
       "No admin exists yet. Open the admin console and enter this one-time setup code",
-      `(or create one with \`npx beacon user add <name>\`):`,
+      `(or create one with \`npx beacon${options} user add <name>\`):`,
       `  ${setupCode}`,
     );
   if (server.demoZoneCreated !== undefined && dns !== undefined) {
@@ -55,7 +78,7 @@ function printBanner(io: Io, server: RunningServer, base: string, setupCode: str
     lines.push(
       "",
       `Created the demo zone ${server.demoZoneCreated}. Try it from another terminal:`,
-      `  npx beacon host add ${host}        # prints a token, once`,
+      `  npx beacon${options} host add ${host}        # prints a token, once`,
       `  curl -u '${host}:<token>' -A 'demo/1.0' '${base}/nic/update?hostname=${host}&myip=1.2.3.4'`,
       `  dig @${dns.host} -p ${dns.port} ${host} A +norec`,
     );

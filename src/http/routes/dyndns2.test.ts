@@ -378,26 +378,29 @@ describe("dyndns2 hostile parameters", () => {
 });
 
 describe("dyndns2 store failure", () => {
-  it("answers 911 once when the commit fails", async () => {
-    const healthy = createMemoryStore();
-    const broken = await createFixture({
-      store: {
-        ...healthy,
-        commit: () => Promise.reject(new BeaconError("store_unavailable", "disk on fire")),
-      },
-    });
-    const t = await broken.token(["home.example.com", "office.example.com"]);
-    const res = await broken.request(
-      `/nic/update?hostname=home.example.com,office.example.com&myip=${OTHER_V4}`,
-      {
-        headers: basic("x", t),
-      },
-    );
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe("911");
-    expect(broken.events).toEqual([]);
-    expect(await broken.rrsets("home.example.com")).toEqual([]);
-  });
+  it.each(["store_unavailable", "store_full", "store_read_only"] as const)(
+    "answers 911 once when the commit fails with %s",
+    async (code) => {
+      const healthy = createMemoryStore();
+      const broken = await createFixture({
+        store: {
+          ...healthy,
+          commit: () => Promise.reject(new BeaconError(code, "disk on fire")),
+        },
+      });
+      const t = await broken.token(["home.example.com", "office.example.com"]);
+      const res = await broken.request(
+        `/nic/update?hostname=home.example.com,office.example.com&myip=${OTHER_V4}`,
+        {
+          headers: basic("x", t),
+        },
+      );
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("911");
+      expect(broken.events).toEqual([]);
+      expect(await broken.rrsets("home.example.com")).toEqual([]);
+    },
+  );
 
   it("answers 911 when an unexpected exception escapes", async () => {
     const healthy = createMemoryStore();

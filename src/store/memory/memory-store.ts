@@ -18,6 +18,8 @@ import type {
   TokenRecord,
   Zone,
 } from "../types.js";
+import { assembleDelta, touchedBy, zonesToRead } from "../change-log.js";
+import { MemoryChangeLog } from "./changes.js";
 import { MemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
 import { MemoryMirrors, type SetRef } from "./mirrors.js";
@@ -44,6 +46,7 @@ export function createMemoryStore(): Store {
   let nextHistoryId = 1;
   const mirrors = new MemoryMirrors();
   const keys = new MemoryKeys();
+  const changes = new MemoryChangeLog();
   let closed = false;
   const { dropHost, ...limits } = createMemoryLimits(open, (fqdn) => hosts.has(fqdn));
 
@@ -56,6 +59,7 @@ export function createMemoryStore(): Store {
     if (z === undefined) throw new BeaconError("internal", `zone ${zone} vanished`);
     const serial = nextSerial(z.serial);
     zones.set(zone, { ...z, serial });
+    changes.record(zone, null, "update");
     return serial;
   }
 
@@ -72,6 +76,7 @@ export function createMemoryStore(): Store {
       if (zones.has(zone.name)) throw new BeaconError("zone_exists", `zone ${zone.name} already exists`);
       const stored: Zone = structuredClone({ ...zone, serial: zone.serial ?? initialSerial(zone.createdAt) });
       zones.set(stored.name, stored);
+      changes.record(stored.name, null, "insert");
       return structuredClone(stored);
     },
 
@@ -96,10 +101,12 @@ export function createMemoryStore(): Store {
         hosts.delete(h.fqdn);
         rrsets.delete(h.fqdn);
         dropHost(h.fqdn);
+        changes.record(name, h.fqdn, "delete");
       }
       history = history.filter((e) => e.zone !== name);
       mirrors.dropZone(name);
       zones.delete(name);
+      changes.record(name, null, "delete");
       return true;
     },
 
@@ -109,6 +116,7 @@ export function createMemoryStore(): Store {
       if (hosts.has(host.fqdn)) throw new BeaconError("host_exists", `host ${host.fqdn} already exists`);
       const stored = structuredClone(host);
       hosts.set(stored.fqdn, stored);
+      changes.record(stored.zone, stored.fqdn, "insert");
       advanceSerial(stored.zone);
       return structuredClone(stored);
     },
@@ -136,6 +144,7 @@ export function createMemoryStore(): Store {
       hosts.delete(fqdn);
       rrsets.delete(fqdn);
       dropHost(fqdn);
+      changes.record(host.zone, fqdn, "delete");
       advanceSerial(host.zone);
       return true;
     },
@@ -155,6 +164,7 @@ export function createMemoryStore(): Store {
         const host = hosts.get(w.fqdn);
         if (host === undefined) continue; // checked above
         touched.add(host.zone);
+        changes.record(host.zone, w.fqdn, w.rrset === null ? "delete" : "update");
         let sets = rrsets.get(w.fqdn);
         if (w.rrset === null) {
           sets?.delete(w.type);
@@ -318,6 +328,41 @@ export function createMemoryStore(): Store {
     async externalVersion() {
       open();
       return 0; // nothing outside this process can write here
+    },
+
+    async changeSeq() {
+      open();
+      return changes.last;
+    },
+
+    async changesSince(after, limit) {
+      open();
+      const rows = changes.since(after, limit);
+      if (rows === undefined) return undefined;
+      const touched = touchedBy(rows);
+      const present = [...touched.hosts.keys()].flatMap((fqdn) => hosts.get(fqdn) ?? []);
+      const zoneNames = zonesToRead(touched, present);
+      return structuredClone(
+        assembleDelta({
+          seq: changes.last,
+          touched,
+          hosts: present,
+          rrsets: present.flatMap((h) => setsOf(h.fqdn).map((set) => ({ fqdn: h.fqdn, ...set }))),
+          zoneNames,
+          zones: [...zoneNames].flatMap((z) => zones.get(z) ?? []),
+        }),
+      );
+    },
+
+    async pruneChanges(keep, limit) {
+      open();
+      return changes.prune(keep, limit);
+    },
+
+    health() {
+      return closed
+        ? { writable: false, problem: { code: "store_unavailable", message: "the memory store is closed" } }
+        : { writable: true };
     },
 
     async close() {

@@ -1,16 +1,21 @@
-// Opening the SQLite file: directory, pragmas, Kysely, migrations. Any failure here (unwritable
-// directory, a file that is not a database, a schema from a newer Beacon) is a store_unavailable
-// error that names the file, never a crash.
+// Opening the SQLite file: presence, directory, pragmas, Kysely, migrations, writability. Any failure
+// here (no database where one is needed, an empty file, unwritable directory, a file that is not a
+// database, a schema from a newer Beacon, a full disk) is a store_* error that names the file, never a
+// crash: store_not_found, store_read_only, store_full, or store_unavailable.
 
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from "kysely";
+import { Kysely, SqliteDialect, type Migration, type SqliteDatabase } from "kysely";
 
-import { BeaconError } from "../../core/errors.js";
+import type { BeaconError } from "../../core/errors.js";
 import type { Log } from "../../services/ports.js";
-import { migrationProvider } from "./migrations/index.js";
+import { storeError } from "./errors.js";
+import { migrate } from "./migrate.js";
+import { MIGRATIONS } from "./migrations/index.js";
+import { lockDatabase, type DatabaseLock } from "./lock.js";
+import { checkPresence } from "./presence.js";
 import type { Database } from "./schema.js";
 
 /** How long a writer waits for another process (e.g. the CLI) to release the write lock. */
@@ -19,11 +24,7 @@ const BUSY_TIMEOUT_MS = 5000;
 const STATEMENT_CACHE_SIZE = 500;
 
 function unavailable(path: string, doing: string, e: unknown): BeaconError {
-  const reason = e instanceof Error ? e.message : String(e);
-  return new BeaconError("store_unavailable", `cannot ${doing} the SQLite database ${path}: ${reason}`, {
-    cause: e,
-    details: { path },
-  });
+  return storeError(e, `cannot ${doing} the SQLite database ${path}`, path);
 }
 
 /**
@@ -42,11 +43,11 @@ function ensureDir(dir: string): void {
   }
 }
 
-function openFile(path: string, log: Log): BetterSqlite3.Database {
+function openFile(path: string, log: Log, create: boolean): BetterSqlite3.Database {
   let raw: BetterSqlite3.Database | undefined;
   try {
-    if (path !== ":memory:") ensureDir(dirname(path));
-    raw = new BetterSqlite3(path);
+    if (path !== ":memory:" && create) ensureDir(dirname(path));
+    raw = new BetterSqlite3(path, { fileMustExist: !create });
     raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // The first statement that reads the file: a non-database file fails here (SQLITE_NOTADB).
     const mode: unknown = raw.pragma("journal_mode = WAL", { simple: true });
@@ -67,14 +68,25 @@ function openFile(path: string, log: Log): BetterSqlite3.Database {
  * reads before it writes fails at once with SQLITE_BUSY_SNAPSHOT (busy_timeout does not help) when
  * another process committed in between. Every transaction here is short, so each takes the write
  * lock up front (BEGIN IMMEDIATE) and waits its turn instead.
+ *
+ * SQLite ends a transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR, …); Kysely's
+ * ROLLBACK then fails with "cannot rollback - no transaction is active", and that error would replace
+ * the one that says what happened ("database or disk is full"). So ROLLBACK runs only while a
+ * transaction is open.
  */
 function immediateTransactions(raw: BetterSqlite3.Database): SqliteDatabase {
   // Kysely prepares every query it runs; compiling the SQL each time cost as much as running it.
   // Statements are reusable, so keep them by text (bounded: texts vary with the number of bound keys).
   const statements = new Map<string, BetterSqlite3.Statement>();
+  const rollback = raw.prepare("rollback");
+  const rollbackIfOpen = {
+    reader: false,
+    run: () => (raw.inTransaction ? rollback.run() : { changes: 0, lastInsertRowid: 0 }),
+  } as unknown as BetterSqlite3.Statement;
   return {
     close: () => raw.close(),
     prepare: (text) => {
+      if (text === "rollback") return rollbackIfOpen;
       let statement = statements.get(text);
       if (statement === undefined) {
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
@@ -87,22 +99,74 @@ function immediateTransactions(raw: BetterSqlite3.Database): SqliteDatabase {
 }
 
 /**
- * Opens (creating if missing) and migrates the database at `path`. Throws store_unavailable. `raw` is
- * the same connection, for statements run outside Kysely (see update-path.ts).
+ * Throws store_read_only when the database cannot be written. SQLite opens a file it may not write
+ * (mode 0444, chattr +i, a read-only mount) read-only without a word, and only the first write fails;
+ * this probe writes the header's user_version (unchanged) in a transaction it rolls back, so nothing
+ * reaches the disk.
+ */
+function probeWritable(raw: BetterSqlite3.Database): void {
+  const version: unknown = raw.pragma("user_version", { simple: true });
+  raw.exec("begin immediate");
+  try {
+    raw.pragma(`user_version = ${Number(version)}`);
+  } finally {
+    if (raw.inTransaction) raw.exec("rollback");
+  }
+}
+
+export interface OpenOptions {
+  /** May create the file when it is missing (only `serve` and `migrate`): see presence.ts. Default true. */
+  readonly create?: boolean;
+  /** Refuse, with store_read_only, a database that cannot be written. Default false. */
+  readonly requireWritable?: boolean;
+  /**
+   * Hold the database's lock (lock.ts) until closed: what `serve` and `migrate` do, so a second one
+   * refuses (store_in_use). Taken after the presence check, which the lock file would otherwise fail.
+   */
+  readonly exclusive?: boolean;
+  /** Default: every migration (tests pass others). */
+  readonly migrations?: Readonly<Record<string, Migration>>;
+}
+
+/**
+ * Opens and migrates the database at `path`. Throws a store_* BeaconError. `raw` is the same
+ * connection, for statements run outside Kysely (see update-path.ts).
  */
 export async function openDatabase(
   path: string,
   log: Log,
-): Promise<{ db: Kysely<Database>; raw: BetterSqlite3.Database }> {
-  const raw = openFile(path, log);
+  opts: OpenOptions = {},
+): Promise<{ db: Kysely<Database>; raw: BetterSqlite3.Database; lock: DatabaseLock | undefined }> {
+  const create = opts.create ?? true;
+  checkPresence(path, create);
+  const lock = opts.exclusive === true ? lockDatabase(path) : undefined;
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = openFile(path, log, create);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: immediateTransactions(raw) }) });
   try {
-    const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-    if (error !== undefined) throw unavailable(path, "migrate", error);
-    for (const r of results ?? []) log.info({ path, migration: r.migrationName }, "SQLite migration applied");
+    let applied: string[];
+    try {
+      applied = await migrate(db, opts.migrations ?? MIGRATIONS);
+    } catch (e) {
+      throw unavailable(path, "migrate", e);
+    }
+    for (const migration of applied) log.info({ path, migration }, "SQLite migration applied");
+    if (opts.requireWritable === true) {
+      try {
+        probeWritable(raw);
+      } catch (e) {
+        throw unavailable(path, "write", e);
+      }
+    }
   } catch (e) {
     await db.destroy();
-    throw e instanceof BeaconError ? e : unavailable(path, "migrate", e);
+    lock?.release();
+    throw e;
   }
-  return { db, raw };
+  return { db, raw, lock };
 }

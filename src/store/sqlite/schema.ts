@@ -98,6 +98,16 @@ export interface OutboxTable {
   created_at: number;
 }
 
+/** The change log (migrations/0007_change_log.ts), written by triggers only. */
+export interface ChangesTable {
+  seq: Generated<number>;
+  zone: string | null;
+  fqdn: string | null;
+  /** insert, update or delete */
+  op: string;
+  at: number;
+}
+
 export interface Database {
   zones: ZonesTable;
   hosts: HostsTable;
@@ -110,6 +120,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   limit_buckets: LimitBucketsTable;
+  changes: ChangesTable;
   host_flags: HostFlagsTable;
 }
 

@@ -11,6 +11,7 @@ import type { Store } from "../types.js";
 import { runStoreContract } from "../testing/contract.js";
 import { hostFixture, zoneFixture } from "../testing/fixtures.js";
 import { openSqliteStore } from "./sqlite-store.js";
+import { openTempStore } from "./testing/temp-store.js";
 
 /** Child-process script: take the write lock, bump the serial, say so, hold it briefly, commit. */
 const HOLD_WRITE_LOCK = `
@@ -28,17 +29,7 @@ async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), "beacon-sqlite-"));
 }
 
-runStoreContract("sqlite", async () => {
-  const dir = await tempDir();
-  const store = await openSqliteStore({ path: join(dir, "beacon.db") });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+runStoreContract("sqlite", openTempStore);
 
 describe("SQLite store specifics", () => {
   let dir: string;

@@ -1,6 +1,8 @@
 // The embedded Store: one SQLite file (WAL, synchronous=FULL) through Kysely. Every method that
 // changes data runs in one transaction; Kysely serialises this process's queries on its single
-// connection, and BEGIN IMMEDIATE (see connection.ts) serialises writers across processes.
+// connection, and BEGIN IMMEDIATE (see connection.ts) serialises writers across processes. Every
+// write is refused once the file guard found the database file lost, and checked against it after
+// it committed (file-guard.ts), so a change is acknowledged only while it went to the file on disk.
 
 import { sql, type Kysely, type Transaction } from "kysely";
 
@@ -10,6 +12,7 @@ import { initialSerial, nextSerial } from "../../core/serial.js";
 import { silentLog, type Log } from "../../services/ports.js";
 import type {
   ChangeBatch,
+  ChangeDelta,
   CommitResult,
   Host,
   HostFlag,
@@ -25,12 +28,16 @@ import type {
   Store,
   StoredHistoryEntry,
   StoredRRSet,
+  StoreHealth,
   TokenRecord,
   TsigKeyRecord,
   UserRecord,
   Zone,
 } from "../types.js";
-import { openDatabase } from "./connection.js";
+import * as changes from "./changes.js";
+import { openDatabase, type OpenOptions } from "./connection.js";
+import { FileGuard } from "./file-guard.js";
+import type { DatabaseLock } from "./lock.js";
 import { UpdatePath } from "./update-path.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
 import * as keys from "./keys.js";
@@ -61,35 +68,72 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Opens (creating and migrating if needed) the database at `path`. Throws store_unavailable. */
-export async function openSqliteStore(opts: { path: string; log?: Log }): Promise<Store> {
+/** How often the file guard looks at the database files besides after each commit. */
+const GUARD_CHECK_MS = 1_000;
+
+export interface SqliteStoreOptions extends Omit<OpenOptions, "migrations"> {
+  readonly path: string;
+  readonly log?: Log;
+}
+
+/**
+ * Opens (creating and migrating if needed and allowed, see OpenOptions) the database at `path`.
+ * Throws a store_* BeaconError.
+ */
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
   const log = opts.log ?? silentLog;
-  const { db, raw } = await openDatabase(opts.path, log);
+  const { db, raw, lock } = await openDatabase(opts.path, log, opts);
   log.info({ path: opts.path }, "SQLite store opened");
-  return new SqliteStore(db, opts.path, new UpdatePath(raw));
+  const guard =
+    opts.path === ":memory:"
+      ? undefined
+      : new FileGuard({
+          path: opts.path,
+          log,
+          rescue: (target) => {
+            if (raw.inTransaction) return false;
+            raw.prepare("vacuum into ?").run(target);
+            return true;
+          },
+        });
+  return new SqliteStore(db, opts.path, new UpdatePath(raw), guard, lock);
 }
 
 class SqliteStore implements Store {
   #closed = false;
+  readonly #guardTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly path: string,
     /** The update path's statements without Kysely, used while no Kysely transaction is open. */
     private readonly fast: UpdatePath,
-  ) {}
-
-  /** `fn` on the raw connection when it is free (see update-path.ts); undefined: use Kysely. */
-  private fastly<T>(doing: string, fn: (fast: UpdatePath) => T): Promise<T> | undefined {
-    if (this.#closed || !this.fast.usable()) return undefined;
-    try {
-      return Promise.resolve(fn(this.fast));
-    } catch (e) {
-      return Promise.reject(e instanceof BeaconError ? e : toStoreError(e, this.path, doing));
+    private readonly guard: FileGuard | undefined,
+    private readonly lock: DatabaseLock | undefined,
+  ) {
+    if (guard !== undefined) {
+      this.#guardTimer = setInterval(() => guard.check(), GUARD_CHECK_MS);
+      this.#guardTimer.unref();
     }
   }
 
-  /** Runs `fn`, turning driver failures into store_unavailable. */
+  /**
+   * `fn` on the raw connection when it is free (see update-path.ts); undefined: use Kysely. A write
+   * gets the file guard's checks, as write() gives them.
+   */
+  private fastly<T>(doing: string, fn: (fast: UpdatePath) => T, write = false): Promise<T> | undefined {
+    if (this.#closed || !this.fast.usable()) return undefined;
+    try {
+      if (write) this.guard?.assertNotLost();
+      const result = fn(this.fast);
+      if (write) this.guard?.verify();
+      return Promise.resolve(result);
+    } catch (e) {
+      return Promise.reject(toStoreError(e, this.path, doing));
+    }
+  }
+
+  /** Runs `fn`, turning driver failures into store errors. */
   private async run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new BeaconError("store_unavailable", `SQLite database ${this.path} is closed`);
     try {
@@ -99,13 +143,29 @@ class SqliteStore implements Store {
     }
   }
 
+  /** Runs `fn`, which changes data: refused once the file is lost, and checked against it after. */
+  private write<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    return this.run(doing, async () => {
+      this.guard?.assertNotLost();
+      const result = await fn();
+      this.guard?.verify();
+      return result;
+    });
+  }
+
+  /** A write transaction. */
   private inTransaction<T>(doing: string, fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.write(doing, () => this.db.transaction().execute(fn));
+  }
+
+  /** A consistent read of several tables. */
+  private readTransaction<T>(doing: string, fn: (trx: Tx) => Promise<T>): Promise<T> {
     return this.run(doing, () => this.db.transaction().execute(fn));
   }
 
   createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone> {
     const stored: Zone = { ...zone, serial: zone.serial ?? initialSerial(zone.createdAt) };
-    return this.run("createZone", async () => {
+    return this.write("createZone", async () => {
       try {
         await this.db.insertInto("zones").values(zoneToRow(stored)).execute();
       } catch (e) {
@@ -226,7 +286,7 @@ class SqliteStore implements Store {
   }
 
   commit(batch: ChangeBatch): Promise<CommitResult> {
-    const fast = this.fastly("commit", (f) => f.commit(batch));
+    const fast = this.fastly("commit", (f) => f.commit(batch), true);
     if (fast !== undefined) return fast;
     return this.inTransaction("commit", async (trx) => {
       const zoneOf = await hostZones(trx, [
@@ -260,7 +320,7 @@ class SqliteStore implements Store {
   }
 
   createToken(token: TokenRecord): Promise<void> {
-    return this.run("createToken", async () => {
+    return this.write("createToken", async () => {
       try {
         await this.db.insertInto("tokens").values(tokenToRow(token)).execute();
       } catch (e) {
@@ -302,7 +362,7 @@ class SqliteStore implements Store {
   }
 
   revokeToken(id: string, at: number): Promise<boolean> {
-    return this.run("revokeToken", async () => {
+    return this.write("revokeToken", async () => {
       const r = await this.db
         .updateTable("tokens")
         .set({ revoked_at: at })
@@ -314,7 +374,7 @@ class SqliteStore implements Store {
   }
 
   touchToken(id: string, at: number): Promise<void> {
-    return this.run("touchToken", async () => {
+    return this.write("touchToken", async () => {
       await this.db.updateTable("tokens").set({ last_used_at: at }).where("id", "=", id).execute();
     });
   }
@@ -368,15 +428,15 @@ class SqliteStore implements Store {
   }
 
   failMirror(mirror: string, failure: MirrorFailure): Promise<void> {
-    return this.run("failMirror", () => mirrors.failMirror(this.db, mirror, failure));
+    return this.write("failMirror", () => mirrors.failMirror(this.db, mirror, failure));
   }
 
   mirrorStatus(): Promise<MirrorStatus[]> {
-    return this.inTransaction("mirrorStatus", (trx) => mirrors.mirrorStatus(trx));
+    return this.readTransaction("mirrorStatus", (trx) => mirrors.mirrorStatus(trx));
   }
 
   createTsigKey(key: TsigKeyRecord): Promise<void> {
-    return this.run("createTsigKey", () => keys.createTsigKey(this.db, key));
+    return this.write("createTsigKey", () => keys.createTsigKey(this.db, key));
   }
 
   listTsigKeys(): Promise<TsigKeyRecord[]> {
@@ -384,11 +444,11 @@ class SqliteStore implements Store {
   }
 
   deleteTsigKey(name: string): Promise<boolean> {
-    return this.run("deleteTsigKey", () => keys.deleteTsigKey(this.db, name));
+    return this.write("deleteTsigKey", () => keys.deleteTsigKey(this.db, name));
   }
 
   createUser(user: UserRecord): Promise<void> {
-    return this.run("createUser", () => users.createUser(this.db, user));
+    return this.write("createUser", () => users.createUser(this.db, user));
   }
 
   createFirstUser(user: UserRecord): Promise<boolean> {
@@ -408,11 +468,11 @@ class SqliteStore implements Store {
   }
 
   setUserPassword(name: string, passwordHash: string, at: number): Promise<boolean> {
-    return this.run("setUserPassword", () => users.setUserPassword(this.db, name, passwordHash, at));
+    return this.write("setUserPassword", () => users.setUserPassword(this.db, name, passwordHash, at));
   }
 
   deleteUser(name: string): Promise<boolean> {
-    return this.run("deleteUser", () => users.deleteUser(this.db, name));
+    return this.write("deleteUser", () => users.deleteUser(this.db, name));
   }
 
   createSession(session: SessionRecord): Promise<void> {
@@ -424,19 +484,19 @@ class SqliteStore implements Store {
   }
 
   touchSession(idHash: string, at: number): Promise<void> {
-    return this.run("touchSession", () => users.touchSession(this.db, idHash, at));
+    return this.write("touchSession", () => users.touchSession(this.db, idHash, at));
   }
 
   deleteSession(idHash: string): Promise<boolean> {
-    return this.run("deleteSession", () => users.deleteSession(this.db, idHash));
+    return this.write("deleteSession", () => users.deleteSession(this.db, idHash));
   }
 
   deleteUserSessions(user: string, exceptIdHash?: string): Promise<number> {
-    return this.run("deleteUserSessions", () => users.deleteUserSessions(this.db, user, exceptIdHash));
+    return this.write("deleteUserSessions", () => users.deleteUserSessions(this.db, user, exceptIdHash));
   }
 
   pruneSessions(now: number, lastSeenBefore: number): Promise<number> {
-    return this.run("pruneSessions", () => users.pruneSessions(this.db, now, lastSeenBefore));
+    return this.write("pruneSessions", () => users.pruneSessions(this.db, now, lastSeenBefore));
   }
 
   loadLimitBuckets(now: number): Promise<LimitBucket[]> {
@@ -448,7 +508,7 @@ class SqliteStore implements Store {
   }
 
   deleteLimitBuckets(keys: readonly string[]): Promise<void> {
-    return this.run("deleteLimitBuckets", () => limits.deleteLimitBuckets(this.db, keys));
+    return this.write("deleteLimitBuckets", () => limits.deleteLimitBuckets(this.db, keys));
   }
 
   flagHost(flag: HostFlag): Promise<boolean> {
@@ -456,7 +516,7 @@ class SqliteStore implements Store {
   }
 
   clearHostFlag(fqdn: string): Promise<boolean> {
-    return this.run("clearHostFlag", () => limits.clearHostFlag(this.db, fqdn));
+    return this.write("clearHostFlag", () => limits.clearHostFlag(this.db, fqdn));
   }
 
   listHostFlags(): Promise<HostFlag[]> {
@@ -464,7 +524,7 @@ class SqliteStore implements Store {
   }
 
   snapshot(): Promise<Snapshot> {
-    return this.inTransaction("snapshot", async (trx) => {
+    return this.readTransaction("snapshot", async (trx) => {
       const zones = await trx.selectFrom("zones").selectAll().orderBy("name").execute();
       const hosts = await trx.selectFrom("hosts").selectAll().orderBy("fqdn").execute();
       const rrsets = await trx.selectFrom("rrsets").selectAll().orderBy("fqdn").orderBy("type").execute();
@@ -487,13 +547,37 @@ class SqliteStore implements Store {
     });
   }
 
+  changeSeq(): Promise<number> {
+    return this.run("changeSeq", () => changes.changeSeq(this.db));
+  }
+
+  changesSince(after: number, limit: number): Promise<ChangeDelta | undefined> {
+    return this.readTransaction("changesSince", (trx) => changes.changesSince(trx, after, limit));
+  }
+
+  pruneChanges(keep: number, limit: number): Promise<number> {
+    return this.inTransaction("pruneChanges", (trx) => changes.pruneChanges(trx, keep, limit));
+  }
+
+  health(): StoreHealth {
+    const problem = this.#closed
+      ? new BeaconError("store_unavailable", `SQLite database ${this.path} is closed`)
+      : this.guard?.problem();
+    return problem === undefined
+      ? { writable: true }
+      : { writable: false, problem: { code: problem.code, message: problem.message } };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#guardTimer);
     try {
       await this.db.destroy();
     } catch (e) {
       throw toStoreError(e, this.path, "close");
+    } finally {
+      this.lock?.release();
     }
   }
 }

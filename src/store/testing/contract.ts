@@ -7,6 +7,7 @@ import type { ErrorCode } from "../../core/errors.js";
 import { initialSerial, nextSerial } from "../../core/serial.js";
 import type { ChangeBatch, HistoryEntry, Host, RRSetWrite, Store, TokenRecord, Zone } from "../types.js";
 import { historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
+import { changesContract } from "./changes-contract.js";
 import { keysContract } from "./keys-contract.js";
 import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
@@ -661,6 +662,8 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
 
     usersContract(() => store);
 
+    changesContract(() => store);
+
     describe("externalVersion and close", () => {
       it("is a number that this store's own writes do not change", async () => {
         const v0 = await store.externalVersion();
@@ -671,10 +674,12 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
         expect(await store.externalVersion()).toBe(v0);
       });
 
-      it("fails with store_unavailable after close, and close is idempotent", async () => {
+      it("is writable while open; fails with store_unavailable after close, and close is idempotent", async () => {
         await seed();
+        expect(store.health()).toEqual({ writable: true });
         await store.close();
         await store.close();
+        expect(store.health()).toMatchObject({ writable: false, problem: { code: "store_unavailable" } });
         await expectCode(store.getZone("example.com"), "store_unavailable");
         await expectCode(store.commit(batch([])), "store_unavailable");
         await expectCode(store.snapshot(), "store_unavailable");

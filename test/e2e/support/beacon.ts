@@ -118,12 +118,21 @@ export function runCli(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<CliResult> {
+  return runCliIn(undefined, ["--data-dir", dataDir, ...args], env);
+}
+
+/** Runs `beacon <args>` in directory `cwd` (default: this process's), with no --data-dir of its own. */
+export function runCliIn(
+  cwd: string | undefined,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   requireBuild();
   return new Promise((res) => {
     execFile(
       process.execPath,
-      [MAIN, "--data-dir", dataDir, ...args],
-      { env: { ...process.env, BEACON_CONFIG: "", ...env }, timeout: 20_000 },
+      [MAIN, ...args],
+      { env: { ...process.env, BEACON_CONFIG: "", BEACON_DATA_DIR: "", ...env }, timeout: 20_000, cwd },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
         res({ code, stdout, stderr });
@@ -134,8 +143,15 @@ export function runCli(
 
 export const DEMO_ZONE = "dyn.beacon.test";
 
-/** Creates the demo zone and `hosts` in it through the CLI, before a server starts; returns their tokens. */
+/** Creates the database in `dataDir` before a server starts (admin commands never create one). */
+export async function createDatabase(dataDir: string): Promise<void> {
+  const r = await runCli(dataDir, ["migrate"]);
+  if (r.code !== 0) throw new Error(`migrate failed: ${r.stderr}`);
+}
+
+/** Creates the database, the demo zone and `hosts` in it through the CLI, before a server starts; returns their tokens. */
 export async function seedHosts(dataDir: string, hosts: readonly string[]): Promise<Map<string, string>> {
+  await createDatabase(dataDir);
   const zone = await runCli(dataDir, ["zone", "add", DEMO_ZONE]);
   if (zone.code !== 0) throw new Error(`zone add failed: ${zone.stderr}`);
   const tokens = new Map<string, string>();

@@ -1,22 +1,20 @@
 // Every migration, in order, by name. Append-only: names sort in the order they must run, and a
-// shipped migration is never edited or removed (Kysely refuses a database that ran one we lack).
+// shipped migration is never edited or removed (migrate.ts refuses a database that ran one we lack).
 
-import type { Migration, MigrationProvider } from "kysely";
+import type { Migration } from "kysely";
 
 import { initial } from "./0001_initial.js";
 import { mirrors } from "./0002_mirrors.js";
 import { tsigKeys } from "./0003_tsig_keys.js";
 import { usersSessions } from "./0004_users_sessions.js";
 import { limits } from "./0006_limits.js";
+import { changeLog } from "./0007_change_log.js";
 
-const MIGRATIONS: Readonly<Record<string, Migration>> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_mirrors": mirrors,
   "0003_tsig_keys": tsigKeys,
   "0004_users_sessions": usersSessions,
   "0006_limits": limits,
-};
-
-export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
+  "0007_change_log": changeLog,
 };

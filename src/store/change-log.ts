@@ -1,0 +1,73 @@
+// What a run of change-log rows names, shared by every Store's changesSince: the stores then read
+// the current state of exactly these names, and assembleDelta puts it in the port's shape.
+
+import type { ChangeDelta, Host, StoredRRSet, Zone } from "./types.js";
+
+/** One change-log row as stored: `fqdn` null for the zone itself; `zone` null when unknown. */
+export interface ChangeRow {
+  readonly zone: string | null;
+  readonly fqdn: string | null;
+  readonly op: string;
+}
+
+export interface Touched {
+  /** fqdn → the last zone a row gave it (undefined: none did). */
+  readonly hosts: ReadonlyMap<string, string | undefined>;
+  /** Every zone a row names. */
+  readonly zones: ReadonlySet<string>;
+  /** Zones inserted by one of the rows. */
+  readonly created: ReadonlySet<string>;
+}
+
+/** Rows in log order → the names they touch. */
+export function touchedBy(rows: Iterable<ChangeRow>): Touched {
+  const hosts = new Map<string, string | undefined>();
+  const zones = new Set<string>();
+  const created = new Set<string>();
+  for (const r of rows) {
+    if (r.zone !== null) zones.add(r.zone);
+    if (r.fqdn !== null) hosts.set(r.fqdn, r.zone ?? hosts.get(r.fqdn));
+    else if (r.zone !== null && r.op === "insert") created.add(r.zone);
+  }
+  return { hosts, zones, created };
+}
+
+/** Names for the state a store read; `zones` are the existing ones among `zoneNames`. */
+export interface DeltaParts {
+  readonly seq: number;
+  readonly touched: Touched;
+  /** The touched hosts that exist. */
+  readonly hosts: readonly Host[];
+  /** Their sets. */
+  readonly rrsets: readonly (StoredRRSet & { readonly fqdn: string })[];
+  /** Every zone the rows or the hosts name (the ones to read). */
+  readonly zoneNames: ReadonlySet<string>;
+  /** The existing ones among them. */
+  readonly zones: readonly Zone[];
+}
+
+/** The zones to read for a delta: the ones the rows name and the hosts' own. */
+export function zonesToRead(touched: Touched, hosts: readonly Host[]): Set<string> {
+  return new Set([...touched.zones, ...hosts.map((h) => h.zone)]);
+}
+
+/** The delta of what a store read, in a stable order. */
+export function assembleDelta(p: DeltaParts): ChangeDelta {
+  const existing = new Set(p.zones.map((z) => z.name));
+  const present = new Set(p.hosts.map((h) => h.fqdn));
+  return {
+    seq: p.seq,
+    zones: [...p.zones].sort(by((z) => z.name)),
+    createdZones: [...p.touched.created].filter((z) => existing.has(z)).sort(),
+    removedZones: [...p.zoneNames].filter((z) => !existing.has(z)).sort(),
+    hosts: [...p.hosts].sort(by((h) => h.fqdn)),
+    rrsets: [...p.rrsets].sort(by((r) => `${r.fqdn} ${r.type}`)),
+    removedHosts: [...p.touched.hosts]
+      .flatMap(([fqdn, zone]) => (present.has(fqdn) || zone === undefined ? [] : [{ fqdn, zone }]))
+      .sort(by((h) => h.fqdn)),
+  };
+}
+
+function by<T>(key: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
