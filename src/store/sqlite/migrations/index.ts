@@ -7,12 +7,14 @@ import { initial } from "./0001_initial.js";
 import { mirrors } from "./0002_mirrors.js";
 import { tsigKeys } from "./0003_tsig_keys.js";
 import { usersSessions } from "./0004_users_sessions.js";
+import { hostIdentityHistory } from "./0005_host_identity_history.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_mirrors": mirrors,
   "0003_tsig_keys": tsigKeys,
   "0004_users_sessions": usersSessions,
+  "0005_host_identity_history": hostIdentityHistory,
 };
 
 export const migrationProvider: MigrationProvider = {
