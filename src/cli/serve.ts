@@ -30,6 +30,7 @@ import { createHttpRequest } from "../net/http-request.js";
 import type { Logger } from "../observability/logger.js";
 import type { ProviderDeps } from "../providers/types.js";
 import { createUpdateService } from "../services/apply-update.js";
+import { createHistorySweeper, type HistorySweeper } from "../services/history-retention.js";
 import { createCachedKeyring } from "../services/keys.js";
 import { createMirrorWorker, type MirrorWorker } from "../services/mirror/worker.js";
 import type { ChangeListener } from "../services/ports.js";
@@ -60,6 +61,8 @@ export interface RunningServer {
 
 /** How often a running server checks whether another process (the CLI) changed the store. */
 const EXTERNAL_POLL_MS = 1_000;
+/** How often old history entries are swept (each sweep bounded: services/history-retention.ts). */
+const HISTORY_SWEEP_MS = 60_000;
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const store = await openSqliteStore({ path: config.store.sqlitePath, log });
@@ -113,7 +116,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const deps = { store, clock, listener, log, queue: createWriteQueue() };
   const zones = createZoneService(deps);
   const tokens = createTokenService(deps);
-  const updateService = createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal });
+  const updateService = createUpdateService({
+    ...deps,
+    allowNonGlobal: config.updates.allowNonGlobal,
+    historyPerHost: config.history.maxEntriesPerHost,
+  });
+  const stopSweeping = sweepHistoryPeriodically(
+    createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs }),
+    log,
+  );
 
   const demoZoneCreated = await ensureDemoZone(config, store, zones);
   // Read the version before the snapshot, so a commit by another process in between is reloaded.
@@ -219,6 +230,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     close: () =>
       (closing ??= (async () => {
         stopWatching();
+        stopSweeping();
         admin.stop();
         // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
         // still queued stays in the outbox for the next start.
@@ -282,6 +294,26 @@ function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {
     hostRemoved: (fqdn, zone) => listeners.forEach((l) => l.hostRemoved(fqdn, zone)),
     serialChanged: (zone, serial) => listeners.forEach((l) => l.serialChanged(zone, serial)),
   };
+}
+
+/** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS, one at a time. */
+function sweepHistoryPeriodically(sweeper: HistorySweeper, log: Logger): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    sweeper
+      .sweep()
+      .then((deleted) => {
+        if (deleted > 0) log.info({ deleted }, "history entries past history.max_age deleted");
+      })
+      .catch((e: unknown) => log.warn({ err: e }, "could not prune the update history"))
+      .finally(() => {
+        busy = false;
+      });
+  }, HISTORY_SWEEP_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**

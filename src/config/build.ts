@@ -60,6 +60,7 @@ export function buildServerConfig(
       setup: raw.admin.setup,
     },
     updates: { allowNonGlobal: raw.updates.allow_non_global },
+    history: { maxEntriesPerHost: raw.history.max_entries_per_host, maxAgeMs: raw.history.max_age },
     demo: { enabled: raw.demo.enabled, zone: raw.demo.zone },
     log: { level: raw.log.level },
     shutdownGraceMs: raw.shutdown_grace_ms,

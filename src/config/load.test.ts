@@ -77,6 +77,7 @@ describe("loadServerConfig: layering", () => {
       },
       admin: { sessionIdleMs: 30 * 60_000, sessionLifetimeMs: 12 * 3_600_000, setup: true },
       updates: { allowNonGlobal: false },
+      history: { maxEntriesPerHost: 1000, maxAgeMs: 365 * 86_400_000 },
       demo: { enabled: true, zone: "dyn.beacon.test" },
       log: { level: "info" },
       shutdownGraceMs: 10000,

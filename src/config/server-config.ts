@@ -63,6 +63,11 @@ export interface ServerConfig {
   readonly updates: {
     readonly allowNonGlobal: boolean;
   };
+  /** Retention of the update history (services/history.ts). */
+  readonly history: {
+    readonly maxEntriesPerHost: number;
+    readonly maxAgeMs: number;
+  };
   readonly demo: {
     readonly enabled: boolean;
     /** Canonical (core/names normalizeName). */

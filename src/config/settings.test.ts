@@ -66,6 +66,12 @@ describe("SETTINGS (derived from the schema)", () => {
       ["admin.session_lifetime", "BEACON_ADMIN_SESSION_LIFETIME", "--admin-session-lifetime"],
       ["admin.setup", "BEACON_ADMIN_SETUP", "--admin-setup"],
       ["updates.allow_non_global", "BEACON_UPDATES_ALLOW_NON_GLOBAL", "--updates-allow-non-global"],
+      [
+        "history.max_entries_per_host",
+        "BEACON_HISTORY_MAX_ENTRIES_PER_HOST",
+        "--history-max-entries-per-host",
+      ],
+      ["history.max_age", "BEACON_HISTORY_MAX_AGE", "--history-max-age"],
       ["demo.enabled", "BEACON_DEMO_ENABLED", "--demo-enabled"],
       ["demo.zone", "BEACON_DEMO_ZONE", "--demo-zone"],
       ["log.level", "BEACON_LOG_LEVEL", "--log-level"],
