@@ -32,7 +32,7 @@ async function beforeUpgrade(): Promise<void> {
   const raw = new BetterSqlite3(path);
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo("0004_users_sessions");
-  if (error !== undefined) throw error;
+  if (error !== undefined) throw new Error("could not migrate to 0004", { cause: error });
   raw.exec(`
     insert into zones values ('example.com', 1, 60, 'ns1.example.com', 'hostmaster.example.com',
       3600, 600, 86400, 60, '["ns1.example.com"]', 0);
