@@ -41,11 +41,11 @@ const FOLD =
 const INSERT =
   "insert into history (fqdn, zone, host_id, seq, type, old_values_json, new_values_json, at, last_at, " +
   "outcome, protocol, token_id, source_ip, user_agent) values (?, ?, ?, case when ? is null then null " +
-  "else (select coalesce(max(seq), 0) + 1 from history where host_id = ?) end, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  "else (select coalesce(max(seq), 0) + 1 from history where host_id = ?) end, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
+  "returning seq";
 
-/** Keeps the host's newest N entries: one indexed range delete (params: host id, host id, N). */
-const TRIM =
-  "delete from history where host_id = ? and seq <= (select max(seq) from history where host_id = ?) - ?";
+/** Deletes a host's entries up to a position: one indexed range (params: host id, last seq to go). */
+const TRIM = "delete from history where host_id = ? and seq <= ?";
 
 /** Revokes the tokens made for a host (params: at, host id). */
 const REVOKE_HOST_TOKENS = "update tokens set revoked_at = ? where host_id = ? and revoked_at is null";
@@ -132,7 +132,8 @@ export class UpdatePath {
     let zoneNames: string[] | undefined;
     const fold = this.#statement(FOLD);
     const insert = this.#statement(INSERT);
-    const grown = new Set<number>();
+    /** Host id → the seq of its newest entry written here. */
+    const grown = new Map<number, number>();
     for (const e of batch.history) {
       const host = hostOf(e.fqdn);
       const old = e.oldValues === undefined ? null : JSON.stringify(e.oldValues);
@@ -152,13 +153,14 @@ export class UpdatePath {
         zone = findZone(e.fqdn, zoneNames);
       }
       const id = host?.id ?? null;
-      insert.run(e.fqdn, zone ?? null, id, id, id, e.type, old, next, e.at, e.at, ...who);
-      if (host !== undefined) grown.add(host.id);
+      const { seq } = insert.get(e.fqdn, zone ?? null, id, id, id, e.type, old, next, e.at, e.at, ...who) as {
+        seq: number | null;
+      };
+      if (host !== undefined && seq !== null) grown.set(host.id, seq);
     }
     const keep = batch.keepPerHost;
     if (keep === undefined) return;
-    const trim = this.#statement(TRIM);
-    for (const id of grown) trim.run(id, id, keep);
+    for (const [id, seq] of grown) if (seq > keep) this.#statement(TRIM).run(id, seq - keep);
   }
 
   /** Deletes the implicit hosts the writes left without any set (their sets' deletes are queued already). */
