@@ -296,22 +296,30 @@ function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {
   };
 }
 
-/** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS, one at a time. */
+/** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS. */
 function sweepHistoryPeriodically(sweeper: HistorySweeper, log: Logger): () => void {
+  return everyUnlessBusy(
+    HISTORY_SWEEP_MS,
+    async () => {
+      const deleted = await sweeper.sweep();
+      if (deleted > 0) log.info({ deleted }, "history entries past history.max_age deleted");
+    },
+    (e) => log.warn({ err: e }, "could not prune the update history"),
+  );
+}
+
+/** Runs `task` every `ms` (never two at once: a tick while one runs is skipped); returns a stop. */
+function everyUnlessBusy(ms: number, task: () => Promise<void>, failed: (e: unknown) => void): () => void {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    sweeper
-      .sweep()
-      .then((deleted) => {
-        if (deleted > 0) log.info({ deleted }, "history entries past history.max_age deleted");
-      })
-      .catch((e: unknown) => log.warn({ err: e }, "could not prune the update history"))
+    task()
+      .catch(failed)
       .finally(() => {
         busy = false;
       });
-  }, HISTORY_SWEEP_MS);
+  }, ms);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -328,11 +336,9 @@ function watchExternalChanges(
   onChange: () => void,
 ): () => void {
   let seen = loadedAt;
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void (async () => {
+  return everyUnlessBusy(
+    EXTERNAL_POLL_MS,
+    async () => {
       const version = await store.externalVersion();
       if (version !== seen) {
         index.load(await store.snapshot());
@@ -340,14 +346,9 @@ function watchExternalChanges(
         onChange();
       }
       seen = version;
-    })()
-      .catch((e: unknown) => log.warn({ err: e }, "could not check the store for outside changes"))
-      .finally(() => {
-        busy = false;
-      });
-  }, EXTERNAL_POLL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+    },
+    (e) => log.warn({ err: e }, "could not check the store for outside changes"),
+  );
 }
 
 type FetchHandler = Parameters<typeof serveHttp>[0]["fetch"];

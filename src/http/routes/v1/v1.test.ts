@@ -307,12 +307,15 @@ describe("GET /api/v1/hosts/:fqdn/history", () => {
 describe("a host deleted and created again under its name", () => {
   it("is another host: its predecessor's token is revoked and reads nothing; other tokens see only the new history", async () => {
     const first = await f.store.getHost("home.example.com");
-    const made = await f.tokens.create({
-      label: "host home.example.com",
-      names: [{ name: "home.example.com", subtree: false }],
-      types: ["A"],
-      hostId: first?.id,
-    });
+    /** A token for exactly home.example.com, made for its first host. */
+    const madeForFirst = (label: string) =>
+      f.tokens.create({
+        label,
+        names: [{ name: "home.example.com", subtree: false }],
+        types: ["A"],
+        hostId: first?.id,
+      });
+    const made = await madeForFirst("host home.example.com");
     const bound = `Bearer ${made.token}`;
     const put = (auth: string, ip: string) =>
       api("/hosts/home.example.com/records/A", { method: "PUT", body: { values: [ip] }, auth });
@@ -325,12 +328,7 @@ describe("a host deleted and created again under its name", () => {
     await expectProblem(await put(bound, CLIENT_V4), 401, "unauthorized");
     await expectProblem(await api("/hosts/home.example.com/history", { auth: bound }), 401, "unauthorized");
     // A token made for the old host but never revoked (say, created in a race) is refused by identity.
-    const stale = await f.tokens.create({
-      label: "stale",
-      names: [{ name: "home.example.com", subtree: false }],
-      types: ["A"],
-      hostId: first?.id,
-    });
+    const stale = await madeForFirst("stale");
     const staleAuth = `Bearer ${stale.token}`;
     await expectProblem(await api("/hosts/home.example.com/history", { auth: staleAuth }), 403, "forbidden");
     await expectProblem(await api("/hosts/home.example.com", { auth: staleAuth }), 403, "forbidden");
