@@ -111,7 +111,7 @@ function renderRecords(ctx, box, host, path, reload, editState) {
       "p",
       { class: "small muted" },
       `TTL ${host.ttl} s · last update `,
-      when(last?.at),
+      when(last?.lastAt),
       last === null ? "" : ` from ${last.sourceIp ?? "unknown"} (${last.userAgent ?? "no user agent"})`,
     ),
     table(`Records of ${host.fqdn}`, ["Type", "Values", ["TTL", "num"], "Updated"], rows, "No records yet."),

@@ -30,9 +30,8 @@ const DEFAULT_HISTORY_LIMIT = 100;
 type HistoryRow = StoredHistoryEntry & { readonly zone: string | undefined };
 
 /** As the SQLite store's FOLD: a non-change identical to the latest entry of its type, within the window. */
-function foldsInto(e: HistoryEntry, latest: HistoryRow | undefined): boolean {
+function foldsInto(e: HistoryEntry, latest: HistoryRow): boolean {
   return (
-    latest !== undefined &&
     e.outcome !== "good" &&
     e.outcome !== "deleted" &&
     latest.at > e.at - HISTORY_FOLD_WINDOW_MS &&

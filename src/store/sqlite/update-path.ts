@@ -177,7 +177,7 @@ export class UpdatePath {
     return removed;
   }
 
-  /** As enqueueWrites: one row per write and per mirror of the write's zone (mirrors in id order). */
+  /** The outbox: one row per write and per mirror of the write's zone (mirrors in id order). */
   #outbox(batch: ChangeBatch, hostOf: (fqdn: string) => HostRef | undefined): void {
     const mirrors = new Map<string, string[]>();
     const byZone = this.#statement("select id from mirrors where zone = ? order by id");
