@@ -42,9 +42,12 @@ export async function buildBeaconDataDir(dir, { zone = ZONE, names }) {
   try {
     db.pragma("synchronous = OFF");
     const now = Date.now();
-    const host = db.prepare(
-      "insert into hosts (fqdn, zone, ttl, description, created_at) values (?, ?, null, '', ?)",
+    // Host ids as the store gives them: from the counters row, which is advanced past them below.
+    let id = db.prepare("select value from counters where name = 'host_id'").get().value;
+    const insertHost = db.prepare(
+      "insert into hosts (id, fqdn, zone, ttl, description, created_at) values (?, ?, ?, null, '', ?)",
     );
+    const host = { run: (fqdn, z, at) => insertHost.run(++id, fqdn, z, at) };
     const rrset = db.prepare(
       "insert into rrsets (fqdn, type, ttl, values_json, updated_at) values (?, ?, ?, ?, ?)",
     );
@@ -58,6 +61,7 @@ export async function buildBeaconDataDir(dir, { zone = ZONE, names }) {
         rrset.run(fqdn, "A", TTL, JSON.stringify([aValue(i)]), now);
         rrset.run(fqdn, "AAAA", TTL, JSON.stringify([aaaaValue(i)]), now);
       }
+      db.prepare("update counters set value = ? where name = 'host_id'").run(id);
       // nextSerial of core/serial: +1, wrapping past 2^32 - 1 to 1.
       db.prepare(
         "update zones set serial = case when serial >= 4294967295 then 1 else serial + 1 end where name = ?",

@@ -73,7 +73,11 @@ export async function withAdmin<T>(opts: GlobalOptions, fn: (ctx: AdminContext) 
       config,
       zones: createZoneService(deps),
       tokens: createTokenService(deps),
-      updates: createUpdateService({ ...deps, allowNonGlobal: config.updates.allowNonGlobal }),
+      updates: createUpdateService({
+        ...deps,
+        allowNonGlobal: config.updates.allowNonGlobal,
+        historyPerHost: config.history.maxEntriesPerHost,
+      }),
     });
   } finally {
     await store.close();

@@ -31,6 +31,7 @@ import type { Logger } from "../observability/logger.js";
 import { registerStoreMetrics } from "../observability/store-metrics.js";
 import type { ProviderDeps } from "../providers/types.js";
 import { createUpdateService } from "../services/apply-update.js";
+import { createHistorySweeper, type HistorySweeper } from "../services/history-retention.js";
 import { createCachedKeyring } from "../services/keys.js";
 import { createExternalChanges, type ExternalChanges } from "../services/external-changes.js";
 import { createMirrorWorker, type MirrorWorker } from "../services/mirror/worker.js";
@@ -65,6 +66,8 @@ export interface RunningServer {
 const EXTERNAL_POLL_MS = 1_000;
 /** The change log is pruned every this many polls (each removes at most pruneBatch rows). */
 const PRUNE_EVERY_POLLS = 10;
+/** How often old history entries are swept (each sweep bounded: services/history-retention.ts). */
+const HISTORY_SWEEP_MS = 60_000;
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const store = await openServerStore(config.store.sqlitePath, log);
@@ -124,8 +127,13 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const updateService = createUpdateService({
     ...deps,
     allowNonGlobal: config.updates.allowNonGlobal,
+    historyPerHost: config.history.maxEntriesPerHost,
     limits: limits.limits,
   });
+  const stopSweeping = sweepHistoryPeriodically(
+    createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs }),
+    log,
+  );
 
   const demoZoneCreated = await ensureDemoZone(config, store, zones);
   // Commits by other processes (admin commands) reach every view through the same listener.
@@ -237,6 +245,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     close: () =>
       (closing ??= (async () => {
         stopWatching();
+        stopSweeping();
         admin.stop();
         // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
         // still queued stays in the outbox for the next start.
@@ -304,27 +313,48 @@ function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {
   };
 }
 
+/** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS. */
+function sweepHistoryPeriodically(sweeper: HistorySweeper, log: Logger): () => void {
+  return everyUnlessBusy(
+    HISTORY_SWEEP_MS,
+    async () => {
+      const deleted = await sweeper.sweep();
+      if (deleted > 0) log.info({ deleted }, "history entries past history.max_age deleted");
+    },
+    (e) => log.warn({ err: e }, "could not prune the update history"),
+  );
+}
+
+/** Runs `task` every `ms` (never two at once: a tick while one runs is skipped); returns a stop. */
+function everyUnlessBusy(ms: number, task: () => Promise<void>, failed: (e: unknown) => void): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    task()
+      .catch(failed)
+      .finally(() => {
+        busy = false;
+      });
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /**
  * Applies commits of other processes (a CLI command) about once a second, and tells `onChange`
  * (mirrors may have been added, removed or resynced; keys changed). Prunes the change log now and then.
  */
 function watchExternalChanges(external: ExternalChanges, log: Logger, onChange: () => void): () => void {
-  let busy = false;
   let polls = 0;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void (async () => {
+  return everyUnlessBusy(
+    EXTERNAL_POLL_MS,
+    async () => {
       if ((await external.step()) !== "none") onChange();
       if (++polls % PRUNE_EVERY_POLLS === 0) await external.prune();
-    })()
-      .catch((e: unknown) => log.warn({ err: e }, "could not check the store for outside changes"))
-      .finally(() => {
-        busy = false;
-      });
-  }, EXTERNAL_POLL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+    },
+    (e) => log.warn({ err: e }, "could not check the store for outside changes"),
+  );
 }
 
 type FetchHandler = Parameters<typeof serveHttp>[0]["fetch"];

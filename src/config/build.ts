@@ -69,6 +69,7 @@ export function buildServerConfig(
       nochgFlag: raw.limits.nochg_flag,
       exempt: raw.limits.exempt,
     },
+    history: { maxEntriesPerHost: raw.history.max_entries_per_host, maxAgeMs: raw.history.max_age },
     demo: { enabled: raw.demo.enabled, zone: raw.demo.zone },
     log: { level: raw.log.level, format: raw.log.format },
     shutdownGraceMs: raw.shutdown_grace_ms,

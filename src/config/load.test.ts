@@ -94,6 +94,7 @@ describe("loadServerConfig: layering", () => {
         nochgFlag: [{ limit: 150, periodMs: 7 * 86_400_000 }],
         exempt: ["127.0.0.0/8", "::1/128"],
       },
+      history: { maxEntriesPerHost: 1000, maxAgeMs: 365 * 86_400_000 },
       demo: { enabled: true, zone: "dyn.beacon.test" },
       log: { level: "info", format: "auto" },
       shutdownGraceMs: 10000,

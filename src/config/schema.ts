@@ -79,7 +79,7 @@ const domainName = z.string({ error: "expected a domain name" }).transform((s, c
   return z.NEVER;
 });
 
-/** "30m", "12h", "90s", "500ms" or a number of seconds → milliseconds within [min, max]. */
+/** "30m", "12h", "90s", "500ms", "365d" or a number of seconds → milliseconds within [min, max]. */
 function duration(min: number, max: number) {
   const expected = "expected a duration such as 90s, 30m or 12h";
   return z.union([z.string(), z.number()], { error: expected }).transform((v, ctx) => {
@@ -358,6 +358,16 @@ export const rawConfigSchema = section({
     exempt: leaf(z.array(cidr, { error: "expected a list of CIDRs" }).prefault(["127.0.0.0/8", "::1/128"]), {
       kind: "list",
       help: "CIDRs or IPs whose updates and /ip requests are never limited.",
+    }),
+  }),
+  history: section({
+    max_entries_per_host: leaf(integer(10, 1_000_000).prefault(1000), {
+      kind: "integer",
+      help: "Most update-history entries kept per host; the oldest go as new ones are written.",
+    }),
+    max_age: leaf(duration(3_600_000, 36_500 * 86_400_000).prefault("365d"), {
+      kind: "string",
+      help: "Update-history entries older than this are deleted by a background sweep (e.g. 365d).",
     }),
   }),
   demo: section({

@@ -72,6 +72,11 @@ export interface ServerConfig {
   };
   /** Update abuse controls (services/limits/update-limits.ts); an empty list is no limit. */
   readonly limits: LimitRates;
+  /** Retention of the update history (services/history.ts). */
+  readonly history: {
+    readonly maxEntriesPerHost: number;
+    readonly maxAgeMs: number;
+  };
   readonly demo: {
     readonly enabled: boolean;
     /** Canonical (core/names normalizeName). */

@@ -73,6 +73,12 @@ describe("SETTINGS (derived from the schema)", () => {
       ["limits.host_api", "BEACON_LIMITS_HOST_API", "--limits-host-api"],
       ["limits.nochg_flag", "BEACON_LIMITS_NOCHG_FLAG", "--limits-nochg-flag"],
       ["limits.exempt", "BEACON_LIMITS_EXEMPT", "--limits-exempt"],
+      [
+        "history.max_entries_per_host",
+        "BEACON_HISTORY_MAX_ENTRIES_PER_HOST",
+        "--history-max-entries-per-host",
+      ],
+      ["history.max_age", "BEACON_HISTORY_MAX_AGE", "--history-max-age"],
       ["demo.enabled", "BEACON_DEMO_ENABLED", "--demo-enabled"],
       ["demo.zone", "BEACON_DEMO_ZONE", "--demo-zone"],
       ["log.level", "BEACON_LOG_LEVEL", "--log-level"],

@@ -4,6 +4,7 @@ import type { UpdateSource } from "../core/update.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
 import type { ChangeBatch, Store, TokenRecord } from "../store/types.js";
 import { createUpdateService, type UpdateService } from "./apply-update.js";
+import { HISTORY_LIMITS } from "./history-entry.js";
 import { silentLog } from "./ports.js";
 import { recordingListener } from "./testing/recorders.js";
 import { createWriteQueue } from "./write-queue.js";
@@ -164,16 +165,24 @@ describe("update outcomes", () => {
     expect(events).toEqual([]);
   });
 
-  it("records refused values in history with the error code", async () => {
+  it("records a refused change with the error code and the values asked for, not as a deletion", async () => {
+    await svc.update({
+      token: undefined,
+      hosts: ["home.example.com"],
+      sets: { A: { values: [V4] } },
+      source,
+    });
     await svc.update({
       token: undefined,
       hosts: ["home.example.com"],
       sets: { A: { values: ["192.168.1.1"] } },
       source,
     });
-    expect(await store.listHistory("home.example.com")).toMatchObject([
-      { outcome: "ip_not_global", newValues: undefined },
-    ]);
+    expect((await store.listHistory("home.example.com"))[0]).toMatchObject({
+      outcome: "ip_not_global",
+      oldValues: [V4],
+      newValues: ["192.168.1.1"],
+    });
   });
 
   it("allows non-global addresses when configured", async () => {
@@ -249,15 +258,17 @@ describe("one commit per request", () => {
     expect(events).toEqual([`host home.example.com A=${V4}`, "serial example.com"]);
   });
 
-  it("handles the same host twice in one request: good then nochg, one write", async () => {
+  it("decides a name requested again in one request once: the same outcome, one write, one entry", async () => {
     const out = await svc.update({
       token: undefined,
-      hosts: ["home.example.com", "HOME.example.com."],
+      hosts: ["home.example.com", "HOME.example.com.", "home.example.com"],
       sets: { A: { values: [V4] } },
       source,
     });
-    expect(out.map((o) => o.status)).toEqual(["good", "nochg"]);
+    expect(out.map((o) => o.status)).toEqual(["good", "good", "good"]);
+    expect(out[1]).toEqual(out[0]);
     expect(commits[0]?.writes).toHaveLength(1);
+    expect(commits[0]?.history).toHaveLength(1);
   });
 
   it("does not commit when every host failed before the store was read", async () => {
@@ -402,5 +413,109 @@ describe("concurrency", () => {
       source,
     });
     expect(after?.status).toBe("good");
+  });
+});
+
+describe("history the service writes", () => {
+  it("collapses 100 copies of one name (any case, trailing dot) to one decision and one entry per type", async () => {
+    const names = Array.from({ length: 100 }, (_, i) =>
+      i % 3 === 0 ? "HOME.example.com." : i % 3 === 1 ? "home.EXAMPLE.com" : "home.example.com",
+    );
+    const out = await svc.update({
+      token: token(["home.example.com"]),
+      hosts: names,
+      sets: { A: { values: [V4] }, AAAA: { values: [V6] } },
+      source,
+    });
+    expect(out).toHaveLength(100);
+    expect(new Set(out.map((o) => JSON.stringify(o))).size).toBe(1);
+    expect(commits[0]?.history.map((h) => h.type)).toEqual(["A", "AAAA"]);
+  });
+
+  it("clips every field to HISTORY_LIMITS: a 16 KB user agent, 64 refused values of 1 KB, a long key name", async () => {
+    const huge = "x".repeat(16_384);
+    await svc.update({
+      token: undefined,
+      hosts: ["home.example.com"],
+      sets: { TXT: { values: Array.from({ length: 64 }, (_, i) => `${i}`.padEnd(1024, "v")) } },
+      source: {
+        ip: `2a02:8070::1%${"e".repeat(200)}`,
+        userAgent: huge,
+        protocol: "rfc2136",
+        tokenId: `tsig:${huge}`,
+      },
+    });
+    const [e] = await store.listHistory("home.example.com");
+    expect(e?.outcome).toBe("invalid_record");
+    expect(e?.userAgent).toHaveLength(HISTORY_LIMITS.userAgent);
+    expect(e?.userAgent?.endsWith("…")).toBe(true);
+    expect(e?.tokenId).toHaveLength(HISTORY_LIMITS.tokenId);
+    expect(e?.sourceIp).toHaveLength(HISTORY_LIMITS.sourceIp);
+    expect(e?.newValues).toHaveLength(HISTORY_LIMITS.values);
+    expect(e?.newValues?.every((v) => v.length === HISTORY_LIMITS.valueLength)).toBe(true);
+  });
+
+  it("folds a nochg flood into one entry and keeps each host to its newest historyPerHost entries", async () => {
+    svc = createUpdateService({
+      store,
+      clock: () => now,
+      listener: recordingListener(events),
+      log: silentLog,
+      allowNonGlobal: false,
+      historyPerHost: 3,
+    });
+    const set = (ip: string) =>
+      svc.update({ token: undefined, hosts: ["home.example.com"], sets: { A: { values: [ip] } }, source });
+    for (let i = 1; i <= 5; i++) await set(`81.2.69.${i}`);
+    for (let i = 0; i < 20; i++) {
+      now += 1000;
+      await set("81.2.69.5");
+    }
+    const history = await store.listHistory("home.example.com");
+    expect(history.map((h) => [h.outcome, h.count])).toEqual([
+      ["nochg", 20],
+      ["good", 1],
+      ["good", 1],
+    ]);
+    expect(history[0]?.lastAt).toBe(now);
+  });
+
+  it("refuses a token made for a deleted host on the host created again under its name, recording nothing", async () => {
+    const zones = createZoneService({ store, clock: () => now, listener: recordingListener([]) });
+    const old = await store.getHost("home.example.com");
+    await zones.removeHost("home.example.com");
+    await zones.addHost("home.example.com");
+    const bound = { ...token(["home.example.com"]), hostId: old?.id };
+    const [o] = await svc.update({
+      token: bound,
+      hosts: ["home.example.com"],
+      sets: { A: { values: [V4] } },
+      source,
+    });
+    expect(o).toMatchObject({ status: "failed", code: "forbidden" });
+    expect(await store.getRRSets("home.example.com")).toEqual([]);
+    expect(await store.listHistory("home.example.com")).toEqual([]);
+  });
+
+  it("creates requested hosts as implicit and tells the listener when the commit deleted one with its last set", async () => {
+    const add = await svc.update({
+      token: undefined,
+      hosts: ["_acme-challenge.home.example.com"],
+      sets: {},
+      setsByHost: new Map([["_acme-challenge.home.example.com", { TXT: { values: ["t"] } }]]),
+      createHosts: new Map([["_acme-challenge.home.example.com", "example.com"]]),
+      source,
+    });
+    expect(add[0]?.status).toBe("good");
+    expect((await store.getHost("_acme-challenge.home.example.com"))?.implicit).toBe(true);
+    events.length = 0;
+    await svc.update({
+      token: undefined,
+      hosts: ["_acme-challenge.home.example.com"],
+      sets: { TXT: null },
+      source,
+    });
+    expect(await store.getHost("_acme-challenge.home.example.com")).toBeUndefined();
+    expect(events).toEqual(["hostRemoved _acme-challenge.home.example.com", "serial example.com"]);
   });
 });

@@ -1,5 +1,8 @@
 // Applies desired record sets to existing hosts. The contract every protocol relies on:
-// - one outcome per requested host, in request order; failures are values, not exceptions;
+// - one outcome per requested host, in request order; failures are values, not exceptions; a name
+//   requested again in the same request gets the first one's outcome and is neither planned nor
+//   recorded again;
+// - every history entry is clipped to HISTORY_LIMITS here (history-entry.ts), whatever the protocol;
 // - all changes of one request go into ONE store.commit (rrsets + history), so nothing is half-applied;
 //   requests that arrive while a commit is in flight share the next commit (group commit: one fsync for
 //   many updates), each still decided in arrival order against the ones before it;
@@ -24,7 +27,9 @@ import type { DesiredSets, HostOutcome, UpdateSource } from "../core/update.js";
 import { retryAfterSeconds } from "../core/rate.js";
 import type { HistoryEntry, RRSetWrite, Store, TokenRecord, Zone } from "../store/types.js";
 import type { ChangeListener, Log, UpdateLimits } from "./ports.js";
-import { tokenAllows, tokenCoversName } from "./scope.js";
+import { HISTORY_DEFAULTS } from "./history.js";
+import { boundedEntry } from "./history-entry.js";
+import { tokenAllows, tokenBoundTo, tokenCoversName } from "./scope.js";
 import { createWriteQueue, type WriteQueue } from "./write-queue.js";
 
 export interface UpdateServiceDeps {
@@ -38,6 +43,8 @@ export interface UpdateServiceDeps {
   readonly queue?: WriteQueue;
   /** Abuse controls (services/limits); none: nothing is limited. */
   readonly limits?: UpdateLimits;
+  /** history.max_entries_per_host: each host keeps its newest this many entries (default 1000). */
+  readonly historyPerHost?: number;
   /**
    * Runs `fn` once the work already under way has had its turn (default: setImmediate, i.e. after the
    * requests read in this event-loop turn reached the service), so they share one commit.
@@ -54,8 +61,9 @@ export interface UpdateRequest {
   /** Per-host sets that replace `sets` for the hosts named here (RFC 2136: each name its own change). */
   readonly setsByHost?: ReadonlyMap<string, DesiredSets>;
   /**
-   * Hosts (fqdn → zone) to create when they do not exist yet, before their sets are written. The host
-   * row is its own store call just before the commit: if the commit then fails, the host stays, empty.
+   * Hosts (fqdn → zone) to create when they do not exist yet, before their sets are written, marked
+   * implicit (the commit that deletes their last set deletes them). The host row is its own store call
+   * just before the commit: if the commit then fails, the host stays, empty.
    */
   readonly createHosts?: ReadonlyMap<string, string>;
 }
@@ -76,6 +84,7 @@ type HostState = Map<RecordType, RRSet>;
 export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
   const { store, clock, listener, log, allowNonGlobal, limits } = deps;
   const queue = deps.queue ?? createWriteQueue();
+  const keepPerHost = deps.historyPerHost ?? HISTORY_DEFAULTS.maxEntriesPerHost;
   const defer = deps.defer ?? ((fn: () => void) => void setImmediate(fn));
 
   const acceptsAddress = (ip: ParsedIp): boolean => allowNonGlobal || isGlobalUnicast(ip);
@@ -125,32 +134,46 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       return planned;
     }
 
+    /** `next`: the values after the change, or (refused) the values asked for; undefined: none. */
     const entry = (
       fqdn: string,
       type: RecordType,
       old: RRSet | undefined,
-      next: RRSet | null | undefined,
+      next: { readonly values: readonly string[] } | null | undefined,
       outcome: string,
     ) =>
-      history.push({
-        fqdn,
-        type,
-        oldValues: old?.values,
-        newValues: next?.values ?? undefined,
-        at,
-        outcome,
-        protocol: req.source.protocol,
-        tokenId: req.source.tokenId,
-        sourceIp: req.source.ip,
-        userAgent: req.source.userAgent,
-      });
+      history.push(
+        boundedEntry({
+          fqdn,
+          type,
+          oldValues: old?.values,
+          newValues: next?.values ?? undefined,
+          at,
+          outcome,
+          protocol: req.source.protocol,
+          tokenId: req.source.tokenId,
+          sourceIp: req.source.ip,
+          userAgent: req.source.userAgent,
+        }),
+      );
 
+    /** Outcome of each name already decided in this request (duplicates get it again). */
+    const decided = new Map<string, HostOutcome>();
     for (const requested of req.hosts) {
       let fqdn = requested;
       let sets = req.sets;
       let types: RecordType[] = [];
+      const settle = (outcome: HostOutcome) => {
+        outcomes.push(outcome);
+        decided.set(fqdn, outcome);
+      };
       try {
         fqdn = normalizeName(requested);
+        const earlier = decided.get(fqdn);
+        if (earlier !== undefined) {
+          outcomes.push(earlier);
+          continue;
+        }
         sets = req.setsByHost?.get(fqdn) ?? req.sets;
         types = Object.keys(sets).filter(isRecordType).sort();
         if (req.token !== undefined) {
@@ -162,7 +185,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
         const hostWait = limits?.host(fqdn, req.source);
         if (hostWait !== undefined) throw rateLimited(hostWait);
       } catch (e) {
-        outcomes.push(failed(fqdn, e));
+        settle(failed(fqdn, e));
         continue;
       }
       let host = await store.getHost(fqdn);
@@ -174,9 +197,15 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
           ttl: undefined,
           description: "",
           createdAt: at,
+          implicit: true,
         });
       if (host === undefined) {
-        outcomes.push(failed(fqdn, new BeaconError("host_not_found", `no host "${fqdn}"`)));
+        settle(failed(fqdn, new BeaconError("host_not_found", `no host "${fqdn}"`)));
+        continue;
+      }
+      // A token made for a host never acts on a later host of the same name (nor records in its history).
+      if (req.token !== undefined && !tokenBoundTo(req.token, host)) {
+        settle(failed(fqdn, new BeaconError("forbidden", `the token was made for an earlier "${fqdn}"`)));
         continue;
       }
       if (!zones.has(host.zone)) zones.set(host.zone, await store.getZone(host.zone));
@@ -191,8 +220,8 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
         desired = resolveSets(sets, types, host.ttl ?? zones.get(host.zone)?.ttl ?? 60);
       } catch (e) {
         const f = failed(fqdn, e);
-        for (const type of types) entry(fqdn, type, state.get(type), undefined, f.code);
-        outcomes.push(f);
+        for (const type of types) entry(fqdn, type, state.get(type), sets[type], f.code);
+        settle(f);
         continue;
       }
 
@@ -215,7 +244,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       }
       if (hostChanged && !changed.has(fqdn)) changed.set(fqdn, host.zone);
       if (!hostChanged) limits?.noChange(fqdn, req.source);
-      outcomes.push({ status: hostChanged ? "good" : "nochg", fqdn, sets: snapshot(state) });
+      settle({ status: hostChanged ? "good" : "nochg", fqdn, sets: snapshot(state) });
     }
     return planned;
   }
@@ -264,10 +293,13 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       for (const [fqdn, zone] of p.changed) if (!changed.has(fqdn)) changed.set(fqdn, zone);
     }
     if (writes.size === 0 && history.length === 0) return;
-    const result = await store.commit({ writes: [...writes.values()], history, at: batch.at });
+    const result = await store.commit({ writes: [...writes.values()], history, at: batch.at, keepPerHost });
     try {
-      for (const [fqdn, zone] of changed)
-        listener.hostChanged(fqdn, zone, snapshot(batch.states.get(fqdn) ?? new Map<RecordType, RRSet>()));
+      for (const [fqdn, zone] of changed) {
+        if (result.removedHosts.has(fqdn)) listener.hostRemoved(fqdn, zone);
+        else
+          listener.hostChanged(fqdn, zone, snapshot(batch.states.get(fqdn) ?? new Map<RecordType, RRSet>()));
+      }
       for (const [zone, serial] of result.serials) listener.serialChanged(zone, serial);
     } catch (e) {
       // Listeners must not throw; the change is committed, so the reply still reports it.

@@ -1,13 +1,22 @@
 // What a token may change. Pure: a token covers a name when one of its scopes names it exactly or,
-// for a subtree scope, names an ancestor; it allows a change when it also lists the record type.
+// for a subtree scope, names an ancestor; it allows a change when it also lists the record type. A
+// token made for a host (hostId) acts only on that host, not on a later host of the same name.
 
 import { isAtOrBelow } from "../core/names.js";
 import type { RecordType } from "../core/records.js";
-import type { TokenRecord } from "../store/types.js";
+import type { Host, TokenRecord } from "../store/types.js";
 
 /** `fqdn` must be canonical (core/names normalizeName). */
 export function tokenCoversName(token: Pick<TokenRecord, "names">, fqdn: string): boolean {
   return token.names.some((s) => (s.subtree ? isAtOrBelow(fqdn, s.name) : fqdn === s.name));
+}
+
+/**
+ * False when the token was made for another host than `host` (an earlier host of the same name,
+ * deleted since): names alone never carry a host's token over to the next host of that name.
+ */
+export function tokenBoundTo(token: Pick<TokenRecord, "hostId">, host: Pick<Host, "id">): boolean {
+  return token.hostId === undefined || token.hostId === host.id;
 }
 
 /** True when the token may change the `type` set of `fqdn`. */

@@ -30,6 +30,8 @@ export interface CreateTokenInput {
   readonly types: readonly RecordType[];
   readonly allowedCidrs?: readonly string[];
   readonly expiresAt?: number;
+  /** The host (Host.id) the token is made for: deleting that host revokes it (TokenRecord.hostId). */
+  readonly hostId?: number;
 }
 
 export interface Credential {
@@ -47,8 +49,8 @@ export interface TokenService {
   /** Marks the token revoked; token_not_found if absent. Revoking twice is a no-op. */
   revoke(id: string): Promise<void>;
   /**
-   * A new token with the old one's label, scope, types and CIDRs and an expiry as far from now as the
-   * old one's was from its creation (none stays none); then the old one is revoked. The new token is
+   * A new token with the old one's label, scope, types, CIDRs and host, and an expiry as far from now
+   * as the old one's was from its creation (none stays none); then the old one is revoked. The new token is
    * created first, so a failure leaves the old one working (and the new one revoked, best effort).
    * token_not_found if absent; bad_request if it is already revoked.
    */
@@ -128,6 +130,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         expiresAt: input.expiresAt,
         lastUsedAt: undefined,
         revokedAt: undefined,
+        hostId: input.hostId,
       };
       await store.createToken(record);
       return { record, token: `${record.id}.${secret}` };
@@ -181,6 +184,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         types: old.types,
         allowedCidrs: old.allowedCidrs,
         ...(lifetime === undefined ? {} : { expiresAt: clock() + Math.max(lifetime, 1) }),
+        hostId: old.hostId,
       });
       try {
         await store.revokeToken(old.id, clock());

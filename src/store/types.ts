@@ -40,13 +40,26 @@ export interface Zone {
 }
 
 export interface Host {
+  /**
+   * The host's identity, given by the store at creation and never given again: a host created anew
+   * under a deleted host's name is another host, so the old one's tokens and history do not apply.
+   */
+  readonly id: number;
   readonly fqdn: string;
   readonly zone: string;
   /** TTL for the host's records when an update gives none; undefined → the zone's ttl. */
   readonly ttl: number | undefined;
   readonly description: string;
   readonly createdAt: number;
+  /**
+   * Created by an RFC 2136 UPDATE that added data to a name that was no host: deleted by the commit
+   * that deletes its last record set (see commit). Hosts created by the CLI or the API never are.
+   */
+  readonly implicit: boolean;
 }
+
+/** What createHost takes: the store gives the id; `implicit` defaults to false. */
+export type NewHost = Omit<Host, "id" | "implicit"> & { readonly implicit?: boolean };
 
 export interface StoredRRSet extends RRSet {
   readonly updatedAt: number;
@@ -72,6 +85,12 @@ export interface TokenRecord {
   readonly expiresAt: number | undefined;
   readonly lastUsedAt: number | undefined;
   readonly revokedAt: number | undefined;
+  /**
+   * The host (Host.id) this token was made for (`beacon host add`, the console, a rotation of such a
+   * token): deleting that host revokes it, so it never works for another host of the same name.
+   * Absent: the token is scoped by names only (`beacon token create`) and outlives hosts.
+   */
+  readonly hostId?: number | undefined;
 }
 
 /**
@@ -96,12 +115,21 @@ export interface TsigKeyRecord {
 /** "good", "nochg", "deleted", or a catalogue error code for a refused change. */
 export type HistoryOutcome = string;
 
+/**
+ * Repeats are folded into an entry for one day after it was first written; then a new entry starts.
+ * So an entry's lastAt is at most a day after its `at`, and pruning by age can go by id order.
+ */
+export const HISTORY_FOLD_WINDOW_MS = 86_400_000;
+
 export interface HistoryEntry {
   readonly fqdn: string;
   readonly type: RecordType;
   /** Values before the change (undefined: the set did not exist). */
   readonly oldValues: readonly string[] | undefined;
-  /** Values after the change (undefined: the set was deleted or the change failed). */
+  /**
+   * Values after the change (undefined: the set was deleted); for a refused change, the values that
+   * were asked for and not applied (undefined: a delete was asked for).
+   */
   readonly newValues: readonly string[] | undefined;
   readonly at: number;
   /** "good", "nochg", "deleted", or a catalogue error code for a refused change. */
@@ -115,6 +143,12 @@ export interface HistoryEntry {
 export interface StoredHistoryEntry extends HistoryEntry {
   /** Increasing id; newer entries have larger ids. */
   readonly id: number;
+  /** The host (Host.id) the entry was written for; undefined when the name was no host then. */
+  readonly hostId: number | undefined;
+  /** How many identical entries this one stands for (see commit: repeats are folded); at least 1. */
+  readonly count: number;
+  /** When the last of them was written (`at` is the first); equals `at` when count is 1. */
+  readonly lastAt: number;
 }
 
 /** One record-set write inside a commit: `rrset: null` deletes the set of that type. */
@@ -128,11 +162,18 @@ export interface ChangeBatch {
   readonly writes: readonly RRSetWrite[];
   readonly history: readonly HistoryEntry[];
   readonly at: number;
+  /**
+   * Each host that gets a new history row in this batch keeps only its newest `keepPerHost` rows
+   * (bounded work: the rows beyond are deleted by one indexed range). Undefined: no count limit.
+   */
+  readonly keepPerHost?: number;
 }
 
 export interface CommitResult {
   /** New serial of every zone whose content changed in this batch. */
   readonly serials: ReadonlyMap<string, number>;
+  /** Implicit hosts this batch left without any record set, deleted by it: fqdn → zone. */
+  readonly removedHosts: ReadonlyMap<string, string>;
 }
 
 /**
@@ -335,18 +376,25 @@ export interface Store extends SessionStore, UserStore, LimitStore {
   createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone>;
   getZone(name: string): Promise<Zone | undefined>;
   listZones(): Promise<Zone[]>;
-  /** Deletes the zone. With `cascade` also its hosts (with their flags), rrsets and history; otherwise zone_not_empty if it has hosts. Resolves false if absent. */
+  /**
+   * Deletes the zone. With `cascade` also its hosts (revoking their tokens, as deleteHost, and dropping
+   * their flags), rrsets and history; otherwise zone_not_empty if it has hosts. Resolves false if absent.
+   */
   deleteZone(name: string, opts?: { cascade?: boolean }): Promise<boolean>;
 
   // Hosts
-  /** zone_not_found if `host.zone` does not exist; host_exists if the fqdn is taken. Advances the zone serial. */
-  createHost(host: Host): Promise<Host>;
+  /**
+   * zone_not_found if `host.zone` does not exist; host_exists if the fqdn is taken. Advances the zone
+   * serial. Resolves with the stored host, with its new id (larger than any id given before).
+   */
+  createHost(host: NewHost): Promise<Host>;
   getHost(fqdn: string): Promise<Host | undefined>;
   /** Sorted by fqdn. */
   listHosts(zone?: string): Promise<Host[]>;
   /**
-   * Deletes the host, its rrsets and its flag (history stays); advances the zone serial; queues a delete of each of
-   * its sets for every mirror of its zone, created at `at` (default: now). Resolves false if absent.
+   * Deletes the host, its rrsets and its flag (history stays); revokes (at `at`) the tokens made for it
+   * (hostId); advances the zone serial; queues a delete of each of its sets for every mirror of its
+   * zone, created at `at` (default: now). Resolves false if absent.
    */
   deleteHost(fqdn: string, at?: number): Promise<boolean>;
 
@@ -357,6 +405,15 @@ export interface Store extends SessionStore, UserStore, LimitStore {
    * Applies every write and appends every history entry in one transaction. Each zone with at least
    * one write gets its serial advanced exactly once. Writes for hosts that do not exist fail the whole
    * batch with host_not_found.
+   *
+   * History: an entry is written for the host that has its name now (hostId). An entry that is not a
+   * change (outcome other than "good" and "deleted": nochg or a refusal) and equals that host's latest
+   * entry of the same type in everything but the time (values, outcome, protocol, token, source, user
+   * agent), written less than HISTORY_FOLD_WINDOW_MS before it, is folded into it: count + 1, lastAt =
+   * its time; no new row. Then `keepPerHost` applies.
+   *
+   * An implicit host that has no record set left after the writes, one of which deleted one of its
+   * sets, is deleted in the same transaction, as deleteHost does (its history stays).
    */
   commit(batch: ChangeBatch): Promise<CommitResult>;
 
@@ -385,8 +442,20 @@ export interface Store extends SessionStore, UserStore, LimitStore {
   deleteTsigKey(name: string): Promise<boolean>;
 
   // History
-  /** Newest first; at most `limit` (default 100) entries with id < `before` when given. */
-  listHistory(fqdn: string, opts?: { limit?: number; before?: number }): Promise<StoredHistoryEntry[]>;
+  /**
+   * Newest first; at most `limit` (default 100) entries with id < `before` when given. With `hostId`
+   * only the entries of that host; without it every entry written under the name, whichever host
+   * (or none) had it then.
+   */
+  listHistory(
+    fqdn: string,
+    opts?: { limit?: number; before?: number; hostId?: number },
+  ): Promise<StoredHistoryEntry[]>;
+  /**
+   * Deletes the entries whose lastAt is before `olderThan` among the `limit` oldest entries (by id),
+   * and resolves with the number deleted: bounded work, for a periodic sweep.
+   */
+  pruneHistory(olderThan: number, limit: number): Promise<number>;
 
   // Mirrors and their outbox. commit() and deleteHost() append one outbox row per changed set and per
   // mirror of the set's zone, in their own transaction: a change that did not commit leaves no row.

@@ -24,11 +24,15 @@ const problem = (status: number, code: string, detail: string, headers: Record<s
 
 interface Entry {
   id: number;
+  hostId: number | null;
   type: string;
   oldValues: string[] | null;
   newValues: string[] | null;
   at: string;
+  count: number;
+  lastAt: string;
   outcome: string;
+  refused: boolean;
   protocol: string;
   tokenId: string | null;
   sourceIp: string | null;
@@ -51,7 +55,7 @@ interface Fake {
 const session = () => ({ user: { name: "admin" }, csrfToken: CSRF, expiresAt: new Date().toISOString() });
 
 function hostView(f: Fake, fqdn: string) {
-  const last = f.history.filter((e) => e.newValues !== null).at(-1);
+  const last = f.history.filter((e) => !e.refused && e.newValues !== null).at(-1);
   return {
     fqdn,
     zone: fqdn.slice(fqdn.indexOf(".") + 1),
@@ -332,13 +336,20 @@ describe.runIf(run)("admin console pages against a canned API", () => {
     f.zones = ["dyn.example.com"];
     f.hosts = ["home.dyn.example.com"];
     const start = Date.now() - 500 * 60_000;
+    // Every 50th entry is a refused private address (asked, not applied); the last one stands for 12 repeats.
     f.history = Array.from({ length: 500 }, (_, i) => ({
       id: i + 1,
+      hostId: 1,
       type: i % 5 === 4 ? "AAAA" : "A",
       oldValues: i === 0 ? null : [`81.2.69.${i % 7}`],
-      newValues: i % 50 === 49 ? null : [i % 5 === 4 ? `2a02:8070::${i % 3}` : `81.2.69.${(i + 1) % 7}`],
+      newValues: [
+        i % 50 === 49 ? `10.0.0.${i}` : i % 5 === 4 ? `2a02:8070::${i % 3}` : `81.2.69.${(i + 1) % 7}`,
+      ],
       at: new Date(start + i * 60_000).toISOString(),
-      outcome: i % 50 === 49 ? "forbidden" : "good",
+      count: i === 499 ? 12 : 1,
+      lastAt: new Date(start + (i === 499 ? i + 11 : i) * 60_000).toISOString(),
+      outcome: i % 50 === 49 ? "ip_not_global" : "good",
+      refused: i % 50 === 49,
       protocol: "dyndns2",
       tokenId: "t1",
       sourceIp: `81.2.69.${(i + 1) % 7}`,
@@ -369,9 +380,20 @@ describe.runIf(run)("admin console pages against a canned API", () => {
       if (t === null || r === null || t.x + t.width > r.x + r.width + 0.5) overflow++;
     }
     expect(overflow).toBe(0);
+    // A refused entry is marked refused with its reason and what was asked, never drawn as a deletion.
+    const refused = await timeline.locator(".tl-fail title").allTextContents();
+    expect(refused[0]).toMatch(
+      /^refused: .*ip_not_global\nasked 10\.0\.0\.49, not applied; kept 81\.2\.69\.0/s,
+    );
     const rows = page.locator(".history-box tbody tr");
     expect(await rows.count()).toBe(50);
     expect(await rows.first().locator(".user-agent").textContent()).toBe("router-499/1.0");
+    expect(await rows.first().locator(".change").textContent()).toBe(
+      "asked 10.0.0.499, not applied; kept 81.2.69.2",
+    );
+    expect(await rows.first().locator(".badge").textContent()).toBe("refused: ip_not_global");
+    expect(await rows.first().locator(".repeat").textContent()).toMatch(/^×12, last at /);
+    expect(await rows.nth(1).locator(".change").textContent()).toBe("81.2.69.1 → 81.2.69.2");
     await page.getByRole("button", { name: "Show 50 more" }).click();
     expect(await rows.count()).toBe(100);
   });

@@ -144,6 +144,24 @@ describe("RFC 2136 UPDATE with TSIG (nsupdate, knsupdate)", () => {
     expect(await answers(HOST, "A")).toEqual([V4B]);
   });
 
+  it("deleting the last record at _acme-challenge deletes the host the UPDATE created, not an admin's", async () => {
+    if (!hasNsupdate || !hasDig) return;
+    const hosts = async () =>
+      (JSON.parse((await runCli(dir.path, ["host", "list", "--json"])).stdout) as { fqdn: string }[]).map(
+        (h) => h.fqdn,
+      );
+    expect(await hosts()).toContain(ACME);
+    const r = await nsupdate("e2e.key", [`update delete ${ACME} TXT`]);
+    expect(r.out).toBe("");
+    expect(r.code).toBe(0);
+    expect(await hosts()).toEqual([HOST]);
+    expect(await answers(ACME, "TXT")).toEqual([]);
+    // Its history is the administrator's to read, with --all (no host has the name now).
+    expect((await runCli(dir.path, ["history", ACME])).code).toBe(3);
+    const left = await runCli(dir.path, ["history", "--all", ACME, "--json"]);
+    expect((JSON.parse(left.stdout) as { outcome: string }[]).map((e) => e.outcome)).toContain("deleted");
+  });
+
   it("a wrong secret is NOTAUTH/BADSIG, an unknown key NOTAUTH/BADKEY, and nothing changes", async () => {
     if (!hasNsupdate || !hasKnsupdate || !hasDig) return;
     const forged = `hmac-sha256:e2e.key:${Buffer.alloc(32, 7).toString("base64")}`;

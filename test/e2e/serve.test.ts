@@ -131,4 +131,40 @@ describe("beacon serve end to end", () => {
     expect(first?.newValues).toEqual(["9.9.9.9"]);
     expect(first?.userAgent).toBe("e2e/1.0");
   });
+
+  it("beacon history shows a refused update as refused, and repeated nochg as one entry ×N", async () => {
+    expect(await (await update(`hostname=${HOST}&myip=192.168.1.1`)).text()).toBe("dnserr");
+    for (let i = 0; i < 3; i++)
+      expect(await (await update(`hostname=${HOST}&myip=9.9.9.9`)).text()).toBe("nochg 9.9.9.9");
+    const table = await runCli(dir.path, ["history", HOST]);
+    expect(table.stdout).toMatch(/×3, last \S+\s+A\s+nochg\s+9\.9\.9\.9\s+9\.9\.9\.9/);
+    expect(table.stdout).toMatch(/refused \(ip_not_global\)\s+9\.9\.9\.9\s+192\.168\.1\.1 \(not applied\)/);
+    const json = JSON.parse((await runCli(dir.path, ["history", HOST, "--json"])).stdout) as {
+      outcome: string;
+      refused: boolean;
+      newValues?: string[];
+      count: number;
+    }[];
+    expect(json[0]).toMatchObject({ outcome: "nochg", refused: false, count: 3 });
+    expect(json[1]).toMatchObject({ outcome: "ip_not_global", refused: true, newValues: ["192.168.1.1"] });
+  });
+
+  it("a host deleted and added again: the old token is refused, the new host's history starts empty", async () => {
+    expect((await runCli(dir.path, ["host", "rm", HOST])).code).toBe(0);
+    const fresh = await addHost(dir.path, HOST);
+    const old = await update(`hostname=${HOST}&myip=9.9.9.9`);
+    expect([old.status, await old.text()]).toEqual([401, "badauth"]);
+    const tokens = JSON.parse((await runCli(dir.path, ["token", "list", "--json"])).stdout) as {
+      revokedAt?: number;
+    }[];
+    expect(tokens.filter((t) => t.revokedAt !== undefined)).toHaveLength(1);
+    expect(JSON.parse((await runCli(dir.path, ["history", HOST, "--json"])).stdout)).toEqual([]);
+    const all = JSON.parse(
+      (await runCli(dir.path, ["history", "--all", HOST, "--json"])).stdout,
+    ) as unknown[];
+    expect(all.length).toBeGreaterThan(0);
+    expect(await (await update(`hostname=${HOST}&myip=9.9.9.9`, basic(HOST, fresh))).text()).toBe(
+      "good 9.9.9.9",
+    );
+  });
 });

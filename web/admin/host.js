@@ -8,7 +8,18 @@ import { h, mount } from "../shared/dom.js";
 import { busy, confirmButton, field, noteArea, showNote } from "../shared/forms.js";
 import { secretPanel } from "./secret.js";
 import { timeline } from "./timeline.js";
-import { badge, fullTime, header, outcomeBadge, rotateButton, scopeText, table, when } from "./util.js";
+import {
+  badge,
+  changeText,
+  fullTime,
+  header,
+  outcomeBadge,
+  repeatText,
+  rotateButton,
+  scopeText,
+  table,
+  when,
+} from "./util.js";
 
 /** @typedef {import("./types.js").Ctx} Ctx */
 /** @typedef {import("./types.js").HostView} HostView */
@@ -139,7 +150,7 @@ function renderRecords(ctx, box, host, path, reload, editState) {
       "p",
       { class: "small muted" },
       `TTL ${host.ttl} s · last update `,
-      when(last?.at),
+      when(last?.lastAt),
       last === null ? "" : ` from ${last.sourceIp ?? "unknown"} (${last.userAgent ?? "no user agent"})`,
     ),
     table(`Records of ${host.fqdn}`, ["Type", "Values", ["TTL", "num"], "Updated"], rows, "No records yet."),
@@ -219,13 +230,14 @@ function renderHistory(/** @type {HTMLElement} */ box, /** @type {HistoryEntry[]
         h(
           "tr",
           {},
-          h("td", {}, h("time", { datetime: e.at }, fullTime(e.at))),
-          h("td", {}, e.type),
           h(
             "td",
-            { class: "mono change" },
-            `${e.oldValues?.join(", ") ?? "—"} → ${e.newValues?.join(", ") ?? "—"}`,
+            {},
+            h("time", { datetime: e.at }, fullTime(e.at)),
+            e.count > 1 ? h("div", { class: "muted repeat" }, repeatText(e)) : null,
           ),
+          h("td", {}, e.type),
+          h("td", { class: `mono change${e.refused ? " refused" : ""}` }, changeText(e)),
           h("td", {}, outcomeBadge(e.outcome)),
           h("td", { class: "hide-narrow" }, e.protocol),
           h("td", { class: "mono client-ip" }, e.sourceIp ?? "—"),

@@ -74,7 +74,7 @@ function zoneHosts(/** @type {string} */ zone, /** @type {HostView[]} */ hosts) 
       ),
       h("td", { class: "mono" }, values(host, "A")),
       h("td", { class: "mono" }, values(host, "AAAA")),
-      h("td", {}, when(host.lastUpdate?.at)),
+      h("td", {}, when(host.lastUpdate?.lastAt)),
       h(
         "td",
         { class: "hide-narrow" },

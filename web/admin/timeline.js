@@ -1,13 +1,14 @@
 // @ts-check
 // The address history picture: one lane per record type, a coloured band per address set over time
 // (the same value always gets the same colour), a tick at every accepted update, a red mark at every
-// refused one, and the current value continuing into a "now" column so it is readable even when it was
-// set a second ago. Every band, tick and mark has a <title> (hover / screen readers) with the time, the
-// client address and the user agent. Built from SVG elements only (no markup strings, no inline style).
+// refused one (never a change of band: the set kept its value), and the current value continuing
+// into a "now" column so it is readable even when it was set a second ago. Every band, tick and mark
+// has a <title> (hover / screen readers) with the time, what was asked, repeats ("×N, last at …"),
+// the client address and the user agent. Built from SVG elements only (no markup strings, no inline style).
 // Readable with one entry or five hundred: labels appear only where they fit, ticks stay 1-2 px wide.
 
 import { svg } from "../shared/dom.js";
-import { fullTime } from "./util.js";
+import { changeText, fullTime, repeatText } from "./util.js";
 
 /** @typedef {import("./types.js").HistoryEntry} HistoryEntry */
 
@@ -25,8 +26,6 @@ const TYPE_ORDER = ["A", "AAAA", "TXT"];
  * @typedef {{ type: string, bands: Band[], ticks: HistoryEntry[], failures: HistoryEntry[] }} Lane
  */
 
-const accepted = (/** @type {string} */ outcome) =>
-  outcome === "good" || outcome === "nochg" || outcome === "deleted";
 const key = (/** @type {readonly string[]} */ values) => values.join(", ");
 
 /**
@@ -51,7 +50,7 @@ export function lanes(entries, current) {
     const failures = [];
     for (const e of mine) {
       const at = Date.parse(e.at);
-      if (!accepted(e.outcome)) {
+      if (e.refused) {
         failures.push(e);
         continue;
       }
@@ -89,10 +88,13 @@ function rank(/** @type {string} */ type) {
 function entryText(/** @type {HistoryEntry} */ e) {
   return [
     `${fullTime(e.at)} · ${e.type} · ${e.outcome}`,
-    `${e.oldValues === null ? "—" : key(e.oldValues)} → ${e.newValues === null ? "—" : key(e.newValues)}`,
+    repeatText(e),
+    changeText(e),
     `client ${e.sourceIp ?? "unknown"} via ${e.protocol}`,
     `user agent ${e.userAgent ?? "none"}`,
-  ].join("\n");
+  ]
+    .filter((line) => line !== "")
+    .join("\n");
 }
 
 /** Text that fits `width` px, shortened with "…", or "" when nothing useful fits. */

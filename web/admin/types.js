@@ -16,8 +16,11 @@
  * @property {string | undefined} note a one-time note for the view (why sign-in is shown)
  *
  * @typedef {{ type: string, ttl: number, values: string[], updatedAt: string | null }} RecordView
- * @typedef {{ id: number, type: string, oldValues: string[] | null, newValues: string[] | null, at: string,
- *   outcome: string, protocol: string, tokenId: string | null, sourceIp: string | null,
+ * A refused entry (`refused`, outcome = the error code) has the values asked for in newValues; the set
+ * kept oldValues. `count` identical entries were folded into it, the last at `lastAt`.
+ * @typedef {{ id: number, hostId: number | null, type: string, oldValues: string[] | null,
+ *   newValues: string[] | null, at: string, count: number, lastAt: string, outcome: string,
+ *   refused: boolean, protocol: string, tokenId: string | null, sourceIp: string | null,
  *   userAgent: string | null }} HistoryEntry
  * @typedef {{ flaggedAt: string, reason: string }} AbuseFlag
  * @typedef {{ fqdn: string, zone: string, ttl: number, description: string | null,
@@ -27,7 +30,7 @@
  * @typedef {{ name: string, subtree: boolean }} NameScope
  * @typedef {{ id: string, label: string | null, names: NameScope[], types: string[],
  *   allowedCidrs: string[], createdAt: string, expiresAt: string | null, lastUsedAt: string | null,
- *   revokedAt: string | null, state: "active" | "revoked" | "expired" }} TokenView
+ *   revokedAt: string | null, state: "active" | "revoked" | "expired", hostId: number | null }} TokenView
  * @typedef {{ serverUrl: string, curl: string, ddclient: string, inadyn: string, fritzbox: string,
  *   agent: string }} ClientConfigs
  * @typedef {{ name: string, algorithm: string, names: NameScope[], types: string[],

@@ -82,7 +82,20 @@ export function outcomeBadge(/** @type {string} */ outcome) {
   if (outcome === "good") return badge("updated", "ok");
   if (outcome === "nochg") return badge("no change");
   if (outcome === "deleted") return badge("deleted", "warn");
-  return badge(outcome, "error");
+  return badge(`refused: ${outcome}`, "error");
+}
+
+/** What an entry did to the set: "old → new", or for a refused one what was asked and what stayed. */
+export function changeText(/** @type {import("./types.js").HistoryEntry} */ e) {
+  const values = (/** @type {string[] | null} */ v) => (v === null || v.length === 0 ? "—" : v.join(", "));
+  if (!e.refused) return `${values(e.oldValues)} → ${values(e.newValues)}`;
+  const asked = e.newValues === null ? "a deletion" : values(e.newValues);
+  return `asked ${asked}, not applied; kept ${values(e.oldValues)}`;
+}
+
+/** "×N, last at <time>" for an entry standing for N identical ones; "" for one. */
+export function repeatText(/** @type {import("./types.js").HistoryEntry} */ e) {
+  return e.count > 1 ? `×${e.count}, last at ${fullTime(e.lastAt)}` : "";
 }
 
 /** "#/hosts/<fqdn>" with the name encoded. */

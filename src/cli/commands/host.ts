@@ -29,6 +29,7 @@ export function registerHost(program: Command): void {
                   label: `host ${created.fqdn}`,
                   names: [{ name: created.fqdn, subtree: false }],
                   types: ["A", "AAAA", "TXT"],
+                  hostId: created.id,
                 });
           return { created, token, base: httpBaseUrl(ctx.config) };
         });
@@ -131,7 +132,7 @@ export function registerHost(program: Command): void {
 
   host
     .command("rm <fqdn>")
-    .description("delete a host and its records (history is kept)")
+    .description("delete a host and its records, revoking the tokens made for it (history is kept)")
     .action(
       action(async (io, opts, fqdn: string) => {
         await withAdmin(opts, (ctx) => ctx.zones.removeHost(fqdn));

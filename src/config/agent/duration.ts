@@ -1,12 +1,13 @@
-// Durations in the agent's YAML: "500ms", "30s", "5m", "1h", or a bare number of seconds.
+// Durations in the agent's and the server's YAML: "500ms", "30s", "5m", "1h", "365d", or a bare
+// number of seconds.
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Milliseconds, or undefined when `input` is not a duration. Never throws. */
 export function parseDurationMs(input: unknown): number | undefined {
   if (typeof input === "number") return Number.isFinite(input) && input >= 0 ? input * 1_000 : undefined;
   if (typeof input !== "string") return undefined;
-  const m = /^(\d{1,9})(ms|s|m|h)$/.exec(input.trim());
+  const m = /^(\d{1,9})(ms|s|m|h|d)$/.exec(input.trim());
   if (m === null) return /^\d{1,9}$/.test(input.trim()) ? Number(input.trim()) * 1_000 : undefined;
   return Number(m[1]) * (UNITS[m[2] ?? "s"] ?? 1_000);
 }

@@ -32,12 +32,15 @@ export const BIG_TXT: string[] = Array.from({ length: 16 }, (_, i) =>
 );
 export const MEDIUM_TXT: string[] = ["x", "y", "z"].map((c) => c.repeat(255));
 
+let hostIds = 0;
 const host = (fqdn: string, zone = "example.test") => ({
+  id: ++hostIds,
   fqdn,
   zone,
   ttl: undefined,
   description: "",
   createdAt: 0,
+  implicit: false,
 });
 const set = (fqdn: string, type: "A" | "AAAA" | "TXT", ttl: number, values: string[]) => ({
   fqdn,

@@ -173,6 +173,25 @@ describe("RFC 2136 UPDATE handler", () => {
     expect(await sets(name)).toEqual({});
   });
 
+  it("deletes a host it created with its last record set, never a host created by an administrator", async () => {
+    const name = `_acme-challenge.${HOST}`;
+    await send({ updates: [{ kind: "add", name, type: "TXT", ttl: 60, value: "token-one" }] });
+    expect((await store.getHost(name))?.implicit).toBe(true);
+    events.length = 0;
+    expect(
+      (await send({ updates: [{ kind: "delete-rr", name, type: "TXT", value: "token-one" }] })).rcode,
+    ).toBe(0);
+    expect(await store.getHost(name)).toBeUndefined();
+    expect(events).toEqual([`hostRemoved ${name}`, `serial ${ZONE}`]);
+    // The name is no longer in use, and its history stays for the administrator.
+    expect((await send({ prerequisites: [{ kind: "name-in-use", name }], updates: [] })).rcode).toBe(3);
+    expect((await store.listHistory(name)).map((h) => h.outcome)).toEqual(["deleted", "good"]);
+    // HOST was added by the administrator: deleting its only set keeps the host.
+    expect((await send({ updates: [{ kind: "delete-rrset", name: HOST, type: "A" }] })).rcode).toBe(0);
+    expect(await sets(HOST)).toEqual({});
+    expect((await store.getHost(HOST))?.implicit).toBe(false);
+  });
+
   it.each([
     ["rrset-exists that exists", { kind: "rrset-exists", name: HOST, type: "A" }, 0],
     ["rrset-exists that does not", { kind: "rrset-exists", name: HOST, type: "TXT" }, 8],

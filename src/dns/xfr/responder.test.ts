@@ -86,7 +86,15 @@ function bigSnapshot(hosts: number): Snapshot {
   const names = Array.from({ length: hosts }, (_, i) => `h${i}.${ZONE}`);
   return {
     zones: [EXAMPLE_ZONE],
-    hosts: names.map((fqdn) => ({ fqdn, zone: ZONE, ttl: undefined, description: "", createdAt: 0 })),
+    hosts: names.map((fqdn, id) => ({
+      id,
+      fqdn,
+      zone: ZONE,
+      ttl: undefined,
+      description: "",
+      createdAt: 0,
+      implicit: false,
+    })),
     rrsets: names.map((fqdn, i) => ({
       fqdn,
       type: "A" as const,

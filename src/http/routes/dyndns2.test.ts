@@ -188,10 +188,13 @@ describe("dyndns2 updates", () => {
     expect(await f.rrsets("home.example.com")).toEqual([]);
   });
 
-  it("accepts exactly 20 hostnames", async () => {
-    const names = Array.from({ length: 20 }, () => "home.example.com").join(",");
+  it("accepts exactly 20 hostnames; a repeated name gets its first line again and is recorded once", async () => {
+    const names = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? "home.example.com" : "HOME.example.com.",
+    ).join(",");
     const lines = (await update(`hostname=${names}&myip=${OTHER_V4}`)).body.split("\n");
-    expect(lines).toEqual([`good ${OTHER_V4}`, ...Array.from({ length: 19 }, () => `nochg ${OTHER_V4}`)]);
+    expect(lines).toEqual(Array.from({ length: 20 }, () => `good ${OTHER_V4}`));
+    expect((await f.store.listHistory("home.example.com")).map((e) => e.outcome)).toEqual(["good"]);
   });
 
   it("returns notfqdn once when no hostname is given and the user is not a hostname", async () => {
@@ -232,7 +235,7 @@ describe("dyndns2 updates", () => {
       expect(rest).toEqual([]);
       expect(entry).toMatchObject({
         outcome: "ip_not_global",
-        newValues: undefined,
+        newValues: [ip],
         protocol: "dyndns2",
         sourceIp: CLIENT_V4,
       });

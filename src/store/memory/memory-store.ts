@@ -7,16 +7,18 @@ import { BeaconError } from "../../core/errors.js";
 import { findZone } from "../../core/names.js";
 import type { RecordType } from "../../core/records.js";
 import { initialSerial, nextSerial } from "../../core/serial.js";
-import type {
-  ChangeBatch,
-  CommitResult,
-  Host,
-  Snapshot,
-  Store,
-  StoredHistoryEntry,
-  StoredRRSet,
-  TokenRecord,
-  Zone,
+import {
+  HISTORY_FOLD_WINDOW_MS,
+  type ChangeBatch,
+  type CommitResult,
+  type HistoryEntry,
+  type Host,
+  type Snapshot,
+  type Store,
+  type StoredHistoryEntry,
+  type StoredRRSet,
+  type TokenRecord,
+  type Zone,
 } from "../types.js";
 import { assembleDelta, touchedBy, zonesToRead } from "../change-log.js";
 import { MemoryChangeLog } from "./changes.js";
@@ -29,6 +31,22 @@ const DEFAULT_HISTORY_LIMIT = 100;
 
 /** A history row plus the zone it belongs to (deleted with the zone on cascade). */
 type HistoryRow = StoredHistoryEntry & { readonly zone: string | undefined };
+
+/** As the SQLite store's FOLD: a non-change identical to the latest entry of its type, within the window. */
+function foldsInto(e: HistoryEntry, latest: HistoryRow): boolean {
+  return (
+    e.outcome !== "good" &&
+    e.outcome !== "deleted" &&
+    latest.at > e.at - HISTORY_FOLD_WINDOW_MS &&
+    latest.outcome === e.outcome &&
+    latest.protocol === e.protocol &&
+    latest.tokenId === e.tokenId &&
+    latest.sourceIp === e.sourceIp &&
+    latest.userAgent === e.userAgent &&
+    JSON.stringify(latest.oldValues) === JSON.stringify(e.oldValues) &&
+    JSON.stringify(latest.newValues) === JSON.stringify(e.newValues)
+  );
+}
 
 function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
   return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -44,6 +62,7 @@ export function createMemoryStore(): Store {
   const tokenBySecret = new Map<string, string>();
   let history: HistoryRow[] = [];
   let nextHistoryId = 1;
+  let lastHostId = 0;
   const mirrors = new MemoryMirrors();
   const keys = new MemoryKeys();
   const changes = new MemoryChangeLog();
@@ -61,6 +80,32 @@ export function createMemoryStore(): Store {
     zones.set(zone, { ...z, serial });
     changes.record(zone, null, "update");
     return serial;
+  }
+
+  /** Deletes the host and its sets and revokes its tokens (no serial, no outbox). */
+  function removeHost(host: Host, at: number): void {
+    hosts.delete(host.fqdn);
+    rrsets.delete(host.fqdn);
+    dropHost(host.fqdn);
+    changes.record(host.zone, host.fqdn, "delete");
+    for (const t of tokens.values())
+      if (t.hostId === host.id && t.revokedAt === undefined) tokens.set(t.id, { ...t, revokedAt: at });
+  }
+
+  /** Appends or folds one entry (see Store.commit); the host id when it added a row for a host. */
+  function appendHistory(e: HistoryEntry): number | undefined {
+    const host = hosts.get(e.fqdn);
+    if (host !== undefined) {
+      const latest = history.findLast((r) => r.hostId === host.id && r.type === e.type);
+      if (latest !== undefined && foldsInto(e, latest)) {
+        const folded = { ...latest, count: latest.count + 1, lastAt: Math.max(latest.lastAt, e.at) };
+        history[history.indexOf(latest)] = folded;
+        return undefined;
+      }
+    }
+    const zone = host?.zone ?? findZone(e.fqdn, zones.keys());
+    history.push({ ...e, id: nextHistoryId++, hostId: host?.id, count: 1, lastAt: e.at, zone });
+    return host?.id;
   }
 
   function setsOf(fqdn: string): StoredRRSet[] {
@@ -97,12 +142,7 @@ export function createMemoryStore(): Store {
       if (inZone.length > 0 && opts?.cascade !== true) {
         throw new BeaconError("zone_not_empty", `zone ${name} still has ${inZone.length} host(s)`);
       }
-      for (const h of inZone) {
-        hosts.delete(h.fqdn);
-        rrsets.delete(h.fqdn);
-        dropHost(h.fqdn);
-        changes.record(name, h.fqdn, "delete");
-      }
+      for (const h of inZone) removeHost(h, Date.now());
       history = history.filter((e) => e.zone !== name);
       mirrors.dropZone(name);
       zones.delete(name);
@@ -114,7 +154,7 @@ export function createMemoryStore(): Store {
       open();
       if (!zones.has(host.zone)) throw new BeaconError("zone_not_found", `zone ${host.zone} does not exist`);
       if (hosts.has(host.fqdn)) throw new BeaconError("host_exists", `host ${host.fqdn} already exists`);
-      const stored = structuredClone(host);
+      const stored: Host = { ...structuredClone(host), id: ++lastHostId, implicit: host.implicit ?? false };
       hosts.set(stored.fqdn, stored);
       changes.record(stored.zone, stored.fqdn, "insert");
       advanceSerial(stored.zone);
@@ -141,10 +181,7 @@ export function createMemoryStore(): Store {
         setsOf(fqdn).map((s) => ({ fqdn, type: s.type, rrset: null })),
         at,
       );
-      hosts.delete(fqdn);
-      rrsets.delete(fqdn);
-      dropHost(fqdn);
-      changes.record(host.zone, fqdn, "delete");
+      removeHost(host, at);
       advanceSerial(host.zone);
       return true;
     },
@@ -173,17 +210,33 @@ export function createMemoryStore(): Store {
         if (sets === undefined) rrsets.set(w.fqdn, (sets = new Map<RecordType, StoredRRSet>()));
         sets.set(w.type, { type: w.type, ttl: w.rrset.ttl, values: w.rrset.values, updatedAt: batch.at });
       }
+      const grown = new Set<number>();
       for (const e of structuredClone(batch.history)) {
-        const zone = hosts.get(e.fqdn)?.zone ?? findZone(e.fqdn, zones.keys());
-        history.push({ ...e, id: nextHistoryId++, zone });
+        const id = appendHistory(e);
+        if (id !== undefined) grown.add(id);
+      }
+      const keep = batch.keepPerHost;
+      if (keep !== undefined) {
+        for (const id of grown) {
+          const mine = history.filter((r) => r.hostId === id);
+          const drop = new Set(mine.slice(0, Math.max(0, mine.length - keep)));
+          if (drop.size > 0) history = history.filter((r) => !drop.has(r));
+        }
       }
       for (const w of batch.writes) {
         const zone = hosts.get(w.fqdn)?.zone;
         if (zone !== undefined) mirrors.enqueue(zone, [w], batch.at);
       }
+      const removedHosts = new Map<string, string>();
+      for (const w of batch.writes) {
+        const host = hosts.get(w.fqdn);
+        if (w.rrset !== null || host?.implicit !== true || (rrsets.get(w.fqdn)?.size ?? 0) > 0) continue;
+        removeHost(host, batch.at);
+        removedHosts.set(host.fqdn, host.zone);
+      }
       const serials = new Map<string, number>();
       for (const zone of [...touched].sort()) serials.set(zone, advanceSerial(zone));
-      return { serials };
+      return { serials, removedHosts };
     },
 
     async createMirror(mirror) {
@@ -301,15 +354,24 @@ export function createMemoryStore(): Store {
     async listHistory(fqdn, opts) {
       open();
       const limit = Math.max(0, Math.floor(opts?.limit ?? DEFAULT_HISTORY_LIMIT));
-      const before = opts?.before;
+      const { before, hostId } = opts ?? {};
       const out: StoredHistoryEntry[] = [];
       for (let i = history.length - 1; i >= 0 && out.length < limit; i--) {
         const row = history[i];
-        if (row === undefined || row.fqdn !== fqdn || (before !== undefined && row.id >= before)) continue;
+        if (row === undefined || (before !== undefined && row.id >= before)) continue;
+        if (hostId === undefined ? row.fqdn !== fqdn : row.hostId !== hostId) continue;
         const { zone: _zone, ...entry } = row;
         out.push(entry);
       }
       return structuredClone(out);
+    },
+
+    async pruneHistory(olderThan, limit) {
+      open();
+      const oldest = new Set(history.slice(0, Math.max(0, Math.floor(limit))));
+      const before = history.length;
+      history = history.filter((r) => !(oldest.has(r) && r.lastAt < olderThan));
+      return before - history.length;
     },
 
     async snapshot(): Promise<Snapshot> {

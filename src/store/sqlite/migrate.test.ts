@@ -97,7 +97,7 @@ describe("migrations", () => {
     await openWith(MIGRATIONS);
     const raw = new BetterSqlite3(path);
     raw.exec(`insert into zones values ('example.com', 1, 60, 'ns', 'hm', 1, 1, 1, 1, '[]', 0);
-      insert into hosts values ('a.example.com', 'example.com', null, '', 0);
+      insert into hosts (fqdn, zone, ttl, description, created_at) values ('a.example.com', 'example.com', null, '', 0);
       insert into rrsets values ('a.example.com', 'A', 60, '["192.0.2.1"]', 0);`);
     raw.close();
     // The 12-step ALTER: the rrsets of a rebuilt hosts table must survive (DROP TABLE with foreign
@@ -108,7 +108,9 @@ describe("migrations", () => {
         await sql`create table hosts_new (fqdn text primary key, zone text not null references zones(name), ttl integer, description text not null, created_at integer not null)`.execute(
           db,
         );
-        await sql`insert into hosts_new select * from hosts`.execute(db);
+        await sql`insert into hosts_new select fqdn, zone, ttl, description, created_at from hosts`.execute(
+          db,
+        );
         await sql`drop table hosts`.execute(db);
         await sql`alter table hosts_new rename to hosts`.execute(db);
         await createChangeTriggers(db);

@@ -1,11 +1,11 @@
 // Mirror targets and their outbox in SQLite. The enqueue helpers run inside the caller's transaction
-// (commit, deleteHost, deleteZone), which is what makes "a row exists exactly when its change
-// committed" true. Each function takes the transaction (or the database) it works in.
+// (deleteHost, deleteZone; commit's own rows are written by update-path.ts), which is what makes "a row
+// exists exactly when its change committed" true. Each function takes the transaction (or the database) it works in.
 
 import type { Kysely, Transaction } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
-import type { MirrorFailure, MirrorStatus, MirrorTarget, OutboxEntry, RRSetWrite } from "../types.js";
+import type { MirrorFailure, MirrorStatus, MirrorTarget, OutboxEntry } from "../types.js";
 import { isUniqueViolation } from "./errors.js";
 import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "./rows.js";
 import type { Database, OutboxTable } from "./schema.js";
@@ -37,32 +37,6 @@ async function mirrorsOf(trx: Db, zones: readonly string[]): Promise<Map<string,
     .execute();
   for (const r of rows) out.set(r.zone, [...(out.get(r.zone) ?? []), r.id]);
   return out;
-}
-
-/** One row per write and per mirror of the write's zone, in write order. `zoneOf` knows every host. */
-export async function enqueueWrites(
-  trx: Db,
-  writes: readonly RRSetWrite[],
-  zoneOf: ReadonlyMap<string, string>,
-  at: number,
-): Promise<void> {
-  const zones = [...new Set(writes.map((w) => zoneOf.get(w.fqdn) ?? ""))];
-  const mirrors = await mirrorsOf(trx, zones);
-  if (mirrors.size === 0) return;
-  const rows: OutboxRow[] = [];
-  for (const w of writes) {
-    for (const mirror of mirrors.get(zoneOf.get(w.fqdn) ?? "") ?? []) {
-      rows.push({
-        mirror,
-        fqdn: w.fqdn,
-        type: w.type,
-        ttl: w.rrset?.ttl ?? null,
-        values_json: w.rrset === null ? null : JSON.stringify(w.rrset.values),
-        created_at: at,
-      });
-    }
-  }
-  await insertOutbox(trx, rows);
 }
 
 /** Delete rows for every set `fqdn` holds now; call before the sets are deleted. */

@@ -91,16 +91,26 @@ export function zoneToRow(z: Zone): Selectable<ZonesTable> {
 }
 
 export function hostFromRow(r: Selectable<HostsTable>): Host {
-  return { fqdn: r.fqdn, zone: r.zone, ttl: opt(r.ttl), description: r.description, createdAt: r.created_at };
+  return {
+    id: r.id,
+    fqdn: r.fqdn,
+    zone: r.zone,
+    ttl: opt(r.ttl),
+    description: r.description,
+    createdAt: r.created_at,
+    implicit: r.implicit === 1,
+  };
 }
 
 export function hostToRow(h: Host): Selectable<HostsTable> {
   return {
+    id: h.id,
     fqdn: h.fqdn,
     zone: h.zone,
     ttl: h.ttl ?? null,
     description: h.description,
     created_at: h.createdAt,
+    implicit: h.implicit ? 1 : 0,
   };
 }
 
@@ -125,6 +135,7 @@ export function tokenFromRow(r: Selectable<TokensTable>): TokenRecord {
     expiresAt: opt(r.expires_at),
     lastUsedAt: opt(r.last_used_at),
     revokedAt: opt(r.revoked_at),
+    hostId: opt(r.host_id),
   };
 }
 
@@ -140,6 +151,7 @@ export function tokenToRow(t: TokenRecord): Selectable<TokensTable> {
     expires_at: t.expiresAt ?? null,
     last_used_at: t.lastUsedAt ?? null,
     revoked_at: t.revokedAt ?? null,
+    host_id: t.hostId ?? null,
   };
 }
 
@@ -159,6 +171,9 @@ export function historyFromRow(r: Selectable<HistoryTable>): StoredHistoryEntry 
     tokenId: opt(r.token_id),
     sourceIp: opt(r.source_ip),
     userAgent: opt(r.user_agent),
+    hostId: opt(r.host_id),
+    count: r.count,
+    lastAt: r.last_at,
   };
 }
 

@@ -19,11 +19,21 @@ export interface ZonesTable {
 }
 
 export interface HostsTable {
+  /** Never given twice (counters.host_id). */
+  id: number;
   fqdn: string;
   zone: string;
   ttl: number | null;
   description: string;
   created_at: number;
+  /** 0 | 1: created by an RFC 2136 UPDATE */
+  implicit: number;
+}
+
+/** Named counters that only grow (host_id: the last Host.id given). */
+export interface CountersTable {
+  name: string;
+  value: number;
 }
 
 export interface RRSetsTable {
@@ -49,11 +59,21 @@ export interface TokensTable {
   expires_at: number | null;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** hosts.id of the host the token was made for; revoked with it */
+  host_id: number | null;
 }
 
 export interface HistoryTable {
   id: Generated<number>;
   fqdn: string;
+  /** hosts.id of the host that had the name when the entry was written; null: none */
+  host_id: number | null;
+  /** Position in the host's history (1, 2, …), for retention by range; null without host_id */
+  seq: number | null;
+  /** Identical entries folded into this row */
+  count: Generated<number>;
+  /** Time of the last folded entry (at when count is 1) */
+  last_at: number;
   /** The zone the entry belongs to when it was written (deleted with it on cascade); null: none. */
   zone: string | null;
   type: string;
@@ -111,6 +131,7 @@ export interface ChangesTable {
 export interface Database {
   zones: ZonesTable;
   hosts: HostsTable;
+  counters: CountersTable;
   rrsets: RRSetsTable;
   tokens: TokensTable;
   history: HistoryTable;

@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../types.js";
 import { runStoreContract } from "../testing/contract.js";
 import { hostFixture, zoneFixture } from "../testing/fixtures.js";
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
 import { openSqliteStore } from "./sqlite-store.js";
 import { openTempStore } from "./testing/temp-store.js";
 
@@ -185,5 +187,38 @@ describe("SQLite store specifics", () => {
     raw.prepare("insert into kysely_migration (name, timestamp) values (?, ?)").run("9999_future", "now");
     raw.close();
     await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: "store_unavailable" });
+  });
+});
+
+describe("SQLite commit while a Kysely transaction holds the connection", () => {
+  it("waits for that transaction, then commits on the one commit path", async () => {
+    const dir = await tempDir();
+    const store = await openSqliteStore({ path: join(dir, "beacon.db") });
+    try {
+      await store.createZone(zoneFixture("example.com"));
+      await store.createHost(hostFixture("a.example.com", "example.com"));
+      // White box: open a transaction the way the store's own methods do.
+      const db = (store as unknown as { db: Kysely<Database> }).db;
+      let committed = false;
+      let pending: Promise<unknown> | undefined;
+      await db.transaction().execute(async (trx) => {
+        await trx.selectFrom("zones").select("name").execute();
+        pending = store
+          .commit({
+            writes: [{ fqdn: "a.example.com", type: "A", rrset: { ttl: 60, values: ["192.0.2.7"] } }],
+            history: [],
+            at: 5,
+          })
+          .then(() => (committed = true));
+        await new Promise((r) => setTimeout(r, 20));
+        expect(committed).toBe(false);
+      });
+      await pending;
+      expect(committed).toBe(true);
+      expect((await store.getRRSets("a.example.com"))[0]?.values).toEqual(["192.0.2.7"]);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,6 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
-import { findZone } from "../../core/names.js";
 import { initialSerial, nextSerial } from "../../core/serial.js";
 import { silentLog, type Log } from "../../services/ports.js";
 import type {
@@ -16,12 +15,12 @@ import type {
   CommitResult,
   Host,
   HostFlag,
-  HistoryEntry,
   LimitBucket,
   LimitBucketChange,
   MirrorFailure,
   MirrorStatus,
   MirrorTarget,
+  NewHost,
   OutboxEntry,
   SessionRecord,
   Snapshot,
@@ -211,6 +210,12 @@ class SqliteStore implements Store {
         .deleteFrom("rrsets")
         .where("fqdn", "in", (eb) => eb.selectFrom("hosts").select("fqdn").where("zone", "=", name))
         .execute();
+      const ids = await trx.selectFrom("hosts").select("id").where("zone", "=", name).execute();
+      await revokeHostTokens(
+        trx,
+        ids.map((h) => h.id),
+        Date.now(),
+      );
       await trx.deleteFrom("hosts").where("zone", "=", name).execute();
       await trx.deleteFrom("history").where("zone", "=", name).execute();
       await mirrors.dropZoneMirrors(trx, name);
@@ -219,14 +224,21 @@ class SqliteStore implements Store {
     });
   }
 
-  createHost(host: Host): Promise<Host> {
+  createHost(input: NewHost): Promise<Host> {
     return this.inTransaction("createHost", async (trx) => {
       const zone = await trx
         .selectFrom("zones")
         .select("name")
-        .where("name", "=", host.zone)
+        .where("name", "=", input.zone)
         .executeTakeFirst();
-      if (zone === undefined) throw new BeaconError("zone_not_found", `zone ${host.zone} does not exist`);
+      if (zone === undefined) throw new BeaconError("zone_not_found", `zone ${input.zone} does not exist`);
+      const { value: id } = await trx
+        .updateTable("counters")
+        .set((eb) => ({ value: eb("value", "+", 1) }))
+        .where("name", "=", "host_id")
+        .returning("value")
+        .executeTakeFirstOrThrow();
+      const host: Host = { ...structuredClone(input), id, implicit: input.implicit ?? false };
       try {
         await trx.insertInto("hosts").values(hostToRow(host)).execute();
       } catch (e) {
@@ -234,7 +246,7 @@ class SqliteStore implements Store {
         throw e;
       }
       await advanceSerial(trx, host.zone);
-      return structuredClone(host);
+      return host;
     });
   }
 
@@ -261,11 +273,16 @@ class SqliteStore implements Store {
 
   deleteHost(fqdn: string, at = Date.now()): Promise<boolean> {
     return this.inTransaction("deleteHost", async (trx) => {
-      const host = await trx.selectFrom("hosts").select("zone").where("fqdn", "=", fqdn).executeTakeFirst();
+      const host = await trx
+        .selectFrom("hosts")
+        .select(["id", "zone"])
+        .where("fqdn", "=", fqdn)
+        .executeTakeFirst();
       if (host === undefined) return false;
       await mirrors.enqueueHostDelete(trx, fqdn, host.zone, at);
       await trx.deleteFrom("rrsets").where("fqdn", "=", fqdn).execute();
       await trx.deleteFrom("hosts").where("fqdn", "=", fqdn).execute();
+      await revokeHostTokens(trx, [host.id], at);
       await advanceSerial(trx, host.zone);
       return true;
     });
@@ -288,35 +305,11 @@ class SqliteStore implements Store {
   commit(batch: ChangeBatch): Promise<CommitResult> {
     const fast = this.fastly("commit", (f) => f.commit(batch), true);
     if (fast !== undefined) return fast;
-    return this.inTransaction("commit", async (trx) => {
-      const zoneOf = await hostZones(trx, [
-        ...batch.writes.map((w) => w.fqdn),
-        ...batch.history.map((h) => h.fqdn),
-      ]);
-      const touched = new Set<string>();
-      for (const w of batch.writes) {
-        const zone = zoneOf.get(w.fqdn);
-        if (zone === undefined) throw new BeaconError("host_not_found", `host ${w.fqdn} does not exist`);
-        touched.add(zone);
-      }
-      for (const w of batch.writes) {
-        if (w.rrset === null) {
-          await trx.deleteFrom("rrsets").where("fqdn", "=", w.fqdn).where("type", "=", w.type).execute();
-          continue;
-        }
-        const set = { ttl: w.rrset.ttl, values_json: JSON.stringify(w.rrset.values), updated_at: batch.at };
-        await trx
-          .insertInto("rrsets")
-          .values({ fqdn: w.fqdn, type: w.type, ...set })
-          .onConflict((oc) => oc.columns(["fqdn", "type"]).doUpdateSet(set))
-          .execute();
-      }
-      await appendHistory(trx, batch.history, zoneOf);
-      await mirrors.enqueueWrites(trx, batch.writes, zoneOf, batch.at);
-      const serials = new Map<string, number>();
-      for (const zone of [...touched].sort()) serials.set(zone, await advanceSerial(trx, zone));
-      return { serials };
-    });
+    // A Kysely transaction holds the connection: Kysely hands it out again once that one has ended,
+    // and then no transaction is open, so the one commit path can run.
+    return this.write("commit", () =>
+      this.db.connection().execute(() => Promise.resolve(this.fast.commit(batch))),
+    );
   }
 
   createToken(token: TokenRecord): Promise<void> {
@@ -379,15 +372,39 @@ class SqliteStore implements Store {
     });
   }
 
-  listHistory(fqdn: string, opts?: { limit?: number; before?: number }): Promise<StoredHistoryEntry[]> {
+  listHistory(
+    fqdn: string,
+    opts?: { limit?: number; before?: number; hostId?: number },
+  ): Promise<StoredHistoryEntry[]> {
     // SQLite reads a negative LIMIT as "no limit"; the contract's limit is an upper bound.
     const limit = Math.max(0, Math.floor(opts?.limit ?? DEFAULT_HISTORY_LIMIT));
-    const before = opts?.before;
+    const { before, hostId } = opts ?? {};
     return this.run("listHistory", async () => {
-      let q = this.db.selectFrom("history").selectAll().where("fqdn", "=", fqdn);
+      // A host's entries by its own index (seq grows with id); a name's by (fqdn, id).
+      let q =
+        hostId === undefined
+          ? this.db.selectFrom("history").selectAll().where("fqdn", "=", fqdn).orderBy("id", "desc")
+          : this.db.selectFrom("history").selectAll().where("host_id", "=", hostId).orderBy("seq", "desc");
       if (before !== undefined) q = q.where("id", "<", before);
-      const rows = await q.orderBy("id", "desc").limit(limit).execute();
+      const rows = await q.limit(limit).execute();
       return rows.map(historyFromRow);
+    });
+  }
+
+  pruneHistory(olderThan: number, limit: number): Promise<number> {
+    return this.run("pruneHistory", async () => {
+      const r = await this.db
+        .deleteFrom("history")
+        .where("id", "in", (eb) =>
+          eb
+            .selectFrom("history")
+            .select("id")
+            .orderBy("id")
+            .limit(Math.max(0, Math.floor(limit))),
+        )
+        .where("last_at", "<", olderThan)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
     });
   }
 
@@ -593,48 +610,14 @@ async function advanceSerial(trx: Tx, zone: string): Promise<number> {
   return serial;
 }
 
-/** fqdn → zone for every existing host among `fqdns`. */
-async function hostZones(trx: Tx, fqdns: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const part of chunks([...new Set(fqdns)])) {
-    const rows = await trx.selectFrom("hosts").select(["fqdn", "zone"]).where("fqdn", "in", part).execute();
-    for (const r of rows) out.set(r.fqdn, r.zone);
+/** Revokes, at `at`, the unrevoked tokens made for these hosts (update-path.ts does it for its own). */
+async function revokeHostTokens(trx: Tx, hostIds: readonly number[], at: number): Promise<void> {
+  for (const part of chunks(hostIds)) {
+    await trx
+      .updateTable("tokens")
+      .set({ revoked_at: at })
+      .where("host_id", "in", part)
+      .where("revoked_at", "is", null)
+      .execute();
   }
-  return out;
-}
-
-/**
- * Appends entries in order (ids increase with position). Each row remembers its zone, so deleting
- * the zone with cascade removes it: the host's zone, else (a refused change to a name that is not a
- * host) the longest zone containing the name.
- */
-async function appendHistory(
-  trx: Tx,
-  entries: readonly HistoryEntry[],
-  zoneOf: Map<string, string>,
-): Promise<void> {
-  if (entries.length === 0) return;
-  let zoneNames: string[] | undefined;
-  const rows = [];
-  for (const e of entries) {
-    let zone = zoneOf.get(e.fqdn);
-    if (zone === undefined) {
-      zoneNames ??= (await trx.selectFrom("zones").select("name").execute()).map((z) => z.name);
-      zone = findZone(e.fqdn, zoneNames);
-    }
-    rows.push({
-      fqdn: e.fqdn,
-      zone: zone ?? null,
-      type: e.type,
-      old_values_json: e.oldValues === undefined ? null : JSON.stringify(e.oldValues),
-      new_values_json: e.newValues === undefined ? null : JSON.stringify(e.newValues),
-      at: e.at,
-      outcome: e.outcome,
-      protocol: e.protocol,
-      token_id: e.tokenId ?? null,
-      source_ip: e.sourceIp ?? null,
-      user_agent: e.userAgent ?? null,
-    });
-  }
-  for (const part of chunks(rows)) await trx.insertInto("history").values(part).execute();
 }

@@ -21,7 +21,8 @@ describe("the raw update path", () => {
     opened.raw
       .exec(`insert into zones values ('example.com', 7, 60, 'ns1.example.com', 'hostmaster.example.com',
       3600, 600, 86400, 60, '["ns1.example.com"]', 0)`);
-    opened.raw.exec(`insert into hosts values ('home.example.com', 'example.com', null, '', 0)`);
+    opened.raw.exec(`insert into hosts (id, fqdn, zone, ttl, description, created_at)
+      values (1, 'home.example.com', 'example.com', null, '', 0)`);
   });
   afterEach(async () => {
     await opened.db.destroy();

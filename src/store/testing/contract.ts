@@ -8,6 +8,7 @@ import { initialSerial, nextSerial } from "../../core/serial.js";
 import type { ChangeBatch, HistoryEntry, Host, RRSetWrite, Store, TokenRecord, Zone } from "../types.js";
 import { historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
 import { changesContract } from "./changes-contract.js";
+import { historyContract } from "./history-contract.js";
 import { keysContract } from "./keys-contract.js";
 import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
@@ -169,11 +170,17 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
       it("creates and gets hosts, keeping an undefined ttl undefined", async () => {
         await seed();
         const a = await store.getHost("a.example.com");
-        expect(a).toEqual(hostFixture("a.example.com", "example.com"));
+        expect(a).toEqual({
+          ...hostFixture("a.example.com", "example.com"),
+          id: expect.any(Number) as number,
+          implicit: false,
+        });
         expect(a?.ttl).toBeUndefined();
-        expect(await store.getHost("b.example.com")).toEqual(
-          hostFixture("b.example.com", "example.com", { ttl: 30, description: "b" }),
-        );
+        expect(await store.getHost("b.example.com")).toEqual({
+          ...hostFixture("b.example.com", "example.com", { ttl: 30, description: "b" }),
+          id: expect.any(Number) as number,
+          implicit: false,
+        });
         expect(await store.getHost("zz.example.com")).toBeUndefined();
       });
 
@@ -430,8 +437,10 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
         });
         await store.commit(batch([], [full, bare]));
         const [second, first] = await store.listHistory("a.example.com");
-        expect(first).toEqual({ ...full, id: expect.any(Number) as number });
-        expect(second).toEqual({ ...bare, id: expect.any(Number) as number });
+        const hostId = (await store.getHost("a.example.com"))?.id;
+        const stored = { id: expect.any(Number) as number, hostId, count: 1 };
+        expect(first).toEqual({ ...full, ...stored, lastAt: full.at });
+        expect(second).toEqual({ ...bare, ...stored, lastAt: bare.at });
         expect(second?.newValues).toBeUndefined();
         expect(second?.tokenId).toBeUndefined();
         expect(first?.oldValues).toEqual(["2001:db8::1"]);
@@ -653,6 +662,8 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
         expect(after.hosts.map((h) => h.fqdn)).toEqual(["b.example.com", "c.example.net"]);
       });
     });
+
+    historyContract(() => store);
 
     mirrorContract(() => store);
 

@@ -1,7 +1,7 @@
 // Valid sample records for store tests (and for any test that needs a populated store). Every
 // fixture takes overrides, so a test states only the fields it is about.
 
-import type { HistoryEntry, Host, TokenRecord, Zone } from "../types.js";
+import type { HistoryEntry, NewHost, TokenRecord, Zone } from "../types.js";
 
 /** The timestamp fixtures use (2023-11-14T22:13:20Z). */
 export const T0 = 1_700_000_000_000;
@@ -25,7 +25,8 @@ export function zoneFixture(name: string, extra: Partial<Zone> = {}): Zone {
   };
 }
 
-export function hostFixture(fqdn: string, zone: string, extra: Partial<Host> = {}): Host {
+/** What createHost takes (the store gives the id). */
+export function hostFixture(fqdn: string, zone: string, extra: Partial<NewHost> = {}): NewHost {
   return { fqdn, zone, ttl: undefined, description: "", createdAt: T0, ...extra };
 }
 

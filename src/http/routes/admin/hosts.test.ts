@@ -133,11 +133,15 @@ describe("GET /hosts", () => {
       ],
       lastUpdate: {
         id: expect.any(Number) as number,
+        hostId: expect.any(Number) as number,
         type: "A",
         oldValues: null,
         newValues: ["81.2.69.160"],
         at: new Date(START + 5_000).toISOString(),
+        count: 1,
+        lastAt: new Date(START + 5_000).toISOString(),
         outcome: "good",
+        refused: false,
         protocol: "admin",
         tokenId: null,
         sourceIp: ADMIN_IP,
@@ -251,5 +255,55 @@ describe("GET /hosts/:fqdn/history", () => {
 
   it("404 for a host that never existed", async () => {
     expect((await problemOf(await h.api("/hosts/nothing.example.com/history"))).code).toBe("host_not_found");
+  });
+});
+
+describe("a host deleted and created again", () => {
+  it("revokes the old host's token, lists only the new host's tokens and history; all=1 shows both", async () => {
+    const first = (await (
+      await h.api("/hosts", { method: "POST", body: { fqdn: "g.example.com" } })
+    ).json()) as Created;
+    await h.api("/hosts/g.example.com/records/A", { method: "PUT", body: { values: ["81.2.69.1"] } });
+    expect((await h.api("/hosts/g.example.com", { method: "DELETE" })).status).toBe(204);
+    expect((await h.store.getToken(first.token?.id ?? ""))?.revokedAt).toBe(START);
+    await expect(
+      h.tokens.authenticate({ password: first.token?.secret ?? "" }, parseIp(ADMIN_IP)),
+    ).rejects.toMatchObject({
+      code: "unauthorized",
+    });
+    // While no host has the name: its history only with all=1.
+    expect((await problemOf(await h.api("/hosts/g.example.com/history"))).code).toBe("host_not_found");
+    const orphaned = (await (await h.api("/hosts/g.example.com/history?all=1")).json()) as {
+      entries: { hostId: number | null; newValues: string[] }[];
+    };
+    expect(orphaned.entries.map((e) => e.newValues)).toEqual([["81.2.69.1"]]);
+
+    const second = (await (
+      await h.api("/hosts", { method: "POST", body: { fqdn: "g.example.com" } })
+    ).json()) as Created;
+    const shown = (await (await h.api("/hosts/g.example.com")).json()) as {
+      tokens: { id: string; hostId: number }[];
+    };
+    expect(shown.tokens.map((t) => t.id)).toEqual([second.token?.id]);
+    const own = (await (await h.api("/hosts/g.example.com/history")).json()) as { entries: unknown[] };
+    expect(own.entries).toEqual([]);
+    const all = (await (await h.api("/hosts/g.example.com/history?all=1")).json()) as {
+      entries: { hostId: number | null }[];
+    };
+    expect(all.entries.map((e) => e.hostId)).toEqual([orphaned.entries[0]?.hostId]);
+    expect(shown.tokens[0]?.hostId).not.toBe(orphaned.entries[0]?.hostId);
+  });
+
+  it("shows a refused change as refused, with the values asked for", async () => {
+    await h.api("/hosts/home.example.com/records/A", { method: "PUT", body: { values: ["81.2.69.1"] } });
+    await h.api("/hosts/home.example.com/records/A", { method: "PUT", body: { values: ["10.0.0.1"] } });
+    const page = (await (await h.api("/hosts/home.example.com/history")).json()) as { entries: unknown[] };
+    expect(page.entries[0]).toMatchObject({
+      outcome: "ip_not_global",
+      refused: true,
+      oldValues: ["81.2.69.1"],
+      newValues: ["10.0.0.1"],
+    });
+    expect(page.entries[1]).toMatchObject({ outcome: "good", refused: false });
   });
 });

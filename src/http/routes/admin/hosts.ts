@@ -5,8 +5,10 @@
 //   GET    /hosts/:fqdn               → { host, tokens: [token views whose scope covers it] }
 //   DELETE /hosts/:fqdn               → 204
 //   DELETE /hosts/:fqdn/abuse         → 204: the host's abuse flag is cleared (docs/limits.md)
-//   GET    /hosts/:fqdn/history?limit&before → { entries, next? }
-// The new host's token is scoped to exactly its name; its secret appears in this one answer only.
+//   GET    /hosts/:fqdn/history?limit&before&all → { entries, next? }
+// The new host's token is scoped to exactly its name and made for this host (revoked with it); its
+// secret appears in this one answer only. History is the host's own; `all=1` adds what deleted hosts
+// of that name left (and works when no host has the name now).
 
 import type { Context, Hono } from "hono";
 import { z } from "zod";
@@ -14,11 +16,11 @@ import { normalizeName } from "../../../core/names.js";
 import { RECORD_TYPES, type RecordType } from "../../../core/records.js";
 import { clientConfigs, parseServerUrl } from "../../../services/client-configs.js";
 import { createHistoryService } from "../../../services/history.js";
-import { tokenCoversName } from "../../../services/scope.js";
+import { tokenBoundTo, tokenCoversName } from "../../../services/scope.js";
 import type { Host, HostFlag } from "../../../store/types.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
-import { intQuery, parseBody } from "../../request-parse.js";
+import { flagQuery, intQuery, parseBody } from "../../request-parse.js";
 import { hostView, historyView, tokenView } from "./views.js";
 
 const ALL_TYPES: RecordType[] = [...RECORD_TYPES];
@@ -41,7 +43,7 @@ export function registerHostRoutes(
   async function view(host: Host, flags: ReadonlyMap<string, HostFlag>, zoneTtl?: number) {
     const [rrsets, last, zone] = await Promise.all([
       deps.store.getRRSets(host.fqdn),
-      deps.store.listHistory(host.fqdn, { limit: 1 }),
+      deps.store.listHistory(host.fqdn, { limit: 1, hostId: host.id }),
       zoneTtl === undefined ? deps.store.getZone(host.zone) : undefined,
     ]);
     return hostView(host, zoneTtl ?? zone?.ttl ?? 60, rrsets, last[0], flags.get(host.fqdn));
@@ -75,6 +77,7 @@ export function registerHostRoutes(
         label: `host ${host.fqdn}`,
         names: [{ name: host.fqdn, subtree: false }],
         types: body.types ?? ALL_TYPES,
+        hostId: host.id,
       });
     } catch (e) {
       // No host without the token the caller asked for: undo, best effort, and report the failure.
@@ -96,7 +99,9 @@ export function registerHostRoutes(
   admin.get("/hosts/:fqdn", async (c) => {
     const { host, zone } = await deps.zones.showHost(c.req.param("fqdn"));
     const now = deps.clock();
-    const tokens = (await deps.tokens.list()).filter((t) => tokenCoversName(t, host.fqdn));
+    const tokens = (await deps.tokens.list()).filter(
+      (t) => tokenCoversName(t, host.fqdn) && tokenBoundTo(t, host),
+    );
     return c.json({
       host: await view(host, await flagsByHost(), zone.ttl),
       tokens: tokens.map((t) => tokenView(t, now)),
@@ -117,10 +122,10 @@ export function registerHostRoutes(
   admin.get("/hosts/:fqdn/history", async (c) => {
     const limit = intQuery(c, "limit");
     const before = intQuery(c, "before");
-    const page = await history.list(c.req.param("fqdn"), {
-      ...(limit === undefined ? {} : { limit }),
-      ...(before === undefined ? {} : { before }),
-    });
+    const opts = { ...(limit === undefined ? {} : { limit }), ...(before === undefined ? {} : { before }) };
+    const page = flagQuery(c, "all")
+      ? await history.ofName(c.req.param("fqdn"), opts)
+      : await history.ofHost((await deps.zones.showHost(c.req.param("fqdn"))).host, opts);
     return c.json({
       entries: page.entries.map(historyView),
       ...(page.next === undefined ? {} : { next: page.next }),

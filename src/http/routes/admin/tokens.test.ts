@@ -50,6 +50,7 @@ describe("POST /tokens", () => {
       lastUsedAt: null,
       revokedAt: null,
       state: "active",
+      hostId: null,
     });
     expect(await works(body.secret)).toBe(true);
   });

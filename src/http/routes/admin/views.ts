@@ -81,6 +81,7 @@ export function tokenView(t: TokenRecord, now: number) {
     lastUsedAt: iso(t.lastUsedAt),
     revokedAt: iso(t.revokedAt),
     state: tokenState(t, now),
+    hostId: t.hostId ?? null,
   };
 }
 

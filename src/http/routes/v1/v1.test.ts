@@ -303,3 +303,40 @@ describe("GET /api/v1/hosts/:fqdn/history", () => {
     await expectProblem(await api("/hosts/lab.example.com/history"), 403, "forbidden");
   });
 });
+
+describe("a host deleted and created again under its name", () => {
+  it("is another host: its predecessor's token is revoked and reads nothing; other tokens see only the new history", async () => {
+    const first = await f.store.getHost("home.example.com");
+    /** A token for exactly home.example.com, made for its first host. */
+    const madeForFirst = (label: string) =>
+      f.tokens.create({
+        label,
+        names: [{ name: "home.example.com", subtree: false }],
+        types: ["A"],
+        hostId: first?.id,
+      });
+    const made = await madeForFirst("host home.example.com");
+    const bound = `Bearer ${made.token}`;
+    const put = (auth: string, ip: string) =>
+      api("/hosts/home.example.com/records/A", { method: "PUT", body: { values: [ip] }, auth });
+    expect((await put(bound, OTHER_V4)).status).toBe(200);
+    await f.zones.removeHost("home.example.com");
+    await f.zones.addHost("home.example.com");
+
+    // Deleting the host revoked its token: neither update nor read works.
+    expect((await f.store.getToken(made.record.id))?.revokedAt).toBeDefined();
+    await expectProblem(await put(bound, CLIENT_V4), 401, "unauthorized");
+    await expectProblem(await api("/hosts/home.example.com/history", { auth: bound }), 401, "unauthorized");
+    // A token made for the old host but never revoked (say, created in a race) is refused by identity.
+    const stale = await madeForFirst("stale");
+    const staleAuth = `Bearer ${stale.token}`;
+    await expectProblem(await api("/hosts/home.example.com/history", { auth: staleAuth }), 403, "forbidden");
+    await expectProblem(await api("/hosts/home.example.com", { auth: staleAuth }), 403, "forbidden");
+    await expectProblem(await put(staleAuth, CLIENT_V4), 403, "forbidden");
+
+    // A name-scoped token reads the new host's history only: not the old owner's entry.
+    const history = (await (await api("/hosts/home.example.com/history")).json()) as { entries: unknown[] };
+    expect(history.entries).toEqual([]);
+    expect(await f.rrsets("home.example.com")).toEqual([]);
+  });
+});
