@@ -6,9 +6,11 @@ import { Counter, type Registry } from "prom-client";
 import type { Transport } from "./types.js";
 
 export type RrlAction = "dropped" | "slipped";
-/** Why a TCP connection was refused on arrival or closed by the server. */
-export type TcpRefusal = "global_limit" | "per_client_limit";
-export type TcpClose = "idle" | "lifetime" | "bad_frame";
+/**
+ * Why the server closed a TCP connection; network_limit / global_limit: to make room for a new one
+ * (transport/tcp-slots.ts).
+ */
+export type TcpClose = "idle" | "lifetime" | "bad_frame" | "network_limit" | "global_limit";
 /** Why a message was dropped before the handler saw it. */
 export type OversizeDrop = "too_big";
 
@@ -18,7 +20,6 @@ export interface DnsMetrics {
   /** A reply was sent; `rcode` is the header's 4-bit code. */
   responded(transport: Transport, rcode: number): void;
   rrl(action: RrlAction): void;
-  tcpRefused(reason: TcpRefusal): void;
   tcpClosed(reason: TcpClose): void;
   dropped(transport: Transport, reason: OversizeDrop): void;
 }
@@ -27,7 +28,6 @@ export const noDnsMetrics: DnsMetrics = {
   received() {},
   responded() {},
   rrl() {},
-  tcpRefused() {},
   tcpClosed() {},
   dropped() {},
 };
@@ -79,11 +79,6 @@ const FAMILIES = {
     name: "beacon_dns_rrl_total",
     help: "UDP responses withheld by rate limiting (dropped or slipped as TC)",
     labelNames: ["action"],
-  },
-  refused: {
-    name: "beacon_dns_tcp_refused_total",
-    help: "DNS TCP connections refused on arrival",
-    labelNames: ["reason"],
   },
   closed: {
     name: "beacon_dns_tcp_closed_total",
@@ -149,7 +144,6 @@ export function createDnsMetrics(registry: Registry): CountingDnsMetrics {
       responsesBy[t(transport) * 16 + (rcode & 0x0f)]!++;
     },
     rrl: (action) => bump(`${FAMILIES.rrl.name}|${action}`),
-    tcpRefused: (reason) => bump(`${FAMILIES.refused.name}|${reason}`),
     tcpClosed: (reason) => bump(`${FAMILIES.closed.name}|${reason}`),
     dropped: (transport, reason) => bump(`${FAMILIES.dropped.name}|${transport}|${reason}`),
     counts,
