@@ -4,6 +4,7 @@
 
 import { Counter, type Registry } from "prom-client";
 import type { Transport } from "./types.js";
+import { rcodeName } from "./wire/constants.js";
 
 export type RrlAction = "dropped" | "slipped";
 /**
@@ -31,20 +32,6 @@ export const noDnsMetrics: DnsMetrics = {
   tcpClosed() {},
   dropped() {},
 };
-
-const RCODE_NAMES = [
-  "NOERROR",
-  "FORMERR",
-  "SERVFAIL",
-  "NXDOMAIN",
-  "NOTIMP",
-  "REFUSED",
-  "YXDOMAIN",
-  "YXRRSET",
-  "NXRRSET",
-  "NOTAUTH",
-  "NOTZONE",
-];
 
 /**
  * Counts in plain numbers (the hot path pays one array increment, no label hashing) and hands them to
@@ -93,7 +80,6 @@ const FAMILIES = {
 } satisfies Record<string, Family>;
 
 const TRANSPORTS: readonly Transport[] = ["udp", "tcp"];
-const rcodeName = (rcode: number): string => RCODE_NAMES[rcode] ?? String(rcode);
 
 export function createDnsMetrics(registry: Registry): CountingDnsMetrics {
   // Hot counters: index = transport * 16 + rcode (the header's 4 bits).
