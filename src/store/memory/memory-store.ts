@@ -18,6 +18,7 @@ import type {
   TokenRecord,
   Zone,
 } from "../types.js";
+import { applyZoneUpdate } from "../zone-update.js";
 import { MemoryKeys } from "./keys.js";
 import { MemoryMirrors, type SetRef } from "./mirrors.js";
 import { createMemoryUsers } from "./users.js";
@@ -78,6 +79,15 @@ export function createMemoryStore(): Store {
     async listZones() {
       open();
       return structuredClone([...zones.values()].sort(byKey((z) => z.name)));
+    },
+
+    async updateZone(name, change) {
+      open();
+      const before = zones.get(name);
+      if (before === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
+      const after = applyZoneUpdate(before, change);
+      zones.set(name, after);
+      return structuredClone(after);
     },
 
     async deleteZone(name, opts) {

@@ -26,7 +26,9 @@ import type {
   TsigKeyRecord,
   UserRecord,
   Zone,
+  ZoneUpdate,
 } from "../types.js";
+import { applyZoneUpdate } from "../zone-update.js";
 import { openDatabase } from "./connection.js";
 import { UpdatePath } from "./update-path.js";
 import { isUniqueViolation, toStoreError } from "./errors.js";
@@ -128,6 +130,18 @@ class SqliteStore implements Store {
     return this.run("listZones", async () => {
       const rows = await this.db.selectFrom("zones").selectAll().orderBy("name").execute();
       return rows.map(zoneFromRow);
+    });
+  }
+
+  updateZone(name: string, change: ZoneUpdate): Promise<Zone> {
+    return this.inTransaction("updateZone", async (trx) => {
+      const row = await trx.selectFrom("zones").selectAll().where("name", "=", name).executeTakeFirst();
+      if (row === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
+      const before = zoneFromRow(row);
+      const after = applyZoneUpdate(before, change);
+      if (after === before) return before;
+      await trx.updateTable("zones").set(zoneToRow(after)).where("name", "=", name).execute();
+      return after;
     });
   }
 
