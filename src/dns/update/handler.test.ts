@@ -44,6 +44,7 @@ let store: Store;
 let handler: DnsHandler;
 let events: string[];
 let makeHandler: (over?: Partial<UpdateHandlerDeps>) => DnsHandler;
+let updateService: UpdateHandlerDeps["updates"];
 
 beforeEach(async () => {
   store = createMemoryStore();
@@ -60,6 +61,7 @@ beforeEach(async () => {
   await zones.addHost(HOST, {});
   await zones.addZone(`child.${ZONE}`, {});
   const updates = createUpdateService({ ...deps, allowNonGlobal: false });
+  updateService = updates;
   await updates.update({
     token: undefined,
     hosts: [HOST],
@@ -391,6 +393,27 @@ describe("RFC 2136 UPDATE handler", () => {
       expect((await deliver(handler, signAt(setA(V4B), NOW).message))[3]! & 0x0f).toBe(0);
       expect((await deliver(handler, signAt(setA(V4), NOW).message))[3]! & 0x0f).toBe(0);
       expect((await deliver(handler, signAt(setA(V4B), NOW + 1).message))[3]! & 0x0f).toBe(0);
+      expect(await sets(HOST)).toEqual({ A: [V4B] });
+    });
+
+    it("a copy arriving while the first is still being applied (a UDP retransmission) gets no reply", async () => {
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const h = makeHandler({
+        updates: {
+          acceptsAddress: (ip) => updateService.acceptsAddress(ip),
+          transact: async (fn) => {
+            await gate;
+            return updateService.transact(fn);
+          },
+        },
+      });
+      const msg = signAt(setA(V4B), NOW).message;
+      const first = deliver(h, msg);
+      expect(await h(msg, { transport: "udp", remoteAddress: "198.51.100.9" })).toBeUndefined();
+      open();
+      expect((await first)[3]! & 0x0f).toBe(0);
+      expect((await deliver(h, msg))[3]! & 0x0f).toBe(9); // once answered, a copy is a replay
       expect(await sets(HOST)).toEqual({ A: [V4B] });
     });
 

@@ -8,7 +8,8 @@
 //   allowed) → NOTAUTH + BADKEY, wrong MAC → NOTAUTH + BADSIG, both UNSIGNED (RFC 8945 §5.3.2); time
 //   outside the fudge → NOTAUTH + BADTIME, signed, our time in Other Data. A message whose MAC this key
 //   already used inside its time window (a replay, tsig-replay.ts) → NOTAUTH + BADTIME too, nothing
-//   applied; when the replay memory is full → REFUSED. From here on every reply is signed with the
+//   applied (no reply at all while the first copy is still being applied: a retransmission); when the
+//   replay memory is full → REFUSED. From here on every reply is signed with the
 //   request's MAC.
 // - the key's source CIDRs do not include the client → REFUSED.
 // - zone section not exactly one SOA/IN entry → FORMERR; not a zone apex we serve → NOTAUTH.
@@ -118,6 +119,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
     // RFC 8945 §5.2.3: a message that is not fresh gets BADTIME; a replay is the clearest such case.
     const fudge = Math.min(verdict.record.fudge, deps.maxFudge);
     const seen = replay.check(keyName, verdict.mac, verdict.record.timeSigned + fudge, now);
+    if (seen === "pending") return undefined; // a retransmission: the first copy's answer is on its way
     if (seen === "replay") {
       refused("NOTAUTH/BADTIME", "replay: this signed message was received before", keyName, "warn");
       return badTime(msg, zoneEcho, verdict, now);
@@ -139,6 +141,8 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
     } catch (e) {
       deps.log.error({ err: e }, "UPDATE handler failed");
       outcome = { rcode: RCODE.SERVFAIL, reason: "internal error (logged above)" };
+    } finally {
+      replay.settled(keyName, verdict.mac);
     }
     if (outcome.rcode !== RCODE.NOERROR) {
       refused(
