@@ -16,6 +16,11 @@ PACKAGES=(
   pdns-backend-sqlite3
   nsd            # npm run bench: NSD side by side with the other authoritative servers
   chromium       # the admin and agent pages, driven by playwright-core in test/e2e
+  certbot        # test/e2e/acme.test.ts: a real ACME client, DNS-01 through Beacon by RFC 2136
+  python3-certbot-dns-rfc2136
+  lego           # test/e2e/acme.test.ts: another ACME client (its rfc2136 provider)
+  pebble         # the ACME test CA those clients use; -dnsserver points it at Beacon
+  openssl        # a TLS certificate for Pebble's listener
 )
 
 missing=()

@@ -196,7 +196,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
   mirrors.start();
 
-  const dnsLimits = dnsLimitOptions(config.dns.limits, clock, dnsMetrics);
+  const dnsLimits = dnsLimitOptions(config.dns.limits, clock, dnsMetrics, config.dns.transfer.allow);
   const app = createApp({
     tokens,
     updates,

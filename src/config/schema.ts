@@ -220,7 +220,7 @@ export const rawConfigSchema = section({
     }),
     max_tcp_connections: leaf(integer(1, 1_000_000).prefault(256), {
       kind: "integer",
-      help: "Most concurrent DNS TCP connections; more are refused.",
+      help: "Most concurrent DNS TCP connections; a new one beyond closes the idlest connection of the network holding the most.",
     }),
     workers: leaf(integer(0, 64).prefault(0), {
       kind: "integer",
@@ -260,7 +260,19 @@ export const rawConfigSchema = section({
       ),
       max_tcp_connections_per_client: leaf(integer(1, 1_000_000).prefault(16), {
         kind: "integer",
-        help: "Most concurrent DNS TCP connections from one client address; more are refused.",
+        help: "Most concurrent DNS TCP connections from one client network (tcp_ipv4_prefix_length, tcp_ipv6_prefix_length); a new one beyond closes the network's idlest.",
+      }),
+      tcp_ipv4_prefix_length: leaf(integer(8, 32).prefault(24), {
+        kind: "integer",
+        help: "IPv4 clients in one network of this prefix length share max_tcp_connections_per_client.",
+      }),
+      tcp_ipv6_prefix_length: leaf(integer(16, 128).prefault(56), {
+        kind: "integer",
+        help: "IPv6 clients in one network of this prefix length share max_tcp_connections_per_client.",
+      }),
+      tcp_transfer_connections: leaf(integer(0, 65_535).prefault(16), {
+        kind: "integer",
+        help: "DNS TCP connections kept for dns.transfer.allow addresses beyond max_tcp_connections, so zone transfers get through a full table.",
       }),
       tcp_lifetime_ms: leaf(integer(1000, MAX_TIMER_MS).prefault(120_000), {
         kind: "integer",

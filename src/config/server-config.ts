@@ -104,7 +104,12 @@ export interface DnsLimits {
   readonly rrlTableSize: number;
   /** Canonical CIDRs. */
   readonly rrlExempt: readonly string[];
+  /** Per client network (tcpIpv4PrefixLength / tcpIpv6PrefixLength). */
   readonly maxTcpConnectionsPerClient: number;
+  readonly tcpIpv4PrefixLength: number;
+  readonly tcpIpv6PrefixLength: number;
+  /** TCP connections kept for dns.transfer.allow peers beyond dns.maxTcpConnections. */
+  readonly tcpTransferConnections: number;
   readonly tcpLifetimeMs: number;
   readonly maxTcpQueuedReplies: number;
   readonly maxMessageBytes: number;

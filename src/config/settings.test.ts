@@ -44,6 +44,21 @@ describe("SETTINGS (derived from the schema)", () => {
         "BEACON_DNS_LIMITS_MAX_TCP_CONNECTIONS_PER_CLIENT",
         "--dns-limits-max-tcp-connections-per-client",
       ],
+      [
+        "dns.limits.tcp_ipv4_prefix_length",
+        "BEACON_DNS_LIMITS_TCP_IPV4_PREFIX_LENGTH",
+        "--dns-limits-tcp-ipv4-prefix-length",
+      ],
+      [
+        "dns.limits.tcp_ipv6_prefix_length",
+        "BEACON_DNS_LIMITS_TCP_IPV6_PREFIX_LENGTH",
+        "--dns-limits-tcp-ipv6-prefix-length",
+      ],
+      [
+        "dns.limits.tcp_transfer_connections",
+        "BEACON_DNS_LIMITS_TCP_TRANSFER_CONNECTIONS",
+        "--dns-limits-tcp-transfer-connections",
+      ],
       ["dns.limits.tcp_lifetime_ms", "BEACON_DNS_LIMITS_TCP_LIFETIME_MS", "--dns-limits-tcp-lifetime-ms"],
       [
         "dns.limits.max_tcp_queued_replies",

@@ -8,6 +8,7 @@ export const ERRORS = {
   ip_not_global: { status: 400, title: "The address is not a global unicast address" },
   invalid_record: { status: 400, title: "The record value is not valid for its type" },
   invalid_ttl: { status: 400, title: "The TTL is out of range" },
+  invalid_soa: { status: 400, title: "An SOA value is out of range" },
   too_many_hosts: { status: 400, title: "Too many hostnames in one request" },
   missing_hostname: { status: 400, title: "No hostname was given" },
   parameter_too_large: { status: 413, title: "A parameter or the request is too large" },

@@ -1,15 +1,23 @@
 // Domain names as Beacon stores them: lowercase ASCII, no trailing dot, each label 1–63 octets,
 // at most 253 characters in presentation form. Letters, digits, hyphen, and underscore (service and
 // ACME labels such as `_acme-challenge`) are allowed; a leading `*` label is not (no wildcards yet).
-// Internationalised names must arrive as A-labels (xn--…).
+// Internationalised names must arrive as A-labels (xn--…): any character outside ASCII is refused,
+// never folded into ASCII (String#toLowerCase turns U+212A KELVIN SIGN into "k", and toUpperCase
+// turns U+017F LONG S into "S" and U+0131 DOTLESS I into "I"), so only A–Z are folded here.
 
 import { BeaconError } from "./errors.js";
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
+/** `s` with A–Z turned into a–z and every other character (non-ASCII included) left as it is. */
+export function asciiLowerCase(s: string): string {
+  return s.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
 /** Returns the canonical form of `input` (lowercased, trailing dot removed) or throws `invalid_hostname`. */
 export function normalizeName(input: string): string {
-  const name = input.trim().toLowerCase().replace(/\.$/, "");
+  // Only ASCII white space is trimmed: String#trim would also drop U+3000 and other non-ASCII spaces.
+  const name = asciiLowerCase(input.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "")).replace(/\.$/, "");
   if (name.length === 0 || name.length > 253) {
     throw new BeaconError("invalid_hostname", `"${truncate(input)}" is not a valid domain name`);
   }

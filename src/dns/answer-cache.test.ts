@@ -39,6 +39,8 @@ const OPTIONS: QueryOptions[] = [
   { edns: {} },
   { edns: { udpSize: 512 } },
   { edns: { udpSize: 1232 }, rd: false },
+  { edns: { dnssecOk: true } },
+  { edns: { dnssecOk: true, version: 1 } },
 ];
 
 /** Every combination, each asked twice (a miss, then a hit), must equal the engine's answer now. */
@@ -79,6 +81,17 @@ describe("answer cache", () => {
     )!;
     expect(Buffer.from(hit)).toEqual(Buffer.from(want));
     expect([hit[0], hit[1]]).toEqual([0xbe, 0xef]);
+  });
+
+  it("patches the query's DO bit into a cached answer's OPT, both ways (RFC 3225)", () => {
+    const doFlag = (reply: Uint8Array) => reply[reply.length - 4]! & 0x80;
+    for (const first of [false, true]) {
+      const c = createAnswerCache(index);
+      c(buildQuery("www.dyn.example.test", { edns: { dnssecOk: first } }), udp);
+      const hit = c(buildQuery("www.dyn.example.test", { edns: { dnssecOk: !first } }), udp)!;
+      expect(c.stats().hits).toBe(1);
+      expect(doFlag(hit)).toBe(first ? 0 : 0x80);
+    }
   });
 
   it("stays exact across every kind of change (sets, new and removed hosts, serial, SOA, nested and removed zones)", () => {

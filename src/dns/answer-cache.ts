@@ -1,7 +1,9 @@
 // Precomputed answers for the query hot path. A plain query (opcode QUERY, one question, no other
 // records but an optional EDNS0 OPT without anything unusual) is answered by copying bytes the engine
 // produced earlier for the same question, with the ID, RD and CD (and the question's case) patched in:
-// no parsing into objects, no string, one copy. Everything else goes to the engine unchanged.
+// no parsing into objects, no string, one copy. With EDNS the query's DO bit is patched into the
+// answer's OPT too (RFC 3225; the engine writes the OPT last, so it is the answer's final 11 octets).
+// Everything else goes to the engine unchanged.
 //
 // Contract: the bytes served are exactly what `answerQuery` would answer now. An entry remembers what
 // its answer was computed from — the zone list's version, the node's version, and (for answers that
@@ -55,11 +57,16 @@ const DEFAULT_MAX_ENTRIES = 131_072;
 const FLAG_RD = 0x01; // in byte 2
 const FLAG_CD = 0x10; // in byte 3
 const FLAG_TC = 0x02; // in byte 2
+/** DO in the first flags octet of an OPT's TTL: 4 octets before the end of an OPT with empty rdata. */
+const OPT_DO = 0x80;
+const OPT_DO_FROM_END = 4;
 
 /** What `readQuestion` found; module state so the hot path allocates nothing (answering is synchronous). */
 let questionEnd = 0;
 let hasEdns = false;
 let hasUpper = false;
+/** The DO bit of the query's OPT (OPT_DO or 0). */
+let dnssecOk = 0;
 
 /**
  * The hash of a cacheable query's lowercase question (and whether it has EDNS), or -1 when the message
@@ -97,6 +104,7 @@ function readQuestion(msg: Uint8Array): number {
   if (edns ? !plainOpt(msg, end) : length !== end) return -1;
   questionEnd = end;
   hasEdns = edns;
+  dnssecOk = edns ? msg[end + 7]! & OPT_DO : 0;
   hasUpper = upper;
   return (edns ? hash ^ 0x5bd1e995 : hash) >>> 0;
 }
@@ -163,6 +171,10 @@ export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {})
     out[2] = (stored[2]! & ~FLAG_RD) | (msg[2]! & FLAG_RD);
     out[3] = (stored[3]! & ~FLAG_CD) | (msg[3]! & FLAG_CD);
     if (hasUpper) out.set(msg.subarray(HEADER_SIZE, questionEnd), HEADER_SIZE);
+    if (hasEdns) {
+      const at = out.length - OPT_DO_FROM_END;
+      out[at] = (stored[at]! & ~OPT_DO) | dnssecOk;
+    }
     return out;
   };
 

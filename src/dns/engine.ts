@@ -1,7 +1,8 @@
 // The authoritative answer logic: a pure function of (query bytes, zone view, transport). No sockets,
 // no node:* — transports and the zone index are supplied by the caller. Behaviour follows BIND 9.18
 // with `minimal-responses no-auth-recursive`: positive answers carry no authority section, negative
-// ones carry the SOA (RFC 2308), qtype ANY gets the RFC 8482 HINFO, names outside our zones REFUSED.
+// ones carry the SOA (RFC 2308), qtype ANY gets the RFC 8482 HINFO, names outside our zones REFUSED,
+// classes other than IN as BIND answers them (classRcode).
 
 import type { ServedZone, Transport, ZoneView } from "./types.js";
 import {
@@ -56,7 +57,8 @@ export function answerQuery(query: Uint8Array, view: ZoneView, ctx: QueryContext
   const parsed = parseQuery(query);
   if (parsed.kind === "drop") return undefined;
   if (parsed.kind === "formerr") {
-    const rcode = parsed.header.opcode === OPCODE.QUERY ? RCODE.FORMERR : RCODE.NOTIMP;
+    const formerr = parsed.header.opcode === OPCODE.QUERY || parsed.anyOpcode === true;
+    const rcode = formerr ? RCODE.FORMERR : RCODE.NOTIMP;
     return headerOnly(parsed.header, rcode);
   }
   const q = parsed.query;
@@ -73,7 +75,7 @@ export function answerQuery(query: Uint8Array, view: ZoneView, ctx: QueryContext
     case TYPE.MAILB:
       return finish(q, RCODE.NOTIMP, false);
   }
-  if (q.qclass !== CLASS.IN && q.qclass !== CLASS.ANY) return finish(q, RCODE.REFUSED, false);
+  if (q.qclass !== CLASS.IN) return finish(q, classRcode(q.qclass), false);
   const zone = view.findZone(q.qname.name);
   if (zone === undefined) return finish(q, RCODE.REFUSED, false);
   // Zone transfers are not served yet (a later xfr module will take these before the engine).
@@ -147,6 +149,17 @@ function addGlue(view: ZoneView, zone: ServedZone): void {
   }
 }
 
+/**
+ * The rcode for a question of a class we do not serve, as BIND 9.18 answers it (checked by
+ * test/e2e/differential.test.ts): the meta-classes ANY and NONE (and 0) → FORMERR (RFC 6895 §3.2:
+ * they belong in updates, and no server can answer authoritatively for every class); the other
+ * defined data classes, CHAOS and Hesiod → REFUSED; any other class → NOTIMP.
+ */
+function classRcode(qclass: number): number {
+  if (qclass === CLASS.ANY || qclass === CLASS.NONE || qclass === 0) return RCODE.FORMERR;
+  return qclass === CLASS.CH || qclass === CLASS.HS ? RCODE.REFUSED : RCODE.NOTIMP;
+}
+
 function sizeLimit(q: Query, transport: Transport): number {
   if (transport === "tcp") return MAX_TCP_MESSAGE;
   if (q.edns === undefined) return CLASSIC_UDP_SIZE;
@@ -156,17 +169,17 @@ function sizeLimit(q: Query, transport: Transport): number {
 /** The answer did not fit: keep the question (and OPT), drop every record, set TC. */
 function truncated(q: Query, rcode: number): Uint8Array {
   writer.rewind(q.questionEnd, [0, 0, 0]);
-  return writer.finish(q.header.id, replyFlags(q.header, true) | FLAG.TC, rcode, 1, q.edns !== undefined);
+  return writer.finish(q.header.id, replyFlags(q.header, true) | FLAG.TC, rcode, 1, q.edns);
 }
 
 function finish(q: Query, rcode: number, authoritative: boolean): Uint8Array {
-  return writer.finish(q.header.id, replyFlags(q.header, authoritative), rcode, 1, q.edns !== undefined);
+  return writer.finish(q.header.id, replyFlags(q.header, authoritative), rcode, 1, q.edns);
 }
 
 /** FORMERR/NOTIMP for a message whose question could not be read: header only, no OPT. */
 function headerOnly(header: Header, rcode: number): Uint8Array {
   writer.begin(MAX_TCP_MESSAGE, false);
-  return writer.finish(header.id, replyFlags(header, false), rcode, 0, false);
+  return writer.finish(header.id, replyFlags(header, false), rcode, 0, undefined);
 }
 
 /** Opcode, RD and CD come from the query; AA only for answers from our zones; RA, AD, Z always clear. */

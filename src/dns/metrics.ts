@@ -4,11 +4,14 @@
 
 import { Counter, type Registry } from "prom-client";
 import type { Transport } from "./types.js";
+import { rcodeName } from "./wire/constants.js";
 
 export type RrlAction = "dropped" | "slipped";
-/** Why a TCP connection was refused on arrival or closed by the server. */
-export type TcpRefusal = "global_limit" | "per_client_limit";
-export type TcpClose = "idle" | "lifetime" | "bad_frame";
+/**
+ * Why the server closed a TCP connection; network_limit / global_limit: to make room for a new one
+ * (transport/tcp-slots.ts).
+ */
+export type TcpClose = "idle" | "lifetime" | "bad_frame" | "network_limit" | "global_limit";
 /** Why a message was dropped before the handler saw it. */
 export type OversizeDrop = "too_big";
 
@@ -18,7 +21,6 @@ export interface DnsMetrics {
   /** A reply was sent; `rcode` is the header's 4-bit code. */
   responded(transport: Transport, rcode: number): void;
   rrl(action: RrlAction): void;
-  tcpRefused(reason: TcpRefusal): void;
   tcpClosed(reason: TcpClose): void;
   dropped(transport: Transport, reason: OversizeDrop): void;
 }
@@ -27,24 +29,9 @@ export const noDnsMetrics: DnsMetrics = {
   received() {},
   responded() {},
   rrl() {},
-  tcpRefused() {},
   tcpClosed() {},
   dropped() {},
 };
-
-const RCODE_NAMES = [
-  "NOERROR",
-  "FORMERR",
-  "SERVFAIL",
-  "NXDOMAIN",
-  "NOTIMP",
-  "REFUSED",
-  "YXDOMAIN",
-  "YXRRSET",
-  "NXRRSET",
-  "NOTAUTH",
-  "NOTZONE",
-];
 
 /**
  * Counts in plain numbers (the hot path pays one array increment, no label hashing) and hands them to
@@ -80,11 +67,6 @@ const FAMILIES = {
     help: "UDP responses withheld by rate limiting (dropped or slipped as TC)",
     labelNames: ["action"],
   },
-  refused: {
-    name: "beacon_dns_tcp_refused_total",
-    help: "DNS TCP connections refused on arrival",
-    labelNames: ["reason"],
-  },
   closed: {
     name: "beacon_dns_tcp_closed_total",
     help: "DNS TCP connections closed by the server",
@@ -98,7 +80,6 @@ const FAMILIES = {
 } satisfies Record<string, Family>;
 
 const TRANSPORTS: readonly Transport[] = ["udp", "tcp"];
-const rcodeName = (rcode: number): string => RCODE_NAMES[rcode] ?? String(rcode);
 
 export function createDnsMetrics(registry: Registry): CountingDnsMetrics {
   // Hot counters: index = transport * 16 + rcode (the header's 4 bits).
@@ -149,7 +130,6 @@ export function createDnsMetrics(registry: Registry): CountingDnsMetrics {
       responsesBy[t(transport) * 16 + (rcode & 0x0f)]!++;
     },
     rrl: (action) => bump(`${FAMILIES.rrl.name}|${action}`),
-    tcpRefused: (reason) => bump(`${FAMILIES.refused.name}|${reason}`),
     tcpClosed: (reason) => bump(`${FAMILIES.closed.name}|${reason}`),
     dropped: (transport, reason) => bump(`${FAMILIES.dropped.name}|${transport}|${reason}`),
     counts,

@@ -9,7 +9,7 @@
 // Memory is bounded: at most `tableSize` accounts, the least recently used evicted first. The clock
 // is injected. `check` never throws, whatever bytes it is given.
 
-import ipaddr from "ipaddr.js";
+import { createNetworkOf } from "./client-network.js";
 import { FLAG, HEADER_SIZE, RCODE } from "./wire/constants.js";
 
 export interface RrlOptions {
@@ -39,8 +39,6 @@ export interface ResponseRateLimiter {
   check(clientAddress: string, response: Uint8Array): RrlVerdict;
 }
 
-const PREFIX_MEMO_SIZE = 65_536;
-
 interface Account {
   balance: number;
   at: number;
@@ -51,26 +49,8 @@ export function createRrl(opts: RrlOptions): ResponseRateLimiter {
   const rate = opts.responsesPerSecond;
   if (rate <= 0) return { check: () => "send" };
   const floor = -rate * Math.max(1, opts.windowSeconds);
-  const exempt = opts.exempt.flatMap((c) => {
-    try {
-      return [ipaddr.parseCIDR(c.includes("/") ? c : `${c}/${c.includes(":") ? 128 : 32}`)];
-    } catch {
-      return [];
-    }
-  });
   const accounts = new Map<string, Account>();
-  // Parsing the client address is the costliest step and clients repeat: remember each address's
-  // network (null = exempt or unparsable), forgetting everything when the memo grows past its bound.
-  const prefixes = new Map<string, string | null>();
-  const prefixOf = (address: string): string | undefined => {
-    let p = prefixes.get(address);
-    if (p === undefined) {
-      if (prefixes.size >= PREFIX_MEMO_SIZE) prefixes.clear();
-      p = clientPrefix(address, opts.ipv4PrefixLength, opts.ipv6PrefixLength, exempt) ?? null;
-      prefixes.set(address, p);
-    }
-    return p ?? undefined;
-  };
+  const prefixOf = createNetworkOf(opts);
 
   return {
     check(clientAddress, response) {
@@ -120,33 +100,6 @@ export function slipReply(response: Uint8Array): Uint8Array | undefined {
   out[5] = questionEnd > HEADER_SIZE ? 1 : 0;
   out.fill(0, 6, 12);
   return out;
-}
-
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-/** The client's network as text ("4:192.0.2.0" / "6:2001:db8::"), or undefined when exempt or unparsable. */
-function clientPrefix(
-  address: string,
-  v4Bits: number,
-  v6Bits: number,
-  exempt: readonly Cidr[],
-): string | undefined {
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    addr = ipaddr.process(address);
-  } catch {
-    return undefined;
-  }
-  for (const [range, bits] of exempt) {
-    if (addr.kind() === range.kind() && addr.match(range, bits)) return undefined;
-  }
-  const bytes = addr.toByteArray();
-  let bits = addr.kind() === "ipv4" ? v4Bits : v6Bits;
-  for (let i = 0; i < bytes.length; i++, bits -= 8) {
-    if (bits <= 0) bytes[i] = 0;
-    else if (bits < 8) bytes[i] = bytes[i]! & (0xff << (8 - bits));
-  }
-  return `${addr.kind() === "ipv4" ? 4 : 6}:${bytes.join(".")}`;
 }
 
 /** "answer:<qname>/<qtype>", "nodata:<qname>/<qtype>", "nxdomain:<zone>" or "error:<rcode>". */

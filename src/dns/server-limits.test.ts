@@ -1,4 +1,5 @@
-// The server's abuse limits on real sockets (127.0.0.1, port 0): per-client TCP connections, total
+// The server's abuse limits on real sockets (127.0.0.1, port 0): TCP connections per client network and
+// in all (the idlest closed for a newcomer, reserved slots for transfer peers), total
 // connection lifetime, maximum message size, queued replies per connection, UDP rate limiting with
 // slip, and the counters they leave in a prom-client registry.
 
@@ -8,6 +9,7 @@ import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLog, type Log } from "../services/ports.js";
 import { answerQuery } from "./engine.js";
+import { createNetworkOf } from "./client-network.js";
 import { createDnsMetrics } from "./metrics.js";
 import { createRrl } from "./rrl.js";
 import { startDnsServer, type DnsServer, type DnsServerOptions } from "./server.js";
@@ -44,14 +46,43 @@ function frame(msg: Uint8Array): Buffer {
   return out;
 }
 
-function connect(port: number): Promise<net.Socket> {
+function connect(port: number, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, "127.0.0.1", () => resolve(s));
+    const s = net.connect({ port, host: "127.0.0.1", ...(localAddress && { localAddress }) }, () =>
+      resolve(s),
+    );
     s.once("error", reject);
   });
 }
 
 const closed = (s: net.Socket) => new Promise<void>((resolve) => s.once("close", () => resolve()));
+
+/** Resolves when `s` is closed, or rejects after 5 s (evictions happen at once on the server). */
+function closedWithin(s: net.Socket): Promise<void> {
+  if (s.destroyed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("connection still open after 5 s")), 5000);
+    s.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Sends one query on `s` and waits for its answer. */
+async function ask(s: net.Socket): Promise<void> {
+  const got = replies(s, 1);
+  s.write(frame(buildQuery("www.dyn.example.test")));
+  expect(decode((await got)[0]).msg.answers).toHaveLength(1);
+}
+
+/** A connection from `localAddress` that has been answered once (so the server holds it). */
+async function answered(port: number, localAddress: string): Promise<net.Socket> {
+  const s = await connect(port, localAddress);
+  s.on("error", () => undefined); // an evicted connection may see ECONNRESET
+  await ask(s);
+  return s;
+}
 
 /** Collects `count` length-prefixed replies from `s`, or rejects after 5 s. */
 function replies(s: net.Socket, count: number): Promise<Uint8Array[]> {
@@ -102,38 +133,71 @@ async function metricValue(
 }
 
 describe("TCP limits", () => {
-  it("refuses connections beyond the per-client limit and counts them", async () => {
+  // Client networks on one machine: Linux answers every 127.0.0.0/8 address on loopback, so a
+  // connection bound to 127.0.X.Y comes from network 127.0.X.0/24. (IPv6 has only ::1 on loopback;
+  // a /64 is tried in test/e2e/dns-tcp-slots.test.ts, inside a network namespace.)
+  const byNetwork = createNetworkOf({ ipv4PrefixLength: 24, ipv6PrefixLength: 56 });
+
+  it("300 connections from one /24 hold 16 slots (its idlest closed for each newcomer); other networks get in", async () => {
     const registry = new Registry();
-    const s = await start({ maxTcpConnectionsPerClient: 2, metrics: createDnsMetrics(registry) });
-    const a = await connect(s.port);
-    const b = await connect(s.port);
-    a.write(frame(buildQuery("www.dyn.example.test")));
-    b.write(frame(buildQuery("www.dyn.example.test")));
-    await Promise.all([replies(a, 1), replies(b, 1)]);
-    const c = await connect(s.port);
-    c.on("error", () => undefined);
-    await closed(c);
-    expect(a.destroyed || b.destroyed).toBe(false);
-    expect(await metricValue(registry, "beacon_dns_tcp_refused_total", { reason: "per_client_limit" })).toBe(
-      1,
-    );
-    // a slot frees when a connection ends
-    const bClosed = closed(b);
-    b.destroy();
-    await bClosed;
-    let d: net.Socket | undefined;
-    for (let i = 0; i < 50 && d === undefined; i++) {
-      const attempt = await connect(s.port);
-      attempt.write(frame(buildQuery("www.dyn.example.test")));
-      const ok = await Promise.race([
-        replies(attempt, 1).then(() => true),
-        closed(attempt).then(() => false),
-      ]);
-      if (ok) d = attempt;
-    }
-    expect(d).toBeDefined();
-    a.destroy();
-    d?.destroy();
+    const s = await start({
+      maxTcpConnections: 256,
+      maxTcpConnectionsPerClient: 16,
+      tcpNetworkOf: byNetwork,
+      metrics: createDnsMetrics(registry),
+    });
+    const flood: net.Socket[] = [];
+    for (let i = 0; i < 300; i++) flood.push(await answered(s.port, `127.0.0.${2 + (i % 250)}`));
+    await Promise.all(flood.slice(0, 284).map(closedWithin));
+    const open = flood.flatMap((c, i) => (c.destroyed ? [] : [i]));
+    expect(open).toEqual(Array.from({ length: 16 }, (_, i) => 284 + i));
+    expect(await metricValue(registry, "beacon_dns_tcp_closed_total", { reason: "network_limit" })).toBe(284);
+    // another network is answered, and closes nothing: the /24 never held more than its share
+    const other = await answered(s.port, "127.0.1.2");
+    expect(flood.slice(284).every((c) => !c.destroyed)).toBe(true);
+    expect(await metricValue(registry, "beacon_dns_tcp_closed_total", { reason: "global_limit" })).toBe(0);
+    for (const c of [...flood, other]) c.destroy();
+  });
+
+  it("a full table closes the idlest connection of the network holding the most for a newcomer", async () => {
+    const registry = new Registry();
+    const s = await start({
+      maxTcpConnections: 16,
+      maxTcpConnectionsPerClient: 8,
+      tcpNetworkOf: byNetwork,
+      metrics: createDnsMetrics(registry),
+    });
+    const lone = await answered(s.port, "127.0.20.1"); // the idlest of all, alone in its network
+    const big = [];
+    for (let i = 1; i <= 8; i++) big.push(await answered(s.port, `127.0.10.${i}`));
+    const rest = [];
+    for (let i = 1; i <= 7; i++) rest.push(await answered(s.port, `127.0.11.${i}`));
+    await ask(big[0]!); // busy again: big[1] is now the idlest of the biggest network
+    const newcomer = await answered(s.port, "127.0.12.1");
+    await closedWithin(big[1]!);
+    expect([lone, big[0], ...big.slice(2), ...rest].every((c) => !c!.destroyed)).toBe(true);
+    expect(await metricValue(registry, "beacon_dns_tcp_closed_total", { reason: "global_limit" })).toBe(1);
+    for (const c of [lone, ...big, ...rest, newcomer]) c.destroy();
+  });
+
+  it("a transfer peer's reserved connection survives 300 newcomers on a full table, idle, and is answered", async () => {
+    const registry = new Registry();
+    const s = await start({
+      maxTcpConnections: 16,
+      maxTcpConnectionsPerClient: 16,
+      tcpNetworkOf: byNetwork,
+      reservedTcpConnections: 2,
+      tcpPrivileged: (address) => address === "127.0.30.1",
+      metrics: createDnsMetrics(registry),
+    });
+    const crowd = [];
+    for (let i = 1; i <= 16; i++) crowd.push(await answered(s.port, `127.0.10.${i}`));
+    const peer = await answered(s.port, "127.0.30.1");
+    for (let i = 0; i < 300; i++) crowd.push(await answered(s.port, `127.0.${40 + (i % 200)}.1`));
+    expect(peer.destroyed).toBe(false);
+    await ask(peer);
+    expect(await metricValue(registry, "beacon_dns_tcp_closed_total", { reason: "global_limit" })).toBe(300);
+    for (const c of [...crowd, peer]) c.destroy();
   });
 
   it("closes a busy connection when its lifetime is over", async () => {

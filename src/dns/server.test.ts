@@ -244,7 +244,7 @@ describe("startDnsServer", () => {
 });
 
 describe("connection limits and close", () => {
-  it("destroys connections beyond maxTcpConnections, and close() ends open connections", async () => {
+  it("a connection beyond maxTcpConnections closes the idlest one and is served; close() ends the rest", async () => {
     const small = await startDnsServer({ host: "127.0.0.1", port: 0, handler, log, maxTcpConnections: 1 });
     const open = (): Promise<net.Socket> =>
       new Promise((resolve) => {
@@ -252,17 +252,21 @@ describe("connection limits and close", () => {
         s.on("error", () => undefined);
       });
     const closedPromise = (s: net.Socket) => new Promise<void>((resolve) => s.once("close", () => resolve()));
+    const served = async (s: net.Socket) => {
+      s.write(frame(buildQuery("www.dyn.example.test")));
+      await new Promise((resolve) => s.once("data", resolve));
+    };
     const first = await open();
     const firstClosed = closedPromise(first);
-    // make sure the first is accepted and served before the second arrives
-    first.write(frame(buildQuery("www.dyn.example.test")));
-    await new Promise((resolve) => first.once("data", resolve));
+    await served(first);
     const second = await open();
-    await closedPromise(second);
-    expect(first.destroyed).toBe(false);
-    await small.close();
+    const secondClosed = closedPromise(second);
+    await served(second);
     await firstClosed;
-    expect(first.destroyed).toBe(true);
+    expect(second.destroyed).toBe(false);
+    await small.close();
+    await secondClosed;
+    expect(second.destroyed).toBe(true);
   });
 
   it("serves IPv6 on ::1 when available", async () => {

@@ -18,10 +18,16 @@ export interface DnsServerOptions {
   readonly log: Log;
   /** Default 10 000. */
   readonly tcpIdleTimeoutMs?: number;
-  /** Default 256; further connections are destroyed on arrival. */
+  /** Default 256; a new connection beyond it closes an open one (transport/tcp-slots.ts). */
   readonly maxTcpConnections?: number;
-  /** Default: no per-client limit; further connections from the same address are destroyed on arrival. */
+  /** Per client network (`tcpNetworkOf`). Default: no per-client limit. */
   readonly maxTcpConnectionsPerClient?: number;
+  /** The client network TCP connections are counted by. Default: the address itself. */
+  readonly tcpNetworkOf?: (address: string) => string | undefined;
+  /** TCP connections kept, beyond maxTcpConnections, for `tcpPrivileged` clients. Default 0. */
+  readonly reservedTcpConnections?: number;
+  /** Clients that may use the reserved TCP connections (zone-transfer peers). Default: none. */
+  readonly tcpPrivileged?: (address: string) => boolean;
   /** A TCP connection is closed this long after it opened, busy or not. Default: never. */
   readonly tcpLifetimeMs?: number;
   /** Replies a TCP connection may have waiting to be flushed before the server stops reading it. Default 64. */
@@ -54,6 +60,9 @@ export function tcpOptions(
     idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 10_000,
     maxConnections: opts.maxTcpConnections ?? 256,
     maxConnectionsPerClient: opts.maxTcpConnectionsPerClient,
+    networkOf: opts.tcpNetworkOf,
+    reservedConnections: opts.reservedTcpConnections,
+    privileged: opts.tcpPrivileged,
     lifetimeMs: opts.tcpLifetimeMs,
     maxQueuedReplies: opts.maxTcpQueuedReplies,
     maxMessageBytes: opts.maxMessageBytes,

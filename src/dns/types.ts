@@ -10,7 +10,11 @@ export interface WireRRSet extends RRSet {
   readonly rdata: readonly Uint8Array[];
 }
 
-/** A name that exists in a zone. An empty non-terminal (RFC 8020) or a host without data has no sets. */
+/**
+ * A name that exists in a zone: the apex, a host with at least one record set, or an empty
+ * non-terminal (RFC 8020: a name with such a host below it), which has no sets. A host without
+ * records is no node at all (NXDOMAIN), as in the zone's AXFR.
+ */
 export interface ServedNode {
   readonly name: string;
   /**
@@ -48,8 +52,8 @@ export interface ZoneView {
   /** The zone with the longest name that is `name` or an ancestor of it; O(labels). */
   findZone(name: string): ServedZone | undefined;
   /**
-   * The node at `name` (at or below `zone`), or undefined when the name does not exist (NXDOMAIN).
-   * The apex always exists. O(1).
+   * The node at `name` (at or below `zone`), or undefined when the name does not exist (NXDOMAIN):
+   * see ServedNode for which names exist. The apex always exists. O(1).
    */
   lookup(zone: ServedZone, name: string): ServedNode | undefined;
 }

@@ -46,24 +46,48 @@ describe("ZoneIndex", () => {
       ["AAAA", ["2001:db8::1"]],
     ]);
     expect(index.lookup(zone, "dyn.example.test")?.sets.size).toBe(0);
-    expect(index.lookup(zone, "empty.example.test")?.sets.size).toBe(0);
     expect(index.lookup(zone, "example.test")).toBeDefined();
+    // a host without records is not in the zone's AXFR, so it does not exist (as on the secondaries)
+    expect(index.lookup(zone, "empty.example.test")).toBeUndefined();
     expect(index.lookup(zone, "nope.example.test")).toBeUndefined();
     expect(index.lookup(zone, "x.www.dyn.example.test")).toBeUndefined();
   });
 
-  it("hostChanged with an empty list keeps the host as an existing name without data", () => {
+  it("a host whose last set is deleted stops existing, and so do the empty non-terminals it held", () => {
     const index = loaded();
-    index.hostChanged("www.dyn.example.test", "example.test", []);
     const zone = index.findZone("example.test")!;
-    expect(index.lookup(zone, "www.dyn.example.test")?.sets.size).toBe(0);
+    const stamp = zone.stamp;
+    index.hostChanged("www.dyn.example.test", "example.test", []);
+    expect(index.lookup(zone, "www.dyn.example.test")).toBeUndefined();
+    expect(index.lookup(zone, "dyn.example.test")).toBeUndefined();
+    expect(zone.stamp).not.toBe(stamp); // names disappeared: every negative answer is recomputed
+    index.hostChanged("www.dyn.example.test", "example.test", [{ type: "A", ttl: 5, values: ["192.0.2.7"] }]);
+    expect(index.lookup(zone, "www.dyn.example.test")?.sets.size).toBe(1);
+    expect(index.lookup(zone, "dyn.example.test")?.sets.size).toBe(0);
+  });
+
+  it("a host without records exists as an empty non-terminal while a host with records lies below it", () => {
+    const index = loaded();
+    const zone = index.findZone("example.test")!;
+    index.hostChanged("mid.example.test", "example.test", []);
+    index.hostChanged("leaf.mid.example.test", "example.test", []);
+    expect(index.lookup(zone, "mid.example.test")).toBeUndefined();
+    expect(index.lookup(zone, "leaf.mid.example.test")).toBeUndefined();
+    index.hostChanged("leaf.mid.example.test", "example.test", [{ type: "TXT", ttl: 5, values: ["x"] }]);
+    expect(index.lookup(zone, "mid.example.test")?.sets.size).toBe(0);
+    index.hostRemoved("leaf.mid.example.test", "example.test");
+    expect(index.lookup(zone, "mid.example.test")).toBeUndefined();
+    // mid is still a host: records given to it later make it exist again
+    index.hostChanged("mid.example.test", "example.test", [{ type: "TXT", ttl: 5, values: ["y"] }]);
+    expect(index.lookup(zone, "mid.example.test")?.sets.size).toBe(1);
   });
 
   it("a host moved to another zone leaves no trace in the old one", () => {
     const index = loaded();
-    index.hostChanged("y.x.sub.example.test", "example.test", []);
+    const txt = [{ type: "TXT" as const, ttl: 5, values: ["x"] }];
+    index.hostChanged("y.x.sub.example.test", "example.test", txt);
     expect(index.lookup(index.findZone("example.test")!, "x.sub.example.test")).toBeDefined();
-    index.hostChanged("y.x.sub.example.test", "sub.example.test", []);
+    index.hostChanged("y.x.sub.example.test", "sub.example.test", txt);
     expect(index.lookup(index.findZone("example.test")!, "x.sub.example.test")).toBeUndefined();
     expect(exists(index, "y.x.sub.example.test")).toBe(true);
   });

@@ -2,9 +2,13 @@
 // then every committed change through the ChangeListener methods, which apply synchronously: a query
 // made after one of them returns sees the change.
 //
-// Lookups are O(labels): zones and nodes live in Maps keyed by canonical name. Every ancestor of a
-// host between it and its zone apex is kept as a node too (an empty non-terminal, RFC 8020), counted
-// by how many hosts lie below it, so "does this name exist" is one Map lookup.
+// Lookups are O(labels): zones and nodes live in Maps keyed by canonical name. A name exists in DNS
+// exactly as it does in the zone's AXFR, so that Beacon and its secondaries give the same answers:
+// the apex, every host with at least one record set, and every name between such a host and the apex
+// (an empty non-terminal, RFC 8020). A host without records (just added, or its last set deleted) does
+// not exist (NXDOMAIN) unless a host with records lies below it. Every ancestor between a host with
+// records and the apex is kept as a node, counted by how many such hosts lie below it, so "does this
+// name exist" is one Map lookup and two field reads.
 
 import type { RRSet } from "../core/records.js";
 import type { ChangeListener } from "../services/ports.js";
@@ -17,7 +21,7 @@ interface NodeEntry extends ServedNode {
   version: number;
   sets: Map<number, WireRRSet>;
   isHost: boolean;
-  /** Hosts strictly below this node inside the same zone. */
+  /** Hosts with at least one record set strictly below this node inside the same zone. */
   below: number;
 }
 
@@ -69,7 +73,10 @@ export class ZoneIndex implements ChangeListener, ZoneView {
   }
 
   lookup(zone: ServedZone, name: string): ServedNode | undefined {
-    return this.#zones.get(zone.name)?.nodes.get(name);
+    const node = this.#zones.get(zone.name)?.nodes.get(name);
+    return node !== undefined && (node.sets.size > 0 || node.below > 0 || node.name === zone.name)
+      ? node
+      : undefined;
   }
 
   // ---- ChangeListener ----
@@ -120,24 +127,20 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     if (node === undefined) {
       node = this.#node(fqdn, 0);
       zone.nodes.set(fqdn, node);
-      zone.stamp = ++this.#tick;
     }
     if (!node.isHost) {
       node.isHost = true;
       this.#hostZone.set(fqdn, zoneName);
-      forEachAncestor(fqdn, zoneName, (name) => {
-        const ancestor = zone.nodes.get(name);
-        if (ancestor !== undefined) ancestor.below++;
-        else zone.nodes.set(name, this.#node(name, 1));
-      });
     }
     const served = new Map<number, WireRRSet>();
     for (const set of sets) {
       const wire = toWireRRSet(set);
       if (wire !== undefined) served.set(wire.typeCode, wire);
     }
+    const hadData = node.sets.size > 0;
     node.sets = served;
     node.version = ++this.#tick;
+    if (hadData !== served.size > 0) this.#dataChanged(zone, node, served.size > 0);
   }
 
   hostRemoved(fqdn: string, zoneName: string): void {
@@ -145,17 +148,12 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     const node = zone?.nodes.get(fqdn);
     if (zone === undefined || node?.isHost !== true) return;
     this.#hostZone.delete(fqdn);
+    const hadData = node.sets.size > 0;
     node.isHost = false;
     node.sets = new Map();
     node.version = ++this.#tick;
-    zone.stamp = this.#tick;
+    if (hadData) this.#dataChanged(zone, node, false);
     prune(zone, node);
-    forEachAncestor(fqdn, zoneName, (name) => {
-      const ancestor = zone.nodes.get(name);
-      if (ancestor === undefined) return;
-      ancestor.below--;
-      prune(zone, ancestor);
-    });
   }
 
   serialChanged(zoneName: string, serial: number): void {
@@ -164,6 +162,25 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     zone.serial = serial;
     zone.soaRdata = encodeSOA(zone.soa, serial);
     zone.stamp = ++this.#tick;
+  }
+
+  /**
+   * A host gained its first record set (`has`) or lost its last one: its ancestors up to the apex
+   * count it (created as empty non-terminals when new) or stop counting it (pruned when nothing is
+   * left below them). Names appear or disappear, so the zone's stamp changes.
+   */
+  #dataChanged(zone: ZoneEntry, node: NodeEntry, has: boolean): void {
+    zone.stamp = ++this.#tick;
+    forEachAncestor(node.name, zone.name, (name) => {
+      const ancestor = zone.nodes.get(name);
+      if (has) {
+        if (ancestor !== undefined) ancestor.below++;
+        else zone.nodes.set(name, this.#node(name, 1));
+      } else if (ancestor !== undefined) {
+        ancestor.below--;
+        prune(zone, ancestor);
+      }
+    });
   }
 
   #node(name: string, below: number): NodeEntry {

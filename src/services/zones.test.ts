@@ -39,7 +39,8 @@ describe("zones", () => {
     const z = await zones.addZone("example.net", {
       nameservers: ["a.ns.example.org", "b.ns.example.org"],
       ttl: 300,
-      soa: { rname: "dns.example.org", minimum: 120 },
+      contact: "dns@example.org",
+      minimum: 120,
     });
     expect(z.soa).toMatchObject({ mname: "a.ns.example.org", rname: "dns.example.org", minimum: 120 });
     expect(z.ttl).toBe(300);
@@ -49,10 +50,72 @@ describe("zones", () => {
     ["bad name", "exa mple.com", {}, "invalid_hostname"],
     ["ttl 0", "example.com", { ttl: 0 }, "invalid_ttl"],
     ["empty NS list", "example.com", { nameservers: [] }, "bad_request"],
-    ["negative refresh", "example.com", { soa: { refresh: -1 } }, "bad_request"],
+    ["negative refresh", "example.com", { refresh: -1 }, "invalid_soa"],
+    ["retry as long as refresh", "example.com", { refresh: 600, retry: 600 }, "invalid_soa"],
   ])("refuses %s", async (_n, name, opts, code) => {
     await expect(zones.addZone(name, opts)).rejects.toMatchObject({ code });
     expect(events).toEqual([]);
+  });
+
+  it("setZone changes SOA values and TTL, advances the serial once and tells the listener", async () => {
+    const before = await zones.addZone("example.com");
+    events.length = 0;
+    const z = await zones.setZone("Example.com.", {
+      refresh: 14_400,
+      retry: 3600,
+      expire: 1_814_400,
+      minimum: 300,
+      contact: "dns-admin@example.org",
+      mname: "NS1.Example.org",
+      ttl: 3600,
+    });
+    expect(z).toMatchObject({
+      serial: before.serial + 1,
+      ttl: 3600,
+      soa: {
+        mname: "ns1.example.org",
+        rname: "dns-admin.example.org",
+        refresh: 14_400,
+        retry: 3600,
+        expire: 1_814_400,
+        minimum: 300,
+      },
+    });
+    expect(events).toEqual(["zone example.com"]);
+    expect(await store.getZone("example.com")).toEqual(z);
+    // the same values again change nothing: no new serial, no event
+    events.length = 0;
+    expect((await zones.setZone("example.com", { minimum: 300 })).serial).toBe(z.serial);
+    expect(events).toEqual([]);
+  });
+
+  // Hostile values: negative, zero, huge, fractional, NaN, retry ≥ refresh, a dotted mailbox, non-ASCII.
+  it.each([
+    ["negative refresh", { refresh: -3600 }, "invalid_soa", "refresh"],
+    ["zero minimum", { minimum: 0 }, "invalid_soa", "minimum"],
+    ["huge expire", { expire: 2 ** 40 }, "invalid_soa", "expire"],
+    ["expire of one hour", { expire: 3600 }, "invalid_soa", "expire"],
+    ["fractional retry", { retry: 1.5 }, "invalid_soa", "retry"],
+    ["NaN refresh", { refresh: Number.NaN }, "invalid_soa", "refresh"],
+    ["retry longer than refresh", { retry: 7200 }, "invalid_soa", "retry"],
+    ["a dotted mailbox", { contact: "john.doe@example.com" }, "invalid_soa", "contact"],
+    ["a non-ASCII mailbox", { contact: "hostmaster@exaKple.com" }, "invalid_soa", "contact"],
+    ["a bad mname", { mname: "ns 1.example.com" }, "invalid_soa", "mname"],
+    ["ttl 0", { ttl: 0 }, "invalid_ttl", undefined],
+  ])("setZone refuses %s, changing nothing", async (_n, settings, code, field) => {
+    const before = await zones.addZone("example.com");
+    events.length = 0;
+    const err = await zones.setZone("example.com", settings).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code });
+    if (field !== undefined) expect(err).toMatchObject({ details: { field } });
+    expect(await store.getZone("example.com")).toEqual(before);
+    expect(events).toEqual([]);
+  });
+
+  it("setZone of an absent zone is zone_not_found", async () => {
+    await expect(zones.setZone("nowhere.example", { minimum: 300 })).rejects.toMatchObject({
+      code: "zone_not_found",
+    });
   });
 
   it("refuses a duplicate zone with zone_exists", async () => {

@@ -5,7 +5,8 @@ import type { Clock } from "../core/clock.js";
 import { BeaconError } from "../core/errors.js";
 import { findZone, normalizeName } from "../core/names.js";
 import { validateTtl } from "../core/records.js";
-import type { Host, Soa, Store, StoredRRSet, Zone } from "../store/types.js";
+import { applySoaSettings, type SoaSettings } from "../core/soa.js";
+import type { Host, Store, StoredRRSet, Zone } from "../store/types.js";
 import type { ChangeListener } from "./ports.js";
 import { createWriteQueue, type WriteQueue } from "./write-queue.js";
 
@@ -17,10 +18,13 @@ export interface ZoneServiceDeps {
   readonly queue?: WriteQueue;
 }
 
-export interface AddZoneOptions {
+/** Zone settings a user may change after creation (`beacon zone set`, PATCH /admin/zones/:name). */
+export interface ZoneSettings extends SoaSettings {
+  readonly ttl?: number | undefined;
+}
+
+export interface AddZoneOptions extends ZoneSettings {
   readonly nameservers?: readonly string[];
-  readonly ttl?: number;
-  readonly soa?: Partial<Soa>;
 }
 
 export interface AddHostOptions {
@@ -37,6 +41,11 @@ export interface HostView {
 
 export interface ZoneService {
   addZone(name: string, opts?: AddZoneOptions): Promise<Zone>;
+  /**
+   * Changes the TTL and SOA values given (invalid_soa / invalid_ttl name a bad one; zone_not_found).
+   * When anything differs the serial advances, so DNS answers, transfers and NOTIFY follow.
+   */
+  setZone(name: string, settings: ZoneSettings): Promise<Zone>;
   listZones(): Promise<Zone[]>;
   /** zone_not_found if absent; zone_not_empty if it has hosts and `cascade` is not set. */
   removeZone(name: string, opts?: { cascade?: boolean }): Promise<void>;
@@ -74,18 +83,33 @@ export function createZoneService(deps: ZoneServiceDeps): ZoneService {
       if (nameservers.length === 0)
         throw new BeaconError("bad_request", "a zone needs at least one name server");
       const ttl = validateTtl(opts.ttl ?? ZONE_DEFAULTS.ttl);
-      const s = opts.soa ?? {};
-      const soa: Soa = {
-        mname: normalizeName(s.mname ?? nameservers[0] ?? `ns1.${name}`),
-        rname: normalizeName(s.rname ?? `hostmaster.${name}`),
-        refresh: positiveInt("refresh", s.refresh ?? ZONE_DEFAULTS.refresh),
-        retry: positiveInt("retry", s.retry ?? ZONE_DEFAULTS.retry),
-        expire: positiveInt("expire", s.expire ?? ZONE_DEFAULTS.expire),
-        minimum: validateTtl(s.minimum ?? ZONE_DEFAULTS.minimum),
-      };
+      const soa = applySoaSettings(
+        {
+          mname: nameservers[0] ?? `ns1.${name}`,
+          rname: `hostmaster.${name}`,
+          refresh: ZONE_DEFAULTS.refresh,
+          retry: ZONE_DEFAULTS.retry,
+          expire: ZONE_DEFAULTS.expire,
+          minimum: ZONE_DEFAULTS.minimum,
+        },
+        opts,
+      );
       return queue.run(async () => {
         const zone = await store.createZone({ name, ttl, soa, nameservers, createdAt: clock() });
         listener.zoneChanged(zone);
+        return zone;
+      });
+    },
+
+    async setZone(rawName, settings) {
+      const name = normalizeName(rawName);
+      const ttl = settings.ttl === undefined ? undefined : validateTtl(settings.ttl);
+      return queue.run(async () => {
+        const current = await store.getZone(name);
+        if (current === undefined) throw new BeaconError("zone_not_found", `no zone "${name}"`);
+        const soa = applySoaSettings(current.soa, settings);
+        const zone = await store.updateZone(name, { ...(ttl === undefined ? {} : { ttl }), soa });
+        if (zone.serial !== current.serial) listener.zoneChanged(zone);
         return zone;
       });
     },
@@ -153,13 +177,6 @@ export function createZoneService(deps: ZoneServiceDeps): ZoneService {
       });
     },
   };
-}
-
-function positiveInt(field: string, n: number): number {
-  if (!Number.isInteger(n) || n < 1 || n > 2_147_483_647) {
-    throw new BeaconError("bad_request", `SOA ${field} must be a positive integer`);
-  }
-  return n;
 }
 
 /** Says how to get out of it: the zone to add (the name's parent) and where to see the served ones. */

@@ -13,19 +13,10 @@
 
 import type { ErrorCode } from "../core/errors.js";
 import type { RecordType, RRSet } from "../core/records.js";
+import type { Soa } from "../core/soa.js";
 import type { UpdateProtocol } from "../core/update.js";
 
-export interface Soa {
-  /** Primary name server (canonical name). */
-  readonly mname: string;
-  /** Responsible mailbox in domain-name form (hostmaster.example.com). */
-  readonly rname: string;
-  readonly refresh: number;
-  readonly retry: number;
-  readonly expire: number;
-  /** Negative-caching TTL (RFC 2308). */
-  readonly minimum: number;
-}
+export type { Soa } from "../core/soa.js";
 
 export interface Zone {
   readonly name: string;
@@ -37,6 +28,12 @@ export interface Zone {
   /** NS names, canonical, at least one. */
   readonly nameservers: readonly string[];
   readonly createdAt: number;
+}
+
+/** The zone settings `updateZone` can change; fields left out keep their value. */
+export interface ZoneUpdate {
+  readonly ttl?: number;
+  readonly soa?: Partial<Soa>;
 }
 
 export interface Host {
@@ -376,6 +373,12 @@ export interface Store extends SessionStore, UserStore, LimitStore {
   createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone>;
   getZone(name: string): Promise<Zone | undefined>;
   listZones(): Promise<Zone[]>;
+  /**
+   * Sets the TTL and SOA fields `change` gives, in one transaction; when any value differs from the
+   * stored one the serial advances once (secondaries then transfer the new SOA). Resolves with the zone
+   * as stored now; zone_not_found if it does not exist. Values are validated by the caller.
+   */
+  updateZone(name: string, change: ZoneUpdate): Promise<Zone>;
   /**
    * Deletes the zone. With `cascade` also its hosts (revoking their tokens, as deleteHost, and dropping
    * their flags), rrsets and history; otherwise zone_not_empty if it has hosts. Resolves false if absent.

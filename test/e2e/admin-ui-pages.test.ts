@@ -50,6 +50,8 @@ interface Fake {
   abuse: Map<string, { flaggedAt: string; reason: string }>;
   history: Entry[];
   changes: { method: string; path: string; csrf: string | null }[];
+  /** Bodies of PATCH /zones/:name, in order. */
+  patches: Record<string, unknown>[];
 }
 
 const session = () => ({ user: { name: "admin" }, csrfToken: CSRF, expiresAt: new Date().toISOString() });
@@ -135,6 +137,15 @@ function fakeServer(f: Fake): Hono {
     serial: 1,
     ttl: 60,
     nameservers: [],
+    soa: {
+      mname: `ns1.${name}`,
+      rname: `hostmaster.${name}`,
+      contact: `hostmaster@${name}`,
+      refresh: 3600,
+      retry: 600,
+      expire: 1_209_600,
+      minimum: 60,
+    },
     hosts: f.hosts.filter((h) => h.endsWith(`.${name}`)).length,
     mirrors: 0,
     createdAt: new Date().toISOString(),
@@ -145,6 +156,13 @@ function fakeServer(f: Fake): Hono {
     if (f.zones.includes(name)) return problem(409, "zone_exists", "exists");
     f.zones.push(name);
     return c.json({ zone: zoneView(name) }, 201);
+  });
+  app.patch("/api/v1/admin/zones/:name", async (c) => {
+    const b = await body(c);
+    f.patches.push(b);
+    if (typeof b["minimum"] === "number" && b["minimum"] > 86_400)
+      return problem(400, "invalid_soa", "SOA minimum must be a whole number of seconds from 1 to 86400");
+    return c.json({ zone: { ...zoneView(c.req.param("name")), serial: 2 } });
   });
   app.get("/api/v1/admin/hosts", (c) => {
     const zone = c.req.query("zone") ?? "";
@@ -231,6 +249,7 @@ describe.runIf(run)("admin console pages against a canned API", () => {
       abuse: new Map(),
       history: [],
       changes: [],
+      patches: [],
     };
     server = await serveFetch(fakeServer(f).fetch);
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
@@ -308,7 +327,7 @@ describe.runIf(run)("admin console pages against a canned API", () => {
     await page.getByText("Create a zone").click();
     await page.getByLabel("Zone name").fill("dyn.example.com");
     await page.getByRole("button", { name: "Create zone" }).click();
-    await page.getByRole("cell", { name: "dyn.example.com" }).waitFor();
+    await page.getByRole("cell", { name: "dyn.example.com", exact: true }).waitFor();
     await page.getByRole("link", { name: "Hosts" }).click();
     await page.getByText("Create a host").click();
     await page.getByLabel("Host name").fill("home");
@@ -330,6 +349,28 @@ describe.runIf(run)("admin console pages against a canned API", () => {
       ["POST", "/api/v1/admin/zones", CSRF],
       ["POST", "/api/v1/admin/hosts", CSRF],
     ]);
+  });
+
+  it("zones: the SOA form sends only the values that changed and shows the server's refusal", async () => {
+    f.zones = ["dyn.example.com"];
+    await signIn();
+    await page.getByRole("link", { name: "Zones" }).click();
+    await page.getByRole("button", { name: "SOA settings of dyn.example.com" }).click();
+    const form = page.getByRole("form", { name: "SOA settings of dyn.example.com" });
+    expect(await form.getByLabel("Refresh (s)").inputValue()).toBe("3600");
+    await form.getByLabel("Minimum: negative-caching TTL (s)").fill("999999");
+    await form.getByLabel("Contact").fill("ops@example.org");
+    await form.getByRole("button", { name: "Save SOA settings" }).click();
+    await expect.poll(() => form.locator(".note.error").textContent()).toContain("from 1 to 86400");
+    await form.getByLabel("Minimum: negative-caching TTL (s)").fill("300");
+    await form.getByRole("button", { name: "Save SOA settings" }).click();
+    await expect.poll(() => page.locator(".note.ok").textContent()).toContain("serial 2");
+    expect(f.patches).toEqual([
+      { minimum: 999_999, contact: "ops@example.org" },
+      { minimum: 300, contact: "ops@example.org" },
+    ]);
+    expect(f.changes.every((c) => c.csrf === CSRF)).toBe(true);
+    expect(consoleErrors).toEqual([]);
   });
 
   it("host detail: the timeline draws 500 changes with titles naming client and user agent; the table pages", async () => {

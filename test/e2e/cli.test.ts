@@ -108,6 +108,57 @@ describe("beacon CLI", () => {
     expect((await cli("zone", "rm", "example.test", "--force")).code).toBe(0);
   });
 
+  it("zone set changes the SOA values with units; out-of-range, negative and huge values name the option", async () => {
+    expect((await cli("zone", "add", "example.test")).code).toBe(0);
+    const before = JSON.parse((await cli("zone", "list", "--json")).stdout) as { serial: number }[];
+    const set = await cli(
+      "zone",
+      "set",
+      "example.test",
+      "--refresh",
+      "4h",
+      "--minimum",
+      "300",
+      "--contact",
+      "ops@example.org",
+    );
+    expect([set.code, set.stderr]).toEqual([0, ""]);
+    expect(set.stdout).toContain(
+      "refresh 14400, retry 600, expire 1209600, minimum 300, contact ops@example.org",
+    );
+    const zone = JSON.parse(
+      (await cli("zone", "set", "example.test", "--expire", "21d", "--json")).stdout,
+    ) as {
+      serial: number;
+      soa: Record<string, unknown>;
+    };
+    expect(zone.serial).toBe(before[0]!.serial + 2);
+    expect(zone.soa).toEqual({
+      mname: "ns1.example.test",
+      rname: "ops.example.org",
+      refresh: 14_400,
+      retry: 600,
+      expire: 1_814_400,
+      minimum: 300,
+    });
+    for (const [args, text] of [
+      [["--minimum", "0"], "SOA minimum must be a whole number of seconds from 1 to 86400, not 0"],
+      [["--expire", "9999999999"], "SOA expire must be a whole number of seconds from 604800 to 2419200"],
+      [["--retry", "5h"], "SOA retry (18000) must be shorter than refresh (14400)"],
+      [["--contact", "first.last@example.org"], "has a dot"],
+      [["--refresh=-60"], "--refresh must be a whole number of seconds"],
+      [["--refresh", "1.5h"], "--refresh must be a whole number of seconds"],
+      [[], "nothing to change"],
+    ] as const) {
+      const r = await cli("zone", "set", "example.test", ...args);
+      expect([args, r.code, r.stderr]).toEqual([args, 2, expect.stringContaining(text)]);
+    }
+    const after = JSON.parse((await cli("zone", "list", "--json")).stdout) as { serial: number }[];
+    expect(after[0]!.serial).toBe(zone.serial); // the refused ones changed nothing
+    const absent = await cli("zone", "set", "nowhere.test", "--minimum", "300");
+    expect([absent.code, absent.stderr]).toEqual([3, expect.stringContaining("[zone_not_found]")]);
+  });
+
   it("a config error names the setting, the file and the line", async () => {
     const file = join(dir.path, "beacon.yaml");
     writeFileSync(file, "http:\n  listen:\n    - 127.0.0.1:8245\n    - 127.0.0.1:99999\n");

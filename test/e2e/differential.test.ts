@@ -13,7 +13,10 @@
 //   Beacon includes none (RFC 2181 §9).
 // Found by this test and fixed in the engine: answer and negative-SOA owners now take the zone data's
 // case, not the question's (BIND 9.18 does; the question itself is still echoed as asked), and an
-// NXDOMAIN to an SOA query carries the SOA with TTL 0 (BIND's zero-no-soa-ttl).
+// NXDOMAIN to an SOA query carries the SOA with TTL 0 (BIND's zero-no-soa-ttl). Issue 13: the DO bit
+// is copied into the reply's OPT (RFC 3225), a host without records is NXDOMAIN (it is in no AXFR,
+// so BIND has no such name), and classes other than IN get BIND's rcodes (ANY/NONE FORMERR, CH/HS
+// REFUSED, others NOTIMP).
 
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
@@ -37,6 +40,11 @@ const HOSTS: Record<string, { ttl: number; A?: string[]; AAAA?: string[]; TXT?: 
   [`many.${ZONE}`]: { ttl: 300, TXT: Array.from({ length: 12 }, (_, i) => `${i}`.padStart(200, "m")) },
   [`odd.${ZONE}`]: { ttl: 300, TXT: ['quote " backslash \\ semi ; end', "v=spf1 -all", ""] },
   [`_acme-challenge.${ZONE}`]: { ttl: 60, TXT: ["token-one", "token-two"] },
+  // Hosts without records are in no AXFR, so BIND (like every secondary) has no such names: Beacon
+  // must answer NXDOMAIN for them too, and NODATA for one that has a host with records below it.
+  [`bare.${ZONE}`]: { ttl: 60 },
+  [`parent.${ZONE}`]: { ttl: 60 },
+  [`child.parent.${ZONE}`]: { ttl: 60, A: ["192.0.2.77"] },
 };
 
 const QTYPES = ["A", "AAAA", "TXT", "SOA", "NS", "MX", "CNAME", "CAA"];
@@ -53,6 +61,10 @@ const NAMES = [
   `long.${ZONE}`,
   `odd.${ZONE}`,
   `_acme-challenge.${ZONE}`,
+  `bare.${ZONE}`,
+  `below.bare.${ZONE}`,
+  `parent.${ZONE}`,
+  `child.parent.${ZONE}`,
   `nope.${ZONE}`,
   `deep.below.www.${ZONE}`,
   "other.test",
@@ -82,6 +94,7 @@ beforeAll(async () => {
   });
   for (const [fqdn, h] of Object.entries(HOSTS)) {
     const body = { ...(h.A && { A: h.A }), ...(h.AAAA && { AAAA: h.AAAA }), ...(h.TXT && { TXT: h.TXT }) };
+    if (Object.keys(body).length === 0) continue;
     const res = await fetch(`${beacon.url}/api/v1/hosts/${fqdn}/records`, {
       method: "PATCH",
       headers: { authorization: `Bearer ${tokens.get(fqdn)}`, "content-type": "application/json" },
@@ -144,12 +157,11 @@ interface DigReply {
   readonly raw: string;
 }
 
+/** Name, type and (default IN) class, as dig reads them; a class as CLASSnnn (dig reads ANY as a type). */
+type Question = readonly [string, string, string?];
+
 /** One `dig` run asking every [name, type] in order; replies in the same order. */
-function digBatch(
-  port: number,
-  opts: readonly string[],
-  queries: readonly [string, string][],
-): Promise<DigReply[]> {
+function digBatch(port: number, opts: readonly string[], queries: readonly Question[]): Promise<DigReply[]> {
   const args = [
     "@127.0.0.1",
     "-p",
@@ -161,7 +173,7 @@ function digBatch(
     "+ignore",
     ...opts,
   ];
-  for (const [name, type] of queries) args.push(name, type);
+  for (const [name, type, klass] of queries) args.push(name, type, ...(klass === undefined ? [] : [klass]));
   return new Promise((resolve, reject) => {
     const child = spawn("dig", args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -187,7 +199,7 @@ function parseReply(raw: string): DigReply {
   return {
     status: /status: ([A-Z]+)/.exec(raw)?.[1] ?? "NONE",
     flags: (/;; flags: ([a-z ]*);/.exec(raw)?.[1] ?? "").trim().split(/\s+/).sort().join(" "),
-    edns: /; EDNS: version: (\d+), flags:[a-z ]*; udp: (\d+)/.exec(raw)?.slice(1).join("/") ?? "none",
+    edns: /; EDNS: version: (\d+), flags:([a-z ]*); udp: (\d+)/.exec(raw)?.slice(1).join("/") ?? "none",
     answer: section("ANSWER"),
     authority: section("AUTHORITY"),
     additional: section("ADDITIONAL"),
@@ -196,12 +208,16 @@ function parseReply(raw: string): DigReply {
 }
 
 /** Asks both servers; returns [beacon, bind] replies side by side. */
-async function both(opts: readonly string[], queries: readonly [string, string][]) {
+async function both(opts: readonly string[], queries: readonly Question[]) {
   const [b, n] = await Promise.all([
     digBatch(beacon.dnsPort, opts, queries),
     digBatch(bind.port, opts, queries),
   ]);
-  return queries.map((q, i) => ({ q: `${q[0]} ${q[1]} ${opts.join(" ")}`, beacon: b[i]!, bind: n[i]! }));
+  return queries.map((q, i) => ({
+    q: `${q.filter(Boolean).join(" ")} ${opts.join(" ")}`,
+    beacon: b[i]!,
+    bind: n[i]!,
+  }));
 }
 
 /** Which sections a comparison covers beyond rcode, flags and EDNS. */
@@ -231,6 +247,8 @@ const VARIANTS: readonly (readonly string[])[] = [
   ["+bufsize=4096"],
   ["+tcp"],
   ["+tcp", "+noedns"],
+  ["+dnssec", "+bufsize=1232"], // DO copied into the reply's OPT (RFC 3225)
+  ["+dnssec", "+tcp"],
 ];
 
 const EVERY_QUERY = NAMES.flatMap((n) => QTYPES.map((t) => [n, t] as [string, string]));
@@ -247,6 +265,9 @@ describe.skipIf(!haveBind)("differential: Beacon and BIND 9 serving the same zon
       const statuses = new Set(pairs.map((p) => p.beacon.status));
       expect([...statuses].sort()).toEqual(["NOERROR", "NXDOMAIN", "REFUSED"]);
       expect(pairs.filter((p) => p.beacon.answer.length > 0).length).toBeGreaterThan(10);
+      const status = (name: string) => pairs.find((p) => p.q.startsWith(`${name} A `))?.beacon.status;
+      expect([status(`bare.${ZONE}`), status(`parent.${ZONE}`)]).toEqual(["NXDOMAIN", "NOERROR"]);
+      if (variant.includes("+dnssec")) expect(pairs.every((p) => p.beacon.edns.includes(" do"))).toBe(true);
     });
   }
 
@@ -270,6 +291,31 @@ describe.skipIf(!haveBind)("differential: Beacon and BIND 9 serving the same zon
     expect(mismatches(pairs, ["answer"])).toEqual([]);
     // wherever BIND's answer section is empty (negative answers, REFUSED) everything must match
     expect(mismatches(pairs.filter((p) => p.bind.answer.length === 0))).toEqual([]);
+  });
+
+  it("QCLASS ANY, NONE, CHAOS, Hesiod, CLASS7: the same rcode, flags and sections as BIND", async () => {
+    const classes = ["CLASS255", "CLASS254", "CH", "HS", "CLASS7"];
+    const names: Question[] = [
+      [`www.${ZONE}`, "A"],
+      [`nope.${ZONE}`, "A"],
+      [ZONE, "SOA"],
+      ["example.org", "A"],
+    ];
+    const queries = classes.flatMap((c) => names.map(([n, t]) => [n, t, c] as const));
+    const seen = new Set<string>();
+    for (const variant of [["+noedns"], ["+noedns", "+tcp"]]) {
+      const pairs = await both(variant, queries);
+      expect(mismatches(pairs)).toEqual([]);
+      for (const p of pairs) seen.add(`${p.q.split(" ")[2]} ${p.beacon.status}`);
+    }
+    // the comparison saw the three answers BIND gives: FORMERR (meta-classes), REFUSED, NOTIMP
+    expect([...seen].sort()).toEqual([
+      "CH REFUSED",
+      "CLASS254 FORMERR",
+      "CLASS255 FORMERR",
+      "CLASS7 NOTIMP",
+      "HS REFUSED",
+    ]);
   });
 
   it("ANY: same rcode and flags; Beacon's answer is the RFC 8482 HINFO, negative answers identical", async () => {

@@ -107,7 +107,7 @@ async function probeUdp(id: number): Promise<number | undefined> {
         sock.close();
         resolve(m);
       });
-      sock.send(query(HOST, "SOA", id), beacon.dnsPort, "127.0.0.1");
+      sock.send(query(DEMO_ZONE, "SOA", id), beacon.dnsPort, "127.0.0.1");
     });
     if (reply !== undefined) return reply[3]! & 0x0f;
   }

@@ -1,6 +1,7 @@
 // RFC 2136 UPDATE with TSIG against the real `beacon serve`: keys from `beacon key add`, driven by the
 // real nsupdate (BIND) and knsupdate (Knot); refusals with the right rcode change nothing; history
-// records protocol rfc2136. BADTIME needs a clock far off, so that request is signed here.
+// records protocol rfc2136. BADTIME needs a clock far off, so that request is signed here; a replay
+// resends nsupdate's own bytes, captured by a UDP relay.
 
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
@@ -80,8 +81,12 @@ describe("RFC 2136 UPDATE with TSIG (nsupdate, knsupdate)", () => {
 
   const script = (lines: readonly string[], port = beacon.dnsPort) =>
     [`server 127.0.0.1 ${port}`, `zone ${ZONE}`, ...lines, "send", ""].join("\n");
-  const nsupdate = (keyName: string, lines: readonly string[], extra: readonly string[] = []) =>
-    run("nsupdate", [...extra, "-k", join(dir.path, `${keyName}.key`)], script(lines));
+  const nsupdate = (
+    keyName: string,
+    lines: readonly string[],
+    extra: readonly string[] = [],
+    port?: number,
+  ) => run("nsupdate", [...extra, "-k", join(dir.path, `${keyName}.key`)], script(lines, port));
   const answers = async (name: string, type: string) =>
     (await dig(beacon.dnsPort, [name, type, "+short"])).raw
       .split("\n")
@@ -215,6 +220,41 @@ describe("RFC 2136 UPDATE with TSIG (nsupdate, knsupdate)", () => {
     expect(await answers(HOST, "A")).toEqual([V4B, V4C]);
   });
 
+  it("nsupdate's UPDATE captured on the wire and replayed: NOTAUTH/BADTIME, the newer change stays", async () => {
+    if (!hasNsupdate || !hasDig) return;
+    const relay = await udpRelay(beacon.dnsPort);
+    try {
+      const first = await nsupdate(
+        "e2e.key",
+        [`update delete ${HOST} A`, `update add ${HOST} 60 A 81.2.69.180`],
+        [],
+        relay.port,
+      );
+      expect(first.code).toBe(0);
+      const newer = await nsupdate("e2e.key", [
+        `update delete ${HOST} A`,
+        `update add ${HOST} 60 A 81.2.69.181`,
+      ]);
+      expect(newer.code).toBe(0);
+      const captured = relay.captured();
+      expect(captured).toBeDefined();
+      const reply = await udpExchange(beacon.dnsPort, captured!);
+      expect(reply[3]! & 0x0f).toBe(9); // NOTAUTH
+      const k = keys.get("e2e.key")!;
+      const key: TsigKey = { name: k.name, algorithm: k.algorithm, secret: Buffer.from(k.secret, "base64") };
+      const v = verifyTsig(reply, {
+        findKey: () => key,
+        now: Math.floor(Date.now() / 1000),
+        requestMac: macOf(captured!),
+      });
+      expect(v.status === "ok" && v.record.error).toBe(TSIG_ERROR.BADTIME);
+      expect(await answers(HOST, "A")).toEqual(["81.2.69.181"]);
+      expect(beacon.stderr()).toMatch(/"answer":"NOTAUTH\/BADTIME".*"reason":"replay/);
+    } finally {
+      relay.close();
+    }
+  });
+
   it("beacon key rm: the server stops accepting the key (BADKEY)", async () => {
     if (!hasNsupdate) return;
     expect((await runCli(dir.path, ["key", "rm", "home.key"])).code).toBe(0);
@@ -244,4 +284,29 @@ function udpExchange(port: number, msg: Uint8Array): Promise<Uint8Array> {
     });
     sock.send(msg, port, "127.0.0.1");
   });
+}
+
+/** A UDP relay in front of Beacon's DNS port that keeps a copy of the first request it forwards. */
+async function udpRelay(target: number) {
+  const sock = createSocket("udp4");
+  let first: Uint8Array | undefined;
+  let client: { address: string; port: number } | undefined;
+  sock.on("message", (m, from) => {
+    if (from.port === target) {
+      if (client !== undefined) sock.send(m, client.port, client.address);
+      return;
+    }
+    client = { address: from.address, port: from.port };
+    first ??= new Uint8Array(m);
+    sock.send(m, target, "127.0.0.1");
+  });
+  await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", () => resolve()));
+  return { port: sock.address().port, captured: () => first, close: () => sock.close() };
+}
+
+/** The MAC in a signed request's TSIG record (read without the key: the verdict BADKEY carries the record). */
+function macOf(signed: Uint8Array): Uint8Array {
+  const v = verifyTsig(signed, { findKey: () => undefined, now: 0 });
+  if (v.status !== "BADKEY") throw new Error(`cannot read the TSIG of the captured request: ${v.status}`);
+  return v.record.mac;
 }

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DnsPeer, PeerKey } from "../../src/providers/testing/peers/dns-peer.js";
 import { startBindSecondary, startKnotSecondary } from "../../src/providers/testing/peers/secondary.js";
-import { basic, runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { addHost, basic, runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
 
 const ZONE = "dyn.beacon.test";
@@ -179,6 +179,76 @@ describe.skipIf(!available)("BIND 9 and Knot as secondaries of a Beacon zone", (
     ]);
     // Knot names the transfer kind in its log; BIND only counts records.
     expect(knot.log()).toMatch(/IXFR, incoming, remote 127\.0\.0\.1@\d+, finished/);
+  });
+
+  it("beacon zone set from another process: new serial, NOTIFY, both secondaries serve the new SOA values", async () => {
+    const before = await serial(dnsPort);
+    const set = await runCli(dir.path, [
+      "zone",
+      "set",
+      ZONE,
+      "--refresh",
+      "4h",
+      "--retry",
+      "1h",
+      "--expire",
+      "21d",
+      "--minimum",
+      "300",
+      "--contact",
+      "dns-admin@example.org",
+      "--json",
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    const want = `ns1.${ZONE}. dns-admin.example.org.`;
+    const soaOf = async (port: number) =>
+      (await digLines(port, [ZONE, "SOA"]))[0]?.split(/\s+/).slice(4).join(" ");
+    const deadline = Date.now() + CATCH_UP_MS;
+    const seen = async (port: number) => {
+      while (Date.now() < deadline) {
+        const soa = await soaOf(port).catch(() => undefined);
+        if (soa?.startsWith(want)) return soa;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return soaOf(port);
+    };
+    const [primary, bindSoa, knotSoa] = await Promise.all([seen(dnsPort), seen(bind.port), seen(knot.port)]);
+    const after = await serial(dnsPort);
+    expect(after).toBeGreaterThan(before);
+    expect(primary).toBe(`${want} ${after} 14400 3600 1814400 300`);
+    expect(bindSoa, bind.log()).toBe(primary);
+    expect(knotSoa, knot.log()).toBe(primary);
+    // they learnt it from NOTIFY (their refresh timer is an hour): one acknowledged per secondary
+    const acked = beacon
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes("NOTIFY acknowledged") && l.includes(`"serial":${after}`));
+    expect(acked).toHaveLength(2);
+  });
+
+  it("a host without records is NXDOMAIN on Beacon and on both secondaries alike; above a host with records, NODATA", async () => {
+    for (const host of [`bare.${ZONE}`, `mid.${ZONE}`])
+      expect((await runCli(dir.path, ["host", "add", host, "--no-token"])).code).toBe(0);
+    const leafToken = await addHost(dir.path, `leaf.mid.${ZONE}`);
+    const deadline = Date.now() + CATCH_UP_MS;
+    let r: Response | undefined;
+    // the server notices the CLI's hosts within about a second
+    while (Date.now() < deadline) {
+      r = await fetch(`${beacon.url}/nic/update?hostname=leaf.mid.${ZONE}&myip=81.2.69.150`, {
+        headers: { authorization: basic(`leaf.mid.${ZONE}`, leafToken), "user-agent": "e2e/1.0" },
+      });
+      if ((await r.clone().text()).startsWith("good")) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(await r?.text()).toBe("good 81.2.69.150");
+    expect(await waitFor(bind.port, `leaf.mid.${ZONE}`, "81.2.69.150", deadline), bind.log()).toBe(true);
+    expect(await waitFor(knot.port, `leaf.mid.${ZONE}`, "81.2.69.150", deadline), knot.log()).toBe(true);
+    const status = async (port: number, name: string) =>
+      /status: ([A-Z]+)/.exec(await digRaw(port, [name, "A"]))?.[1];
+    for (const port of [dnsPort, bind.port, knot.port]) {
+      expect([port, await status(port, `bare.${ZONE}`)]).toEqual([port, "NXDOMAIN"]);
+      expect([port, await status(port, `mid.${ZONE}`)]).toEqual([port, "NOERROR"]);
+    }
   });
 
   it("refuses a transfer without the key, and with an unknown key", async () => {

@@ -25,8 +25,10 @@
  * @typedef {{ flaggedAt: string, reason: string }} AbuseFlag
  * @typedef {{ fqdn: string, zone: string, ttl: number, description: string | null,
  *   records: RecordView[], lastUpdate: HistoryEntry | null, abuse: AbuseFlag | null }} HostView
- * @typedef {{ name: string, serial: number, ttl: number, nameservers: string[], hosts: number,
- *   mirrors: number, createdAt: string }} ZoneView
+ * @typedef {{ mname: string, rname: string, contact: string, refresh: number, retry: number,
+ *   expire: number, minimum: number }} SoaView
+ * @typedef {{ name: string, serial: number, ttl: number, nameservers: string[], soa: SoaView,
+ *   hosts: number, mirrors: number, createdAt: string }} ZoneView
  * @typedef {{ name: string, subtree: boolean }} NameScope
  * @typedef {{ id: string, label: string | null, names: NameScope[], types: string[],
  *   allowedCidrs: string[], createdAt: string, expiresAt: string | null, lastUsedAt: string | null,

@@ -80,8 +80,8 @@ export interface QueryOptions {
   opcode?: number;
   rd?: boolean;
   cd?: boolean;
-  /** Adds an OPT record with this UDP payload size. */
-  edns?: { udpSize?: number; version?: number };
+  /** Adds an OPT record with this UDP payload size, EDNS version and DO bit. */
+  edns?: { udpSize?: number; version?: number; dnssecOk?: boolean };
 }
 
 /** Builds a query with dns-packet; numeric type/class/opcode are patched into the bytes. */
@@ -94,7 +94,7 @@ export function buildQuery(name: string, opts: QueryOptions = {}): Uint8Array {
       name: ".",
       udpPayloadSize: opts.edns.udpSize ?? 4096,
       ednsVersion: opts.edns.version ?? 0,
-      flags: 0,
+      flags: opts.edns.dnssecOk === true ? packet.DNSSEC_OK : 0,
       options: [],
     } as unknown as packet.Answer);
   }
@@ -134,6 +134,8 @@ export interface DecodedRR {
   readonly udpPayloadSize?: number;
   readonly extendedRcode?: number;
   readonly ednsVersion?: number;
+  /** OPT flags (DO is 0x8000). */
+  readonly flags?: number;
 }
 
 export interface Decoded {

@@ -1,7 +1,8 @@
 // DNS over TCP: length-prefixed messages, several per connection, answered in order. TCP is never
 // rate-limited (it is where truncated UDP clients come back), so it is bounded instead:
-// - connections beyond `maxConnections`, or beyond `maxConnectionsPerClient` from one address, are
-//   destroyed on arrival;
+// - at most `maxConnections` connections (plus `reservedConnections` for transfer peers), at most
+//   `maxConnectionsPerClient` from one client network (`networkOf`); a new connection is never
+//   refused: at a limit an open connection is closed instead (tcp-slots.ts says which);
 // - a connection is closed after `idleTimeoutMs` without traffic, `lifetimeMs` after it opened, on a
 //   frame shorter than a header or longer than `maxMessageBytes` (from its length prefix, before the
 //   body is buffered), or on a socket error;
@@ -15,6 +16,7 @@ import { noDnsMetrics, type DnsMetrics } from "../metrics.js";
 import type { DnsHandler, DnsReply } from "../types.js";
 import { FrameReader } from "./frames.js";
 import { safeHandle } from "./safe-handle.js";
+import { SlotTable, type Slot } from "./tcp-slots.js";
 
 export interface TcpListener {
   readonly host: string;
@@ -30,8 +32,14 @@ export interface TcpOptions {
   readonly log: Log;
   readonly idleTimeoutMs: number;
   readonly maxConnections: number;
-  /** Default: no limit beyond maxConnections. */
+  /** Per client network (`networkOf`). Default: no limit beyond maxConnections. */
   readonly maxConnectionsPerClient?: number;
+  /** A client's network; undefined: the address alone. Default: the address. */
+  readonly networkOf?: (address: string) => string | undefined;
+  /** Connections kept, beyond maxConnections, for clients `privileged` says yes to. Default 0. */
+  readonly reservedConnections?: number;
+  /** Clients that may use the reserved connections (zone-transfer peers). Default: none. */
+  readonly privileged?: (address: string) => boolean;
   /** Default: no limit. */
   readonly lifetimeMs?: number;
   /** Default 65535 (the largest a length prefix can say). */
@@ -45,25 +53,25 @@ export interface TcpOptions {
 export function startTcp(opts: TcpOptions): Promise<TcpListener> {
   const metrics = opts.metrics ?? noDnsMetrics;
   const sockets = new Set<net.Socket>();
-  const perClient = new Map<string, number>();
-  const perClientLimit = opts.maxConnectionsPerClient ?? Infinity;
+  const table = new SlotTable<net.Socket>({
+    total: opts.maxConnections,
+    perNetwork: opts.maxConnectionsPerClient ?? Infinity,
+    reserved: opts.reservedConnections ?? 0,
+  });
   const server = net.createServer((socket) => {
-    const client = socket.remoteAddress ?? "";
-    const fromClient = perClient.get(client) ?? 0;
-    if (sockets.size >= opts.maxConnections || fromClient >= perClientLimit) {
-      metrics.tcpRefused(sockets.size >= opts.maxConnections ? "global_limit" : "per_client_limit");
-      socket.destroy();
-      return;
+    const address = socket.remoteAddress ?? "";
+    const network = opts.networkOf?.(address) ?? address;
+    const { slot, evicted } = table.admit(socket, network, opts.privileged?.(address) === true);
+    for (const e of evicted) {
+      metrics.tcpClosed(e.reason);
+      e.slot.item.destroy();
     }
     sockets.add(socket);
-    perClient.set(client, fromClient + 1);
     socket.on("close", () => {
       sockets.delete(socket);
-      const left = (perClient.get(client) ?? 1) - 1;
-      if (left > 0) perClient.set(client, left);
-      else perClient.delete(client);
+      table.release(slot);
     });
-    serveConnection(socket, opts, metrics);
+    serveConnection(socket, slot, table, opts, metrics);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -84,7 +92,13 @@ export function startTcp(opts: TcpOptions): Promise<TcpListener> {
   });
 }
 
-function serveConnection(socket: net.Socket, opts: TcpOptions, metrics: DnsMetrics): void {
+function serveConnection(
+  socket: net.Socket,
+  slot: Slot<net.Socket>,
+  table: SlotTable<net.Socket>,
+  opts: TcpOptions,
+  metrics: DnsMetrics,
+): void {
   const remoteAddress = socket.remoteAddress ?? "";
   const maxQueued = Math.max(1, opts.maxQueuedReplies ?? 64);
   const frames = new FrameReader();
@@ -127,6 +141,7 @@ function serveConnection(socket: net.Socket, opts: TcpOptions, metrics: DnsMetri
       out.writeUInt16BE(msg.length, 0);
       out.set(msg, 2);
       metrics.responded("tcp", msg.length > 3 ? msg[3]! & 0x0f : 0);
+      table.touch(slot);
       unflushed++;
       ok = socket.write(out, flushed);
     }
@@ -178,6 +193,7 @@ function serveConnection(socket: net.Socket, opts: TcpOptions, metrics: DnsMetri
 
   socket.on("data", (chunk: Buffer) => {
     if (closing) return;
+    table.touch(slot);
     frames.push(chunk);
     pump();
   });

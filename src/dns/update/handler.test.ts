@@ -14,7 +14,7 @@ import type { Keyring, ServerKey } from "../keyring.js";
 import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig.js";
 import type { DnsHandler } from "../types.js";
 import { encodeUpdate } from "../wire/update.js";
-import { createUpdateHandler } from "./handler.js";
+import { createUpdateHandler, type UpdateHandlerDeps } from "./handler.js";
 
 const ZONE = "dyn.example.test";
 const HOST = `home.${ZONE}`;
@@ -46,6 +46,8 @@ const keyring: Keyring = (n) => KEYS.get(n);
 let store: Store;
 let handler: DnsHandler;
 let events: string[];
+let makeHandler: (over?: Partial<UpdateHandlerDeps>) => DnsHandler;
+let updateService: UpdateHandlerDeps["updates"];
 
 beforeEach(async () => {
   store = createMemoryStore();
@@ -62,6 +64,7 @@ beforeEach(async () => {
   await zones.addHost(HOST, {});
   await zones.addZone(`child.${ZONE}`, {});
   const updates = createUpdateService({ ...deps, allowNonGlobal: false });
+  updateService = updates;
   await updates.update({
     token: undefined,
     hosts: [HOST],
@@ -69,15 +72,18 @@ beforeEach(async () => {
     source: { ip: "127.0.0.1", userAgent: undefined, protocol: "cli", tokenId: undefined },
   });
   events.length = 0;
-  handler = createUpdateHandler({
-    keyring,
-    store,
-    updates,
-    clock: () => NOW_MS,
-    log: silentLog,
-    allowMd5: false,
-    maxFudge: 300,
-  });
+  makeHandler = (over = {}) =>
+    createUpdateHandler({
+      keyring,
+      store,
+      updates,
+      clock: () => NOW_MS,
+      log: silentLog,
+      allowMd5: false,
+      maxFudge: 300,
+      ...over,
+    });
+  handler = makeHandler();
 });
 
 interface Sent {
@@ -245,7 +251,8 @@ describe("RFC 2136 UPDATE handler", () => {
       (await send({ updates: [{ kind: "delete-name", name: HOST }] }, { keyName: "txt-only" })).rcode,
     ).toBe(5);
     expect((await send(add, { keyName: "lan-only" })).rcode).toBe(5);
-    expect((await send(add, { keyName: "lan-only", from: "10.1.2.3" })).rcode).toBe(0);
+    // signed anew (the same bytes again would be a replay, whatever the address)
+    expect((await send(add, { keyName: "lan-only", from: "10.1.2.3", time: NOW + 1 })).rcode).toBe(0);
     expect(await sets(HOST)).toEqual({ A: [V4, V4B] });
   });
 
@@ -359,6 +366,173 @@ describe("RFC 2136 UPDATE handler", () => {
     const r = (await handler(garbage, { transport: "tcp", remoteAddress: "127.0.0.1" })) as Uint8Array;
     expect(r[3]! & 0x0f).toBe(1);
   });
+
+  describe("replayed signed UPDATEs (a captured message sent again inside its ±300 s window)", () => {
+    const setA = (value: string) =>
+      encodeUpdate({
+        id: 0x1234,
+        zone: ZONE,
+        updates: [
+          { kind: "delete-rrset", name: HOST, type: "A" },
+          { kind: "add", name: HOST, type: "A", ttl: 60, value },
+        ],
+      });
+    const signAt = (msg: Uint8Array, time: number) =>
+      signTsig(msg, { key: KEYS.get("all")!, timeSigned: time });
+    const deliver = async (h: DnsHandler, msg: Uint8Array, transport: "udp" | "tcp" = "udp") =>
+      (await h(msg, { transport, remoteAddress: "198.51.100.9" })) as Uint8Array;
+
+    it("the replay gets NOTAUTH/BADTIME, signed, and the newer change stays", async () => {
+      const captured = signAt(setA(V4B), NOW);
+      expect((await deliver(handler, captured.message))[3]! & 0x0f).toBe(0);
+      expect((await deliver(handler, signAt(setA("81.2.69.200"), NOW + 10).message))[3]! & 0x0f).toBe(0);
+      // the attacker sends the captured bytes again, over UDP and over TCP, later within the window
+      for (const transport of ["udp", "tcp"] as const) {
+        const replayed = await deliver(handler, captured.message, transport);
+        expect(replayed[3]! & 0x0f).toBe(9);
+        const v = verifyTsig(replayed, { findKey: (n) => KEYS.get(n), now: NOW, requestMac: captured.mac });
+        expect(v.status).toBe("ok");
+        expect(v.status === "ok" && v.record.error).toBe(TSIG_ERROR.BADTIME);
+      }
+      expect(await sets(HOST)).toEqual({ A: ["81.2.69.200"] });
+    });
+
+    it("a replay is remembered until its window is over, then the time check refuses it anyway", async () => {
+      let nowMs = NOW_MS;
+      const h = makeHandler({ clock: () => nowMs });
+      const captured = signAt(setA(V4B), NOW).message;
+      expect((await deliver(h, captured))[3]! & 0x0f).toBe(0);
+      for (const later of [1, 299, 300]) {
+        nowMs = NOW_MS + later * 1000;
+        expect([later, (await deliver(h, captured))[3]! & 0x0f]).toEqual([later, 9]);
+      }
+      nowMs = NOW_MS + 301_000;
+      expect((await deliver(h, captured))[3]! & 0x0f).toBe(9); // BADTIME by the clock now
+      expect(await sets(HOST)).toEqual({ A: [V4B] });
+    });
+
+    it("the same change signed again (a new MAC) is applied: only identical signed bytes are replays", async () => {
+      expect((await deliver(handler, signAt(setA(V4B), NOW).message))[3]! & 0x0f).toBe(0);
+      expect((await deliver(handler, signAt(setA(V4), NOW).message))[3]! & 0x0f).toBe(0);
+      expect((await deliver(handler, signAt(setA(V4B), NOW + 1).message))[3]! & 0x0f).toBe(0);
+      expect(await sets(HOST)).toEqual({ A: [V4B] });
+    });
+
+    it("a copy arriving while the first is still being applied (a UDP retransmission) gets no reply", async () => {
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const h = makeHandler({
+        updates: {
+          acceptsAddress: (ip) => updateService.acceptsAddress(ip),
+          transact: async (fn) => {
+            await gate;
+            return updateService.transact(fn);
+          },
+        },
+      });
+      const msg = signAt(setA(V4B), NOW).message;
+      const first = deliver(h, msg);
+      expect(await h(msg, { transport: "udp", remoteAddress: "198.51.100.9" })).toBeUndefined();
+      open();
+      expect((await first)[3]! & 0x0f).toBe(0);
+      expect((await deliver(h, msg))[3]! & 0x0f).toBe(9); // once answered, a copy is a replay
+      expect(await sets(HOST)).toEqual({ A: [V4B] });
+    });
+
+    it("with its memory full the server refuses (REFUSED, signed) rather than forget a MAC", async () => {
+      const h = makeHandler({ replayCacheSize: 2 });
+      expect((await deliver(h, signAt(setA(V4B), NOW).message))[3]! & 0x0f).toBe(0);
+      expect((await deliver(h, signAt(setA(V4), NOW + 1).message))[3]! & 0x0f).toBe(0);
+      const third = signAt(setA("81.2.69.201"), NOW + 2);
+      const refused = await deliver(h, third.message);
+      expect(refused[3]! & 0x0f).toBe(5);
+      const v = verifyTsig(refused, { findKey: (n) => KEYS.get(n), now: NOW, requestMac: third.mac });
+      expect(v.status).toBe("ok");
+      expect(await sets(HOST)).toEqual({ A: [V4] });
+    });
+  });
+
+  it("a TSIG in the middle of the additional section, or two TSIG records: FORMERR, nothing applied", async () => {
+    const add = { updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }] } as const;
+    const signed = signTsig(encodeUpdate({ id: 0x1234, zone: ZONE, ...add }), {
+      key: KEYS.get("all")!,
+      timeSigned: NOW,
+    }).message;
+    const tsigStart = encodeUpdate({ id: 0x1234, zone: ZONE, ...add }).length;
+    const tsigRecord = signed.subarray(tsigStart);
+    const withArcount = (bytes: Uint8Array, n: number) => {
+      const out = Uint8Array.from(bytes);
+      out[11] = n;
+      return out;
+    };
+    // OPT after the TSIG, and the TSIG twice
+    const opt = Uint8Array.of(0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0);
+    for (const msg of [
+      withArcount(Uint8Array.from([...signed, ...opt]), 2),
+      withArcount(Uint8Array.from([...signed, ...tsigRecord]), 2),
+    ]) {
+      const r = (await handler(msg, { transport: "udp", remoteAddress: "127.0.0.1" })) as Uint8Array;
+      expect(r[3]! & 0x0f).toBe(1);
+    }
+    expect(await sets(HOST)).toEqual({ A: [V4] });
+  });
+
+  it("a name spelled with KELVIN SIGN (UTF-8 octets) is not the ASCII name: refused, nothing created", async () => {
+    const kelvin = Buffer.from("\u212Aiosk"); // 7 octets: E2 84 AA "iosk"
+    const s = await send(
+      { updates: [{ kind: "add", name: `kiosk.${ZONE}`, type: "TXT", ttl: 60, value: "x" }] },
+      {
+        raw: (m) => {
+          const at = Buffer.from(m).indexOf(Buffer.from("\x05kiosk"));
+          return Uint8Array.from([...m.subarray(0, at), kelvin.length, ...kelvin, ...m.subarray(at + 6)]);
+        },
+      },
+    );
+    expect(s.rcode).toBe(5);
+    expect((await store.listHosts()).map((h) => h.fqdn)).toEqual([HOST]);
+  });
+
+  it("logs every refusal with key, client, zone, answer and reason, and at most 20 lines a minute", async () => {
+    const lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
+    const log = {
+      debug() {},
+      info: (obj: object, msg?: string) =>
+        lines.push({ level: "info", obj: obj as Record<string, unknown>, msg }),
+      warn: (obj: object, msg?: string) =>
+        lines.push({ level: "warn", obj: obj as Record<string, unknown>, msg }),
+      error: (obj: object, msg?: string) =>
+        lines.push({ level: "error", obj: obj as Record<string, unknown>, msg }),
+    };
+    let nowMs = NOW_MS;
+    handler = makeHandler({ log, clock: () => nowMs });
+    const add = { updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }] } as const;
+    await send(add, { keyName: undefined });
+    await send(add, { keyName: "nobody" });
+    await send(add, { secret: new Uint8Array(32), from: "203.0.113.5" });
+    await send(add, { time: NOW - 3600 });
+    await send(add, { keyName: "lan-only" });
+    await send({ prerequisites: [{ kind: "name-not-in-use", name: HOST }], updates: [] }, { time: NOW + 2 });
+    expect(lines.map((l) => [l.level, l.msg, l.obj["answer"], l.obj["key"], l.obj["zone"]])).toEqual([
+      ["warn", "UPDATE refused", "REFUSED", undefined, ZONE],
+      ["warn", "UPDATE refused", "NOTAUTH/BADKEY", "nobody", ZONE],
+      ["warn", "UPDATE refused", "NOTAUTH/BADSIG", "all", ZONE],
+      ["warn", "UPDATE refused", "NOTAUTH/BADTIME", "all", ZONE],
+      ["warn", "UPDATE refused", "REFUSED", "lan-only", ZONE],
+      ["info", "UPDATE refused", "YXDOMAIN", "all", ZONE],
+    ]);
+    expect(lines[2]!.obj).toMatchObject({ client: "203.0.113.5", reason: "wrong signature" });
+    expect(lines[4]!.obj["reason"]).toMatch(/address not allowed/);
+    // a flood of 1000 unsigned UPDATEs: 14 more lines this minute, then one summary line
+    lines.length = 0;
+    for (let i = 0; i < 1000; i++) await send(add, { keyName: undefined });
+    expect(lines).toHaveLength(14);
+    nowMs += 60_000;
+    await send(add, { keyName: undefined });
+    expect(lines.slice(14).map((l) => [l.msg, l.obj["suppressed"], l.obj["byAnswer"]])).toEqual([
+      ["UPDATE refusals left out of the log", 986, { REFUSED: 986 }],
+      ["UPDATE refused", undefined, undefined],
+    ]);
+  });
 });
 
 describe("RFC 2136 UPDATE under update limits", () => {
@@ -379,6 +553,8 @@ describe("RFC 2136 UPDATE under update limits", () => {
     });
     const updates = createUpdateService({ ...deps, allowNonGlobal: false, limits });
     handler = createUpdateHandler({ ...deps, keyring, updates, allowMd5: false, maxFudge: 300 });
+    // Each message signed a second later than the one before: the same bytes again would be a replay.
+    let signedAt = NOW;
     const change = (value: string) =>
       send(
         {
@@ -387,7 +563,7 @@ describe("RFC 2136 UPDATE under update limits", () => {
             { kind: "add", name: HOST, type: "A", ttl: 60, value },
           ],
         },
-        { from: "81.2.69.1" },
+        { from: "81.2.69.1", time: signedAt++ },
       );
     expect((await change(V4B)).rcode).toBe(0);
     expect((await change(V4)).rcode).toBe(0);

@@ -6,12 +6,16 @@
 // - not a request, or shorter than a header → no reply; a message that cannot be walked → FORMERR.
 // - TSIG: unsigned → REFUSED; malformed TSIG → FORMERR; unknown key or algorithm (hmac-md5 unless
 //   allowed) → NOTAUTH + BADKEY, wrong MAC → NOTAUTH + BADSIG, both UNSIGNED (RFC 8945 §5.3.2); time
-//   outside the fudge → NOTAUTH + BADTIME, signed, our time in Other Data. From here on every reply is
-//   signed with the request's MAC.
+//   outside the fudge → NOTAUTH + BADTIME, signed, our time in Other Data. A message whose MAC this key
+//   already used inside its time window (a replay, tsig-replay.ts) → NOTAUTH + BADTIME too, nothing
+//   applied (no reply at all while the first copy is still being applied: a retransmission); when the
+//   replay memory is full → REFUSED. From here on every reply is signed with the
+//   request's MAC.
 // - the key's source CIDRs do not include the client → REFUSED.
 // - zone section not exactly one SOA/IN entry → FORMERR; not a zone apex we serve → NOTAUTH.
 // - prerequisites, policy and prescan: see plan.ts. Nothing is written unless every check passes.
 // - the update service fails (bad value, store down) → REFUSED for a value it rejects, else SERVFAIL.
+// Every answer other than NOERROR is logged (key, client, zone, answer, reason), bounded (refusal-log.ts).
 // Never throws or rejects.
 
 import type { Clock } from "../../core/clock.js";
@@ -21,12 +25,22 @@ import type { UpdateService } from "../../services/apply-update.js";
 import type { Log } from "../../services/ports.js";
 import type { Store } from "../../store/types.js";
 import type { Keyring } from "../keyring.js";
-import { appendTsigRecord, signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig.js";
+import {
+  appendTsigRecord,
+  signTsig,
+  TSIG_ERROR,
+  verifyTsig,
+  type TsigKey,
+  type TsigRecord,
+} from "../tsig.js";
+import { createReplayGuard } from "../tsig-replay.js";
 import type { DnsHandler } from "../types.js";
-import { CLASS, FLAG, HEADER_SIZE, OPCODE, RCODE, TYPE } from "../wire/constants.js";
+import { CLASS, FLAG, HEADER_SIZE, OPCODE, RCODE, rcodeName, TYPE } from "../wire/constants.js";
+import { readWireName, wireNameText } from "../wire/records.js";
 import { decodeUpdate } from "./decode.js";
 import { planUpdate, UPDATE_RCODE } from "./plan.js";
 import { policyAllowsSource } from "./policy.js";
+import { createRefusalLog } from "./refusal-log.js";
 
 export interface UpdateHandlerDeps {
   readonly keyring: Keyring;
@@ -38,6 +52,8 @@ export interface UpdateHandlerDeps {
   readonly allowMd5: boolean;
   /** The most clock skew honoured, in seconds, whatever fudge the client asks for. */
   readonly maxFudge: number;
+  /** Signed UPDATEs remembered for replay detection (tsig-replay.ts). Default 100 000. */
+  readonly replayCacheSize?: number;
 }
 
 /** Value errors of the update service that are the client's fault (→ REFUSED, not SERVFAIL). */
@@ -53,24 +69,43 @@ const CLIENT_ERRORS = new Set<ErrorCode>([
   "rate_limited",
 ]);
 
+/** An UPDATE's answer: its rcode, and why when it is not NOERROR (for the refusal log). */
+interface Outcome {
+  readonly rcode: number;
+  readonly reason: string;
+}
+
 export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
   const findKey = (name: string): TsigKey | undefined => {
     const key = deps.keyring(name);
     return key?.algorithm === "hmac-md5" && !deps.allowMd5 ? undefined : key;
   };
+  const replay = createReplayGuard(deps.replayCacheSize ?? 100_000);
+  const refusals = createRefusalLog({ log: deps.log, clock: deps.clock });
 
   return async (msg, ctx) => {
     if (msg.length < HEADER_SIZE || (msg[2]! & 0x80) !== 0) return undefined;
     const now = Math.floor(deps.clock() / 1000);
     const verdict = verifyTsig(msg, { findKey, now, maxFudge: deps.maxFudge });
     const zoneEcho = echoZone(msg);
+    const refused = (answer: string, reason: string, key: string | undefined, level: "warn" | "info") =>
+      refusals({ key, client: ctx.remoteAddress, zone: zoneName(zoneEcho), answer, reason, level });
+    const claimed = "record" in verdict ? verdict.record && wireNameText(verdict.record.keyName) : undefined;
     switch (verdict.status) {
       case "unsigned":
+        refused("REFUSED", "not TSIG-signed", undefined, "warn");
         return reply(msg, zoneEcho, RCODE.REFUSED);
       case "FORMERR":
+        refused("FORMERR", verdict.reason, claimed, "warn");
         return reply(msg, zoneEcho, RCODE.FORMERR);
       case "BADKEY":
       case "BADSIG":
+        refused(
+          `NOTAUTH/${verdict.status}`,
+          verdict.status === "BADKEY" ? "no such key (or algorithm)" : "wrong signature",
+          claimed,
+          "warn",
+        );
         return appendTsigRecord(reply(msg, zoneEcho, UPDATE_RCODE.NOTAUTH), {
           ...verdict.record,
           mac: new Uint8Array(0),
@@ -79,15 +114,17 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
           otherData: new Uint8Array(0),
         });
       case "BADTIME":
-        return signTsig(reply(msg, zoneEcho, UPDATE_RCODE.NOTAUTH), {
-          key: verdict.key,
-          // RFC 8945 §5.2.3: the request's time, so the client can match it; ours in Other Data.
-          timeSigned: verdict.record.timeSigned,
-          fudge: verdict.record.fudge,
-          requestMac: verdict.mac,
-          error: TSIG_ERROR.BADTIME,
-          otherData: u48(now),
-        }).message;
+        refused("NOTAUTH/BADTIME", `signed at ${verdict.record.timeSigned}, now ${now}`, claimed, "warn");
+        return badTime(msg, zoneEcho, verdict, now);
+    }
+    const keyName = verdict.key.name;
+    // RFC 8945 §5.2.3: a message that is not fresh gets BADTIME; a replay is the clearest such case.
+    const fudge = Math.min(verdict.record.fudge, deps.maxFudge);
+    const seen = replay.check(keyName, verdict.mac, verdict.record.timeSigned + fudge, now);
+    if (seen === "pending") return undefined; // a retransmission: the first copy's answer is on its way
+    if (seen === "replay") {
+      refused("NOTAUTH/BADTIME", "replay: this signed message was received before", keyName, "warn");
+      return badTime(msg, zoneEcho, verdict, now);
     }
     const sign = (rcode: number) =>
       signTsig(reply(msg, zoneEcho, rcode), {
@@ -96,83 +133,108 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
         fudge: verdict.record.fudge,
         requestMac: verdict.mac,
       }).message;
+    if (seen === "full") {
+      refused("REFUSED", "too many signed UPDATEs within the time window to detect replays", keyName, "warn");
+      return sign(RCODE.REFUSED);
+    }
+    let outcome: Outcome;
     try {
-      const key = deps.keyring(verdict.key.name)!;
-      if (!policyAllowsSource(key.policy, ctx.remoteAddress)) {
-        deps.log.info({ key: key.name, from: ctx.remoteAddress }, "UPDATE refused: source not allowed");
-        return sign(RCODE.REFUSED);
-      }
-      const decoded = decodeUpdate(msg);
-      if (!decoded.ok) {
-        deps.log.info({ key: key.name, reason: decoded.reason }, "UPDATE malformed");
-        return sign(RCODE.FORMERR);
-      }
-      const zone = decoded.value.zone;
-      if (
-        decoded.value.zoneCount !== 1 ||
-        zone === undefined ||
-        zone.type !== TYPE.SOA ||
-        zone.klass !== CLASS.IN
-      ) {
-        deps.log.info(
-          { key: key.name, zones: decoded.value.zoneCount },
-          "UPDATE zone section is not one SOA/IN",
-        );
-        return sign(RCODE.FORMERR);
-      }
-      const rcode = await deps.updates.transact(async (apply) => {
-        const zones = (await deps.store.listZones()).map((z) => z.name);
-        if (!zones.includes(zone.name)) return UPDATE_RCODE.NOTAUTH;
-        const plan = await planUpdate({
-          zone: zone.name,
-          zones,
-          msg: decoded.value,
-          policy: key.policy,
-          acceptsAddress: (ip) => deps.updates.acceptsAddress(ip),
-          read: async (name) => {
-            const host = await deps.store.getHost(name);
-            if (host === undefined) return { host: false, sets: new Map<RecordType, RRSet>() };
-            const sets = await deps.store.getRRSets(name);
-            return { host: true, sets: new Map(sets.map((s) => [s.type, s])) };
-          },
-        });
-        if (plan.rcode !== 0 || !("hosts" in plan)) {
-          deps.log.info(
-            {
-              key: key.name,
-              zone: zone.name,
-              rcode: plan.rcode,
-              reason: "reason" in plan ? plan.reason : "",
-            },
-            "UPDATE not applied",
-          );
-          return plan.rcode;
-        }
-        if (plan.hosts.length === 0) return RCODE.NOERROR;
-        const outcomes = await apply({
-          token: undefined,
-          hosts: plan.hosts,
-          sets: {},
-          setsByHost: plan.setsByHost,
-          createHosts: plan.createHosts,
-          source: {
-            ip: ctx.remoteAddress,
-            userAgent: undefined,
-            protocol: "rfc2136",
-            tokenId: `tsig:${key.name}`,
-          },
-        });
-        const failed = outcomes.find((o) => o.status === "failed");
-        if (failed === undefined) return RCODE.NOERROR;
-        deps.log.info({ key: key.name, code: failed.code, fqdn: failed.fqdn }, "UPDATE failed");
-        return CLIENT_ERRORS.has(failed.code) ? RCODE.REFUSED : RCODE.SERVFAIL;
-      });
-      return sign(rcode);
+      outcome = await apply(msg, keyName, ctx.remoteAddress);
     } catch (e) {
       deps.log.error({ err: e }, "UPDATE handler failed");
-      return sign(RCODE.SERVFAIL);
+      outcome = { rcode: RCODE.SERVFAIL, reason: "internal error (logged above)" };
+    } finally {
+      replay.settled(keyName, verdict.mac);
     }
+    if (outcome.rcode !== RCODE.NOERROR) {
+      refused(
+        rcodeName(outcome.rcode),
+        outcome.reason,
+        keyName,
+        outcome.rcode === RCODE.REFUSED ? "warn" : "info",
+      );
+    }
+    return sign(outcome.rcode);
   };
+
+  /** Everything after the signature: the key's source addresses, the message, the plan, the commit. */
+  async function apply(msg: Uint8Array, keyName: string, client: string): Promise<Outcome> {
+    const key = deps.keyring(keyName)!;
+    if (!policyAllowsSource(key.policy, client))
+      return { rcode: RCODE.REFUSED, reason: "client address not allowed for this key" };
+    const decoded = decodeUpdate(msg);
+    if (!decoded.ok) return { rcode: RCODE.FORMERR, reason: decoded.reason };
+    const zone = decoded.value.zone;
+    if (
+      decoded.value.zoneCount !== 1 ||
+      zone === undefined ||
+      zone.type !== TYPE.SOA ||
+      zone.klass !== CLASS.IN
+    )
+      return {
+        rcode: RCODE.FORMERR,
+        reason: `zone section is not one SOA/IN (${decoded.value.zoneCount} entries)`,
+      };
+    return deps.updates.transact(async (commit): Promise<Outcome> => {
+      const zones = (await deps.store.listZones()).map((z) => z.name);
+      if (!zones.includes(zone.name))
+        return { rcode: UPDATE_RCODE.NOTAUTH, reason: "not a zone of this server" };
+      const plan = await planUpdate({
+        zone: zone.name,
+        zones,
+        msg: decoded.value,
+        policy: key.policy,
+        acceptsAddress: (ip) => deps.updates.acceptsAddress(ip),
+        read: async (name) => {
+          const host = await deps.store.getHost(name);
+          if (host === undefined) return { host: false, sets: new Map<RecordType, RRSet>() };
+          const sets = await deps.store.getRRSets(name);
+          return { host: true, sets: new Map(sets.map((s) => [s.type, s])) };
+        },
+      });
+      if (plan.rcode !== 0 || !("hosts" in plan))
+        return { rcode: plan.rcode, reason: "reason" in plan ? plan.reason : "" };
+      if (plan.hosts.length === 0) return { rcode: RCODE.NOERROR, reason: "" };
+      const outcomes = await commit({
+        token: undefined,
+        hosts: plan.hosts,
+        sets: {},
+        setsByHost: plan.setsByHost,
+        createHosts: plan.createHosts,
+        source: { ip: client, userAgent: undefined, protocol: "rfc2136", tokenId: `tsig:${key.name}` },
+      });
+      const failed = outcomes.find((o) => o.status === "failed");
+      if (failed === undefined) return { rcode: RCODE.NOERROR, reason: "" };
+      return {
+        rcode: CLIENT_ERRORS.has(failed.code) ? RCODE.REFUSED : RCODE.SERVFAIL,
+        reason: `${failed.fqdn}: ${failed.code}`,
+      };
+    });
+  }
+}
+
+/** NOTAUTH/BADTIME, signed over the request MAC (RFC 8945 §5.2.3): the request's time, ours in Other Data. */
+function badTime(
+  msg: Uint8Array,
+  zoneEcho: Uint8Array | undefined,
+  verdict: { readonly key: TsigKey; readonly record: TsigRecord; readonly mac: Uint8Array },
+  now: number,
+): Uint8Array {
+  return signTsig(reply(msg, zoneEcho, UPDATE_RCODE.NOTAUTH), {
+    key: verdict.key,
+    timeSigned: verdict.record.timeSigned,
+    fudge: verdict.record.fudge,
+    requestMac: verdict.mac,
+    error: TSIG_ERROR.BADTIME,
+    otherData: u48(now),
+  }).message;
+}
+
+/** The zone's name from the echoed zone section, for logs; undefined without one. */
+function zoneName(zoneEcho: Uint8Array | undefined): string | undefined {
+  if (zoneEcho === undefined) return undefined;
+  const name = readWireName(zoneEcho, 0);
+  return name.ok ? wireNameText(name.value.wire) || "." : undefined;
 }
 
 /** The zone section as received when it is exactly one well-formed entry, else nothing. */

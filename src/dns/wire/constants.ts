@@ -34,6 +34,25 @@ export const RCODE = {
   BADVERS: 16,
 } as const;
 
+const RCODE_NAMES = [
+  "NOERROR",
+  "FORMERR",
+  "SERVFAIL",
+  "NXDOMAIN",
+  "NOTIMP",
+  "REFUSED",
+  "YXDOMAIN", // RFC 2136 from here on
+  "YXRRSET",
+  "NXRRSET",
+  "NOTAUTH",
+  "NOTZONE",
+];
+
+/** The mnemonic of a header rcode ("NOERROR" … "NOTZONE"), or its number. */
+export function rcodeName(rcode: number): string {
+  return RCODE_NAMES[rcode] ?? String(rcode);
+}
+
 /** Bits of the 16-bit flags word (header bytes 2–3). */
 export const FLAG = {
   QR: 0x8000,

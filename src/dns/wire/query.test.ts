@@ -166,4 +166,51 @@ describe("hostile queries", () => {
     const reply = answerQuery(q, index, { transport: "udp" });
     expect(reply![3]! & 0x0f).toBe(3); // NXDOMAIN inside example.test
   });
+
+  describe("a TSIG record that is not the last additional record → FORMERR for every opcode (RFC 8945 §5.1)", () => {
+    const TSIG = [...name("k"), 0, 250, 0, 255, 0, 0, 0, 0, 0, 3, 1, 2, 3];
+    const q = (flags: number, an: number, ar: number) => [
+      ...header(ID, flags, 1, an, 0, ar),
+      ...name("www", "dyn", "example", "test"),
+      ...IN_A,
+    ];
+    const cases: [string, (flags: number) => number[]][] = [
+      ["TSIG in the middle of the additional section", (f) => [...q(f, 0, 2), ...TSIG, ...OPT()]],
+      ["two TSIG records", (f) => [...q(f, 0, 2), ...TSIG, ...TSIG]],
+      ["TSIG in the answer section", (f) => [...q(f, 1, 0), ...TSIG]],
+    ];
+    for (const [what, build] of cases) {
+      it(`${what}: QUERY, NOTIFY, STATUS and IQUERY all get FORMERR`, () => {
+        for (const opcode of [0, 1, 2, 4]) {
+          const msg = Uint8Array.from(build(opcode << 11));
+          const parsed = parseQuery(msg);
+          expect(parsed.kind === "formerr" && parsed.reason).toMatch(/TSIG is not the last/);
+          const reply = answerQuery(msg, index, { transport: "udp" })!;
+          expect([opcode, reply[3]! & 0x0f, (reply[2]! >> 3) & 0x0f]).toEqual([opcode, 1, opcode]);
+        }
+      });
+    }
+
+    it("a TSIG that is the last additional record is read past (verified by its route, not here)", () => {
+      expect(parseQuery(Uint8Array.from([...q(0, 0, 2), ...OPT(), ...TSIG])).kind).toBe("query");
+    });
+  });
+
+  it("a name spelled with KELVIN SIGN (UTF-8 octets) is another name, never folded into k", () => {
+    const kiosk = new ZoneIndex();
+    kiosk.load(SNAPSHOT);
+    kiosk.hostChanged("kiosk.dyn.example.test", "dyn.example.test", [
+      { type: "A", ttl: 60, values: ["192.0.2.9"] },
+    ]);
+    const msg = Uint8Array.from([
+      ...header(ID, 0, 1),
+      7,
+      ...Buffer.from("\u212Aiosk"),
+      ...name("dyn", "example", "test"),
+      ...IN_A,
+    ]);
+    const parsed = parseQuery(msg);
+    expect(parsed.kind === "query" && parsed.query.qname.name).toBe("\\226\\132\\170iosk.dyn.example.test");
+    expect(answerQuery(msg, kiosk, { transport: "udp" })![3]! & 0x0f).toBe(3); // NXDOMAIN
+  });
 });

@@ -36,8 +36,11 @@ export interface Query {
 export type QueryParse =
   /** No reply at all: too short to carry an ID, or a response (QR=1) that must not be answered. */
   | { readonly kind: "drop"; readonly reason: string }
-  /** Malformed: reply FORMERR echoing the header's ID and opcode. */
-  | { readonly kind: "formerr"; readonly reason: string; readonly header: Header }
+  /**
+   * Malformed: reply FORMERR echoing the header's ID and opcode. `anyOpcode`: malformed whatever the
+   * opcode (a misplaced TSIG, RFC 8945 §5.1), so FORMERR even for an opcode the server does not implement.
+   */
+  | { readonly kind: "formerr"; readonly reason: string; readonly header: Header; readonly anyOpcode?: true }
   | { readonly kind: "query"; readonly query: Query };
 
 /** Reads the 12-byte header, or undefined when the message is shorter. */
@@ -58,7 +61,8 @@ export function readHeader(msg: Uint8Array): Header | undefined {
 /**
  * Parses a query. Rules: fewer than 12 bytes or QR=1 → drop; qdcount ≠ 1, a malformed or compressed
  * question name, truncated records, rdlength past the end, compression loops, a second OPT or an OPT
- * not owned by the root → formerr. Trailing bytes after the last counted record are ignored.
+ * not owned by the root, a TSIG that is not the last record of the additional section (RFC 8945 §5.1;
+ * so also a second TSIG) → formerr. Trailing bytes after the last counted record are ignored.
  */
 export function parseQuery(msg: Uint8Array): QueryParse {
   const header = readHeader(msg);
@@ -73,12 +77,17 @@ export function parseQuery(msg: Uint8Array): QueryParse {
   const qclass = (msg[q + 2]! << 8) | msg[q + 3]!;
   const questionEnd = q + 4;
   const rest = readRecords(msg, questionEnd, header);
-  if (!rest.ok) return { kind: "formerr", reason: rest.reason, header };
+  if (!rest.ok) {
+    if (rest.reason !== TSIG_NOT_LAST) return { kind: "formerr", reason: rest.reason, header };
+    return { kind: "formerr", reason: rest.reason, header, anyOpcode: true };
+  }
   return {
     kind: "query",
     query: { header, qname: qname.value, qtype, qclass, questionEnd, edns: rest.value },
   };
 }
+
+const TSIG_NOT_LAST = "TSIG is not the last additional record";
 
 /** Walks the answer, authority and additional sections; returns the OPT found in additional, if any. */
 function readRecords(msg: Uint8Array, start: number, header: Header): Parsed<Edns | undefined> {
@@ -96,6 +105,7 @@ function readRecords(msg: Uint8Array, start: number, header: Header): Parsed<Edn
     const rdlength = (msg[off + 8]! << 8) | msg[off + 9]!;
     const rdata = off + 10;
     if (rdata + rdlength > msg.length) return fail("rdlength beyond the end of the message");
+    if (type === TYPE.TSIG && (i !== total - 1 || i < firstAdditional)) return fail(TSIG_NOT_LAST);
     if (type === TYPE.OPT) {
       if (i < firstAdditional) return fail("OPT outside the additional section");
       if (edns !== undefined) return fail("more than one OPT record");

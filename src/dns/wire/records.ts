@@ -3,6 +3,7 @@
 // Hostile input: never throws, every offset is bounds-checked, compression pointers go strictly
 // backwards (name.ts skipName).
 
+import { asciiLowerCase } from "../../core/names.js";
 import { HEADER_SIZE, MAX_NAME_WIRE } from "./constants.js";
 import { skipName } from "./name.js";
 import { fail, ok, type Parsed } from "./result.js";
@@ -103,7 +104,7 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * 1–63 octets of printable ASCII, 255 octets at most. Undefined when the text is not such a name.
  */
 export function toWireName(text: string): Uint8Array | undefined {
-  const name = text.toLowerCase().replace(/\.$/, "");
+  const name = asciiLowerCase(text).replace(/\.$/, "");
   if (name === "") return Uint8Array.of(0);
   if (name.length + 2 > MAX_NAME_WIRE || /[^\x21-\x7e]/.test(name)) return undefined;
   const out: number[] = [];

@@ -64,7 +64,8 @@ describe("encodeUpdate (RFC 2136)", () => {
   });
 
   it("refuses values and names that do not fit their type", () => {
-    // Bad inputs tried: a hostname as an A value, an IPv4 as AAAA, an empty label, a 64-octet label.
+    // Bad inputs tried: a hostname as an A value, an IPv4 as AAAA, an empty label, a 64-octet label,
+    // a KELVIN SIGN (U+212A, which String#toLowerCase turns into "k") in a name.
     const bad = [
       () =>
         encodeUpdate({
@@ -80,6 +81,7 @@ describe("encodeUpdate (RFC 2136)", () => {
         }),
       () => encodeUpdate({ id: 1, zone: "a..test", updates: [] }),
       () => encodeQuery(1, `${"a".repeat(64)}.test`, "A"),
+      () => encodeQuery(1, "\u212Aiosk.z.test", "TXT"),
     ];
     for (const f of bad) {
       let caught: unknown;

@@ -3,6 +3,10 @@
 // The buffer is reused between responses; `finish` returns a copy of the used bytes.
 
 import { FLAG, HEADER_SIZE, MAX_TCP_MESSAGE, OPT_RR_SIZE, OUR_UDP_SIZE, TYPE } from "./constants.js";
+import type { Edns } from "./query.js";
+
+/** DNSSEC OK (RFC 3225), in the OPT record's TTL field. */
+const DO_BIT = 0x8000;
 
 export class ResponseWriter {
   readonly #buf = new Uint8Array(MAX_TCP_MESSAGE);
@@ -73,18 +77,26 @@ export class ResponseWriter {
   }
 
   /**
-   * Writes the header (QR set; `flags` supplies opcode, AA, TC, RD, CD), an OPT record when `opt` is
-   * given, and returns a copy of the message. Rcodes above 15 go in the OPT's extended-rcode byte.
+   * Writes the header (QR set; `flags` supplies opcode, AA, TC, RD, CD), an OPT record when the query
+   * had one (`opt`: its EDNS), and returns a copy of the message. Rcodes above 15 go in the OPT's
+   * extended-rcode byte. The OPT is always the message's last 11 octets (answer-cache.ts relies on it).
    */
-  finish(id: number, flags: number, rcode: number, qdcount: number, opt: boolean): Uint8Array {
+  finish(
+    id: number,
+    flags: number,
+    rcode: number,
+    qdcount: number,
+    opt: Pick<Edns, "dnssecOk"> | undefined,
+  ): Uint8Array {
     let arcount = this.#counts[2]!;
-    if (opt) {
+    if (opt !== undefined) {
       const p = this.#pos;
       this.#buf[p] = 0;
       this.#view.setUint16(p + 1, TYPE.OPT);
       this.#view.setUint16(p + 3, OUR_UDP_SIZE);
-      // TTL: extended rcode (high 8 bits of the 12-bit rcode), version 0, DO clear, Z zero.
-      this.#view.setUint32(p + 5, ((rcode >> 4) & 0xff) << 24);
+      // TTL: extended rcode (high 8 bits of the 12-bit rcode), version 0, the query's DO bit (RFC 3225
+      // §3: copied into the response, whatever the answer), the other flags zero.
+      this.#view.setUint32(p + 5, (((rcode >> 4) & 0xff) << 24) | (opt.dnssecOk ? DO_BIT : 0));
       this.#view.setUint16(p + 9, 0);
       this.#pos = p + OPT_RR_SIZE;
       arcount++;

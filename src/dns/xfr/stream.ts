@@ -27,12 +27,11 @@ export function packTransfer(
   records: Iterable<StreamRecord>,
   limit: number,
 ): Uint8Array[] | undefined {
-  const withOpt = q.edns !== undefined;
   const flags = (q.header.flags & (0x7800 | FLAG.RD | FLAG.CD)) | FLAG.AA;
   const out: Uint8Array[] = [];
   let inMessage = 0;
   const start = (): void => {
-    writer.begin(limit, withOpt);
+    writer.begin(limit, q.edns !== undefined);
     writer.copy(msg, 12, q.questionEnd);
     inMessage = 0;
   };
@@ -43,19 +42,18 @@ export function packTransfer(
       continue;
     }
     if (inMessage === 0) return undefined;
-    out.push(writer.finish(q.header.id, flags, 0, 1, withOpt));
+    out.push(writer.finish(q.header.id, flags, 0, 1, q.edns));
     start();
     if (!writer.record(0, r.owner, r.type, r.ttl, r.rdata)) return undefined;
     inMessage++;
   }
-  out.push(writer.finish(q.header.id, flags, 0, 1, withOpt));
+  out.push(writer.finish(q.header.id, flags, 0, 1, q.edns));
   return out;
 }
 
 /** A reply with the question only and `rcode` (AA clear), for refusals and errors. */
 export function errorReply(msg: Uint8Array, q: Query, rcode: number): Uint8Array {
-  const withOpt = q.edns !== undefined;
-  writer.begin(65535, withOpt);
+  writer.begin(65535, q.edns !== undefined);
   writer.copy(msg, 12, q.questionEnd);
-  return writer.finish(q.header.id, q.header.flags & (0x7800 | FLAG.RD | FLAG.CD), rcode, 1, withOpt);
+  return writer.finish(q.header.id, q.header.flags & (0x7800 | FLAG.RD | FLAG.CD), rcode, 1, q.edns);
 }

@@ -438,3 +438,15 @@ describe("client address through proxies", () => {
     expect(await res.text()).toBe(`good ${OTHER_V4}`);
   });
 });
+
+describe("dyndns2 hostnames outside ASCII", () => {
+  it("answers notfqdn for KELVIN SIGN, dotless i and fullwidth names (never folded into an ASCII name)", async () => {
+    const kiosk = await f.token(["kiosk.example.com", "info.example.com", "www.example.com"]);
+    const auth = basic("kiosk.example.com", kiosk);
+    const names = ["\u212Aiosk.example.com", "\u0131nfo.example.com", "\uFF57\uFF57\uFF57.example.com"];
+    const r = await update(`hostname=${names.map(encodeURIComponent).join(",")}&myip=${OTHER_V4}`, auth);
+    expect(r.body.split("\n")).toEqual(["notfqdn", "notfqdn", "notfqdn"]);
+    for (const fqdn of ["kiosk.example.com", "info.example.com", "www.example.com"])
+      expect(await f.rrsets(fqdn)).toEqual([]);
+  });
+});

@@ -21,6 +21,7 @@ import {
   type Zone,
 } from "../types.js";
 import { assembleDelta, touchedBy, zonesToRead } from "../change-log.js";
+import { applyZoneUpdate } from "../zone-update.js";
 import { MemoryChangeLog } from "./changes.js";
 import { MemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
@@ -133,6 +134,18 @@ export function createMemoryStore(): Store {
     async listZones() {
       open();
       return structuredClone([...zones.values()].sort(byKey((z) => z.name)));
+    },
+
+    async updateZone(name, change) {
+      open();
+      const before = zones.get(name);
+      if (before === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
+      const after = applyZoneUpdate(before, change);
+      if (after !== before) {
+        zones.set(name, after);
+        changes.record(name, null, "update");
+      }
+      return structuredClone(after);
     },
 
     async deleteZone(name, opts) {

@@ -32,7 +32,9 @@ import type {
   TsigKeyRecord,
   UserRecord,
   Zone,
+  ZoneUpdate,
 } from "../types.js";
+import { applyZoneUpdate } from "../zone-update.js";
 import * as changes from "./changes.js";
 import { openDatabase, type OpenOptions } from "./connection.js";
 import { FileGuard } from "./file-guard.js";
@@ -191,6 +193,18 @@ class SqliteStore implements Store {
     return this.run("listZones", async () => {
       const rows = await this.db.selectFrom("zones").selectAll().orderBy("name").execute();
       return rows.map(zoneFromRow);
+    });
+  }
+
+  updateZone(name: string, change: ZoneUpdate): Promise<Zone> {
+    return this.inTransaction("updateZone", async (trx) => {
+      const row = await trx.selectFrom("zones").selectAll().where("name", "=", name).executeTakeFirst();
+      if (row === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
+      const before = zoneFromRow(row);
+      const after = applyZoneUpdate(before, change);
+      if (after === before) return before;
+      await trx.updateTable("zones").set(zoneToRow(after)).where("name", "=", name).execute();
+      return after;
     });
   }
 

@@ -164,6 +164,41 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
         expect(await serialOf(store, "example.com")).toBe(42);
         expect(await store.listHosts("example.com")).toEqual([]);
       });
+
+      it("updateZone sets the TTL and SOA fields given, keeps the rest, and advances the serial once", async () => {
+        await store.createZone(zoneFixture("example.com"));
+        await store.createZone(zoneFixture("example.net", { serial: 5000 }));
+        const z = await store.updateZone("example.com", {
+          ttl: 120,
+          soa: { refresh: 7200, minimum: 300, rname: "dns.example.org" },
+        });
+        const want = zoneFixture("example.com", {
+          serial: 1001,
+          ttl: 120,
+          soa: { ...zoneFixture("example.com").soa, refresh: 7200, minimum: 300, rname: "dns.example.org" },
+        });
+        expect(z).toEqual(want);
+        expect(await store.getZone("example.com")).toEqual(want);
+        expect((await store.snapshot()).zones.find((x) => x.name === "example.com")).toEqual(want);
+        // another zone is untouched
+        expect(await store.getZone("example.net")).toEqual(zoneFixture("example.net", { serial: 5000 }));
+      });
+
+      it("updateZone with nothing that differs changes nothing, not even the serial", async () => {
+        await store.createZone(zoneFixture("example.com"));
+        await store.createZone(zoneFixture("example.net", { serial: 5000 }));
+        const same = zoneFixture("example.com");
+        expect(
+          await store.updateZone("example.com", { ttl: same.ttl, soa: { retry: same.soa.retry } }),
+        ).toEqual(same);
+        expect(await store.updateZone("example.com", {})).toEqual(same);
+        expect(await serialOf(store, "example.com")).toBe(1000);
+      });
+
+      it("updateZone of an absent zone is zone_not_found and creates nothing", async () => {
+        await expectCode(store.updateZone("nowhere.example", { ttl: 60 }), "zone_not_found");
+        expect(await store.listZones()).toEqual([]);
+      });
     });
 
     describe("hosts", () => {

@@ -10,7 +10,7 @@ describe("createAdminRoutes", () => {
   it("answers unknown admin paths and methods with a 404 problem", async () => {
     for (const [path, method] of [
       ["/nothing", "GET"],
-      ["/zones/example.com", "PATCH"],
+      ["/zones/example.com", "PUT"],
       ["/hosts/home.example.com/clients?token=tk_aaaaaaaaaa.x", "GET"],
     ] as const) {
       const res = await h.api(path, { method });

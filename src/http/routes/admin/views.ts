@@ -2,6 +2,7 @@
 // No view carries a secret: token views have no hash, key views no secret, mirror settings redacted.
 
 import type { RRSet } from "../../../core/records.js";
+import { rnameToContact } from "../../../core/soa.js";
 import type {
   Host,
   HostFlag,
@@ -21,6 +22,7 @@ export function zoneView(z: Zone, counts: { hosts: number; mirrors: number }) {
     serial: z.serial,
     ttl: z.ttl,
     nameservers: [...z.nameservers],
+    soa: { ...z.soa, contact: rnameToContact(z.soa.rname) },
     hosts: counts.hosts,
     mirrors: counts.mirrors,
     createdAt: new Date(z.createdAt).toISOString(),

@@ -23,6 +23,15 @@ describe("GET /zones", () => {
           serial: expect.any(Number) as number,
           ttl: 60,
           nameservers: ["ns1.example.com"],
+          soa: {
+            mname: "ns1.example.com",
+            rname: "hostmaster.example.com",
+            contact: "hostmaster@example.com",
+            refresh: 3600,
+            retry: 600,
+            expire: 1_209_600,
+            minimum: 60,
+          },
           hosts: 1,
           mirrors: 1,
           createdAt: new Date(START).toISOString(),
@@ -72,6 +81,69 @@ describe("POST /zones", () => {
   it("refuses a body that is not JSON", async () => {
     const res = await h.api("/zones", { method: "POST", raw: "name=x.org" });
     expect(await problemOf(res)).toEqual({ status: 400, code: "bad_request", type: PROBLEM });
+  });
+});
+
+describe("SOA values", () => {
+  it("POST takes them at creation", async () => {
+    const res = await h.api("/zones", {
+      method: "POST",
+      body: { name: "dyn.example.org", refresh: 14_400, minimum: 300, contact: "dns@example.org" },
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({
+      zone: { soa: { refresh: 14_400, minimum: 300, rname: "dns.example.org", contact: "dns@example.org" } },
+    });
+  });
+
+  it("PATCH changes them, advances the serial once and tells the DNS side", async () => {
+    const before = (await h.store.getZone("example.com"))!;
+    h.events.length = 0;
+    const res = await h.api("/zones/example.com", {
+      method: "PATCH",
+      body: {
+        refresh: 14_400,
+        retry: 3600,
+        expire: 1_814_400,
+        minimum: 300,
+        contact: "ops@example.net",
+        ttl: 300,
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      zone: {
+        name: "example.com",
+        serial: before.serial + 1,
+        ttl: 300,
+        hosts: 1,
+        soa: { refresh: 14_400, retry: 3600, expire: 1_814_400, minimum: 300, rname: "ops.example.net" },
+      },
+    });
+    expect(h.events).toEqual(["zone example.com"]);
+  });
+
+  // Hostile bodies: out of range, negative, huge, strings, unknown fields, a dotted mailbox.
+  it.each([
+    ["a negative refresh", { refresh: -1 }, "invalid_soa"],
+    ["a huge expire", { expire: 1e12 }, "invalid_soa"],
+    ["a zero minimum", { minimum: 0 }, "invalid_soa"],
+    ["retry above refresh", { retry: 7200 }, "invalid_soa"],
+    ["a dotted mailbox", { contact: "john.doe@example.com" }, "invalid_soa"],
+    ["a string refresh", { refresh: "3600" }, "bad_request"],
+    ["an unknown field", { serial: 1 }, "bad_request"],
+    ["the whole SOA as an object", { soa: { refresh: 3600 } }, "bad_request"],
+    ["a negative ttl", { ttl: -60 }, "invalid_ttl"],
+  ])("PATCH refuses %s and changes nothing", async (_n, body, code) => {
+    const before = await h.store.getZone("example.com");
+    const res = await h.api("/zones/example.com", { method: "PATCH", body });
+    expect(await problemOf(res)).toEqual({ status: 400, code, type: PROBLEM });
+    expect(await h.store.getZone("example.com")).toEqual(before);
+  });
+
+  it("PATCH of an absent zone is 404 zone_not_found", async () => {
+    const res = await h.api("/zones/nowhere.example", { method: "PATCH", body: { minimum: 300 } });
+    expect(await problemOf(res)).toEqual({ status: 404, code: "zone_not_found", type: PROBLEM });
   });
 });
 

@@ -1,6 +1,9 @@
 // Zones in the admin API:
 //   GET    /zones                       → { zones: [zone view] }
-//   POST   /zones  { name, ttl?, nameservers? } → 201 { zone }
+//   POST   /zones  { name, nameservers?, ttl?, refresh?, retry?, expire?, minimum?, contact?, mname? }
+//                                       → 201 { zone }
+//   PATCH  /zones/:name { ttl?, refresh?, retry?, expire?, minimum?, contact?, mname? } → 200 { zone }
+//          (invalid_soa / invalid_ttl name the value out of range; the serial advances on a change)
 //   DELETE /zones/:name?cascade=1       → 204 (zone_not_empty without cascade while it has hosts)
 
 import type { Hono } from "hono";
@@ -11,12 +14,23 @@ import { flagQuery, parseBody } from "../../request-parse.js";
 import { zoneView } from "./views.js";
 
 const name = z.string().max(253);
+// Ranges and integrality are the zone service's (invalid_ttl, invalid_soa naming the field), not a
+// generic bad_request.
+const settings = {
+  ttl: z.number().optional(),
+  refresh: z.number().optional(),
+  retry: z.number().optional(),
+  expire: z.number().optional(),
+  minimum: z.number().optional(),
+  contact: name.optional(),
+  mname: name.optional(),
+};
 const createBody = z.strictObject({
   name,
-  // Range and integrality are the zone service's (invalid_ttl), not a generic bad_request.
-  ttl: z.number().optional(),
   nameservers: z.array(name).min(1).max(16).optional(),
+  ...settings,
 });
+const updateBody = z.strictObject(settings);
 
 export function registerZoneRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps): void {
   admin.get("/zones", async (c) => {
@@ -36,11 +50,18 @@ export function registerZoneRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps): v
 
   admin.post("/zones", async (c) => {
     const body = await parseBody(c, createBody, deps.maxBodyBytes);
-    const zone = await deps.zones.addZone(body.name, {
-      ...(body.ttl === undefined ? {} : { ttl: body.ttl }),
-      ...(body.nameservers === undefined ? {} : { nameservers: body.nameservers }),
-    });
+    const zone = await deps.zones.addZone(body.name, body);
     return c.json({ zone: zoneView(zone, { hosts: 0, mirrors: 0 }) }, 201);
+  });
+
+  admin.patch("/zones/:name", async (c) => {
+    const body = await parseBody(c, updateBody, deps.maxBodyBytes);
+    const zone = await deps.zones.setZone(c.req.param("name"), body);
+    const [hosts, mirrors] = await Promise.all([
+      deps.store.listHosts(zone.name),
+      deps.store.listMirrors(zone.name),
+    ]);
+    return c.json({ zone: zoneView(zone, { hosts: hosts.length, mirrors: mirrors.length }) });
   });
 
   admin.delete("/zones/:name", async (c) => {

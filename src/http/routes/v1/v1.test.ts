@@ -340,3 +340,18 @@ describe("a host deleted and created again under its name", () => {
     expect(await f.rrsets("home.example.com")).toEqual([]);
   });
 });
+
+describe("hostnames outside ASCII", () => {
+  it("PATCH to a KELVIN SIGN or fullwidth name is invalid_hostname, not the ASCII host it folds into", async () => {
+    const kiosk = await f.token(["kiosk.example.com"], { types: ["A"] });
+    for (const name of ["\u212Aiosk.example.com", "\uFF4Biosk.example.com"]) {
+      const res = await api(`/hosts/${encodeURIComponent(name)}/records`, {
+        method: "PATCH",
+        body: { A: [OTHER_V4] },
+        auth: `Bearer ${kiosk}`,
+      });
+      await expectProblem(res, 400, "invalid_hostname");
+    }
+    expect(await f.rrsets("kiosk.example.com")).toEqual([]);
+  });
+});
