@@ -17,6 +17,7 @@ import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
 import type { SessionRecord, Store, TokenRecord } from "../store/types.js";
 import type { AssetReader } from "./pages/assets.js";
+import type { ProviderChoice } from "./routes/admin/deps.js";
 import type { SessionUser } from "./session/guard.js";
 
 export interface AppDeps {
@@ -52,7 +53,7 @@ export interface AdminDeps {
   readonly keys: KeyService;
   readonly mirrors: MirrorService;
   readonly rates: () => RateSeries;
-  readonly providers: readonly { readonly type: string; readonly title?: string }[];
+  readonly providers: readonly ProviderChoice[];
   /** Reloads the DNS server's TSIG keyring after a key was added or removed. Must not reject. */
   readonly keysChanged: () => Promise<void>;
   /** Kicks the mirror delivery worker. */
