@@ -11,6 +11,7 @@ export const ERRORS = {
   too_many_hosts: { status: 400, title: "Too many hostnames in one request" },
   missing_hostname: { status: 400, title: "No hostname was given" },
   parameter_too_large: { status: 413, title: "A parameter or the request is too large" },
+  unsupported_media_type: { status: 415, title: "The body must be JSON (Content-Type: application/json)" },
   bad_encoding: { status: 400, title: "A parameter is not valid UTF-8" },
   missing_user_agent: { status: 400, title: "The User-Agent header is required" },
   unauthorized: { status: 401, title: "Missing or invalid credentials" },

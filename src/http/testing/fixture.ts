@@ -2,6 +2,7 @@
 // the test controls, a recording listener and log, and `request()` that sets the socket address.
 
 import type { Hono } from "hono";
+import type { Registry } from "prom-client";
 import type { RRSet } from "../../core/records.js";
 import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
 import { createTokenService, type TokenService } from "../../services/tokens.js";
@@ -41,7 +42,13 @@ export interface Fixture {
 }
 
 export async function createFixture(
-  opts: { trustedProxies?: string[]; allowNonGlobal?: boolean; store?: Store; hosts?: string[] } = {},
+  opts: {
+    trustedProxies?: string[];
+    allowNonGlobal?: boolean;
+    store?: Store;
+    hosts?: string[];
+    metrics?: Registry;
+  } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
   let now = 1_700_000_000_000;
@@ -75,6 +82,7 @@ export async function createFixture(
     clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,
     trustedProxies: opts.trustedProxies ?? [],
     version: "0.0.0-test",
+    ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
   });
   return {
     app,
