@@ -1,11 +1,8 @@
 // The server's composition root: the only place that picks the SQLite store, opens sockets and
 // starts timers. Everything it wires is tested on its own; this file is exercised end to end.
 
-import { serve as serveHttp, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import type { Server as HttpServer } from "node:http";
 import { randomBytes, randomInt } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { Registry } from "prom-client";
 import { systemTimers } from "../agent/schedule.js";
 import type { ServerConfig } from "../config/index.js";
@@ -40,13 +37,11 @@ import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Snapshot, Store } from "../store/types.js";
 import { createAdminConsole } from "./admin-console.js";
 import { dnsLimitOptions } from "./dns-limits.js";
+import { drainHttp, httpConnections, listenHttp, type Endpoint } from "./http-server.js";
 import { buildMirrorProvider } from "./mirror-provider.js";
 import { VERSION } from "./version.js";
 
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-}
+export type { Endpoint } from "./http-server.js";
 
 export interface RunningServer {
   readonly http: readonly Endpoint[];
@@ -208,7 +203,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     : await Promise.all(
         config.dns.listen.map((l) => startDnsServer({ host: l.host, port: l.port, ...dnsOptions })),
       );
-  const httpServers = await Promise.all(config.http.listen.map((l) => listenHttp(app.fetch, l)));
+  const connections = httpConnections(config.http, log, clock, metrics);
+  const httpServers = await Promise.all(
+    config.http.listen.map((l) => listenHttp(app.fetch, l, config.http, connections)),
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -229,6 +227,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           notifier.stop(),
           workers?.close(),
         ]);
+        connections.stop();
         await store.close();
       })()),
   };
@@ -316,32 +315,4 @@ function watchExternalChanges(
   }, EXTERNAL_POLL_MS);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-type FetchHandler = Parameters<typeof serveHttp>[0]["fetch"];
-
-function listenHttp(fetch: FetchHandler, at: Endpoint): Promise<{ server: ServerType; endpoint: Endpoint }> {
-  return new Promise((resolve, reject) => {
-    const server = serveHttp({ fetch, hostname: at.host, port: at.port }, (info: AddressInfo) =>
-      resolve({ server, endpoint: { host: at.host, port: info.port } }),
-    );
-    server.once("error", reject);
-  });
-}
-
-/** Stops accepting, lets in-flight requests finish, and cuts what is left after `graceMs`. */
-function drainHttp(server: ServerType, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const s = server as HttpServer;
-    const cut = setTimeout(() => s.closeAllConnections(), graceMs);
-    // A keep-alive connection becomes idle when its in-flight request ends; close it then rather
-    // than waiting for the client or keepAliveTimeout.
-    const sweep = setInterval(() => s.closeIdleConnections(), 50);
-    s.close(() => {
-      clearTimeout(cut);
-      clearInterval(sweep);
-      resolve();
-    });
-    s.closeIdleConnections();
-  });
 }
