@@ -7,7 +7,7 @@ import net from "node:net";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { recordingLog, type LogLine } from "../services/testing/recorders.js";
-import { drainHttp, httpConnections, listenHttp, type HttpLimits } from "./http-server.js";
+import { connectionBudget, drainHttp, httpConnections, listenHttp, type HttpLimits } from "./http-server.js";
 
 const LIMITS: HttpLimits = {
   maxConnections: 1024,
@@ -178,5 +178,15 @@ describe("HTTP listener bounds (real sockets)", () => {
     expect(await h.refusals()).toEqual({ accept_failed: 2 });
     expect(h.refusedLines()[0]?.obj).toMatchObject({ code: "EMFILE" });
     expect(await get(h.port, "127.0.0.1")).toContain("200 OK");
+  });
+});
+
+describe("connectionBudget", () => {
+  it("fits the cap to the open-file limit, keeping half of what is left for DNS over TCP", () => {
+    expect(connectionBudget(1024, undefined)).toBe(1024);
+    expect(connectionBudget(1024, 1_048_576)).toBe(1024);
+    expect(connectionBudget(1024, 1024)).toBe(488);
+    expect(connectionBudget(1024, 64)).toBe(8);
+    expect(connectionBudget(1024, 40)).toBe(1);
   });
 });

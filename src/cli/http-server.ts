@@ -5,7 +5,10 @@
 // - Time: a client must finish its request headers within http.headers_timeout (a slowloris sending
 //   a byte a second is cut then, with 408), its whole request within REQUEST_TIMEOUT_MS, and an idle
 //   keep-alive connection is closed after http.idle_timeout.
-// - A listener that cannot accept (EMFILE: out of file descriptors) logs and counts it and goes on.
+// - File descriptors: each connection holds one. Where the open-file limit is known and too low for
+//   http.max_connections, the cap is lowered to fit (logged at start): a connection the process has
+//   no descriptor for would otherwise be dropped by libuv without a word. A listener that still
+//   cannot accept (EMFILE) logs and counts it and goes on.
 
 import { serve as serveHttp, type ServerType } from "@hono/node-server";
 import type { Server as HttpServer } from "node:http";
@@ -42,13 +45,36 @@ export interface HttpConnections {
   stop(): void;
 }
 
-/** The connection gate every HTTP listener shares, with its metrics in `metrics`. */
+/** Descriptors the server holds besides connections: stdio, the store, DNS sockets, the loader, … */
+const RESERVED_FDS = 48;
+
+/**
+ * The most HTTP connections `fileLimit` descriptors allow: half of what is left after RESERVED_FDS
+ * (DNS over TCP needs its share), at most `max`, at least 1; `max` when the limit is unknown.
+ */
+export function connectionBudget(max: number, fileLimit: number | undefined): number {
+  if (fileLimit === undefined) return max;
+  return Math.max(1, Math.min(max, Math.floor((fileLimit - RESERVED_FDS) / 2)));
+}
+
+/**
+ * The connection gate every HTTP listener shares, with its metrics in `metrics`; `fileLimit` (the
+ * open-file limit, when known) may lower the cap (connectionBudget), which is logged.
+ */
 export function httpConnections(
   limits: HttpLimits,
   log: Log,
   clock: Clock,
   metrics?: Registry,
+  fileLimit?: number,
 ): HttpConnections {
+  const max = connectionBudget(limits.maxConnections, fileLimit);
+  if (max < limits.maxConnections) {
+    log.warn(
+      { maxConnections: limits.maxConnections, openFileLimit: fileLimit, lowered: max },
+      "the open-file limit is too low for http.max_connections; lowered to fit (raise `ulimit -n` or LimitNOFILE=)",
+    );
+  }
   const refused = new Counter({
     name: "beacon_http_connections_refused_total",
     help: "HTTP connections closed on arrival: total_limit, per_client_limit, accept_failed (e.g. EMFILE)",
@@ -57,7 +83,7 @@ export function httpConnections(
   });
   const gate = createConnectionGate({
     what: "HTTP",
-    max: limits.maxConnections,
+    max,
     perClient: limits.maxConnectionsPerClient,
     exempt: limits.trustedProxies,
     log,

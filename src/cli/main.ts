@@ -1,45 +1,31 @@
 #!/usr/bin/env node
-// The `beacon` command. Each subcommand lives in commands/; this file only assembles them.
+// The `beacon` command's entry: loads the program (program.ts) and nothing else first. Node reads the
+// ES modules of a graph all at once, one open file each — several hundred for `beacon serve` — so
+// under a low open-file limit (ulimit -n 256, a container's nofile, LimitNOFILE=) the start would
+// fail with EMFILE or a misleading "Cannot find package". Below SERIAL_LOAD_BELOW the modules are
+// read one at a time instead (serial-load.ts; its flag is passed on to forked DNS workers), and a
+// start that still runs out of descriptors ends with one line and exit status 71, never a stack.
+// Below SERIAL_LOAD_MIN not even the loader's own thread can start (Node hangs), so it is not tried.
 
-import { Command, CommanderError } from "commander";
-import { registerAgent } from "./commands/agent.js";
-import { registerHistory } from "./commands/history.js";
-import { registerHost } from "./commands/host.js";
-import { registerKey } from "./commands/key.js";
-import { registerMirror } from "./commands/mirror.js";
-import { registerProviders } from "./commands/providers.js";
-import { registerServe } from "./commands/serve.js";
-import { registerToken } from "./commands/token.js";
-import { registerUser } from "./commands/user.js";
-import { registerZone } from "./commands/zone.js";
-import { EXIT } from "./output.js";
-import { VERSION } from "./version.js";
+import { register } from "node:module";
+import { openFileLimit } from "./open-files.js";
+import { processIo, reportError } from "./output.js";
 
-const program = new Command("beacon")
-  .description("Beacon: self-hosted dynamic DNS (server, agent, providers)")
-  .version(VERSION)
-  .option("-c, --config <file>", "YAML configuration file (also BEACON_CONFIG)")
-  .option("--data-dir <dir>", "where the SQLite database lives (also BEACON_DATA_DIR)")
-  .showHelpAfterError("(run with --help for usage)")
-  .exitOverride();
+/** `beacon serve` opens about 400 files at once while loading; below this, load one at a time. */
+const SERIAL_LOAD_BELOW = 1024;
+const SERIAL_LOAD_MIN = 32;
 
-registerServe(program);
-registerZone(program);
-registerHost(program);
-registerToken(program);
-registerKey(program);
-registerUser(program);
-registerHistory(program);
-registerMirror(program);
-registerAgent(program);
-registerProviders(program);
+const limit = openFileLimit();
+if (limit !== undefined && limit >= SERIAL_LOAD_MIN && limit < SERIAL_LOAD_BELOW) {
+  const hooks = new URL("./serial-load.js", import.meta.url).href;
+  register(hooks);
+  // Forked processes (DNS workers) start with these flags: they register the same hook first.
+  const registerHooks = `import { register } from "node:module"; register(${JSON.stringify(hooks)});`;
+  process.execArgv.push("--import", `data:text/javascript,${encodeURIComponent(registerHooks)}`);
+}
 
 try {
-  await program.parseAsync(process.argv);
+  await import("./program.js");
 } catch (e) {
-  if (e instanceof CommanderError) {
-    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else {
-    throw e;
-  }
+  process.exitCode = reportError(processIo, e);
 }

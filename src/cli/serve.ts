@@ -11,7 +11,7 @@ import { dispatch } from "../dns/dispatch.js";
 import { createAnswerCache } from "../dns/answer-cache.js";
 import { createDnsExchange } from "../dns/exchange.js";
 import { createDnsMetrics } from "../dns/metrics.js";
-import { startDnsServer } from "../dns/server.js";
+import { startDnsServer, type DnsServer } from "../dns/server.js";
 import { startDnsWithWorkers } from "../dns/workers/listeners.js";
 import { createDnsWorkerPool } from "../dns/workers/pool.js";
 import type { TsigKey } from "../dns/tsig.js";
@@ -38,6 +38,8 @@ import type { Snapshot, Store } from "../store/types.js";
 import { createAdminConsole } from "./admin-console.js";
 import { dnsLimitOptions } from "./dns-limits.js";
 import { drainHttp, httpConnections, listenHttp, type Endpoint } from "./http-server.js";
+import { listenFailure, type ListenSetting } from "./listen-errors.js";
+import { openFileLimit } from "./open-files.js";
 import { buildMirrorProvider } from "./mirror-provider.js";
 import { VERSION } from "./version.js";
 
@@ -197,40 +199,64 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     maxTcpConnections: config.dns.maxTcpConnections,
     ...dnsLimits,
   };
-  // With workers, this process serves TCP only; UDP (and what workers forward) goes through the pool.
-  const dnsServers = workers
-    ? await startDnsWithWorkers(config.dns.listen, workers, dnsOptions)
-    : await Promise.all(
-        config.dns.listen.map((l) => startDnsServer({ host: l.host, port: l.port, ...dnsOptions })),
-      );
-  const connections = httpConnections(config.http, log, clock, metrics);
-  const httpServers = await Promise.all(
-    config.http.listen.map((l) => listenHttp(app.fetch, l, config.http, connections)),
-  );
-
+  const connections = httpConnections(config.http, log, clock, metrics, openFileLimit());
+  const dnsServers: DnsServer[] = [];
+  const httpServers: Awaited<ReturnType<typeof listenHttp>>[] = [];
   let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      stopWatching();
+      admin.stop();
+      // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
+      // still queued stays in the outbox for the next start.
+      await Promise.all([
+        ...httpServers.map((s) => drainHttp(s.server, config.shutdownGraceMs)),
+        ...dnsServers.map((s) => s.close()),
+        mirrors.stop(),
+        notifier.stop(),
+        workers?.close(),
+      ]);
+      connections.stop();
+      await store.close();
+    })());
+  try {
+    // With workers, this process serves TCP only; UDP (and what workers forward) goes through the pool.
+    await listening("dns.listen", config.dns.listen, async () => {
+      if (workers) dnsServers.push(...(await startDnsWithWorkers(config.dns.listen, workers, dnsOptions)));
+      else
+        for (const l of config.dns.listen)
+          dnsServers.push(await startDnsServer({ host: l.host, port: l.port, ...dnsOptions }));
+    });
+    await listening("http.listen", config.http.listen, async () => {
+      for (const l of config.http.listen)
+        httpServers.push(await listenHttp(app.fetch, l, config.http, connections));
+    });
+  } catch (e) {
+    // Nothing started may keep the process alive: the error is reported and the command exits.
+    await close();
+    throw e;
+  }
+
   return {
     http: httpServers.map((s) => s.endpoint),
     dns: dnsServers.map((s) => ({ host: s.host, port: s.port })),
     demoZoneCreated,
     setupCode: admin.setupCode,
-    close: () =>
-      (closing ??= (async () => {
-        stopWatching();
-        admin.stop();
-        // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
-        // still queued stays in the outbox for the next start.
-        await Promise.all([
-          ...httpServers.map((s) => drainHttp(s.server, config.shutdownGraceMs)),
-          ...dnsServers.map((s) => s.close()),
-          mirrors.stop(),
-          notifier.stop(),
-          workers?.close(),
-        ]);
-        connections.stop();
-        await store.close();
-      })()),
+    close,
   };
+}
+
+/** Runs `start`, turning an expected failure to listen into one clear line naming `setting`. */
+async function listening(
+  setting: ListenSetting,
+  configured: readonly Endpoint[],
+  start: () => Promise<void>,
+): Promise<void> {
+  try {
+    await start();
+  } catch (e) {
+    throw listenFailure(e, setting, configured);
+  }
 }
 
 const RECEIVED = "beacon_dns_messages_received_total|";

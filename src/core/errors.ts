@@ -45,6 +45,11 @@ export const ERRORS = {
   config_changed: { status: 409, title: "The configuration file changed since it was loaded" },
   config_invalid: { status: 500, title: "The configuration is invalid" },
   store_unavailable: { status: 503, title: "The store is unavailable" },
+  // The server could not start: a listener, or the process itself (docs/cli.md, exit statuses).
+  address_in_use: { status: 503, title: "The address is already in use" },
+  address_not_available: { status: 503, title: "The address is not available on this machine" },
+  listen_not_permitted: { status: 503, title: "Not permitted to listen on the address" },
+  too_many_open_files: { status: 503, title: "Too many open files" },
   internal: { status: 500, title: "Internal error" },
   network_error: { status: 502, title: "A network request failed" },
   aborted: { status: 504, title: "The operation timed out or was cancelled" },
