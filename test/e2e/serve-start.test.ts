@@ -94,61 +94,27 @@ describe("beacon serve: start-up errors are one clear line", () => {
     dir.remove();
   });
 
-  it("the HTTP port is taken: address_in_use, exit 75, naming http.listen and --http-listen", async () => {
-    const taken = await listenTcp();
-    held.push(taken);
-    const r = await serveUntilExit(dir.path, [
-      "--http-listen",
-      `127.0.0.1:${portOf(taken)}`,
-      "--dns-listen",
-      "127.0.0.1:0",
-    ]);
-    expect(r.code).toBe(75);
-    expectOneClearLine(r, {
-      setting: "http.listen",
-      flag: "--http-listen",
-      code: "address_in_use",
-      hint: /another Beacon/,
-    });
-    expect(r.stderr).toContain(`127.0.0.1:${portOf(taken)}`);
-  });
-
-  it("the DNS port is taken: address_in_use, exit 75, naming dns.listen and --dns-listen", async () => {
-    const taken = await bindUdp();
-    held.push(taken);
-    const r = await serveUntilExit(dir.path, [
-      "--http-listen",
-      "127.0.0.1:0",
-      "--dns-listen",
-      `127.0.0.1:${portOf(taken)}`,
-    ]);
-    expect(r.code).toBe(75);
-    expectOneClearLine(r, {
-      setting: "dns.listen",
-      flag: "--dns-listen",
-      code: "address_in_use",
-      hint: /another Beacon/,
-    });
-  });
-
-  it("the DNS port is taken with DNS workers (dns.workers=2): the same line, and the process exits", async () => {
-    const taken = await bindUdp();
-    held.push(taken);
-    const r = await serveUntilExit(
-      dir.path,
-      ["--http-listen", "127.0.0.1:0", "--dns-listen", `127.0.0.1:${portOf(taken)}`],
-      {
-        env: { BEACON_DNS_WORKERS: "2" },
-      },
-    );
-    expect(r.code).toBe(75);
-    expectOneClearLine(r, {
-      setting: "dns.listen",
-      flag: "--dns-listen",
-      code: "address_in_use",
-      hint: /another Beacon/,
-    });
-  });
+  it.each([
+    ["HTTP", "http.listen", "--http-listen", {}],
+    ["DNS", "dns.listen", "--dns-listen", {}],
+    ["DNS (dns.workers=2)", "dns.listen", "--dns-listen", { BEACON_DNS_WORKERS: "2" }],
+  ])(
+    "the %s port is taken: address_in_use, exit 75, naming the setting and its flag; the process exits",
+    async (_what, setting, flag, env) => {
+      const taken = setting === "http.listen" ? await listenTcp() : await bindUdp();
+      held.push(taken);
+      const at = `127.0.0.1:${portOf(taken)}`;
+      const listen = { "http.listen": "127.0.0.1:0", "dns.listen": "127.0.0.1:0", [setting]: at };
+      const r = await serveUntilExit(
+        dir.path,
+        ["--http-listen", listen["http.listen"], "--dns-listen", listen["dns.listen"]],
+        { env },
+      );
+      expect(r.code).toBe(75);
+      expectOneClearLine(r, { setting, flag, code: "address_in_use", hint: /another Beacon/ });
+      expect(r.stderr).toContain(at);
+    },
+  );
 
   it.each([
     ["dns.listen", "--dns-listen", ["--http-listen", "127.0.0.1:0", "--dns-listen", "192.0.2.1:5300"]],
