@@ -8,6 +8,11 @@ import type { AppEnv } from "../deps.js";
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    c.header("x-content-type-options", "nosniff");
+    try {
+      c.res.headers.set("x-content-type-options", "nosniff");
+    } catch {
+      // Immutable headers (a Response passed through as is): Hono copies the response to set one.
+      c.header("x-content-type-options", "nosniff");
+    }
   };
 }
