@@ -249,16 +249,26 @@ describe("beacon serve and SIGHUP", () => {
 
   it("SIGHUP applies a changed log.level (info → warn: the access log stops)", async () => {
     if (beacon === undefined) throw new Error("no server");
-    const requests = () => beacon!.stderr().split('"msg":"request"').length - 1;
-    const before = requests();
+    const count = (text: string) => beacon!.stderr().split(text).length - 1;
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    // Every request so far is logged at info (a line may still be on its way: wait for it).
     await fetch(`${beacon.url}/ip`);
-    expect(requests()).toBe(before + 1);
-    writeFileSync(join(dir.path, "beacon.yaml"), "log:\n  level: warn\n");
+    await until(() => count('"msg":"request"') === 3);
+    expect(count('"msg":"request"')).toBe(3);
+    const config = join(dir.path, "beacon.yaml");
+    writeFileSync(config, "log:\n  level: warn\n");
     beacon.proc.kill("SIGHUP");
     await sighupSeen(2);
     await fetch(`${beacon.url}/ip`);
     await fetch(`${beacon.url}/healthz`);
-    expect(requests()).toBe(before + 1);
+    // A warn line written after those requests marks where their access lines would be.
+    writeFileSync(config, "log: [not, a, mapping\n");
+    beacon.proc.kill("SIGHUP");
+    await until(() => count("the configuration cannot be read") === 1);
+    expect(count("the configuration cannot be read")).toBe(1);
+    expect(count('"msg":"request"')).toBe(3);
     expect(await beacon.stop()).toBe(0);
   });
 });
