@@ -101,7 +101,11 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
       }),
       // Intervals come from the sampler; totals are read now, so a fresh update shows at once.
       rates: () => ({ ...sampler.series(), totals: counters() }),
-      providers: [...PROVIDER_TYPES.values()].map((p) => ({ type: p.type, title: p.description })),
+      providers: [...PROVIDER_TYPES.values()].map((p) => ({
+        type: p.type,
+        title: p.description,
+        settings: p.settings,
+      })),
       keysChanged: d.keysChanged,
       mirrorsChanged: d.mirrorsChanged,
       publicUrl: config.http.publicUrl,

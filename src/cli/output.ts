@@ -2,6 +2,7 @@
 // with a stable code and an exit status that says what kind of failure it was.
 
 import { isBeaconError, type ErrorCode } from "../core/errors.js";
+import { isOutOfFiles, outOfFilesError } from "./open-files.js";
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -14,8 +15,8 @@ export const processIo: Io = {
 };
 
 /**
- * Exit statuses (documented in docs/cli.md). `brokenPipe` is 128 + SIGPIPE, what a shell reports for
- * a program its reader left (`beacon host list --json | head -c 10`).
+ * Exit statuses (documented in docs/cli.md); the start-up ones follow sysexits.h. `brokenPipe` is
+ * 128 + SIGPIPE, what a shell reports for a program its reader left (`beacon host list --json | head -c 10`).
  */
 export const EXIT = {
   ok: 0,
@@ -23,9 +24,24 @@ export const EXIT = {
   usage: 2,
   notFound: 3,
   conflict: 4,
+  /** EX_UNAVAILABLE: the address is not on this machine. */
+  addressNotAvailable: 69,
+  /** EX_OSERR: out of file descriptors. */
+  tooManyOpenFiles: 71,
+  /** EX_TEMPFAIL: the address is in use (another server may be stopping). */
+  addressInUse: 75,
+  /** EX_NOPERM: no privilege to listen there. */
+  listenNotPermitted: 77,
   config: 78,
   brokenPipe: 141,
 } as const;
+
+const START_UP: Partial<Record<ErrorCode, number>> = {
+  address_not_available: EXIT.addressNotAvailable,
+  too_many_open_files: EXIT.tooManyOpenFiles,
+  address_in_use: EXIT.addressInUse,
+  listen_not_permitted: EXIT.listenNotPermitted,
+};
 
 /**
  * A closed stdout or stderr ends the process quietly with EXIT.brokenPipe, for every command: there
@@ -44,6 +60,8 @@ export function exitOnBrokenPipe(
 }
 
 export function exitCodeFor(code: ErrorCode): number {
+  const startUp = START_UP[code];
+  if (startUp !== undefined) return startUp;
   if (code === "config_invalid") return EXIT.config;
   if (code.endsWith("_not_found") || code === "not_found") return EXIT.notFound;
   if (code.endsWith("_exists") || code === "zone_not_empty" || code === "store_in_use") return EXIT.conflict;
@@ -52,7 +70,8 @@ export function exitCodeFor(code: ErrorCode): number {
 }
 
 /** Prints an error for a person and returns the exit status to use. */
-export function reportError(io: Io, e: unknown): number {
+export function reportError(io: Io, thrown: unknown): number {
+  const e = isOutOfFiles(thrown) ? outOfFilesError() : thrown;
   if (isBeaconError(e)) {
     io.err(`beacon: error: ${e.message} [${e.code}]`);
     return exitCodeFor(e.code);

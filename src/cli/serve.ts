@@ -1,11 +1,8 @@
 // The server's composition root: the only place that picks the SQLite store, opens sockets and
 // starts timers. Everything it wires is tested on its own; this file is exercised end to end.
 
-import { serve as serveHttp, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import type { Server as HttpServer } from "node:http";
 import { randomBytes, randomInt } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { Registry } from "prom-client";
 import { systemTimers } from "../agent/schedule.js";
 import type { ServerConfig } from "../config/index.js";
@@ -14,7 +11,7 @@ import { dispatch } from "../dns/dispatch.js";
 import { createAnswerCache } from "../dns/answer-cache.js";
 import { createDnsExchange } from "../dns/exchange.js";
 import { createDnsMetrics } from "../dns/metrics.js";
-import { startDnsServer } from "../dns/server.js";
+import { startDnsServer, type DnsServer } from "../dns/server.js";
 import { startDnsWithWorkers } from "../dns/workers/listeners.js";
 import { createDnsWorkerPool } from "../dns/workers/pool.js";
 import type { TsigKey } from "../dns/tsig.js";
@@ -44,13 +41,13 @@ import { createAdminConsole } from "./admin-console.js";
 import { openServerStore } from "./context.js";
 import { dnsLimitOptions } from "./dns-limits.js";
 import { startUpdateLimits } from "./update-limits.js";
+import { drainHttp, httpConnections, listenHttp, type Endpoint } from "./http-server.js";
+import { listenFailure, type ListenSetting } from "./listen-errors.js";
+import { openFileLimit } from "./open-files.js";
 import { buildMirrorProvider } from "./mirror-provider.js";
 import { VERSION } from "./version.js";
 
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-}
+export type { Endpoint } from "./http-server.js";
 
 export interface RunningServer {
   readonly http: readonly Endpoint[];
@@ -228,39 +225,67 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     maxTcpConnections: config.dns.maxTcpConnections,
     ...dnsLimits,
   };
-  // With workers, this process serves TCP only; UDP (and what workers forward) goes through the pool.
-  const dnsServers = workers
-    ? await startDnsWithWorkers(config.dns.listen, workers, dnsOptions)
-    : await Promise.all(
-        config.dns.listen.map((l) => startDnsServer({ host: l.host, port: l.port, ...dnsOptions })),
-      );
-  const httpServers = await Promise.all(config.http.listen.map((l) => listenHttp(app.fetch, l)));
-
+  const connections = httpConnections(config.http, log, clock, metrics, openFileLimit());
+  const dnsServers: DnsServer[] = [];
+  const httpServers: Awaited<ReturnType<typeof listenHttp>>[] = [];
   let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      stopWatching();
+      stopSweeping();
+      admin.stop();
+      // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
+      // still queued stays in the outbox for the next start.
+      await Promise.all([
+        ...httpServers.map((s) => drainHttp(s.server, config.shutdownGraceMs)),
+        ...dnsServers.map((s) => s.close()),
+        mirrors.stop(),
+        notifier.stop(),
+        workers?.close(),
+      ]);
+      connections.stop();
+      // Long-window limits outlive the restart: what this run counted is saved before the store closes.
+      await limits.stop();
+      await store.close();
+    })());
+  try {
+    // With workers, this process serves TCP only; UDP (and what workers forward) goes through the pool.
+    await listening("dns.listen", config.dns.listen, async () => {
+      if (workers) dnsServers.push(...(await startDnsWithWorkers(config.dns.listen, workers, dnsOptions)));
+      else
+        for (const l of config.dns.listen)
+          dnsServers.push(await startDnsServer({ host: l.host, port: l.port, ...dnsOptions }));
+    });
+    await listening("http.listen", config.http.listen, async () => {
+      for (const l of config.http.listen)
+        httpServers.push(await listenHttp(app.fetch, l, config.http, connections));
+    });
+  } catch (e) {
+    // Nothing started may keep the process alive: the error is reported and the command exits.
+    await close();
+    throw e;
+  }
+
   return {
     http: httpServers.map((s) => s.endpoint),
     dns: dnsServers.map((s) => ({ host: s.host, port: s.port })),
     demoZoneCreated,
     setupCode: admin.setupCode,
-    close: () =>
-      (closing ??= (async () => {
-        stopWatching();
-        stopSweeping();
-        admin.stop();
-        // The mirror worker finishes the delivery in flight (bounded) while requests drain; what is
-        // still queued stays in the outbox for the next start.
-        await Promise.all([
-          ...httpServers.map((s) => drainHttp(s.server, config.shutdownGraceMs)),
-          ...dnsServers.map((s) => s.close()),
-          mirrors.stop(),
-          notifier.stop(),
-          workers?.close(),
-        ]);
-        // Long-window limits outlive the restart: what this run counted is saved before the store closes.
-        await limits.stop();
-        await store.close();
-      })()),
+    close,
   };
+}
+
+/** Runs `start`, turning an expected failure to listen into one clear line naming `setting`. */
+async function listening(
+  setting: ListenSetting,
+  configured: readonly Endpoint[],
+  start: () => Promise<void>,
+): Promise<void> {
+  try {
+    await start();
+  } catch (e) {
+    throw listenFailure(e, setting, configured);
+  }
 }
 
 const RECEIVED = "beacon_dns_messages_received_total|";
@@ -355,32 +380,4 @@ function watchExternalChanges(external: ExternalChanges, log: Logger, onChange: 
     },
     (e) => log.warn({ err: e }, "could not check the store for outside changes"),
   );
-}
-
-type FetchHandler = Parameters<typeof serveHttp>[0]["fetch"];
-
-function listenHttp(fetch: FetchHandler, at: Endpoint): Promise<{ server: ServerType; endpoint: Endpoint }> {
-  return new Promise((resolve, reject) => {
-    const server = serveHttp({ fetch, hostname: at.host, port: at.port }, (info: AddressInfo) =>
-      resolve({ server, endpoint: { host: at.host, port: info.port } }),
-    );
-    server.once("error", reject);
-  });
-}
-
-/** Stops accepting, lets in-flight requests finish, and cuts what is left after `graceMs`. */
-function drainHttp(server: ServerType, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const s = server as HttpServer;
-    const cut = setTimeout(() => s.closeAllConnections(), graceMs);
-    // A keep-alive connection becomes idle when its in-flight request ends; close it then rather
-    // than waiting for the client or keepAliveTimeout.
-    const sweep = setInterval(() => s.closeIdleConnections(), 50);
-    s.close(() => {
-      clearTimeout(cut);
-      clearInterval(sweep);
-      resolve();
-    });
-    s.closeIdleConnections();
-  });
 }

@@ -26,6 +26,10 @@ export function buildServerConfig(
       trustedProxies: raw.http.trusted_proxies,
       maxBodyBytes: raw.http.max_body_bytes,
       publicUrl: raw.http.public_url,
+      maxConnections: raw.http.max_connections,
+      maxConnectionsPerClient: raw.http.max_connections_per_client,
+      idleTimeoutMs: raw.http.idle_timeout,
+      headersTimeoutMs: raw.http.headers_timeout,
     },
     dns: {
       listen: raw.dns.listen,

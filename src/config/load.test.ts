@@ -68,6 +68,10 @@ describe("loadServerConfig: layering", () => {
         trustedProxies: [],
         maxBodyBytes: 65536,
         publicUrl: undefined,
+        maxConnections: 1024,
+        maxConnectionsPerClient: 64,
+        idleTimeoutMs: 5000,
+        headersTimeoutMs: 15_000,
       },
       dns: {
         listen: [{ host: "127.0.0.1", port: 5300 }],

@@ -208,6 +208,22 @@ export const rawConfigSchema = section({
       help: "The URL clients and browsers reach this server at (https://dns.example.org); used in copy-ready client configurations and accepted as an Origin.",
       defaultText: "(the request's origin)",
     }),
+    max_connections: leaf(integer(1, 1_000_000).prefault(1024), {
+      kind: "integer",
+      help: "Most HTTP connections open at once, over every listener; more are refused on arrival (logged, counted).",
+    }),
+    max_connections_per_client: leaf(integer(0, 1_000_000).prefault(64), {
+      kind: "integer",
+      help: "Most HTTP connections open at once from one client (an IPv4 address, an IPv6 /64); trusted proxies count toward max_connections only; 0: no limit.",
+    }),
+    idle_timeout: leaf(duration(1000, 3_600_000).prefault("5s"), {
+      kind: "string",
+      help: "Close a keep-alive HTTP connection after this long without a request.",
+    }),
+    headers_timeout: leaf(duration(1000, 300_000).prefault("15s"), {
+      kind: "string",
+      help: "A client must send a request's headers within this long, or the connection is cut (408).",
+    }),
   }),
   dns: section({
     listen: leaf(hostPortList().prefault(["127.0.0.1:5300"]), {

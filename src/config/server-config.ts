@@ -34,6 +34,11 @@ export interface ServerConfig {
     readonly maxBodyBytes: number;
     /** `http.public_url`: origin + path, no trailing slash; undefined: use the request's origin. */
     readonly publicUrl: string | undefined;
+    readonly maxConnections: number;
+    /** 0: no per-client limit. */
+    readonly maxConnectionsPerClient: number;
+    readonly idleTimeoutMs: number;
+    readonly headersTimeoutMs: number;
   };
   readonly dns: {
     /** UDP and TCP on each. May be empty (no DNS listener). */

@@ -12,6 +12,7 @@ export const ERRORS = {
   too_many_hosts: { status: 400, title: "Too many hostnames in one request" },
   missing_hostname: { status: 400, title: "No hostname was given" },
   parameter_too_large: { status: 413, title: "A parameter or the request is too large" },
+  unsupported_media_type: { status: 415, title: "The body must be JSON (Content-Type: application/json)" },
   bad_encoding: { status: 400, title: "A parameter is not valid UTF-8" },
   missing_user_agent: { status: 400, title: "The User-Agent header is required" },
   unauthorized: { status: 401, title: "Missing or invalid credentials" },
@@ -58,6 +59,11 @@ export const ERRORS = {
   // Only the CLI reports these: the database to open is missing, or another server holds it.
   store_not_found: { status: 503, title: "There is no Beacon database here" },
   store_in_use: { status: 503, title: "Another Beacon server is using this database" },
+  // The server could not start: a listener, or the process itself (docs/cli.md, exit statuses).
+  address_in_use: { status: 503, title: "The address is already in use" },
+  address_not_available: { status: 503, title: "The address is not available on this machine" },
+  listen_not_permitted: { status: 503, title: "Not permitted to listen on the address" },
+  too_many_open_files: { status: 503, title: "Too many open files" },
   internal: { status: 500, title: "Internal error" },
   network_error: { status: 502, title: "A network request failed" },
   aborted: { status: 504, title: "The operation timed out or was cancelled" },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { BeaconError } from "../core/errors.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
-import { createFixture } from "./testing/fixture.js";
+import { Registry } from "prom-client";
+import { createFixture, UA } from "./testing/fixture.js";
 
 describe("app", () => {
   it("answers unknown routes with a 404 not_found problem", async () => {
@@ -35,6 +36,30 @@ describe("app", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]?.obj).toMatchObject({ method: "GET", path: "/ip", status: 200, ip: "81.2.69.142" });
     expect(JSON.stringify(f.logs)).not.toContain("tk_secret");
+  });
+
+  it("sends X-Content-Type-Options: nosniff on every answer: replies, problems, 404, metrics", async () => {
+    const f = await createFixture({ metrics: new Registry() });
+    const token = await f.token(["home.example.com"]);
+    const answers = await Promise.all([
+      f.request("/ip"),
+      f.request("/healthz"),
+      f.request("/metrics"),
+      f.request("/nic/update?hostname=home.example.com&myip=81.2.69.160", {
+        headers: { authorization: `Basic ${btoa(`home.example.com:${token}`)}`, "user-agent": UA },
+      }),
+      f.request("/nic/update?hostname=home.example.com", { headers: { "user-agent": UA } }),
+      f.request("/api/v1/hosts/home.example.com", { headers: { authorization: `Bearer ${token}` } }),
+      f.request("/api/v1/hosts/home.example.com"),
+      f.request("/api/v1/hosts/home.example.com/records/A", {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" },
+        body: "{}",
+      }),
+      f.request("/nope"),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 401, 200, 401, 415, 404]);
+    for (const r of answers) expect(r.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("refuses an invalid trusted proxy at construction", async () => {

@@ -6,6 +6,7 @@ import { BeaconError } from "../core/errors.js";
 import { parseTrustedProxies } from "./client-ip.js";
 import type { AdminDeps, AppDeps, AppEnv } from "./deps.js";
 import { requestContext } from "./middleware/request-context.js";
+import { securityHeaders } from "./middleware/security-headers.js";
 import { problemResponse } from "./problem.js";
 import { registerDyndns2Routes } from "./routes/dyndns2.js";
 import { registerHealthRoutes } from "./routes/health.js";
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const trusted = parseTrustedProxies(deps.trustedProxies);
   const app = new Hono<AppEnv>();
 
+  app.use("*", securityHeaders());
   app.use("*", requestContext(deps, trusted));
   registerDyndns2Routes(app, deps);
   registerIpRoutes(app, deps);

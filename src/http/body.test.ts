@@ -39,9 +39,41 @@ describe("readBodyBytes", () => {
 });
 
 describe("readJsonBody", () => {
+  const json = (body: string, type = "application/json") => req(body, { "content-type": type });
+
   it("parses JSON and refuses garbage with bad_request", async () => {
-    expect(await readJsonBody(req('{"a":[1]}'))).toEqual({ a: [1] });
-    await expect(readJsonBody(req("{"))).rejects.toMatchObject({ code: "bad_request" });
-    await expect(readJsonBody(req(""))).rejects.toMatchObject({ code: "bad_request" });
+    expect(await readJsonBody(json('{"a":[1]}'))).toEqual({ a: [1] });
+    await expect(readJsonBody(json("{"))).rejects.toMatchObject({ code: "bad_request" });
+    await expect(readJsonBody(json(""))).rejects.toMatchObject({ code: "bad_request" });
+  });
+
+  it.each(["application/json", "application/json; charset=utf-8", 'Application/JSON;Charset="UTF-8"'])(
+    "takes a body declared %s",
+    async (type) => {
+      expect(await readJsonBody(json('{"a":1}', type))).toEqual({ a: 1 });
+    },
+  );
+
+  it.each([
+    ["text/plain (a browser's cross-site default)", "text/plain;charset=UTF-8"],
+    ["a form", "application/x-www-form-urlencoded"],
+    ["multipart", "multipart/form-data; boundary=x"],
+    ["a JSON-like type", "application/json-patch+json"],
+    ["a JSON suffix type", "application/merge-patch+json"],
+    ["JSON in another charset", "application/json; charset=latin1"],
+    ["a type with JSON as a prefix", "application/jsonx"],
+  ])("refuses %s with 415 unsupported_media_type, before reading the body", async (_what, type) => {
+    // Reading this body fails: a refusal with 415 proves it was refused before being read.
+    const body = new ReadableStream<Uint8Array>({ pull: (c) => c.error(new Error("body was read")) });
+    await expect(readJsonBody(req(body, { "content-type": type }))).rejects.toMatchObject({
+      code: "unsupported_media_type",
+      status: 415,
+    });
+  });
+
+  it("refuses a body with no Content-Type", async () => {
+    const bare = new Request("http://h/", { method: "POST", body: new Blob(['{"a":1}']) });
+    expect(bare.headers.get("content-type")).toBeNull();
+    await expect(readJsonBody(bare)).rejects.toMatchObject({ code: "unsupported_media_type" });
   });
 });

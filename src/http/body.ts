@@ -1,5 +1,7 @@
 // Bounded request-body reading. The declared Content-Length is checked first, then the stream is cut
-// off as soon as it exceeds the cap, so a lying or chunked client cannot make us buffer more.
+// off as soon as it exceeds the cap, so a lying or chunked client cannot make us buffer more. A JSON
+// body must say so: a body sent as text/plain, a form or anything else is refused before it is read
+// (a browser sends those cross-site without asking; JSON it does not).
 
 import { BeaconError } from "../core/errors.js";
 
@@ -32,8 +34,32 @@ export async function readBodyBytes(req: Request, max: number): Promise<Uint8Arr
   return out;
 }
 
-/** Parses a JSON body of at most `max` bytes; bad_request when it is not UTF-8 JSON. */
+/**
+ * Throws unsupported_media_type unless the request declares `application/json`, with optional
+ * parameters; a charset other than UTF-8 is refused too (JSON is UTF-8, RFC 8259).
+ */
+export function requireJsonContentType(req: Request): void {
+  const declared = req.headers.get("content-type");
+  const [type = "", ...params] = (declared ?? "").split(";");
+  const charset = params
+    .map((p) => p.split("="))
+    .find(([name]) => name?.trim().toLowerCase() === "charset")?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, "$1")
+    .toLowerCase();
+  if (type.trim().toLowerCase() === "application/json" && (charset === undefined || /^utf-?8$/.test(charset)))
+    return;
+  const got =
+    declared === null ? "no Content-Type" : `Content-Type ${JSON.stringify(declared.slice(0, 100))}`;
+  throw new BeaconError(
+    "unsupported_media_type",
+    `expected a JSON body (Content-Type: application/json), got ${got}`,
+  );
+}
+
+/** Parses a JSON body of at most `max` bytes; unsupported_media_type unless declared JSON, bad_request when not UTF-8 JSON. */
 export async function readJsonBody(req: Request, max = MAX_JSON_BODY): Promise<unknown> {
+  requireJsonContentType(req);
   const bytes = await readBodyBytes(req, max);
   let text: string;
   try {

@@ -19,6 +19,7 @@ import type { RateSeries } from "../services/rates.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
 import type { SessionRecord, Store, TokenRecord } from "../store/types.js";
 import type { AssetReader } from "./pages/assets.js";
+import type { ProviderChoice } from "./routes/admin/deps.js";
 import type { SessionUser } from "./session/guard.js";
 
 export interface AppDeps {
@@ -60,7 +61,7 @@ export interface AdminDeps {
   readonly mirrors: MirrorService;
   readonly flags: Pick<AbuseFlags, "list" | "clear">;
   readonly rates: () => RateSeries;
-  readonly providers: readonly { readonly type: string; readonly title?: string }[];
+  readonly providers: readonly ProviderChoice[];
   /** Reloads the DNS server's TSIG keyring after a key was added or removed. Must not reject. */
   readonly keysChanged: () => Promise<void>;
   /** Kicks the mirror delivery worker. */

@@ -19,6 +19,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { jsonBody, retryAfterOf, sendVendor } from "./http.js";
 import { isEmptyPlan, planRecords, type HeldRecord } from "./record-plan.js";
+import { secret } from "./secrets.js";
 import {
   assertSupported,
   isUnchanged,
@@ -51,12 +52,16 @@ export interface AliDnsSettings {
 }
 
 const settings: z.ZodType<AliDnsSettings> = z.strictObject({
-  access_key_id: z
-    .string({ error: "expected the AccessKey ID" })
-    .regex(/^[A-Za-z0-9]{1,128}$/, { error: "an AccessKey ID is letters and digits" }),
-  access_key_secret: z
-    .string({ error: "expected the AccessKey secret (or access_key_secret_file)" })
-    .min(1, { error: "the AccessKey secret is empty" }),
+  access_key_id: secret(
+    z
+      .string({ error: "expected the AccessKey ID" })
+      .regex(/^[A-Za-z0-9]{1,128}$/, { error: "an AccessKey ID is letters and digits" }),
+  ),
+  access_key_secret: secret(
+    z
+      .string({ error: "expected the AccessKey secret (or access_key_secret_file)" })
+      .min(1, { error: "the AccessKey secret is empty" }),
+  ),
   domain: zoneNameSetting.optional(),
   ttl: z.int({ error: "expected a TTL in seconds" }).min(1).max(86_400).default(600),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://alidns.aliyuncs.com/"),

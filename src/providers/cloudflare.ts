@@ -15,6 +15,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { CLOUDFLARE, cloudflareCall, cloudflareShapeError, type CloudflareApi } from "./cloudflare-api.js";
 import { planRecords, type HeldRecord } from "./record-plan.js";
 import { applyPlan, withOneReplan } from "./record-writes.js";
+import { secret } from "./secrets.js";
 import { assertSupported, vendorSet, fullCapabilities } from "./sets.js";
 import { fromContent, toContent } from "./txt-presentation.js";
 import type {
@@ -49,9 +50,11 @@ export interface CloudflareSettings {
 }
 
 const settings: z.ZodType<CloudflareSettings> = z.strictObject({
-  api_token: z
-    .string({ error: "expected a Cloudflare API token (api_token or api_token_file)" })
-    .regex(/^[A-Za-z0-9._~+/=-]+$/, { error: "an API token is one word of letters, digits, '-' and '_'" }),
+  api_token: secret(
+    z
+      .string({ error: "expected a Cloudflare API token (api_token or api_token_file)" })
+      .regex(/^[A-Za-z0-9._~+/=-]+$/, { error: "an API token is one word of letters, digits, '-' and '_'" }),
+  ),
   zone_id: z
     .string({ error: "expected the zone id (32 hex digits, from the zone's Overview page)" })
     .regex(/^[0-9a-f]{32}$/, { error: "a zone id is 32 lowercase hex digits" })

@@ -15,6 +15,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure } from "./errors.js";
 import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
 import { rrsetProvider, type RRSetApi } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { relativeName, ttlToWrite, vendorSet } from "./sets.js";
 import { fromContent, toContent } from "./txt-presentation.js";
 import type { CallContext, ProviderDefinition, ProviderDeps, ProviderRRSet } from "./types.js";
@@ -22,7 +23,7 @@ import { vendorReply } from "./vendor-reply.js";
 import { inZone, zoneNameSetting } from "./zone-setting.js";
 
 export const desecSettings = z.strictObject({
-  token: z.string().min(1, "a deSEC API token is required"),
+  token: secret(z.string().min(1, "a deSEC API token is required")),
   /** The deSEC domain (zone); found with owns_qname when omitted. */
   domain: zoneNameSetting.optional(),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://desec.io/api/v1/"),

@@ -16,6 +16,7 @@ import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js"
 import { sendVendor } from "./http.js";
 import { planRecords } from "./record-plan.js";
 import { applyPlan, withOneReplan } from "./record-writes.js";
+import { secret } from "./secrets.js";
 import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./sets.js";
 import { statusFailure, tryJson } from "./status-failure.js";
 import type {
@@ -45,9 +46,11 @@ export interface DigitalOceanSettings {
 }
 
 const settings: z.ZodType<DigitalOceanSettings> = z.strictObject({
-  api_token: z
-    .string({ error: "expected a DigitalOcean personal access token (api_token or api_token_file)" })
-    .regex(/^[A-Za-z0-9._~+/=-]+$/, { error: "a token is one word (dop_v1_…)" }),
+  api_token: secret(
+    z
+      .string({ error: "expected a DigitalOcean personal access token (api_token or api_token_file)" })
+      .regex(/^[A-Za-z0-9._~+/=-]+$/, { error: "a token is one word (dop_v1_…)" }),
+  ),
   zone: zoneNameSetting.optional(),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://api.digitalocean.com/v2"),
 });

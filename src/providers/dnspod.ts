@@ -21,6 +21,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, clip, codeForStatus, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { jsonBody, retryAfterOf, sendVendor } from "./http.js";
 import { planRecords, type HeldRecord } from "./record-plan.js";
+import { secret } from "./secrets.js";
 import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./sets.js";
 import { zoneNameSetting } from "./zone-setting.js";
 import { tc3Sign } from "./signing/tc3.js";
@@ -50,12 +51,16 @@ export interface DnspodSettings {
 }
 
 const settings: z.ZodType<DnspodSettings> = z.strictObject({
-  secret_id: z
-    .string({ error: "expected the SecretId" })
-    .regex(/^[A-Za-z0-9]{1,128}$/, { error: "a SecretId is letters and digits (AKID…)" }),
-  secret_key: z
-    .string({ error: "expected the SecretKey (or secret_key_file)" })
-    .min(1, { error: "the SecretKey is empty" }),
+  secret_id: secret(
+    z
+      .string({ error: "expected the SecretId" })
+      .regex(/^[A-Za-z0-9]{1,128}$/, { error: "a SecretId is letters and digits (AKID…)" }),
+  ),
+  secret_key: secret(
+    z
+      .string({ error: "expected the SecretKey (or secret_key_file)" })
+      .min(1, { error: "the SecretKey is empty" }),
+  ),
   domain: zoneNameSetting.optional(),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://dnspod.tencentcloudapi.com/"),
   ttl: z.int({ error: "expected a TTL in seconds" }).min(1).max(604_800).default(600),

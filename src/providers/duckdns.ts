@@ -20,6 +20,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { clip, codeForStatus, VendorError, vendorFailure } from "./errors.js";
 import { retryAfterOf } from "./http.js";
 import { getWithSecretInUrl, withoutSecret } from "./secret-url.js";
+import { secret } from "./secrets.js";
 import { assertSupported } from "./sets.js";
 import type { ProviderCapabilities, ProviderDefinition, ProviderRecordType, WriteOutcome } from "./types.js";
 
@@ -32,9 +33,11 @@ export interface DuckdnsSettings {
 }
 
 const settings: z.ZodType<DuckdnsSettings> = z.strictObject({
-  token: z
-    .string({ error: "expected the DuckDNS token (token or token_file)" })
-    .regex(/^[A-Za-z0-9-]{8,64}$/, { error: "a DuckDNS token looks like a UUID (letters, digits and '-')" }),
+  token: secret(
+    z.string({ error: "expected the DuckDNS token (token or token_file)" }).regex(/^[A-Za-z0-9-]{8,64}$/, {
+      error: "a DuckDNS token looks like a UUID (letters, digits and '-')",
+    }),
+  ),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://www.duckdns.org"),
 });
 

@@ -11,6 +11,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { describeUnreadable, readDyndns2Reply } from "./dyndns2-reply.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { retryAfterOf, sendVendor } from "./http.js";
+import { secret } from "./secrets.js";
 import { assertSupported } from "./sets.js";
 import type { ProviderCapabilities, ProviderDefinition, ProviderRecordType, WriteOutcome } from "./types.js";
 
@@ -27,14 +28,16 @@ export interface Dyndns2Settings {
 }
 
 export const dyndns2Settings: z.ZodType<Dyndns2Settings> = z.strictObject({
-  url: httpUrlSetting({ allowQuery: true }),
+  url: secret(httpUrlSetting({ allowQuery: true }), "url"),
   username: z
     .string({ error: "expected the dyndns2 username" })
     .min(1, { error: "the username is empty" })
     .refine((u) => !u.includes(":"), { error: "a Basic-auth username cannot contain ':'" }),
-  password: z
-    .string({ error: "expected the dyndns2 password (or password_file)" })
-    .min(1, { error: "the password is empty" }),
+  password: secret(
+    z
+      .string({ error: "expected the dyndns2 password (or password_file)" })
+      .min(1, { error: "the password is empty" }),
+  ),
   hostname: z
     .string({ error: "expected one hostname" })
     .regex(/^[^\s,]{1,253}$/, { error: "expected exactly one hostname (no commas or spaces)" })

@@ -13,6 +13,7 @@ import type { HttpReply } from "../net/http.js";
 import type { ProviderErrorCode } from "./errors.js";
 import { sendVendor } from "./http.js";
 import { rrsetProvider } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
 import { statusFailure, tryJson } from "./status-failure.js";
 import { withTtlFloor } from "./ttl-floor.js";
@@ -45,9 +46,11 @@ export interface GandiSettings {
 }
 
 const settings: z.ZodType<GandiSettings> = z.strictObject({
-  api_token: z
-    .string({ error: "expected a Gandi personal access token (api_token or api_token_file)" })
-    .regex(/^[A-Za-z0-9._~+/=-]+$/, { error: "a personal access token is one word" }),
+  api_token: secret(
+    z
+      .string({ error: "expected a Gandi personal access token (api_token or api_token_file)" })
+      .regex(/^[A-Za-z0-9._~+/=-]+$/, { error: "a personal access token is one word" }),
+  ),
   zone: zoneNameSetting.optional(),
   ttl: z
     .number({ error: "expected a TTL in seconds" })

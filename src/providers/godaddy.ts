@@ -19,6 +19,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
 import { rrsetProvider } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
 import { withTtlFloor } from "./ttl-floor.js";
 import type { CallContext, ProviderCapabilities, ProviderDefinition, ProviderRRSet } from "./types.js";
@@ -47,8 +48,8 @@ const credential = (what: string) =>
     .regex(/^[A-Za-z0-9_-]+$/, { error: `the GoDaddy ${what} is one word of letters, digits, '_' and '-'` });
 
 const settings: z.ZodType<GodaddySettings> = z.strictObject({
-  api_key: credential("API key"),
-  api_secret: credential("API secret"),
+  api_key: secret(credential("API key")),
+  api_secret: secret(credential("API secret")),
   domain: zoneNameSetting.optional(),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://api.godaddy.com"),
   ttl: z

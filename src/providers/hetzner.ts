@@ -19,6 +19,7 @@ import { MAX_RETRY_AFTER_MS } from "../net/retry-after.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
 import { rrsetProvider, valuesDiffer, type RRSetApi } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { relativeName, vendorSet } from "./sets.js";
 import { fromContent, toContent } from "./txt-presentation.js";
 import type { CallContext, ProviderDefinition, ProviderDeps, ProviderRRSet } from "./types.js";
@@ -27,7 +28,7 @@ import { inZone, zoneNameSetting } from "./zone-setting.js";
 
 export const hetznerSettings = z.strictObject({
   /** A Hetzner Cloud API token (Read & Write) of the project that holds the zone. */
-  api_token: z.string().min(1, "a Hetzner Cloud API token is required"),
+  api_token: secret(z.string().min(1, "a Hetzner Cloud API token is required")),
   /** The zone's name; found by listing the project's zones when omitted. */
   zone: zoneNameSetting.optional(),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://api.hetzner.cloud/v1"),

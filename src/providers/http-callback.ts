@@ -11,6 +11,7 @@ import { isAtOrBelow, tryNormalizeName } from "../core/names.js";
 import { codeForStatus, VendorError, vendorFailure } from "./errors.js";
 import { retryAfterOf, sendVendor } from "./http.js";
 import { withoutSecret } from "./secret-url.js";
+import { secret } from "./secrets.js";
 import { assertSupported } from "./sets.js";
 import {
   BAD_HEADER_CHAR,
@@ -35,15 +36,19 @@ export type { CallbackRequestSettings, HttpCallbackSettings } from "./http-callb
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED_HEADERS = ["host", "content-length", "transfer-encoding", "connection", "content-type"];
 
+// A URL's query values and every header value may carry a credential (`?apikey=…`, `Authorization:`).
 const requestShape = (defaultMethod: Method) => ({
-  url: z.string({ error: "expected a URL template" }).min(1, { error: "the URL is empty" }),
+  url: secret(z.string({ error: "expected a URL template" }).min(1, { error: "the URL is empty" }), "url"),
   method: z.enum(METHODS, { error: `expected one of ${METHODS.join(", ")}` }).default(defaultMethod),
-  headers: z
-    .record(
-      z.string().regex(HEADER_NAME, { error: "not a valid header name" }),
-      z.string({ error: "expected a header value template" }),
-    )
-    .default({}),
+  headers: secret(
+    z
+      .record(
+        z.string().regex(HEADER_NAME, { error: "not a valid header name" }),
+        z.string({ error: "expected a header value template" }),
+      )
+      .default({}),
+    "headers",
+  ),
   body: z.string({ error: "expected a body template" }).optional(),
   content_type: z
     .string({ error: "expected a media type" })
@@ -66,10 +71,9 @@ const settings: z.ZodType<HttpCallbackSettings> = z
       .refine((n) => tryNormalizeName(n) !== undefined, { error: "not a domain name" })
       .transform((n) => tryNormalizeName(n) ?? n)
       .optional(),
-    secret: z
-      .string({ error: "expected the secret (or secret_file)" })
-      .min(1, { error: "the secret is empty" })
-      .optional(),
+    secret: secret(
+      z.string({ error: "expected the secret (or secret_file)" }).min(1, { error: "the secret is empty" }),
+    ).optional(),
   })
   .superRefine((s, ctx) => {
     const report = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });

@@ -19,6 +19,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, clip, codeForStatus, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
 import { rrsetProvider } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
 import { zoneNameSetting } from "./zone-setting.js";
 import { sdkDate, sdkHmacSign } from "./signing/huawei-sdk-hmac.js";
@@ -49,12 +50,16 @@ export interface HuaweiCloudSettings {
 }
 
 const settings: z.ZodType<HuaweiCloudSettings> = z.strictObject({
-  access_key: z
-    .string({ error: "expected the access key (AK)" })
-    .regex(/^[A-Za-z0-9]{1,128}$/, { error: "an access key is letters and digits" }),
-  secret_key: z
-    .string({ error: "expected the secret key (or secret_key_file)" })
-    .min(1, { error: "the secret key is empty" }),
+  access_key: secret(
+    z
+      .string({ error: "expected the access key (AK)" })
+      .regex(/^[A-Za-z0-9]{1,128}$/, { error: "an access key is letters and digits" }),
+  ),
+  secret_key: secret(
+    z
+      .string({ error: "expected the secret key (or secret_key_file)" })
+      .min(1, { error: "the secret key is empty" }),
+  ),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://dns.myhuaweicloud.com/"),
   project_id: z
     .string({ error: "expected a project id" })

@@ -16,6 +16,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { clip, codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { retryAfterOf } from "./http.js";
 import { getWithSecretInUrl, withoutSecret } from "./secret-url.js";
+import { secret } from "./secrets.js";
 import { assertSupported, relativeName } from "./sets.js";
 import type { ProviderCapabilities, ProviderDefinition } from "./types.js";
 import { inZone, zoneNameSetting } from "./zone-setting.js";
@@ -31,9 +32,11 @@ export interface NamecheapSettings {
 }
 
 const settings: z.ZodType<NamecheapSettings> = z.strictObject({
-  password: z
-    .string({ error: "expected the domain's Dynamic DNS password (password or password_file)" })
-    .regex(/^[A-Za-z0-9]+$/, { error: "a Namecheap Dynamic DNS password is letters and digits only" }),
+  password: secret(
+    z
+      .string({ error: "expected the domain's Dynamic DNS password (password or password_file)" })
+      .regex(/^[A-Za-z0-9]+$/, { error: "a Namecheap Dynamic DNS password is letters and digits only" }),
+  ),
   domain: zoneNameSetting,
   host: z
     .string({ error: "expected a host record name" })

@@ -20,6 +20,7 @@ import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } fro
 import { retryAfterOf, sendVendor } from "./http.js";
 import { isEmptyPlan, planRecords } from "./record-plan.js";
 import { withoutSecret } from "./secret-url.js";
+import { secret } from "./secrets.js";
 import {
   assertSupported,
   isUnchanged,
@@ -61,8 +62,8 @@ const key = (what: string, prefix: string) =>
     .regex(/^[A-Za-z0-9_]+$/, { error: `the Porkbun ${what} is one word (it starts with "${prefix}")` });
 
 const settings: z.ZodType<PorkbunSettings> = z.strictObject({
-  api_key: key("API key", "pk1_"),
-  secret_api_key: key("secret API key", "sk1_"),
+  api_key: secret(key("API key", "pk1_")),
+  secret_api_key: secret(key("secret API key", "sk1_")),
   domain: zoneNameSetting.optional(),
   endpoint: httpUrlSetting({ allowQuery: false }).default("https://api.porkbun.com/api/json/v3"),
   ttl: z

@@ -13,6 +13,7 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure } from "./errors.js";
 import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
 import { rrsetProvider, type RRSetApi } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { ttlToWrite, vendorSet } from "./sets.js";
 import { fromContent, toContent } from "./txt-presentation.js";
 import type { CallContext, ProviderDefinition, ProviderDeps, ProviderRRSet } from "./types.js";
@@ -22,7 +23,7 @@ import { inZone, zoneNameSetting } from "./zone-setting.js";
 export const powerdnsSettings = z.strictObject({
   /** Base URL of the pdns webserver; a path prefix (reverse proxy) is kept. */
   endpoint: httpUrlSetting({ allowQuery: false }).default("http://127.0.0.1:8081/"),
-  api_key: z.string().min(1, "the API key (api-key in pdns.conf) is required"),
+  api_key: secret(z.string().min(1, "the API key (api-key in pdns.conf) is required")),
   server_id: z.string().min(1).default("localhost"),
   zone: zoneNameSetting.optional(),
   /** TTL of sets Beacon creates when the write names none. */

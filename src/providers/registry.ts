@@ -1,5 +1,7 @@
 // Every provider type by its config name. A new provider is one file plus one line here, a doc page
 // in docs/providers/<type>.md, and a test that runs the contract suite (testing/contract.ts) against it.
+// Its settings schema marks the settings that carry secrets (secrets.ts); every provider built through
+// this map rejects only with errors those secrets are cut out of (redacting.ts).
 
 import { alidnsProvider } from "./alidns.js";
 import { cloudflareProvider } from "./cloudflare.js";
@@ -16,6 +18,7 @@ import { huaweicloudProvider } from "./huaweicloud.js";
 import { namecheapProvider } from "./namecheap.js";
 import { porkbunProvider } from "./porkbun.js";
 import { powerdnsProvider } from "./powerdns.js";
+import { withRedaction } from "./redacting.js";
 import { rfc2136Provider } from "./rfc2136.js";
 import { route53Provider } from "./route53.js";
 import type { ProviderDefinition } from "./types.js";
@@ -41,5 +44,5 @@ const DEFINITIONS: readonly ProviderDefinition[] = [
 ];
 
 export const PROVIDER_TYPES: ReadonlyMap<string, ProviderDefinition> = new Map(
-  DEFINITIONS.map((d) => [d.type, d]),
+  DEFINITIONS.map((d) => [d.type, withRedaction(d)]),
 );

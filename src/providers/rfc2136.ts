@@ -21,6 +21,7 @@ import { readMessage, toWireName } from "../dns/wire/records.js";
 import { encodeQuery, encodeUpdate, readAnswer, type UpdateOp } from "../dns/wire/update.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { rrsetProvider, type RRSetApi } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { ttlToWrite, vendorSet } from "./sets.js";
 import type {
   CallContext,
@@ -58,14 +59,16 @@ export const rfc2136Settings = z
     key_name: z
       .string()
       .refine((s) => toWireName(s) !== undefined, "is not a TSIG key name (e.g. beacon-key)"),
-    key_secret: z
-      .string()
-      .refine(
-        (s) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s) && s.length > 0,
-        {
-          message: "must be the key's secret in base64 (as tsig-keygen or keymgr print it)",
-        },
-      ),
+    key_secret: secret(
+      z
+        .string()
+        .refine(
+          (s) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s) && s.length > 0,
+          {
+            message: "must be the key's secret in base64 (as tsig-keygen or keymgr print it)",
+          },
+        ),
+    ),
     key_algorithm: z.enum(ALGORITHMS).default("hmac-sha256"),
     /** hmac-md5 is broken; allowed only when the user says so. */
     allow_md5: z.boolean().default(false),

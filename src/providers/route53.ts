@@ -19,6 +19,7 @@ import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js"
 import { fromRoute53Name, fromRoute53Txt, toRoute53Txt } from "./route53-values.js";
 import { route53Api, type Route53Api } from "./route53-sdk.js";
 import { rrsetProvider } from "./rrset-provider.js";
+import { secret } from "./secrets.js";
 import { ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
 import type {
   CallContext,
@@ -46,13 +47,17 @@ export interface Route53Settings {
 }
 
 const settings: z.ZodType<Route53Settings> = z.strictObject({
-  access_key_id: z
-    .string({ error: "expected the access key id (AKIA… or ASIA…)" })
-    .regex(/^[A-Z0-9]{16,128}$/, { error: "an access key id is 16–128 uppercase letters and digits" }),
-  secret_access_key: z
-    .string({ error: "expected the secret access key (or secret_access_key_file)" })
-    .min(1, { error: "the secret access key is empty" }),
-  session_token: z.string().min(1, { error: "the session token is empty" }).optional(),
+  access_key_id: secret(
+    z
+      .string({ error: "expected the access key id (AKIA… or ASIA…)" })
+      .regex(/^[A-Z0-9]{16,128}$/, { error: "an access key id is 16–128 uppercase letters and digits" }),
+  ),
+  secret_access_key: secret(
+    z
+      .string({ error: "expected the secret access key (or secret_access_key_file)" })
+      .min(1, { error: "the secret access key is empty" }),
+  ),
+  session_token: secret(z.string().min(1, { error: "the session token is empty" }).optional()),
   region: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: "expected an AWS region such as us-east-1" })

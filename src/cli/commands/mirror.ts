@@ -2,17 +2,23 @@ import type { Command } from "commander";
 import { systemClock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
 import { createMirrorService, type MirrorService } from "../../services/mirror/mirrors.js";
-import { mirrorStatusView, mirrorView, redactSettings } from "../../services/mirror/views.js";
+import { mirrorStatusViews, mirrorView, type SchemaOf } from "../../services/mirror/views.js";
 import { action } from "../action.js";
 import { withAdmin, type GlobalOptions } from "../context.js";
 import { formatTime, printJson, printTable } from "../output.js";
 
 /**
- * Runs `fn` with a mirror service on the admin store (the server's worker notices the changes). The
- * provider registry is loaded on demand: other commands should not pay for every vendor's code.
+ * Runs `fn` with a mirror service on the admin store (the server's worker notices the changes) and
+ * the providers' schemas (which mark their secrets, for the views). The provider registry is loaded
+ * on demand: other commands should not pay for every vendor's code.
  */
-async function withMirrors<T>(opts: GlobalOptions, fn: (mirrors: MirrorService) => Promise<T>): Promise<T> {
+async function withMirrors<T>(
+  opts: GlobalOptions,
+  fn: (mirrors: MirrorService, schemaOf: SchemaOf) => Promise<T>,
+): Promise<T> {
   const { checkMirrorSettings, describeIssues } = await import("../mirror-provider.js");
+  const { PROVIDER_TYPES } = await import("../../providers/registry.js");
+  const schemaOf: SchemaOf = (type) => PROVIDER_TYPES.get(type)?.settings;
   return withAdmin(opts, (ctx) =>
     fn(
       createMirrorService({
@@ -23,6 +29,7 @@ async function withMirrors<T>(opts: GlobalOptions, fn: (mirrors: MirrorService) 
           if (!r.ok) throw new BeaconError("bad_request", describeIssues(id, r.issues));
         },
       }),
+      schemaOf,
     ),
   );
 }
@@ -32,8 +39,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function describeSettings(settings: Readonly<Record<string, unknown>>): string {
-  const parts = Object.entries(redactSettings(settings)).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+function describeSettings(shown: Readonly<Record<string, unknown>>): string {
+  const parts = Object.entries(shown).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return parts.length === 0 ? "-" : parts.join(" ");
 }
 
@@ -63,10 +70,15 @@ export function registerMirror(program: Command): void {
           file: opts["settingsFile"] as string | undefined,
           cwd: process.cwd(),
         });
-        const { mirror: m, queued } = await withMirrors(opts, (s) =>
-          s.add(id, { zone: opts["zone"] as string, provider, settings }),
-        );
-        if (opts["json"] === true) return printJson(io, { mirror: mirrorView(m), queued });
+        const {
+          mirror: m,
+          queued,
+          view,
+        } = await withMirrors(opts, async (s, schemaOf) => {
+          const added = await s.add(id, { zone: opts["zone"] as string, provider, settings });
+          return { ...added, view: mirrorView(added.mirror, schemaOf) };
+        });
+        if (opts["json"] === true) return printJson(io, { mirror: view, queued });
         io.out(
           `mirror ${m.id} created: zone ${m.zone} → ${m.provider}; ${queued} record set(s) queued ` +
             "(a running server delivers them; see: beacon mirror status)",
@@ -81,12 +93,27 @@ export function registerMirror(program: Command): void {
     .option("--json", "machine-readable output")
     .action(
       action(async (io, opts) => {
-        const list = await withMirrors(opts, (s) => s.list(opts["zone"] as string | undefined));
-        if (opts["json"] === true) return printJson(io, list.map(mirrorView));
+        const rows = await withMirrors(opts, async (s, schemaOf) =>
+          (await s.list(opts["zone"] as string | undefined)).map((m) => ({
+            m,
+            view: mirrorView(m, schemaOf),
+          })),
+        );
+        if (opts["json"] === true)
+          return printJson(
+            io,
+            rows.map((r) => r.view),
+          );
         printTable(
           io,
           ["MIRROR", "ZONE", "PROVIDER", "CREATED", "SETTINGS"],
-          list.map((m) => [m.id, m.zone, m.provider, formatTime(m.createdAt), describeSettings(m.settings)]),
+          rows.map(({ m, view }) => [
+            m.id,
+            m.zone,
+            m.provider,
+            formatTime(m.createdAt),
+            describeSettings(view.settings),
+          ]),
           "no mirrors (add one with: beacon mirror add <id> --zone <zone> --provider <type> --set key=value)",
         );
       }),
@@ -98,12 +125,15 @@ export function registerMirror(program: Command): void {
     .option("--json", "machine-readable output")
     .action(
       action(async (io, opts) => {
-        const list = await withMirrors(opts, (s) => s.status());
-        if (opts["json"] === true) return printJson(io, list.map(mirrorStatusView));
+        const { status, views } = await withMirrors(opts, async (s, schemaOf) => {
+          const status = await s.status();
+          return { status, views: mirrorStatusViews(status, await s.list(), schemaOf) };
+        });
+        if (opts["json"] === true) return printJson(io, views);
         printTable(
           io,
           ["MIRROR", "ZONE", "PROVIDER", "PENDING", "DELIVERED", "LAST SUCCESS", "LAST ERROR", "NEXT TRY"],
-          list.map((m) => [
+          status.map((m) => [
             m.id,
             m.zone,
             m.provider,
@@ -115,9 +145,7 @@ export function registerMirror(program: Command): void {
           ]),
           "no mirrors",
         );
-        for (const m of list) {
-          if (m.lastError !== undefined) io.out(`${m.id}: ${m.lastError.message}`);
-        }
+        for (const v of views) if (v.lastError !== null) io.out(`${v.id}: ${v.lastError.message}`);
       }),
     );
 

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { formatConfigHelp, type ServerConfig } from "../../config/index.js";
-import { createLogger } from "../../observability/logger.js";
+import { createLogger, type Logger } from "../../observability/logger.js";
 import { action } from "../action.js";
 import { readConfig } from "../context.js";
 import type { Io } from "../output.js";
@@ -20,6 +20,8 @@ export function registerServe(program: Command): void {
         const config = readConfig(opts, (m) => warnings.push(m));
         const log = createLogger(config.log);
         for (const w of warnings) log.warn(w);
+        // Warnings were logged at start; a re-read on SIGHUP only needs the level.
+        const stopReloading = reloadOnHangup(() => readConfig(opts, () => undefined).log.level, log);
         // Loaded on demand: admin commands should not pay for the HTTP and DNS stacks.
         const { startServer } = await import("../serve.js");
         const server = await startServer(config, log);
@@ -31,7 +33,7 @@ export function registerServe(program: Command): void {
         const setupCode = server.setupCode();
         if (setupCode !== undefined) log.info({ setupCode, url: `${base}/admin/` }, "first-run setup");
         printBanner(io, server, base, setupCode, adminOptions(config, process.cwd()));
-        await untilSignal(server, log);
+        await untilSignal(server, log).finally(stopReloading);
       }),
     );
 }
@@ -83,8 +85,36 @@ function printBanner(
       `  dig @${dns.host} -p ${dns.port} ${host} A +norec`,
     );
   }
-  lines.push("", "Stop with Ctrl-C (SIGINT) or SIGTERM; in-flight requests are drained first.");
+  lines.push(
+    "",
+    "Stop with Ctrl-C (SIGINT) or SIGTERM; in-flight requests are drained first. SIGHUP re-reads log.level.",
+  );
   io.out(lines.join("\n"));
+}
+
+/**
+ * SIGHUP (a reload request, or the terminal going away) never stops the server: the configuration is
+ * read again and its log.level applied; every other setting applies at the next start (docs/cli.md).
+ */
+function reloadOnHangup(readLevel: () => string, log: Logger): () => void {
+  const onHangup = () => {
+    try {
+      const level = readLevel();
+      // Said before the level changes, so it shows whichever way it goes.
+      log.info(
+        { signal: "SIGHUP", logLevel: level },
+        "SIGHUP: configuration read again; log.level applied, other settings apply at the next start",
+      );
+      log.level = level;
+    } catch (e) {
+      log.warn(
+        { signal: "SIGHUP", err: e instanceof Error ? e.message : String(e) },
+        "SIGHUP: the configuration cannot be read; nothing changed",
+      );
+    }
+  };
+  process.on("SIGHUP", onHangup);
+  return () => process.off("SIGHUP", onHangup);
 }
 
 function untilSignal(server: RunningServer, log: { info(o: object, m: string): void }): Promise<void> {

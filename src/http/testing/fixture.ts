@@ -2,6 +2,7 @@
 // the test controls, a recording listener and log, and `request()` that sets the socket address.
 
 import type { Hono } from "hono";
+import type { Registry } from "prom-client";
 import type { RRSet } from "../../core/records.js";
 import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
 import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
@@ -52,6 +53,7 @@ export async function createFixture(
     hosts?: string[];
     /** Update limits (services/limits) on the fixture's clock; none: nothing is limited. */
     limits?: LimitRates;
+    metrics?: Registry;
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -95,6 +97,7 @@ export async function createFixture(
     trustedProxies: opts.trustedProxies ?? [],
     version: "0.0.0-test",
     ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),
+    ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
   });
   return {
     app,

@@ -5,7 +5,6 @@ import { createMemoryStore } from "../../store/memory/memory-store.js";
 import { hostFixture, T0, zoneFixture } from "../../store/testing/fixtures.js";
 import type { Store } from "../../store/types.js";
 import { createMirrorService, type MirrorService } from "./mirrors.js";
-import { mirrorStatusView, mirrorView, redactSettings } from "./views.js";
 
 describe("mirror service", () => {
   let store: Store;
@@ -92,84 +91,5 @@ describe("mirror service", () => {
     await expect(service.remove("m")).rejects.toMatchObject({ code: "mirror_not_found" });
     await expect(service.resync("m")).rejects.toMatchObject({ code: "mirror_not_found" });
     expect(await service.list("example.com")).toEqual([]);
-  });
-});
-
-describe("mirror views", () => {
-  it("redacts settings naming a token, secret, password or key, but not X_file paths", () => {
-    expect(
-      redactSettings({
-        api_token: "t",
-        secret_key: "s",
-        password: "p",
-        api_key: "k",
-        access_key_id: "AKIA",
-        ApiKey: "x",
-        api_token_file: "/run/t",
-        zone_id: "z",
-        endpoint: "https://api.example",
-        port: 53,
-      }),
-    ).toEqual({
-      api_token: "<redacted>",
-      secret_key: "<redacted>",
-      password: "<redacted>",
-      api_key: "<redacted>",
-      access_key_id: "<redacted>",
-      ApiKey: "<redacted>",
-      api_token_file: "/run/t",
-      zone_id: "z",
-      endpoint: "https://api.example",
-      port: 53,
-    });
-  });
-
-  it("shows times as ISO strings and absent values as null", () => {
-    expect(
-      mirrorView({
-        id: "m",
-        zone: "example.com",
-        provider: "p",
-        settings: { api_token: "s3cret" },
-        createdAt: T0,
-      }),
-    ).toEqual({
-      id: "m",
-      zone: "example.com",
-      provider: "p",
-      settings: { api_token: "<redacted>" },
-      createdAt: "2023-11-14T22:13:20.000Z",
-    });
-    const base = {
-      id: "m",
-      zone: "example.com",
-      provider: "p",
-      pending: 0,
-      delivered: 3,
-      skipped: 0,
-      attempts: 0,
-    };
-    expect(
-      mirrorStatusView({
-        ...base,
-        oldestPendingAt: undefined,
-        lastSuccessAt: undefined,
-        lastError: undefined,
-        nextTryAt: undefined,
-      }),
-    ).toEqual({ ...base, oldestPendingAt: null, lastSuccessAt: null, lastError: null, nextTryAt: null });
-    expect(
-      mirrorStatusView({
-        ...base,
-        oldestPendingAt: T0,
-        lastSuccessAt: T0,
-        lastError: { code: "network_error", message: "refused", at: T0 },
-        nextTryAt: T0 + 1000,
-      }),
-    ).toMatchObject({
-      oldestPendingAt: "2023-11-14T22:13:20.000Z",
-      lastError: { code: "network_error", message: "refused", at: "2023-11-14T22:13:20.000Z" },
-      nextTryAt: "2023-11-14T22:13:21.000Z",
-    });
   });
 });

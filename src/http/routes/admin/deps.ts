@@ -3,6 +3,7 @@
 // not: the DNS server's cached TSIG keyring and the mirror delivery worker.
 
 import type { Context } from "hono";
+import type { z } from "zod";
 import type { Clock } from "../../../core/clock.js";
 import type { UpdateService } from "../../../services/apply-update.js";
 import type { KeyService } from "../../../services/keys.js";
@@ -17,6 +18,8 @@ import type { Store } from "../../../store/types.js";
 export interface ProviderChoice {
   readonly type: string;
   readonly title?: string;
+  /** Its settings schema, which marks the secret settings (providers/secrets.ts); never sent. */
+  readonly settings?: z.ZodType;
 }
 
 export interface AdminRouteDeps {

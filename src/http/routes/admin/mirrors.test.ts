@@ -71,11 +71,11 @@ describe("POST /mirrors", () => {
 });
 
 describe("GET /mirrors and /providers", () => {
-  it("shows delivery status with redacted settings", async () => {
+  it("shows delivery status with redacted settings, and the vendor's words without the secret", async () => {
     await h.api("/mirrors", { method: "POST", body: good });
     await h.store.failMirror("cf", {
       code: "provider_unavailable",
-      message: "503",
+      message: "503 (you sent s3cret-value)",
       at: START,
       nextTryAt: START + 1000,
     });
@@ -94,7 +94,11 @@ describe("GET /mirrors and /providers", () => {
           delivered: 0,
           skipped: 0,
           attempts: 1,
-          lastError: { code: "provider_unavailable", message: "503", at: new Date(START).toISOString() },
+          lastError: {
+            code: "provider_unavailable",
+            message: "503 (you sent [secret])",
+            at: new Date(START).toISOString(),
+          },
           nextTryAt: new Date(START + 1000).toISOString(),
           settings: { api_token: "<redacted>", proxied: false },
         },

@@ -1,4 +1,4 @@
-// Mirrors in the admin API (settings shown with secrets redacted):
+// Mirrors in the admin API (settings shown with secrets redacted, error texts without any secret):
 //   GET    /mirrors                  → { mirrors: [status view + { settings }] }
 //   POST   /mirrors { id, zone, provider, settings } → 201 { mirror, queued }
 //   POST   /mirrors/:id/resync       → 200 { queued }
@@ -12,7 +12,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { BeaconError } from "../../../core/errors.js";
 import { MIRROR_ID } from "../../../services/mirror/mirrors.js";
-import { mirrorStatusView, mirrorView, redactSettings } from "../../../services/mirror/views.js";
+import { mirrorStatusViews, mirrorView, type SchemaOf } from "../../../services/mirror/views.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
 import { parseBody } from "../../request-parse.js";
@@ -39,12 +39,11 @@ function idParam(c: Context<AppEnv>): string {
 }
 
 export function registerMirrorRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps): void {
+  const schemaOf: SchemaOf = (type) => deps.providers.find((p) => p.type === type)?.settings;
+
   admin.get("/mirrors", async (c) => {
     const [status, targets] = await Promise.all([deps.mirrors.status(), deps.mirrors.list()]);
-    const settings = new Map(targets.map((t) => [t.id, redactSettings(t.settings)]));
-    return c.json({
-      mirrors: status.map((s) => ({ ...mirrorStatusView(s), settings: settings.get(s.id) ?? {} })),
-    });
+    return c.json({ mirrors: mirrorStatusViews(status, targets, schemaOf) });
   });
 
   admin.post("/mirrors", async (c) => {
@@ -62,7 +61,7 @@ export function registerMirrorRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps):
       settings: body.settings,
     });
     deps.mirrorsChanged();
-    return c.json({ mirror: mirrorView(mirror), queued }, 201);
+    return c.json({ mirror: mirrorView(mirror, schemaOf), queued }, 201);
   });
 
   admin.post("/mirrors/:id/resync", async (c) => {

@@ -3,8 +3,10 @@
 // the callbacks are the test's.
 
 import { Hono } from "hono";
+import { z } from "zod";
 import { BeaconError } from "../../../core/errors.js";
 import { normalizeSocketAddress } from "../../../core/ip.js";
+import { secret } from "../../../providers/secrets.js";
 import { createUpdateService } from "../../../services/apply-update.js";
 import { createKeyService } from "../../../services/keys.js";
 import { createAbuseFlags } from "../../../services/limits/abuse-flags.js";
@@ -23,6 +25,8 @@ import { createAdminRoutes, type AdminRouteDeps } from "./index.js";
 export const ADMIN_IP = "81.2.69.142";
 export const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) Test";
 export const START = 1_700_000_000_000;
+/** The "fake" provider's settings: a secret token and a flag. */
+const FAKE_SETTINGS = z.strictObject({ api_token: secret(z.string()), proxied: z.boolean().optional() });
 
 export interface AdminHarness {
   readonly store: Store;
@@ -84,7 +88,7 @@ export async function adminHarness(
     store,
     flags: createAbuseFlags({ store, clock, log }),
     rates: () => sampler.series(),
-    providers: [{ type: "fake", title: "A fake provider" }, { type: "plain" }],
+    providers: [{ type: "fake", title: "A fake provider", settings: FAKE_SETTINGS }, { type: "plain" }],
     keysChanged: () => {
       calls.keysChanged++;
       return Promise.resolve();

@@ -186,6 +186,20 @@ describe("hostile sign-in bodies", () => {
     expect((await problem(res)).code).toBe("bad_request");
   });
 
+  it.each([
+    ["text/plain", "text/plain;charset=UTF-8"],
+    ["a form", "application/x-www-form-urlencoded"],
+    ["multipart", "multipart/form-data; boundary=b"],
+    ["application/json-patch+json", "application/json-patch+json"],
+  ])("answers a JSON body sent as %s with 415 unsupported_media_type", async (_name, type) => {
+    const h = await withUsers();
+    const raw = JSON.stringify({ username: "alice", password: PW });
+    const res = await h.call("/api/v1/session", { method: "POST", raw, headers: { "content-type": type } });
+    expect(res.status).toBe(415);
+    expect((await problem(res)).code).toBe("unsupported_media_type");
+    expect(res.headers.get("set-cookie")).toBeNull();
+  });
+
   it("answers a 1 MB body with 413 and never reads it all", async () => {
     const h = sessionHarness();
     const res = await h.call("/api/v1/session", {

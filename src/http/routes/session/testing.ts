@@ -21,6 +21,7 @@ export const LIFETIME_MS = 12 * 60 * MIN;
 export interface Call {
   method?: string;
   body?: unknown;
+  /** Sent as is, declared application/json unless `headers` say otherwise. */
   raw?: string | Uint8Array;
   headers?: Record<string, string>;
   cookie?: string;
@@ -83,6 +84,7 @@ export function sessionHarness(
     if (init.csrf !== undefined) headers["x-csrf-token"] = init.csrf;
     if (init.peer !== undefined) headers["x-test-peer"] = init.peer;
     let body: string | Uint8Array | undefined = init.raw;
+    if (init.raw !== undefined) headers["content-type"] ??= "application/json";
     if (init.body !== undefined) {
       body = JSON.stringify(init.body);
       headers["content-type"] = "application/json";

@@ -19,14 +19,14 @@ beforeEach(async () => {
   await f.store.createMirror({ id: "other", zone: "other.example", ...m });
   await f.store.failMirror("cf", {
     code: "provider_unavailable",
-    message: "cloudflare: 503 down",
+    message: "cloudflare: 503 down; you sent Authorization: Bearer s3cret-value",
     at: 1_700_000_000_000,
     nextTryAt: 1_700_000_001_000,
   });
 });
 
 describe("GET /api/v1/mirrors", () => {
-  it("shows the status of mirrors whose whole zone the token covers, without settings", async () => {
+  it("shows the status of mirrors whose whole zone the token covers, without settings or vendor text", async () => {
     const res = await get(await f.token(["example.com"], { subtree: true }));
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -45,7 +45,7 @@ describe("GET /api/v1/mirrors", () => {
           attempts: 1,
           lastError: {
             code: "provider_unavailable",
-            message: "cloudflare: 503 down",
+            message: "The provider is unavailable",
             at: "2023-11-14T22:13:20.000Z",
           },
           nextTryAt: "2023-11-14T22:13:21.000Z",

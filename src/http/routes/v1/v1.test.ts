@@ -11,9 +11,16 @@ beforeEach(async () => {
 
 function api(
   path: string,
-  init: { method?: string; body?: unknown; raw?: string; auth?: string | null } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    raw?: string;
+    auth?: string | null;
+    contentType?: string | null;
+  } = {},
 ) {
-  const headers: Record<string, string> = { "user-agent": UA, "content-type": "application/json" };
+  const headers: Record<string, string> = { "user-agent": UA };
+  if (init.contentType !== null) headers["content-type"] = init.contentType ?? "application/json";
   if (init.auth !== null) headers.authorization = init.auth ?? `Bearer ${token}`;
   const body = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
   return f.request(`/api/v1${path}`, {
@@ -105,6 +112,32 @@ describe("PUT /api/v1/hosts/:fqdn/records/:type", () => {
     expect(await txt.json()).toMatchObject({
       records: [{ type: "A" }, { type: "TXT", values: ["hello world"] }],
     });
+  });
+
+  it.each([
+    ["text/plain", "text/plain;charset=UTF-8"],
+    ["no Content-Type", null],
+    ["application/json-patch+json", "application/json-patch+json"],
+    ["multipart/form-data", "multipart/form-data; boundary=x"],
+    ["a form", "application/x-www-form-urlencoded"],
+  ])("refuses a JSON body sent as %s with 415, changing nothing", async (_name, contentType) => {
+    const res = await api("/hosts/home.example.com/records/A", {
+      method: "PUT",
+      raw: JSON.stringify({ values: [OTHER_V4] }),
+      contentType,
+    });
+    await expectProblem(res, 415, "unsupported_media_type");
+    expect(await f.rrsets("home.example.com")).toEqual([]);
+    expect(await f.store.listHistory("home.example.com")).toEqual([]);
+  });
+
+  it("takes application/json with parameters", async () => {
+    const res = await api("/hosts/home.example.com/records/A", {
+      method: "PUT",
+      body: { values: [OTHER_V4] },
+      contentType: "application/json; charset=UTF-8",
+    });
+    expect(res.status).toBe(200);
   });
 
   it("records history with protocol api, the token id, the client address and user agent", async () => {
