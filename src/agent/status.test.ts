@@ -120,4 +120,11 @@ describe("status app", () => {
   test("unknown paths are 404", async () => {
     expect((await app([]).request("/nope")).status).toBe(404);
   });
+
+  test("every answer says X-Content-Type-Options: nosniff (health, metrics, 404)", async () => {
+    for (const path of ["/healthz", "/metrics", "/nope"]) {
+      const res = await app([rec({})]).request(path);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+    }
+  });
 });

@@ -8,6 +8,7 @@
 
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
+import { securityHeaders } from "../http/middleware/security-headers.js";
 import type { RecordStatus } from "./record-state.js";
 import { registerPage, type PageDeps } from "./ui/page-app.js";
 
@@ -21,6 +22,7 @@ export interface StatusDeps {
 
 export function createStatusApp(deps: StatusDeps): Hono {
   const app = new Hono();
+  app.use("*", securityHeaders());
   app.use("*", async (c, next) => {
     await next();
     c.header("cache-control", "no-store");

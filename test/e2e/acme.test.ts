@@ -13,7 +13,7 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { createDatabase, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
 
@@ -178,6 +178,7 @@ describe.skipIf(!haveCertbot && !haveLego)(
     const secrets = new Map<string, string>();
 
     beforeAll(async () => {
+      await createDatabase(dir.path);
       expect((await runCli(dir.path, ["zone", "add", ZONE])).code).toBe(0);
       for (const key of ["certbot.key", "lego.key"]) {
         // what an ACME client needs: TXT records anywhere in the zone, nothing else

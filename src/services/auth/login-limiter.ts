@@ -23,6 +23,7 @@
 import ipaddr from "ipaddr.js";
 import type { Clock } from "../../core/clock.js";
 import { parseIp, type ParsedIp } from "../../core/ip.js";
+import { asciiLowerCase } from "../../core/names.js";
 
 export interface LoginLimiterOptions {
   readonly clock: Clock;
@@ -71,7 +72,7 @@ export function networkKey(ip: ParsedIp): string {
 
 /** The account key (never locked; brakes) of a user name as typed (lowercased, clipped: keys stay small). */
 export function userKey(name: string): string {
-  return `${USER}${name.toLowerCase().slice(0, 128)}`;
+  return `${USER}${asciiLowerCase(name).slice(0, 128)}`;
 }
 
 /** The key of an account tried from one network (`clientKey` from ipKey). */

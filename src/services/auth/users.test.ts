@@ -48,9 +48,11 @@ describe("user service", () => {
     ["empty name", ""],
     ["10k-character name", "a".repeat(10_000)],
     ["name with a space", "al ice"],
+    ["KELVIN SIGN for k", "\u212Aelly"],
   ])("verify refuses an %s without throwing", async (_n, name) => {
     const { users } = setup();
     await users.add("alice", PW);
+    await users.add("kelly", PW);
     expect(await users.verify(name, PW)).toBeUndefined();
   });
 
@@ -112,7 +114,11 @@ describe("canonicalUserName", () => {
     expect(canonicalUserName(input)).toBe(out);
   });
 
-  it.each(["", " admin", "admin\n", "ädmin", "a/b", "_admin", "a".repeat(65)])("refuses %j", (input) => {
-    expect(() => canonicalUserName(input)).toThrow(/user name/);
-  });
+  // U+212A KELVIN SIGN lowercases to ASCII "k": never folded into another user's name.
+  it.each(["", " admin", "admin\n", "ädmin", "a/b", "_admin", "a".repeat(65), "\u212Aevin", "\u0130nfo"])(
+    "refuses %j",
+    (input) => {
+      expect(() => canonicalUserName(input)).toThrow(/user name/);
+    },
+  );
 });

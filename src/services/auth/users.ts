@@ -3,6 +3,7 @@
 
 import type { Clock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
+import { asciiLowerCase } from "../../core/names.js";
 import type { UserRecord, UserStore } from "../../store/types.js";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.js";
 
@@ -19,7 +20,7 @@ export interface UserView {
 
 /** The canonical form of a user name (lowercased); bad_request naming the rule when it breaks it. */
 export function canonicalUserName(input: string): string {
-  const name = input.toLowerCase();
+  const name = asciiLowerCase(input);
   if (!NAME.test(name)) {
     throw new BeaconError(
       "bad_request",
@@ -80,7 +81,7 @@ export function createUserService(deps: { store: UserStore; clock: Clock }): Use
     },
 
     async verify(name, password) {
-      const canonical = name.toLowerCase();
+      const canonical = asciiLowerCase(name);
       const u = NAME.test(canonical) ? await store.getUser(canonical) : undefined;
       if (u === undefined) {
         dummy ??= hashPassword("beacon-dummy-password");
