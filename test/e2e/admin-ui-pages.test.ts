@@ -467,6 +467,9 @@ describe.runIf(run)("admin console pages against a canned API", () => {
   it("an expired session sends the person back to sign-in with a note, then back where they were", async () => {
     f.zones = ["dyn.example.com"];
     await signIn();
+    // The hosts page's own requests must have been answered first: one that reached the API after
+    // the expiry would sign the page out before the click below (and the Zones link would be hidden).
+    await page.waitForLoadState("networkidle");
     f.expired = true;
     await page.getByRole("link", { name: "Zones" }).click();
     await expect.poll(() => page.locator(".note.warn").textContent()).toContain("session expired");
