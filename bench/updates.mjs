@@ -88,11 +88,13 @@ function startBeacon() {
       }),
     );
     let err = "";
+    let ready;
     proc.stderr.setEncoding("utf8").on("data", (d) => {
       err = (err + d).slice(-20_000);
+      if (ready !== undefined) return;
       const line = err.split("\n").find((l) => l.includes('"beacon ready"'));
       if (line === undefined) return;
-      const ready = JSON.parse(line);
+      ready = JSON.parse(line);
       resolveReady({ proc, httpPort: ready.http[0].port, dnsPort: ready.dns[0].port });
     });
     proc.once("exit", (code) => reject(new Error(`beacon exited ${code}: ${err}`)));

@@ -1,6 +1,6 @@
 // The database files deleted, replaced or made read-only under an open store. Hostile inputs: rm of
 // the database file, rm of its -wal (commits since the last checkpoint live only there), another file
-// renamed over it, chattr +i on it (root only; skips loudly without).
+// renamed over it or over its -wal, chattr +i on it (root only; skips loudly without).
 
 import { execFileSync } from "node:child_process";
 import { copyFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -89,6 +89,22 @@ describe("the file guard", () => {
       }
     },
   );
+
+  it("a WAL replaced by another file (not deleted) is found by the once-a-second check", async () => {
+    // After a commit only the WAL's presence is checked (file-guard.ts): its identity waits for check().
+    copyFileSync(`${path}-wal`, `${path}-wal.other`);
+    renameSync(`${path}-wal.other`, `${path}-wal`);
+    await until(store, false);
+    expect(store.health()).toMatchObject({
+      writable: false,
+      problem: { code: "store_unavailable", message: expect.stringContaining("was replaced") as unknown },
+    });
+    await expect(store.commit(setA("a.example.com", "192.0.2.2"))).rejects.toMatchObject({
+      code: "store_unavailable",
+    });
+    const copy = await rescued();
+    await copy.close();
+  });
 
   const chattr = faultAvailable("make a file immutable (chattr +i)", () => {
     const probe = join(tmpdir(), `beacon-chattr-${process.pid}`);
