@@ -2,6 +2,7 @@
 // promise loses updates silently.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { floorsPlugin } from "./eslint/floors.js";
 
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "data/", "coverage/", "bench/out/"] },
@@ -18,6 +19,37 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": [
         "error",
         { allowNumber: true, allowBoolean: true },
+      ],
+    },
+  },
+  {
+    // Every import in src/ points down the floors (eslint/floors.js, docs/architecture.md).
+    files: ["src/**/*.ts"],
+    plugins: { beacon: floorsPlugin },
+    rules: { "beacon/floors": "error" },
+  },
+  {
+    // The ground floor and the pure DNS engine run anywhere (a browser, a Lambda, a worker): no Node
+    // module, no SDK. tsconfig.pure.json also compiles them without Node's globals (Buffer, process).
+    files: [
+      "src/core/**/*.ts",
+      "src/dns/engine.ts",
+      "src/dns/zone-index.ts",
+      "src/dns/answer-cache.ts",
+      "src/dns/wire/**/*.ts",
+    ],
+    ignores: ["**/*.test.ts", "src/dns/wire/client-codec.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["node:*", "better-sqlite3", "kysely", "pino", "@aws-sdk/*", "hono", "hono/*"],
+              message: "the pure layers import no runtime (docs/architecture.md)",
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,9 +1,9 @@
 // Rewrites the generated settings tables of the docs from the built settings tables
-// (src/config/reference.ts). Run as `npm run docs:config`, which builds first.
+// (src/cli/config-reference.ts). Run as `npm run docs:config`, which builds first.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { format, resolveConfig } from "prettier";
-import { regenerateReferences } from "../dist/config/reference.js";
+import { regenerateReferences } from "../dist/cli/config-reference.js";
 
 const ROOT = new URL("../", import.meta.url);
 const file = (path) => fileURLToPath(new URL(path, ROOT));

@@ -1,7 +1,7 @@
 // A configured record made live: its sources and target created, and which interface changes
 // should wake it up.
 
-import type { RecordConfig } from "../config/agent/agent-config.js";
+import type { RecordConfig } from "./config/agent-config.js";
 import type { IpSource } from "./detect/types.js";
 import type { Target } from "./targets/types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { loadAgentConfig } from "../config/agent/index.js";
+import { loadAgentConfig } from "./config/index.js";
 import { assembleAgent, type AssembleDeps } from "./assemble.js";
 import { DEFAULT_SOURCE_IDS } from "./detect/builtin.js";
 import { fakeDns, fakeInterfaces } from "./testing/fakes.js";

@@ -3,7 +3,7 @@
 // interface changes wake each record. Takes the network as deps; src/cli picks the real ones.
 
 import type { IpFamily } from "../core/ip.js";
-import type { AgentConfig } from "../config/agent/agent-config.js";
+import type { AgentConfig } from "./config/agent-config.js";
 import type { AgentRecord, InterfaceWatch } from "./agent-record.js";
 import { createBuiltinSources, DEFAULT_SOURCE_IDS, type BuiltSources } from "./detect/builtin.js";
 import type { IpSource, SourceDeps } from "./detect/types.js";

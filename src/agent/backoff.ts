@@ -4,7 +4,7 @@
 // - `backoff` (the service asked us to wait): as long as it asked, and at least 30 min for the dyndns2
 //   codes 911 and dnserr, whose documentation says "no sooner than 30 minutes".
 
-import { jittered, type Random } from "./schedule.js";
+import { jittered, type Random } from "../core/timers.js";
 
 export const RETRY_BASE_MS = 30_000;
 export const RETRY_CAP_MS = 15 * 60_000;

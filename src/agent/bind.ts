@@ -2,7 +2,7 @@
 // line. An interface is turned into one of its addresses at each cycle (addresses come and go).
 
 import type { IpFamily } from "../core/ip.js";
-import type { RecordBind } from "../config/agent/agent-config.js";
+import type { RecordBind } from "./config/agent-config.js";
 import { pickInterfaceAddress } from "./detect/pick.js";
 import type { InterfaceAddress, ReadInterfaces } from "./net/types.js";
 

@@ -1,7 +1,7 @@
 // An AbortSignal that fires when the parent does or after `ms` on the injected timers (so fake time
 // drives timeouts in tests). Always call `done()` to release the timer.
 
-import type { Timers } from "./schedule.js";
+import type { Timers } from "../core/timers.js";
 
 export interface Deadline {
   readonly signal: AbortSignal;

@@ -2,7 +2,7 @@
 // another LAN device, the detected /64 prefix plus that device's host part (suffix or EUI-64 of its MAC).
 
 import type { ParsedIp } from "../core/ip.js";
-import type { Ipv6Host } from "../config/agent/agent-config.js";
+import type { Ipv6Host } from "./config/agent-config.js";
 import { eui64Suffix, withSuffix } from "./detect/ipv6.js";
 
 /** The prefix length a host part is combined with (SLAAC's /64). */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { silentLog } from "../services/ports.js";
+import { silentLog } from "../core/log.js";
 import type { AgentRecord } from "./agent-record.js";
 import { DYNDNS2_BACKOFF_MIN_MS, RETRY_BASE_MS, RETRY_CAP_MS } from "./backoff.js";
 import { detectAddress } from "./detect/verdict.js";

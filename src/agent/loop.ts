@@ -10,7 +10,7 @@
 // - A record never runs two cycles at once; a trigger during a cycle runs one more right after.
 // - stop() aborts in-flight detection, publishing and notifications, and waits for them to end.
 
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 import type { AgentRecord } from "./agent-record.js";
 import { backoffDelayMs, retryDelayMs } from "./backoff.js";
 import {
@@ -23,7 +23,7 @@ import { createDispatcher } from "./notify-dispatch.js";
 import type { Notifier } from "./notify/types.js";
 import { reconcile, type ReconcileDeps } from "./reconcile.js";
 import { isHealthy, type CycleReport, type RecordStatus } from "./record-state.js";
-import { jittered, type Random, type TimerHandle } from "./schedule.js";
+import { jittered, type Random, type TimerHandle } from "../core/timers.js";
 import type { RecordMemory, StateStore } from "./state-file.js";
 import { applyReport } from "./transition.js";
 

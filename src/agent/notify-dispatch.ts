@@ -1,10 +1,10 @@
 // Delivers AgentEvents to the notifiers that want them, in the background: a slow or failing
 // notifier is logged and never delays or affects updates. Each delivery is bounded by a timeout.
 
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 import { deadline } from "./deadline.js";
 import type { AgentEvent, Notifier } from "./notify/types.js";
-import type { Timers } from "./schedule.js";
+import type { Timers } from "../core/timers.js";
 
 export interface Dispatcher {
   send(event: AgentEvent): void;

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 import { createStateFile, stateKey, type RecordMemory } from "./state-file.js";
 
 const dirs: string[] = [];

@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 
 export interface RecordMemory {
   readonly published?: { readonly values: readonly string[]; readonly at: number };

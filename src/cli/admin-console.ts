@@ -15,7 +15,7 @@ import { createKeyService } from "../services/keys.js";
 import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import { createMirrorService } from "../services/mirror/mirrors.js";
 import { createRateSampler } from "../services/rates.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { checkMirrorSettings, describeIssues } from "./mirror-provider.js";
 import { webAssets } from "./web-assets.js";
 

@@ -3,19 +3,20 @@
 // receive these as AgentCliDeps so tests can pass fakes.
 
 import { randomBytes } from "node:crypto";
-import type { AgentConfig } from "../config/agent/index.js";
+import type { AgentConfig } from "../agent/config/index.js";
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
-import type { DnsQuery, HttpRequest, ReadInterfaces, RunCommand } from "../agent/net/types.js";
+import type { HttpRequest, ReadInterfaces, RunCommand } from "../agent/net/types.js";
+import type { DnsQuery } from "../dns/ports.js";
 import { createHttpRequest } from "../net/http-request.js";
 import { createReadInterfaces } from "../agent/net/interfaces.js";
 import { createRunCommand } from "../agent/net/run-command.js";
-import { systemTimers, type Random, type Timers } from "../agent/schedule.js";
+import { systemTimers, type Random, type Timers } from "../core/timers.js";
 import { createDnsQuery } from "../dns/client.js";
 import { createDnsExchange } from "../dns/exchange.js";
 import { createLogger } from "../observability/logger.js";
-import type { DnsExchange } from "../providers/types.js";
-import type { Log } from "../services/ports.js";
+import type { DnsExchange } from "../dns/ports.js";
+import type { Log } from "../core/log.js";
 import { VERSION } from "./version.js";
 
 /** Sent by every HTTP source, target and notifier unless `user_agent` is configured. */

@@ -17,12 +17,12 @@ import { createCandidateCheck, withPasswordHash } from "../agent/ui/candidate.js
 import type { Applied } from "../agent/ui/config-api.js";
 import { createConfigFile } from "../agent/ui/config-file.js";
 import type { PageDeps } from "../agent/ui/page-app.js";
-import { loadAgentConfig, type AgentConfig } from "../config/agent/index.js";
+import { loadAgentConfig, type AgentConfig } from "../agent/config/index.js";
 import type { FlagValues } from "../config/flags.js";
 import type { HostPort } from "../config/server-config.js";
 import type { AssetReader } from "../http/pages/assets.js";
 import { generateSetupCode } from "../services/auth/setup-code.js";
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 import { AGENT_USER_AGENT, type AgentCliDeps } from "./agent-deps.js";
 import { VERSION } from "./version.js";
 

@@ -6,13 +6,14 @@
 import { loadServerConfig, SERVER_TABLE, type ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { BeaconError, isBeaconError } from "../core/errors.js";
-import { silentLog, type ChangeListener, type Log } from "../services/ports.js";
+import { type ChangeListener } from "../store/change-listener.js";
+import { silentLog, type Log } from "../core/log.js";
 import { createTokenService } from "../services/tokens.js";
 import { createUpdateService } from "../services/apply-update.js";
 import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { processIo } from "./output.js";
 import { settingFlags } from "./setting-options.js";
 

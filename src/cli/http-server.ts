@@ -16,7 +16,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
 import { createConnectionGate, type ConnectionGate } from "../net/connection-gate.js";
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 
 export interface Endpoint {
   readonly host: string;

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemTimers } from "../agent/schedule.js";
+import { systemTimers } from "../core/timers.js";
 import { startFakeVendor, type FakeVendor } from "../providers/testing/fake-vendor.js";
 import { testProviderDeps } from "../providers/testing/deps.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
@@ -95,7 +95,7 @@ describe("no mirror secret leaks through a vendor that echoes the request", () =
       log: recordingLog(lines),
       timers: {
         setTimeout: (fn, ms) => systemTimers.setTimeout(fn, ms),
-        clearTimeout: (h) => systemTimers.clearTimeout(h as object),
+        clearTimeout: (h) => systemTimers.clearTimeout(h),
       },
       deliveryTimeoutMs: 5_000,
     });

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 import type { ConfigSource } from "../config/errors.js";
-import { resolvePlugin } from "../config/agent/plugins.js";
+import { resolvePlugin } from "../agent/config/plugins.js";
 import { BeaconError, type ErrorCode } from "../core/errors.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
 import type { Provider, ProviderDeps } from "../providers/types.js";

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { describe, expect, test } from "vitest";
-import { AGENT_TABLE } from "../config/agent/settings.js";
+import { AGENT_TABLE } from "../agent/config/settings.js";
 import { flagOverridesFor } from "../config/flags.js";
 import { SERVER_TABLE } from "../config/settings.js";
 import type { SettingsTable } from "../config/table.js";

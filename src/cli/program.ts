@@ -2,7 +2,7 @@
 // every command that reads a configuration one flag per setting of that configuration's table.
 
 import { Command } from "commander";
-import { AGENT_TABLE } from "../config/agent/settings.js";
+import { AGENT_TABLE } from "../agent/config/settings.js";
 import { SERVER_TABLE } from "../config/settings.js";
 import type { SettingsTable } from "../config/table.js";
 import { registerAgent } from "./commands/agent.js";

@@ -1,10 +1,11 @@
 // The server's composition root: the only place that picks the SQLite store, opens sockets and
 // starts timers. Everything it wires is tested on its own; this file is exercised end to end.
 
+import { fileURLToPath } from "node:url";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { randomBytes, randomInt } from "node:crypto";
 import { Registry } from "prom-client";
-import { systemTimers } from "../agent/schedule.js";
+import { systemTimers } from "../core/timers.js";
 import type { ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { dispatch } from "../dns/dispatch.js";
@@ -32,11 +33,12 @@ import { createHistorySweeper, type HistorySweeper } from "../services/history-r
 import { createCachedKeyring } from "../services/keys.js";
 import { createExternalChanges, type ExternalChanges } from "../services/external-changes.js";
 import { createMirrorWorker, type MirrorWorker } from "../services/mirror/worker.js";
-import type { ChangeListener } from "../services/ports.js";
+import type { ChangeListener } from "../store/change-listener.js";
 import { createTokenService } from "../services/tokens.js";
 import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
-import type { Snapshot, Store } from "../store/types.js";
+import type { Snapshot } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { createAdminConsole } from "./admin-console.js";
 import { openServerStore } from "./context.js";
 import { dnsLimitOptions } from "./dns-limits.js";
@@ -113,6 +115,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           limits: config.dns.limits,
           log,
           metrics: dnsMetrics,
+          script: fileURLToPath(new URL("./dns-worker-main.js", import.meta.url)),
         })
       : undefined;
   const listener = fanOut(kickingMirrors(index, mirrors), journal, notifier, ...(workers ? [workers] : []));
@@ -210,7 +213,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     admin: admin.deps,
   });
 
-  const answers = createAnswerCache(index);
+  const answers = createAnswerCache(index, { alloc: (n) => Buffer.allocUnsafe(n) });
   const routes = dispatch({
     // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
     query: signedQueries(answers, { keyring: keys.keyring, clock }),

@@ -8,8 +8,8 @@ import type { Clock } from "../core/clock.js";
 import { createAbuseFlags, type AbuseFlags } from "../services/limits/abuse-flags.js";
 import { createBuckets } from "../services/limits/buckets.js";
 import { createLimits, type Limits } from "../services/limits/update-limits.js";
-import type { Log } from "../services/ports.js";
-import type { Store } from "../store/types.js";
+import type { Log } from "../core/log.js";
+import type { Store } from "../store/ports.js";
 
 const FLUSH_EVERY_MS = 10_000;
 

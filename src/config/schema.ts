@@ -9,7 +9,7 @@ import { z } from "zod";
 import { parseCidr, parseIp } from "../core/ip.js";
 import { parseRate } from "../core/rate.js";
 import { tryNormalizeName } from "../core/names.js";
-import { parseDurationMs } from "./agent/duration.js";
+import { parseDurationMs } from "./duration.js";
 import { parseHostPort } from "./host-port.js";
 import { splitList } from "./override.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./server-config.js";

@@ -2,7 +2,6 @@
 // (`a.b_c` ↔ env `BEACON_A_B_C` ↔ flag `--a-b-c`).
 
 import { z } from "zod";
-import { AGENT_ENV_PREFIX } from "./agent/settings.js";
 import { rawConfigSchema, settingRegistry } from "./schema.js";
 import {
   envName,
@@ -12,6 +11,9 @@ import {
   type Setting,
   type SettingsTable,
 } from "./table.js";
+
+/** Prefix of the agent's environment variables (agent/config/settings.ts derives each name). */
+export const AGENT_ENV_PREFIX = "BEACON_AGENT_";
 
 export type { Setting } from "./table.js";
 

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBeaconError } from "../core/errors.js";
-import { silentLog } from "../services/ports.js";
+import { silentLog } from "../core/log.js";
 import { createDnsQuery } from "./client.js";
 import { answerQuery } from "./engine.js";
 import { startDnsServer, type DnsServer } from "./server.js";

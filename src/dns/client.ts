@@ -7,7 +7,7 @@
 import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
-import type { DnsQuery, DnsQueryOptions, DnsReply } from "../agent/net/types.js";
+import type { DnsQuery, DnsQueryOptions, DnsReply } from "./ports.js";
 import { BeaconError } from "../core/errors.js";
 import { parseIp } from "../core/ip.js";
 import { tryNormalizeName } from "../core/names.js";

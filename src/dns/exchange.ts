@@ -17,7 +17,7 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import { BeaconError } from "../core/errors.js";
-import type { DnsExchange } from "../providers/types.js";
+import type { DnsExchange } from "./ports.js";
 import { HEADER_SIZE, MAX_TCP_MESSAGE } from "./wire/constants.js";
 
 export interface DnsExchangeConfig {

@@ -3,7 +3,7 @@
 // change). UPDATE checks `policy`; zone transfers check the configured transfer keys by name.
 
 import type { RecordType } from "../core/records.js";
-import type { NameScope } from "../store/types.js";
+import type { NameScope } from "../core/zones.js";
 import type { TsigKey } from "./tsig.js";
 
 export interface KeyPolicy {

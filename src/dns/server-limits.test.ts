@@ -7,7 +7,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { silentLog, type Log } from "../services/ports.js";
+import { silentLog, type Log } from "../core/log.js";
 import { answerQuery } from "./engine.js";
 import { createNetworkOf } from "./client-network.js";
 import { createDnsMetrics } from "./metrics.js";

@@ -4,7 +4,7 @@ import dgram from "node:dgram";
 import { Resolver } from "node:dns/promises";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLog, type Log } from "../services/ports.js";
+import { silentLog, type Log } from "../core/log.js";
 import { answerQuery } from "./engine.js";
 import { startDnsServer, type DnsServer } from "./server.js";
 import { buildQuery, decode, SNAPSHOT } from "./testing/fixtures.js";

@@ -1,6 +1,6 @@
 // Serves DNS on one address over UDP and TCP on the same port.
 
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 import type { DnsMetrics } from "./metrics.js";
 import type { ResponseRateLimiter } from "./rrl.js";
 import { startTcp, type TcpOptions } from "./transport/tcp.js";

@@ -2,7 +2,7 @@
 // transports call. Names passed in are canonical (lowercase, no trailing dot, "" for the root).
 
 import type { RRSet } from "../core/records.js";
-import type { Soa } from "../store/types.js";
+import type { Soa } from "../core/soa.js";
 
 /** A record set as served: the domain view plus its rdata already in wire form (one entry per value). */
 export interface WireRRSet extends RRSet {

@@ -11,8 +11,9 @@
 // name exist" is one Map lookup and two field reads.
 
 import type { RRSet } from "../core/records.js";
-import type { ChangeListener } from "../services/ports.js";
-import type { Snapshot, Zone } from "../store/types.js";
+import type { ChangeListener } from "../store/change-listener.js";
+import type { Snapshot } from "../store/types.js";
+import type { Zone } from "../core/zones.js";
 import type { ServedNode, ServedZone, WireRRSet, ZoneView } from "./types.js";
 import { encodeNS, encodeSOA } from "./wire/rdata.js";
 import { groupByHost, toWireRRSet } from "./wire/rrset.js";

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { HISTORY_DEFAULTS } from "../services/history.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { basic, CLIENT_V4, createFixture, OTHER_V4, type Fixture } from "./testing/fixture.js";
 
 const REQUESTS = 10_000;

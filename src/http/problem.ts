@@ -3,7 +3,7 @@
 
 import type { Context } from "hono";
 import { ERRORS, toBeaconError, type ErrorCode } from "../core/errors.js";
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 import type { AppEnv } from "./deps.js";
 
 export const PROBLEM_TYPE_BASE = "https://beacon.invalid/errors/";

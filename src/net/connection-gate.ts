@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import ipaddr from "ipaddr.js";
 import type { Clock } from "../core/clock.js";
 import { inCidr, normalizeSocketAddress } from "../core/ip.js";
-import type { Log } from "../services/ports.js";
+import type { Log } from "../core/log.js";
 
 export type RefusalReason = "total_limit" | "per_client_limit" | "accept_failed";
 

@@ -18,7 +18,8 @@ import { startBind } from "./testing/peers/bind.js";
 import type { DnsPeer, PeerKey } from "./testing/peers/dns-peer.js";
 import { startKnot } from "./testing/peers/knot.js";
 import { unquoteTxt } from "./txt-presentation.js";
-import type { CallContext, DnsExchange, Provider, ProviderRecordType, ProviderRRSet } from "./types.js";
+import type { CallContext, Provider, ProviderRecordType, ProviderRRSet } from "./types.js";
+import type { DnsExchange } from "../dns/ports.js";
 
 const hasBind = peerAvailable("named", "bind9");
 const hasKnot = peerAvailable("knotd", "knot");

@@ -21,6 +21,7 @@
 //   with provider_unsupported, and upsert() is "changed" unless the vendor's reply says "no change".
 
 import type { z } from "zod";
+import type { DnsExchange } from "../dns/ports.js";
 import type { Clock } from "../core/clock.js";
 import type { HttpRequest } from "../net/http.js";
 
@@ -72,16 +73,6 @@ export interface Provider {
   upsert(req: WriteRequest, ctx: CallContext): Promise<WriteOutcome>;
   delete(fqdn: string, type: ProviderRecordType, ctx: CallContext): Promise<WriteOutcome>;
 }
-
-/** One DNS message exchange with a server (RFC 2136 provider); see dns/exchange.ts. */
-export type DnsExchange = (req: {
-  readonly server: string;
-  readonly port: number;
-  readonly message: Uint8Array;
-  readonly transport: "udp" | "tcp";
-  readonly localAddress?: string | undefined;
-  readonly signal: AbortSignal;
-}) => Promise<Uint8Array>;
 
 export interface ProviderDeps {
   readonly httpRequest: HttpRequest;

@@ -25,15 +25,19 @@ import {
 } from "../core/records.js";
 import type { DesiredSets, HostOutcome, UpdateSource } from "../core/update.js";
 import { retryAfterSeconds } from "../core/rate.js";
-import type { HistoryEntry, RRSetWrite, Store, TokenRecord, Zone } from "../store/types.js";
-import type { ChangeListener, Log, UpdateLimits } from "./ports.js";
+import type { HistoryEntry, RRSetWrite, TokenRecord } from "../store/types.js";
+import type { ZoneStore } from "../store/ports.js";
+import type { Zone } from "../core/zones.js";
+import type { UpdateLimits } from "./ports.js";
+import type { ChangeListener } from "../store/change-listener.js";
+import type { Log } from "../core/log.js";
 import { HISTORY_DEFAULTS } from "./history.js";
 import { boundedEntry } from "./history-entry.js";
 import { tokenAllows, tokenBoundTo, tokenCoversName } from "./scope.js";
 import { createWriteQueue, type WriteQueue } from "./write-queue.js";
 
 export interface UpdateServiceDeps {
-  readonly store: Store;
+  readonly store: ZoneStore;
   readonly clock: Clock;
   readonly listener: ChangeListener;
   readonly log: Log;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadAgentConfig } from "../config/agent/index.js";
+import { loadAgentConfig } from "../agent/config/index.js";
 import { BeaconError } from "../core/errors.js";
 import { clientConfigs, parseServerUrl } from "./client-configs.js";
 

@@ -11,9 +11,10 @@ import { ZoneIndex } from "../dns/zone-index.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
 import { openTempStore } from "../store/sqlite/testing/temp-store.js";
 import { hostFixture, T0, zoneFixture } from "../store/testing/fixtures.js";
-import type { ChangeBatch, Snapshot, Store } from "../store/types.js";
+import type { ChangeBatch, Snapshot } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { applyDelta, createExternalChanges } from "./external-changes.js";
-import type { ChangeListener } from "./ports.js";
+import type { ChangeListener } from "../store/change-listener.js";
 import { createWriteQueue } from "./write-queue.js";
 
 const ZONE = "example.com";

@@ -15,12 +15,14 @@
 // - `prune()` keeps the newest `keepChanges` log rows, removing at most `pruneBatch` per call.
 
 import type { RRSet } from "../core/records.js";
-import type { ChangeDelta, Snapshot, Store } from "../store/types.js";
-import type { ChangeListener, Log } from "./ports.js";
+import type { ChangeDelta, Snapshot } from "../store/types.js";
+import type { ChangeFeed, ZoneStore } from "../store/ports.js";
+import type { ChangeListener } from "../store/change-listener.js";
+import type { Log } from "../core/log.js";
 import type { WriteQueue } from "./write-queue.js";
 
 export interface ExternalChangesDeps {
-  readonly store: Store;
+  readonly store: ChangeFeed & Pick<ZoneStore, "snapshot">;
   readonly listener: ChangeListener;
   /** Replaces every view's content (start, and when the log cannot say). */
   readonly load: (snapshot: Snapshot) => void;

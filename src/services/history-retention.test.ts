@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../store/memory/memory-store.js";
 import { historyFixture, hostFixture, T0, zoneFixture } from "../store/testing/fixtures.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { createHistorySweeper, SWEEP_MAX_STEPS, SWEEP_STEP } from "./history-retention.js";
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@
 // for the next sweep. (Retention by count happens in each commit: ChangeBatch.keepPerHost.)
 
 import type { Clock } from "../core/clock.js";
-import type { Store } from "../store/types.js";
+import type { HistoryStore } from "../store/ports.js";
 
 /** Entries looked at per store call. */
 export const SWEEP_STEP = 500;
@@ -17,7 +17,7 @@ export interface HistorySweeper {
 }
 
 export function createHistorySweeper(deps: {
-  readonly store: Pick<Store, "pruneHistory">;
+  readonly store: Pick<HistoryStore, "pruneHistory">;
   readonly clock: Clock;
   readonly maxAgeMs: number;
 }): HistorySweeper {

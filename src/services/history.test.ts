@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../store/memory/memory-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { createUpdateService } from "./apply-update.js";
 import { createHistoryService, type HistoryService } from "./history.js";
-import { silentLog } from "./ports.js";
+import { silentLog } from "../core/log.js";
 import { recordingListener } from "./testing/recorders.js";
 import { createZoneService } from "./zones.js";
 

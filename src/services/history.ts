@@ -5,7 +5,8 @@
 
 import { BeaconError } from "../core/errors.js";
 import { normalizeName } from "../core/names.js";
-import type { Host, Store, StoredHistoryEntry } from "../store/types.js";
+import type { Host, StoredHistoryEntry } from "../store/types.js";
+import type { HistoryStore, ZoneStore } from "../store/ports.js";
 
 export const HISTORY_DEFAULT_LIMIT = 100;
 export const HISTORY_MAX_LIMIT = 1000;
@@ -34,7 +35,9 @@ export interface HistoryService {
   ofName(fqdn: string, opts?: PageOptions): Promise<HistoryPage>;
 }
 
-export function createHistoryService(deps: { readonly store: Store }): HistoryService {
+export function createHistoryService(deps: {
+  readonly store: Pick<ZoneStore, "getHost"> & HistoryStore;
+}): HistoryService {
   const { store } = deps;
 
   async function page(

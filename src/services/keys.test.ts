@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../store/memory/memory-store.js";
 import { createCachedKeyring, createKeyService } from "./keys.js";
-import { silentLog } from "./ports.js";
+import { silentLog } from "../core/log.js";
 import { recordingLog, type LogLine } from "./testing/recorders.js";
 
 const scope = {

@@ -8,8 +8,10 @@ import { normalizeName } from "../core/names.js";
 import type { RecordType } from "../core/records.js";
 import type { Keyring, ServerKey } from "../dns/keyring.js";
 import { macSize, TSIG_ALGORITHMS, type TsigAlgorithm } from "../dns/tsig.js";
-import type { NameScope, Store, TsigKeyRecord } from "../store/types.js";
-import type { Log } from "./ports.js";
+import type { TsigKeyRecord } from "../store/types.js";
+import type { KeyStore } from "../store/ports.js";
+import type { NameScope } from "../core/zones.js";
+import type { Log } from "../core/log.js";
 
 export interface NewKey {
   readonly name: string;
@@ -32,7 +34,7 @@ export function isTsigAlgorithm(s: string): s is TsigAlgorithm {
   return (TSIG_ALGORITHMS as readonly string[]).includes(s);
 }
 
-export function createKeyService(deps: { readonly store: Store; readonly clock: Clock }): KeyService {
+export function createKeyService(deps: { readonly store: KeyStore; readonly clock: Clock }): KeyService {
   const { store, clock } = deps;
   return {
     async add(key) {
@@ -71,7 +73,7 @@ export interface CachedKeyring {
 }
 
 /** A Keyring over an in-memory copy of the store's keys. Call refresh() once before serving. */
-export function createCachedKeyring(deps: { readonly store: Store; readonly log: Log }): CachedKeyring {
+export function createCachedKeyring(deps: { readonly store: KeyStore; readonly log: Log }): CachedKeyring {
   let keys = new Map<string, ServerKey>();
   return {
     keyring: (name) => keys.get(name),

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../store/memory/memory-store.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import { countingStore, type StoreReads } from "../store/testing/counting.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { createTokenService, type Credential } from "./tokens.js";
 
 const NOW = 1_700_000_000_000;

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { BeaconError } from "../core/errors.js";
 import { parseIp } from "../core/ip.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { createTokenService, type TokenService } from "./tokens.js";
 
 let store: Store;

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { BeaconError } from "../core/errors.js";
 import { parseIp } from "../core/ip.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { createTokenService, isTokenId, type TokenService } from "./tokens.js";
 
 const ip = (s: string) => parseIp(s);

@@ -8,8 +8,10 @@ import { BeaconError } from "../core/errors.js";
 import { inCidr, parseCidr, type ParsedIp } from "../core/ip.js";
 import { normalizeName, tryNormalizeName } from "../core/names.js";
 import { isRecordType, type RecordType } from "../core/records.js";
-import type { NameScope, Store, TokenRecord } from "../store/types.js";
-import { silentLog, type Log } from "./ports.js";
+import type { TokenRecord } from "../store/types.js";
+import type { TokenStore } from "../store/ports.js";
+import type { NameScope } from "../core/zones.js";
+import { silentLog, type Log } from "../core/log.js";
 import { tokenCoversName } from "./scope.js";
 
 const TOUCH_EVERY_MS = 60_000;
@@ -17,7 +19,7 @@ const TOUCH_EVERY_MS = 60_000;
 export type RandomBytes = (size: number) => Uint8Array;
 
 export interface TokenServiceDeps {
-  readonly store: Store;
+  readonly store: TokenStore;
   readonly clock: Clock;
   /** Source of randomness; defaults to node:crypto randomBytes. */
   readonly randomBytes?: RandomBytes;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { recordingListener } from "./testing/recorders.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../store/ports.js";
 import { createZoneService, type ZoneService } from "./zones.js";
 
 let store: Store;

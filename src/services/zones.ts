@@ -6,12 +6,14 @@ import { BeaconError } from "../core/errors.js";
 import { findZone, normalizeName } from "../core/names.js";
 import { validateTtl } from "../core/records.js";
 import { applySoaSettings, type SoaSettings } from "../core/soa.js";
-import type { Host, Store, StoredRRSet, Zone } from "../store/types.js";
-import type { ChangeListener } from "./ports.js";
+import type { Host, StoredRRSet } from "../store/types.js";
+import type { ZoneStore } from "../store/ports.js";
+import type { Zone } from "../core/zones.js";
+import type { ChangeListener } from "../store/change-listener.js";
 import { createWriteQueue, type WriteQueue } from "./write-queue.js";
 
 export interface ZoneServiceDeps {
-  readonly store: Store;
+  readonly store: ZoneStore;
   readonly clock: Clock;
   readonly listener: ChangeListener;
   /** Share one queue with the update service so serials reach the listener in commit order. */

@@ -1,7 +1,8 @@
 // What a run of change-log rows names, shared by every Store's changesSince: the stores then read
 // the current state of exactly these names, and assembleDelta puts it in the port's shape.
 
-import type { ChangeDelta, Host, StoredRRSet, Zone } from "./types.js";
+import type { ChangeDelta, Host, StoredRRSet } from "./types.js";
+import type { Zone } from "../core/zones.js";
 
 /** One change-log row as stored: `fqdn` null for the zone itself; `zone` null when unknown. */
 export interface ChangeRow {

@@ -16,19 +16,7 @@ import type { RecordType, RRSet } from "../core/records.js";
 import type { Soa } from "../core/soa.js";
 import type { UpdateProtocol } from "../core/update.js";
 
-export type { Soa } from "../core/soa.js";
-
-export interface Zone {
-  readonly name: string;
-  /** SOA serial; advances (RFC 1982 arithmetic) on every change to the zone's content. */
-  readonly serial: number;
-  /** TTL for SOA and NS records and the default for hosts without their own. */
-  readonly ttl: number;
-  readonly soa: Soa;
-  /** NS names, canonical, at least one. */
-  readonly nameservers: readonly string[];
-  readonly createdAt: number;
-}
+import type { NameScope, Zone } from "../core/zones.js";
 
 /** The zone settings `updateZone` can change; fields left out keep their value. */
 export interface ZoneUpdate {
@@ -60,12 +48,6 @@ export type NewHost = Omit<Host, "id" | "implicit"> & { readonly implicit?: bool
 
 export interface StoredRRSet extends RRSet {
   readonly updatedAt: number;
-}
-
-export interface NameScope {
-  readonly name: string;
-  /** True: the name and every name below it. */
-  readonly subtree: boolean;
 }
 
 export interface TokenRecord {
@@ -289,35 +271,6 @@ export interface SessionRecord {
  * Where sessions live. The Store implements it (sessions die with their user); the agent's page uses
  * the memory implementation in services/auth/memory-session-store.ts.
  */
-export interface SessionStore {
-  /** With the Store: user_not_found if the user does not exist. */
-  createSession(session: SessionRecord): Promise<void>;
-  getSession(idHash: string): Promise<SessionRecord | undefined>;
-  /** Sets lastSeenAt; ignored for an absent session. */
-  touchSession(idHash: string, at: number): Promise<void>;
-  /** Resolves false if absent. */
-  deleteSession(idHash: string): Promise<boolean>;
-  /** Deletes every session of the user except `exceptIdHash`; resolves with the number deleted. */
-  deleteUserSessions(user: string, exceptIdHash?: string): Promise<number>;
-  /** Deletes sessions with expiresAt <= now or lastSeenAt <= lastSeenBefore; resolves with the number deleted. */
-  pruneSessions(now: number, lastSeenBefore: number): Promise<number>;
-}
-
-export interface UserStore {
-  /** user_exists if the name is taken. */
-  createUser(user: UserRecord): Promise<void>;
-  /** Creates the user only when no user exists at all, atomically; resolves false otherwise. */
-  createFirstUser(user: UserRecord): Promise<boolean>;
-  getUser(name: string): Promise<UserRecord | undefined>;
-  /** Sorted by name. */
-  listUsers(): Promise<UserRecord[]>;
-  countUsers(): Promise<number>;
-  /** Sets the hash and passwordChangedAt. Resolves false if absent. */
-  setUserPassword(name: string, passwordHash: string, at: number): Promise<boolean>;
-  /** Deletes the user and all of their sessions. Resolves false if absent. */
-  deleteUser(name: string): Promise<boolean>;
-}
-
 /** A host flagged for the admin (update abuse, services/limits/abuse-flags.ts). Dies with its host. */
 export interface HostFlag {
   readonly fqdn: string;
@@ -342,186 +295,4 @@ export interface LimitBucketChange {
   readonly consumedMs: number;
   /** The bucket's tat as this process sees it now. */
   readonly tat: number;
-}
-
-/**
- * Where rate-limit state that must outlive a restart lives (long windows, abuse flags), shaped so
- * several server nodes can share it: saving adds each node's consumption instead of overwriting.
- */
-export interface LimitStore {
-  /** Every saved bucket with tat > now, sorted by key. */
-  loadLimitBuckets(now: number): Promise<LimitBucket[]>;
-  /**
-   * In one transaction, for each change: saved tat = max(saved tat + consumedMs, change.tat) (a
-   * missing bucket counts as saved tat = change.tat - consumedMs, i.e. the result is change.tat); then
-   * every bucket with tat <= now is deleted. Resolves with the saved buckets of the keys given that
-   * remain (tat > now), sorted by key.
-   */
-  saveLimitBuckets(changes: readonly LimitBucketChange[], now: number): Promise<LimitBucket[]>;
-  /** Deletes these buckets (absent keys are ignored). */
-  deleteLimitBuckets(keys: readonly string[]): Promise<void>;
-  /** Flags the host. Resolves false (and changes nothing) if the host is absent or already flagged. */
-  flagHost(flag: HostFlag): Promise<boolean>;
-  /** Resolves false if the host was not flagged. */
-  clearHostFlag(fqdn: string): Promise<boolean>;
-  /** Sorted by fqdn. */
-  listHostFlags(): Promise<HostFlag[]>;
-}
-
-export interface Store extends SessionStore, UserStore, LimitStore {
-  // Zones
-  createZone(zone: Omit<Zone, "serial"> & { serial?: number }): Promise<Zone>;
-  getZone(name: string): Promise<Zone | undefined>;
-  listZones(): Promise<Zone[]>;
-  /**
-   * Sets the TTL and SOA fields `change` gives, in one transaction; when any value differs from the
-   * stored one the serial advances once (secondaries then transfer the new SOA). Resolves with the zone
-   * as stored now; zone_not_found if it does not exist. Values are validated by the caller.
-   */
-  updateZone(name: string, change: ZoneUpdate): Promise<Zone>;
-  /**
-   * Deletes the zone. With `cascade` also its hosts (revoking their tokens, as deleteHost, and dropping
-   * their flags), rrsets and history; otherwise zone_not_empty if it has hosts. Resolves false if absent.
-   */
-  deleteZone(name: string, opts?: { cascade?: boolean }): Promise<boolean>;
-
-  // Hosts
-  /**
-   * zone_not_found if `host.zone` does not exist; host_exists if the fqdn is taken. Advances the zone
-   * serial. Resolves with the stored host, with its new id (larger than any id given before).
-   */
-  createHost(host: NewHost): Promise<Host>;
-  getHost(fqdn: string): Promise<Host | undefined>;
-  /** Sorted by fqdn. */
-  listHosts(zone?: string): Promise<Host[]>;
-  /**
-   * Deletes the host, its rrsets and its flag (history stays); revokes (at `at`) the tokens made for it
-   * (hostId); advances the zone serial; queues a delete of each of its sets for every mirror of its
-   * zone, created at `at` (default: now). Resolves false if absent.
-   */
-  deleteHost(fqdn: string, at?: number): Promise<boolean>;
-
-  // Record sets
-  /** The host's sets, sorted by type. Empty if none or no such host. */
-  getRRSets(fqdn: string): Promise<StoredRRSet[]>;
-  /**
-   * Applies every write and appends every history entry in one transaction. Each zone with at least
-   * one write gets its serial advanced exactly once. Writes for hosts that do not exist fail the whole
-   * batch with host_not_found.
-   *
-   * History: an entry is written for the host that has its name now (hostId). An entry that is not a
-   * change (outcome other than "good" and "deleted": nochg or a refusal) and equals that host's latest
-   * entry of the same type in everything but the time (values, outcome, protocol, token, source, user
-   * agent), written less than HISTORY_FOLD_WINDOW_MS before it, is folded into it: count + 1, lastAt =
-   * its time; no new row. Then `keepPerHost` applies.
-   *
-   * An implicit host that has no record set left after the writes, one of which deleted one of its
-   * sets, is deleted in the same transaction, as deleteHost does (its history stays).
-   */
-  commit(batch: ChangeBatch): Promise<CommitResult>;
-
-  // Tokens
-  /** token_exists if the id or the secret hash is taken. */
-  createToken(token: TokenRecord): Promise<void>;
-  getToken(id: string): Promise<TokenRecord | undefined>;
-  /**
-   * The token (revoked and expired ones included) whose secretHash is `secretHash`; secret hashes are
-   * unique. One indexed read, whatever the number of tokens: authentication relies on it.
-   */
-  findTokenBySecretHash(secretHash: string): Promise<TokenRecord | undefined>;
-  /** Sorted by createdAt then id; includes revoked tokens. */
-  listTokens(): Promise<TokenRecord[]>;
-  /** Marks the token revoked at `at`. Resolves false if absent or already revoked. */
-  revokeToken(id: string, at: number): Promise<boolean>;
-  /** Best effort: records the last use. */
-  touchToken(id: string, at: number): Promise<void>;
-
-  // TSIG keys (RFC 2136 UPDATE)
-  /** key_exists if the name is taken. */
-  createTsigKey(key: TsigKeyRecord): Promise<void>;
-  /** Sorted by name. */
-  listTsigKeys(): Promise<TsigKeyRecord[]>;
-  /** Resolves false if absent. */
-  deleteTsigKey(name: string): Promise<boolean>;
-
-  // History
-  /**
-   * Newest first; at most `limit` (default 100) entries with id < `before` when given. With `hostId`
-   * only the entries of that host; without it every entry written under the name, whichever host
-   * (or none) had it then.
-   */
-  listHistory(
-    fqdn: string,
-    opts?: { limit?: number; before?: number; hostId?: number },
-  ): Promise<StoredHistoryEntry[]>;
-  /**
-   * Deletes the entries whose lastAt is before `olderThan` among the `limit` oldest entries (by id),
-   * and resolves with the number deleted: bounded work, for a periodic sweep.
-   */
-  pruneHistory(olderThan: number, limit: number): Promise<number>;
-
-  // Mirrors and their outbox. commit() and deleteHost() append one outbox row per changed set and per
-  // mirror of the set's zone, in their own transaction: a change that did not commit leaves no row.
-  // Deleting a zone (even an empty one) deletes its mirrors with their outbox and state.
-  /** zone_not_found if the zone does not exist; mirror_exists if the id is taken. */
-  createMirror(mirror: MirrorTarget): Promise<MirrorTarget>;
-  getMirror(id: string): Promise<MirrorTarget | undefined>;
-  /** Sorted by id; only the zone's mirrors when `zone` is given. */
-  listMirrors(zone?: string): Promise<MirrorTarget[]>;
-  /** Deletes the mirror with its outbox rows and delivery state. Resolves false if absent. */
-  deleteMirror(id: string): Promise<boolean>;
-  /**
-   * Appends one upsert row for every set the mirror's zone holds now, in one transaction, and resolves
-   * with the number of rows. mirror_not_found if absent.
-   */
-  enqueueResync(mirror: string, at: number): Promise<number>;
-  /** The mirror's oldest `limit` rows, by seq. Empty for an absent mirror. */
-  pendingOutbox(mirror: string, limit: number): Promise<OutboxEntry[]>;
-  /**
-   * Removes the mirror's rows with these seqs. "delivered" (the default) records a success at `at`:
-   * lastSuccessAt, `delivered` grows by the rows removed, attempts, lastError and nextTryAt are
-   * cleared. "skipped" only adds the rows removed to `skipped`. Seqs that are not (or no longer) the
-   * mirror's are ignored.
-   */
-  ackOutbox(
-    mirror: string,
-    seqs: readonly number[],
-    at: number,
-    outcome?: "delivered" | "skipped",
-  ): Promise<void>;
-  /** Records a failed attempt: attempts + 1, lastError, nextTryAt. Ignored for an absent mirror. */
-  failMirror(mirror: string, failure: MirrorFailure): Promise<void>;
-  /** Every mirror's delivery state, sorted by id. */
-  mirrorStatus(): Promise<MirrorStatus[]>;
-
-  /** Everything the DNS index needs, read in one consistent transaction. */
-  snapshot(): Promise<Snapshot>;
-
-  /**
-   * A number that changes when another process (another connection) committed a change, so a
-   * running server can notice CLI edits. Implementations without other writers return a constant.
-   */
-  externalVersion(): Promise<number>;
-
-  // The change log. Every change to a zone, a host or a record set appends to it in the same
-  // transaction (SQLite: triggers, so every writer does, in any process), under an increasing
-  // position that is never reused. Zone serials, SOA fields, NS, hosts and sets are all covered.
-  /** The newest position (0: nothing logged yet). Read it before a snapshot to follow on from there. */
-  changeSeq(): Promise<number>;
-  /**
-   * What changed after position `after`. Undefined when the log cannot say: it was pruned past
-   * `after`, `after` is ahead of it (another database), or more than `limit` changes follow `after`;
-   * read a snapshot then.
-   */
-  changesSince(after: number, limit: number): Promise<ChangeDelta | undefined>;
-  /**
-   * Drops the oldest log entries so that at most `keep` (≥ 1) remain, removing at most `limit` per
-   * call; resolves with the number removed.
-   */
-  pruneChanges(keep: number, limit: number): Promise<number>;
-
-  /** Whether changes can be written now (see StoreHealth). */
-  health(): StoreHealth;
-
-  close(): Promise<void>;
 }

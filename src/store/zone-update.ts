@@ -2,7 +2,9 @@
 // ones, and the serial advances once when anything actually changed.
 
 import { nextSerial } from "../core/serial.js";
-import type { Soa, Zone, ZoneUpdate } from "./types.js";
+import type { ZoneUpdate } from "./types.js";
+import type { Soa } from "../core/soa.js";
+import type { Zone } from "../core/zones.js";
 
 /** `zone` with `change` applied and its serial advanced; `zone` itself (the same object) when nothing differs. */
 export function applyZoneUpdate(zone: Zone, change: ZoneUpdate): Zone {

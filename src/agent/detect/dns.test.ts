@@ -3,7 +3,7 @@ import { BeaconError } from "../../core/errors.js";
 import type { IpFamily } from "../../core/ip.js";
 import { createDnsQuery } from "../../dns/client.js";
 import { reply, startFakeResolver, txt, type FakeResolver } from "../../dns/testing/fake-resolver.js";
-import type { DnsQueryOptions, DnsReply } from "../net/types.js";
+import type { DnsQueryOptions, DnsReply } from "../../dns/ports.js";
 import { dnsSource } from "./dns.js";
 import { fakeDeps } from "./testing/deps.js";
 

@@ -11,7 +11,8 @@
 
 import type { IpFamily, ParsedIp } from "../../core/ip.js";
 import type { z } from "zod";
-import type { DnsQuery, HttpRequest, ReadInterfaces, RunCommand } from "../net/types.js";
+import type { HttpRequest, ReadInterfaces, RunCommand } from "../net/types.js";
+import type { DnsQuery } from "../../dns/ports.js";
 import type { Clock } from "../../core/clock.js";
 
 export type FailureReason =

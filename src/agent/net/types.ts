@@ -6,28 +6,6 @@ import type { IpFamily } from "../../core/ip.js";
 
 export type { HttpReply, HttpRequest, HttpRequestOptions } from "../../net/http.js";
 
-export interface DnsQueryOptions {
-  /** Resolver address (IPv4 or IPv6 literal) and port (default 53). */
-  readonly server: string;
-  readonly port?: number;
-  readonly name: string;
-  readonly type: "A" | "AAAA" | "TXT";
-  /** "IN" (default) or "CH" (Cloudflare's whoami.cloudflare TXT is asked in CHAOS). */
-  readonly qclass?: "IN" | "CH";
-  readonly localAddress?: string;
-  readonly signal: AbortSignal;
-}
-
-export interface DnsReply {
-  /** DNS rcode name: NOERROR, NXDOMAIN, SERVFAIL, REFUSED, … */
-  readonly rcode: string;
-  /** Answer data of the asked type, in order: addresses in canonical text, TXT strings joined per record. */
-  readonly answers: readonly string[];
-}
-
-/** One DNS query over UDP (falls back to TCP when truncated); rejects on timeout or malformed replies. */
-export type DnsQuery = (opts: DnsQueryOptions) => Promise<DnsReply>;
-
 /** One address of one interface, as the OS reports it. */
 export interface InterfaceAddress {
   readonly interface: string;

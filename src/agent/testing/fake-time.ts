@@ -2,7 +2,7 @@
 // in between fire in order, each followed by a flush of pending promise work.
 
 import type { Clock } from "../../core/clock.js";
-import type { TimerHandle, Timers } from "../schedule.js";
+import type { TimerHandle, Timers } from "../../core/timers.js";
 
 interface Pending {
   readonly id: number;

@@ -14,7 +14,7 @@
 //   that already failed (login-limiter.ts), so a stranger cannot lock the page (429 + Retry-After).
 
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import type { ListenScope } from "../../config/agent/listen-scope.js";
+import type { ListenScope } from "../config/listen-scope.js";
 import { BeaconError } from "../../core/errors.js";
 import { readJsonBody } from "../../http/body.js";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../../http/session/cookie.js";
@@ -22,7 +22,7 @@ import { csrfTokenMatches, isSafeMethod } from "../../http/session/csrf.js";
 import { attemptKeys, ipKey, successKeys, type LoginLimiter } from "../../services/auth/login-limiter.js";
 import { verifyPassword } from "../../services/auth/passwords.js";
 import type { SessionRecord, SessionService } from "../../services/auth/sessions.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import { problemResponse, refuse } from "./problem.js";
 
 export const SESSION_COOKIE = "beacon_agent_session";

@@ -4,7 +4,7 @@
 // running agent's but apply only after a restart.
 
 import { readFileSync } from "node:fs";
-import { loadAgentConfig, type AgentConfig } from "../../config/agent/index.js";
+import { loadAgentConfig, type AgentConfig } from "../config/index.js";
 import { ConfigError } from "../../config/errors.js";
 import type { FlagValues } from "../../config/flags.js";
 import type { AssembleDeps } from "../assemble.js";

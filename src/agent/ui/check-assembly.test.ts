@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { AGENT_REGISTRIES, loadAgentConfigWith } from "../../config/agent/index.js";
+import { AGENT_REGISTRIES, loadAgentConfigWith } from "../config/index.js";
 import { assembleAgent, type AssembleDeps } from "../assemble.js";
 import { failed } from "../detect/observe.js";
 import type { SourceDefinition } from "../detect/types.js";

@@ -4,7 +4,7 @@
 // refuses, so a type that spawns through its deps but lacks the mark fails closed (its source reports
 // command_failed) instead of running. Targets never publish in a dry run (reconcile.ts, dryRun).
 
-import type { AgentConfig, Configured } from "../../config/agent/agent-config.js";
+import type { AgentConfig, Configured } from "../config/agent-config.js";
 import { BeaconError } from "../../core/errors.js";
 import type { AgentRecord } from "../agent-record.js";
 import { assembleAgent, type AssembleDeps } from "../assemble.js";

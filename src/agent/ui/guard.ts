@@ -9,10 +9,10 @@
 //   different "site", so `same-site` is refused too: another local web app must not drive the agent.)
 
 import type { MiddlewareHandler } from "hono";
-import type { ListenScope } from "../../config/agent/listen-scope.js";
+import type { ListenScope } from "../config/listen-scope.js";
 import { parseIp } from "../../core/ip.js";
 import { sameOriginGuard } from "../../http/session/csrf.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import { problemResponse, refuse } from "./problem.js";
 
 export interface HostRule {

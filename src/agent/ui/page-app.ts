@@ -4,12 +4,12 @@
 // pass through these checks.
 
 import type { Context, Hono } from "hono";
-import type { ListenScope } from "../../config/agent/listen-scope.js";
+import type { ListenScope } from "../config/listen-scope.js";
 import type { Clock } from "../../core/clock.js";
 import { PAGE_HEADERS, registerPages, type AssetReader } from "../../http/pages/assets.js";
 import { createLoginLimiter } from "../../services/auth/login-limiter.js";
 import { createMemorySessionStore, createSessionService } from "../../services/auth/sessions.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import { createAuth, pageAccess } from "./auth.js";
 import { registerConfigApi, type ConfigApiDeps } from "./config-api.js";
 import { hostGuard, originGuard } from "./guard.js";

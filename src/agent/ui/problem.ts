@@ -4,7 +4,7 @@
 
 import { BeaconError, type ErrorCode } from "../../core/errors.js";
 import { problemFor } from "../../http/problem.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 
 export interface ProblemOptions {
   /** Overrides the catalogue's status (e.g. 400 for a rejected candidate configuration). */

@@ -10,14 +10,14 @@
 // on a LAN listener.
 
 import type { Context, Hono } from "hono";
-import { setPasswordHash } from "../../config/agent/password-edit.js";
+import { setPasswordHash } from "../config/password-edit.js";
 import { BeaconError } from "../../core/errors.js";
 import { readStringFields } from "../../http/session/fields.js";
 import { MAX_PASSWORD_FIELD } from "../../http/session/login.js";
 import type { LoginLimiter } from "../../services/auth/login-limiter.js";
 import { hashPassword, passwordProblem } from "../../services/auth/passwords.js";
 import { setupCodeMatches } from "../../services/auth/setup-code.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import { LOCKED_DETAIL, tooMany, type Auth, type SetupView } from "./auth.js";
 import type { ConfigFile } from "./config-file.js";
 import { problemResponse } from "./problem.js";

@@ -6,7 +6,7 @@ import type { IpSource } from "../../agent/detect/types.js";
 import { detectAddress, type Verdict } from "../../agent/detect/verdict.js";
 import { BeaconError } from "../../core/errors.js";
 import type { IpFamily } from "../../core/ip.js";
-import { AGENT_TABLE } from "../../config/agent/settings.js";
+import { AGENT_TABLE } from "../../agent/config/settings.js";
 import type { AgentCliDeps } from "../agent-deps.js";
 import { openAgent } from "../agent-runtime.js";
 import { EXIT, printJson, printTable, type Io } from "../output.js";

@@ -4,7 +4,7 @@
 
 import { isHealthy, type CycleReport } from "../../agent/record-state.js";
 import { BeaconError } from "../../core/errors.js";
-import { AGENT_TABLE } from "../../config/agent/settings.js";
+import { AGENT_TABLE } from "../../agent/config/settings.js";
 import type { AgentCliDeps } from "../agent-deps.js";
 import { createLoopFor, openAgent } from "../agent-runtime.js";
 import { EXIT, printJson, printTable, type Io } from "../output.js";

@@ -9,7 +9,7 @@ import { fakeDns, fakeInterfaces } from "../../agent/testing/fakes.js";
 import { ConfigError } from "../../config/errors.js";
 import { hashPassword } from "../../services/auth/passwords.js";
 import { CLIENT_V4, createFixture, type Fixture } from "../../http/testing/fixture.js";
-import { silentLog } from "../../services/ports.js";
+import { silentLog } from "../../core/log.js";
 import { AGENT_USER_AGENT, type AgentCliDeps } from "../agent-deps.js";
 import type { Io } from "../output.js";
 import { registerAgent, runAgent } from "./agent.js";

@@ -3,7 +3,7 @@
 
 import type { Command } from "commander";
 import { BeaconError } from "../../core/errors.js";
-import { AGENT_TABLE } from "../../config/agent/settings.js";
+import { AGENT_TABLE } from "../../agent/config/settings.js";
 import { action } from "../action.js";
 import { processAgentDeps, type AgentCliDeps } from "../agent-deps.js";
 import { openAgent, startAgent, type OpenedAgent, type RunningAgent } from "../agent-runtime.js";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { silentLog, type Log } from "../../services/ports.js";
+import { silentLog, type Log } from "../../core/log.js";
 import { action } from "../action.js";
 import { openServerStore, readConfig } from "../context.js";
 import { printJson } from "../output.js";

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { BeaconError } from "../../core/errors.js";
 import { normalizeName } from "../../core/names.js";
 import { RECORD_TYPES } from "../../core/records.js";
-import type { NameScope } from "../../store/types.js";
+import type { NameScope } from "../../core/zones.js";
 import { action } from "../action.js";
 import { withAdmin } from "../context.js";
 import { parseDuration } from "../duration.js";

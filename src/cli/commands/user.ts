@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { systemClock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
 import { canonicalUserName, createUserService, type UserService } from "../../services/auth/users.js";
-import type { Store } from "../../store/types.js";
+import type { Store } from "../../store/ports.js";
 import { action } from "../action.js";
 import { withAdmin } from "../context.js";
 import { formatTime, printJson, printTable, type Io } from "../output.js";

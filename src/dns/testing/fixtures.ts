@@ -1,7 +1,8 @@
 // Test helpers: a literal snapshot, and dns-packet based query building and response decoding.
 
 import packet from "dns-packet";
-import type { Snapshot, Zone } from "../../store/types.js";
+import type { Snapshot } from "../../store/types.js";
+import type { Zone } from "../../core/zones.js";
 
 export const EXAMPLE_ZONE: Zone = {
   name: "example.test",

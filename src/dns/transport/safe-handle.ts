@@ -1,7 +1,7 @@
 // Calls the DNS handler so that an exception (or a rejection) in it never reaches a socket callback:
 // it is logged and the message dropped.
 
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import type { DnsHandler, DnsReply, Transport } from "../types.js";
 
 export function safeHandle(

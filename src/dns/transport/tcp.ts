@@ -11,7 +11,7 @@
 //   queries without reading the answers holds a bounded amount of the server's memory.
 
 import net from "node:net";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import { noDnsMetrics, type DnsMetrics } from "../metrics.js";
 import type { DnsHandler, DnsReply } from "../types.js";
 import { FrameReader } from "./frames.js";

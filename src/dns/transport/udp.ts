@@ -4,7 +4,7 @@
 
 import dgram, { type RemoteInfo } from "node:dgram";
 import { isIPv6 } from "node:net";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import { noDnsMetrics, type DnsMetrics } from "../metrics.js";
 import { slipReply, type ResponseRateLimiter } from "../rrl.js";
 import type { DnsHandler, DnsReply } from "../types.js";

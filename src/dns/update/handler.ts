@@ -20,10 +20,11 @@
 
 import type { Clock } from "../../core/clock.js";
 import type { ErrorCode } from "../../core/errors.js";
+import type { ParsedIp } from "../../core/ip.js";
+import type { DesiredSets, HostOutcome, UpdateSource } from "../../core/update.js";
 import type { RecordType, RRSet } from "../../core/records.js";
-import type { UpdateService } from "../../services/apply-update.js";
-import type { Log } from "../../services/ports.js";
-import type { Store } from "../../store/types.js";
+import type { Log } from "../../core/log.js";
+import type { ZoneStore } from "../../store/ports.js";
 import type { Keyring } from "../keyring.js";
 import {
   appendTsigRecord,
@@ -42,10 +43,31 @@ import { planUpdate, UPDATE_RCODE } from "./plan.js";
 import { policyAllowsSource } from "./policy.js";
 import { createRefusalLog } from "./refusal-log.js";
 
+/** The update as the handler asks for it: what services/apply-update.ts's UpdateRequest takes. */
+export interface UpdateCall {
+  /** Signed by a TSIG key, not a token: the key's policy was checked here. */
+  readonly token: undefined;
+  readonly hosts: readonly string[];
+  readonly sets: DesiredSets;
+  readonly source: UpdateSource;
+  readonly setsByHost?: ReadonlyMap<string, DesiredSets>;
+  readonly createHosts?: ReadonlyMap<string, string>;
+}
+
+/**
+ * What the handler needs of the update service (its port; services/apply-update.ts implements it):
+ * `transact` runs a read-check-write in the update queue, so the prerequisites read the store with
+ * no other writer in between.
+ */
+export interface UpdatePort {
+  transact<T>(fn: (apply: (req: UpdateCall) => Promise<HostOutcome[]>) => Promise<T>): Promise<T>;
+  acceptsAddress(ip: ParsedIp): boolean;
+}
+
 export interface UpdateHandlerDeps {
   readonly keyring: Keyring;
-  readonly store: Pick<Store, "listZones" | "getHost" | "getRRSets">;
-  readonly updates: Pick<UpdateService, "transact" | "acceptsAddress">;
+  readonly store: Pick<ZoneStore, "listZones" | "getHost" | "getRRSets">;
+  readonly updates: UpdatePort;
   readonly clock: Clock;
   readonly log: Log;
   /** Accept hmac-md5 keys (off by default: RFC 8945 §6 deprecates MD5). */

@@ -4,7 +4,7 @@
 // after the interval logs how many were left out, by answer, before its own line. Unsigned and forged
 // UPDATEs cost an attacker nothing to send, so the bound matters. No timers: the clock is read on use.
 
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 
 export interface Refusal {
   /** The verified key's name; for an unknown key or bad signature, the name the message claimed. */

@@ -1,7 +1,7 @@
 // Rdata encoders for the types Beacon serves. Inputs are canonical values from the store (see
 // core/records.ts); they are computed once per change by the zone index, not per query.
 
-import type { Soa } from "../../store/types.js";
+import type { Soa } from "../../core/soa.js";
 import { ipv4Bytes, ipv6Bytes } from "./address.js";
 import { encodeName } from "./name.js";
 

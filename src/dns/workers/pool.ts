@@ -13,9 +13,9 @@
 // slot is given up (logged). `close()` disconnects every worker and kills what is left after a grace.
 
 import cluster, { type Worker } from "node:cluster";
-import { fileURLToPath } from "node:url";
 import type { DnsLimits, LogFormat } from "../../config/server-config.js";
-import type { ChangeListener, Log } from "../../services/ports.js";
+import type { ChangeListener } from "../../store/change-listener.js";
+import type { Log } from "../../core/log.js";
 import type { Snapshot } from "../../store/types.js";
 import { safeHandle } from "../transport/safe-handle.js";
 import type { DnsHandler, DnsReply } from "../types.js";
@@ -39,8 +39,8 @@ export interface DnsWorkerPoolOptions {
   readonly log: Log;
   /** Where workers' counts go (CountingDnsMetrics.add): deltas, so they are simply added. */
   readonly metrics?: { add(counts: ReadonlyMap<string, number>): void };
-  /** The worker entry; default worker-main.js beside this file (the built dist/). */
-  readonly script?: string;
+  /** The worker entry: a built .js file (src/cli/dns-worker-main.ts, a composition root). */
+  readonly script: string;
   /** Default 1000. */
   readonly settleTimeoutMs?: number;
   /** How long start() waits for every worker to listen. Default 60 000 (a large zone loads first). */
@@ -348,7 +348,7 @@ export function createDnsWorkerPool(opts: DnsWorkerPoolOptions): DnsWorkerPool {
       listen = at;
       handler = h;
       cluster.setupPrimary({
-        exec: opts.script ?? fileURLToPath(new URL("./worker-main.js", import.meta.url)),
+        exec: opts.script,
         serialization: "advanced",
       });
       for (const s of slots) fork(s);

@@ -10,8 +10,9 @@
 import { z } from "zod";
 import type { DnsLimits, LogFormat } from "../../config/server-config.js";
 import type { RRSet } from "../../core/records.js";
-import type { ChangeListener } from "../../services/ports.js";
-import type { Snapshot, Zone } from "../../store/types.js";
+import type { ChangeListener } from "../../store/change-listener.js";
+import type { Snapshot } from "../../store/types.js";
+import type { Zone } from "../../core/zones.js";
 
 /** One ChangeListener call, as data. */
 export type Change =

@@ -14,8 +14,10 @@
 // - Listeners must not throw: nothing here throws for any input.
 
 import type { RRSet } from "../../core/records.js";
-import type { ChangeListener } from "../../services/ports.js";
-import type { Snapshot, Soa, Zone } from "../../store/types.js";
+import type { ChangeListener } from "../../store/change-listener.js";
+import type { Snapshot } from "../../store/types.js";
+import type { Soa } from "../../core/soa.js";
+import type { Zone } from "../../core/zones.js";
 import { TYPE } from "../wire/constants.js";
 import { encodeName } from "../wire/name.js";
 import { encodeNS, encodeSOA } from "../wire/rdata.js";

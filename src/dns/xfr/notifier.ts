@@ -12,9 +12,11 @@
 // - `stop()` abandons every NOTIFY in flight and resolves once they have ended.
 
 import type { RRSet } from "../../core/records.js";
-import type { DnsExchange } from "../../providers/types.js";
-import type { ChangeListener, Log } from "../../services/ports.js";
-import type { Snapshot, Zone } from "../../store/types.js";
+import type { DnsExchange } from "../ports.js";
+import type { ChangeListener } from "../../store/change-listener.js";
+import type { Log } from "../../core/log.js";
+import type { Snapshot } from "../../store/types.js";
+import type { Zone } from "../../core/zones.js";
 import { signTsig, verifyTsig, type TsigKey } from "../tsig.js";
 import { CLASS, OPCODE, TYPE } from "../wire/constants.js";
 import { readMessage } from "../wire/records.js";

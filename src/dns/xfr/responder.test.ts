@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { silentLog } from "../../services/ports.js";
+import { silentLog } from "../../core/log.js";
 import type { Snapshot } from "../../store/types.js";
 import type { ServerKey } from "../keyring.js";
 import { buildQuery, decode, EXAMPLE_ZONE, SNAPSHOT, type Decoded } from "../testing/fixtures.js";

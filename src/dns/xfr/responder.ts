@@ -12,7 +12,7 @@
 // - A signed request gets every message of the stream signed (request MAC, then prior MAC + timers).
 
 import { inCidr, normalizeSocketAddress } from "../../core/ip.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import type { Keyring } from "../keyring.js";
 import { DEFAULT_FUDGE, appendTsigRecord, signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig.js";
 import type { DnsHandler, DnsReply } from "../types.js";

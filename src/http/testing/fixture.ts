@@ -13,7 +13,7 @@ import { createTokenService, type TokenService } from "../../services/tokens.js"
 import { createWriteQueue } from "../../services/write-queue.js";
 import { createZoneService, type ZoneService } from "../../services/zones.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
-import type { Store } from "../../store/types.js";
+import type { Store } from "../../store/ports.js";
 import { recordingListener, recordingLog, type LogLine } from "../../services/testing/recorders.js";
 import { createApp } from "../app.js";
 import type { AppEnv } from "../deps.js";

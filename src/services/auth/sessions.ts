@@ -5,10 +5,12 @@
 
 import { createHash, randomBytes as nodeRandomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
-import type { SessionRecord, SessionStore } from "../../store/types.js";
+import type { SessionRecord } from "../../store/types.js";
+import type { SessionStore } from "../../store/ports.js";
 
-export type { SessionRecord, SessionStore } from "../../store/types.js";
-export { createMemorySessionStore } from "./memory-session-store.js";
+export type { SessionRecord } from "../../store/types.js";
+export type { SessionStore } from "../../store/ports.js";
+export { createMemorySessionStore } from "../../store/memory/sessions.js";
 
 const TOUCH_EVERY_MS = 60_000;
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{43}$/;

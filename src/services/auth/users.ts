@@ -4,7 +4,8 @@
 import type { Clock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
 import { asciiLowerCase } from "../../core/names.js";
-import type { UserRecord, UserStore } from "../../store/types.js";
+import type { UserRecord } from "../../store/types.js";
+import type { UserStore } from "../../store/ports.js";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.js";
 
 /** 1–64 characters: lowercase letters, digits, ".", "_", "-", "@"; starting with a letter or digit. */

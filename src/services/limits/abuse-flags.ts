@@ -5,8 +5,9 @@
 // show in every process); this keeps the running server's copy, which the update path reads.
 
 import type { Clock } from "../../core/clock.js";
-import type { HostFlag, LimitStore } from "../../store/types.js";
-import type { Log } from "../ports.js";
+import type { HostFlag } from "../../store/types.js";
+import type { LimitStore } from "../../store/ports.js";
+import type { Log } from "../../core/log.js";
 
 export interface AbuseFlags {
   isFlagged(fqdn: string): boolean;

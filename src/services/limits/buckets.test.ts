@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Rate } from "../../core/rate.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
-import type { Store } from "../../store/types.js";
+import type { Store } from "../../store/ports.js";
 import { bucketKey, createBuckets } from "./buckets.js";
 
 const MIN = 60_000;

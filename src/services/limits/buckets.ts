@@ -14,8 +14,9 @@
 
 import type { Clock } from "../../core/clock.js";
 import { emissionMs, gcraStep, type Rate } from "../../core/rate.js";
-import type { LimitBucketChange, LimitStore } from "../../store/types.js";
-import { silentLog, type Log } from "../ports.js";
+import type { LimitBucketChange } from "../../store/types.js";
+import type { LimitStore } from "../../store/ports.js";
+import { silentLog, type Log } from "../../core/log.js";
 
 export interface BucketsOptions {
   readonly clock: Clock;

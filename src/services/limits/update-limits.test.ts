@@ -4,7 +4,7 @@ import type { LimitRates, Rate } from "../../core/rate.js";
 import type { UpdateProtocol, UpdateSource } from "../../core/update.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
 import { hostFixture, zoneFixture } from "../../store/testing/fixtures.js";
-import { silentLog } from "../ports.js";
+import { silentLog } from "../../core/log.js";
 import { createAbuseFlags } from "./abuse-flags.js";
 import { createBuckets } from "./buckets.js";
 import { createLimits, type LimitScope } from "./update-limits.js";

@@ -3,17 +3,13 @@
 // holds one) is "skipped" — retrying could never succeed and would block every later change of the
 // mirror — and the worker logs and counts it. Any other failure rejects, and the row stays.
 
+import type { Timers } from "../../core/timers.js";
 import { canonicalValues } from "../../core/records.js";
 import type { Provider } from "../../providers/types.js";
 import type { OutboxEntry } from "../../store/types.js";
 
 export type DeliveryResult =
   { readonly outcome: "delivered" } | { readonly outcome: "skipped"; readonly reason: string };
-
-export interface TimerPort {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 /** Why `provider` can never hold `entry`, or undefined when it can. */
 export function cannotHold(provider: Provider, entry: OutboxEntry): string | undefined {
@@ -31,7 +27,7 @@ export function cannotHold(provider: Provider, entry: OutboxEntry): string | und
 export async function deliver(
   provider: Provider,
   entry: OutboxEntry,
-  timers: TimerPort,
+  timers: Timers,
   timeoutMs: number,
 ): Promise<DeliveryResult> {
   const reason = cannotHold(provider, entry);

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { BeaconError } from "../../core/errors.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
 import { hostFixture, T0, zoneFixture } from "../../store/testing/fixtures.js";
-import type { Store } from "../../store/types.js";
+import type { Store } from "../../store/ports.js";
 import { createMirrorService, type MirrorService } from "./mirrors.js";
 
 describe("mirror service", () => {

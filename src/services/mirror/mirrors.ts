@@ -5,12 +5,13 @@
 import type { Clock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
 import { normalizeName } from "../../core/names.js";
-import type { MirrorStatus, MirrorTarget, Store } from "../../store/types.js";
+import type { MirrorStatus, MirrorTarget } from "../../store/types.js";
+import type { MirrorStore, ZoneStore } from "../../store/ports.js";
 
 export const MIRROR_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 export interface MirrorServiceDeps {
-  readonly store: Store;
+  readonly store: MirrorStore & Pick<ZoneStore, "getZone">;
   readonly clock: Clock;
   /** Throws a BeaconError naming the setting when `settings` do not suit `provider`. */
   readonly checkSettings: (id: string, provider: string, settings: Readonly<Record<string, unknown>>) => void;

@@ -6,19 +6,21 @@ import type { Clock } from "../../core/clock.js";
 import { isBeaconError, toBeaconError } from "../../core/errors.js";
 import { clip } from "../../providers/errors.js";
 import type { Provider } from "../../providers/types.js";
-import type { MirrorTarget, Store } from "../../store/types.js";
-import type { Log } from "../ports.js";
+import type { MirrorTarget } from "../../store/types.js";
+import type { MirrorStore } from "../../store/ports.js";
+import type { Log } from "../../core/log.js";
 import { coalesce } from "./coalesce.js";
-import { deliver, type TimerPort } from "./deliver.js";
+import { deliver } from "./deliver.js";
+import type { TimerHandle, Timers } from "../../core/timers.js";
 
 export const FIRST_BACKOFF_MS = 1_000;
 
 export interface RunnerDeps {
-  readonly store: Store;
+  readonly store: MirrorStore;
   readonly provider: (m: MirrorTarget) => Provider;
   readonly clock: Clock;
   readonly log: Log;
-  readonly timers: TimerPort;
+  readonly timers: Timers;
   readonly maxBackoffMs: number;
   readonly deliveryTimeoutMs: number;
   readonly batchSize: number;
@@ -37,7 +39,7 @@ function retryAfterOf(e: unknown): number | undefined {
 
 export class MirrorRunner {
   #provider: Provider | undefined;
-  #timer: unknown;
+  #timer: TimerHandle | undefined;
   #loop: Promise<void> | undefined;
   #dirty = false;
   #stopped = false;

@@ -10,8 +10,9 @@ import type {
 } from "../../providers/types.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
 import { hostFixture, zoneFixture } from "../../store/testing/fixtures.js";
-import type { MirrorStatus, MirrorTarget, Store } from "../../store/types.js";
-import type { Log } from "../ports.js";
+import type { MirrorStatus, MirrorTarget } from "../../store/types.js";
+import type { Store } from "../../store/ports.js";
+import type { Log } from "../../core/log.js";
 import { createMirrorWorker, type MirrorWorker } from "./worker.js";
 
 const ZONE = "example.com";

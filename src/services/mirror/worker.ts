@@ -13,9 +13,10 @@
 
 import type { Clock } from "../../core/clock.js";
 import type { Provider } from "../../providers/types.js";
-import type { MirrorTarget, Store } from "../../store/types.js";
-import type { Log } from "../ports.js";
-import type { TimerPort } from "./deliver.js";
+import type { MirrorTarget } from "../../store/types.js";
+import type { MirrorStore } from "../../store/ports.js";
+import type { Log } from "../../core/log.js";
+import type { TimerHandle, Timers } from "../../core/timers.js";
 import { MirrorRunner } from "./runner.js";
 
 export const DEFAULT_MAX_BACKOFF_MS = 300_000;
@@ -25,12 +26,12 @@ const DEFAULT_BATCH = 100;
 const RELIST_AFTER_MS = 5_000;
 
 export interface MirrorWorkerDeps {
-  readonly store: Store;
+  readonly store: MirrorStore;
   /** Builds the provider of a mirror (may throw, e.g. a secret file is missing: recorded, retried). */
   readonly provider: (m: MirrorTarget) => Provider;
   readonly clock: Clock;
   readonly log: Log;
-  readonly timers: TimerPort;
+  readonly timers: Timers;
   readonly maxBackoffMs?: number;
   /** Bound on one provider call (its signal fires then) and on stop()'s wait. */
   readonly deliveryTimeoutMs?: number;
@@ -57,7 +58,7 @@ export function createMirrorWorker(deps: MirrorWorkerDeps): MirrorWorker {
   let state: "new" | "running" | "stopped" = "new";
   let listing: Promise<void> | undefined;
   let listAgain = false;
-  let relist: unknown;
+  let relist: TimerHandle | undefined;
 
   /** Runners follow the store's mirrors; a mirror removed and re-added (new createdAt) gets a new one. */
   async function reconcile(): Promise<void> {
@@ -123,12 +124,12 @@ export function createMirrorWorker(deps: MirrorWorkerDeps): MirrorWorker {
         ...[...runners.values()].map((r) => r.stop()),
         ...retiring,
       ]).then(() => undefined);
-      let bound: unknown;
+      let bound: TimerHandle | undefined;
       const deadline = new Promise<void>((resolve) => {
         bound = timers.setTimeout(resolve, runnerDeps.deliveryTimeoutMs);
       });
       await Promise.race([inFlight, deadline]);
-      timers.clearTimeout(bound);
+      if (bound !== undefined) timers.clearTimeout(bound);
     },
   };
 }

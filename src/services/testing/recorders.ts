@@ -1,7 +1,8 @@
 // Test doubles for the service ports: a listener and a log that record what they are told.
 
-import type { Zone } from "../../store/types.js";
-import type { ChangeListener, Log } from "../ports.js";
+import type { Zone } from "../../core/zones.js";
+import type { ChangeListener } from "../../store/change-listener.js";
+import type { Log } from "../../core/log.js";
 
 export interface LogLine {
   readonly level: string;

@@ -4,7 +4,8 @@
 
 /* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
-import type { HostFlag, LimitBucket, LimitStore } from "../types.js";
+import type { HostFlag, LimitBucket } from "../types.js";
+import type { LimitStore } from "../ports.js";
 
 const byKey = <T extends { key: string }>(a: T, b: T): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 

@@ -14,12 +14,12 @@ import {
   type HistoryEntry,
   type Host,
   type Snapshot,
-  type Store,
   type StoredHistoryEntry,
   type StoredRRSet,
   type TokenRecord,
-  type Zone,
 } from "../types.js";
+import { type Store } from "../ports.js";
+import { type Zone } from "../../core/zones.js";
 import { assembleDelta, touchedBy, zonesToRead } from "../change-log.js";
 import { applyZoneUpdate } from "../zone-update.js";
 import { MemoryChangeLog } from "./changes.js";

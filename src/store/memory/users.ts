@@ -4,8 +4,9 @@
 /* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
 import { BeaconError } from "../../core/errors.js";
-import { createMemorySessionStore } from "../../services/auth/memory-session-store.js";
-import type { SessionStore, UserRecord, UserStore } from "../types.js";
+import { createMemorySessionStore } from "./sessions.js";
+import type { UserRecord } from "../types.js";
+import type { SessionStore, UserStore } from "../ports.js";
 
 export function createMemoryUsers(open: () => void): UserStore & SessionStore {
   const users = new Map<string, UserRecord>();

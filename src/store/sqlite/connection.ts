@@ -10,7 +10,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, type Migration, type SqliteDatabase } from "kysely";
 
 import type { BeaconError } from "../../core/errors.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 import { storeError } from "./errors.js";
 import { migrate } from "./migrate.js";
 import { MIGRATIONS } from "./migrations/index.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { silentLog } from "../../services/ports.js";
+import { silentLog } from "../../core/log.js";
 import { hostFixture, zoneFixture } from "../testing/fixtures.js";
 import { openDatabase } from "./connection.js";
 import { MIGRATIONS } from "./migrations/index.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { Store } from "../types.js";
+import type { Store } from "../ports.js";
 import { hostFixture, zoneFixture } from "../testing/fixtures.js";
 import { openSqliteStore } from "./sqlite-store.js";
 import { faultAvailable } from "./testing/faults.js";

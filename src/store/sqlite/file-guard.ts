@@ -21,7 +21,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 
 import { BeaconError } from "../../core/errors.js";
-import type { Log } from "../../services/ports.js";
+import type { Log } from "../../core/log.js";
 
 interface Watched {
   readonly path: string;

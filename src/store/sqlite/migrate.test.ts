@@ -6,7 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { sql, type Migration } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { silentLog } from "../../services/ports.js";
+import { silentLog } from "../../core/log.js";
 import { openDatabase } from "./connection.js";
 import { createChangeTriggers, dropChangeTriggers } from "./migrations/0007_change_log.js";
 import { MIGRATIONS } from "./migrations/index.js";

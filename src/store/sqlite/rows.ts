@@ -9,13 +9,12 @@ import type {
   Host,
   MirrorStatus,
   MirrorTarget,
-  NameScope,
   OutboxEntry,
   StoredHistoryEntry,
   StoredRRSet,
   TokenRecord,
-  Zone,
 } from "../types.js";
+import type { NameScope, Zone } from "../../core/zones.js";
 import type {
   HistoryTable,
   HostsTable,

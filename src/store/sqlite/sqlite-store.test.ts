@@ -7,7 +7,7 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { Store } from "../types.js";
+import type { Store } from "../ports.js";
 import { runStoreContract } from "../testing/contract.js";
 import { hostFixture, zoneFixture } from "../testing/fixtures.js";
 import type { Kysely } from "kysely";

@@ -8,7 +8,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
 import { initialSerial, nextSerial } from "../../core/serial.js";
-import { silentLog, type Log } from "../../services/ports.js";
+import { silentLog, type Log } from "../../core/log.js";
 import type {
   ChangeBatch,
   ChangeDelta,
@@ -24,16 +24,16 @@ import type {
   OutboxEntry,
   SessionRecord,
   Snapshot,
-  Store,
   StoredHistoryEntry,
   StoredRRSet,
   StoreHealth,
   TokenRecord,
   TsigKeyRecord,
   UserRecord,
-  Zone,
   ZoneUpdate,
 } from "../types.js";
+import type { Store } from "../ports.js";
+import type { Zone } from "../../core/zones.js";
 import { applyZoneUpdate } from "../zone-update.js";
 import * as changes from "./changes.js";
 import { openDatabase, type OpenOptions } from "./connection.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { silentLog } from "../../services/ports.js";
+import { silentLog } from "../../core/log.js";
 import { openDatabase } from "./connection.js";
 import { UpdatePath } from "./update-path.js";
 

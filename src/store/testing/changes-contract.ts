@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 
-import type { RRSetWrite, Store } from "../types.js";
+import type { RRSetWrite } from "../types.js";
+import type { ChangeFeed, ZoneStore } from "../ports.js";
 import { hostFixture, T0, zoneFixture } from "./fixtures.js";
 
 const LIMIT = 1000;
@@ -13,16 +14,16 @@ function setA(fqdn: string, value: string): RRSetWrite {
   return { fqdn, type: "A", rrset: { ttl: 60, values: [value] } };
 }
 
-async function delta(store: Store, after: number) {
+async function delta(store: ChangeFeed & ZoneStore, after: number) {
   const d = await store.changesSince(after, LIMIT);
   if (d === undefined) throw new Error(`changesSince(${after}) could not say`);
   return d;
 }
 
-export function changesContract(get: () => Store): void {
+export function changesContract(get: () => ChangeFeed & ZoneStore): void {
   describe("change log", () => {
     /** example.com with a., b., c. (c. has an A set); example.net with d. */
-    async function seed(store: Store): Promise<void> {
+    async function seed(store: ChangeFeed & ZoneStore): Promise<void> {
       await store.createZone(zoneFixture("example.com"));
       await store.createZone(zoneFixture("example.net"));
       for (const h of ["a", "b", "c"]) await store.createHost(hostFixture(`${h}.example.com`, "example.com"));

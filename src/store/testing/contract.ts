@@ -3,15 +3,17 @@
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { ErrorCode } from "../../core/errors.js";
 import { initialSerial, nextSerial } from "../../core/serial.js";
-import type { ChangeBatch, HistoryEntry, Host, RRSetWrite, Store, TokenRecord, Zone } from "../types.js";
-import { historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
+import type { ChangeBatch, HistoryEntry, Host, RRSetWrite, TokenRecord } from "../types.js";
+import type { Store } from "../ports.js";
+import type { Zone } from "../../core/zones.js";
+import { expectCode, historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
 import { changesContract } from "./changes-contract.js";
 import { historyContract } from "./history-contract.js";
 import { keysContract } from "./keys-contract.js";
 import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
+import { tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
 
 export interface StoreFixture {
@@ -33,10 +35,6 @@ type DeepWritable<T> = { -readonly [K in keyof T]: DeepWritable<T[K]> };
 function tamper<T>(v: T | undefined): DeepWritable<T> {
   if (v === undefined) throw new Error("expected a value to tamper with");
   return v;
-}
-
-async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await expect(p).rejects.toMatchObject({ name: "BeaconError", code });
 }
 
 async function serialOf(store: Store, zone: string): Promise<number> {
@@ -541,74 +539,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
       });
     });
 
-    describe("tokens", () => {
-      it("creates and gets a token with every field", async () => {
-        const t = tokenFixture("tk_1", {
-          names: [
-            { name: "home.example.com", subtree: false },
-            { name: "lab.example.com", subtree: true },
-          ],
-          types: ["TXT"],
-          allowedCidrs: [],
-          expiresAt: T0 + 86_400_000,
-        });
-        await store.createToken(t);
-        expect(await store.getToken("tk_1")).toEqual(t);
-        expect(await store.getToken("tk_none")).toBeUndefined();
-      });
-
-      it("refuses a duplicate id with token_exists and keeps the original", async () => {
-        await store.createToken(tokenFixture("tk_1"));
-        await expectCode(store.createToken(tokenFixture("tk_1", { label: "other" })), "token_exists");
-        expect((await store.getToken("tk_1"))?.label).toBe("token tk_1");
-      });
-
-      it("finds a token by its secret hash, revoked ones too; refuses a second token with that hash", async () => {
-        const a = tokenFixture("tk_a");
-        await store.createToken(a);
-        await store.createToken(tokenFixture("tk_b"));
-        expect(await store.findTokenBySecretHash(a.secretHash)).toEqual(a);
-        expect(await store.findTokenBySecretHash("0".repeat(64))).toBeUndefined();
-        expect(await store.findTokenBySecretHash("")).toBeUndefined();
-        await store.revokeToken("tk_a", T0 + 1);
-        expect((await store.findTokenBySecretHash(a.secretHash))?.revokedAt).toBe(T0 + 1);
-        await expectCode(
-          store.createToken(tokenFixture("tk_c", { secretHash: a.secretHash })),
-          "token_exists",
-        );
-        expect(await store.getToken("tk_c")).toBeUndefined();
-        expect((await store.findTokenBySecretHash(a.secretHash))?.id).toBe("tk_a");
-      });
-
-      it("lists by createdAt then id, revoked included", async () => {
-        await store.createToken(tokenFixture("tk_c", { createdAt: T0 + 1 }));
-        await store.createToken(tokenFixture("tk_b", { createdAt: T0 + 2 }));
-        await store.createToken(tokenFixture("tk_a", { createdAt: T0 + 1 }));
-        await store.revokeToken("tk_b", T0 + 3);
-        expect((await store.listTokens()).map((t) => t.id)).toEqual(["tk_a", "tk_c", "tk_b"]);
-      });
-
-      it("revokes once; false when absent or already revoked", async () => {
-        await store.createToken(tokenFixture("tk_1"));
-        expect(await store.revokeToken("tk_1", T0 + 10)).toBe(true);
-        expect((await store.getToken("tk_1"))?.revokedAt).toBe(T0 + 10);
-        expect(await store.revokeToken("tk_1", T0 + 20)).toBe(false);
-        expect((await store.getToken("tk_1"))?.revokedAt).toBe(T0 + 10);
-        expect(await store.revokeToken("tk_none", T0)).toBe(false);
-        expect(await store.getToken("tk_none")).toBeUndefined();
-      });
-
-      it("touch records the last use and ignores an absent token", async () => {
-        await store.createToken(tokenFixture("tk_1"));
-        await store.touchToken("tk_1", T0 + 5);
-        expect((await store.getToken("tk_1"))?.lastUsedAt).toBe(T0 + 5);
-        await store.touchToken("tk_1", T0 + 6);
-        expect((await store.getToken("tk_1"))?.lastUsedAt).toBe(T0 + 6);
-        await store.touchToken("tk_none", T0);
-        expect(await store.getToken("tk_none")).toBeUndefined();
-        expect(await store.listTokens()).toHaveLength(1);
-      });
-    });
+    tokensContract(() => store);
 
     describe("copies", () => {
       it("returned objects can be mutated without changing the store", async () => {

@@ -1,7 +1,7 @@
 // A Store wrapper that counts, per method, the calls and the rows returned (an array's length, 1 for
 // any other value, 0 for undefined), so tests can show what an operation costs without timing it.
 
-import type { Store } from "../types.js";
+import type { Store } from "../ports.js";
 
 export interface StoreReads {
   readonly calls: number;

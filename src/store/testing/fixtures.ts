@@ -1,7 +1,10 @@
 // Valid sample records for store tests (and for any test that needs a populated store). Every
 // fixture takes overrides, so a test states only the fields it is about.
 
-import type { HistoryEntry, NewHost, TokenRecord, Zone } from "../types.js";
+import { expect } from "vitest";
+import type { ErrorCode } from "../../core/errors.js";
+import type { HistoryEntry, NewHost, TokenRecord } from "../types.js";
+import type { Zone } from "../../core/zones.js";
 
 /** The timestamp fixtures use (2023-11-14T22:13:20Z). */
 export const T0 = 1_700_000_000_000;
@@ -61,4 +64,9 @@ export function historyFixture(fqdn: string, extra: Partial<HistoryEntry> = {}):
     userAgent: "test/1.0",
     ...extra,
   };
+}
+
+/** Resolves once `p` rejected with a BeaconError of this code. */
+export async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
+  await expect(p).rejects.toMatchObject({ name: "BeaconError", code });
 }

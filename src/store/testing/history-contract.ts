@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from "vitest";
 
-import type { ChangeBatch, HistoryEntry, RRSetWrite, Store } from "../types.js";
+import type { ChangeBatch, HistoryEntry, RRSetWrite } from "../types.js";
+import type { HistoryStore, MirrorStore, TokenStore, ZoneStore } from "../ports.js";
 import { HISTORY_FOLD_WINDOW_MS } from "../types.js";
 import { historyFixture, hostFixture, T0, tokenFixture, zoneFixture } from "./fixtures.js";
 
@@ -31,8 +32,8 @@ function nochg(at: number, extra: Partial<HistoryEntry> = {}): HistoryEntry {
   });
 }
 
-export function historyContract(get: () => Store): void {
-  async function seed(): Promise<Store> {
+export function historyContract(get: () => HistoryStore & ZoneStore & MirrorStore & TokenStore): void {
+  async function seed(): Promise<HistoryStore & ZoneStore & MirrorStore & TokenStore> {
     const store = get();
     await store.createZone(zoneFixture("example.com"));
     await store.createHost(hostFixture(A, "example.com"));
@@ -198,7 +199,7 @@ export function historyContract(get: () => Store): void {
   });
 
   describe("implicit hosts", () => {
-    async function withImplicit(store: Store): Promise<void> {
+    async function withImplicit(store: ZoneStore): Promise<void> {
       await store.createHost(hostFixture("_acme.a.example.com", "example.com", { implicit: true }));
       await store.commit({
         writes: [{ fqdn: "_acme.a.example.com", type: "TXT", rrset: { ttl: 60, values: ["t1"] } }],

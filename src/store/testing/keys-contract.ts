@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 
-import type { Store, TsigKeyRecord } from "../types.js";
+import type { TsigKeyRecord } from "../types.js";
+import type { KeyStore } from "../ports.js";
 import { T0 } from "./fixtures.js";
 
 function key(name: string, extra: Partial<TsigKeyRecord> = {}): TsigKeyRecord {
@@ -22,7 +23,7 @@ function key(name: string, extra: Partial<TsigKeyRecord> = {}): TsigKeyRecord {
   };
 }
 
-export function keysContract(get: () => Store): void {
+export function keysContract(get: () => KeyStore): void {
   describe("TSIG keys", () => {
     it("stores keys with their policy and lists them sorted by name", async () => {
       const store = get();

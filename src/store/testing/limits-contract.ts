@@ -4,12 +4,12 @@
 
 import { describe, expect, it } from "vitest";
 
-import type { Store } from "../types.js";
+import type { LimitStore, ZoneStore } from "../ports.js";
 import { hostFixture, T0, zoneFixture } from "./fixtures.js";
 
 const flag = (fqdn: string, at = T0) => ({ fqdn, flaggedAt: at, reason: `flagged at ${at}` });
 
-export function limitsContract(get: () => Store): void {
+export function limitsContract(get: () => LimitStore & ZoneStore): void {
   describe("rate-limit buckets", () => {
     it("saves new buckets as seen and loads those not yet full again, sorted by key", async () => {
       const store = get();
@@ -86,7 +86,7 @@ export function limitsContract(get: () => Store): void {
   });
 
   describe("host flags", () => {
-    async function seed(store: Store): Promise<void> {
+    async function seed(store: ZoneStore): Promise<void> {
       await store.createZone(zoneFixture("example.com"));
       await store.createHost(hostFixture("a.example.com", "example.com"));
       await store.createHost(hostFixture("b.example.com", "example.com"));

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 
 import type { ErrorCode } from "../../core/errors.js";
-import type { MirrorTarget, OutboxEntry, RRSetWrite, Store } from "../types.js";
+import type { MirrorTarget, OutboxEntry, RRSetWrite } from "../types.js";
+import type { MirrorStore, ZoneStore } from "../ports.js";
 import { historyFixture, hostFixture, T0, zoneFixture } from "./fixtures.js";
 
 function mirror(id: string, zone: string, extra: Partial<MirrorTarget> = {}): MirrorTarget {
@@ -33,9 +34,9 @@ async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await expect(p).rejects.toMatchObject({ name: "BeaconError", code });
 }
 
-export function mirrorContract(get: () => Store): void {
+export function mirrorContract(get: () => MirrorStore & ZoneStore): void {
   describe("mirrors and outbox", () => {
-    let store: Store;
+    let store: MirrorStore & ZoneStore;
 
     /** example.com (hosts a, b) mirrored by m1 and m2; example.net (host c) mirrored by n1. */
     async function seed(): Promise<void> {

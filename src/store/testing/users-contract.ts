@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 
-import type { SessionRecord, Store, UserRecord } from "../types.js";
+import type { SessionRecord, UserRecord } from "../types.js";
+import type { SessionStore, UserStore } from "../ports.js";
 import { T0 } from "./fixtures.js";
 
 function user(name: string, extra: Partial<UserRecord> = {}): UserRecord {
@@ -34,7 +35,7 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
   await expect(p).rejects.toMatchObject({ name: "BeaconError", code });
 }
 
-export function usersContract(get: () => Store): void {
+export function usersContract(get: () => UserStore & SessionStore): void {
   describe("users", () => {
     it("creates, reads, counts and lists users sorted by name", async () => {
       const store = get();

@@ -9,11 +9,11 @@ import type { UpdateService } from "../../../services/apply-update.js";
 import type { KeyService } from "../../../services/keys.js";
 import type { AbuseFlags } from "../../../services/limits/abuse-flags.js";
 import type { MirrorService } from "../../../services/mirror/mirrors.js";
-import type { Log } from "../../../services/ports.js";
+import type { Log } from "../../../core/log.js";
 import type { RateSeries } from "../../../services/rates.js";
 import type { TokenService } from "../../../services/tokens.js";
 import type { ZoneService } from "../../../services/zones.js";
-import type { Store } from "../../../store/types.js";
+import type { Store } from "../../../store/ports.js";
 
 export interface ProviderChoice {
   readonly type: string;

@@ -9,7 +9,8 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { RECORD_TYPES } from "../../../core/records.js";
-import type { NameScope, TsigKeyRecord } from "../../../store/types.js";
+import type { TsigKeyRecord } from "../../../store/types.js";
+import type { NameScope } from "../../../core/zones.js";
 import type { AppEnv } from "../../deps.js";
 import type { AdminRouteDeps } from "./deps.js";
 import { parseBody } from "../../request-parse.js";

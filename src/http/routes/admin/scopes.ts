@@ -6,7 +6,7 @@ import { BeaconError } from "../../../core/errors.js";
 import { parseCidr } from "../../../core/ip.js";
 import { normalizeName } from "../../../core/names.js";
 import { RECORD_TYPES } from "../../../core/records.js";
-import type { NameScope } from "../../../store/types.js";
+import type { NameScope } from "../../../core/zones.js";
 
 export const scopesSchema = z
   .array(z.strictObject({ name: z.string().max(253), subtree: z.boolean().optional() }))

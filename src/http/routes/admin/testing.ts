@@ -17,7 +17,7 @@ import { createTokenService, type TokenService } from "../../../services/tokens.
 import { createWriteQueue } from "../../../services/write-queue.js";
 import { createZoneService } from "../../../services/zones.js";
 import { createMemoryStore } from "../../../store/memory/memory-store.js";
-import type { Store } from "../../../store/types.js";
+import type { Store } from "../../../store/ports.js";
 import type { AppEnv } from "../../deps.js";
 import { problemResponse } from "../../problem.js";
 import { createAdminRoutes, type AdminRouteDeps } from "./index.js";

@@ -10,8 +10,8 @@ import type {
   StoredRRSet,
   TokenRecord,
   TsigKeyRecord,
-  Zone,
 } from "../../../store/types.js";
+import type { Zone } from "../../../core/zones.js";
 
 export const iso = (ms: number | undefined): string | null =>
   ms === undefined ? null : new Date(ms).toISOString();

@@ -5,7 +5,7 @@ import type { LoginLimiter } from "../../../services/auth/login-limiter.js";
 import type { SessionService } from "../../../services/auth/sessions.js";
 import type { UserService } from "../../../services/auth/users.js";
 import type { VerifyGate } from "../../../services/auth/verify-gate.js";
-import type { Log } from "../../../services/ports.js";
+import type { Log } from "../../../core/log.js";
 
 export interface SessionRouteDeps {
   readonly users: UserService;

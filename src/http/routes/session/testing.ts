@@ -8,7 +8,7 @@ import { createSessionService } from "../../../services/auth/sessions.js";
 import { createUserService, type UserService } from "../../../services/auth/users.js";
 import { recordingLog, type LogLine } from "../../../services/testing/recorders.js";
 import { createMemoryStore } from "../../../store/memory/memory-store.js";
-import type { Store } from "../../../store/types.js";
+import type { Store } from "../../../store/ports.js";
 import type { SessionEnv } from "../../session/guard.js";
 import { createSessionRoutes, requireSession } from "./index.js";
 

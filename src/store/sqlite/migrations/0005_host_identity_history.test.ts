@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 
 import { openSqliteStore } from "../sqlite-store.js";
-import type { Store } from "../../types.js";
+import type { Store } from "../../ports.js";
 import { historyFixture, hostFixture } from "../../testing/fixtures.js";
-import { silentLog } from "../../../services/ports.js";
+import { silentLog } from "../../../core/log.js";
 import { openDatabase } from "../connection.js";
 import { MIGRATIONS } from "./index.js";
 

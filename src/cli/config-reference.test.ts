@@ -8,7 +8,7 @@ import {
   referenceTable,
   regenerateReferences,
   withReferenceTable,
-} from "./reference.js";
+} from "./config-reference.js";
 
 const ROOT = new URL("../../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), "utf8");

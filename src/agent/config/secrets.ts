@@ -2,8 +2,8 @@
 // mounted secret files (Docker/Kubernetes secrets, systemd credentials) instead of the YAML. Applies to
 // the top-level settings of a source, target or notifier entry.
 
-import type { ConfigIssue, ConfigSource } from "../errors.js";
-import { describeReadError } from "../yaml-source.js";
+import type { ConfigIssue, ConfigSource } from "../../config/errors.js";
+import { describeReadError } from "../../config/yaml-source.js";
 
 export interface SecretFileContext {
   /** Path of the entry in the YAML, e.g. ["targets", "home"]. */

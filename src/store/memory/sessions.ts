@@ -2,7 +2,8 @@
 // and the memory Store delegates to it. Bounded: past `maxSessions` the least recently seen go first.
 /* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
-import type { SessionRecord, SessionStore } from "../../store/types.js";
+import type { SessionRecord } from "../types.js";
+import type { SessionStore } from "../ports.js";
 
 export interface MemorySessionStoreOptions {
   /** Upper bound on live sessions (default 10 000). */

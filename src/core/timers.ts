@@ -1,4 +1,5 @@
-// Time for the agent's loop, injected so tests run on fake time with no real waiting.
+// Timers and randomness as ports, injected so tests run on fake time with no real waiting: the
+// agent's loop, the mirror worker's deliveries.
 
 /** Opaque: whatever the timer implementation returns. */
 export type TimerHandle = object;
@@ -8,10 +9,15 @@ export interface Timers {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** Node's timers, unref'd where the caller asks (status polling must not keep `beacon update` alive). */
+/** The runtime's handle: an object in Node, a number in browsers and workers. */
+type RuntimeHandle = ReturnType<typeof setTimeout>;
+
+/** The runtime's timers (a delay is clamped to what setTimeout takes), its handle kept in a box. */
 export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647)),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  setTimeout: (fn, ms): { readonly runtime: RuntimeHandle } => ({
+    runtime: setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647)),
+  }),
+  clearTimeout: (h) => clearTimeout((h as { readonly runtime: RuntimeHandle }).runtime),
 };
 
 /** A uniform random number in [0, 1). */

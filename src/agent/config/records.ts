@@ -2,8 +2,8 @@
 
 import { createHash } from "node:crypto";
 import { parseIp } from "../../core/ip.js";
-import { formatPath, type ConfigIssue, type ConfigSource } from "../errors.js";
-import { closest } from "../suggest.js";
+import { formatPath, type ConfigIssue, type ConfigSource } from "../../config/errors.js";
+import { closest } from "../../config/suggest.js";
 import type { RecordConfig } from "./agent-config.js";
 import type { RawRecord } from "./schema.js";
 

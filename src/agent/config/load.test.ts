@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import type { SourceDefinition } from "../../agent/detect/types.js";
-import type { NotifierDefinition } from "../../agent/notify/types.js";
-import { providerTarget } from "../../agent/targets/provider.js";
-import { TARGET_TYPES } from "../../agent/targets/registry.js";
-import type { TargetDefinition } from "../../agent/targets/types.js";
+import type { SourceDefinition } from "../detect/types.js";
+import type { NotifierDefinition } from "../notify/types.js";
+import { providerTarget } from "../targets/provider.js";
+import { TARGET_TYPES } from "../targets/registry.js";
+import type { TargetDefinition } from "../targets/types.js";
 import { httpCallbackProvider } from "../../providers/http-callback.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../config/errors.js";
 import { loadAgentConfigWith, type AgentRegistries, type LoadAgentConfigInput } from "./load.js";
 
 const FILE = "/etc/beacon/agent.yaml";

@@ -2,10 +2,10 @@
 // `status.listen` ↔ env `BEACON_AGENT_STATUS_LISTEN` ↔ flag `--status-listen`. Sources, targets,
 // notifiers and records live only in the file.
 
-import { LOG_FORMAT_HELP, type SettingKind } from "../schema.js";
-import { envName, flagName, settingsTable, type Setting, type SettingsTable } from "../table.js";
+import { LOG_FORMAT_HELP, type SettingKind } from "../../config/schema.js";
+import { AGENT_ENV_PREFIX } from "../../config/settings.js";
+import { envName, flagName, settingsTable, type Setting, type SettingsTable } from "../../config/table.js";
 
-export const AGENT_ENV_PREFIX = "BEACON_AGENT_";
 /** Names the agent's YAML file; not a setting itself. */
 export const AGENT_CONFIG_FILE_ENV = "BEACON_AGENT_CONFIG";
 

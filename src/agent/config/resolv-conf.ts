@@ -1,7 +1,7 @@
 // The system resolver, for verification queries when no `verify_resolver` is configured.
 
 import { parseIp } from "../../core/ip.js";
-import type { HostPort } from "../server-config.js";
+import type { HostPort } from "../../config/server-config.js";
 
 /** The first usable `nameserver` line of resolv.conf text (port 53), or undefined. Never throws. */
 export function firstNameserver(text: string): HostPort | undefined {

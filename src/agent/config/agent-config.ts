@@ -2,10 +2,10 @@
 // applied, paths absolute, secrets read from their files, every source/target/notifier's settings
 // already parsed by that type's own schema. Nothing outside src/config reads the agent's YAML or env.
 
-import type { SourceDefinition } from "../../agent/detect/types.js";
-import type { NotifierDefinition } from "../../agent/notify/types.js";
-import type { TargetDefinition } from "../../agent/targets/types.js";
-import type { HostPort, LogFormat, LogLevel } from "../server-config.js";
+import type { SourceDefinition } from "../detect/types.js";
+import type { NotifierDefinition } from "../notify/types.js";
+import type { TargetDefinition } from "../targets/types.js";
+import type { HostPort, LogFormat, LogLevel } from "../../config/server-config.js";
 import type { ListenScope } from "./listen-scope.js";
 
 /** One configured plugin (source, target or notifier): its definition and the settings it parsed. */

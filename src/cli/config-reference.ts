@@ -1,10 +1,10 @@
 // The settings tables of docs/configuration.md and docs/agent/README.md, generated from the settings
 // tables so the documented names, flags and defaults cannot drift from what the program accepts.
-// `npm run docs:config` rewrites them; src/config/reference.test.ts fails while they are stale.
+// `npm run docs:config` rewrites them; src/cli/config-reference.test.ts fails while they are stale.
 
-import { AGENT_TABLE } from "./agent/settings.js";
-import { SERVER_TABLE } from "./settings.js";
-import type { Setting, SettingsTable } from "./table.js";
+import { AGENT_TABLE } from "../agent/config/settings.js";
+import { SERVER_TABLE } from "../config/settings.js";
+import type { Setting, SettingsTable } from "../config/table.js";
 
 /** How to rewrite the generated parts; named in the docs and in the test's failure. */
 export const REGENERATE = "npm run docs:config";

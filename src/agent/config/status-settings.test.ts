@@ -2,8 +2,8 @@
 
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import type { SourceDefinition } from "../../agent/detect/types.js";
-import { ConfigError } from "../errors.js";
+import type { SourceDefinition } from "../detect/types.js";
+import { ConfigError } from "../../config/errors.js";
 import { listenScope } from "./listen-scope.js";
 import { loadAgentConfigWith, type AgentRegistries } from "./load.js";
 

@@ -4,15 +4,15 @@
 // secrets are read; then the built AgentConfig.
 
 import { dirname, resolve } from "node:path";
-import type { SourceDefinition } from "../../agent/detect/types.js";
-import type { NotifierDefinition } from "../../agent/notify/types.js";
-import type { TargetDefinition } from "../../agent/targets/types.js";
+import type { SourceDefinition } from "../detect/types.js";
+import type { NotifierDefinition } from "../notify/types.js";
+import type { TargetDefinition } from "../targets/types.js";
 import { parseIp } from "../../core/ip.js";
-import { ConfigError, type ConfigIssue, type ConfigSource } from "../errors.js";
-import type { HostPort } from "../server-config.js";
-import { sortIssues } from "../issues.js";
-import { readLayers, type LayerInput } from "../layers.js";
-import { isRecord } from "../yaml-source.js";
+import { ConfigError, type ConfigIssue, type ConfigSource } from "../../config/errors.js";
+import type { HostPort } from "../../config/server-config.js";
+import { sortIssues } from "../../config/issues.js";
+import { readLayers, type LayerInput } from "../../config/layers.js";
+import { isRecord } from "../../config/yaml-source.js";
 import type { AgentConfig, Configured } from "./agent-config.js";
 import { resolvePlugin, type PluginContext } from "./plugins.js";
 import { buildRecords, type DefinedPlugin } from "./records.js";

@@ -3,14 +3,14 @@
 // their type's own schema in plugins.ts.
 
 import { z } from "zod";
-import { withSuffix } from "../../agent/detect/ipv6.js";
+import { withSuffix } from "../detect/ipv6.js";
 import { parseIp } from "../../core/ip.js";
 import { isPasswordHash } from "../../services/auth/passwords.js";
 import { MAX_TTL, MIN_TTL } from "../../core/records.js";
 import { tryNormalizeName } from "../../core/names.js";
-import { parseHostPort } from "../host-port.js";
-import { boolean, integer, logFormat, logLevel } from "../schema.js";
-import { formatDuration, parseDurationMs } from "./duration.js";
+import { parseHostPort } from "../../config/host-port.js";
+import { boolean, integer, logFormat, logLevel } from "../../config/schema.js";
+import { formatDuration, parseDurationMs } from "../../config/duration.js";
 
 function duration(minMs: number, maxMs: number) {
   const range = `between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`;

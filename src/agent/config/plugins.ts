@@ -3,9 +3,9 @@
 // ("targets.home.url") and where it is written.
 
 import { z } from "zod";
-import type { ConfigIssue, ConfigSource } from "../errors.js";
-import { formatPath } from "../errors.js";
-import { closest } from "../suggest.js";
+import type { ConfigIssue, ConfigSource } from "../../config/errors.js";
+import { formatPath } from "../../config/errors.js";
+import { closest } from "../../config/suggest.js";
 import type { Configured } from "./agent-config.js";
 import { redactSecret, resolveSecretFiles } from "./secrets.js";
 

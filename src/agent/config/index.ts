@@ -1,9 +1,9 @@
 // Public surface of the agent's configuration for the CLI: loadAgentConfig with the real registries
 // of source, target and notifier types.
 
-import { SOURCE_TYPES } from "../../agent/detect/registry.js";
-import { NOTIFIER_TYPES } from "../../agent/notify/registry.js";
-import { TARGET_TYPES } from "../../agent/targets/registry.js";
+import { SOURCE_TYPES } from "../detect/registry.js";
+import { NOTIFIER_TYPES } from "../notify/registry.js";
+import { TARGET_TYPES } from "../targets/registry.js";
 import type { AgentConfig } from "./agent-config.js";
 import { loadAgentConfigWith, type AgentRegistries, type LoadAgentConfigInput } from "./load.js";
 
@@ -22,4 +22,4 @@ export { loadAgentConfigWith, type AgentRegistries, type LoadAgentConfigInput } 
 export type { AgentConfig, Configured, RecordConfig, RecordBind, Ipv6Host } from "./agent-config.js";
 export { AGENT_SETTINGS, AGENT_CONFIG_FILE_ENV } from "./settings.js";
 export { BUILTIN } from "./records.js";
-export { formatDuration } from "./duration.js";
+export { formatDuration } from "../../config/duration.js";

@@ -1,5 +1,5 @@
-// Entry point of one UDP query worker (forked by pool.ts through node:cluster; a composition root,
-// like src/cli). It keeps its own ZoneIndex fed by the primary, binds every DNS address over UDP
+// Entry point of one UDP query worker (forked by dns/workers/pool.ts through node:cluster; a
+// composition root, so it lives in src/cli). It keeps its own ZoneIndex fed by the primary, binds every DNS address over UDP
 // (the cluster primary shares one socket per address among the workers; the kernel spreads the
 // datagrams), answers plain queries itself and forwards the rest (route.ts) to the primary.
 //
@@ -8,17 +8,22 @@
 // primary disconnected it, or died) the worker exits.
 
 import { Registry } from "prom-client";
-import { dnsLimitOptions } from "../../cli/dns-limits.js";
-import { systemClock } from "../../core/clock.js";
-import { createLogger, type Logger } from "../../observability/logger.js";
-import { createAnswerCache } from "../answer-cache.js";
-import { createDnsMetrics } from "../metrics.js";
-import { startUdp, type UdpListener, type UdpOptions } from "../transport/udp.js";
-import type { DnsHandler } from "../types.js";
-import { ZoneIndex } from "../zone-index.js";
-import { createForwarder } from "./forwarder.js";
-import { applyChange, parsePrimaryMessage, type WorkerInit, type WorkerMessage } from "./protocol.js";
-import { answersLocally } from "./route.js";
+import { dnsLimitOptions } from "./dns-limits.js";
+import { systemClock } from "../core/clock.js";
+import { createLogger, type Logger } from "../observability/logger.js";
+import { createAnswerCache } from "../dns/answer-cache.js";
+import { createDnsMetrics } from "../dns/metrics.js";
+import { startUdp, type UdpListener, type UdpOptions } from "../dns/transport/udp.js";
+import type { DnsHandler } from "../dns/types.js";
+import { ZoneIndex } from "../dns/zone-index.js";
+import { createForwarder } from "../dns/workers/forwarder.js";
+import {
+  applyChange,
+  parsePrimaryMessage,
+  type WorkerInit,
+  type WorkerMessage,
+} from "../dns/workers/protocol.js";
+import { answersLocally } from "../dns/workers/route.js";
 
 /** How often counts go to the primary, which adds them to its /metrics. */
 const METRICS_INTERVAL_MS = 1000;
@@ -29,7 +34,7 @@ const send = (m: WorkerMessage): boolean => {
 };
 
 const index = new ZoneIndex();
-const answer = createAnswerCache(index);
+const answer = createAnswerCache(index, { alloc: (n) => Buffer.allocUnsafe(n) });
 const forwarder = createForwarder({ send });
 const handler: DnsHandler = (msg, ctx) =>
   answer.hit(msg) ?? (answersLocally(msg) ? answer(msg, ctx) : forwarder.forward(msg, ctx.remoteAddress));
