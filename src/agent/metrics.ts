@@ -3,7 +3,7 @@
 // scrape time: nothing to keep in step.
 
 import { Counter, Gauge, Registry } from "prom-client";
-import type { RecordStatus } from "./record-state.js";
+import type { RecordStatus } from "./loop/record-state.js";
 
 const LABELS = ["fqdn", "type", "target"] as const;
 const VERDICTS = ["agreed", "disagreed", "insufficient"] as const;

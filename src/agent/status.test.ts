@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { createAgentMetrics } from "./metrics.js";
-import type { RecordStatus } from "./record-state.js";
+import type { RecordStatus } from "./loop/record-state.js";
 import { createStatusApp } from "./status.js";
 
 const T = 1_700_000_000_000;

@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import { securityHeaders } from "../http/middleware/security-headers.js";
-import type { RecordStatus } from "./record-state.js";
+import type { RecordStatus } from "./loop/record-state.js";
 import { registerPage, type PageDeps } from "./ui/page-app.js";
 
 export interface StatusDeps {

@@ -6,7 +6,6 @@ import type { Clock } from "../core/clock.js";
 import { BeaconError } from "../core/errors.js";
 import type { AdminDeps } from "../http/deps.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
-import type { UpdateService } from "../services/apply-update.js";
 import { createLoginLimiter } from "../services/auth/login-limiter.js";
 import { createSessionService } from "../services/auth/sessions.js";
 import { generateSetupCode } from "../services/auth/setup-code.js";
@@ -24,8 +23,6 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface AdminConsole {
   readonly deps: AdminDeps;
-  /** Counts every host outcome the console's rate chart shows; use it wherever updates enter. */
-  readonly updates: UpdateService;
   /** Set while no admin exists (and admin.setup is on): print it with the console's URL. */
   readonly setupCode: () => string | undefined;
   stop(): void;
@@ -35,7 +32,8 @@ export interface AdminConsoleDeps {
   readonly config: ServerConfig;
   readonly store: Store;
   readonly clock: Clock;
-  readonly updates: UpdateService;
+  /** Every host outcome decided so far (the update service's `counted`). */
+  readonly updates: () => number;
   /** Every DNS message received so far (all transports, all workers). */
   readonly queries: () => number;
   readonly keysChanged: () => Promise<void>;
@@ -54,17 +52,7 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
   });
   let code = config.admin.setup && (await users.count()) === 0 ? generateSetupCode() : undefined;
 
-  let updatesTotal = 0;
-  const counted = (outcomes: Awaited<ReturnType<UpdateService["update"]>>) => {
-    updatesTotal += outcomes.length;
-    return outcomes;
-  };
-  const updates: UpdateService = {
-    update: async (req) => counted(await d.updates.update(req)),
-    transact: (fn) => d.updates.transact((apply) => fn(async (req) => counted(await apply(req)))),
-    acceptsAddress: (ip) => d.updates.acceptsAddress(ip),
-  };
-  const counters = () => ({ updates: updatesTotal, queries: d.queries() });
+  const counters = () => ({ updates: d.updates(), queries: d.queries() });
   const sampler = createRateSampler({
     read: counters,
     clock,
@@ -78,7 +66,6 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
   for (const t of timers) t.unref();
 
   return {
-    updates,
     setupCode: () => code,
     stop: () => timers.forEach(clearInterval),
     deps: {

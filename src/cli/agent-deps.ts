@@ -7,7 +7,7 @@ import type { AgentConfig } from "../agent/config/index.js";
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
 import type { HttpRequest, ReadInterfaces, RunCommand } from "../agent/net/types.js";
-import type { DnsQuery } from "../dns/ports.js";
+import type { DnsExchange, DnsQuery } from "../dns/ports.js";
 import { createHttpRequest } from "../net/http-request.js";
 import { createReadInterfaces } from "../agent/net/interfaces.js";
 import { createRunCommand } from "../agent/net/run-command.js";
@@ -15,7 +15,6 @@ import { systemTimers, type Random, type Timers } from "../core/timers.js";
 import { createDnsQuery } from "../dns/client.js";
 import { createDnsExchange } from "../dns/exchange.js";
 import { createLogger } from "../observability/logger.js";
-import type { DnsExchange } from "../dns/ports.js";
 import type { Log } from "../core/log.js";
 import { VERSION } from "./version.js";
 

@@ -1,6 +1,7 @@
 // The server's composition root: the only place that picks the SQLite store, opens sockets and
 // starts timers. Everything it wires is tested on its own; this file is exercised end to end.
 
+import { fanOut, kickOnCommit } from "../services/fan-out.js";
 import { fileURLToPath } from "node:url";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { randomBytes, randomInt } from "node:crypto";
@@ -32,8 +33,7 @@ import { createUpdateService } from "../services/apply-update.js";
 import { createHistorySweeper, type HistorySweeper } from "../services/history-retention.js";
 import { createCachedKeyring } from "../services/keys.js";
 import { createExternalChanges, type ExternalChanges } from "../services/external-changes.js";
-import { createMirrorWorker, type MirrorWorker } from "../services/mirror/worker.js";
-import type { ChangeListener } from "../store/change-listener.js";
+import { createMirrorWorker } from "../services/mirror/worker.js";
 import { createTokenService } from "../services/tokens.js";
 import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
@@ -118,17 +118,20 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           script: fileURLToPath(new URL("./dns-worker-main.js", import.meta.url)),
         })
       : undefined;
-  const listener = fanOut(kickingMirrors(index, mirrors), journal, notifier, ...(workers ? [workers] : []));
+  const listener = fanOut(index, kickOnCommit(mirrors), journal, notifier, ...(workers ? [workers] : []));
   // One queue for every writer, so serials reach the DNS index in commit order.
   const deps = { store, clock, listener, log, queue: createWriteQueue() };
   const zones = createZoneService(deps);
   const tokens = createTokenService(deps);
   const limits = await startUpdateLimits({ config, store, clock, log, metrics });
-  const updateService = createUpdateService({
+  // Every host outcome of every update (HTTP, RFC 2136, console), for the console's rate chart.
+  let updatesTotal = 0;
+  const updates = createUpdateService({
     ...deps,
     allowNonGlobal: config.updates.allowNonGlobal,
     historyPerHost: config.history.maxEntriesPerHost,
     limits: limits.limits,
+    counted: (n) => (updatesTotal += n),
   });
   const stopSweeping = sweepHistoryPeriodically(
     createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs }),
@@ -162,14 +165,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     config,
     store,
     clock,
-    updates: updateService,
+    updates: () => updatesTotal,
     queries: () => receivedMessages(dnsMetrics.counts()),
     keysChanged: () => keys.refresh(),
     mirrorsChanged: () => mirrors.kick(),
     flags: limits.flags,
   });
-  // Every update (HTTP, RFC 2136, console) goes through the counting service the rate chart reads.
-  const updates = admin.updates;
   const dnsUpdate = createUpdateHandler({
     keyring: keys.keyring,
     store,
@@ -308,37 +309,6 @@ async function ensureDemoZone(
   if (!config.demo.enabled || (await store.listZones()).length > 0) return undefined;
   await zones.addZone(config.demo.zone, {});
   return config.demo.zone;
-}
-
-/** The DNS index hears every change; the mirror worker is kicked once per committed change. */
-function kickingMirrors(index: ZoneIndex, mirrors: MirrorWorker): ChangeListener {
-  return {
-    zoneChanged: (zone) => index.zoneChanged(zone),
-    zoneRemoved: (name) => {
-      index.zoneRemoved(name);
-      mirrors.kick();
-    },
-    hostChanged: (fqdn, zone, sets) => index.hostChanged(fqdn, zone, sets),
-    hostRemoved: (fqdn, zone) => index.hostRemoved(fqdn, zone),
-    serialChanged: (zone, serial) => {
-      index.serialChanged(zone, serial);
-      mirrors.kick();
-    },
-  };
-}
-
-/** Tells every listener each change, in order; settled when every listener that can say so is. */
-function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {
-  return {
-    settled: async () => {
-      await Promise.all(listeners.flatMap((l) => (l.settled ? [l.settled()] : [])));
-    },
-    zoneChanged: (zone) => listeners.forEach((l) => l.zoneChanged(zone)),
-    zoneRemoved: (name) => listeners.forEach((l) => l.zoneRemoved(name)),
-    hostChanged: (fqdn, zone, sets) => listeners.forEach((l) => l.hostChanged(fqdn, zone, sets)),
-    hostRemoved: (fqdn, zone) => listeners.forEach((l) => l.hostRemoved(fqdn, zone)),
-    serialChanged: (zone, serial) => listeners.forEach((l) => l.serialChanged(zone, serial)),
-  };
 }
 
 /** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS. */

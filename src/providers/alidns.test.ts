@@ -7,7 +7,7 @@ import {
   rpcSignature,
   rpcTimestamp,
   stringToSign,
-} from "./signing/acs-rpc.js";
+} from "./kit/signing/acs-rpc.js";
 import { runProviderContract } from "./testing/contract.js";
 import { TEST_USER_AGENT, testProviderDeps } from "./testing/deps.js";
 import { aliError, startFakeAliDns, type FakeAliDns } from "./testing/fakes/alidns.js";

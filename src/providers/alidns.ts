@@ -17,9 +17,9 @@ import { findZone, isAtOrBelow } from "../core/names.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { jsonBody, retryAfterOf, sendVendor } from "./http.js";
-import { isEmptyPlan, planRecords, type HeldRecord } from "./record-plan.js";
-import { secret } from "./secrets.js";
+import { jsonBody, retryAfterOf, sendVendor } from "./kit/http.js";
+import { isEmptyPlan, planRecords, type HeldRecord } from "./kit/record-plan.js";
+import { secret } from "./kit/secrets.js";
 import {
   assertSupported,
   isUnchanged,
@@ -27,9 +27,9 @@ import {
   ttlToWrite,
   vendorSet,
   fullCapabilities,
-} from "./sets.js";
-import { zoneNameSetting } from "./zone-setting.js";
-import { percentEncode, rpcSignature, rpcTimestamp, canonicalQuery } from "./signing/acs-rpc.js";
+} from "./kit/sets.js";
+import { zoneNameSetting } from "./kit/zone-setting.js";
+import { percentEncode, rpcSignature, rpcTimestamp, canonicalQuery } from "./kit/signing/acs-rpc.js";
 import type {
   CallContext,
   Provider,
@@ -39,7 +39,7 @@ import type {
   ProviderRecordType,
   ProviderRRSet,
 } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
+import { vendorReply } from "./kit/vendor-reply.js";
 
 export interface AliDnsSettings {
   readonly access_key_id: string;

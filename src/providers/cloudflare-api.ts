@@ -8,10 +8,10 @@
 //   81044, 81053–81058 (a record vanished, conflicts or already exists: another writer) → provider_conflict
 //   971 or 429 → provider_rate_limited (Retry-After) · 5xx → provider_unavailable · else provider_rejected.
 
+import { retryAfterOf, sendVendor, tryJson } from "./kit/http.js";
 import { z } from "zod";
 import type { BeaconError } from "../core/errors.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf, sendVendor } from "./http.js";
 import type { HttpReply } from "../net/http.js";
 import type { CallContext, ProviderDeps } from "./types.js";
 
@@ -65,13 +65,7 @@ export function cloudflareCall(deps: ProviderDeps, endpoint: string, token: stri
       },
       ctx,
     );
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(reply.body) as unknown;
-    } catch {
-      parsed = undefined;
-    }
-    const envelope = Envelope.safeParse(parsed);
+    const envelope = Envelope.safeParse(tryJson(reply.body));
     if (reply.status >= 200 && reply.status < 300 && envelope.success && envelope.data.success) {
       return { result: envelope.data.result, totalPages: envelope.data.result_info?.total_pages };
     }

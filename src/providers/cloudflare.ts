@@ -13,11 +13,11 @@ import { isAtOrBelow } from "../core/names.js";
 import { canonicalValues } from "../core/records.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { CLOUDFLARE, cloudflareCall, cloudflareShapeError, type CloudflareApi } from "./cloudflare-api.js";
-import { planRecords, type HeldRecord } from "./record-plan.js";
-import { applyPlan, withOneReplan } from "./record-writes.js";
-import { secret } from "./secrets.js";
-import { assertSupported, vendorSet, fullCapabilities } from "./sets.js";
-import { fromContent, toContent } from "./txt-presentation.js";
+import { planRecords, type HeldRecord } from "./kit/record-plan.js";
+import { applyPlan, withOneReplan } from "./kit/record-writes.js";
+import { secret } from "./kit/secrets.js";
+import { assertSupported, vendorSet, fullCapabilities } from "./kit/sets.js";
+import { fromContent, toContent } from "./kit/txt-presentation.js";
 import type {
   CallContext,
   Provider,
@@ -29,7 +29,7 @@ import type {
   WriteOutcome,
   WriteRequest,
 } from "./types.js";
-import { ZoneWalker } from "./zone-walk.js";
+import { ZoneWalker } from "./kit/zone-walk.js";
 
 /** TTL 1 means "automatic", which Cloudflare serves as 300 s for records that are not proxied. */
 const AUTO_TTL = 1;

@@ -6,7 +6,7 @@ import { runProviderContract } from "./testing/contract.js";
 import { testProviderDeps } from "./testing/deps.js";
 import { json, type FakeReply } from "./testing/fake-vendor.js";
 import { startDesecFake, type DesecFake } from "./testing/fakes/desec.js";
-import { unquoteTxt } from "./txt-presentation.js";
+import { unquoteTxt } from "./kit/txt-presentation.js";
 import type { CallContext, Provider } from "./types.js";
 
 const TOKEN = "d3sec-t0ken-abcdefghijklmnopqrstu";

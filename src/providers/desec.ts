@@ -7,20 +7,20 @@
 // TTL of new sets unless `ttl` is set. deSEC keeps no per-set settings besides TTL and records.
 // Docs: https://desec.readthedocs.io/en/latest/dns/rrsets.html
 
+import { retryAfterOf, sendVendor, tryJson, type VendorRequest } from "./kit/http.js";
 import { z } from "zod";
 import { isBeaconError } from "../core/errors.js";
 import { MAX_TTL } from "../core/records.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure } from "./errors.js";
-import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
-import { rrsetProvider, type RRSetApi } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { relativeName, ttlToWrite, vendorSet } from "./sets.js";
-import { fromContent, toContent } from "./txt-presentation.js";
+import { rrsetProvider, type RRSetApi } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { relativeName, ttlToWrite, vendorSet } from "./kit/sets.js";
+import { fromContent, toContent } from "./kit/txt-presentation.js";
 import type { CallContext, ProviderDefinition, ProviderDeps, ProviderRRSet } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
 
 export const desecSettings = z.strictObject({
   token: secret(z.string().min(1, "a deSEC API token is required")),
@@ -162,12 +162,8 @@ function failure(vendor: string, reply: HttpReply, now: number) {
 }
 
 function describeError(body: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const parsed = tryJson(body);
+  if (parsed === undefined) return undefined;
   const parts: string[] = [];
   const walk = (v: unknown, field: string | undefined) => {
     if (typeof v === "string") parts.push(field === undefined || field === "detail" ? v : `${field}: ${v}`);

@@ -13,12 +13,12 @@ import { httpUrlSetting } from "../net/http-url.js";
 import type { HttpReply } from "../net/http.js";
 import { MAX_RETRY_AFTER_MS } from "../net/retry-after.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { sendVendor } from "./http.js";
-import { planRecords } from "./record-plan.js";
-import { applyPlan, withOneReplan } from "./record-writes.js";
-import { secret } from "./secrets.js";
-import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./sets.js";
-import { statusFailure, tryJson } from "./status-failure.js";
+import { sendVendor, tryJson } from "./kit/http.js";
+import { planRecords } from "./kit/record-plan.js";
+import { applyPlan, withOneReplan } from "./kit/record-writes.js";
+import { secret } from "./kit/secrets.js";
+import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./kit/sets.js";
+import { statusFailure } from "./kit/status-failure.js";
 import type {
   CallContext,
   Provider,
@@ -29,8 +29,8 @@ import type {
   WriteOutcome,
   WriteRequest,
 } from "./types.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
-import { ZoneWalker } from "./zone-walk.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
+import { ZoneWalker } from "./kit/zone-walk.js";
 
 const VENDOR = "DigitalOcean";
 const MIN_TTL = 30;

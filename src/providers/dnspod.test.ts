@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBeaconError, type BeaconError } from "../core/errors.js";
 import { dnspodErrorCode, dnspodProvider, type DnspodSettings } from "./dnspod.js";
-import { parseTc3Authorization } from "./signing/tc3.js";
+import { parseTc3Authorization } from "./kit/signing/tc3.js";
 import { runProviderContract } from "./testing/contract.js";
 import { testProviderDeps, TEST_USER_AGENT } from "./testing/deps.js";
 import { json } from "./testing/fake-vendor.js";

@@ -19,12 +19,12 @@ import type { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, clip, codeForStatus, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { jsonBody, retryAfterOf, sendVendor } from "./http.js";
-import { planRecords, type HeldRecord } from "./record-plan.js";
-import { secret } from "./secrets.js";
-import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./sets.js";
-import { zoneNameSetting } from "./zone-setting.js";
-import { tc3Sign } from "./signing/tc3.js";
+import { jsonBody, retryAfterOf, sendVendor } from "./kit/http.js";
+import { planRecords, type HeldRecord } from "./kit/record-plan.js";
+import { secret } from "./kit/secrets.js";
+import { assertSupported, relativeName, vendorSet, fullCapabilities } from "./kit/sets.js";
+import { zoneNameSetting } from "./kit/zone-setting.js";
+import { tc3Sign } from "./kit/signing/tc3.js";
 import type {
   CallContext,
   Provider,
@@ -34,8 +34,8 @@ import type {
   ProviderRecordType,
   WriteRequest,
 } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { zoneFinder, type AccountZone } from "./zone-list.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { zoneFinder, type AccountZone } from "./kit/zone-list.js";
 
 export interface DnspodSettings {
   /** Tencent Cloud API key pair (a CAM sub-user's, see docs/providers/dnspod.md). */

@@ -18,10 +18,10 @@ import { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { clip, codeForStatus, VendorError, vendorFailure } from "./errors.js";
-import { retryAfterOf } from "./http.js";
-import { getWithSecretInUrl, withoutSecret } from "./secret-url.js";
-import { secret } from "./secrets.js";
-import { assertSupported } from "./sets.js";
+import { retryAfterOf } from "./kit/http.js";
+import { getWithSecretInUrl, withoutSecret } from "./kit/secret-url.js";
+import { secret } from "./kit/secrets.js";
+import { assertSupported } from "./kit/sets.js";
 import type { ProviderCapabilities, ProviderDefinition, ProviderRecordType, WriteOutcome } from "./types.js";
 
 export const DUCKDNS_ZONE = "duckdns.org";

@@ -10,9 +10,9 @@ import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { describeUnreadable, readDyndns2Reply } from "./dyndns2-reply.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf, sendVendor } from "./http.js";
-import { secret } from "./secrets.js";
-import { assertSupported } from "./sets.js";
+import { retryAfterOf, sendVendor } from "./kit/http.js";
+import { secret } from "./kit/secrets.js";
+import { assertSupported } from "./kit/sets.js";
 import type { ProviderCapabilities, ProviderDefinition, ProviderRecordType, WriteOutcome } from "./types.js";
 
 export interface Dyndns2Settings {

@@ -11,13 +11,13 @@ import { BeaconError } from "../core/errors.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import type { HttpReply } from "../net/http.js";
 import type { ProviderErrorCode } from "./errors.js";
-import { sendVendor } from "./http.js";
-import { rrsetProvider } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
-import { statusFailure, tryJson } from "./status-failure.js";
-import { withTtlFloor } from "./ttl-floor.js";
-import { fromContent, toContent } from "./txt-presentation.js";
+import { sendVendor, tryJson } from "./kit/http.js";
+import { rrsetProvider } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./kit/sets.js";
+import { statusFailure } from "./kit/status-failure.js";
+import { withTtlFloor } from "./kit/ttl-floor.js";
+import { fromContent, toContent } from "./kit/txt-presentation.js";
 import type {
   CallContext,
   Provider,
@@ -26,9 +26,9 @@ import type {
   ProviderDeps,
   ProviderRRSet,
 } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
-import { ZoneWalker } from "./zone-walk.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
+import { ZoneWalker } from "./kit/zone-walk.js";
 
 const VENDOR = "Gandi";
 const MIN_TTL = 300;

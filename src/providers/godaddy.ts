@@ -12,20 +12,20 @@
 // accounts it does not grant the production Domains API (fewer than 10 domains and no Discount
 // Domain Club Premier plan): provider_permission, with that explained in the message.
 
+import { retryAfterOf, sendVendor, tryJsonBody, type VendorRequest } from "./kit/http.js";
 import { z } from "zod";
 import type { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
-import { rrsetProvider } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
-import { withTtlFloor } from "./ttl-floor.js";
+import { rrsetProvider } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./kit/sets.js";
+import { withTtlFloor } from "./kit/ttl-floor.js";
 import type { CallContext, ProviderCapabilities, ProviderDefinition, ProviderRRSet } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
-import { ZoneWalker } from "./zone-walk.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
+import { ZoneWalker } from "./kit/zone-walk.js";
 
 /** GoDaddy's smallest TTL; also what a new set gets when neither the write nor the settings say. */
 export const GODADDY_MIN_TTL = 600;
@@ -163,12 +163,7 @@ const ErrorBody = z.object({
 });
 
 function errorOf(reply: HttpReply): z.infer<typeof ErrorBody> | undefined {
-  try {
-    const parsed = ErrorBody.safeParse(JSON.parse(reply.body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return tryJsonBody(reply.body, ErrorBody);
 }
 
 const BY_CODE: Readonly<Record<string, ProviderErrorCode>> = {

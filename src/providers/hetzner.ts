@@ -9,6 +9,7 @@
 // A set whose TTL is null follows the zone's default TTL; that is the TTL reported for it.
 // Docs: https://docs.hetzner.cloud/reference/cloud#zone-rrsets
 
+import { retryAfterOf, sendVendor, tryJsonBody, type VendorRequest } from "./kit/http.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { BeaconError, isBeaconError } from "../core/errors.js";
@@ -17,14 +18,13 @@ import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { MAX_RETRY_AFTER_MS } from "../net/retry-after.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
-import { rrsetProvider, valuesDiffer, type RRSetApi } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { relativeName, vendorSet } from "./sets.js";
-import { fromContent, toContent } from "./txt-presentation.js";
+import { rrsetProvider, valuesDiffer, type RRSetApi } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { relativeName, vendorSet } from "./kit/sets.js";
+import { fromContent, toContent } from "./kit/txt-presentation.js";
 import type { CallContext, ProviderDefinition, ProviderDeps, ProviderRRSet } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
 
 export const hetznerSettings = z.strictObject({
   /** A Hetzner Cloud API token (Read & Write) of the project that holds the zone. */
@@ -278,13 +278,7 @@ function actionErrorCode(code: string): ProviderErrorCode {
 }
 
 function failure(vendor: string, reply: HttpReply, now: number) {
-  let parsed: z.infer<typeof errorReply> | undefined;
-  try {
-    const r = errorReply.safeParse(JSON.parse(reply.body));
-    parsed = r.success ? r.data : undefined;
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = tryJsonBody(reply.body, errorReply);
   const message = parsed?.error.message ?? (reply.body.trim() === "" ? `HTTP ${reply.status}` : reply.body);
   const vendorCode = parsed?.error.code;
   const cause = new VendorError(vendor, message, {

@@ -4,8 +4,8 @@
 // control character (CR/LF: a new header) or a character beyond Latin-1 is refused, not sent.
 
 import { BeaconError } from "../core/errors.js";
-import type { VendorRequest } from "./http.js";
-import { fillTemplate, jsonContexts, parseTemplate, percentEncode, placeholdersOf } from "./template.js";
+import type { VendorRequest } from "./kit/http.js";
+import { fillTemplate, jsonContexts, parseTemplate, percentEncode, placeholdersOf } from "./kit/template.js";
 import type { ProviderRecordType } from "./types.js";
 
 /** Every placeholder, with what it becomes (docs/providers/http.md). */

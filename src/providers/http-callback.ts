@@ -9,10 +9,10 @@ import { z } from "zod";
 import { BeaconError } from "../core/errors.js";
 import { isAtOrBelow, tryNormalizeName } from "../core/names.js";
 import { codeForStatus, VendorError, vendorFailure } from "./errors.js";
-import { retryAfterOf, sendVendor } from "./http.js";
-import { withoutSecret } from "./secret-url.js";
-import { secret } from "./secrets.js";
-import { assertSupported } from "./sets.js";
+import { retryAfterOf, sendVendor } from "./kit/http.js";
+import { withoutSecret } from "./kit/secret-url.js";
+import { secret } from "./kit/secrets.js";
+import { assertSupported } from "./kit/sets.js";
 import {
   BAD_HEADER_CHAR,
   bodyKind,
@@ -28,7 +28,7 @@ import {
   type HttpCallbackSettings,
   type Method,
 } from "./http-callback-request.js";
-import { fillTemplate, parseTemplate, percentEncode, placeholdersOf } from "./template.js";
+import { fillTemplate, parseTemplate, percentEncode, placeholdersOf } from "./kit/template.js";
 import type { CallContext, ProviderCapabilities, ProviderDefinition, WriteOutcome } from "./types.js";
 
 export type { CallbackRequestSettings, HttpCallbackSettings } from "./http-callback-request.js";

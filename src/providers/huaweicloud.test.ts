@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBeaconError, type BeaconError } from "../core/errors.js";
 import { createHttpRequest } from "../net/http-request.js";
 import { huaweiErrorCode, huaweicloudProvider, type HuaweiCloudSettings } from "./huaweicloud.js";
-import { parseSdkHmacAuthorization } from "./signing/huawei-sdk-hmac.js";
+import { parseSdkHmacAuthorization } from "./kit/signing/huawei-sdk-hmac.js";
 import { runProviderContract } from "./testing/contract.js";
 import { testProviderDeps } from "./testing/deps.js";
 import { json } from "./testing/fake-vendor.js";
 import { startFakeHuawei, type FakeHuawei, type FakeHuaweiOptions } from "./testing/fakes/huaweicloud.js";
-import { unquoteTxt } from "./txt-presentation.js";
+import { unquoteTxt } from "./kit/txt-presentation.js";
 import type { Provider, ProviderDeps, ProviderRecordType } from "./types.js";
 
 const AK = "HPUAFAKEBEACONTEST01";

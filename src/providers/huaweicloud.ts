@@ -12,18 +12,18 @@
 // Errors are {code, message} from DNS (DNS.0xxx) or {error_code, error_msg} from the API gateway
 // (APIGW.0xxx); the code decides, the HTTP status only when the code is unknown.
 
+import { retryAfterOf, sendVendor, tryJsonBody, type VendorRequest } from "./kit/http.js";
 import { z } from "zod";
 import type { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, clip, codeForStatus, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
-import { rrsetProvider } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
-import { zoneNameSetting } from "./zone-setting.js";
-import { sdkDate, sdkHmacSign } from "./signing/huawei-sdk-hmac.js";
-import { fromContent, toContent } from "./txt-presentation.js";
+import { rrsetProvider } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { ttlToWrite, vendorSet, fullCapabilities } from "./kit/sets.js";
+import { zoneNameSetting } from "./kit/zone-setting.js";
+import { sdkDate, sdkHmacSign } from "./kit/signing/huawei-sdk-hmac.js";
+import { fromContent, toContent } from "./kit/txt-presentation.js";
 import type {
   CallContext,
   ProviderCapabilities,
@@ -32,8 +32,8 @@ import type {
   ProviderRecordType,
   ProviderRRSet,
 } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { zoneFinder, type AccountZone } from "./zone-list.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { zoneFinder, type AccountZone } from "./kit/zone-list.js";
 
 export interface HuaweiCloudSettings {
   /** Access key (AK) and secret key (SK) of an IAM user (see docs/providers/huaweicloud.md). */
@@ -198,13 +198,7 @@ function createHuaweiCloud(id: string, s: HuaweiCloudSettings, deps: ProviderDep
     path: string,
     reply: HttpReply,
   ): { error: BeaconError; vendorCode?: string } {
-    let parsed: z.infer<typeof errorBody> | undefined;
-    try {
-      const r = errorBody.safeParse(JSON.parse(reply.body));
-      if (r.success) parsed = r.data;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = tryJsonBody(reply.body, errorBody);
     const code = parsed === undefined ? undefined : "code" in parsed ? parsed.code : parsed.error_code;
     const text =
       parsed === undefined

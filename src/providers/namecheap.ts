@@ -14,12 +14,12 @@ import { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { clip, codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf } from "./http.js";
-import { getWithSecretInUrl, withoutSecret } from "./secret-url.js";
-import { secret } from "./secrets.js";
-import { assertSupported, relativeName } from "./sets.js";
+import { retryAfterOf } from "./kit/http.js";
+import { getWithSecretInUrl, withoutSecret } from "./kit/secret-url.js";
+import { secret } from "./kit/secrets.js";
+import { assertSupported, relativeName } from "./kit/sets.js";
 import type { ProviderCapabilities, ProviderDefinition } from "./types.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
 
 export interface NamecheapSettings {
   /** The domain's Dynamic DNS password (not the account password, not an API key). */

@@ -12,15 +12,15 @@
 // as 600 (ttl-floor.ts; `capabilities.minTtl` says so). API access must be switched on per domain
 // ("Domain is not opted in to API access." → provider_permission).
 
+import { retryAfterOf, sendVendor, tryJsonBody } from "./kit/http.js";
 import { z } from "zod";
 import type { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf, sendVendor } from "./http.js";
-import { isEmptyPlan, planRecords } from "./record-plan.js";
-import { withoutSecret } from "./secret-url.js";
-import { secret } from "./secrets.js";
+import { isEmptyPlan, planRecords } from "./kit/record-plan.js";
+import { withoutSecret } from "./kit/secret-url.js";
+import { secret } from "./kit/secrets.js";
 import {
   assertSupported,
   isUnchanged,
@@ -28,8 +28,8 @@ import {
   ttlToWrite,
   vendorSet,
   fullCapabilities,
-} from "./sets.js";
-import { withTtlFloor } from "./ttl-floor.js";
+} from "./kit/sets.js";
+import { withTtlFloor } from "./kit/ttl-floor.js";
 import type {
   CallContext,
   ProviderCapabilities,
@@ -37,9 +37,9 @@ import type {
   ProviderRecordType,
   ProviderRRSet,
 } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { zoneFinder, type AccountZone } from "./zone-list.js";
-import { zoneNameSetting } from "./zone-setting.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { zoneFinder, type AccountZone } from "./kit/zone-list.js";
+import { zoneNameSetting } from "./kit/zone-setting.js";
 
 export const PORKBUN_MIN_TTL = 600;
 const MAX_TTL = 86_400 * 7;
@@ -212,13 +212,7 @@ const BY_MESSAGE: readonly (readonly [RegExp, ProviderErrorCode])[] = [
 
 /** A Porkbun reply that is not SUCCESS as a catalogue error, Porkbun's message kept. */
 export function porkbunFailure(vendor: string, reply: HttpReply, now: number): BeaconError {
-  let body: z.infer<typeof ErrorBody> | undefined;
-  try {
-    const parsed = ErrorBody.safeParse(JSON.parse(reply.body));
-    body = parsed.success ? parsed.data : undefined;
-  } catch {
-    body = undefined;
-  }
+  const body = tryJsonBody(reply.body, ErrorBody);
   const message = body?.message ?? (reply.body.trim() === "" ? `HTTP ${reply.status}` : reply.body);
   let code: ProviderErrorCode;
   if (body === undefined) {

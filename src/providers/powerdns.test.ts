@@ -13,7 +13,7 @@ import { runProviderContract } from "./testing/contract.js";
 import { testProviderDeps } from "./testing/deps.js";
 import { json, startFakeVendor, type FakeReply, type FakeVendor } from "./testing/fake-vendor.js";
 import { startPdns, type PdnsServer } from "./testing/peers/pdns.js";
-import { unquoteTxt } from "./txt-presentation.js";
+import { unquoteTxt } from "./kit/txt-presentation.js";
 import type { CallContext, Provider, ProviderRecordType, ProviderRRSet } from "./types.js";
 
 const ZONE = "pdns.beacon.test";

@@ -5,20 +5,20 @@
 // changetype DELETE. The zone is the configured one or the longest zone the server has for the name
 // (GET /zones?zone=… walking up the labels), cached per instance.
 
+import { retryAfterOf, sendVendor, tryJsonBody, type VendorRequest } from "./kit/http.js";
 import { z } from "zod";
 import { isBeaconError } from "../core/errors.js";
 import { MAX_TTL } from "../core/records.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { codeForStatus, VendorError, vendorFailure } from "./errors.js";
-import { retryAfterOf, sendVendor, type VendorRequest } from "./http.js";
-import { rrsetProvider, type RRSetApi } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { ttlToWrite, vendorSet } from "./sets.js";
-import { fromContent, toContent } from "./txt-presentation.js";
+import { rrsetProvider, type RRSetApi } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { ttlToWrite, vendorSet } from "./kit/sets.js";
+import { fromContent, toContent } from "./kit/txt-presentation.js";
 import type { CallContext, ProviderDefinition, ProviderDeps, ProviderRRSet } from "./types.js";
-import { vendorReply } from "./vendor-reply.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
+import { vendorReply } from "./kit/vendor-reply.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
 
 export const powerdnsSettings = z.strictObject({
   /** Base URL of the pdns webserver; a path prefix (reverse proxy) is kept. */
@@ -182,13 +182,9 @@ function notFound(vendor: string, message: string) {
  * where "Conflicts with pre-existing RRset" (a CNAME at the name) is a conflict.
  */
 function failure(vendor: string, reply: HttpReply, now: number) {
-  let message = reply.body.trim() === "" ? `HTTP ${reply.status}` : reply.body;
-  try {
-    const parsed = errorBody.safeParse(JSON.parse(reply.body));
-    if (parsed.success) message = parsed.data.error;
-  } catch {
-    // plain text body: keep it as the message
-  }
+  const message =
+    tryJsonBody(reply.body, errorBody)?.error ??
+    (reply.body.trim() === "" ? `HTTP ${reply.status}` : reply.body);
   const cause = new VendorError(vendor, message, { status: reply.status });
   const code =
     reply.status === 422 && /conflict/i.test(message)

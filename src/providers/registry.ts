@@ -18,7 +18,7 @@ import { huaweicloudProvider } from "./huaweicloud.js";
 import { namecheapProvider } from "./namecheap.js";
 import { porkbunProvider } from "./porkbun.js";
 import { powerdnsProvider } from "./powerdns.js";
-import { withRedaction } from "./redacting.js";
+import { withRedaction } from "./kit/redacting.js";
 import { rfc2136Provider } from "./rfc2136.js";
 import { route53Provider } from "./route53.js";
 import type { ProviderDefinition } from "./types.js";

@@ -17,7 +17,7 @@ import { testProviderDeps } from "./testing/deps.js";
 import { startBind } from "./testing/peers/bind.js";
 import type { DnsPeer, PeerKey } from "./testing/peers/dns-peer.js";
 import { startKnot } from "./testing/peers/knot.js";
-import { unquoteTxt } from "./txt-presentation.js";
+import { unquoteTxt } from "./kit/txt-presentation.js";
 import type { CallContext, Provider, ProviderRecordType, ProviderRRSet } from "./types.js";
 import type { DnsExchange } from "../dns/ports.js";
 

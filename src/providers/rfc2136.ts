@@ -20,9 +20,9 @@ import { signTsig, TSIG_ERROR, verifyTsig, type TsigAlgorithm, type TsigKey } fr
 import { readMessage, toWireName } from "../dns/wire/records.js";
 import { encodeQuery, encodeUpdate, readAnswer, type UpdateOp } from "../dns/wire/update.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { rrsetProvider, type RRSetApi } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { ttlToWrite, vendorSet } from "./sets.js";
+import { rrsetProvider, type RRSetApi } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { ttlToWrite, vendorSet } from "./kit/sets.js";
 import type {
   CallContext,
   ProviderDefinition,
@@ -30,7 +30,7 @@ import type {
   ProviderRecordType,
   ProviderRRSet,
 } from "./types.js";
-import { inZone, zoneNameSetting } from "./zone-setting.js";
+import { inZone, zoneNameSetting } from "./kit/zone-setting.js";
 
 const ALGORITHMS = [
   "hmac-sha256",

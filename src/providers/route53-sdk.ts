@@ -19,8 +19,8 @@ import type {
 } from "@aws-sdk/client-route-53";
 import { BeaconError } from "../core/errors.js";
 import type { HttpRequestOptions } from "../net/http.js";
-import { sendVendor } from "./http.js";
-import { rfc3986 } from "./signing/rfc3986.js";
+import { sendVendor } from "./kit/http.js";
+import { rfc3986 } from "./kit/signing/rfc3986.js";
 import type { CallContext, ProviderDeps } from "./types.js";
 
 type Sdk = typeof Route53Sdk;

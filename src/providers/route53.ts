@@ -18,9 +18,9 @@ import { httpUrlSetting } from "../net/http-url.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
 import { fromRoute53Name, fromRoute53Txt, toRoute53Txt } from "./route53-values.js";
 import { route53Api, type Route53Api } from "./route53-sdk.js";
-import { rrsetProvider } from "./rrset-provider.js";
-import { secret } from "./secrets.js";
-import { ttlToWrite, vendorSet, fullCapabilities } from "./sets.js";
+import { rrsetProvider } from "./kit/rrset-provider.js";
+import { secret } from "./kit/secrets.js";
+import { ttlToWrite, vendorSet, fullCapabilities } from "./kit/sets.js";
 import type {
   CallContext,
   ProviderCapabilities,

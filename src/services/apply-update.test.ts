@@ -40,7 +40,9 @@ let events: string[];
 let now: number;
 let commits: ChangeBatch[];
 
-async function setup(opts: { allowNonGlobal?: boolean; store?: Store } = {}): Promise<UpdateService> {
+async function setup(
+  opts: { allowNonGlobal?: boolean; store?: Store; counted?: (n: number) => void } = {},
+): Promise<UpdateService> {
   const base = opts.store ?? createMemoryStore();
   commits = [];
   store = { ...base, commit: (b) => (commits.push(b), base.commit(b)) };
@@ -62,6 +64,7 @@ async function setup(opts: { allowNonGlobal?: boolean; store?: Store } = {}): Pr
     log: silentLog,
     allowNonGlobal: opts.allowNonGlobal ?? false,
     queue,
+    ...(opts.counted === undefined ? {} : { counted: opts.counted }),
   });
 }
 
@@ -518,5 +521,20 @@ describe("history the service writes", () => {
     });
     expect(await store.getHost("_acme-challenge.home.example.com")).toBeUndefined();
     expect(events).toEqual(["hostRemoved _acme-challenge.home.example.com", "serial example.com"]);
+  });
+});
+
+describe("counting", () => {
+  it("tells `counted` every host outcome, good, nochg and failed, by update and by transact", async () => {
+    const told: number[] = [];
+    const counting = await setup({ counted: (n) => told.push(n) });
+    const sets = { A: { values: [V4] } };
+    await counting.update({ token: undefined, hosts: ["home.example.com", "lab.example.com"], sets, source });
+    await counting.update({ token: undefined, hosts: ["home.example.com"], sets, source }); // nochg
+    await counting.update({ token: undefined, hosts: ["nowhere.example.com"], sets, source }); // failed
+    await counting.transact((apply) =>
+      apply({ token: undefined, hosts: ["office.example.com"], sets, source }),
+    );
+    expect(told).toEqual([2, 1, 1, 1]);
   });
 });

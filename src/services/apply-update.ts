@@ -47,6 +47,11 @@ export interface UpdateServiceDeps {
   readonly queue?: WriteQueue;
   /** Abuse controls (services/limits); none: nothing is limited. */
   readonly limits?: UpdateLimits;
+  /**
+   * Told how many host outcomes each request produced, once they are decided (every outcome counts:
+   * good, nochg and failed), for the console's update rate. Must not throw.
+   */
+  readonly counted?: (outcomes: number) => void;
   /** history.max_entries_per_host: each host keeps its newest this many entries (default 1000). */
   readonly historyPerHost?: number;
   /**
@@ -263,7 +268,14 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
    * order. A request that failed while planning fails alone; a failed commit fails every request
    * that had planned, and nothing is applied. Never rejects.
    */
+  /** Decides and commits `reqs` together (one commit): one outcome list per request, in order. */
   async function applyAll(reqs: readonly UpdateRequest[]): Promise<HostOutcome[][]> {
+    const outcomes = await decideAndCommit(reqs);
+    for (const o of outcomes) deps.counted?.(o.length);
+    return outcomes;
+  }
+
+  async function decideAndCommit(reqs: readonly UpdateRequest[]): Promise<HostOutcome[][]> {
     const batch: Batch = { at: clock(), zones: new Map(), states: new Map() };
     const results: (Planned | HostOutcome[])[] = [];
     for (const req of reqs) {

@@ -13,7 +13,7 @@
 
 import { BeaconError, isBeaconError } from "../../core/errors.js";
 import type { ProviderDefinition, ProviderDeps, WriteRequest } from "../../providers/types.js";
-import { isUnchanged } from "../../providers/sets.js";
+import { isUnchanged } from "../../providers/kit/sets.js";
 import { invalidRequest, messageOf, neverThrows } from "./failures.js";
 import type { PublishRequest, PublishResult, Target, TargetDefinition, TargetDeps } from "./types.js";
 

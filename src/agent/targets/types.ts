@@ -11,9 +11,8 @@
 import type { z } from "zod";
 import type { Clock } from "../../core/clock.js";
 import type { RecordType } from "../../core/records.js";
-import type { DnsExchange } from "../../dns/ports.js";
+import type { DnsExchange, DnsQuery } from "../../dns/ports.js";
 import type { HttpRequest } from "../net/types.js";
-import type { DnsQuery } from "../../dns/ports.js";
 
 export interface PublishRequest {
   readonly fqdn: string;

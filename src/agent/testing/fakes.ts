@@ -4,7 +4,7 @@
 
 import { parseIp } from "../../core/ip.js";
 import type { RecordConfig } from "../config/agent-config.js";
-import type { AgentRecord, InterfaceWatch } from "../agent-record.js";
+import type { AgentRecord, InterfaceWatch } from "../loop/agent-record.js";
 import type { IpSource } from "../detect/types.js";
 import type { InterfaceAddress, ReadInterfaces } from "../net/types.js";
 import type { DnsQuery, DnsQueryOptions } from "../../dns/ports.js";

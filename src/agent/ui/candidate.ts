@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { loadAgentConfig, type AgentConfig } from "../config/index.js";
 import { ConfigError } from "../../config/errors.js";
 import type { FlagValues } from "../../config/flags.js";
-import type { AssembleDeps } from "../assemble.js";
+import type { AssembleDeps } from "../loop/assemble.js";
 import { assembleForCheck } from "./check-assembly.js";
 import type { Candidate } from "./config-api.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { AGENT_REGISTRIES, loadAgentConfigWith } from "../config/index.js";
-import { assembleAgent, type AssembleDeps } from "../assemble.js";
+import { assembleAgent, type AssembleDeps } from "../loop/assemble.js";
 import { failed } from "../detect/observe.js";
 import type { SourceDefinition } from "../detect/types.js";
 import { createRunCommand } from "../net/run-command.js";

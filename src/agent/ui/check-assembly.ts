@@ -6,8 +6,8 @@
 
 import type { AgentConfig, Configured } from "../config/agent-config.js";
 import { BeaconError } from "../../core/errors.js";
-import type { AgentRecord } from "../agent-record.js";
-import { assembleAgent, type AssembleDeps } from "../assemble.js";
+import type { AgentRecord } from "../loop/agent-record.js";
+import { assembleAgent, type AssembleDeps } from "../loop/assemble.js";
 import { failed } from "../detect/observe.js";
 import type { IpSource } from "../detect/types.js";
 import type { RunCommand } from "../net/types.js";

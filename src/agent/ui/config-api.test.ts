@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import type { RecordStatus } from "../record-state.js";
+import type { RecordStatus } from "../loop/record-state.js";
 import { textHash } from "./config-file.js";
 import { codeOf, csrfOf, PAGE_HASH, T0, yamlWith, usePages, type PageHarness } from "./testing/page.js";
 

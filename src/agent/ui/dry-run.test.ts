@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { detectAddress } from "../detect/verdict.js";
-import type { RecordStatus } from "../record-state.js";
+import type { RecordStatus } from "../loop/record-state.js";
 import { createFakeTime } from "../testing/fake-time.js";
 import { agentRecord, fakeDns, fakeInterfaces, fakeSource, fakeTarget } from "../testing/fakes.js";
 import { dryRunRecords } from "./dry-run.js";

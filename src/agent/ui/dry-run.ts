@@ -6,9 +6,9 @@
 // is what the new configuration would do). Bounded: each source by its record's timeout, the whole
 // run by `signal`.
 
-import type { AgentRecord } from "../agent-record.js";
-import { reconcile, type ReconcileDeps } from "../reconcile.js";
-import type { CycleReport, RecordStatus } from "../record-state.js";
+import type { AgentRecord } from "../loop/agent-record.js";
+import { reconcile, type ReconcileDeps } from "../loop/reconcile.js";
+import type { CycleReport, RecordStatus } from "../loop/record-state.js";
 import type { RecordMemory } from "../state-file.js";
 
 /** Never throws; one report per record, in order. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parseIp } from "../../core/ip.js";
 import type { SourceReport } from "../detect/verdict.js";
-import type { RecordStatus } from "../record-state.js";
+import type { RecordStatus } from "../loop/record-state.js";
 import { csrfOf, T0, usePages } from "./testing/page.js";
 
 const page = usePages();

@@ -2,7 +2,7 @@
 // answer, last update and next check. POST /api/check-now: every record's cycle now (202).
 
 import type { Hono } from "hono";
-import type { RecordStatus } from "../record-state.js";
+import type { RecordStatus } from "../loop/record-state.js";
 import { recordView } from "./status-view.js";
 
 export interface StatusApiDeps {

@@ -2,7 +2,7 @@
 // ISO strings or null, every source's answer and the verdict. Pure.
 
 import type { SourceReport } from "../detect/verdict.js";
-import type { CycleReport, DetectionSummary, RecordStatus } from "../record-state.js";
+import type { CycleReport, DetectionSummary, RecordStatus } from "../loop/record-state.js";
 
 export interface SourceView {
   readonly id: string;

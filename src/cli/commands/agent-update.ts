@@ -2,7 +2,7 @@
 // what changed unless --force; --dry-run publishes and saves nothing. Exit 0 when every record ended
 // fine (published, unchanged or would publish), 1 otherwise.
 
-import { isHealthy, type CycleReport } from "../../agent/record-state.js";
+import { isHealthy, type CycleReport } from "../../agent/loop/record-state.js";
 import { BeaconError } from "../../core/errors.js";
 import { AGENT_TABLE } from "../../agent/config/settings.js";
 import type { AgentCliDeps } from "../agent-deps.js";

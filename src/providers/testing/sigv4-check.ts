@@ -10,7 +10,7 @@
 // runs of spaces folded to one.
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { rfc3986 } from "../signing/rfc3986.js";
+import { rfc3986 } from "../kit/signing/rfc3986.js";
 
 export interface SignedRequest {
   readonly method: string;

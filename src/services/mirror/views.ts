@@ -1,13 +1,13 @@
 // JSON shapes of mirrors for the CLI (--json) and the API (docs/api.md), one place for both. Times
 // are ISO 8601 strings, absent values null. No view carries a secret: settings are shown by the marks
-// of the provider's schema (providers/secrets.ts), and text is redacted by value with every secret of
+// of the provider's schema (providers/kit/secrets.ts), and text is redacted by value with every secret of
 // the mirror's settings. The vendor's own words (the last error's message) are for admins only: a
 // token holder sees the error's code and the catalogue's generic title.
 
 import type { z } from "zod";
 import { ERRORS, type ErrorCode } from "../../core/errors.js";
-import { createRedactor, type Redactor } from "../../providers/redactor.js";
-import { displaySettings, secretValues } from "../../providers/secrets.js";
+import { createRedactor, type Redactor } from "../../providers/kit/redactor.js";
+import { displaySettings, secretValues } from "../../providers/kit/secrets.js";
 import type { MirrorStatus, MirrorTarget } from "../../store/types.js";
 
 /** A provider's settings schema by type; undefined for a type this build does not know. */

@@ -10,7 +10,7 @@ import type { Hono } from "hono";
 import { afterEach } from "vitest";
 import { detectAddress } from "../../detect/verdict.js";
 import { createAgentMetrics } from "../../metrics.js";
-import type { RecordStatus } from "../../record-state.js";
+import type { RecordStatus } from "../../loop/record-state.js";
 import { createStatusApp } from "../../status.js";
 import { createFakeTime } from "../../testing/fake-time.js";
 import { fakeDns, fakeInterfaces } from "../../testing/fakes.js";

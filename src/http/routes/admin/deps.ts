@@ -18,7 +18,7 @@ import type { Store } from "../../../store/ports.js";
 export interface ProviderChoice {
   readonly type: string;
   readonly title?: string;
-  /** Its settings schema, which marks the secret settings (providers/secrets.ts); never sent. */
+  /** Its settings schema, which marks the secret settings (providers/kit/secrets.ts); never sent. */
   readonly settings?: z.ZodType;
 }
 

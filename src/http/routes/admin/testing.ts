@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { BeaconError } from "../../../core/errors.js";
 import { normalizeSocketAddress } from "../../../core/ip.js";
-import { secret } from "../../../providers/secrets.js";
+import { secret } from "../../../providers/kit/secrets.js";
 import { createUpdateService } from "../../../services/apply-update.js";
 import { createKeyService } from "../../../services/keys.js";
 import { createAbuseFlags } from "../../../services/limits/abuse-flags.js";

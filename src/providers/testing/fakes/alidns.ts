@@ -14,7 +14,7 @@
 
 import { randomUUID } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
-import { rpcSignature, stringToSign } from "../../signing/acs-rpc.js";
+import { rpcSignature, stringToSign } from "../../kit/signing/acs-rpc.js";
 import { FakeZones, json, startFakeVendor } from "../fake-vendor.js";
 import type { FakeRecord, FakeReply, FakeVendor, SeenRequest } from "../fake-vendor.js";
 

@@ -7,7 +7,7 @@
 // Docs: https://desec.readthedocs.io/en/latest/dns/rrsets.html, …/dns/domains.html, …/rate-limits.html
 
 import { parseIp } from "../../../core/ip.js";
-import { unquoteTxt } from "../../txt-presentation.js";
+import { unquoteTxt } from "../../kit/txt-presentation.js";
 import { json, startFakeVendor, type FakeReply, type FakeVendor, type SeenRequest } from "../fake-vendor.js";
 
 export interface DesecRRset {

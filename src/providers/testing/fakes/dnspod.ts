@@ -18,7 +18,7 @@
 // Records keep Status, Weight and Remark in `extra`; `name` is the fqdn, `content` the plain value.
 
 import { isIPv4, isIPv6 } from "node:net";
-import { parseTc3Authorization, tc3Date, tc3Sign } from "../../signing/tc3.js";
+import { parseTc3Authorization, tc3Date, tc3Sign } from "../../kit/signing/tc3.js";
 import { FakeZones, json, startFakeVendor } from "../fake-vendor.js";
 import type { FakeRecord, FakeReply, FakeVendor, SeenRequest } from "../fake-vendor.js";
 

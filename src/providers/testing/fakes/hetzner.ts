@@ -8,7 +8,7 @@
 // RRSets keep labels, change protection and per-record comments (vendor-only fields).
 
 import { parseIp } from "../../../core/ip.js";
-import { unquoteTxt } from "../../txt-presentation.js";
+import { unquoteTxt } from "../../kit/txt-presentation.js";
 import { json, startFakeVendor, type FakeReply, type FakeVendor, type SeenRequest } from "../fake-vendor.js";
 
 export interface HetznerRecord {

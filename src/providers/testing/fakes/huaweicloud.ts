@@ -20,8 +20,8 @@
 
 import { createHash } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
-import { unquoteTxt } from "../../txt-presentation.js";
-import { parseSdkDate, parseSdkHmacAuthorization, sdkHmacSign } from "../../signing/huawei-sdk-hmac.js";
+import { unquoteTxt } from "../../kit/txt-presentation.js";
+import { parseSdkDate, parseSdkHmacAuthorization, sdkHmacSign } from "../../kit/signing/huawei-sdk-hmac.js";
 import { json, startFakeVendor } from "../fake-vendor.js";
 import type { FakeReply, FakeVendor, SeenRequest } from "../fake-vendor.js";
 
