@@ -33,6 +33,18 @@ async function tempDir(): Promise<string> {
 
 runStoreContract("sqlite", openTempStore);
 
+// The same contract with every direct statement (update-path.ts) taking the way it takes while a
+// Kysely transaction holds the connection: waiting for the connection, then running the same
+// statements. Forced here, since a test cannot time a call into another transaction's gap.
+runStoreContract("sqlite, reads and commits waiting for the connection", async () => {
+  const fx = await openTempStore();
+  const fast = (fx.store as unknown as { fast?: { usable(): boolean } }).fast;
+  if (fast?.usable() !== true)
+    throw new Error("the SQLite store's direct statements moved: update this test");
+  fast.usable = () => false;
+  return fx;
+});
+
 describe("SQLite store specifics", () => {
   let dir: string;
   const open: Store[] = [];

@@ -119,19 +119,23 @@ class SqliteStore implements Store {
   }
 
   /**
-   * `fn` on the raw connection when it is free (see update-path.ts); undefined: use Kysely. A write
-   * gets the file guard's checks, as write() gives them.
+   * `fn` on the raw connection (update-path.ts): at once when no Kysely transaction holds it, else once
+   * Kysely hands the connection out again (no transaction is open then). Either way the same
+   * statements run: each has one definition. A write gets the file guard's checks, as write() gives.
    */
-  private fastly<T>(doing: string, fn: (fast: UpdatePath) => T, write = false): Promise<T> | undefined {
-    if (this.#closed || !this.fast.usable()) return undefined;
-    try {
-      if (write) this.guard?.assertNotLost();
-      const result = fn(this.fast);
-      if (write) this.guard?.verify();
-      return Promise.resolve(result);
-    } catch (e) {
-      return Promise.reject(toStoreError(e, this.path, doing));
+  private direct<T>(doing: string, fn: (fast: UpdatePath) => T, write = false): Promise<T> {
+    if (!this.#closed && this.fast.usable()) {
+      try {
+        if (write) this.guard?.assertNotLost();
+        const result = fn(this.fast);
+        if (write) this.guard?.verify();
+        return Promise.resolve(result);
+      } catch (e) {
+        return Promise.reject(toStoreError(e, this.path, doing));
+      }
     }
+    const later = () => this.db.connection().execute(() => Promise.resolve(fn(this.fast)));
+    return write ? this.write(doing, later) : this.run(doing, later);
   }
 
   /** Runs `fn`, turning driver failures into store errors. */
@@ -178,14 +182,9 @@ class SqliteStore implements Store {
   }
 
   getZone(name: string): Promise<Zone | undefined> {
-    const fast = this.fastly("getZone", (f) => {
+    return this.direct("getZone", (f) => {
       const row = f.zone(name);
       return row && zoneFromRow(row);
-    });
-    if (fast !== undefined) return fast;
-    return this.run("getZone", async () => {
-      const row = await this.db.selectFrom("zones").selectAll().where("name", "=", name).executeTakeFirst();
-      return row === undefined ? undefined : zoneFromRow(row);
     });
   }
 
@@ -265,14 +264,9 @@ class SqliteStore implements Store {
   }
 
   getHost(fqdn: string): Promise<Host | undefined> {
-    const fast = this.fastly("getHost", (f) => {
+    return this.direct("getHost", (f) => {
       const row = f.host(fqdn);
       return row && hostFromRow(row);
-    });
-    if (fast !== undefined) return fast;
-    return this.run("getHost", async () => {
-      const row = await this.db.selectFrom("hosts").selectAll().where("fqdn", "=", fqdn).executeTakeFirst();
-      return row === undefined ? undefined : hostFromRow(row);
     });
   }
 
@@ -303,27 +297,11 @@ class SqliteStore implements Store {
   }
 
   getRRSets(fqdn: string): Promise<StoredRRSet[]> {
-    const fast = this.fastly("getRRSets", (f) => f.rrsets(fqdn).map(rrsetFromRow));
-    if (fast !== undefined) return fast;
-    return this.run("getRRSets", async () => {
-      const rows = await this.db
-        .selectFrom("rrsets")
-        .selectAll()
-        .where("fqdn", "=", fqdn)
-        .orderBy("type")
-        .execute();
-      return rows.map(rrsetFromRow);
-    });
+    return this.direct("getRRSets", (f) => f.rrsets(fqdn).map(rrsetFromRow));
   }
 
   commit(batch: ChangeBatch): Promise<CommitResult> {
-    const fast = this.fastly("commit", (f) => f.commit(batch), true);
-    if (fast !== undefined) return fast;
-    // A Kysely transaction holds the connection: Kysely hands it out again once that one has ended,
-    // and then no transaction is open, so the one commit path can run.
-    return this.write("commit", () =>
-      this.db.connection().execute(() => Promise.resolve(this.fast.commit(batch))),
-    );
+    return this.direct("commit", (f) => f.commit(batch), true);
   }
 
   createToken(token: TokenRecord): Promise<void> {

@@ -1,9 +1,9 @@
 // The statements every update runs — reading a host, its zone and its sets, and the commit — on the
 // raw better-sqlite3 connection. Through Kysely each statement cost ~25 µs of query building and
 // promise plumbing, more than SQLite's own work (a one-write commit: 339 µs through Kysely, of which
-// the fsync is ~80 µs). The reads mirror the Kysely versions in sqlite-store.ts; the commit here is the
-// store's only one (sqlite-store waits for the connection while a Kysely transaction holds it). The
-// store's contract tests check all of them through this path.
+// the fsync is ~80 µs). These statements are the store's only definitions of the reads and the commit:
+// sqlite-store.ts runs them at once, or waits for the connection while a Kysely transaction holds it
+// and runs them then. The store's contract tests check them through this path.
 //
 // Contract: call only while no transaction is open on the connection (`usable()`); Kysely's
 // transactions are asynchronous, and a statement run in the middle of one would read its uncommitted
