@@ -9,7 +9,7 @@ import { z } from "zod";
 import { parseCidr, parseIp } from "../core/ip.js";
 import { parseRate } from "../core/rate.js";
 import { tryNormalizeName } from "../core/names.js";
-import { parseDurationMs } from "./duration.js";
+import { formatDuration, parseDurationMs } from "./duration.js";
 import { parseHostPort } from "./host-port.js";
 import { splitList } from "./override.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./server-config.js";
@@ -79,17 +79,20 @@ const domainName = z.string({ error: "expected a domain name" }).transform((s, c
   return z.NEVER;
 });
 
-/** "30m", "12h", "90s", "500ms", "365d" or a number of seconds → milliseconds within [min, max]. */
-function duration(min: number, max: number) {
-  const expected = "expected a duration such as 90s, 30m or 12h";
-  return z.union([z.string(), z.number()], { error: expected }).transform((v, ctx) => {
+/**
+ * "30m", "12h", "90s", "500ms", "365d" or a number of seconds (config/duration.ts) to milliseconds
+ * within [minMs, maxMs]: the one duration setting of the server's and the agent's files.
+ */
+export function duration(minMs: number, maxMs: number) {
+  const range = `between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`;
+  return z.unknown().transform((v, ctx) => {
     const ms = parseDurationMs(v);
     if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: expected });
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a duration like 30s, 5m or 1h` });
       return z.NEVER;
     }
-    if (ms < min || ms > max) {
-      ctx.addIssue({ code: "custom", message: `expected a duration from ${min / 1000}s to ${max / 1000}s` });
+    if (ms < minMs || ms > maxMs) {
+      ctx.addIssue({ code: "custom", message: `expected a duration ${range}` });
       return z.NEVER;
     }
     return ms;

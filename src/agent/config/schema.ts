@@ -9,24 +9,7 @@ import { isPasswordHash } from "../../services/auth/passwords.js";
 import { MAX_TTL, MIN_TTL } from "../../core/records.js";
 import { tryNormalizeName } from "../../core/names.js";
 import { parseHostPort } from "../../config/host-port.js";
-import { boolean, integer, logFormat, logLevel } from "../../config/schema.js";
-import { formatDuration, parseDurationMs } from "../../config/duration.js";
-
-function duration(minMs: number, maxMs: number) {
-  const range = `between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`;
-  return z.unknown().transform((v, ctx) => {
-    const ms = parseDurationMs(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a duration like 30s, 5m or 1h` });
-      return z.NEVER;
-    }
-    if (ms < minMs || ms > maxMs) {
-      ctx.addIssue({ code: "custom", message: `expected a duration ${range}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
+import { boolean, duration, integer, logFormat, logLevel } from "../../config/schema.js";
 
 /** "" disables the listener. */
 const optionalHostPort = z
