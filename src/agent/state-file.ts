@@ -3,21 +3,13 @@
 // "not before" time. Losing the file is safe (the next cycle republishes once); a corrupt file is
 // logged and ignored, never fatal.
 //
-// Writes are atomic: a temp file in the same directory is written, fsynced and renamed over the old
-// one, so a crash leaves either the old or the new content. Synchronous on purpose: the file is tiny,
-// written only after a publish, and a sync write keeps the loop's ordering simple.
+// Writes are atomic (replace-file.ts): a crash leaves either the old or the new content. Synchronous
+// on purpose: the file is tiny, written only after a publish, and a sync write keeps the loop's
+// ordering simple.
 
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { replaceFile } from "./replace-file.js";
 import { z } from "zod";
 import type { Log } from "../core/log.js";
 
@@ -87,44 +79,16 @@ export function createStateFile(path: string, log: Log): StateStore {
       const records: Record<string, RecordMemory> = {};
       for (const [k, v] of entries) records[k] = v;
       const text = `${JSON.stringify({ version: 1, records }, null, 2)}\n`;
-      const tmp = `${path}.${process.pid}.tmp`;
       try {
         mkdirSync(dirname(path), { recursive: true });
-        const fd = openSync(tmp, "w", 0o600);
-        try {
-          writeSync(fd, text);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, path);
-        syncDirectory(dirname(path));
+        replaceFile(path, text, 0o600);
         return true;
       } catch (e) {
-        try {
-          rmSync(tmp, { force: true });
-        } catch {
-          // the directory itself is unusable; nothing was left behind
-        }
         log.error({ path, err: String(e) }, "cannot write the agent state file");
         return false;
       }
     },
   };
-}
-
-/** Makes the rename durable; not supported on every platform (Windows), hence best effort. */
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort
-  }
 }
 
 /** In-memory StateStore for tests and `--dry-run`. */

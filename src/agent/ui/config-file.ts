@@ -2,10 +2,11 @@
 // save leaves the old file or the new one, never a mix: a temp file in the same directory is written
 // with the old file's mode, fsynced, renamed over the file, then the directory is fsynced.
 
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { access, open, readFile, realpath, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { access, readFile, realpath, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { replaceFile } from "../replace-file.js";
 
 export interface ConfigFile {
   /** Absolute path. */
@@ -36,27 +37,7 @@ export function createConfigFile(path: string): ConfigFile {
         (s) => s.mode & 0o7777,
         () => 0o600,
       );
-      const dir = dirname(real);
-      const tmp = join(dir, `.${basename(real)}.${randomBytes(6).toString("hex")}.tmp`);
-      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
-      const fh = await open(tmp, flags, mode);
-      try {
-        await fh.writeFile(text, "utf8");
-        await fh.chmod(mode); // open() applies the umask; the old file's bits win
-        await fh.sync();
-      } catch (e) {
-        await fh.close();
-        await rm(tmp, { force: true });
-        throw e;
-      }
-      await fh.close();
-      try {
-        await rename(tmp, real);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
-      await syncDir(dir);
+      replaceFile(real, text, mode);
     },
     async writeProblem() {
       const real = await realpath(path).catch(() => path);
@@ -74,18 +55,4 @@ export function createConfigFile(path: string): ConfigFile {
       return undefined;
     },
   };
-}
-
-/** Makes the rename durable; some platforms cannot open a directory, which is not an error. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const d = await open(dir, constants.O_RDONLY);
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // best effort (Windows)
-  }
 }
