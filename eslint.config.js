@@ -38,7 +38,7 @@ export default tseslint.config(
       "src/dns/answer-cache.ts",
       "src/dns/wire/**/*.ts",
     ],
-    ignores: ["**/*.test.ts", "src/dns/wire/client-codec.ts"],
+    ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

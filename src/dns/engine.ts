@@ -78,7 +78,8 @@ export function answerQuery(query: Uint8Array, view: ZoneView, ctx: QueryContext
   if (q.qclass !== CLASS.IN) return finish(q, classRcode(q.qclass), false);
   const zone = view.findZone(q.qname.name);
   if (zone === undefined) return finish(q, RCODE.REFUSED, false);
-  // Zone transfers are not served yet (a later xfr module will take these before the engine).
+  // Transfers are served by xfr/responder.ts, which dispatch.ts routes them to before the engine;
+  // one that reaches the engine anyway is refused.
   if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) return finish(q, RCODE.REFUSED, false);
   return answerInZone(query, q, view, zone);
 }

@@ -1,5 +1,5 @@
-// The HTTP app: one factory, runtime-free (Web Request/Response only). The Node server and the Lambda
-// handler are thin adapters in src/cli; tests call `app.request(...)`.
+// The HTTP app: one factory, runtime-free (Web Request/Response only). The Node server is a thin
+// adapter in src/cli (and so will a Lambda handler be); tests call `app.request(...)`.
 
 import { Hono } from "hono";
 import { BeaconError } from "../core/errors.js";

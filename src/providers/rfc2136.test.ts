@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dig } from "../../test/e2e/support/dig.js";
 import { peerAvailable } from "../../test/e2e/support/peers.js";
 import { isBeaconError } from "../core/errors.js";
-import { createDnsExchange } from "../dns/exchange.js";
+import { createDnsExchange } from "../dns/client/exchange.js";
 import { appendTsigRecord, signTsig, verifyTsig, type TsigKey } from "../dns/tsig.js";
 import { encodeQuery } from "../dns/wire/update.js";
 import { VendorError } from "./errors.js";
@@ -19,7 +19,7 @@ import type { DnsPeer, PeerKey } from "./testing/peers/dns-peer.js";
 import { startKnot } from "./testing/peers/knot.js";
 import { unquoteTxt } from "./kit/txt-presentation.js";
 import type { CallContext, Provider, ProviderRecordType, ProviderRRSet } from "./types.js";
-import type { DnsExchange } from "../dns/ports.js";
+import type { DnsExchange } from "../dns/client/ports.js";
 
 const hasBind = peerAvailable("named", "bind9");
 const hasKnot = peerAvailable("knotd", "knot");

@@ -21,7 +21,7 @@
 //   with provider_unsupported, and upsert() is "changed" unless the vendor's reply says "no change".
 
 import type { z } from "zod";
-import type { DnsExchange } from "../dns/ports.js";
+import type { DnsExchange } from "../dns/client/ports.js";
 import type { Clock } from "../core/clock.js";
 import type { HttpRequest } from "../net/http.js";
 

@@ -2,7 +2,7 @@
 
 import type { IpFamily } from "../../core/ip.js";
 import type { HttpReply, InterfaceAddress } from "../net/types.js";
-import type { DnsReply } from "../../dns/ports.js";
+import type { DnsReply } from "../../dns/client/ports.js";
 import { beaconSource } from "./beacon.js";
 import { commandSource } from "./command.js";
 import { dnsSource } from "./dns.js";

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { BeaconError } from "../../core/errors.js";
 import type { IpFamily } from "../../core/ip.js";
-import { createDnsQuery } from "../../dns/client.js";
+import { createDnsQuery } from "../../dns/client/query.js";
 import { reply, startFakeResolver, txt, type FakeResolver } from "../../dns/testing/fake-resolver.js";
-import type { DnsQueryOptions, DnsReply } from "../../dns/ports.js";
+import type { DnsQueryOptions, DnsReply } from "../../dns/client/ports.js";
 import { dnsSource } from "./dns.js";
 import { fakeDeps } from "./testing/deps.js";
 

@@ -12,7 +12,7 @@
 import type { IpFamily, ParsedIp } from "../../core/ip.js";
 import type { z } from "zod";
 import type { HttpRequest, ReadInterfaces, RunCommand } from "../net/types.js";
-import type { DnsQuery } from "../../dns/ports.js";
+import type { DnsQuery } from "../../dns/client/ports.js";
 import type { Clock } from "../../core/clock.js";
 
 export type FailureReason =

@@ -4,7 +4,7 @@
 
 import { canonicalValues } from "../../core/records.js";
 import type { HostPort } from "../../config/server-config.js";
-import type { DnsQuery } from "../../dns/ports.js";
+import type { DnsQuery } from "../../dns/client/ports.js";
 import type { Target } from "../targets/types.js";
 
 export interface LiveQuery {

@@ -11,7 +11,7 @@
 import type { z } from "zod";
 import type { Clock } from "../../core/clock.js";
 import type { RecordType } from "../../core/records.js";
-import type { DnsExchange, DnsQuery } from "../../dns/ports.js";
+import type { DnsExchange, DnsQuery } from "../../dns/client/ports.js";
 import type { HttpRequest } from "../net/types.js";
 
 export interface PublishRequest {

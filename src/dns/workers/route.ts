@@ -6,7 +6,7 @@
 
 import { firstQuestionType } from "../dispatch.js";
 import { OPCODE, TYPE } from "../wire/constants.js";
-import { lastRecordType } from "../xfr/signed-query.js";
+import { lastRecordType } from "../signed-query.js";
 
 export function answersLocally(msg: Uint8Array): boolean {
   if (msg.length < 3) return true;

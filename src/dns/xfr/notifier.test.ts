@@ -1,7 +1,7 @@
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLog } from "../../core/log.js";
-import { createDnsExchange } from "../exchange.js";
+import { createDnsExchange } from "../client/exchange.js";
 import { decode, EXAMPLE_ZONE, SNAPSHOT } from "../testing/fixtures.js";
 import { signTsig, verifyTsig, type TsigKey } from "../tsig.js";
 import { ZoneJournal } from "./journal.js";

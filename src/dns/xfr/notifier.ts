@@ -12,7 +12,7 @@
 // - `stop()` abandons every NOTIFY in flight and resolves once they have ended.
 
 import type { RRSet } from "../../core/records.js";
-import type { DnsExchange } from "../ports.js";
+import type { DnsExchange } from "../client/ports.js";
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Log } from "../../core/log.js";
 import type { Snapshot } from "../../store/types.js";

@@ -1,5 +1,5 @@
 // The admin routes over the memory store for in-process tests, mounted as the app mounts them but
-// without the session middleware (helper A's, tested on its own). The clock, the rate counters and
+// without the session middleware (http/session/, tested on its own). The clock, the rate counters and
 // the callbacks are the test's.
 
 import { Hono } from "hono";

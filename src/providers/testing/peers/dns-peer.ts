@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDnsExchange } from "../../../dns/exchange.js";
+import { createDnsExchange } from "../../../dns/client/exchange.js";
 import { readMessage } from "../../../dns/wire/records.js";
 import { encodeQuery } from "../../../dns/wire/update.js";
 import type { TsigAlgorithm } from "../../../dns/tsig.js";

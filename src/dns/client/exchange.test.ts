@@ -1,9 +1,9 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { isBeaconError } from "../core/errors.js";
+import { isBeaconError } from "../../core/errors.js";
 import { createDnsExchange } from "./exchange.js";
-import { encodeQuery } from "./wire/update.js";
+import { encodeQuery } from "../wire/update.js";
 
 const QUERY = encodeQuery(0x1234, "example.test", "A");
 /** The reply to QUERY: same ID and question, QR and AA set, optionally another ID or TC. */

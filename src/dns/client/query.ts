@@ -8,10 +8,10 @@ import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
 import type { DnsQuery, DnsQueryOptions, DnsReply } from "./ports.js";
-import { BeaconError } from "../core/errors.js";
-import { parseIp } from "../core/ip.js";
-import { tryNormalizeName } from "../core/names.js";
-import { decodeClientReply, encodeClientQuery, type ClientQuestion } from "./wire/client-codec.js";
+import { BeaconError } from "../../core/errors.js";
+import { parseIp } from "../../core/ip.js";
+import { tryNormalizeName } from "../../core/names.js";
+import { decodeClientReply, encodeClientQuery, type ClientQuestion } from "./codec.js";
 
 export interface DnsQueryConfig {
   /** Resend the UDP query (same ID) after this long without a reply (default 1000 ms). */

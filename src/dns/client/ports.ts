@@ -1,4 +1,4 @@
-// The outbound DNS ports, owned here beside their adapters (client.ts, exchange.ts) and used by the
+// The outbound DNS ports, owned here beside their adapters (query.ts, exchange.ts) and used by the
 // layers above: the agent's DNS sources and verification (DnsQuery), the RFC 2136 provider and the
 // NOTIFY sender (DnsExchange). Each honours its AbortSignal and rejects with a BeaconError.
 

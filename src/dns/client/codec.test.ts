@@ -1,6 +1,6 @@
 import packet from "dns-packet";
 import { describe, expect, it } from "vitest";
-import { decodeClientReply, encodeClientQuery, type ClientQuestion } from "./client-codec.js";
+import { decodeClientReply, encodeClientQuery, type ClientQuestion } from "./codec.js";
 
 const Q: ClientQuestion = { name: "myip.opendns.com", type: "A", qclass: "IN" };
 

@@ -5,9 +5,9 @@
 
 import packet from "dns-packet";
 import { parseIp } from "../../core/ip.js";
-import { CLASS, FLAG, HEADER_SIZE, OUR_UDP_SIZE, TYPE } from "./constants.js";
-import { readQuestionName } from "./name.js";
-import { readHeader } from "./query.js";
+import { CLASS, FLAG, HEADER_SIZE, OUR_UDP_SIZE, TYPE } from "../wire/constants.js";
+import { readQuestionName } from "../wire/name.js";
+import { readHeader } from "../wire/query.js";
 
 export interface ClientQuestion {
   /** Canonical name: lowercase, no trailing dot. */

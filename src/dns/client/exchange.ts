@@ -16,9 +16,9 @@
 
 import dgram from "node:dgram";
 import net from "node:net";
-import { BeaconError } from "../core/errors.js";
+import { BeaconError } from "../../core/errors.js";
 import type { DnsExchange } from "./ports.js";
-import { HEADER_SIZE, MAX_TCP_MESSAGE } from "./wire/constants.js";
+import { HEADER_SIZE, MAX_TCP_MESSAGE } from "../wire/constants.js";
 
 export interface DnsExchangeConfig {
   /** Resend an unanswered UDP message after this long (default 1000 ms). */
