@@ -1,7 +1,18 @@
-// The store's ports, one per aggregate, each with its own contract suite in testing/: a consumer
-// takes only the ports it uses (the update service: ZoneStore; the token service: TokenStore; …), and
-// an adapter (SQLite, memory, later PostgreSQL) implements them all as `Store`, the composite that
-// src/cli opens. Records are in types.ts.
+// The store's ports, one per aggregate (everything Beacon persists), each with its contract suite in
+// testing/: a consumer takes only the ports it uses (the update service ZoneStore, the token service
+// TokenStore, …). An adapter (sqlite/, the embedded default; memory/, for tests; later postgres/)
+// implements them all as `Store`, the composite src/cli opens, and passes runStoreContract. Records
+// are in types.ts.
+//
+// Contracts shared by every implementation:
+// - Names are canonical (see core/names.ts); callers normalise before calling.
+// - Every method that changes data is atomic: it either fully happens or not at all, and it resolves
+//   only after the change is durable (for SQLite: the transaction has committed with synchronous=FULL).
+// - Expected conflicts throw BeaconError with a catalogue code (zone_exists, host_exists, token_exists,
+//   zone_not_found, zone_not_empty, mirror_exists, mirror_not_found, user_exists, user_not_found);
+//   driver failures throw BeaconError("store_unavailable") with the driver error as cause.
+// - Returned objects are fresh copies; mutating them does not change the store.
+// - Timestamps are milliseconds since the Unix epoch.
 
 import type { Zone } from "../core/zones.js";
 import type {

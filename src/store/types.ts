@@ -1,21 +1,10 @@
-// The Store port: everything Beacon persists. Implementations: sqlite/ (embedded default), memory/
-// (tests), later postgres/. All pass the contract suite in store/testing/contract.ts.
-//
-// Contracts shared by every implementation:
-// - Names are canonical (see core/names.ts); callers normalise before calling.
-// - Every method that changes data is atomic: it either fully happens or not at all, and it resolves
-//   only after the change is durable (for SQLite: the transaction has committed with synchronous=FULL).
-// - Expected conflicts throw BeaconError with a catalogue code (zone_exists, host_exists, token_exists,
-//   zone_not_found, zone_not_empty, mirror_exists, mirror_not_found, user_exists, user_not_found);
-//   driver failures throw BeaconError("store_unavailable") with the driver error as cause.
-// - Returned objects are fresh copies; mutating them does not change the store.
-// - Timestamps are milliseconds since the Unix epoch.
+// The records the store's ports (ports.ts) take and give: zones' settings, hosts, record sets,
+// tokens, keys, history, mirrors and their outbox, users and sessions, limit buckets.
 
 import type { ErrorCode } from "../core/errors.js";
 import type { RecordType, RRSet } from "../core/records.js";
 import type { Soa } from "../core/soa.js";
 import type { UpdateProtocol } from "../core/update.js";
-
 import type { NameScope, Zone } from "../core/zones.js";
 
 /** The zone settings `updateZone` can change; fields left out keep their value. */
