@@ -220,6 +220,20 @@ describe("beacon serve under an open-file limit of 64", () => {
   });
 });
 
+describe("beacon serve in a data directory that does not exist yet", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("creates it, with the database and its lock, and serves (npm start on a fresh clone)", async () => {
+    const beacon = await startBeacon({ dataDir: join(dir.path, "data", "beacon") });
+    try {
+      expect((await fetch(`${beacon.url}/healthz`)).status).toBe(200);
+    } finally {
+      expect(await beacon.stop()).toBe(0);
+    }
+  });
+});
+
 describe("beacon serve and SIGHUP", () => {
   const dir = tempDir();
   let beacon: Beacon | undefined;

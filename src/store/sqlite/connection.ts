@@ -46,7 +46,6 @@ function ensureDir(dir: string): void {
 function openFile(path: string, log: Log, create: boolean): BetterSqlite3.Database {
   let raw: BetterSqlite3.Database | undefined;
   try {
-    if (path !== ":memory:" && create) ensureDir(dirname(path));
     raw = new BetterSqlite3(path, { fileMustExist: !create });
     raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // The first statement that reads the file: a non-database file fails here (SQLITE_NOTADB).
@@ -139,6 +138,14 @@ export async function openDatabase(
 ): Promise<{ db: Kysely<Database>; raw: BetterSqlite3.Database; lock: DatabaseLock | undefined }> {
   const create = opts.create ?? true;
   checkPresence(path, create);
+  // Before the lock, whose file sits beside the database (a first `npm start` has no data/ yet).
+  if (create && path !== ":memory:") {
+    try {
+      ensureDir(dirname(path));
+    } catch (e) {
+      throw unavailable(path, "create the directory of", e);
+    }
+  }
   const lock = opts.exclusive === true ? lockDatabase(path) : undefined;
   let raw: BetterSqlite3.Database;
   try {

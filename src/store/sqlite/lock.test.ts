@@ -32,6 +32,19 @@ describe("the database lock", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("is taken, like the database created, in a data directory that does not exist yet", async () => {
+    // What `npm start` does on a fresh clone: ./data is missing.
+    const fresh = join(dir, "data", "nested", "beacon.db");
+    const store = await openSqliteStore({ path: fresh, exclusive: true });
+    try {
+      await expect(openSqliteStore({ path: fresh, exclusive: true })).rejects.toMatchObject({
+        code: "store_in_use",
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses a second holder with store_in_use naming the first, until released", () => {
     const first = lockDatabase(path, Date.UTC(2024, 0, 2));
     expect(() => lockDatabase(path)).toThrowError(
