@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMemorySessionStore, createSessionService, sessionIdHash } from "./sessions.js";
+import { createMemorySessionStore } from "../../store/memory/sessions.js";
+import { createSessionService, sessionIdHash } from "./sessions.js";
 
 const MIN = 60_000;
 

@@ -10,7 +10,6 @@ import type { SessionStore } from "../../store/ports.js";
 
 export type { SessionRecord } from "../../store/types.js";
 export type { SessionStore } from "../../store/ports.js";
-export { createMemorySessionStore } from "../../store/memory/sessions.js";
 
 const TOUCH_EVERY_MS = 60_000;
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{43}$/;

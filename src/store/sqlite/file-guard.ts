@@ -5,9 +5,9 @@
 //
 // Contract:
 // - `verify()` after every commit and `check()` once a second: a file whose device/inode differs from
-//   the one opened, or that is gone, makes the store "lost" for good
-//   (until a restart): `problem()` is store_unavailable and the store refuses writes. The commit that
-//   found it is reported as failed, so nothing acknowledged goes only to the vanished file. After a
+//   the one opened, or that is gone, makes the store "lost" for good (until a restart): `problem()` is
+//   store_unavailable and the store refuses writes. The commit that found it is reported as failed,
+//   so nothing acknowledged goes only to the vanished file. After a
 //   commit the database file's identity is compared (stat) but only the WAL's presence (access): a
 //   stat of the WAL right after a write made the next commit ~45 µs slower on Linux 6.18/ext4 (reading
 //   a file's times there makes its next write update the inode, which the next fsync then journals),
