@@ -1,76 +1,84 @@
-// Reading and pruning the change log (migrations/0007_change_log.ts). Each function runs inside the
-// caller's transaction, so a delta's rows and the state it reads are one consistent view.
+// ChangeFeed in SQLite: the change log (migrations/0007_change_log.ts, written by triggers in the
+// writing transaction) read and pruned, and data_version for changes made by other processes. A delta's
+// rows and the state it reads are one read transaction: one consistent view.
 
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { Selectable } from "kysely";
 
-import { assembleDelta, touchedBy, zonesToRead } from "../change-log.js";
-import type { ChangeDelta } from "../types.js";
+import { assembleDelta, touchedBy, zonesToRead, type ChangeRow } from "../change-log.js";
+import type { ChangeFeed } from "../ports.js";
+import { jsonList, type Db } from "./db.js";
 import { hostFromRow, rrsetFromRow, zoneFromRow } from "./rows.js";
-import type { Database } from "./schema.js";
-
-/** Keys per IN (…) list, well under SQLite's bound-parameter limit. */
-const CHUNK = 500;
+import type { HostsTable, RRSetsTable, ZonesTable } from "./schema.js";
 
 /** The newest position ever given (kept by AUTOINCREMENT even when the rows are pruned), and the oldest kept. */
-async function bounds(db: Kysely<Database>): Promise<{ last: number; first: number }> {
-  const { rows } = await sql<{ last: number | null; first: number | null }>`
-    select (select seq from sqlite_sequence where name = 'changes') as last,
-           (select min(seq) from changes) as first`.execute(db);
-  const last = rows[0]?.last ?? 0;
-  return { last, first: rows[0]?.first ?? last + 1 };
-}
-
-export async function changeSeq(db: Kysely<Database>): Promise<number> {
-  return (await bounds(db)).last;
-}
-
-export async function changesSince(
-  trx: Transaction<Database>,
-  after: number,
-  limit: number,
-): Promise<ChangeDelta | undefined> {
-  const { last, first } = await bounds(trx);
-  if (after > last || after < first - 1 || last - after > limit) return undefined;
-  const rows = await trx
-    .selectFrom("changes")
-    .select(["zone", "fqdn", "op"])
-    .where("seq", ">", after)
-    .orderBy("seq")
-    .execute();
-  const touched = touchedBy(rows);
-  const hosts = (
-    await inChunks([...touched.hosts.keys()], (part) =>
-      trx.selectFrom("hosts").selectAll().where("fqdn", "in", part).execute(),
-    )
-  ).map(hostFromRow);
-  const rrsets = await inChunks(
-    hosts.map((h) => h.fqdn),
-    (part) => trx.selectFrom("rrsets").selectAll().where("fqdn", "in", part).execute(),
+function bounds(db: Db): { last: number; first: number } {
+  const row = db.get<{ last: number | null; first: number | null }>(
+    "select (select seq from sqlite_sequence where name = 'changes') as last, " +
+      "(select min(seq) from changes) as first",
   );
-  const zoneNames = zonesToRead(touched, hosts);
-  const zones = await inChunks([...zoneNames], (part) =>
-    trx.selectFrom("zones").selectAll().where("name", "in", part).execute(),
-  );
-  return assembleDelta({
-    seq: last,
-    touched,
-    hosts,
-    rrsets: rrsets.map((r) => ({ fqdn: r.fqdn, ...rrsetFromRow(r) })),
-    zoneNames,
-    zones: zones.map(zoneFromRow),
-  });
+  const last = row?.last ?? 0;
+  return { last, first: row?.first ?? last + 1 };
 }
 
-export async function pruneChanges(trx: Transaction<Database>, keep: number, limit: number): Promise<number> {
-  const { last, first } = await bounds(trx);
-  const upTo = Math.min(last - Math.max(1, keep), first - 1 + Math.max(0, limit));
-  if (upTo < first) return 0;
-  const r = await trx.deleteFrom("changes").where("seq", "<=", upTo).executeTakeFirst();
-  return Number(r.numDeletedRows);
-}
+export function sqliteChanges(db: Db): ChangeFeed {
+  return {
+    // data_version changes only when another connection commits, so our own writes never make a
+    // running server reload what it already knows.
+    externalVersion() {
+      return db.read("externalVersion", () => {
+        const v = db.get<{ data_version: unknown }>("pragma data_version")?.data_version;
+        if (typeof v !== "number") throw new Error("pragma data_version returned no number");
+        return v;
+      });
+    },
 
-async function inChunks<K, R>(keys: readonly K[], read: (part: K[]) => Promise<R[]>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await read(keys.slice(i, i + CHUNK))));
-  return out;
+    changeSeq() {
+      return db.read("changeSeq", () => bounds(db).last);
+    },
+
+    changesSince(after, limit) {
+      return db.read(
+        "changesSince",
+        () => {
+          const { last, first } = bounds(db);
+          if (after > last || after < first - 1 || last - after > limit) return undefined;
+          const touched = touchedBy(
+            db.all<ChangeRow>("select zone, fqdn, op from changes where seq > ? order by seq", after),
+          );
+          const hosts = db
+            .all<Selectable<HostsTable>>(
+              "select * from hosts where fqdn in (select value from json_each(?))",
+              jsonList([...touched.hosts.keys()]),
+            )
+            .map(hostFromRow);
+          const rrsets = db.all<Selectable<RRSetsTable>>(
+            "select * from rrsets where fqdn in (select value from json_each(?))",
+            jsonList(hosts.map((h) => h.fqdn)),
+          );
+          const zoneNames = zonesToRead(touched, hosts);
+          const zones = db.all<Selectable<ZonesTable>>(
+            "select * from zones where name in (select value from json_each(?))",
+            jsonList([...zoneNames]),
+          );
+          return assembleDelta({
+            seq: last,
+            touched,
+            hosts,
+            rrsets: rrsets.map((r) => ({ fqdn: r.fqdn, ...rrsetFromRow(r) })),
+            zoneNames,
+            zones: zones.map(zoneFromRow),
+          });
+        },
+        true,
+      );
+    },
+
+    pruneChanges(keep, limit) {
+      return db.write("pruneChanges", () => {
+        const { last, first } = bounds(db);
+        const upTo = Math.min(last - Math.max(1, keep), first - 1 + Math.max(0, limit));
+        return upTo < first ? 0 : db.run("delete from changes where seq <= ?", upTo);
+      });
+    },
+  };
 }

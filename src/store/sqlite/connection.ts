@@ -1,4 +1,4 @@
-// Opening the SQLite file: presence, directory, pragmas, Kysely, migrations, writability. Any failure
+// Opening the SQLite file: presence, directory, pragmas, migrations (through Kysely), writability. Any failure
 // here (no database where one is needed, an empty file, unwritable directory, a file that is not a
 // database, a schema from a newer Beacon, a full disk) is a store_* error that names the file, never a
 // crash: store_not_found, store_read_only, store_full, or store_unavailable.
@@ -20,8 +20,6 @@ import type { Database } from "./schema.js";
 
 /** How long a writer waits for another process (e.g. the CLI) to release the write lock. */
 const BUSY_TIMEOUT_MS = 5000;
-/** Prepared statements kept per connection. */
-const STATEMENT_CACHE_SIZE = 500;
 
 function unavailable(path: string, doing: string, e: unknown): BeaconError {
   return storeError(e, `cannot ${doing} the SQLite database ${path}`, path);
@@ -63,37 +61,21 @@ function openFile(path: string, log: Log, create: boolean): BetterSqlite3.Databa
 }
 
 /**
- * Kysely's SQLite driver starts transactions with a deferred BEGIN. A deferred transaction that
- * reads before it writes fails at once with SQLITE_BUSY_SNAPSHOT (busy_timeout does not help) when
- * another process committed in between. Every transaction here is short, so each takes the write
- * lock up front (BEGIN IMMEDIATE) and waits its turn instead.
- *
- * SQLite ends a transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR, …); Kysely's
- * ROLLBACK then fails with "cannot rollback - no transaction is active", and that error would replace
- * the one that says what happened ("database or disk is full"). So ROLLBACK runs only while a
- * transaction is open.
+ * The connection as Kysely's SQLite driver sees it, for the migrations. Its transactions start with
+ * BEGIN IMMEDIATE (as db.ts's do: see there why); ROLLBACK runs only while a transaction is open
+ * (SQLite ends one by itself on some errors, SQLITE_FULL, SQLITE_IOERR…, and the failing ROLLBACK's
+ * "no transaction is active" would replace the error that says what happened); closing it leaves the
+ * connection open for the store.
  */
-function immediateTransactions(raw: BetterSqlite3.Database): SqliteDatabase {
-  // Kysely prepares every query it runs; compiling the SQL each time cost as much as running it.
-  // Statements are reusable, so keep them by text (bounded: texts vary with the number of bound keys).
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  const rollback = raw.prepare("rollback");
+function forMigrations(raw: BetterSqlite3.Database): SqliteDatabase {
   const rollbackIfOpen = {
     reader: false,
-    run: () => (raw.inTransaction ? rollback.run() : { changes: 0, lastInsertRowid: 0 }),
+    run: () => (raw.inTransaction ? raw.prepare("rollback").run() : { changes: 0, lastInsertRowid: 0 }),
   } as unknown as BetterSqlite3.Statement;
   return {
-    close: () => raw.close(),
-    prepare: (text) => {
-      if (text === "rollback") return rollbackIfOpen;
-      let statement = statements.get(text);
-      if (statement === undefined) {
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-        statement = raw.prepare(text === "begin" ? "begin immediate" : text);
-        statements.set(text, statement);
-      }
-      return statement;
-    },
+    close: () => undefined,
+    prepare: (text) =>
+      text === "rollback" ? rollbackIfOpen : raw.prepare(text === "begin" ? "begin immediate" : text),
   };
 }
 
@@ -128,14 +110,14 @@ export interface OpenOptions {
 }
 
 /**
- * Opens and migrates the database at `path`. Throws a store_* BeaconError. `raw` is the same
- * connection, for statements run outside Kysely (see update-path.ts).
+ * Opens and migrates the database at `path` (the lock, when `exclusive`, is held until released).
+ * Throws a store_* BeaconError.
  */
 export async function openDatabase(
   path: string,
   log: Log,
   opts: OpenOptions = {},
-): Promise<{ db: Kysely<Database>; raw: BetterSqlite3.Database; lock: DatabaseLock | undefined }> {
+): Promise<{ raw: BetterSqlite3.Database; lock: DatabaseLock | undefined }> {
   const create = opts.create ?? true;
   checkPresence(path, create);
   // Before the lock, whose file sits beside the database (a first `npm start` has no data/ yet).
@@ -154,7 +136,7 @@ export async function openDatabase(
     lock?.release();
     throw e;
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: immediateTransactions(raw) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: forMigrations(raw) }) });
   try {
     let applied: string[];
     try {
@@ -171,9 +153,11 @@ export async function openDatabase(
       }
     }
   } catch (e) {
-    await db.destroy();
+    raw.close();
     lock?.release();
     throw e;
+  } finally {
+    await db.destroy();
   }
-  return { db, raw, lock };
+  return { raw, lock };
 }

@@ -37,14 +37,14 @@ describe.runIf(mounted)("a full disk", () => {
     for (let n = 1; n <= names.length; n++) {
       const path = join(work, `ref-${n}.db`);
       const migrations = Object.fromEntries(names.slice(0, n).map((k) => [k, MIGRATIONS[k]!]));
-      const { db, raw } = await openDatabase(path, silentLog, { migrations });
+      const { raw } = await openDatabase(path, silentLog, { migrations });
       if (n === 1) {
         raw.exec(`insert into zones values ('example.com', 1, 60, 'ns', 'hm', 1, 1, 1, 1, '["ns"]', 0)`);
         const host = raw.prepare("insert into hosts values (?, 'example.com', null, ?, 0)");
         for (let i = 0; i < HOSTS; i++) host.run(`h${i}.example.com`, "x".repeat(200));
         raw.pragma("wal_checkpoint(TRUNCATE)");
       }
-      await db.destroy();
+      raw.close();
       reference.set(n, schemaOf(path).schema);
     }
     seed = join(work, "ref-1.db");

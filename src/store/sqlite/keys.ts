@@ -1,14 +1,14 @@
-// TSIG keys in SQLite. Each function takes the database (or transaction) it works in.
+// KeyStore in SQLite: TSIG keys by name.
 
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
+import type { KeyStore } from "../ports.js";
 import type { TsigKeyRecord } from "../types.js";
+import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
 import { parseScopes, parseStrings, parseTypes } from "./rows.js";
-import type { Database, TsigKeysTable } from "./schema.js";
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { TsigKeysTable } from "./schema.js";
 
 function keyFromRow(r: Selectable<TsigKeysTable>): TsigKeyRecord {
   return {
@@ -22,32 +22,38 @@ function keyFromRow(r: Selectable<TsigKeysTable>): TsigKeyRecord {
   };
 }
 
-export async function createTsigKey(db: Db, key: TsigKeyRecord): Promise<void> {
-  try {
-    await db
-      .insertInto("tsig_keys")
-      .values({
-        name: key.name,
-        algorithm: key.algorithm,
-        secret: key.secret,
-        names_json: JSON.stringify(key.names),
-        types_json: JSON.stringify(key.types),
-        allowed_cidrs_json: JSON.stringify(key.allowedCidrs),
-        created_at: key.createdAt,
-      })
-      .execute();
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new BeaconError("key_exists", `a key named ${key.name} already exists`);
-    throw e;
-  }
-}
+export function sqliteKeys(db: Db): KeyStore {
+  return {
+    createTsigKey(key) {
+      return db.write("createTsigKey", () => {
+        try {
+          db.run(
+            "insert into tsig_keys (name, algorithm, secret, names_json, types_json, allowed_cidrs_json, " +
+              "created_at) values (?, ?, ?, ?, ?, ?, ?)",
+            key.name,
+            key.algorithm,
+            key.secret,
+            JSON.stringify(key.names),
+            JSON.stringify(key.types),
+            JSON.stringify(key.allowedCidrs),
+            key.createdAt,
+          );
+        } catch (e) {
+          if (isUniqueViolation(e))
+            throw new BeaconError("key_exists", `a key named ${key.name} already exists`);
+          throw e;
+        }
+      });
+    },
 
-export async function listTsigKeys(db: Db): Promise<TsigKeyRecord[]> {
-  const rows = await db.selectFrom("tsig_keys").selectAll().orderBy("name").execute();
-  return rows.map(keyFromRow);
-}
+    listTsigKeys() {
+      return db.read("listTsigKeys", () =>
+        db.all<Selectable<TsigKeysTable>>("select * from tsig_keys order by name").map(keyFromRow),
+      );
+    },
 
-export async function deleteTsigKey(db: Db, name: string): Promise<boolean> {
-  const r = await db.deleteFrom("tsig_keys").where("name", "=", name).executeTakeFirst();
-  return r.numDeletedRows > 0n;
+    deleteTsigKey(name) {
+      return db.write("deleteTsigKey", () => db.run("delete from tsig_keys where name = ?", name) > 0);
+    },
+  };
 }

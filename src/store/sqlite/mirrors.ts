@@ -1,191 +1,169 @@
-// Mirror targets and their outbox in SQLite. The enqueue helpers run inside the caller's transaction
-// (deleteHost, deleteZone; commit's own rows are written by update-path.ts), which is what makes "a row
-// exists exactly when its change committed" true. Each function takes the transaction (or the database) it works in.
+// MirrorStore in SQLite: mirror targets and their outbox. A row exists in the outbox exactly when its
+// change committed: the commit writes its own rows (update-path.ts), and deleteHost / deleteZone call
+// enqueueHostDelete / dropZoneMirrors inside their transaction (zones.ts).
 
-import type { Kysely, Transaction } from "kysely";
+import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
-import type { MirrorFailure, MirrorStatus, MirrorTarget, OutboxEntry } from "../types.js";
+import type { MirrorStore } from "../ports.js";
+import type { MirrorStatus } from "../types.js";
+import { jsonList, type Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
 import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "./rows.js";
-import type { Database, OutboxTable } from "./schema.js";
+import type { MirrorsTable, OutboxTable } from "./schema.js";
 
-type Db = Kysely<Database> | Transaction<Database>;
-type OutboxRow = Omit<OutboxTable, "seq">;
+/** An outbox row (params: mirror, fqdn, type, ttl, values, created at); a null ttl and values: a delete. */
+const INSERT_OUTBOX =
+  "insert into outbox (mirror, fqdn, type, ttl, values_json, created_at) values (?, ?, ?, ?, ?, ?)";
 
-/** Rows per INSERT/IN list, well under SQLite's bound-parameter limit. */
-const CHUNK = 200;
-
-async function insertOutbox(trx: Db, rows: readonly OutboxRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx
-      .insertInto("outbox")
-      .values(rows.slice(i, i + CHUNK))
-      .execute();
-  }
+function mirrorIds(db: Db, zone: string): string[] {
+  return db.all<{ id: string }>("select id from mirrors where zone = ? order by id", zone).map((r) => r.id);
 }
 
-/** Mirror ids by zone, for the given zones. */
-async function mirrorsOf(trx: Db, zones: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (zones.length === 0) return out;
-  const rows = await trx
-    .selectFrom("mirrors")
-    .select(["id", "zone"])
-    .where("zone", "in", [...zones])
-    .orderBy("id")
-    .execute();
-  for (const r of rows) out.set(r.zone, [...(out.get(r.zone) ?? []), r.id]);
-  return out;
-}
-
-/** Delete rows for every set `fqdn` holds now; call before the sets are deleted. */
-export async function enqueueHostDelete(trx: Db, fqdn: string, zone: string, at: number): Promise<void> {
-  const mirrors = (await mirrorsOf(trx, [zone])).get(zone) ?? [];
+/** Delete rows for every set `fqdn` holds now; call inside the transaction, before the sets go. */
+export function enqueueHostDelete(db: Db, fqdn: string, zone: string, at: number): void {
+  const mirrors = mirrorIds(db, zone);
   if (mirrors.length === 0) return;
-  const sets = await trx
-    .selectFrom("rrsets")
-    .select("type")
-    .where("fqdn", "=", fqdn)
-    .orderBy("type")
-    .execute();
-  const rows: OutboxRow[] = [];
-  for (const s of sets) {
-    for (const mirror of mirrors) {
-      rows.push({ mirror, fqdn, type: s.type, ttl: null, values_json: null, created_at: at });
-    }
-  }
-  await insertOutbox(trx, rows);
+  for (const { type } of db.all<{ type: string }>(
+    "select type from rrsets where fqdn = ? order by type",
+    fqdn,
+  ))
+    for (const mirror of mirrors) db.run(INSERT_OUTBOX, mirror, fqdn, type, null, null, at);
 }
 
-/** Deletes the zone's mirrors with their outbox rows (before the zone row goes). */
-export async function dropZoneMirrors(trx: Db, zone: string): Promise<void> {
-  await trx
-    .deleteFrom("outbox")
-    .where("mirror", "in", (eb) => eb.selectFrom("mirrors").select("id").where("zone", "=", zone))
-    .execute();
-  await trx.deleteFrom("mirrors").where("zone", "=", zone).execute();
+/** Deletes the zone's mirrors with their outbox rows; call inside the transaction, before the zone goes. */
+export function dropZoneMirrors(db: Db, zone: string): void {
+  db.run("delete from outbox where mirror in (select id from mirrors where zone = ?)", zone);
+  db.run("delete from mirrors where zone = ?", zone);
 }
 
-export async function createMirror(trx: Db, mirror: MirrorTarget): Promise<void> {
-  const zone = await trx
-    .selectFrom("zones")
-    .select("name")
-    .where("name", "=", mirror.zone)
-    .executeTakeFirst();
-  if (zone === undefined) throw new BeaconError("zone_not_found", `zone ${mirror.zone} does not exist`);
-  try {
-    await trx.insertInto("mirrors").values(mirrorToRow(mirror)).execute();
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new BeaconError("mirror_exists", `mirror ${mirror.id} already exists`);
-    throw e;
-  }
+function getMirror(db: Db, id: string) {
+  const row = db.get<Selectable<MirrorsTable>>("select * from mirrors where id = ?", id);
+  return row && mirrorFromRow(row);
 }
 
-export async function getMirror(db: Db, id: string): Promise<MirrorTarget | undefined> {
-  const row = await db.selectFrom("mirrors").selectAll().where("id", "=", id).executeTakeFirst();
-  return row === undefined ? undefined : mirrorFromRow(row);
-}
+export function sqliteMirrors(db: Db): MirrorStore {
+  return {
+    createMirror(mirror) {
+      return db.write("createMirror", () => {
+        if (db.get("select 1 from zones where name = ?", mirror.zone) === undefined)
+          throw new BeaconError("zone_not_found", `zone ${mirror.zone} does not exist`);
+        try {
+          db.run(
+            "insert into mirrors (id, zone, provider, settings_json, created_at) " +
+              "values (@id, @zone, @provider, @settings_json, @created_at)",
+            mirrorToRow(mirror),
+          );
+        } catch (e) {
+          if (isUniqueViolation(e))
+            throw new BeaconError("mirror_exists", `mirror ${mirror.id} already exists`);
+          throw e;
+        }
+        return structuredClone(mirror);
+      });
+    },
 
-export async function listMirrors(db: Db, zone?: string): Promise<MirrorTarget[]> {
-  let q = db.selectFrom("mirrors").selectAll();
-  if (zone !== undefined) q = q.where("zone", "=", zone);
-  return (await q.orderBy("id").execute()).map(mirrorFromRow);
-}
+    getMirror(id) {
+      return db.read("getMirror", () => getMirror(db, id));
+    },
 
-export async function deleteMirror(trx: Db, id: string): Promise<boolean> {
-  await trx.deleteFrom("outbox").where("mirror", "=", id).execute();
-  const r = await trx.deleteFrom("mirrors").where("id", "=", id).executeTakeFirst();
-  return r.numDeletedRows > 0n;
-}
+    listMirrors(zone) {
+      return db.read("listMirrors", () => {
+        const rows =
+          zone === undefined
+            ? db.all<Selectable<MirrorsTable>>("select * from mirrors order by id")
+            : db.all<Selectable<MirrorsTable>>("select * from mirrors where zone = ? order by id", zone);
+        return rows.map(mirrorFromRow);
+      });
+    },
 
-export async function enqueueResync(trx: Db, id: string, at: number): Promise<number> {
-  const mirror = await getMirror(trx, id);
-  if (mirror === undefined) throw new BeaconError("mirror_not_found", `mirror ${id} does not exist`);
-  const sets = await trx
-    .selectFrom("rrsets")
-    .innerJoin("hosts", "hosts.fqdn", "rrsets.fqdn")
-    .select(["rrsets.fqdn", "rrsets.type", "rrsets.ttl", "rrsets.values_json"])
-    .where("hosts.zone", "=", mirror.zone)
-    .orderBy("rrsets.fqdn")
-    .orderBy("rrsets.type")
-    .execute();
-  await insertOutbox(
-    trx,
-    sets.map((s) => ({ mirror: id, ...s, created_at: at })),
-  );
-  return sets.length;
-}
+    deleteMirror(id) {
+      return db.write("deleteMirror", () => {
+        db.run("delete from outbox where mirror = ?", id);
+        return db.run("delete from mirrors where id = ?", id) > 0;
+      });
+    },
 
-export async function pendingOutbox(db: Db, mirror: string, limit: number): Promise<OutboxEntry[]> {
-  const rows = await db
-    .selectFrom("outbox")
-    .selectAll()
-    .where("mirror", "=", mirror)
-    .orderBy("seq")
-    .limit(Math.max(0, Math.floor(limit)))
-    .execute();
-  return rows.map(outboxFromRow);
-}
+    enqueueResync(id, at) {
+      return db.write("enqueueResync", () => {
+        const mirror = getMirror(db, id);
+        if (mirror === undefined) throw new BeaconError("mirror_not_found", `mirror ${id} does not exist`);
+        return db.run(
+          "insert into outbox (mirror, fqdn, type, ttl, values_json, created_at) " +
+            "select ?, r.fqdn, r.type, r.ttl, r.values_json, ? from rrsets r join hosts h on h.fqdn = r.fqdn " +
+            "where h.zone = ? order by r.fqdn, r.type",
+          id,
+          at,
+          mirror.zone,
+        );
+      });
+    },
 
-export async function ackOutbox(
-  trx: Db,
-  mirror: string,
-  seqs: readonly number[],
-  at: number,
-  outcome: "delivered" | "skipped",
-): Promise<void> {
-  let removed = 0;
-  for (let i = 0; i < seqs.length; i += CHUNK) {
-    const r = await trx
-      .deleteFrom("outbox")
-      .where("mirror", "=", mirror)
-      .where("seq", "in", seqs.slice(i, i + CHUNK))
-      .executeTakeFirst();
-    removed += Number(r.numDeletedRows);
-  }
-  const q = trx.updateTable("mirrors").where("id", "=", mirror);
-  if (outcome === "skipped") {
-    await q.set((eb) => ({ skipped: eb("skipped", "+", removed) })).execute();
-    return;
-  }
-  await q
-    .set((eb) => ({
-      delivered: eb("delivered", "+", removed),
-      last_success_at: at,
-      attempts: 0,
-      last_error_code: null,
-      last_error_message: null,
-      last_error_at: null,
-      next_try_at: null,
-    }))
-    .execute();
-}
+    pendingOutbox(mirror, limit) {
+      return db.read("pendingOutbox", () =>
+        db
+          .all<Selectable<OutboxTable>>(
+            "select * from outbox where mirror = ? order by seq limit ?",
+            mirror,
+            Math.max(0, Math.floor(limit)),
+          )
+          .map(outboxFromRow),
+      );
+    },
 
-export async function failMirror(db: Db, mirror: string, f: MirrorFailure): Promise<void> {
-  await db
-    .updateTable("mirrors")
-    .where("id", "=", mirror)
-    .set((eb) => ({
-      attempts: eb("attempts", "+", 1),
-      last_error_code: f.code,
-      last_error_message: f.message,
-      last_error_at: f.at,
-      next_try_at: f.nextTryAt,
-    }))
-    .execute();
-}
+    ackOutbox(mirror, seqs, at, outcome = "delivered") {
+      return db.write("ackOutbox", () => {
+        const removed = db.run(
+          "delete from outbox where mirror = ? and seq in (select value from json_each(?))",
+          mirror,
+          jsonList(seqs),
+        );
+        if (outcome === "skipped")
+          db.run("update mirrors set skipped = skipped + ? where id = ?", removed, mirror);
+        else
+          db.run(
+            "update mirrors set delivered = delivered + ?, last_success_at = ?, attempts = 0, " +
+              "last_error_code = null, last_error_message = null, last_error_at = null, next_try_at = null " +
+              "where id = ?",
+            removed,
+            at,
+            mirror,
+          );
+      });
+    },
 
-export async function mirrorStatus(trx: Db): Promise<MirrorStatus[]> {
-  const mirrors = await trx.selectFrom("mirrors").selectAll().orderBy("id").execute();
-  const counts = await trx
-    .selectFrom("outbox")
-    .select((eb) => ["mirror", eb.fn.countAll<number>().as("n"), eb.fn.min("created_at").as("oldest")])
-    .groupBy("mirror")
-    .execute();
-  const byMirror = new Map(counts.map((c) => [c.mirror, c]));
-  return mirrors.map((m) => {
-    const c = byMirror.get(m.id);
-    return mirrorStatusFromRow(m, Number(c?.n ?? 0), c?.oldest ?? null);
-  });
+    failMirror(mirror, f) {
+      return db.write("failMirror", () => {
+        db.run(
+          "update mirrors set attempts = attempts + 1, last_error_code = ?, last_error_message = ?, " +
+            "last_error_at = ?, next_try_at = ? where id = ?",
+          f.code,
+          f.message,
+          f.at,
+          f.nextTryAt,
+          mirror,
+        );
+      });
+    },
+
+    mirrorStatus() {
+      return db.read(
+        "mirrorStatus",
+        (): MirrorStatus[] => {
+          const counts = new Map(
+            db
+              .all<{ mirror: string; n: number; oldest: number | null }>(
+                "select mirror, count(*) as n, min(created_at) as oldest from outbox group by mirror",
+              )
+              .map((c) => [c.mirror, c]),
+          );
+          return db.all<Selectable<MirrorsTable>>("select * from mirrors order by id").map((m) => {
+            const c = counts.get(m.id);
+            return mirrorStatusFromRow(m, c?.n ?? 0, c?.oldest ?? null);
+          });
+        },
+        true,
+      );
+    },
+  };
 }

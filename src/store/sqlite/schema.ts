@@ -1,5 +1,6 @@
-// Kysely's view of the SQLite tables (see migrations/ for the DDL). Timestamps are integer
-// milliseconds since the Unix epoch; columns ending in _json hold JSON text.
+// The SQLite tables' rows, as the migrations (through Kysely) and the port modules' statements see
+// them (see migrations/ for the DDL). Timestamps are integer milliseconds since the Unix epoch;
+// columns ending in _json hold JSON text.
 
 import type { Generated } from "kysely";
 

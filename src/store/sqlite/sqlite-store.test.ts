@@ -10,8 +10,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../ports.js";
 import { runStoreContract } from "../testing/contract.js";
 import { hostFixture, zoneFixture } from "../testing/fixtures.js";
-import type { Kysely } from "kysely";
-import type { Database } from "./schema.js";
 import { openSqliteStore } from "./sqlite-store.js";
 import { openTempStore } from "./testing/temp-store.js";
 
@@ -32,18 +30,6 @@ async function tempDir(): Promise<string> {
 }
 
 runStoreContract("sqlite", openTempStore);
-
-// The same contract with every direct statement (update-path.ts) taking the way it takes while a
-// Kysely transaction holds the connection: waiting for the connection, then running the same
-// statements. Forced here, since a test cannot time a call into another transaction's gap.
-runStoreContract("sqlite, reads and commits waiting for the connection", async () => {
-  const fx = await openTempStore();
-  const fast = (fx.store as unknown as { fast?: { usable(): boolean } }).fast;
-  if (fast?.usable() !== true)
-    throw new Error("the SQLite store's direct statements moved: update this test");
-  fast.usable = () => false;
-  return fx;
-});
 
 describe("SQLite store specifics", () => {
   let dir: string;
@@ -199,38 +185,5 @@ describe("SQLite store specifics", () => {
     raw.prepare("insert into kysely_migration (name, timestamp) values (?, ?)").run("9999_future", "now");
     raw.close();
     await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: "store_unavailable" });
-  });
-});
-
-describe("SQLite commit while a Kysely transaction holds the connection", () => {
-  it("waits for that transaction, then commits on the one commit path", async () => {
-    const dir = await tempDir();
-    const store = await openSqliteStore({ path: join(dir, "beacon.db") });
-    try {
-      await store.createZone(zoneFixture("example.com"));
-      await store.createHost(hostFixture("a.example.com", "example.com"));
-      // White box: open a transaction the way the store's own methods do.
-      const db = (store as unknown as { db: Kysely<Database> }).db;
-      let committed = false;
-      let pending: Promise<unknown> | undefined;
-      await db.transaction().execute(async (trx) => {
-        await trx.selectFrom("zones").select("name").execute();
-        pending = store
-          .commit({
-            writes: [{ fqdn: "a.example.com", type: "A", rrset: { ttl: 60, values: ["192.0.2.7"] } }],
-            history: [],
-            at: 5,
-          })
-          .then(() => (committed = true));
-        await new Promise((r) => setTimeout(r, 20));
-        expect(committed).toBe(false);
-      });
-      await pending;
-      expect(committed).toBe(true);
-      expect((await store.getRRSets("a.example.com"))[0]?.values).toEqual(["192.0.2.7"]);
-    } finally {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,20 +1,16 @@
-// The statements every update runs — reading a host, its zone and its sets, and the commit — on the
-// raw better-sqlite3 connection. Through Kysely each statement cost ~25 µs of query building and
-// promise plumbing, more than SQLite's own work (a one-write commit: 339 µs through Kysely, of which
-// the fsync is ~80 µs). These statements are the store's only definitions of the reads and the commit:
-// sqlite-store.ts runs them at once, or waits for the connection while a Kysely transaction holds it
-// and runs them then. The store's contract tests check them through this path.
-//
-// Contract: call only while no transaction is open on the connection (`usable()`); Kysely's
-// transactions are asynchronous, and a statement run in the middle of one would read its uncommitted
-// rows or, worse, commit inside it. Methods are synchronous and throw what the driver throws.
+// The commit: the one transaction every update runs (record sets, history, the mirrors' outbox, serials,
+// implicit hosts left empty), on the adapter's connection (db.ts) inside the transaction the caller
+// opened (zones.ts runs it through db.write). Its statements are constants prepared once: through a
+// query builder each cost ~25 µs of building and promise plumbing, more than SQLite's own work (a
+// one-write commit: 339 µs through Kysely, of which the fsync is ~80 µs). Synchronous; throws what the
+// driver throws, or host_not_found for a write to a host that does not exist (the caller's transaction
+// then rolls back whole).
 
-import type BetterSqlite3 from "better-sqlite3";
 import { BeaconError } from "../../core/errors.js";
 import { findZone } from "../../core/names.js";
 import { nextSerial } from "../../core/serial.js";
 import { HISTORY_FOLD_WINDOW_MS, type ChangeBatch, type CommitResult } from "../types.js";
-import type { HostsTable, RRSetsTable, ZonesTable } from "./schema.js";
+import type { Db } from "./db.js";
 
 /** A host as a commit needs it. */
 interface HostRef {
@@ -47,167 +43,135 @@ const INSERT =
 /** Deletes a host's entries up to a position: one indexed range (params: host id, last seq to go). */
 const TRIM = "delete from history where host_id = ? and seq <= ?";
 
+/** A set written (params: fqdn, type, ttl, values, at). */
+const UPSERT =
+  "insert into rrsets (fqdn, type, ttl, values_json, updated_at) values (?, ?, ?, ?, ?) " +
+  "on conflict (fqdn, type) do update set ttl = excluded.ttl, values_json = excluded.values_json, " +
+  "updated_at = excluded.updated_at";
+
+/** An outbox row (params: mirror, fqdn, type, ttl, values, created at). */
+const OUTBOX_INSERT =
+  "insert into outbox (mirror, fqdn, type, ttl, values_json, created_at) values (?, ?, ?, ?, ?, ?)";
+
 /** Revokes the tokens made for a host (params: at, host id). */
 const REVOKE_HOST_TOKENS = "update tokens set revoked_at = ? where host_id = ? and revoked_at is null";
 
-export class UpdatePath {
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
-  readonly #commit: BetterSqlite3.Transaction<(batch: ChangeBatch) => CommitResult>;
-
-  constructor(private readonly raw: BetterSqlite3.Database) {
-    this.#commit = raw.transaction((batch: ChangeBatch) => this.#write(batch));
-  }
-
-  /** False while a transaction is open on the connection: use the Kysely path then. */
-  usable(): boolean {
-    return this.raw.open && !this.raw.inTransaction;
-  }
-
-  host(fqdn: string): HostsTable | undefined {
-    return this.#get<HostsTable>("select * from hosts where fqdn = ?", fqdn);
-  }
-
-  zone(name: string): ZonesTable | undefined {
-    return this.#get<ZonesTable>("select * from zones where name = ?", name);
-  }
-
-  rrsets(fqdn: string): RRSetsTable[] {
-    return this.#statement("select * from rrsets where fqdn = ? order by type").all(fqdn) as RRSetsTable[];
-  }
-
-  /** One transaction (BEGIN IMMEDIATE): sets, history, mirror outbox, serials; rolled back if it throws. */
-  commit(batch: ChangeBatch): CommitResult {
-    return this.#commit.immediate(batch);
-  }
-
-  #write(batch: ChangeBatch): CommitResult {
-    const hosts = new Map<string, HostRef | undefined>();
-    const hostOf = (fqdn: string): HostRef | undefined => {
-      if (!hosts.has(fqdn)) {
-        const row = this.#get<{ id: number; zone: string; implicit: number }>(
-          "select id, zone, implicit from hosts where fqdn = ?",
-          fqdn,
-        );
-        hosts.set(fqdn, row && { id: row.id, zone: row.zone, implicit: row.implicit === 1 });
-      }
-      return hosts.get(fqdn);
-    };
-    const touched = new Set<string>();
-    for (const w of batch.writes) {
-      const zone = hostOf(w.fqdn)?.zone;
-      if (zone === undefined) throw new BeaconError("host_not_found", `host ${w.fqdn} does not exist`);
-      touched.add(zone);
-    }
-    const upsert = this.#statement(
-      "insert into rrsets (fqdn, type, ttl, values_json, updated_at) values (?, ?, ?, ?, ?) " +
-        "on conflict (fqdn, type) do update set ttl = excluded.ttl, values_json = excluded.values_json, " +
-        "updated_at = excluded.updated_at",
-    );
-    const remove = this.#statement("delete from rrsets where fqdn = ? and type = ?");
-    for (const w of batch.writes) {
-      if (w.rrset === null) remove.run(w.fqdn, w.type);
-      else upsert.run(w.fqdn, w.type, w.rrset.ttl, JSON.stringify(w.rrset.values), batch.at);
-    }
-    this.#history(batch, hostOf);
-    this.#outbox(batch, hostOf);
-    const removedHosts = this.#removeEmptied(batch, hostOf);
-    const serials = new Map<string, number>();
-    for (const zone of [...touched].sort()) {
-      const serial = nextSerial(
-        this.#get<{ serial: number }>("select serial from zones where name = ?", zone)!.serial,
+/** Writes `batch` inside the caller's write transaction; see the file's comment. */
+export function commit(db: Db, batch: ChangeBatch): CommitResult {
+  const hosts = new Map<string, HostRef | undefined>();
+  const hostOf = (fqdn: string): HostRef | undefined => {
+    if (!hosts.has(fqdn)) {
+      const row = db.get<{ id: number; zone: string; implicit: number }>(
+        "select id, zone, implicit from hosts where fqdn = ?",
+        fqdn,
       );
-      this.#statement("update zones set serial = ? where name = ?").run(serial, zone);
-      serials.set(zone, serial);
+      hosts.set(fqdn, row && { id: row.id, zone: row.zone, implicit: row.implicit === 1 });
     }
-    return { serials, removedHosts };
+    return hosts.get(fqdn);
+  };
+  const touched = new Set<string>();
+  for (const w of batch.writes) {
+    const zone = hostOf(w.fqdn)?.zone;
+    if (zone === undefined) throw new BeaconError("host_not_found", `host ${w.fqdn} does not exist`);
+    touched.add(zone);
   }
-
-  /**
-   * Appends (or folds) the batch's entries in order, then trims each host that got a new row to its
-   * newest `keepPerHost`. Each row keeps its host's zone, else the longest zone containing the name,
-   * so deleting the zone with cascade removes it.
-   */
-  #history(batch: ChangeBatch, hostOf: (fqdn: string) => HostRef | undefined): void {
-    if (batch.history.length === 0) return;
-    let zoneNames: string[] | undefined;
-    const fold = this.#statement(FOLD);
-    const insert = this.#statement(INSERT);
-    /** Host id → the seq of its newest entry written here. */
-    const grown = new Map<number, number>();
-    for (const e of batch.history) {
-      const host = hostOf(e.fqdn);
-      const old = e.oldValues === undefined ? null : JSON.stringify(e.oldValues);
-      const next = e.newValues === undefined ? null : JSON.stringify(e.newValues);
-      const who = [e.outcome, e.protocol, e.tokenId ?? null, e.sourceIp ?? null, e.userAgent ?? null];
-      if (
-        host !== undefined &&
-        foldable(e.outcome) &&
-        fold.run(e.at, host.id, e.type, e.at - HISTORY_FOLD_WINDOW_MS, ...who, old, next).changes > 0
-      )
-        continue;
-      let zone = host?.zone;
-      if (zone === undefined) {
-        zoneNames ??= (this.#statement("select name from zones").all() as { name: string }[]).map(
-          (z) => z.name,
-        );
-        zone = findZone(e.fqdn, zoneNames);
-      }
-      const id = host?.id ?? null;
-      const { seq } = insert.get(e.fqdn, zone ?? null, id, id, id, e.type, old, next, e.at, e.at, ...who) as {
-        seq: number | null;
-      };
-      if (host !== undefined && seq !== null) grown.set(host.id, seq);
-    }
-    const keep = batch.keepPerHost;
-    if (keep === undefined) return;
-    for (const [id, seq] of grown) if (seq > keep) this.#statement(TRIM).run(id, seq - keep);
+  for (const w of batch.writes) {
+    if (w.rrset === null) db.run("delete from rrsets where fqdn = ? and type = ?", w.fqdn, w.type);
+    else db.run(UPSERT, w.fqdn, w.type, w.rrset.ttl, JSON.stringify(w.rrset.values), batch.at);
   }
-
-  /** Deletes the implicit hosts the writes left without any set (their sets' deletes are queued already). */
-  #removeEmptied(batch: ChangeBatch, hostOf: (fqdn: string) => HostRef | undefined): Map<string, string> {
-    const removed = new Map<string, string>();
-    for (const w of batch.writes) {
-      const host = hostOf(w.fqdn);
-      if (w.rrset !== null || host === undefined || !host.implicit || removed.has(w.fqdn)) continue;
-      if (this.#get("select 1 from rrsets where fqdn = ? limit 1", w.fqdn) !== undefined) continue;
-      this.#statement("delete from hosts where fqdn = ?").run(w.fqdn);
-      this.#statement(REVOKE_HOST_TOKENS).run(batch.at, host.id);
-      removed.set(w.fqdn, host.zone);
-    }
-    return removed;
-  }
-
-  /** The outbox: one row per write and per mirror of the write's zone (mirrors in id order). */
-  #outbox(batch: ChangeBatch, hostOf: (fqdn: string) => HostRef | undefined): void {
-    const mirrors = new Map<string, string[]>();
-    const byZone = this.#statement("select id from mirrors where zone = ? order by id");
-    const insert = this.#statement(
-      "insert into outbox (mirror, fqdn, type, ttl, values_json, created_at) values (?, ?, ?, ?, ?, ?)",
+  writeHistory(db, batch, hostOf);
+  writeOutbox(db, batch, hostOf);
+  const removedHosts = removeEmptied(db, batch, hostOf);
+  const serials = new Map<string, number>();
+  for (const zone of [...touched].sort()) {
+    const serial = nextSerial(
+      db.get<{ serial: number }>("select serial from zones where name = ?", zone)!.serial,
     );
-    for (const w of batch.writes) {
-      const zone = hostOf(w.fqdn)?.zone ?? "";
-      let ids = mirrors.get(zone);
-      if (ids === undefined) {
-        ids = (byZone.all(zone) as { id: string }[]).map((r) => r.id);
-        mirrors.set(zone, ids);
-      }
-      for (const mirror of ids) {
-        const values = w.rrset === null ? null : JSON.stringify(w.rrset.values);
-        insert.run(mirror, w.fqdn, w.type, w.rrset?.ttl ?? null, values, batch.at);
-      }
-    }
+    db.run("update zones set serial = ? where name = ?", serial, zone);
+    serials.set(zone, serial);
   }
+  return { serials, removedHosts };
+}
 
-  #get<T>(sql: string, ...params: unknown[]): T | undefined {
-    return this.#statement(sql).get(...params) as T | undefined;
-  }
+type HostOf = (fqdn: string) => HostRef | undefined;
 
-  #statement(sql: string): BetterSqlite3.Statement {
-    let s = this.#statements.get(sql);
-    if (s === undefined) {
-      s = this.raw.prepare(sql);
-      this.#statements.set(sql, s);
+/**
+ * Appends (or folds) the batch's entries in order, then trims each host that got a new row to its
+ * newest `keepPerHost`. Each row keeps its host's zone, else the longest zone containing the name,
+ * so deleting the zone with cascade removes it.
+ */
+function writeHistory(db: Db, batch: ChangeBatch, hostOf: HostOf): void {
+  if (batch.history.length === 0) return;
+  let zoneNames: string[] | undefined;
+  /** Host id → the seq of its newest entry written here. */
+  const grown = new Map<number, number>();
+  for (const e of batch.history) {
+    const host = hostOf(e.fqdn);
+    const old = e.oldValues === undefined ? null : JSON.stringify(e.oldValues);
+    const next = e.newValues === undefined ? null : JSON.stringify(e.newValues);
+    const who = [e.outcome, e.protocol, e.tokenId ?? null, e.sourceIp ?? null, e.userAgent ?? null];
+    if (
+      host !== undefined &&
+      foldable(e.outcome) &&
+      db.run(FOLD, e.at, host.id, e.type, e.at - HISTORY_FOLD_WINDOW_MS, ...who, old, next) > 0
+    )
+      continue;
+    let zone = host?.zone;
+    if (zone === undefined) {
+      zoneNames ??= db.all<{ name: string }>("select name from zones").map((z) => z.name);
+      zone = findZone(e.fqdn, zoneNames);
     }
-    return s;
+    const id = host?.id ?? null;
+    const { seq } = db.get<{ seq: number | null }>(
+      INSERT,
+      e.fqdn,
+      zone ?? null,
+      id,
+      id,
+      id,
+      e.type,
+      old,
+      next,
+      e.at,
+      e.at,
+      ...who,
+    )!;
+    if (host !== undefined && seq !== null) grown.set(host.id, seq);
+  }
+  const keep = batch.keepPerHost;
+  if (keep === undefined) return;
+  for (const [id, seq] of grown) if (seq > keep) db.run(TRIM, id, seq - keep);
+}
+
+/** Deletes the implicit hosts the writes left without any set (their sets' deletes are queued already). */
+function removeEmptied(db: Db, batch: ChangeBatch, hostOf: HostOf): Map<string, string> {
+  const removed = new Map<string, string>();
+  for (const w of batch.writes) {
+    const host = hostOf(w.fqdn);
+    if (w.rrset !== null || host === undefined || !host.implicit || removed.has(w.fqdn)) continue;
+    if (db.get("select 1 from rrsets where fqdn = ? limit 1", w.fqdn) !== undefined) continue;
+    db.run("delete from hosts where fqdn = ?", w.fqdn);
+    db.run(REVOKE_HOST_TOKENS, batch.at, host.id);
+    removed.set(w.fqdn, host.zone);
+  }
+  return removed;
+}
+
+/** The outbox: one row per write and per mirror of the write's zone (mirrors in id order). */
+function writeOutbox(db: Db, batch: ChangeBatch, hostOf: HostOf): void {
+  const mirrors = new Map<string, string[]>();
+  for (const w of batch.writes) {
+    const zone = hostOf(w.fqdn)?.zone ?? "";
+    let ids = mirrors.get(zone);
+    if (ids === undefined) {
+      ids = db
+        .all<{ id: string }>("select id from mirrors where zone = ? order by id", zone)
+        .map((r) => r.id);
+      mirrors.set(zone, ids);
+    }
+    for (const mirror of ids) {
+      const values = w.rrset === null ? null : JSON.stringify(w.rrset.values);
+      db.run(OUTBOX_INSERT, mirror, w.fqdn, w.type, w.rrset?.ttl ?? null, values, batch.at);
+    }
   }
 }

@@ -1,14 +1,13 @@
-// Admin users and their sessions in SQLite. Each function takes the database (or transaction) it
-// works in; the store decides which calls need a transaction.
+// UserStore in SQLite: admin users. A user's sessions go with it (ON DELETE CASCADE).
 
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
-import type { SessionRecord, UserRecord } from "../types.js";
+import type { UserStore } from "../ports.js";
+import type { UserRecord } from "../types.js";
+import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
-import type { Database, SessionsTable, UsersTable } from "./schema.js";
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { UsersTable } from "./schema.js";
 
 function userFromRow(r: Selectable<UsersTable>): UserRecord {
   if (r.role !== "admin") throw new Error(`column users.role holds an unknown role`);
@@ -21,118 +20,71 @@ function userFromRow(r: Selectable<UsersTable>): UserRecord {
   };
 }
 
-function userToRow(u: UserRecord): UsersTable {
-  return {
-    name: u.name,
-    password_hash: u.passwordHash,
-    role: u.role,
-    created_at: u.createdAt,
-    password_changed_at: u.passwordChangedAt,
-  };
-}
-
-function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
-  return {
-    idHash: r.id_hash,
-    user: r.user,
-    csrfToken: r.csrf_token,
-    createdAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
-    expiresAt: r.expires_at,
-  };
-}
-
-export async function createUser(db: Db, user: UserRecord): Promise<void> {
+function insertUser(db: Db, u: UserRecord): void {
   try {
-    await db.insertInto("users").values(userToRow(user)).execute();
+    db.run(
+      "insert into users (name, password_hash, role, created_at, password_changed_at) values (?, ?, ?, ?, ?)",
+      u.name,
+      u.passwordHash,
+      u.role,
+      u.createdAt,
+      u.passwordChangedAt,
+    );
   } catch (e) {
-    if (isUniqueViolation(e)) throw new BeaconError("user_exists", `user ${user.name} already exists`);
+    if (isUniqueViolation(e)) throw new BeaconError("user_exists", `user ${u.name} already exists`);
     throw e;
   }
 }
 
-/** Call inside a transaction: the count and the insert must see the same state. */
-export async function createFirstUser(trx: Transaction<Database>, user: UserRecord): Promise<boolean> {
-  if ((await countUsers(trx)) > 0) return false;
-  await createUser(trx, user);
-  return true;
-}
+const countUsers = (db: Db): number => db.get<{ n: number }>("select count(*) as n from users")!.n;
 
-export async function getUser(db: Db, name: string): Promise<UserRecord | undefined> {
-  const row = await db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirst();
-  return row === undefined ? undefined : userFromRow(row);
-}
+export function sqliteUsers(db: Db): UserStore {
+  return {
+    createUser(user) {
+      return db.write("createUser", () => insertUser(db, user));
+    },
 
-export async function listUsers(db: Db): Promise<UserRecord[]> {
-  const rows = await db.selectFrom("users").selectAll().orderBy("name").execute();
-  return rows.map(userFromRow);
-}
+    /** The count and the insert in one transaction: two first users cannot both be created. */
+    createFirstUser(user) {
+      return db.write("createFirstUser", () => {
+        if (countUsers(db) > 0) return false;
+        insertUser(db, user);
+        return true;
+      });
+    },
 
-export async function countUsers(db: Db): Promise<number> {
-  const { n } = await db
-    .selectFrom("users")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(n);
-}
+    getUser(name) {
+      return db.read("getUser", () => {
+        const row = db.get<Selectable<UsersTable>>("select * from users where name = ?", name);
+        return row && userFromRow(row);
+      });
+    },
 
-export async function setUserPassword(db: Db, name: string, hash: string, at: number): Promise<boolean> {
-  const r = await db
-    .updateTable("users")
-    .set({ password_hash: hash, password_changed_at: at })
-    .where("name", "=", name)
-    .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
-}
+    listUsers() {
+      return db.read("listUsers", () =>
+        db.all<Selectable<UsersTable>>("select * from users order by name").map(userFromRow),
+      );
+    },
 
-/** Sessions go with the user (ON DELETE CASCADE). */
-export async function deleteUser(db: Db, name: string): Promise<boolean> {
-  const r = await db.deleteFrom("users").where("name", "=", name).executeTakeFirst();
-  return r.numDeletedRows > 0n;
-}
+    countUsers() {
+      return db.read("countUsers", () => countUsers(db));
+    },
 
-/** Call inside a transaction: the user check and the insert must see the same state. */
-export async function createSession(trx: Transaction<Database>, s: SessionRecord): Promise<void> {
-  const user = await trx.selectFrom("users").select("name").where("name", "=", s.user).executeTakeFirst();
-  if (user === undefined) throw new BeaconError("user_not_found", `user ${s.user} does not exist`);
-  await trx
-    .insertInto("sessions")
-    .values({
-      id_hash: s.idHash,
-      user: s.user,
-      csrf_token: s.csrfToken,
-      created_at: s.createdAt,
-      last_seen_at: s.lastSeenAt,
-      expires_at: s.expiresAt,
-    })
-    .execute();
-}
+    setUserPassword(name, passwordHash, at) {
+      return db.write(
+        "setUserPassword",
+        () =>
+          db.run(
+            "update users set password_hash = ?, password_changed_at = ? where name = ?",
+            passwordHash,
+            at,
+            name,
+          ) > 0,
+      );
+    },
 
-export async function getSession(db: Db, idHash: string): Promise<SessionRecord | undefined> {
-  const row = await db.selectFrom("sessions").selectAll().where("id_hash", "=", idHash).executeTakeFirst();
-  return row === undefined ? undefined : sessionFromRow(row);
-}
-
-export async function touchSession(db: Db, idHash: string, at: number): Promise<void> {
-  await db.updateTable("sessions").set({ last_seen_at: at }).where("id_hash", "=", idHash).execute();
-}
-
-export async function deleteSession(db: Db, idHash: string): Promise<boolean> {
-  const r = await db.deleteFrom("sessions").where("id_hash", "=", idHash).executeTakeFirst();
-  return r.numDeletedRows > 0n;
-}
-
-export async function deleteUserSessions(db: Db, user: string, exceptIdHash?: string): Promise<number> {
-  let q = db.deleteFrom("sessions").where("user", "=", user);
-  if (exceptIdHash !== undefined) q = q.where("id_hash", "!=", exceptIdHash);
-  const r = await q.executeTakeFirst();
-  return Number(r.numDeletedRows);
-}
-
-export async function pruneSessions(db: Db, now: number, lastSeenBefore: number): Promise<number> {
-  const r = await db
-    .deleteFrom("sessions")
-    .where((eb) => eb.or([eb("expires_at", "<=", now), eb("last_seen_at", "<=", lastSeenBefore)]))
-    .executeTakeFirst();
-  return Number(r.numDeletedRows);
+    deleteUser(name) {
+      return db.write("deleteUser", () => db.run("delete from users where name = ?", name) > 0);
+    },
+  };
 }

@@ -30,7 +30,7 @@ afterEach(async () => {
 /** A database at 0004 with two hosts (a re-created after an earlier a was deleted), tokens, history. */
 async function beforeUpgrade(): Promise<void> {
   const upTo0004 = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= "0004~"));
-  const { db, raw } = await openDatabase(path, silentLog, { migrations: upTo0004 });
+  const { raw } = await openDatabase(path, silentLog, { migrations: upTo0004 });
   raw.exec(`
     insert into zones values ('example.com', 1, 60, 'ns1.example.com', 'hostmaster.example.com',
       3600, 600, 86400, 60, '["ns1.example.com"]', 0);
@@ -50,7 +50,7 @@ async function beforeUpgrade(): Promise<void> {
   entry.run("a.example.com", '["192.0.2.1"]', 500); // the earlier a.example.com's
   for (let i = 0; i < 4; i++) entry.run("a.example.com", `["192.0.2.${10 + i}"]`, 2000 + i);
   entry.run("b.example.com", '["192.0.2.99"]', 20);
-  await db.destroy();
+  raw.close();
 }
 
 it("gives hosts ids, binds host tokens by label and exact scope, and history by creation time", async () => {
