@@ -5,7 +5,7 @@ import type { NotifierDefinition } from "../notify/types.js";
 import { providerTarget } from "../targets/provider.js";
 import { TARGET_TYPES } from "../targets/registry.js";
 import type { TargetDefinition } from "../targets/types.js";
-import { httpCallbackProvider } from "../../providers/http-callback.js";
+import { httpCallbackProvider } from "../../providers/http-callback/http-callback.js";
 import { ConfigError } from "../../config/errors.js";
 import { loadAgentConfigWith, type AgentRegistries, type LoadAgentConfigInput } from "./load.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { VendorError, codeForStatus, vendorFailure } from "../../providers/errors.js";
-import { dyndns2Provider } from "../../providers/dyndns2.js";
+import { dyndns2Provider } from "../../providers/dyndns2/dyndns2.js";
 import { jsonBody, sendVendor } from "../../providers/kit/http.js";
 import { PROVIDER_TYPES } from "../../providers/registry.js";
 import { vendorSet } from "../../providers/kit/sets.js";

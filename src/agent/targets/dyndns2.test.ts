@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createFixture } from "../../http/testing/fixture.js";
-import { DYNDNS2_MIN_WAIT_MS } from "../../providers/dyndns2-reply.js";
+import { DYNDNS2_MIN_WAIT_MS } from "../../providers/dyndns2/reply.js";
 import { dyndns2Target, type Dyndns2TargetSettings } from "./dyndns2.js";
 import { fakeDeps } from "./testing/contract.js";
 import { createHttpRequest } from "../../net/http-request.js";

@@ -1,11 +1,11 @@
 // Target "dyndns2": any dyndns2 update URL (No-IP, Dynu, DynV6, a Beacon server, …).
 // GET {url}?hostname=…&myip=… with Basic auth and our User-Agent. The settings, the request and the
-// reading of the reply are shared with the dyndns2 provider (providers/dyndns2.ts, dyndns2-reply.ts);
+// reading of the reply are shared with the dyndns2 provider (providers/dyndns2/);
 // this file only turns a reading into a PublishResult. The password never goes into the URL.
 
 import type { HttpReply } from "../net/types.js";
-import { describeUnreadable, readDyndns2Reply } from "../../providers/dyndns2-reply.js";
-import { dyndns2Request, dyndns2Settings, type Dyndns2Settings } from "../../providers/dyndns2.js";
+import { describeUnreadable, readDyndns2Reply } from "../../providers/dyndns2/reply.js";
+import { dyndns2Request, dyndns2Settings, type Dyndns2Settings } from "../../providers/dyndns2/dyndns2.js";
 import { invalidRequest, neverThrows, transportFailure } from "./failures.js";
 import type { PublishResult, Target, TargetDefinition, TargetDeps } from "./types.js";
 

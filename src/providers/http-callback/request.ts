@@ -3,10 +3,10 @@
 // JSON string and a JSON literal outside one, raw in headers — where a value that would carry a
 // control character (CR/LF: a new header) or a character beyond Latin-1 is refused, not sent.
 
-import { BeaconError } from "../core/errors.js";
-import type { VendorRequest } from "./kit/http.js";
-import { fillTemplate, jsonContexts, parseTemplate, percentEncode, placeholdersOf } from "./kit/template.js";
-import type { ProviderRecordType } from "./types.js";
+import { BeaconError } from "../../core/errors.js";
+import type { VendorRequest } from "../kit/http.js";
+import { fillTemplate, jsonContexts, parseTemplate, percentEncode, placeholdersOf } from "../kit/template.js";
+import type { ProviderRecordType } from "../types.js";
 
 /** Every placeholder, with what it becomes (docs/providers/http.md). */
 export const CALLBACK_PLACEHOLDERS = {

@@ -8,12 +8,12 @@
 //   81044, 81053–81058 (a record vanished, conflicts or already exists: another writer) → provider_conflict
 //   971 or 429 → provider_rate_limited (Retry-After) · 5xx → provider_unavailable · else provider_rejected.
 
-import { retryAfterOf, sendVendor, tryJson } from "./kit/http.js";
+import { retryAfterOf, sendVendor, tryJson } from "../kit/http.js";
 import { z } from "zod";
-import type { BeaconError } from "../core/errors.js";
-import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import type { HttpReply } from "../net/http.js";
-import type { CallContext, ProviderDeps } from "./types.js";
+import type { BeaconError } from "../../core/errors.js";
+import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "../errors.js";
+import type { HttpReply } from "../../net/http.js";
+import type { CallContext, ProviderDeps } from "../types.js";
 
 export const CLOUDFLARE = "Cloudflare";
 

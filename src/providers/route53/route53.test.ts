@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isBeaconError, type BeaconError } from "../core/errors.js";
+import { isBeaconError, type BeaconError } from "../../core/errors.js";
 import { route53Provider, type Route53Settings } from "./route53.js";
-import { fromRoute53Name, fromRoute53Txt, toRoute53Txt } from "./route53-values.js";
-import { runProviderContract } from "./testing/contract.js";
-import { TEST_USER_AGENT, testProviderDeps } from "./testing/deps.js";
-import { r53Error, R53_NS, startFakeRoute53, type FakeRoute53 } from "./testing/fakes/route53.js";
-import type { ProviderDeps, ProviderRecordType, ProviderRRSet } from "./types.js";
+import { fromRoute53Name, fromRoute53Txt, toRoute53Txt } from "./values.js";
+import { runProviderContract } from "../testing/contract.js";
+import { TEST_USER_AGENT, testProviderDeps } from "../testing/deps.js";
+import { r53Error, R53_NS, startFakeRoute53, type FakeRoute53 } from "../testing/fakes/route53.js";
+import type { ProviderDeps, ProviderRecordType, ProviderRRSet } from "../types.js";
 
 const KEY = "AKIABEACONTEST000001";
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";

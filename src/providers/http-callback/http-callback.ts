@@ -6,13 +6,13 @@
 // neither add a header nor end a JSON string. Templates are checked at load (templates are config).
 
 import { z } from "zod";
-import { BeaconError } from "../core/errors.js";
-import { isAtOrBelow, tryNormalizeName } from "../core/names.js";
-import { codeForStatus, VendorError, vendorFailure } from "./errors.js";
-import { retryAfterOf, sendVendor } from "./kit/http.js";
-import { withoutSecret } from "./kit/secret-url.js";
-import { secret } from "./kit/secrets.js";
-import { assertSupported } from "./kit/sets.js";
+import { BeaconError } from "../../core/errors.js";
+import { isAtOrBelow, tryNormalizeName } from "../../core/names.js";
+import { codeForStatus, VendorError, vendorFailure } from "../errors.js";
+import { retryAfterOf, sendVendor } from "../kit/http.js";
+import { withoutSecret } from "../kit/secret-url.js";
+import { secret } from "../kit/secrets.js";
+import { assertSupported } from "../kit/sets.js";
 import {
   BAD_HEADER_CHAR,
   bodyKind,
@@ -27,11 +27,11 @@ import {
   type Fill,
   type HttpCallbackSettings,
   type Method,
-} from "./http-callback-request.js";
-import { fillTemplate, parseTemplate, percentEncode, placeholdersOf } from "./kit/template.js";
-import type { CallContext, ProviderCapabilities, ProviderDefinition, WriteOutcome } from "./types.js";
+} from "./request.js";
+import { fillTemplate, parseTemplate, percentEncode, placeholdersOf } from "../kit/template.js";
+import type { CallContext, ProviderCapabilities, ProviderDefinition, WriteOutcome } from "../types.js";
 
-export type { CallbackRequestSettings, HttpCallbackSettings } from "./http-callback-request.js";
+export type { CallbackRequestSettings, HttpCallbackSettings } from "./request.js";
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED_HEADERS = ["host", "content-length", "transfer-encoding", "connection", "content-type"];

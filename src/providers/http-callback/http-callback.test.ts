@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isBeaconError, type BeaconError } from "../core/errors.js";
+import { isBeaconError, type BeaconError } from "../../core/errors.js";
 import { httpCallbackProvider } from "./http-callback.js";
-import { runProviderContract } from "./testing/contract.js";
-import { testProviderDeps } from "./testing/deps.js";
-import { startFakeCallback, type FakeCallback } from "./testing/fakes/http-callback.js";
-import type { Provider, ProviderRecordType, WriteRequest } from "./types.js";
+import { runProviderContract } from "../testing/contract.js";
+import { testProviderDeps } from "../testing/deps.js";
+import { startFakeCallback, type FakeCallback } from "../testing/fakes/http-callback.js";
+import type { Provider, ProviderRecordType, WriteRequest } from "../types.js";
 
 const SECRET = "s3cr3t-T0ken_value";
 const V4 = "81.2.69.142";

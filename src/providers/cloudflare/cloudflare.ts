@@ -8,16 +8,16 @@
 // TXT content is sent as a quoted character string, as Cloudflare's API documents.
 
 import { z } from "zod";
-import { BeaconError, isBeaconError } from "../core/errors.js";
-import { isAtOrBelow } from "../core/names.js";
-import { canonicalValues } from "../core/records.js";
-import { httpUrlSetting } from "../net/http-url.js";
-import { CLOUDFLARE, cloudflareCall, cloudflareShapeError, type CloudflareApi } from "./cloudflare-api.js";
-import { planRecords, type HeldRecord } from "./kit/record-plan.js";
-import { applyPlan, withOneReplan } from "./kit/record-writes.js";
-import { secret } from "./kit/secrets.js";
-import { assertSupported, vendorSet, fullCapabilities } from "./kit/sets.js";
-import { fromContent, toContent } from "./kit/txt-presentation.js";
+import { BeaconError, isBeaconError } from "../../core/errors.js";
+import { isAtOrBelow } from "../../core/names.js";
+import { canonicalValues } from "../../core/records.js";
+import { httpUrlSetting } from "../../net/http-url.js";
+import { CLOUDFLARE, cloudflareCall, cloudflareShapeError, type CloudflareApi } from "./api.js";
+import { planRecords, type HeldRecord } from "../kit/record-plan.js";
+import { applyPlan, withOneReplan } from "../kit/record-writes.js";
+import { secret } from "../kit/secrets.js";
+import { assertSupported, vendorSet, fullCapabilities } from "../kit/sets.js";
+import { fromContent, toContent } from "../kit/txt-presentation.js";
 import type {
   CallContext,
   Provider,
@@ -28,8 +28,8 @@ import type {
   ProviderRRSet,
   WriteOutcome,
   WriteRequest,
-} from "./types.js";
-import { ZoneWalker } from "./kit/zone-walk.js";
+} from "../types.js";
+import { ZoneWalker } from "../kit/zone-walk.js";
 
 /** TTL 1 means "automatic", which Cloudflare serves as 300 s for records that are not proxied. */
 const AUTO_TTL = 1;

@@ -5,15 +5,15 @@
 
 import { Buffer } from "node:buffer";
 import { z } from "zod";
-import { BeaconError } from "../core/errors.js";
-import type { HttpReply } from "../net/http.js";
-import { httpUrlSetting } from "../net/http-url.js";
-import { describeUnreadable, readDyndns2Reply } from "./dyndns2-reply.js";
-import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { retryAfterOf, sendVendor } from "./kit/http.js";
-import { secret } from "./kit/secrets.js";
-import { assertSupported } from "./kit/sets.js";
-import type { ProviderCapabilities, ProviderDefinition, ProviderRecordType, WriteOutcome } from "./types.js";
+import { BeaconError } from "../../core/errors.js";
+import type { HttpReply } from "../../net/http.js";
+import { httpUrlSetting } from "../../net/http-url.js";
+import { describeUnreadable, readDyndns2Reply } from "./reply.js";
+import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "../errors.js";
+import { retryAfterOf, sendVendor } from "../kit/http.js";
+import { secret } from "../kit/secrets.js";
+import { assertSupported } from "../kit/sets.js";
+import type { ProviderCapabilities, ProviderDefinition, ProviderRecordType, WriteOutcome } from "../types.js";
 
 export interface Dyndns2Settings {
   /** The full update URL, e.g. "https://dynupdate.no-ip.com/nic/update" (extra query parameters are kept). */

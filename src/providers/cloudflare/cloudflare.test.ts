@@ -3,17 +3,17 @@
 // records directly, so the provider cannot pass by agreeing with itself.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isBeaconError } from "../core/errors.js";
-import { canonicalValues } from "../core/records.js";
-import { createHttpRequest } from "../net/http-request.js";
-import type { HttpRequest } from "../net/http.js";
+import { isBeaconError } from "../../core/errors.js";
+import { canonicalValues } from "../../core/records.js";
+import { createHttpRequest } from "../../net/http-request.js";
+import type { HttpRequest } from "../../net/http.js";
 import { cloudflareProvider, type CloudflareSettings } from "./cloudflare.js";
-import { VendorError } from "./errors.js";
-import { runProviderContract } from "./testing/contract.js";
-import { TEST_USER_AGENT, testProviderDeps } from "./testing/deps.js";
-import { json } from "./testing/fake-vendor.js";
-import { startFakeCloudflare, type FakeCloudflare } from "./testing/fakes/cloudflare.js";
-import type { CallContext, Provider, ProviderRecordType, ProviderRRSet } from "./types.js";
+import { VendorError } from "../errors.js";
+import { runProviderContract } from "../testing/contract.js";
+import { TEST_USER_AGENT, testProviderDeps } from "../testing/deps.js";
+import { json } from "../testing/fake-vendor.js";
+import { startFakeCloudflare, type FakeCloudflare } from "../testing/fakes/cloudflare.js";
+import type { CallContext, Provider, ProviderRecordType, ProviderRRSet } from "../types.js";
 
 const TOKEN = "Yt9x_token-for-tests_0123456789abcdefABCD";
 const ZONE = "example.com";

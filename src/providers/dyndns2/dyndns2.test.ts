@@ -1,14 +1,14 @@
 import { Buffer } from "node:buffer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isBeaconError, type BeaconError } from "../core/errors.js";
-import { createFixture } from "../http/testing/fixture.js";
-import { serveFetch } from "../agent/targets/testing/serve.js";
-import { DYNDNS2_MIN_WAIT_MS } from "./dyndns2-reply.js";
+import { isBeaconError, type BeaconError } from "../../core/errors.js";
+import { createFixture } from "../../http/testing/fixture.js";
+import { serveFetch } from "../../agent/targets/testing/serve.js";
+import { DYNDNS2_MIN_WAIT_MS } from "./reply.js";
 import { dyndns2Provider, type Dyndns2Settings } from "./dyndns2.js";
-import { runProviderContract } from "./testing/contract.js";
-import { TEST_USER_AGENT, testProviderDeps } from "./testing/deps.js";
-import { startFakeDyndns2, type FakeDyndns2 } from "./testing/fakes/dyndns2.js";
-import type { Provider, WriteRequest } from "./types.js";
+import { runProviderContract } from "../testing/contract.js";
+import { TEST_USER_AGENT, testProviderDeps } from "../testing/deps.js";
+import { startFakeDyndns2, type FakeDyndns2 } from "../testing/fakes/dyndns2.js";
+import type { Provider, WriteRequest } from "../types.js";
 
 const V4 = "81.2.69.142";
 const V6 = "2a02:8070:a1b2::1";

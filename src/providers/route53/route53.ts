@@ -1,4 +1,4 @@
-// Provider "route53": Amazon Route 53 through the official AWS SDK (route53-sdk.ts: loaded on first use,
+// Provider "route53": Amazon Route 53 through the official AWS SDK (sdk.ts: loaded on first use,
 // static credentials, no SDK retries, our HTTP client).
 //
 // Route 53 holds whole record sets, so this is an rrsetProvider: read with ListResourceRecordSets
@@ -13,21 +13,21 @@
 
 import { z } from "zod";
 import type { HostedZone, ResourceRecordSet } from "@aws-sdk/client-route-53";
-import { BeaconError, isBeaconError } from "../core/errors.js";
-import { httpUrlSetting } from "../net/http-url.js";
-import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
-import { fromRoute53Name, fromRoute53Txt, toRoute53Txt } from "./route53-values.js";
-import { route53Api, type Route53Api } from "./route53-sdk.js";
-import { rrsetProvider } from "./kit/rrset-provider.js";
-import { secret } from "./kit/secrets.js";
-import { ttlToWrite, vendorSet, fullCapabilities } from "./kit/sets.js";
+import { BeaconError, isBeaconError } from "../../core/errors.js";
+import { httpUrlSetting } from "../../net/http-url.js";
+import { VendorError, vendorFailure, type ProviderErrorCode } from "../errors.js";
+import { fromRoute53Name, fromRoute53Txt, toRoute53Txt } from "./values.js";
+import { route53Api, type Route53Api } from "./sdk.js";
+import { rrsetProvider } from "../kit/rrset-provider.js";
+import { secret } from "../kit/secrets.js";
+import { ttlToWrite, vendorSet, fullCapabilities } from "../kit/sets.js";
 import type {
   CallContext,
   ProviderCapabilities,
   ProviderDefinition,
   ProviderRecordType,
   ProviderRRSet,
-} from "./types.js";
+} from "../types.js";
 
 export interface Route53Settings {
   readonly access_key_id: string;

@@ -17,11 +17,11 @@ import type {
   ListResourceRecordSetsCommandOutput,
   Route53Client,
 } from "@aws-sdk/client-route-53";
-import { BeaconError } from "../core/errors.js";
-import type { HttpRequestOptions } from "../net/http.js";
-import { sendVendor } from "./kit/http.js";
-import { rfc3986 } from "./kit/signing/rfc3986.js";
-import type { CallContext, ProviderDeps } from "./types.js";
+import { BeaconError } from "../../core/errors.js";
+import type { HttpRequestOptions } from "../../net/http.js";
+import { sendVendor } from "../kit/http.js";
+import { rfc3986 } from "../kit/signing/rfc3986.js";
+import type { CallContext, ProviderDeps } from "../types.js";
 
 type Sdk = typeof Route53Sdk;
 /** The parts of the SDK's HttpHandler contract (@smithy/types) the bridge implements. */

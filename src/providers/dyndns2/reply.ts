@@ -5,9 +5,9 @@
 // A known error word is honoured whatever the HTTP status; success words only on a 2xx.
 // Sources: https://help.dyn.com/return-codes.html, https://www.noip.com/integrate/response
 
-import type { HttpReply } from "../net/http.js";
-import { parseRetryAfter } from "../net/retry-after.js";
-import { clip } from "./errors.js";
+import type { HttpReply } from "../../net/http.js";
+import { parseRetryAfter } from "../../net/retry-after.js";
+import { clip } from "../errors.js";
 
 /** Words that stop updates until the configuration changes, with what the user must do. */
 export const DYNDNS2_FATAL: Readonly<Record<string, string>> = {
