@@ -5,6 +5,7 @@
 //   codes 911 and dnserr, whose documentation says "no sooner than 30 minutes".
 
 import { jittered, type Random } from "../../core/timers.js";
+import type { PublishResult } from "../targets/types.js";
 
 export const RETRY_BASE_MS = 30_000;
 export const RETRY_CAP_MS = 15 * 60_000;
@@ -23,4 +24,9 @@ export function backoffDelayMs(code: string, retryAfterMs: number): number {
   const asked = Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 0;
   const floor = LONG_BACKOFF_CODES.has(code.toLowerCase()) ? DYNDNS2_BACKOFF_MIN_MS : RETRY_BASE_MS;
   return Math.max(asked, floor);
+}
+
+/** How long a publish result makes the record wait: backoffDelayMs for a `backoff`, else 0. */
+export function requestedWaitMs(result: PublishResult | undefined): number {
+  return result?.status === "backoff" ? backoffDelayMs(result.code, result.retryAfterMs) : 0;
 }

@@ -4,6 +4,7 @@
 
 import { sameValues } from "../../core/records.js";
 import type { AgentEvent } from "../notify/types.js";
+import { requestedWaitMs } from "./backoff.js";
 import { isHealthy, type CycleReport } from "./record-state.js";
 import type { RecordMemory } from "../state-file.js";
 
@@ -14,12 +15,16 @@ export interface Transition {
   readonly failed: boolean;
 }
 
-/** `backoffMs`: how long a `backoff` result makes the record wait (see backoff.ts). */
+/** True when an earlier fatal reply stopped the record and its configuration has not changed since. */
+export function stoppedByFatal(memory: RecordMemory | undefined, fingerprint: string): boolean {
+  return memory?.fatal?.fingerprint === fingerprint;
+}
+
+/** `fingerprint`: the record's configuration now (a fatal stop holds until it changes). */
 export function applyReport(
   before: RecordMemory | undefined,
   report: CycleReport,
   fingerprint: string,
-  backoffMs: number,
 ): Transition {
   const at = report.at;
   const event = (kind: AgentEvent["kind"], values = report.desired): AgentEvent => ({
@@ -65,7 +70,8 @@ export function applyReport(
     }
     case "backoff":
       return {
-        memory: compact({ ...base, notBefore: at + backoffMs }),
+        // How long the service asked us to wait (backoff.ts).
+        memory: compact({ ...base, notBefore: at + requestedWaitMs(report.result) }),
         events: newEpisode ? [failure] : [],
         failed: true,
       };
