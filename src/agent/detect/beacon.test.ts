@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { CLIENT_V4, CLIENT_V6, createFixture } from "../../http/testing/fixture.js";
-import type { HttpRequest } from "../net/types.js";
+import type { HttpRequest } from "../../net/http.js";
 import { beaconIpUrl, beaconSource } from "./beacon.js";
 import { fakeDeps } from "./testing/deps.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isBeaconError } from "../../core/errors.js";
 import { parseCidr, type IpFamily } from "../../core/ip.js";
-import type { HttpRequest } from "../net/types.js";
+import type { HttpRequest } from "../../net/http.js";
 import type { DnsQueryOptions } from "../../dns/client/ports.js";
 import { BUILTIN_SOURCES, createBuiltinSources, DEFAULT_SOURCE_IDS } from "./builtin.js";
 import { SOURCE_TYPES } from "./registry.js";

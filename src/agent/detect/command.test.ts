@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRunCommand } from "../net/run-command.js";
+import { createRunCommand } from "../system/run-command.js";
 import { commandSource } from "./command.js";
 import { fakeDeps } from "./testing/deps.js";
 

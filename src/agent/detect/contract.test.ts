@@ -1,7 +1,8 @@
 // Every source type passes the shared contract (testing/contract.ts).
 
 import type { IpFamily } from "../../core/ip.js";
-import type { HttpReply, InterfaceAddress } from "../net/types.js";
+import type { InterfaceAddress } from "../system/types.js";
+import type { HttpReply } from "../../net/http.js";
 import type { DnsReply } from "../../dns/client/ports.js";
 import { beaconSource } from "./beacon.js";
 import { commandSource } from "./command.js";

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createHttpRequest } from "../../net/http-request.js";
-import type { HttpRequestOptions } from "../net/types.js";
+import type { HttpRequestOptions } from "../../net/http.js";
 import { httpSource, type HttpSourceSettings } from "./http.js";
 import { fakeDeps } from "./testing/deps.js";
 import { startEchoServer, type EchoReply, type EchoServer } from "./testing/echo-server.js";

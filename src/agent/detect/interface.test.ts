@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { IpFamily } from "../../core/ip.js";
-import type { InterfaceAddress } from "../net/types.js";
+import type { InterfaceAddress } from "../system/types.js";
 import { interfaceSource } from "./interface.js";
 import { fakeDeps } from "./testing/deps.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseIp } from "../../core/ip.js";
-import type { InterfaceAddress } from "../net/types.js";
+import type { InterfaceAddress } from "../system/types.js";
 import { eui64Suffix, selectStableIpv6, withSuffix } from "./ipv6.js";
 
 const MAC = "aa:bb:cc:dd:ee:ff";

@@ -5,7 +5,7 @@
 
 import ipaddr from "ipaddr.js";
 import { isGlobalUnicast, parseIp, type ParsedIp } from "../../core/ip.js";
-import type { InterfaceAddress } from "../net/types.js";
+import type { InterfaceAddress } from "../system/types.js";
 
 /** Ranges that are never a routable address of this host, whatever the flags. */
 const NOT_SCOPE_GLOBAL = ["fe80::/10", "fec0::/10", "ff00::/8", "::/128", "::1/128", "::ffff:0:0/96"].map(

@@ -2,7 +2,7 @@
 // multi-WAN binding (`interface: ppp0` on a record's sources) connects from it.
 
 import { isGlobalUnicast, parseIp, type IpFamily } from "../../core/ip.js";
-import type { InterfaceAddress } from "../net/types.js";
+import type { InterfaceAddress } from "../system/types.js";
 import { ipv6Unusable, selectStableIpv6 } from "./ipv6.js";
 
 export type InterfacePick =

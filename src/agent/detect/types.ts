@@ -11,7 +11,8 @@
 
 import type { IpFamily, ParsedIp } from "../../core/ip.js";
 import type { z } from "zod";
-import type { HttpRequest, ReadInterfaces, RunCommand } from "../net/types.js";
+import type { ReadInterfaces, RunCommand } from "../system/types.js";
+import type { HttpRequest } from "../../net/http.js";
 import type { DnsQuery } from "../../dns/client/ports.js";
 import type { Clock } from "../../core/clock.js";
 

@@ -4,7 +4,7 @@
 import type { IpFamily } from "../../core/ip.js";
 import type { RecordBind } from "../config/agent-config.js";
 import { pickInterfaceAddress } from "../detect/pick.js";
-import type { InterfaceAddress, ReadInterfaces } from "../net/types.js";
+import type { InterfaceAddress, ReadInterfaces } from "../system/types.js";
 
 export type BindResult =
   | { readonly ok: true; readonly localAddress: string | undefined }

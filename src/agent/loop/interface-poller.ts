@@ -9,7 +9,7 @@
 import type { Log } from "../../core/log.js";
 import type { TimerHandle, Timers } from "../../core/timers.js";
 import { changedInterfaces, interfaceSignature, type InterfaceSignature } from "./interface-watch.js";
-import type { ReadInterfaces } from "../net/types.js";
+import type { ReadInterfaces } from "../system/types.js";
 
 export interface InterfacePollerDeps {
   readonly timers: Timers;

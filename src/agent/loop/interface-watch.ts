@@ -2,7 +2,7 @@
 // flags that decide which one is published), compared with the previous one.
 
 import type { InterfaceWatch } from "./agent-record.js";
-import type { InterfaceAddress } from "../net/types.js";
+import type { InterfaceAddress } from "../system/types.js";
 
 /** Interface name → a canonical description of its addresses. */
 export type InterfaceSignature = ReadonlyMap<string, string>;

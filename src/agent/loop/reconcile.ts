@@ -11,7 +11,7 @@ import { deadline } from "./deadline.js";
 import type { DetectOptions, Verdict } from "../detect/verdict.js";
 import type { IpSource } from "../detect/types.js";
 import { desiredValues } from "./desired.js";
-import type { ReadInterfaces } from "../net/types.js";
+import type { ReadInterfaces } from "../system/types.js";
 import type { DnsQuery } from "../../dns/client/ports.js";
 import { summarize, type CycleOutcome, type CycleReport } from "./record-state.js";
 import type { Timers } from "../../core/timers.js";

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BeaconError } from "../../core/errors.js";
 import { createHttpRequest } from "../../net/http-request.js";
-import { createRunCommand } from "../net/run-command.js";
-import type { RunCommand } from "../net/types.js";
+import { createRunCommand } from "../system/run-command.js";
+import type { RunCommand } from "../system/types.js";
 import { execNotifier } from "./exec.js";
 import type { AgentEvent, NotifierDeps } from "./types.js";
 

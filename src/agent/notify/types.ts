@@ -6,7 +6,8 @@
 
 import type { z } from "zod";
 import type { Clock } from "../../core/clock.js";
-import type { HttpRequest, RunCommand } from "../net/types.js";
+import type { RunCommand } from "../system/types.js";
+import type { HttpRequest } from "../../net/http.js";
 
 export type AgentEventKind = "change" | "failure" | "recovered";
 

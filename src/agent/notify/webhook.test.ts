@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BeaconError } from "../../core/errors.js";
 import { createHttpRequest } from "../../net/http-request.js";
-import { createRunCommand } from "../net/run-command.js";
+import { createRunCommand } from "../system/run-command.js";
 import { readBody, refusedUrl, serveNode, type TestServer } from "../targets/testing/serve.js";
 import type { AgentEvent, NotifierDeps } from "./types.js";
 import { webhookNotifier, type WebhookSettings } from "./webhook.js";

@@ -6,7 +6,7 @@
 // Retry-After asks; anything that is not the API's JSON is retried, never taken for success.
 
 import { z } from "zod";
-import type { HttpReply } from "../net/types.js";
+import type { HttpReply } from "../../net/http.js";
 import { invalidRequest, neverThrows, quoteBody, transportFailure } from "./failures.js";
 import { httpUrlSetting } from "../../net/http-url.js";
 import { parseRetryAfter } from "../../net/retry-after.js";

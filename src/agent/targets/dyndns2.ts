@@ -3,7 +3,7 @@
 // reading of the reply are shared with the dyndns2 provider (providers/dyndns2/);
 // this file only turns a reading into a PublishResult. The password never goes into the URL.
 
-import type { HttpReply } from "../net/types.js";
+import type { HttpReply } from "../../net/http.js";
 import { describeUnreadable, readDyndns2Reply } from "../../providers/dyndns2/reply.js";
 import { dyndns2Request, dyndns2Settings, type Dyndns2Settings } from "../../providers/dyndns2/dyndns2.js";
 import { invalidRequest, neverThrows, transportFailure } from "./failures.js";

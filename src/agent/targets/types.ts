@@ -12,7 +12,7 @@ import type { z } from "zod";
 import type { Clock } from "../../core/clock.js";
 import type { RecordType } from "../../core/records.js";
 import type { DnsExchange, DnsQuery } from "../../dns/client/ports.js";
-import type { HttpRequest } from "../net/types.js";
+import type { HttpRequest } from "../../net/http.js";
 
 export interface PublishRequest {
   readonly fqdn: string;

@@ -6,7 +6,7 @@ import { parseIp } from "../../core/ip.js";
 import type { RecordConfig } from "../config/agent-config.js";
 import type { AgentRecord, InterfaceWatch } from "../loop/agent-record.js";
 import type { IpSource } from "../detect/types.js";
-import type { InterfaceAddress, ReadInterfaces } from "../net/types.js";
+import type { InterfaceAddress, ReadInterfaces } from "../system/types.js";
 import type { DnsQuery, DnsQueryOptions } from "../../dns/client/ports.js";
 import type { AgentEvent, Notifier } from "../notify/types.js";
 import type { PublishRequest, PublishResult, Target } from "../targets/types.js";

@@ -7,8 +7,8 @@ import { AGENT_REGISTRIES, loadAgentConfigWith } from "../config/index.js";
 import { assembleAgent, type AssembleDeps } from "../loop/assemble.js";
 import { failed } from "../detect/observe.js";
 import type { SourceDefinition } from "../detect/types.js";
-import { createRunCommand } from "../net/run-command.js";
-import type { RunCommand } from "../net/types.js";
+import { createRunCommand } from "../system/run-command.js";
+import type { RunCommand } from "../system/types.js";
 import { fakeDns, fakeInterfaces } from "../testing/fakes.js";
 import { assembleForCheck } from "./check-assembly.js";
 

@@ -10,7 +10,7 @@ import type { AgentRecord } from "../loop/agent-record.js";
 import { assembleAgent, type AssembleDeps } from "../loop/assemble.js";
 import { failed } from "../detect/observe.js";
 import type { IpSource } from "../detect/types.js";
-import type { RunCommand } from "../net/types.js";
+import type { RunCommand } from "../system/types.js";
 import type { Notifier } from "../notify/types.js";
 
 export const NOT_RUN = "not run in a check";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { HttpRequest } from "../../agent/net/types.js";
+import type { HttpRequest } from "../../net/http.js";
 import { createFakeTime } from "../../agent/testing/fake-time.js";
 import { fakeDns, fakeInterfaces } from "../../agent/testing/fakes.js";
 import { ConfigError } from "../../config/errors.js";

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { BeaconError } from "../../../core/errors.js";
-import type { HttpReply, HttpRequest, HttpRequestOptions } from "../../net/types.js";
+import type { HttpReply, HttpRequest, HttpRequestOptions } from "../../../net/http.js";
 import type { PublishRequest, PublishResult, Target, TargetDeps } from "../types.js";
 
 const V4 = "81.2.69.142";

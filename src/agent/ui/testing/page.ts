@@ -14,7 +14,7 @@ import type { RecordStatus } from "../../loop/record-state.js";
 import { createStatusApp } from "../../status.js";
 import { createFakeTime } from "../../testing/fake-time.js";
 import { fakeDns, fakeInterfaces } from "../../testing/fakes.js";
-import { createRunCommand } from "../../net/run-command.js";
+import { createRunCommand } from "../../system/run-command.js";
 import { loadAgentConfig } from "../../config/index.js";
 import type { ListenScope } from "../../config/listen-scope.js";
 import type { AssetReader } from "../../../http/pages/assets.js";

@@ -4,8 +4,6 @@
 
 import type { IpFamily } from "../../core/ip.js";
 
-export type { HttpReply, HttpRequest, HttpRequestOptions } from "../../net/http.js";
-
 /** One address of one interface, as the OS reports it. */
 export interface InterfaceAddress {
   readonly interface: string;
