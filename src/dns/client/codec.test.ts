@@ -1,18 +1,26 @@
 import packet from "dns-packet";
 import { describe, expect, it } from "vitest";
-import { decodeClientReply, encodeClientQuery, type ClientQuestion } from "./codec.js";
+import { clientReplyMismatch, decodeClientReply, encodeClientQuery, type ClientQuestion } from "./codec.js";
 
 const Q: ClientQuestion = { name: "myip.opendns.com", type: "A", qclass: "IN" };
 
 function response(
   answers: packet.Answer[],
-  o: { id?: number; name?: string; qr?: boolean } = {},
+  o: {
+    id?: number;
+    name?: string;
+    type?: packet.RecordType;
+    class?: packet.RecordClass;
+    qr?: boolean;
+    tc?: boolean;
+  } = {},
 ): Uint8Array {
   return new Uint8Array(
     packet.encode({
       id: o.id ?? 7,
       type: o.qr === false ? "query" : "response",
-      questions: [{ name: o.name ?? "myip.opendns.com", type: "A", class: "IN" }],
+      flags: o.tc ? packet.TRUNCATED_RESPONSE : 0,
+      questions: [{ name: o.name ?? "myip.opendns.com", type: o.type ?? "A", class: o.class ?? "IN" }],
       answers,
     }),
   );
@@ -63,5 +71,38 @@ describe("decodeClientReply", () => {
     ],
   ])("calls %s malformed", (_t, msg) => {
     expect(decodeClientReply(msg, 7, Q).kind).toBe("malformed");
+  });
+});
+
+describe("clientReplyMismatch (the accept rule the exchange applies for the stub resolver)", () => {
+  it.each([
+    ["another ID", response([], { id: 8 }), "reply ID 8 is not ours"],
+    ["a query instead of a response", response([], { qr: false }), "message is not a response"],
+    ["another name", response([], { name: "evil.example" }), "reply is for another question"],
+    ["another type", response([], { type: "AAAA" }), "reply is for another question"],
+    ["another class", response([], { class: "CH" }), "reply is for another question"],
+    ["our reply", response([]), undefined],
+    ["our reply, truncated", response([], { tc: true }), undefined],
+    // Too broken to tell whose it is: taken, so decodeClientReply rejects it as malformed.
+    ["11 bytes", new Uint8Array(11), undefined],
+    [
+      "a header claiming a question that is missing",
+      Uint8Array.from([0, 7, 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+      undefined,
+    ],
+  ])("%s → %s", (_t, msg, reason) => {
+    expect(clientReplyMismatch(msg, 7, Q)).toBe(reason);
+  });
+
+  it("refuses exactly what decodeClientReply calls a mismatch", () => {
+    for (const msg of [
+      response([], { id: 8 }),
+      response([], { name: "evil.example" }),
+      response([]),
+      new Uint8Array(3),
+    ])
+      expect(clientReplyMismatch(msg, 7, Q) !== undefined).toBe(
+        decodeClientReply(msg, 7, Q).kind === "mismatch",
+      );
   });
 });

@@ -37,7 +37,36 @@ export function encodeClientQuery(id: number, q: ClientQuestion): Uint8Array {
   );
 }
 
+/**
+ * The stub resolver's accept rule (exchange.ts): why `msg` is not a reply to our ID and question, or
+ * undefined when it is ours, or too broken to tell (decodeClientReply then calls it malformed).
+ */
+export function clientReplyMismatch(msg: Uint8Array, id: number, q: ClientQuestion): string | undefined {
+  const screened = screen(msg, id, q);
+  return screened.kind === "mismatch" ? screened.reason : undefined;
+}
+
 export function decodeClientReply(msg: Uint8Array, id: number, q: ClientQuestion): ClientReply {
+  const screened = screen(msg, id, q);
+  if (screened.kind !== "ours") return screened;
+  if (screened.truncated) return { kind: "truncated" };
+
+  let decoded: packet.Packet;
+  try {
+    decoded = packet.decode(Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength));
+  } catch (e) {
+    return { kind: "malformed", reason: `undecodable reply: ${e instanceof Error ? e.message : "unknown"}` };
+  }
+  const rcode = (decoded as { rcode?: string }).rcode ?? "RCODE_UNKNOWN";
+  return { kind: "reply", rcode, answers: answersFor(decoded.answers ?? [], q) };
+}
+
+type Screened =
+  | Extract<ClientReply, { kind: "mismatch" | "malformed" }>
+  | { readonly kind: "ours"; readonly truncated: boolean };
+
+/** Header and question only: whose reply this is, without decoding the records. */
+function screen(msg: Uint8Array, id: number, q: ClientQuestion): Screened {
   const header = readHeader(msg);
   if (header === undefined) return { kind: "malformed", reason: "reply shorter than a DNS header" };
   if (header.id !== id) return { kind: "mismatch", reason: `reply ID ${header.id} is not ours` };
@@ -51,16 +80,7 @@ export function decodeClientReply(msg: Uint8Array, id: number, q: ClientQuestion
   const qclass = (msg[at + 2]! << 8) | msg[at + 3]!;
   if (qname.value.name !== q.name || qtype !== TYPE[q.type] || qclass !== CLASS[q.qclass])
     return { kind: "mismatch", reason: "reply is for another question" };
-  if ((header.flags & FLAG.TC) !== 0) return { kind: "truncated" };
-
-  let decoded: packet.Packet;
-  try {
-    decoded = packet.decode(Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength));
-  } catch (e) {
-    return { kind: "malformed", reason: `undecodable reply: ${e instanceof Error ? e.message : "unknown"}` };
-  }
-  const rcode = (decoded as { rcode?: string }).rcode ?? "RCODE_UNKNOWN";
-  return { kind: "reply", rcode, answers: answersFor(decoded.answers ?? [], q) };
+  return { kind: "ours", truncated: (header.flags & FLAG.TC) !== 0 };
 }
 
 /** Data of the asked type and class owned by the question name or a CNAME alias of it, in order. */

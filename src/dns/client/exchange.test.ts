@@ -1,9 +1,18 @@
+import packet from "dns-packet";
 import dgram from "node:dgram";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { isBeaconError } from "../../core/errors.js";
+import { clientReplyMismatch, type ClientQuestion } from "./codec.js";
 import { createDnsExchange } from "./exchange.js";
 import { encodeQuery } from "../wire/update.js";
+import {
+  reply as scripted,
+  startFakeResolver,
+  type FakeResolver,
+  type Script,
+  type SeenQuery,
+} from "../testing/fake-resolver.js";
 
 const QUERY = encodeQuery(0x1234, "example.test", "A");
 /** The reply to QUERY: same ID and question, QR and AA set, optionally another ID or TC. */
@@ -144,6 +153,110 @@ describe("createDnsExchange over UDP", () => {
     expect(e2.code).toBe("aborted");
     await new Promise((r) => setTimeout(r, 50));
     expect(silent.seen.length).toBe(before);
+  });
+
+  it("ignores a non-response and a reply with another opcode (the default accept rule)", async () => {
+    const srv = await udpServer((m, r, s) => {
+      const notResponse = replyTo(m);
+      notResponse[2] = 0x04;
+      const otherOpcode = replyTo(m);
+      otherOpcode[2] = 0x84 | (5 << 3);
+      s.send(notResponse, r.port, r.address);
+      s.send(otherOpcode, r.port, r.address);
+      s.send(replyTo(m), r.port, r.address);
+    });
+    const reply = await createDnsExchange()({
+      server: "127.0.0.1",
+      port: srv.port,
+      transport: "udp",
+      message: QUERY,
+      signal: signal(),
+    });
+    expect([...reply]).toEqual([...replyTo(QUERY)]);
+  });
+});
+
+describe("createDnsExchange with a caller's accept rule", () => {
+  // QUERY asks this question with ID 0x1234; the stub resolver's rule also checks the question.
+  const Q: ClientQuestion = { name: "example.test", type: "A", qclass: "IN" };
+  const questionRule = (r: Uint8Array) => clientReplyMismatch(r, 0x1234, Q);
+  const answer = (q: SeenQuery) =>
+    scripted(q, { answers: [{ name: q.name, type: "A", ttl: 60, data: "192.0.2.7" }] });
+  const wrongOnes = (q: SeenQuery) => [scripted(q, { id: 0x9999 }), scripted(q, { name: "evil.example" })];
+
+  const fakes: FakeResolver[] = [];
+  afterEach(async () => {
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+  async function fake(udp: Script, tcp?: Script) {
+    const f = await startFakeResolver(udp, tcp);
+    fakes.push(f);
+    return f;
+  }
+
+  it("over UDP ignores a wrong-ID and a wrong-question reply and takes the right one that follows", async () => {
+    const f = await fake((q) => [...wrongOnes(q), answer(q)]);
+    const judged: (string | undefined)[] = [];
+    const got = await createDnsExchange()({
+      server: "127.0.0.1",
+      port: f.port,
+      transport: "udp",
+      message: QUERY,
+      mismatch: (r) => {
+        const why = questionRule(r);
+        judged.push(why);
+        return why;
+      },
+      signal: signal(),
+    });
+    expect(packet.decode(Buffer.from(got)).answers).toMatchObject([{ data: "192.0.2.7" }]);
+    expect(judged).toEqual(["reply ID 39321 is not ours", "reply is for another question", undefined]);
+  });
+
+  it("without the rule, the wrong-question reply with our ID is taken (the rule is what refuses it)", async () => {
+    const f = await fake((q) => [...wrongOnes(q), answer(q)]);
+    const got = await createDnsExchange()({
+      server: "127.0.0.1",
+      port: f.port,
+      transport: "udp",
+      message: QUERY,
+      signal: signal(),
+    });
+    expect(packet.decode(Buffer.from(got)).questions?.[0]?.name).toBe("evil.example");
+  });
+
+  it("over UDP times out with aborted, under its label, when only wrong replies come", async () => {
+    const f = await fake(wrongOnes);
+    const e = await rejection(
+      createDnsExchange({ retransmitMs: 50 })({
+        server: "127.0.0.1",
+        port: f.port,
+        transport: "udp",
+        message: QUERY,
+        mismatch: questionRule,
+        label: "example.test IN A",
+        signal: AbortSignal.timeout(300),
+      }),
+    );
+    expect(e.code).toBe("aborted");
+    expect(e.message).toMatch(/^example\.test IN A: no reply before the deadline \(ignored \d+ replies/);
+    expect(f.seen.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("over TCP a reply the rule refuses is malformed_reply with the rule's reason", async () => {
+    const f = await fake(wrongOnes, (q) => [scripted(q, { name: "evil.example" })]);
+    const e = await rejection(
+      createDnsExchange()({
+        server: "127.0.0.1",
+        port: f.port,
+        transport: "tcp",
+        message: QUERY,
+        mismatch: questionRule,
+        signal: signal(),
+      }),
+    );
+    expect(e.code).toBe("malformed_reply");
+    expect(e.message).toContain("reply is for another question");
   });
 });
 

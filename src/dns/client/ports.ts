@@ -1,6 +1,6 @@
-// The outbound DNS ports, owned here beside their adapters (query.ts, exchange.ts) and used by the
-// layers above: the agent's DNS sources and verification (DnsQuery), the RFC 2136 provider and the
-// NOTIFY sender (DnsExchange). Each honours its AbortSignal and rejects with a BeaconError.
+// The outbound DNS ports, owned here beside their adapters (query.ts, standing on exchange.ts) and used
+// by the layers above: the agent's DNS sources and verification (DnsQuery), the RFC 2136 provider and
+// the NOTIFY sender (DnsExchange). Each honours its AbortSignal and rejects with a BeaconError.
 
 export interface DnsQueryOptions {
   /** Resolver address (IPv4 or IPv6 literal) and port (default 53). */
@@ -24,12 +24,14 @@ export interface DnsReply {
 /** One DNS query over UDP (falls back to TCP when truncated); rejects on timeout or malformed replies. */
 export type DnsQuery = (opts: DnsQueryOptions) => Promise<DnsReply>;
 
-/** One DNS message exchange with a server (the RFC 2136 provider, NOTIFY); see exchange.ts. */
-export type DnsExchange = (req: {
+export interface DnsExchangeRequest {
   readonly server: string;
   readonly port: number;
   readonly message: Uint8Array;
   readonly transport: "udp" | "tcp";
   readonly localAddress?: string | undefined;
   readonly signal: AbortSignal;
-}) => Promise<Uint8Array>;
+}
+
+/** One DNS message exchange with a server (the RFC 2136 provider, NOTIFY); see exchange.ts. */
+export type DnsExchange = (req: DnsExchangeRequest) => Promise<Uint8Array>;

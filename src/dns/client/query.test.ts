@@ -68,6 +68,26 @@ describe("createDnsQuery against a scripted server", () => {
     expect(r.message).toMatch(/ignored \d+ replies/);
   });
 
+  it("ignores a wrong-ID and a wrong-question reply over UDP and takes the right one that follows", async () => {
+    const f = await fake((q) => [
+      reply(q, { id: (q.id + 1) & 0xffff, answers: [txt(q, "6.6.6.6")] }),
+      reply(q, { name: "evil.example", answers: [] }),
+      reply(q, { answers: [txt(q, "81.2.69.142")] }),
+    ]);
+    expect(await whoami(f.port)).toEqual({ rcode: "NOERROR", answers: ["81.2.69.142"] });
+    expect(f.seen.map((s) => s.transport)).toEqual(["udp"]);
+  });
+
+  it("times out with aborted when only wrong-ID and wrong-question replies come", async () => {
+    const f = await fake((q) => [
+      reply(q, { id: (q.id + 1) & 0xffff, answers: [txt(q, "6.6.6.6")] }),
+      reply(q, { type: "A" }),
+    ]);
+    const r = await rejection(whoami(f.port, AbortSignal.timeout(300)));
+    expect(r.code).toBe("aborted");
+    expect(r.message).toMatch(/^whoami\.cloudflare CH TXT @127\.0\.0\.1 \(udp\): .*ignored \d+ replies/);
+  });
+
   it("rejects garbage with the right ID as malformed_reply", async () => {
     const f = await fake((q) => {
       const bytes = reply(q, { answers: [txt(q, "81.2.69.142")] });

@@ -1,17 +1,24 @@
-// A minimal stub resolver for the agent's DNS-based IP sources: one question to one server. UDP
-// first, from a fresh socket on an OS-chosen (random) port with a random ID; the socket is connected,
-// so the kernel drops datagrams from any other address. Replies for another ID or question are
-// ignored (spoofing attempts), TC retries over TCP, a reply that cannot be read rejects. The caller's
-// signal bounds the whole exchange.
+// A minimal stub resolver for the agent's DNS-based IP sources: one question to one server, standing
+// on the one DNS transport (exchange.ts) with the question as its accept rule.
+//
+// Contract:
+// - UDP first, with a random ID, resent (same ID) every `retransmitMs` until the caller's signal
+//   fires; the transport's fresh, connected socket drops datagrams from any other address.
+// - A UDP reply for another ID or another question is ignored and the wait goes on (spoofing
+//   attempts; codec.ts clientReplyMismatch). A truncated (TC) reply is asked again over TCP with a new
+//   ID. A reply that is ours but cannot be read, a TCP reply that is not ours, and a truncated TCP
+//   reply reject with malformed_reply.
+// - Rejects with BeaconError: bad_request (server not an IP literal), invalid_hostname, aborted (the
+//   signal bounds the whole exchange; nothing is sent once it has fired), network_error,
+//   malformed_reply.
 
 import { randomInt } from "node:crypto";
-import dgram from "node:dgram";
-import net from "node:net";
-import type { DnsQuery, DnsQueryOptions, DnsReply } from "./ports.js";
+import type { DnsExchangeRequest, DnsQuery, DnsReply } from "./ports.js";
 import { BeaconError } from "../../core/errors.js";
 import { parseIp } from "../../core/ip.js";
 import { tryNormalizeName } from "../../core/names.js";
-import { decodeClientReply, encodeClientQuery, type ClientQuestion } from "./codec.js";
+import { clientReplyMismatch, decodeClientReply, encodeClientQuery, type ClientQuestion } from "./codec.js";
+import { createDnsExchange, type DnsMessageExchange } from "./exchange.js";
 
 export interface DnsQueryConfig {
   /** Resend the UDP query (same ID) after this long without a reply (default 1000 ms). */
@@ -19,7 +26,8 @@ export interface DnsQueryConfig {
 }
 
 export function createDnsQuery(config: DnsQueryConfig = {}): DnsQuery {
-  const retransmitMs = config.retransmitMs ?? 1000;
+  // No cap on resends: the caller's signal is the deadline.
+  const exchange = createDnsExchange({ retransmitMs: config.retransmitMs ?? 1000, maxSends: Infinity });
   return async (opts) => {
     const server = parseIp(opts.server);
     if (server === undefined)
@@ -28,116 +36,46 @@ export function createDnsQuery(config: DnsQueryConfig = {}): DnsQuery {
     if (name === undefined)
       throw new BeaconError("invalid_hostname", `${JSON.stringify(opts.name)} is not a domain name`);
     const q: ClientQuestion = { name, type: opts.type, qclass: opts.qclass ?? "IN" };
-    const where = `${q.name} ${q.qclass} ${q.type} @${server.text}`;
-    if (opts.signal.aborted) throw new BeaconError("aborted", `${where}: aborted before sending`);
-    const target = { ...opts, server: server.text, port: opts.port ?? 53 };
-    const udp = await overUdp(target, q, where, server.family, retransmitMs);
-    return udp ?? (await overTcp(target, q, where));
+    const target: Target = {
+      server: server.text,
+      port: opts.port ?? 53,
+      localAddress: opts.localAddress,
+      signal: opts.signal,
+    };
+    const udp = await ask(exchange, target, q, "udp");
+    if (udp !== "truncated") return udp;
+    const tcp = await ask(exchange, target, q, "tcp");
+    if (tcp === "truncated")
+      throw new BeaconError("malformed_reply", `${label(target, q, "tcp")}: truncated reply`);
+    return tcp;
   };
 }
 
-type Target = DnsQueryOptions & { readonly port: number };
+type Target = Pick<DnsExchangeRequest, "server" | "port" | "localAddress" | "signal">;
 
-/** Resolves with the reply, or undefined when it was truncated (ask over TCP). */
-function overUdp(
+/** One question over one transport, with a fresh random ID. */
+async function ask(
+  exchange: DnsMessageExchange,
   t: Target,
   q: ClientQuestion,
-  where: string,
-  family: 4 | 6,
-  retransmitMs: number,
-): Promise<DnsReply | undefined> {
+  transport: "udp" | "tcp",
+): Promise<DnsReply | "truncated"> {
   const id = randomInt(0, 0x10000);
-  const query = encodeClientQuery(id, q);
-  const socket = dgram.createSocket(family === 4 ? "udp4" : "udp6");
-  let ignored = 0;
-  let timer: NodeJS.Timeout | undefined;
-
-  return new Promise<DnsReply | undefined>((resolve, reject) => {
-    let done = false;
-    const finish = (err: BeaconError | undefined, reply?: DnsReply) => {
-      if (done) return;
-      done = true;
-      clearInterval(timer);
-      t.signal.removeEventListener("abort", onAbort);
-      socket.close();
-      if (err) reject(err);
-      else resolve(reply);
-    };
-    const onAbort = () =>
-      finish(
-        new BeaconError(
-          "aborted",
-          `${where}: no answer before the deadline${ignored > 0 ? ` (ignored ${ignored} replies that did not match the query)` : ""}`,
-        ),
-      );
-    t.signal.addEventListener("abort", onAbort, { once: true });
-
-    socket.on("error", (e) =>
-      finish(new BeaconError("network_error", `${where}: ${e.message}`, { cause: e })),
-    );
-    socket.on("message", (msg) => {
-      const r = decodeClientReply(new Uint8Array(msg), id, q);
-      if (r.kind === "mismatch") ignored++;
-      else if (r.kind === "malformed") finish(new BeaconError("malformed_reply", `${where}: ${r.reason}`));
-      else if (r.kind === "truncated") finish(undefined, undefined);
-      else finish(undefined, { rcode: r.rcode, answers: r.answers });
-    });
-    const send = () =>
-      socket.send(query, (e) => e && finish(new BeaconError("network_error", `${where}: ${e.message}`)));
-    socket.bind({ port: 0, ...(t.localAddress === undefined ? {} : { address: t.localAddress }) }, () => {
-      // An abort can land while bind is pending; a closed socket must not be connected.
-      if (done) return;
-      socket.connect(t.port, t.server, () => {
-        if (done) return;
-        send();
-        timer = setInterval(send, retransmitMs);
-      });
-    });
+  const where = label(t, q, transport);
+  const bytes = await exchange({
+    ...t,
+    transport,
+    message: encodeClientQuery(id, q),
+    mismatch: (reply) => clientReplyMismatch(reply, id, q),
+    label: where,
   });
+  const r = decodeClientReply(bytes, id, q);
+  if (r.kind === "reply") return { rcode: r.rcode, answers: r.answers };
+  if (r.kind === "truncated") return "truncated";
+  // "malformed" (the accept rule let it through for us to judge); a mismatch cannot pass that rule.
+  throw new BeaconError("malformed_reply", `${where}: ${r.reason}`);
 }
 
-function overTcp(t: Target, q: ClientQuestion, where: string): Promise<DnsReply> {
-  const id = randomInt(0, 0x10000);
-  const query = encodeClientQuery(id, q);
-  const framed = Buffer.alloc(2 + query.length);
-  framed.writeUInt16BE(query.length, 0);
-  framed.set(query, 2);
-
-  return new Promise<DnsReply>((resolve, reject) => {
-    const socket = net.connect({
-      host: t.server,
-      port: t.port,
-      ...(t.localAddress === undefined ? {} : { localAddress: t.localAddress }),
-    });
-    let done = false;
-    const finish = (err: BeaconError | undefined, reply?: DnsReply) => {
-      if (done) return;
-      done = true;
-      t.signal.removeEventListener("abort", onAbort);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(reply!);
-    };
-    const onAbort = () => finish(new BeaconError("aborted", `${where} (tcp): no answer before the deadline`));
-    t.signal.addEventListener("abort", onAbort, { once: true });
-
-    let buf = Buffer.alloc(0);
-    socket.on("connect", () => socket.write(framed));
-    socket.on("error", (e) =>
-      finish(new BeaconError("network_error", `${where} (tcp): ${e.message}`, { cause: e })),
-    );
-    socket.on("close", () =>
-      finish(new BeaconError("network_error", `${where} (tcp): closed before a reply`)),
-    );
-    socket.on("data", (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
-      const r = decodeClientReply(new Uint8Array(buf.subarray(2, 2 + buf.readUInt16BE(0))), id, q);
-      // Over TCP nobody off-path can inject, so a reply that is not ours is a broken server.
-      if (r.kind === "reply") finish(undefined, { rcode: r.rcode, answers: r.answers });
-      else if (r.kind === "truncated")
-        finish(new BeaconError("malformed_reply", `${where} (tcp): truncated reply`));
-      else finish(new BeaconError("malformed_reply", `${where} (tcp): ${r.reason}`));
-    });
-  });
+function label(t: Target, q: ClientQuestion, transport: "udp" | "tcp"): string {
+  return `${q.name} ${q.qclass} ${q.type} @${t.server} (${transport})`;
 }
