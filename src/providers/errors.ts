@@ -53,6 +53,16 @@ export function vendorFailure(
   });
 }
 
+/**
+ * A vendor's error codes onto the catalogue, read safely: the code comes from the vendor's reply, and
+ * one such as "constructor" or "__proto__" must find nothing rather than an Object.prototype member.
+ */
+export function vendorCodes(
+  table: Readonly<Record<string, ProviderErrorCode>>,
+): (code: string | undefined) => ProviderErrorCode | undefined {
+  return (code) => (code !== undefined && Object.hasOwn(table, code) ? table[code] : undefined);
+}
+
 /** The usual reading of an HTTP error status; vendors refine it from their error codes first. */
 export function codeForStatus(status: number): ProviderErrorCode {
   if (status === 401) return "provider_auth";

@@ -158,6 +158,18 @@ describe("godaddy provider against the fake", () => {
       expect(e.message).toMatch(/10 or more domains/);
     });
 
+    it.each([
+      ["constructor", 422, "provider_rejected"],
+      ["__proto__", 503, "provider_unavailable"],
+    ])(
+      "the vendor code %s (bad input) finds no table entry: HTTP %i decides (%s)",
+      async (code, status, want) => {
+        fake.failAll(json(status, { code, message: "odd" }));
+        const e = await failure(p.upsert(write(), ctx()));
+        expect(e.code).toBe(want);
+      },
+    );
+
     it("404 UNKNOWN_DOMAIN for a configured domain the account lacks → provider_zone_not_found", async () => {
       const e = await failure(
         make(fake, { domain: "nothere.org" }).upsert(write({ fqdn: "a.nothere.org" }), ctx()),

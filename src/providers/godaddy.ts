@@ -17,7 +17,7 @@ import { z } from "zod";
 import type { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
-import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
+import { codeForStatus, VendorError, vendorFailure, vendorCodes } from "./errors.js";
 import { rrsetProvider } from "./kit/rrset-provider.js";
 import { secret } from "./kit/secrets.js";
 import { relativeName, ttlToWrite, vendorSet, fullCapabilities } from "./kit/sets.js";
@@ -166,13 +166,13 @@ function errorOf(reply: HttpReply): z.infer<typeof ErrorBody> | undefined {
   return tryJsonBody(reply.body, ErrorBody);
 }
 
-const BY_CODE: Readonly<Record<string, ProviderErrorCode>> = {
+const BY_CODE = vendorCodes({
   UNABLE_TO_AUTHENTICATE: "provider_auth",
   ACCESS_DENIED: "provider_permission",
   NOT_FOUND: "provider_zone_not_found",
   UNKNOWN_DOMAIN: "provider_zone_not_found",
   TOO_MANY_REQUESTS: "provider_rate_limited",
-};
+});
 
 const ACCESS_HINT =
   " — GoDaddy grants its production DNS API only to accounts with 10 or more domains or a Discount Domain Club Premier plan";
@@ -180,7 +180,7 @@ const ACCESS_HINT =
 /** A GoDaddy error reply as a catalogue error; the vendor's code and message (and field errors) kept. */
 export function godaddyFailure(vendor: string, reply: HttpReply, now: number): BeaconError {
   const body = errorOf(reply);
-  const code = (body === undefined ? undefined : BY_CODE[body.code]) ?? codeForStatus(reply.status);
+  const code = BY_CODE(body?.code) ?? codeForStatus(reply.status);
   const fields = (body?.fields ?? [])
     .map((f) => [f.path, f.message].filter((p) => p !== undefined).join(": "))
     .filter((f) => f !== "");

@@ -259,6 +259,18 @@ describe("hetzner beyond the contract", () => {
       json(503, { error: { code: "maintenance", message: "API is in maintenance", details: {} } }),
       /maintenance/,
     ],
+    [
+      "400 with the vendor code constructor (bad input: an Object.prototype member)",
+      "provider_rejected",
+      json(400, { error: { code: "constructor", message: "odd code", details: {} } }),
+      /odd code/,
+    ],
+    [
+      "503 with the vendor code __proto__ (bad input)",
+      "provider_unavailable",
+      json(503, { error: { code: "__proto__", message: "odder code", details: {} } }),
+      /odder code/,
+    ],
     ["502 html", "provider_unavailable", { status: 502, body: "<html>Bad Gateway</html>" }, /Bad Gateway/],
     ["200 not JSON", "malformed_reply", { status: 200, body: "oops" }, /not JSON/],
     ["200 wrong shape", "malformed_reply", json(200, { rrset: { ttl: "x", records: [] } }), /shape/],

@@ -17,7 +17,7 @@ import { MAX_TTL } from "../core/records.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
 import { MAX_RETRY_AFTER_MS } from "../net/retry-after.js";
-import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";
+import { codeForStatus, VendorError, vendorFailure, type ProviderErrorCode, vendorCodes } from "./errors.js";
 import { rrsetProvider, valuesDiffer, type RRSetApi } from "./kit/rrset-provider.js";
 import { secret } from "./kit/secrets.js";
 import { relativeName, vendorSet } from "./kit/sets.js";
@@ -251,7 +251,7 @@ function notFound(vendor: string, message: string) {
 }
 
 /** Hetzner's error codes (https://docs.hetzner.cloud/reference/cloud#errors) onto the catalogue. */
-const CODES: Readonly<Record<string, ProviderErrorCode>> = {
+const CODES = vendorCodes({
   unauthorized: "provider_auth",
   forbidden: "provider_permission",
   token_readonly: "provider_permission",
@@ -271,10 +271,10 @@ const CODES: Readonly<Record<string, ProviderErrorCode>> = {
   server_error: "provider_unavailable",
   timeout: "provider_unavailable",
   unavailable: "provider_unavailable",
-};
+});
 
 function actionErrorCode(code: string): ProviderErrorCode {
-  return CODES[code] ?? "provider_rejected";
+  return CODES(code) ?? "provider_rejected";
 }
 
 function failure(vendor: string, reply: HttpReply, now: number) {
@@ -285,7 +285,7 @@ function failure(vendor: string, reply: HttpReply, now: number) {
     status: reply.status,
     ...(vendorCode === undefined ? {} : { vendorCode }),
   });
-  const code = (vendorCode === undefined ? undefined : CODES[vendorCode]) ?? codeForStatus(reply.status);
+  const code = CODES(vendorCode) ?? codeForStatus(reply.status);
   const retryAfterMs =
     code === "provider_rate_limited" ? rateLimitWait(reply, now) : retryAfterOf(reply, now);
   return vendorFailure(code, cause, { retryAfterMs });

@@ -295,6 +295,12 @@ describe("huaweicloud: vendor errors onto the catalogue", () => {
     ["DNS.0001", dns(500, "DNS.0001", "Internal error."), "provider_unavailable"],
     ["DNS.0308", dns(400, "DNS.0308", "Invalid record set value."), "provider_rejected"],
     ["an unknown code (status decides)", dns(409, "DNS.9999", "Something new."), "provider_conflict"],
+    [
+      "the code constructor (bad input: status decides)",
+      dns(409, "constructor", "Odd."),
+      "provider_conflict",
+    ],
+    ["the code __proto__ (bad input: status decides)", dns(400, "__proto__", "Odder."), "provider_rejected"],
   ])("%s → %s, keeping the vendor's words", async (_what, reply, want) => {
     f.failNext(reply);
     const e = await failure(upsert());

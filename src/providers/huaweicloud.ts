@@ -17,7 +17,14 @@ import { z } from "zod";
 import type { BeaconError } from "../core/errors.js";
 import type { HttpReply } from "../net/http.js";
 import { httpUrlSetting } from "../net/http-url.js";
-import { VendorError, clip, codeForStatus, vendorFailure, type ProviderErrorCode } from "./errors.js";
+import {
+  VendorError,
+  clip,
+  codeForStatus,
+  vendorFailure,
+  type ProviderErrorCode,
+  vendorCodes,
+} from "./errors.js";
 import { rrsetProvider } from "./kit/rrset-provider.js";
 import { secret } from "./kit/secrets.js";
 import { ttlToWrite, vendorSet, fullCapabilities } from "./kit/sets.js";
@@ -106,7 +113,7 @@ const errorBody = z.union([
   z.object({ error_code: z.string(), error_msg: z.string().optional() }),
 ]);
 
-const CODES: Readonly<Record<string, ProviderErrorCode>> = {
+const CODES = vendorCodes({
   "APIGW.0301": "provider_auth",
   "APIGW.0303": "provider_auth",
   "APIGW.0305": "provider_auth",
@@ -128,11 +135,11 @@ const CODES: Readonly<Record<string, ProviderErrorCode>> = {
   "DNS.0000": "provider_unavailable",
   "DNS.0001": "provider_unavailable",
   "DNS.0003": "provider_unavailable",
-};
+});
 
 /** The catalogue code for a Huawei error reply: its code when we know it, else the HTTP status. */
 export function huaweiErrorCode(status: number, code: string | undefined): ProviderErrorCode {
-  return (code === undefined ? undefined : CODES[code]) ?? codeForStatus(status);
+  return CODES(code) ?? codeForStatus(status);
 }
 
 interface HeldSet {
