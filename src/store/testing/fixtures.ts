@@ -3,7 +3,8 @@
 
 import { expect } from "vitest";
 import type { ErrorCode } from "../../core/errors.js";
-import type { HistoryEntry, NewHost, TokenRecord } from "../types.js";
+import type { ChangeBatch, HistoryEntry, NewHost, RRSetWrite, TokenRecord } from "../types.js";
+import type { ZoneStore } from "../ports.js";
 import type { Zone } from "../../core/zones.js";
 
 /** The timestamp fixtures use (2023-11-14T22:13:20Z). */
@@ -69,4 +70,33 @@ export function historyFixture(fqdn: string, extra: Partial<HistoryEntry> = {}):
 /** Resolves once `p` rejected with a BeaconError of this code. */
 export async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await expect(p).rejects.toMatchObject({ name: "BeaconError", code });
+}
+
+/** A write of an A set. */
+export function setA(fqdn: string, values: string[], ttl = 60): RRSetWrite {
+  return { fqdn, type: "A", rrset: { ttl, values } };
+}
+
+/** A commit of these writes and entries, at T0 + 1000 unless `at` is given. */
+export function batch(writes: RRSetWrite[], history: HistoryEntry[] = [], at = T0 + 1000): ChangeBatch {
+  return { writes, history, at };
+}
+
+/** The zone's serial as stored; throws if the zone is missing. */
+export async function serialOf(store: Pick<ZoneStore, "getZone">, zone: string): Promise<number> {
+  const z = await store.getZone(zone);
+  if (z === undefined) throw new Error(`zone ${zone} missing`);
+  return z.serial;
+}
+
+/**
+ * example.com (serial 1000) with hosts a. and b. (ttl 30, description "b"), example.net (serial 5000)
+ * with host c.: each createHost advances its zone's serial, so they end at 1002 and 5001.
+ */
+export async function seedExampleZones(store: Pick<ZoneStore, "createZone" | "createHost">): Promise<void> {
+  await store.createZone(zoneFixture("example.com"));
+  await store.createZone(zoneFixture("example.net", { serial: 5000 }));
+  await store.createHost(hostFixture("a.example.com", "example.com"));
+  await store.createHost(hostFixture("b.example.com", "example.com", { ttl: 30, description: "b" }));
+  await store.createHost(hostFixture("c.example.net", "example.net"));
 }

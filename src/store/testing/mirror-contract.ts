@@ -4,10 +4,9 @@
 
 import { describe, expect, it } from "vitest";
 
-import type { ErrorCode } from "../../core/errors.js";
-import type { MirrorTarget, OutboxEntry, RRSetWrite } from "../types.js";
+import type { MirrorTarget, OutboxEntry } from "../types.js";
 import type { MirrorStore, ZoneStore } from "../ports.js";
-import { historyFixture, hostFixture, T0, zoneFixture } from "./fixtures.js";
+import { expectCode, historyFixture, hostFixture, setA, T0, zoneFixture } from "./fixtures.js";
 
 function mirror(id: string, zone: string, extra: Partial<MirrorTarget> = {}): MirrorTarget {
   return {
@@ -20,19 +19,9 @@ function mirror(id: string, zone: string, extra: Partial<MirrorTarget> = {}): Mi
   };
 }
 
-const setA = (fqdn: string, values: string[], ttl = 60): RRSetWrite => ({
-  fqdn,
-  type: "A",
-  rrset: { ttl, values },
-});
-
 /** The interesting fields of rows, without seq. */
 const shape = (rows: OutboxEntry[]) =>
   rows.map((r) => ({ fqdn: r.fqdn, type: r.type, rrset: r.rrset, at: r.createdAt }));
-
-async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await expect(p).rejects.toMatchObject({ name: "BeaconError", code });
-}
 
 export function mirrorContract(get: () => MirrorStore & ZoneStore): void {
   describe("mirrors and outbox", () => {
