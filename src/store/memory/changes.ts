@@ -1,6 +1,11 @@
-// The memory store's change log: the rows SQLite's triggers would append, kept in an array.
+// The memory store's change log: the rows SQLite's triggers would append, kept in an array
+// (MemoryChangeLog, which ZoneTables appends to), and the ChangeFeed port over it, which reads the
+// current state of what the rows name from the zone data.
+/* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
-import type { ChangeRow } from "../change-log.js";
+import { assembleDelta, touchedBy, zonesToRead, type ChangeRow } from "../change-log.js";
+import type { ChangeFeed } from "../ports.js";
+import type { ZoneView } from "./zone-tables.js";
 
 export class MemoryChangeLog {
   #rows: (ChangeRow & { readonly seq: number })[] = [];
@@ -26,4 +31,47 @@ export class MemoryChangeLog {
     this.#rows = this.#rows.slice(n);
     return n;
   }
+}
+
+/** The ChangeFeed of `log`; deltas are read from `tables` and cloned. */
+export function createMemoryChangeFeed(
+  open: () => void,
+  log: MemoryChangeLog,
+  tables: Pick<ZoneView, "zones" | "hosts" | "setsOf">,
+): ChangeFeed {
+  return {
+    async externalVersion() {
+      open();
+      return 0; // nothing outside this process can write here
+    },
+
+    async changeSeq() {
+      open();
+      return log.last;
+    },
+
+    async changesSince(after, limit) {
+      open();
+      const rows = log.since(after, limit);
+      if (rows === undefined) return undefined;
+      const touched = touchedBy(rows);
+      const present = [...touched.hosts.keys()].flatMap((fqdn) => tables.hosts.get(fqdn) ?? []);
+      const zoneNames = zonesToRead(touched, present);
+      return structuredClone(
+        assembleDelta({
+          seq: log.last,
+          touched,
+          hosts: present,
+          rrsets: present.flatMap((h) => tables.setsOf(h.fqdn).map((set) => ({ fqdn: h.fqdn, ...set }))),
+          zoneNames,
+          zones: [...zoneNames].flatMap((z) => tables.zones.get(z) ?? []),
+        }),
+      );
+    },
+
+    async pruneChanges(keep, limit) {
+      open();
+      return log.prune(keep, limit);
+    },
+  };
 }

@@ -1,23 +1,30 @@
-// The memory store's TSIG keys. Synchronous, cloned in and out.
+// The memory store's TSIG keys (the KeyStore port). Every method runs without awaiting, so each is
+// atomic; records are cloned in and out.
+/* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
 import { BeaconError } from "../../core/errors.js";
 import type { TsigKeyRecord } from "../types.js";
+import type { KeyStore } from "../ports.js";
+import { byKey } from "./order.js";
 
-export class MemoryKeys {
-  private readonly keys = new Map<string, TsigKeyRecord>();
+export function createMemoryKeys(open: () => void): KeyStore {
+  const keys = new Map<string, TsigKeyRecord>();
 
-  create(key: TsigKeyRecord): void {
-    if (this.keys.has(key.name))
-      throw new BeaconError("key_exists", `a key named ${key.name} already exists`);
-    this.keys.set(key.name, structuredClone(key));
-  }
+  return {
+    async createTsigKey(key) {
+      open();
+      if (keys.has(key.name)) throw new BeaconError("key_exists", `a key named ${key.name} already exists`);
+      keys.set(key.name, structuredClone(key));
+    },
 
-  /** Sorted by name. */
-  list(): TsigKeyRecord[] {
-    return structuredClone([...this.keys.values()].sort((a, b) => (a.name < b.name ? -1 : 1)));
-  }
+    async listTsigKeys() {
+      open();
+      return structuredClone([...keys.values()].sort(byKey((k) => k.name)));
+    },
 
-  delete(name: string): boolean {
-    return this.keys.delete(name);
-  }
+    async deleteTsigKey(name) {
+      open();
+      return keys.delete(name);
+    },
+  };
 }

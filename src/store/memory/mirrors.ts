@@ -1,9 +1,15 @@
-// The memory store's mirrors and outbox. Every method is synchronous, so the memory store can call
-// them from inside its own (synchronous, hence atomic) changes. Values are cloned in and out.
+// The memory store's mirrors, their delivery state and their outbox rows (outbox.ts): the MirrorStore
+// port. `enqueue` and `dropZone` are for the zone module's changes: synchronous, so it calls them
+// inside its own (synchronous, hence atomic) changes. A mirror needs its zone, and a resync reads the
+// zone's sets, from the zone data. Every method runs without awaiting; values are cloned in and out.
+/* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
 import { BeaconError } from "../../core/errors.js";
-import type { RecordType } from "../../core/records.js";
-import type { MirrorFailure, MirrorStatus, MirrorTarget, OutboxEntry } from "../types.js";
+import type { MirrorStatus, MirrorTarget } from "../types.js";
+import type { MirrorStore } from "../ports.js";
+import { byKey } from "./order.js";
+import { MemoryOutbox, type SetRef } from "./outbox.js";
+import type { ZoneView } from "./zone-tables.js";
 
 interface State {
   lastSuccessAt: number | undefined;
@@ -23,115 +29,134 @@ const fresh = (): State => ({
   nextTryAt: undefined,
 });
 
-export interface SetRef {
-  readonly fqdn: string;
-  readonly type: RecordType;
-  readonly rrset: OutboxEntry["rrset"];
+export interface MemoryMirrors extends MirrorStore {
+  /** Appends one row per set and per mirror of `zone`, in the order given, created at `at`. */
+  readonly enqueue: (zone: string, sets: readonly SetRef[], at: number) => void;
+  /** Deletes the zone's mirrors with their rows and state (the zone is being deleted). */
+  readonly dropZone: (zone: string) => void;
 }
 
-export class MemoryMirrors {
-  private readonly targets = new Map<string, MirrorTarget>();
-  private readonly states = new Map<string, State>();
-  /** In seq order. */
-  private outbox: OutboxEntry[] = [];
-  private nextSeq = 1;
+export function createMemoryMirrors(
+  open: () => void,
+  tables: Pick<ZoneView, "zones" | "hostsIn" | "setsOf">,
+): MemoryMirrors {
+  const targets = new Map<string, MirrorTarget>();
+  const states = new Map<string, State>();
+  const outbox = new MemoryOutbox();
 
-  /** Appends one row per set and per mirror of `zone`, in the order given. */
-  enqueue(zone: string, sets: readonly SetRef[], at: number): void {
-    const ids = this.list(zone).map((m) => m.id);
-    for (const s of sets) {
-      for (const mirror of ids) {
-        const rrset = s.rrset === null ? null : { ttl: s.rrset.ttl, values: [...s.rrset.values] };
-        this.outbox.push({ seq: this.nextSeq++, mirror, fqdn: s.fqdn, type: s.type, rrset, createdAt: at });
-      }
-    }
-  }
+  /** Sorted by id; the stored objects. */
+  const list = (zone?: string) =>
+    [...targets.values()].filter((m) => zone === undefined || m.zone === zone).sort(byKey((m) => m.id));
 
-  dropZone(zone: string): void {
-    for (const m of this.list(zone)) this.delete(m.id);
-  }
-
-  create(mirror: MirrorTarget, zoneExists: boolean): MirrorTarget {
-    if (!zoneExists) throw new BeaconError("zone_not_found", `zone ${mirror.zone} does not exist`);
-    if (this.targets.has(mirror.id))
-      throw new BeaconError("mirror_exists", `mirror ${mirror.id} already exists`);
-    this.targets.set(mirror.id, structuredClone(mirror));
-    this.states.set(mirror.id, fresh());
-    return structuredClone(mirror);
-  }
-
-  get(id: string): MirrorTarget | undefined {
-    return structuredClone(this.targets.get(id));
-  }
-
-  /** Sorted by id. */
-  list(zone?: string): MirrorTarget[] {
-    const all = [...this.targets.values()].filter((m) => zone === undefined || m.zone === zone);
-    return structuredClone(all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
-  }
-
-  delete(id: string): boolean {
-    if (!this.targets.delete(id)) return false;
-    this.states.delete(id);
-    this.outbox = this.outbox.filter((e) => e.mirror !== id);
+  function remove(id: string): boolean {
+    if (!targets.delete(id)) return false;
+    states.delete(id);
+    outbox.dropMirror(id);
     return true;
   }
 
-  resync(id: string, setsOfZone: (zone: string) => SetRef[], at: number): number {
-    const m = this.targets.get(id);
-    if (m === undefined) throw new BeaconError("mirror_not_found", `mirror ${id} does not exist`);
-    const sets = setsOfZone(m.zone);
-    for (const s of sets) {
-      this.outbox.push({ seq: this.nextSeq++, mirror: id, ...structuredClone(s), createdAt: at });
-    }
-    return sets.length;
-  }
+  /** Every set of the zone now, hosts by fqdn and sets by type. */
+  const setsOfZone = (zone: string): SetRef[] =>
+    tables
+      .hostsIn(zone)
+      .flatMap((h) =>
+        tables
+          .setsOf(h.fqdn)
+          .map((s) => ({ fqdn: h.fqdn, type: s.type, rrset: { ttl: s.ttl, values: s.values } })),
+      );
 
-  pending(mirror: string, limit: number): OutboxEntry[] {
-    const n = Math.max(0, Math.floor(limit));
-    return structuredClone(this.outbox.filter((e) => e.mirror === mirror).slice(0, n));
-  }
+  return {
+    async createMirror(mirror) {
+      open();
+      if (!tables.zones.has(mirror.zone))
+        throw new BeaconError("zone_not_found", `zone ${mirror.zone} does not exist`);
+      if (targets.has(mirror.id))
+        throw new BeaconError("mirror_exists", `mirror ${mirror.id} already exists`);
+      targets.set(mirror.id, structuredClone(mirror));
+      states.set(mirror.id, fresh());
+      return structuredClone(mirror);
+    },
 
-  ack(mirror: string, seqs: readonly number[], at: number, outcome: "delivered" | "skipped"): void {
-    const drop = new Set(seqs);
-    const before = this.outbox.length;
-    this.outbox = this.outbox.filter((e) => e.mirror !== mirror || !drop.has(e.seq));
-    const removed = before - this.outbox.length;
-    const s = this.states.get(mirror);
-    if (s === undefined) return;
-    if (outcome === "skipped") {
-      s.skipped += removed;
-      return;
-    }
-    Object.assign(s, {
-      lastSuccessAt: at,
-      delivered: s.delivered + removed,
-      attempts: 0,
-      lastError: undefined,
-      nextTryAt: undefined,
-    });
-  }
+    async getMirror(id) {
+      open();
+      return structuredClone(targets.get(id));
+    },
 
-  fail(mirror: string, f: MirrorFailure): void {
-    const s = this.states.get(mirror);
-    if (s === undefined) return;
-    s.attempts += 1;
-    s.lastError = { code: f.code, message: f.message, at: f.at };
-    s.nextTryAt = f.nextTryAt;
-  }
+    async listMirrors(zone) {
+      open();
+      return structuredClone(list(zone));
+    },
 
-  status(): MirrorStatus[] {
-    return this.list().map((m) => {
-      const rows = this.outbox.filter((e) => e.mirror === m.id);
-      const s = this.states.get(m.id) ?? fresh();
-      return structuredClone({
-        id: m.id,
-        zone: m.zone,
-        provider: m.provider,
-        pending: rows.length,
-        oldestPendingAt: rows.length === 0 ? undefined : Math.min(...rows.map((r) => r.createdAt)),
-        ...s,
+    async deleteMirror(id) {
+      open();
+      return remove(id);
+    },
+
+    async enqueueResync(id, at) {
+      open();
+      const m = targets.get(id);
+      if (m === undefined) throw new BeaconError("mirror_not_found", `mirror ${id} does not exist`);
+      const sets = setsOfZone(m.zone);
+      for (const s of sets) outbox.append(id, s, at);
+      return sets.length;
+    },
+
+    async pendingOutbox(mirror, limit) {
+      open();
+      const n = Math.max(0, Math.floor(limit));
+      return structuredClone(outbox.of(mirror).slice(0, n));
+    },
+
+    async ackOutbox(mirror, seqs, at, outcome = "delivered") {
+      open();
+      const removed = outbox.remove(mirror, seqs);
+      const s = states.get(mirror);
+      if (s === undefined) return;
+      if (outcome === "skipped") {
+        s.skipped += removed;
+        return;
+      }
+      Object.assign(s, {
+        lastSuccessAt: at,
+        delivered: s.delivered + removed,
+        attempts: 0,
+        lastError: undefined,
+        nextTryAt: undefined,
       });
-    });
-  }
+    },
+
+    async failMirror(mirror, f) {
+      open();
+      const s = states.get(mirror);
+      if (s === undefined) return;
+      s.attempts += 1;
+      s.lastError = { code: f.code, message: f.message, at: f.at };
+      s.nextTryAt = f.nextTryAt;
+    },
+
+    async mirrorStatus() {
+      open();
+      return list().map((m) => {
+        const rows = outbox.of(m.id);
+        const s = states.get(m.id) ?? fresh();
+        return structuredClone({
+          id: m.id,
+          zone: m.zone,
+          provider: m.provider,
+          pending: rows.length,
+          oldestPendingAt: rows.length === 0 ? undefined : Math.min(...rows.map((r) => r.createdAt)),
+          ...s,
+        });
+      });
+    },
+
+    enqueue(zone, sets, at) {
+      const ids = list(zone).map((m) => m.id);
+      for (const s of sets) for (const mirror of ids) outbox.append(mirror, s, at);
+    },
+
+    dropZone(zone) {
+      for (const m of list(zone)) remove(m.id);
+    },
+  };
 }
