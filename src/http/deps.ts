@@ -18,16 +18,27 @@ import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
 import type { SessionRecord, TokenRecord } from "../store/types.js";
-import type { Store } from "../store/ports.js";
+import type { HostHistoryStore, MirrorStore, StoreLifecycle, ZoneStore } from "../store/ports.js";
 import type { AssetReader } from "./pages/assets.js";
-import type { ProviderChoice } from "./routes/admin/deps.js";
+import type { AdminStore, ProviderChoice } from "./routes/admin/deps.js";
 import type { SessionUser } from "./session/guard.js";
+
+/**
+ * What the app reads from the store itself; every change goes through the services. /healthz: a cheap
+ * read and whether it takes writes; /api/v1: a host's history and the mirrors' state; the admin
+ * routes, which get the same store: AdminStore.
+ */
+export type AppStore = Pick<ZoneStore, "getZone"> &
+  Pick<StoreLifecycle, "health"> &
+  HostHistoryStore &
+  Pick<MirrorStore, "mirrorStatus"> &
+  AdminStore;
 
 export interface AppDeps {
   readonly tokens: TokenService;
   readonly updates: UpdateService;
   readonly zones: ZoneService;
-  readonly store: Store;
+  readonly store: AppStore;
   readonly log: Log;
   readonly clock: Clock;
   /** The peer address of the connection (Node: getConnInfo(c).remote.address); undefined if unknown. */

@@ -267,6 +267,12 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
+/**
+ * History with the hosts it belongs to: what reading a host's history takes (services/history.ts), so
+ * what every consumer that reads history through it passes on (the token API and the admin routes).
+ */
+export type HostHistoryStore = Pick<ZoneStore, "getHost"> & HistoryStore;
+
 /** Every port: what an adapter implements and src/cli opens. Consumers take the ports they use. */
 export interface Store
   extends

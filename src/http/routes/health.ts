@@ -7,29 +7,36 @@
 
 import type { Hono } from "hono";
 import { BeaconError, isBeaconError } from "../../core/errors.js";
-import type { AppDeps, AppEnv } from "../deps.js";
+import type { StoreLifecycle, ZoneStore } from "../../store/ports.js";
+import type { AppEnv } from "../deps.js";
 import { problemFor } from "../problem.js";
 
-export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+/** A cheap read that fails when the store does not answer, and whether it takes writes. */
+type HealthStore = Pick<ZoneStore, "getZone"> & Pick<StoreLifecycle, "health">;
+
+export function registerHealthRoutes(
+  app: Hono<AppEnv>,
+  deps: { readonly version: string; readonly store: HealthStore },
+): void {
   app.get("/healthz", async (c) => {
     c.header("cache-control", "no-store");
     c.header("x-beacon-version", deps.version);
-    const problem = await storeProblem(deps);
+    const problem = await storeProblem(deps.store);
     if (problem === undefined) return c.json({ status: "ok", writable: true });
     const body = problemFor(problem, c.get("requestId"));
     return c.json(body, 503, { "content-type": "application/problem+json" });
   });
 }
 
-async function storeProblem(deps: AppDeps): Promise<BeaconError | undefined> {
+async function storeProblem(store: HealthStore): Promise<BeaconError | undefined> {
   try {
-    await deps.store.getZone("healthz.invalid");
+    await store.getZone("healthz.invalid");
   } catch (e) {
     return isBeaconError(e) && e.code.startsWith("store_")
       ? e
       : new BeaconError("store_unavailable", undefined, { cause: e });
   }
-  const health = deps.store.health();
+  const health = store.health();
   return health.problem === undefined
     ? undefined
     : new BeaconError(health.problem.code, health.problem.message);

@@ -13,7 +13,7 @@ import type { Log } from "../../../core/log.js";
 import type { RateSeries } from "../../../services/rates.js";
 import type { TokenService } from "../../../services/tokens.js";
 import type { ZoneService } from "../../../services/zones.js";
-import type { Store } from "../../../store/ports.js";
+import type { HostHistoryStore, MirrorStore, TokenStore, ZoneStore } from "../../../store/ports.js";
 
 export interface ProviderChoice {
   readonly type: string;
@@ -22,14 +22,24 @@ export interface ProviderChoice {
   readonly settings?: z.ZodType;
 }
 
+/**
+ * What the admin routes read from the store themselves (every change goes through the services): a
+ * host's sets, zone TTL and history (hosts.ts), hosts and mirrors per zone (zones.ts), a token
+ * (tokens.ts), the totals (stats.ts). Each route takes its own part (RouteDeps).
+ */
+export type AdminStore = HostHistoryStore &
+  Pick<ZoneStore, "getZone" | "listZones" | "listHosts" | "getRRSets"> &
+  Pick<MirrorStore, "listMirrors"> &
+  Pick<TokenStore, "getToken" | "listTokens">;
+
 export interface AdminRouteDeps {
   readonly zones: ZoneService;
   readonly tokens: TokenService;
   readonly keys: KeyService;
   readonly mirrors: MirrorService;
   readonly updates: UpdateService;
-  /** Reads only: hosts' sets and last history entry, mirror and token listings, counts. */
-  readonly store: Store;
+  /** Reads only (AdminStore). */
+  readonly store: AdminStore;
   /** Hosts flagged for update abuse (shown in host views; the admin clears them). */
   readonly flags: Pick<AbuseFlags, "list" | "clear">;
   /** The rate sampler's current window (RateSampler.series). */
@@ -51,3 +61,6 @@ export interface AdminRouteDeps {
   /** Largest JSON body accepted (http.max_body_bytes); default 64 KiB. */
   readonly maxBodyBytes?: number;
 }
+
+/** AdminRouteDeps for a route that reads only `S` of the store. */
+export type RouteDeps<S> = Omit<AdminRouteDeps, "store"> & { readonly store: S };

@@ -19,7 +19,8 @@ import { createHistoryService } from "../../../services/history.js";
 import { tokenBoundTo, tokenCoversName } from "../../../services/scope.js";
 import type { Host, HostFlag } from "../../../store/types.js";
 import type { AppEnv } from "../../deps.js";
-import type { AdminRouteDeps } from "./deps.js";
+import type { HostHistoryStore, ZoneStore } from "../../../store/ports.js";
+import type { RouteDeps } from "./deps.js";
 import { flagQuery, intQuery, parseBody } from "../../request-parse.js";
 import { hostView, historyView, tokenView } from "./views.js";
 
@@ -35,7 +36,7 @@ const createBody = z.strictObject({
 
 export function registerHostRoutes(
   admin: Hono<AppEnv>,
-  deps: AdminRouteDeps,
+  deps: RouteDeps<HostHistoryStore & Pick<ZoneStore, "getZone" | "getRRSets">>,
   origin: (c: Context<AppEnv>) => string,
 ): void {
   const history = createHistoryService({ store: deps.store });

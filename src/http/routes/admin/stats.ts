@@ -5,10 +5,14 @@
 
 import type { Hono } from "hono";
 import type { AppEnv } from "../../deps.js";
-import type { AdminRouteDeps } from "./deps.js";
+import type { TokenStore, ZoneStore } from "../../../store/ports.js";
+import type { RouteDeps } from "./deps.js";
 import { tokenState } from "./views.js";
 
-export function registerStatsRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps): void {
+export function registerStatsRoutes(
+  admin: Hono<AppEnv>,
+  deps: RouteDeps<Pick<ZoneStore, "listZones" | "listHosts"> & Pick<TokenStore, "listTokens">>,
+): void {
   admin.get("/stats", async (c) => {
     const now = deps.clock();
     const [zones, hosts, tokens] = await Promise.all([

@@ -10,7 +10,8 @@ import { BeaconError } from "../../../core/errors.js";
 import { RECORD_TYPES } from "../../../core/records.js";
 import { isTokenId } from "../../../services/tokens.js";
 import type { AppEnv } from "../../deps.js";
-import type { AdminRouteDeps } from "./deps.js";
+import type { TokenStore } from "../../../store/ports.js";
+import type { RouteDeps } from "./deps.js";
 import { parseBody } from "../../request-parse.js";
 import { canonicalCidrs, canonicalScopes, cidrsSchema, scopesSchema, typesSchema } from "./scopes.js";
 import { tokenView } from "./views.js";
@@ -32,7 +33,10 @@ function idParam(c: Context<AppEnv>): string {
   return id;
 }
 
-export function registerTokenRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps): void {
+export function registerTokenRoutes(
+  admin: Hono<AppEnv>,
+  deps: RouteDeps<Pick<TokenStore, "getToken">>,
+): void {
   async function current(id: string) {
     const token = await deps.store.getToken(id);
     if (token === undefined) throw new BeaconError("token_not_found", `no token "${id}"`);

@@ -9,7 +9,8 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../deps.js";
-import type { AdminRouteDeps } from "./deps.js";
+import type { MirrorStore, ZoneStore } from "../../../store/ports.js";
+import type { RouteDeps } from "./deps.js";
 import { flagQuery, parseBody } from "../../request-parse.js";
 import { zoneView } from "./views.js";
 
@@ -32,7 +33,10 @@ const createBody = z.strictObject({
 });
 const updateBody = z.strictObject(settings);
 
-export function registerZoneRoutes(admin: Hono<AppEnv>, deps: AdminRouteDeps): void {
+export function registerZoneRoutes(
+  admin: Hono<AppEnv>,
+  deps: RouteDeps<Pick<ZoneStore, "listHosts"> & Pick<MirrorStore, "listMirrors">>,
+): void {
   admin.get("/zones", async (c) => {
     const [zones, hosts, mirrors] = await Promise.all([
       deps.zones.listZones(),

@@ -7,6 +7,7 @@ import { BeaconError } from "../../../core/errors.js";
 import { normalizeName } from "../../../core/names.js";
 import { createHistoryService } from "../../../services/history.js";
 import { tokenBoundTo, tokenCoversName } from "../../../services/scope.js";
+import type { HostHistoryStore } from "../../../store/ports.js";
 import type { AppDeps, AppEnv } from "../../deps.js";
 import { intQuery } from "../../request-parse.js";
 import { tokenOf } from "./auth.js";
@@ -20,7 +21,10 @@ export function scopedName(c: Context<AppEnv>): string {
   return fqdn;
 }
 
-export function registerHostRoutes(v1: Hono<AppEnv>, deps: AppDeps): void {
+export function registerHostRoutes(
+  v1: Hono<AppEnv>,
+  deps: Pick<AppDeps, "zones"> & { readonly store: HostHistoryStore },
+): void {
   const history = createHistoryService({ store: deps.store });
 
   /** The host of the path, when the token covers its name and was not made for another host. */

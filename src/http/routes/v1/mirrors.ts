@@ -7,14 +7,18 @@ import type { Hono } from "hono";
 import { isAtOrBelow } from "../../../core/names.js";
 import { mirrorStatusView } from "../../../services/mirror/views.js";
 import type { TokenRecord } from "../../../store/types.js";
-import type { AppDeps, AppEnv } from "../../deps.js";
+import type { MirrorStore } from "../../../store/ports.js";
+import type { AppEnv } from "../../deps.js";
 import { tokenOf } from "./auth.js";
 
 export function tokenCoversZone(token: Pick<TokenRecord, "names">, zone: string): boolean {
   return token.names.some((s) => s.subtree && isAtOrBelow(zone, s.name));
 }
 
-export function registerMirrorRoutes(v1: Hono<AppEnv>, deps: AppDeps): void {
+export function registerMirrorRoutes(
+  v1: Hono<AppEnv>,
+  deps: { readonly store: Pick<MirrorStore, "mirrorStatus"> },
+): void {
   v1.get("/mirrors", async (c) => {
     const token = tokenOf(c);
     const visible = (await deps.store.mirrorStatus()).filter((m) => tokenCoversZone(token, m.zone));
