@@ -1,0 +1,53 @@
+// The HTTP side of `beacon serve`, before it listens: the app (dyndns2, the JSON API, the admin
+// console, /metrics) on the write services, and the connection gate every HTTP listener shares
+// (its caps lowered to fit the open-file limit; its report timer runs until stop()).
+
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Registry } from "prom-client";
+import type { ServerConfig } from "../../config/index.js";
+import type { Clock } from "../../core/clock.js";
+import type { Log } from "../../core/log.js";
+import { createApp } from "../../http/app.js";
+import type { AdminDeps } from "../../http/deps.js";
+import type { Store } from "../../store/ports.js";
+import { httpConnections, type HttpConnections, type listenHttp } from "../http-server.js";
+import { openFileLimit } from "../open-files.js";
+import { VERSION } from "../version.js";
+import type { Writes } from "./updates.js";
+
+export interface HttpSide {
+  readonly fetch: Parameters<typeof listenHttp>[0];
+  readonly connections: HttpConnections;
+}
+
+export function wireHttp(d: {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly writes: Pick<Writes, "tokens" | "updates" | "zones" | "limits">;
+  /** Served on GET /metrics; the connection metrics are added to it. */
+  readonly metrics: Registry;
+  readonly admin: AdminDeps;
+}): HttpSide {
+  const { config, store, clock, log, writes, metrics } = d;
+  const app = createApp({
+    tokens: writes.tokens,
+    updates: writes.updates,
+    zones: writes.zones,
+    store,
+    log,
+    clock,
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    limitClient: (scope, ip) => writes.limits.limits.client(scope, ip),
+    trustedProxies: config.http.trustedProxies,
+    maxBodyBytes: config.http.maxBodyBytes,
+    version: VERSION,
+    metrics,
+    admin: d.admin,
+  });
+  return {
+    fetch: app.fetch,
+    connections: httpConnections(config.http, log, clock, metrics, openFileLimit()),
+  };
+}

@@ -1,0 +1,40 @@
+// The mirror delivery worker of `beacon serve`: the outbox's changes go to the vendors' APIs through
+// providers built on the real network (the HTTP and DNS clients), the system timers and crypto.
+// Returned unstarted: serve starts it once everything is wired, and it then resumes whatever the
+// outbox holds (changes committed before a crash or restart).
+
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../../core/clock.js";
+import type { Log } from "../../core/log.js";
+import { systemTimers } from "../../core/timers.js";
+import { createDnsExchange } from "../../dns/client/exchange.js";
+import { createHttpRequest } from "../../net/http-request.js";
+import type { ProviderDeps } from "../../providers/types.js";
+import {
+  createMirrorWorker,
+  type MirrorWorker,
+  type MirrorWorkerDeps,
+} from "../../services/mirror/worker.js";
+import { buildMirrorProvider } from "../mirror-provider.js";
+import { VERSION } from "../version.js";
+
+export function wireMirrors(d: {
+  readonly store: MirrorWorkerDeps["store"];
+  readonly clock: Clock;
+  readonly log: Log;
+}): MirrorWorker {
+  const providerDeps: ProviderDeps = {
+    httpRequest: createHttpRequest(),
+    dnsExchange: createDnsExchange(),
+    clock: d.clock,
+    userAgent: `Beacon-Server/${VERSION}`,
+    randomBytes: (n) => randomBytes(n),
+  };
+  return createMirrorWorker({
+    store: d.store,
+    provider: (m) => buildMirrorProvider(m, providerDeps),
+    clock: d.clock,
+    log: d.log,
+    timers: systemTimers,
+  });
+}

@@ -1,0 +1,144 @@
+import { describe, expect, test } from "vitest";
+import type { Log } from "../../core/log.js";
+import {
+  EXTERNAL_POLL_MS,
+  everyUnlessBusy,
+  HISTORY_SWEEP_MS,
+  PRUNE_EVERY_POLLS,
+  sweepHistoryPeriodically,
+  watchExternalChanges,
+  type Every,
+} from "./periodic.js";
+
+/** An Every the test ticks by hand. */
+function manual() {
+  const state = { ms: 0, tick: (): void => undefined, stopped: false };
+  const every: Every = (ms, tick) => {
+    Object.assign(state, { ms, tick });
+    return () => (state.stopped = true);
+  };
+  return { every, state };
+}
+
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+function recordingLog() {
+  const lines: [string, object, string | undefined][] = [];
+  const log: Log = {
+    debug: (o, m) => lines.push(["debug", o, m]),
+    info: (o, m) => lines.push(["info", o, m]),
+    warn: (o, m) => lines.push(["warn", o, m]),
+    error: (o, m) => lines.push(["error", o, m]),
+  };
+  return { log, lines };
+}
+
+describe("everyUnlessBusy", () => {
+  test("skips a tick while the task runs, runs again once it ended, and reports failures", async () => {
+    const { every, state } = manual();
+    let runs = 0;
+    let finish: (ok: boolean) => void = () => undefined;
+    const failures: unknown[] = [];
+    const stop = everyUnlessBusy(
+      every,
+      250,
+      () => {
+        runs++;
+        return new Promise<void>((resolve, reject) => {
+          finish = (ok) => (ok ? resolve() : reject(new Error("boom")));
+        });
+      },
+      (e) => failures.push(e),
+    );
+    expect(state.ms).toBe(250);
+    state.tick();
+    state.tick();
+    expect(runs).toBe(1);
+    finish(false);
+    await turn();
+    expect(failures).toEqual([new Error("boom")]);
+    state.tick();
+    expect(runs).toBe(2);
+    finish(true);
+    await turn();
+    state.tick();
+    expect(runs).toBe(3);
+    stop();
+    expect(state.stopped).toBe(true);
+  });
+});
+
+describe("sweepHistoryPeriodically", () => {
+  test.each([
+    [0, []],
+    [3, [["info", { deleted: 3 }, "history entries past history.max_age deleted"]]],
+  ])("a sweep deleting %i entries logs %j", async (deleted, expected) => {
+    const { every, state } = manual();
+    const { log, lines } = recordingLog();
+    sweepHistoryPeriodically({ sweep: () => Promise.resolve(deleted) }, log, every);
+    expect(state.ms).toBe(HISTORY_SWEEP_MS);
+    state.tick();
+    await turn();
+    expect(lines).toEqual(expected);
+  });
+
+  test("a failed sweep is a warning", async () => {
+    const { every, state } = manual();
+    const { log, lines } = recordingLog();
+    const err = new Error("disk I/O error");
+    sweepHistoryPeriodically({ sweep: () => Promise.reject(err) }, log, every);
+    state.tick();
+    await turn();
+    expect(lines).toEqual([["warn", { err }, "could not prune the update history"]]);
+  });
+});
+
+describe("watchExternalChanges", () => {
+  test("tells onChange of each poll that applied something, and prunes every PRUNE_EVERY_POLLS polls", async () => {
+    const { every, state } = manual();
+    const { log } = recordingLog();
+    const steps = ["none", "delta", "reload", ...Array<"none">(PRUNE_EVERY_POLLS).fill("none")] as const;
+    let polls = 0;
+    let prunes = 0;
+    let changes = 0;
+    watchExternalChanges(
+      {
+        step: () => Promise.resolve(steps[polls++] ?? "none"),
+        prune: () => Promise.resolve(++prunes),
+      },
+      log,
+      every,
+      () => changes++,
+    );
+    expect(state.ms).toBe(EXTERNAL_POLL_MS);
+    for (let i = 0; i < PRUNE_EVERY_POLLS * 2; i++) {
+      state.tick();
+      await turn();
+    }
+    expect(polls).toBe(PRUNE_EVERY_POLLS * 2);
+    expect(changes).toBe(2);
+    expect(prunes).toBe(2);
+  });
+
+  test("a failed poll is a warning, and the next poll runs", async () => {
+    const { every, state } = manual();
+    const { log, lines } = recordingLog();
+    const err = new Error("database is locked");
+    let polls = 0;
+    watchExternalChanges(
+      {
+        step: () => (polls++ === 0 ? Promise.reject(err) : Promise.resolve("none")),
+        prune: () => Promise.resolve(0),
+      },
+      log,
+      every,
+      () => undefined,
+    );
+    state.tick();
+    await turn();
+    state.tick();
+    await turn();
+    expect(polls).toBe(2);
+    expect(lines).toEqual([["warn", { err }, "could not check the store for outside changes"]]);
+  });
+});

@@ -1,0 +1,82 @@
+// The periodic tasks of `beacon serve`. Each runs on an `Every` (the runtime's interval, which never
+// keeps the process alive), never twice at once (a tick while one runs is skipped), and reports a
+// failure to its log line instead of stopping. Each returns its stop.
+// - The history sweep: old entries (history.max_age) are deleted every HISTORY_SWEEP_MS, each run
+//   bounded (services/history-retention.ts).
+// - Outside changes: commits by other processes (admin commands) are applied about once a second;
+//   `onChange` hears of each that changed something; the change log is pruned every PRUNE_EVERY_POLLS.
+
+import type { Log } from "../../core/log.js";
+import type { ExternalChanges } from "../../services/external-changes.js";
+import type { HistorySweeper } from "../../services/history-retention.js";
+
+/** Calls `tick` every `ms` until the returned stop is called. */
+export type Every = (ms: number, tick: () => void) => () => void;
+
+/** setInterval, unref'd: a timer alone never keeps the process running. */
+export const systemEvery: Every = (ms, tick) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+/** How often a running server checks whether another process (the CLI) changed the store. */
+export const EXTERNAL_POLL_MS = 1_000;
+/** The change log is pruned every this many polls (each removes at most pruneBatch rows). */
+export const PRUNE_EVERY_POLLS = 10;
+/** How often old history entries are swept. */
+export const HISTORY_SWEEP_MS = 60_000;
+
+/** Runs `task` every `ms` (never two at once: a tick while one runs is skipped); returns a stop. */
+export function everyUnlessBusy(
+  every: Every,
+  ms: number,
+  task: () => Promise<void>,
+  failed: (e: unknown) => void,
+): () => void {
+  let busy = false;
+  return every(ms, () => {
+    if (busy) return;
+    busy = true;
+    task()
+      .catch(failed)
+      .finally(() => {
+        busy = false;
+      });
+  });
+}
+
+/** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS. */
+export function sweepHistoryPeriodically(sweeper: HistorySweeper, log: Log, every: Every): () => void {
+  return everyUnlessBusy(
+    every,
+    HISTORY_SWEEP_MS,
+    async () => {
+      const deleted = await sweeper.sweep();
+      if (deleted > 0) log.info({ deleted }, "history entries past history.max_age deleted");
+    },
+    (e) => log.warn({ err: e }, "could not prune the update history"),
+  );
+}
+
+/**
+ * Applies commits of other processes (a CLI command) every EXTERNAL_POLL_MS, and tells `onChange`
+ * (mirrors may have been added, removed or resynced; keys changed). Prunes the change log now and then.
+ */
+export function watchExternalChanges(
+  external: Pick<ExternalChanges, "step" | "prune">,
+  log: Log,
+  every: Every,
+  onChange: () => void,
+): () => void {
+  let polls = 0;
+  return everyUnlessBusy(
+    every,
+    EXTERNAL_POLL_MS,
+    async () => {
+      if ((await external.step()) !== "none") onChange();
+      if (++polls % PRUNE_EVERY_POLLS === 0) await external.prune();
+    },
+    (e) => log.warn({ err: e }, "could not check the store for outside changes"),
+  );
+}

@@ -1,0 +1,46 @@
+// The shutdown order of `beacon serve`. The returned close() runs it once (later calls get the same
+// promise) and may be called while listeners are still being added (a failed start):
+// 1. at once, nothing new starts: the outside-change watcher, the history sweeper and the admin
+//    console's timers stop;
+// 2. then together: HTTP listeners drain in-flight requests (up to the grace period), DNS listeners
+//    close, the mirror worker finishes the delivery in flight (bounded; what is still queued stays in
+//    the outbox for the next start), NOTIFY rounds end, the DNS workers stop;
+// 3. the HTTP connection report timer stops and writes what is left;
+// 4. long-window limits are saved (they outlive the restart), before
+// 5. the store closes.
+
+import type { Listeners } from "./listen.js";
+
+export interface ShutdownParts {
+  readonly stopWatching: () => void;
+  readonly stopSweeping: () => void;
+  readonly admin: { stop(): void };
+  /** Read at close time: whatever listens by then. */
+  readonly listeners: Listeners;
+  readonly mirrors: { stop(): Promise<void> };
+  readonly notifier: { stop(): Promise<void> };
+  readonly workers: { close(): Promise<void> } | undefined;
+  readonly connections: { stop(): void };
+  readonly limits: { stop(): Promise<void> };
+  readonly store: { close(): Promise<void> };
+}
+
+export function shutdownInOrder(p: ShutdownParts): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    p.stopWatching();
+    p.stopSweeping();
+    p.admin.stop();
+    await Promise.all([
+      ...p.listeners.http.map((l) => l.drain()),
+      ...p.listeners.dns.map((s) => s.close()),
+      p.mirrors.stop(),
+      p.notifier.stop(),
+      p.workers?.close(),
+    ]);
+    p.connections.stop();
+    await p.limits.stop();
+    await p.store.close();
+  };
+  return () => (closing ??= close());
+}
