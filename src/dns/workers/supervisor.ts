@@ -3,15 +3,14 @@
 // what their messages mean beyond their lifecycle is the caller's (feed.ts, pool.ts).
 //
 // Contract:
-// - Channel: a worker's first message is `hello` (its listener is attached); what is sent to it before
-//   is held and sent then, in order. Sending to a worker whose channel closed drops the message. Every
-//   other well-formed message of the slot's current worker goes to the start's `received`, with a
-//   `reply` bound to that worker (never to a later one in the same slot); malformed ones are logged
-//   and dropped.
-// - `start` sets the launcher up, forks every slot's worker (each first sent the start's `init(n)`) and
-//   resolves when all said `ready`;
-//   it rejects, with every worker stopped, on a `failed` (the error's `code` is the worker's bind
-//   error's), on an exit before ready, or after `startTimeoutMs`. It may be called again after that.
+// - Channel (channel.ts): what is sent to a worker before its `hello` is held and sent then, in
+//   order; sending to a worker whose channel closed drops the message. Every other well-formed
+//   message of the slot's current worker goes to the start's `received`, with a `reply` bound to
+//   that worker (never to a later one in the same slot); malformed ones are logged and dropped.
+// - `start` sets the launcher up, forks every slot's worker (each first sent the start's `init(n)`)
+//   and resolves when all said `ready`; it rejects, with every worker stopped, on a `failed` (the
+//   error's `code` is the worker's bind error's), on an exit before ready, or after
+//   `startTimeoutMs`. It may be called again after that.
 // - Restarts: a worker that exits after a successful start is forked again as restart-policy.ts
 //   decides, or its slot is given up (logged). `forked(ns)` is told of every fork, `exited(n)` of
 //   every exit of a slot's current worker.
@@ -22,6 +21,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { Log } from "../../core/log.js";
 import type { TimerHandle, Timers } from "../../core/timers.js";
+import { createWorkerChannel, type WorkerChannel } from "./channel.js";
 import { parseWorkerMessage, type PrimaryMessage, type WorkerInit, type WorkerMessage } from "./protocol.js";
 import { afterExit } from "./restart-policy.js";
 
@@ -93,10 +93,7 @@ export interface Supervisor {
 /** One forked worker and its channel. */
 interface Link {
   readonly proc: WorkerProcess;
-  /** The worker said hello: its listener is attached (messages sent before that are lost). */
-  hello: boolean;
-  /** Messages waiting for hello. */
-  outbox: PrimaryMessage[];
+  readonly channel: WorkerChannel;
   ready: boolean;
   readonly exited: Promise<void>;
 }
@@ -124,38 +121,25 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   let onStartEvent: (() => void) | undefined;
   let startError: Error | undefined;
 
-  const post = (link: Link | undefined, m: PrimaryMessage): void => {
-    if (link === undefined || !link.proc.isConnected()) return;
-    if (!link.hello) {
-      link.outbox.push(m);
-      return;
-    }
-    try {
-      link.proc.send(m);
-    } catch (err) {
-      log.debug({ err }, "dns worker: send failed");
-    }
-  };
-
   const fork = (slot: Slot): void => {
     slot.restart = undefined;
     let exited = (): void => undefined;
+    const proc = opts.launcher.fork({
+      message: (raw) => onMessage(slot, link, raw),
+      exit: (code, signal) => {
+        onExit(slot, link, code, signal);
+        exited();
+      },
+      error: (err) => log.warn({ err, dnsWorker: slot.n }, "dns worker: channel error"),
+    });
     const link: Link = {
-      hello: false,
-      outbox: [],
+      proc,
+      channel: createWorkerChannel(proc, log),
       ready: false,
       exited: new Promise<void>((done) => (exited = done)),
-      proc: opts.launcher.fork({
-        message: (raw) => onMessage(slot, link, raw),
-        exit: (code, signal) => {
-          onExit(slot, link, code, signal);
-          exited();
-        },
-        error: (err) => log.warn({ err, dnsWorker: slot.n }, "dns worker: channel error"),
-      }),
     };
     Object.assign(slot, { link, startedAt: opts.clock() });
-    if (plan !== undefined) post(link, plan.init(slot.n));
+    if (plan !== undefined) link.channel.send(plan.init(slot.n));
   };
 
   const onMessage = (slot: Slot, link: Link, raw: unknown): void => {
@@ -165,14 +149,8 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       log.warn({ dnsWorker: slot.n }, "dns worker: malformed message ignored");
       return;
     }
-    if (m.kind === "hello") {
-      link.hello = true;
-      const queued = link.outbox;
-      link.outbox = [];
-      for (const q of queued) post(link, q);
-      return;
-    }
-    plan?.received(slot.n, m, (r) => post(link, r));
+    if (m.kind === "hello") return link.channel.opened();
+    plan?.received(slot.n, m, (r) => link.channel.send(r));
     if (m.kind === "ready") {
       link.ready = true;
       log.info({ dnsWorker: slot.n, pid: link.proc.pid }, "dns worker ready");
@@ -260,7 +238,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       await stop(false);
       throw startError ?? new Error("dns workers failed to start");
     },
-    send: (n, m) => post(slots[n - 1]?.link, m),
+    send: (n, m) => slots[n - 1]?.link?.channel.send(m),
     kill: (n) => slots[n - 1]?.link?.proc.kill(),
     pids: () => slots.flatMap((s) => (s.link?.proc.pid === undefined ? [] : [s.link.proc.pid])),
     stop,
