@@ -1,39 +1,38 @@
-// Applies desired record sets to existing hosts. The contract every protocol relies on:
-// - one outcome per requested host, in request order; failures are values, not exceptions; a name
-//   requested again in the same request gets the first one's outcome and is neither planned nor
-//   recorded again;
-// - every history entry is clipped to HISTORY_LIMITS here (history-entry.ts), whatever the protocol;
+// Applies desired record sets to existing hosts: reads what each request needs from the store, has
+// update-plan.ts decide it, commits and tells the ChangeListener. The contract every protocol relies on:
+// - the outcomes and history entries are update-plan.ts's: one outcome per requested host, in request
+//   order; failures are values, not exceptions; every history entry clipped to HISTORY_LIMITS;
 // - all changes of one request go into ONE store.commit (rrsets + history), so nothing is half-applied;
 //   requests that arrive while a commit is in flight share the next commit (group commit: one fsync for
-//   many updates), each still decided in arrival order against the ones before it;
+//   many updates; group-commit.ts), each still decided in arrival order against the ones before it;
 // - outcomes are returned and the ChangeListener told only after that commit resolved;
 // - requests are serialised, so the read-compare-write of one request never interleaves with another;
 // - with `limits`, a request over its credential's limit, or a host over its own, fails rate_limited
 //   before anything is read or recorded (no history row: a flood must not grow the store).
 
 import type { Clock } from "../core/clock.js";
-import { BeaconError, isBeaconError, toBeaconError, type ErrorCode } from "../core/errors.js";
-import { isGlobalUnicast, parseIp, type ParsedIp } from "../core/ip.js";
-import { normalizeName } from "../core/names.js";
-import {
-  canonicalValues,
-  isRecordType,
-  sameValues,
-  validateTtl,
-  type RecordType,
-  type RRSet,
-} from "../core/records.js";
+import { toBeaconError } from "../core/errors.js";
+import { isGlobalUnicast, type ParsedIp } from "../core/ip.js";
 import type { DesiredSets, HostOutcome, UpdateSource } from "../core/update.js";
-import { retryAfterSeconds } from "../core/rate.js";
-import type { HistoryEntry, RRSetWrite, TokenRecord } from "../store/types.js";
+import type { CommitResult, TokenRecord } from "../store/types.js";
 import type { ZoneStore } from "../store/ports.js";
 import type { Zone } from "../core/zones.js";
 import type { UpdateLimits } from "./ports.js";
 import type { ChangeListener } from "../store/change-listener.js";
 import type { Log } from "../core/log.js";
+import { createGroupCommit } from "./group-commit.js";
 import { HISTORY_DEFAULTS } from "./history.js";
-import { boundedEntry } from "./history-entry.js";
-import { tokenAllows, tokenBoundTo, tokenCoversName } from "./scope.js";
+import { tokenBoundTo } from "./scope.js";
+import {
+  mergePlans,
+  plan,
+  planOverLimit,
+  screen,
+  sortedSets,
+  type HostFacts,
+  type HostSets,
+  type Plan,
+} from "./update-plan.js";
 import { createWriteQueue, type WriteQueue } from "./write-queue.js";
 
 export interface UpdateServiceDeps {
@@ -88,179 +87,36 @@ export interface UpdateService {
   acceptsAddress(ip: ParsedIp): boolean;
 }
 
-type HostState = Map<RecordType, RRSet>;
-
 export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
   const { store, clock, listener, log, allowNonGlobal, limits } = deps;
   const queue = deps.queue ?? createWriteQueue();
   const keepPerHost = deps.historyPerHost ?? HISTORY_DEFAULTS.maxEntriesPerHost;
-  const defer = deps.defer ?? ((fn: () => void) => void setImmediate(fn));
 
   const acceptsAddress = (ip: ParsedIp): boolean => allowNonGlobal || isGlobalUnicast(ip);
-
-  /** Validates the desired sets against the host's defaults; throws the per-host error. */
-  function resolveSets(sets: DesiredSets, types: RecordType[], ttl: number): Map<RecordType, RRSet | null> {
-    const out = new Map<RecordType, RRSet | null>();
-    for (const type of types) {
-      const want = sets[type];
-      if (want === undefined) continue;
-      if (want === null) {
-        out.set(type, null);
-        continue;
-      }
-      const values = canonicalValues(type, want.values);
-      if (type !== "TXT") {
-        for (const v of values) {
-          const ip = parseIp(v);
-          if (ip === undefined || !acceptsAddress(ip)) {
-            throw new BeaconError("ip_not_global", `${v} is not a global unicast address`);
-          }
-        }
-      }
-      out.set(type, { type, ttl: validateTtl(want.ttl ?? ttl), values });
-    }
-    return out;
-  }
+  /** Bounded by the listener's contract; never rejects. */
+  const settled = (): Promise<void> => (listener.settled?.() ?? Promise.resolve()).catch(() => undefined);
 
   /**
-   * Decides one request against the batch's view of the hosts (earlier requests of the same batch
-   * included), touching nothing shared: the caller merges the result only if this did not throw.
-   * Store reads may throw store_unavailable; that fails this request alone.
+   * Decides one request against the batch (earlier requests of the same batch included), leaving the
+   * batch's sets alone: the caller merges the plan only if this did not throw. Store reads may throw
+   * store_unavailable; that fails this request alone.
    */
-  async function plan(req: UpdateRequest, batch: Batch): Promise<Planned> {
-    const { at, zones } = batch;
-    const planned: Planned = {
-      outcomes: [],
-      writes: new Map(),
-      history: [],
-      states: new Map(),
-      changed: new Map(),
-    };
-    const { outcomes, writes, history, states, changed } = planned;
+  async function planRequest(req: UpdateRequest, batch: Batch): Promise<Plan> {
     const credentialWait = limits?.request(req.source);
-    if (credentialWait !== undefined) {
-      for (const requested of req.hosts) outcomes.push(failed(requested, rateLimited(credentialWait)));
-      return planned;
+    if (credentialWait !== undefined) return planOverLimit(req.hosts, credentialWait);
+    const targets = screen(req);
+    const facts = new Map<string, HostFacts>();
+    for (const t of targets) {
+      if (t.kind === "read") facts.set(t.fqdn, await readHost(deps, t.fqdn, req, batch));
     }
-
-    /** `next`: the values after the change, or (refused) the values asked for; undefined: none. */
-    const entry = (
-      fqdn: string,
-      type: RecordType,
-      old: RRSet | undefined,
-      next: { readonly values: readonly string[] } | null | undefined,
-      outcome: string,
-    ) =>
-      history.push(
-        boundedEntry({
-          fqdn,
-          type,
-          oldValues: old?.values,
-          newValues: next?.values ?? undefined,
-          at,
-          outcome,
-          protocol: req.source.protocol,
-          tokenId: req.source.tokenId,
-          sourceIp: req.source.ip,
-          userAgent: req.source.userAgent,
-        }),
-      );
-
-    /** Outcome of each name already decided in this request (duplicates get it again). */
-    const decided = new Map<string, HostOutcome>();
-    for (const requested of req.hosts) {
-      let fqdn = requested;
-      let sets = req.sets;
-      let types: RecordType[] = [];
-      const settle = (outcome: HostOutcome) => {
-        outcomes.push(outcome);
-        decided.set(fqdn, outcome);
-      };
-      try {
-        fqdn = normalizeName(requested);
-        const earlier = decided.get(fqdn);
-        if (earlier !== undefined) {
-          outcomes.push(earlier);
-          continue;
-        }
-        sets = req.setsByHost?.get(fqdn) ?? req.sets;
-        types = Object.keys(sets).filter(isRecordType).sort();
-        if (req.token !== undefined) {
-          const token = req.token;
-          if (!tokenCoversName(token, fqdn) || !types.every((t) => tokenAllows(token, fqdn, t))) {
-            throw new BeaconError("forbidden", `the token may not change ${types.join("/")} of "${fqdn}"`);
-          }
-        }
-        const hostWait = limits?.host(fqdn, req.source);
-        if (hostWait !== undefined) throw rateLimited(hostWait);
-      } catch (e) {
-        settle(failed(fqdn, e));
-        continue;
-      }
-      let host = await store.getHost(fqdn);
-      const createIn = req.createHosts?.get(fqdn);
-      if (host === undefined && createIn !== undefined)
-        host = await store.createHost({
-          fqdn,
-          zone: createIn,
-          ttl: undefined,
-          description: "",
-          createdAt: at,
-          implicit: true,
-        });
-      if (host === undefined) {
-        settle(failed(fqdn, new BeaconError("host_not_found", `no host "${fqdn}"`)));
-        continue;
-      }
-      // A token made for a host never acts on a later host of the same name (nor records in its history).
-      if (req.token !== undefined && !tokenBoundTo(req.token, host)) {
-        settle(failed(fqdn, new BeaconError("forbidden", `the token was made for an earlier "${fqdn}"`)));
-        continue;
-      }
-      if (!zones.has(host.zone)) zones.set(host.zone, await store.getZone(host.zone));
-      let state = states.get(fqdn);
-      if (state === undefined) {
-        state = new Map(batch.states.get(fqdn) ?? (await readState(fqdn)));
-        states.set(fqdn, state);
-      }
-
-      let desired: Map<RecordType, RRSet | null>;
-      try {
-        desired = resolveSets(sets, types, host.ttl ?? zones.get(host.zone)?.ttl ?? 60);
-      } catch (e) {
-        const f = failed(fqdn, e);
-        for (const type of types) entry(fqdn, type, state.get(type), sets[type], f.code);
-        settle(f);
-        continue;
-      }
-
-      let hostChanged = false;
-      for (const [type, want] of desired) {
-        const old = state.get(type);
-        if (
-          want === null
-            ? old === undefined
-            : old !== undefined && old.ttl === want.ttl && sameValues(old.values, want.values)
-        ) {
-          entry(fqdn, type, old, old, "nochg");
-          continue;
-        }
-        hostChanged = true;
-        if (want === null) state.delete(type);
-        else state.set(type, want);
-        writes.set(`${fqdn} ${type}`, { fqdn, type, rrset: want && { ttl: want.ttl, values: want.values } });
-        entry(fqdn, type, old, want, want === null ? "deleted" : "good");
-      }
-      if (hostChanged && !changed.has(fqdn)) changed.set(fqdn, host.zone);
-      if (!hostChanged) limits?.noChange(fqdn, req.source);
-      settle({ status: hostChanged ? "good" : "nochg", fqdn, sets: snapshot(state) });
-    }
+    const planned = plan(targets, facts, {
+      at: batch.at,
+      source: req.source,
+      acceptsAddress,
+      earlier: batch.states,
+    });
+    for (const fqdn of planned.unchanged) limits?.noChange(fqdn, req.source);
     return planned;
-  }
-
-  async function readState(fqdn: string): Promise<HostState> {
-    const sets = await store.getRRSets(fqdn);
-    return new Map(sets.map((s) => [s.type, { type: s.type, ttl: s.ttl, values: s.values }]));
   }
 
   /**
@@ -268,92 +124,53 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
    * order. A request that failed while planning fails alone; a failed commit fails every request
    * that had planned, and nothing is applied. Never rejects.
    */
-  /** Decides and commits `reqs` together (one commit): one outcome list per request, in order. */
   async function applyAll(reqs: readonly UpdateRequest[]): Promise<HostOutcome[][]> {
-    const outcomes = await decideAndCommit(reqs);
+    const batch: Batch = { at: clock(), zones: new Map(), states: new Map() };
+    const results: (Plan | HostOutcome[])[] = [];
+    for (const req of reqs) {
+      try {
+        const planned = await planRequest(req, batch);
+        for (const [fqdn, sets] of planned.states) batch.states.set(fqdn, sets);
+        results.push(planned);
+      } catch (e) {
+        results.push(failAll(log, req, e));
+      }
+    }
+    let outcomes: HostOutcome[][];
+    try {
+      await commitPlans(results.filter(isPlan), batch);
+      outcomes = results.map((r) => (isPlan(r) ? r.outcomes : r));
+    } catch (e) {
+      outcomes = reqs.map((req, i) => {
+        const r = results[i]!;
+        return isPlan(r) ? failAll(log, req, e) : r;
+      });
+    }
     for (const o of outcomes) deps.counted?.(o.length);
     return outcomes;
   }
 
-  async function decideAndCommit(reqs: readonly UpdateRequest[]): Promise<HostOutcome[][]> {
-    const batch: Batch = { at: clock(), zones: new Map(), states: new Map() };
-    const results: (Planned | HostOutcome[])[] = [];
-    for (const req of reqs) {
-      try {
-        const planned = await plan(req, batch);
-        for (const [fqdn, state] of planned.states) batch.states.set(fqdn, state);
-        results.push(planned);
-      } catch (e) {
-        results.push(failAll(req, e));
-      }
-    }
-    const plans = results.filter(isPlanned);
+  async function commitPlans(plans: readonly Plan[], batch: Batch): Promise<void> {
+    const { writes, history, changed } = mergePlans(plans);
+    if (writes.length === 0 && history.length === 0) return;
+    const result = await store.commit({ writes, history, at: batch.at, keepPerHost });
     try {
-      await commitPlans(plans, batch);
-    } catch (e) {
-      return reqs.map((req, i) => {
-        const r = results[i]!;
-        return isPlanned(r) ? failAll(req, e) : r;
-      });
-    }
-    return results.map((r) => (isPlanned(r) ? r.outcomes : r));
-  }
-
-  async function commitPlans(plans: readonly Planned[], batch: Batch): Promise<void> {
-    const writes = new Map<string, RRSetWrite>();
-    const history: HistoryEntry[] = [];
-    const changed = new Map<string, string>(); // fqdn → zone, in first-change order
-    for (const p of plans) {
-      for (const [key, write] of p.writes) writes.set(key, write);
-      history.push(...p.history);
-      for (const [fqdn, zone] of p.changed) if (!changed.has(fqdn)) changed.set(fqdn, zone);
-    }
-    if (writes.size === 0 && history.length === 0) return;
-    const result = await store.commit({ writes: [...writes.values()], history, at: batch.at, keepPerHost });
-    try {
-      for (const [fqdn, zone] of changed) {
-        if (result.removedHosts.has(fqdn)) listener.hostRemoved(fqdn, zone);
-        else
-          listener.hostChanged(fqdn, zone, snapshot(batch.states.get(fqdn) ?? new Map<RecordType, RRSet>()));
-      }
-      for (const [zone, serial] of result.serials) listener.serialChanged(zone, serial);
+      tell(listener, changed, result, batch.states);
     } catch (e) {
       // Listeners must not throw; the change is committed, so the reply still reports it.
       log.error({ err: e }, "change listener threw");
     }
   }
 
-  function failAll(req: UpdateRequest, e: unknown): HostOutcome[] {
-    const err = toBeaconError(e);
-    log.warn({ err: e, code: err.code, hosts: req.hosts.length }, "update failed; nothing applied");
-    return req.hosts.map((h) => ({
-      status: "failed" as const,
-      fqdn: h,
-      code: err.code,
-      message: err.message,
-    }));
-  }
-
-  // Group commit: requests arriving while a commit is in flight wait together and share the next one.
-  const waiting: { readonly req: UpdateRequest; readonly done: (outcomes: HostOutcome[]) => void }[] = [];
-  const flush = async (): Promise<void> => {
-    const batch = waiting.splice(0, MAX_BATCH);
-    if (waiting.length > 0) void queue.run(flush);
-    const results = await applyAll(batch.map((w) => w.req));
-    // Replies wait until every reader of the index (DNS worker processes) has the change — read your
-    // writes — but the queue does not: the next batch may commit meanwhile.
-    void settled().then(() => batch.forEach((w, i) => w.done(results[i]!)));
-  };
-  /** Bounded by the listener's contract; never rejects. */
-  const settled = (): Promise<void> => (listener.settled?.() ?? Promise.resolve()).catch(() => undefined);
-
   return {
     acceptsAddress,
-    update: (req) =>
-      new Promise((done) => {
-        waiting.push({ req, done });
-        if (waiting.length === 1) defer(() => void queue.run(flush));
-      }),
+    update: createGroupCommit({
+      queue,
+      apply: applyAll,
+      settled,
+      defer: deps.defer ?? ((fn: () => void) => void setImmediate(fn)),
+      maxBatch: MAX_BATCH,
+    }),
     transact: (fn) =>
       queue.run(() =>
         fn(async (req) => {
@@ -368,47 +185,75 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
 /** Most requests sharing one commit. */
 const MAX_BATCH = 128;
 
-/** The hosts' record sets as the requests planned so far in one batch leave them. */
+/** One batch's time, the zones it read and the hosts' record sets as the requests planned so far leave them. */
 interface Batch {
   readonly at: number;
   readonly zones: Map<string, Zone | undefined>;
-  readonly states: Map<string, HostState>;
+  readonly states: Map<string, HostSets>;
 }
 
-/** What one request would change; merged into its batch only when planning it did not throw. */
-interface Planned {
-  readonly outcomes: HostOutcome[];
-  readonly writes: Map<string, RRSetWrite>;
-  readonly history: HistoryEntry[];
-  /** Hosts this request read or changed, with their sets after it. */
-  readonly states: Map<string, HostState>;
-  readonly changed: Map<string, string>;
-}
-
-function isPlanned(r: Planned | HostOutcome[]): r is Planned {
+function isPlan(r: Plan | HostOutcome[]): r is Plan {
   return !Array.isArray(r);
 }
 
-function failed(fqdn: string, e: unknown): HostOutcome & { status: "failed" } {
-  if (!isBeaconError(e)) throw e;
-  const code: ErrorCode = e.code;
-  const retry = e.details?.["retryAfterSeconds"];
+/** What the planner needs of one host, read in the order it is refused: its limit, existence, token. */
+async function readHost(
+  deps: Pick<UpdateServiceDeps, "store" | "limits">,
+  fqdn: string,
+  req: UpdateRequest,
+  batch: Batch,
+): Promise<HostFacts> {
+  const { store, limits } = deps;
+  const wait = limits?.host(fqdn, req.source);
+  if (wait !== undefined) return { kind: "limited", waitMs: wait };
+  let host = await store.getHost(fqdn);
+  const createIn = req.createHosts?.get(fqdn);
+  if (host === undefined && createIn !== undefined)
+    host = await store.createHost({
+      fqdn,
+      zone: createIn,
+      ttl: undefined,
+      description: "",
+      createdAt: batch.at,
+      implicit: true,
+    });
+  if (host === undefined) return { kind: "missing" };
+  // A token made for a host never acts on a later host of the same name (nor records in its history).
+  if (req.token !== undefined && !tokenBoundTo(req.token, host)) return { kind: "foreign" };
+  if (!batch.zones.has(host.zone)) batch.zones.set(host.zone, await store.getZone(host.zone));
+  // A host an earlier request of the batch read is not read again: the planner takes its sets from there.
+  const stored = batch.states.has(fqdn) ? undefined : await store.getRRSets(fqdn);
   return {
-    status: "failed",
-    fqdn,
-    code,
-    message: e.message,
-    ...(typeof retry === "number" ? { retryAfterSeconds: retry } : {}),
+    kind: "found",
+    zone: host.zone,
+    hostTtl: host.ttl,
+    zoneTtl: batch.zones.get(host.zone)?.ttl,
+    stored,
   };
 }
 
-function rateLimited(waitMs: number): BeaconError {
-  const seconds = retryAfterSeconds(waitMs);
-  return new BeaconError("rate_limited", `too many updates; try again in ${seconds} s`, {
-    details: { retryAfterSeconds: seconds },
-  });
+/** Tells the listener what one commit changed; `states`: the hosts' sets after it. */
+function tell(
+  listener: ChangeListener,
+  changed: ReadonlyMap<string, string>,
+  result: CommitResult,
+  states: ReadonlyMap<string, HostSets>,
+): void {
+  for (const [fqdn, zone] of changed) {
+    if (result.removedHosts.has(fqdn)) listener.hostRemoved(fqdn, zone);
+    else listener.hostChanged(fqdn, zone, sortedSets(states.get(fqdn) ?? new Map()));
+  }
+  for (const [zone, serial] of result.serials) listener.serialChanged(zone, serial);
 }
 
-function snapshot(state: HostState): RRSet[] {
-  return [...state.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+/** Every requested host failed with `e`'s code: a request that failed while planning or committing. */
+function failAll(log: Log, req: UpdateRequest, e: unknown): HostOutcome[] {
+  const err = toBeaconError(e);
+  log.warn({ err: e, code: err.code, hosts: req.hosts.length }, "update failed; nothing applied");
+  return req.hosts.map((h) => ({
+    status: "failed" as const,
+    fqdn: h,
+    code: err.code,
+    message: err.message,
+  }));
 }
