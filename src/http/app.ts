@@ -15,7 +15,7 @@ import { registerMetricsRoute } from "./routes/metrics.js";
 import { createV1Routes } from "./routes/v1/index.js";
 import { registerPages } from "./pages/assets.js";
 import { createAdminRoutes } from "./routes/admin/index.js";
-import { createSessionRoutes, requireSession } from "./routes/session/index.js";
+import { createSessionRoutes, requireSession } from "./routes/sign-in/index.js";
 
 export type { AppDeps, AppEnv } from "./deps.js";
 
