@@ -48,9 +48,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   let notifyKey: () => TsigKey | undefined = () => undefined;
   const dns = wireDnsViews({ config, store, clock, log, metrics: metrics.dns, notifyKey: () => notifyKey() });
   const listener = fanOut(
-    dns.index,
+    dns.journal, // and through it the index, before anyone who reads it
     kickOnCommit(mirrors),
-    dns.journal,
     dns.notifier,
     ...(dns.workers ? [dns.workers] : []),
   );

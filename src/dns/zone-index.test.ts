@@ -114,4 +114,40 @@ describe("ZoneIndex", () => {
     expect(exists(index, "dyn.example.test")).toBe(true);
     expect(exists(index, "www.dyn.example.test")).toBe(true);
   });
+
+  describe("as the content the transfer journal reads (HeldZones)", () => {
+    it("zone() is exact; host() says where a host is; hosts() lists only names with records", () => {
+      const index = loaded();
+      expect(index.zone("example.test")).toBe(index.findZone("example.test"));
+      expect(index.zone("dyn.example.test")).toBeUndefined();
+      expect(index.host("x.sub.example.test")?.zone).toBe("sub.example.test");
+      expect(index.host("empty.example.test")).toMatchObject({ zone: "example.test", sets: new Map() });
+      expect(index.host("dyn.example.test")).toBeUndefined(); // an ENT, not a host
+      expect([...index.hosts("example.test")].map((n) => n.name).sort()).toEqual([
+        "a.b.c.example.test",
+        "big.example.test",
+        "medium.example.test",
+        "ns1.example.test",
+        "www.dyn.example.test",
+      ]);
+      expect([...index.hosts("unknown.test")]).toEqual([]);
+      index.hostChanged("x.sub.example.test", "example.test", []);
+      expect(index.host("x.sub.example.test")?.zone).toBe("example.test");
+      index.hostRemoved("x.sub.example.test", "example.test");
+      expect(index.host("x.sub.example.test")).toBeUndefined();
+    });
+
+    it("never mutates a sets map it handed out: a change replaces it", () => {
+      const index = loaded();
+      const before = index.host("www.dyn.example.test")!.sets;
+      const types = [...before.keys()];
+      index.hostChanged("www.dyn.example.test", "example.test", [{ type: "TXT", ttl: 5, values: ["x"] }]);
+      expect([...before.keys()]).toEqual(types);
+      const changed = index.host("www.dyn.example.test")!.sets;
+      expect([...changed.keys()]).toEqual([16]);
+      index.hostRemoved("www.dyn.example.test", "example.test");
+      index.load(SNAPSHOT);
+      expect([...changed.keys()]).toEqual([16]);
+    });
+  });
 });

@@ -9,12 +9,16 @@
 // not exist (NXDOMAIN) unless a host with records lies below it. Every ancestor between a host with
 // records and the apex is kept as a node, counted by how many such hosts lie below it, so "does this
 // name exist" is one Map lookup and two field reads.
+//
+// It also holds the content zone transfers are made of: the transfer journal reads it through
+// HeldZones (dns/xfr/held-zones.ts) and feeds it (ContentHolder). As that port promises, a node's sets
+// map is replaced on a change, never mutated; `zone(name)` is the live entry queries read.
 
 import type { RRSet } from "../core/records.js";
-import type { ChangeListener } from "../store/change-listener.js";
 import type { Snapshot } from "../store/types.js";
 import type { Zone } from "../core/zones.js";
 import type { ServedNode, ServedZone, WireRRSet, ZoneView } from "./types.js";
+import type { ContentHolder, HeldHost } from "./xfr/held-zones.js";
 import { encodeNS, encodeSOA } from "./wire/rdata.js";
 import { groupByHost, toWireRRSet } from "./wire/rrset.js";
 
@@ -37,7 +41,7 @@ interface ZoneEntry extends ServedZone {
   readonly nodes: Map<string, NodeEntry>;
 }
 
-export class ZoneIndex implements ChangeListener, ZoneView {
+export class ZoneIndex implements ZoneView, ContentHolder {
   readonly #zones = new Map<string, ZoneEntry>();
   /** fqdn → zone name, for every host currently indexed. */
   readonly #hostZone = new Map<string, string>();
@@ -78,6 +82,22 @@ export class ZoneIndex implements ChangeListener, ZoneView {
     return node !== undefined && (node.sets.size > 0 || node.below > 0 || node.name === zone.name)
       ? node
       : undefined;
+  }
+
+  // ---- HeldZones (what zone transfers read; not on the query path) ----
+
+  zone(name: string): ServedZone | undefined {
+    return this.#zones.get(name);
+  }
+
+  host(fqdn: string): HeldHost | undefined {
+    const zone = this.#hostZone.get(fqdn);
+    const node = zone === undefined ? undefined : this.#zones.get(zone)?.nodes.get(fqdn);
+    return zone === undefined || node === undefined ? undefined : { zone, sets: node.sets };
+  }
+
+  *hosts(zone: string): Iterable<ServedNode> {
+    for (const node of this.#zones.get(zone)?.nodes.values() ?? []) if (node.sets.size > 0) yield node;
   }
 
   // ---- ChangeListener ----

@@ -1,12 +1,12 @@
 // Composing change listeners (store/change-listener.ts): the server tells one listener every commit,
-// and that one tells the DNS index, the mirror worker, the transfer journal, the NOTIFY sender and the
-// DNS workers, in the order given.
+// and that one tells the transfer journal (which passes it on to the DNS index), the mirror worker,
+// the NOTIFY sender and the DNS workers, in the order given.
 
 import type { ChangeListener } from "../store/change-listener.js";
 
 /**
- * Tells every listener each change, in the order given (so the DNS index, listed first, has it
- * before anyone who reads it); settled once every listener that can say so is. Listeners must not
+ * Tells every listener each change, in the order given (so the DNS index, fed by the journal
+ * listed first, has it before anyone who reads it); settled once every listener that can say so is. Listeners must not
  * throw (the port's contract): one that did would keep the change from the ones after it.
  */
 export function fanOut(...listeners: readonly ChangeListener[]): ChangeListener {

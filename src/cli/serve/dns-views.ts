@@ -1,7 +1,9 @@
-// The DNS views of `beacon serve` that every commit feeds: the zone index (queries), the transfer
-// journal (AXFR/IXFR, and the SOA NOTIFY sends), the NOTIFY sender, and with `dns.workers` the pool of
-// UDP query workers with their own indexes. Only builds: nothing listens and nothing is sent until
-// commits or a load arrive. The caller puts them on the store's change listener (fanOut).
+// The DNS views of `beacon serve` that every commit feeds: the zone index (queries) behind the transfer
+// journal (IXFR diffs; AXFR and the SOA NOTIFY sends read the index through it), the NOTIFY sender, and
+// with `dns.workers` the pool of UDP query workers with their own indexes. Only builds: nothing listens
+// and nothing is sent until commits or a load arrive. The caller puts the journal (never the index:
+// the journal passes each change on to it), the notifier and the workers on the store's change
+// listener (fanOut), the journal first.
 
 import { randomInt } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -11,6 +13,7 @@ import type { Log } from "../../core/log.js";
 import { createDnsExchange } from "../../dns/client/exchange.js";
 import type { CountingDnsMetrics } from "../../dns/metrics.js";
 import type { TsigKey } from "../../dns/tsig.js";
+import type { ZoneView } from "../../dns/types.js";
 import { createDnsWorkerPool, type DnsWorkerPool } from "../../dns/workers/pool.js";
 import { ZoneJournal } from "../../dns/xfr/journal.js";
 import { createNotifier, type Notifier } from "../../dns/xfr/notifier.js";
@@ -19,8 +22,12 @@ import type { Store } from "../../store/ports.js";
 import type { Snapshot } from "../../store/types.js";
 
 export interface DnsViews {
-  readonly index: ZoneIndex;
-  /** Zone transfers are served from it; NOTIFY reads the new SOA from it. */
+  /** What queries are answered from; read-only here, it hears changes through `journal` only. */
+  readonly index: ZoneView;
+  /**
+   * Hears every change first and passes it on to the index, noting the IXFR diff on the way. Zone
+   * transfers are served from it; NOTIFY reads the new SOA from it.
+   */
   readonly journal: ZoneJournal;
   readonly notifier: Notifier;
   /** With dns.workers > 0 and a listen address: UDP is answered by worker processes fed from here. */
@@ -41,7 +48,7 @@ export function wireDnsViews(d: {
 }): DnsViews {
   const { config, store, log } = d;
   const index = new ZoneIndex();
-  const journal = new ZoneJournal();
+  const journal = new ZoneJournal(index);
   const notifier = createNotifier({
     targets: config.dns.transfer.notify,
     source: journal,
@@ -71,8 +78,7 @@ export function wireDnsViews(d: {
     notifier,
     workers,
     load: (snapshot) => {
-      index.load(snapshot);
-      journal.load(snapshot);
+      journal.load(snapshot); // and so the index
       notifier.load(snapshot);
       workers?.load(snapshot);
     },

@@ -1,50 +1,48 @@
-// The zone content and change journal that zone transfers are served from: a ChangeListener kept next to
-// the ZoneIndex (it hears the same committed changes, in the same tick), holding every zone's records in
-// transfer form and, per zone, the last `maxEntries` diffs (serial → removed RRs, added RRs) for IXFR
-// (RFC 1995). In memory only: after a restart the journal is empty and IXFR falls back to a full zone.
+// The transfer journal: the ChangeListener in front of the zone index. It passes every change and
+// every load on to the index (its ContentHolder, held-zones.ts), reading the touched host's or zone's
+// state just before and just after, and keeps per zone only the IXFR history (history.ts: the last
+// `maxEntries` diffs, RFC 1995). Zone transfers read the content, SOA and serial from the index
+// (records.ts), so the zone data is held once. In memory only: after a restart the journal is empty
+// and IXFR falls back to a full zone.
 //
 // Contract:
+// - Callers tell the journal, never the index, every change (cli/serve lists the journal in fanOut
+//   and hands the index out only as a read-only ZoneView): a change the index heard alone would be
+//   missing from the diffs.
 // - Changes between two serials accumulate as "pending" and become one diff when the serial advances
 //   (serialChanged, or zoneChanged with a new serial). An RR removed and added back in the same window
 //   cancels out; a set whose TTL changed is removed and added whole (RRs are compared with their TTL).
+// - A diff holds what the index's content did, not what the call said: a change the index ignores
+//   (a zone it does not hold, a name outside its zone) adds nothing.
 // - Anything the journal cannot explain (content changed without a serial change, a serial that does
 //   not advance) clears that zone's diffs, so a later IXFR gets the full zone instead of a wrong diff.
 // - `load(snapshot)` (start, or a reload after another process wrote the store) keeps the diffs of a
-//   zone whose content it already held and records the whole difference as one more diff.
+//   zone whose content was already held and records the whole difference as one more diff.
 // - Listeners must not throw: nothing here throws for any input.
 
 import type { RRSet } from "../../core/records.js";
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Snapshot } from "../../store/types.js";
-import type { Soa } from "../../core/soa.js";
 import type { Zone } from "../../core/zones.js";
-import { TYPE } from "../wire/constants.js";
 import { encodeName } from "../wire/name.js";
-import { encodeNS, encodeSOA } from "../wire/rdata.js";
-import { groupByHost, toWireRRSet } from "../wire/rrset.js";
+import type { ContentHolder } from "./held-zones.js";
+import { ZoneHistory, type ZoneDiff } from "./history.js";
+import {
+  contentDifference,
+  difference,
+  heldContent,
+  hostDifference,
+  NO_SETS,
+  nsRecords,
+  zoneRecords,
+  type HeldContent,
+  type RecordChange,
+  type XfrRecord,
+} from "./records.js";
 import { compareSerial } from "./serial.js";
 
-/** One resource record of class IN, ready to write. */
-export interface XfrRecord {
-  /** Canonical owner name. */
-  readonly name: string;
-  /** The owner in wire form (uncompressed). */
-  readonly owner: Uint8Array;
-  readonly type: number;
-  readonly ttl: number;
-  readonly rdata: Uint8Array;
-}
-
-/** What changed between two consecutive serials of a zone (RFC 1995 §4 difference sequence). */
-export interface ZoneDiff {
-  readonly from: number;
-  readonly to: number;
-  /** SOA rdata with serial `from` and `to`. */
-  readonly oldSoa: Uint8Array;
-  readonly newSoa: Uint8Array;
-  readonly removed: readonly XfrRecord[];
-  readonly added: readonly XfrRecord[];
-}
+export type { XfrRecord } from "./records.js";
+export type { ZoneDiff } from "./history.js";
 
 /** A zone as transferred. */
 export interface ZoneContent {
@@ -74,233 +72,140 @@ export interface JournalOptions {
   readonly maxEntries?: number;
 }
 
-interface ZoneState {
-  readonly name: string;
-  readonly owner: Uint8Array;
-  serial: number;
-  ttl: number;
-  soa: Soa;
-  soaRdata: Uint8Array;
-  ns: XfrRecord[];
-  /** Each host's sets as last told; records are encoded from them when needed (AXFR, a diff). */
-  readonly hosts: Map<string, readonly RRSet[]>;
-  /** key → the pending change of that RR since the last serial. */
-  readonly pending: Map<string, { op: "add" | "remove"; rec: XfrRecord }>;
-  diffs: ZoneDiff[];
+/** A zone's serial and SOA rdata at one moment (the index updates its zone in place). */
+interface SoaAt {
+  readonly serial: number;
+  readonly soaRdata: Uint8Array;
 }
 
 export class ZoneJournal implements ChangeListener, TransferSource {
-  readonly #zones = new Map<string, ZoneState>();
-  readonly #hostZone = new Map<string, string>();
+  readonly #content: ContentHolder;
+  readonly #histories = new Map<string, ZoneHistory>();
   readonly #max: number;
 
-  constructor(opts: JournalOptions = {}) {
+  /** `content` is the zone index this journal feeds: from now on, tell it changes only through here. */
+  constructor(content: ContentHolder, opts: JournalOptions = {}) {
+    this.#content = content;
     this.#max = Math.max(1, opts.maxEntries ?? 1000);
   }
 
   load(snapshot: Snapshot): void {
-    const before = new Map(this.#zones);
-    this.#zones.clear();
-    this.#hostZone.clear();
-    for (const zone of snapshot.zones) this.#zones.set(zone.name, freshZone(zone));
-    const setsByHost = groupByHost(snapshot.rrsets);
-    for (const host of snapshot.hosts) {
-      const state = this.#zones.get(host.zone);
-      if (state === undefined) continue;
-      state.hosts.set(host.fqdn, setsByHost.get(host.fqdn) ?? []);
-      this.#hostZone.set(host.fqdn, host.zone);
+    const before = new Map<string, SoaAt & { history: ZoneHistory; content: HeldContent | undefined }>();
+    for (const zone of snapshot.zones) {
+      const held = this.#content.zone(zone.name);
+      const history = this.#histories.get(zone.name);
+      if (held === undefined || history === undefined) continue;
+      // Only a zone whose serial advances with nothing pending gets a diff: keep its content for it.
+      const advances = compareSerial(zone.serial, held.serial) > 0 && !history.hasPending;
+      const content = advances ? heldContent(this.#content, zone.name) : undefined;
+      before.set(zone.name, { serial: held.serial, soaRdata: held.soaRdata, history, content });
     }
-    for (const [name, now] of this.#zones) {
-      const old = before.get(name);
-      if (old === undefined) continue;
-      if (old.serial === now.serial) {
-        now.diffs = old.diffs;
-        continue;
+    this.#content.load(snapshot);
+    this.#histories.clear();
+    for (const zone of snapshot.zones) {
+      const now = this.#content.zone(zone.name);
+      if (now === undefined) continue;
+      const old = before.get(zone.name);
+      let history = new ZoneHistory(this.#max);
+      if (old !== undefined && old.serial === now.serial) {
+        history = old.history;
+        history.dropPending();
+      } else if (old?.content !== undefined) {
+        const { removed, added } = contentDifference(old.content, heldContent(this.#content, zone.name)!);
+        history = old.history;
+        history.note(removed, added);
+        history.advance(old.serial, old.soaRdata, now.serial, now.soaRdata);
       }
-      if (compareSerial(now.serial, old.serial) <= 0 || old.pending.size > 0) continue;
-      const { removed, added } = difference(allRecords(old), allRecords(now));
-      const diff = {
-        from: old.serial,
-        to: now.serial,
-        oldSoa: old.soaRdata,
-        newSoa: now.soaRdata,
-        removed,
-        added,
-      };
-      now.diffs = [...old.diffs, diff].slice(-this.#max);
+      this.#histories.set(zone.name, history);
     }
   }
 
   // ---- TransferSource ----
 
   zone(name: string): ZoneContent | undefined {
-    const z = this.#zones.get(name);
+    const z = this.#content.zone(name);
     if (z === undefined) return undefined;
     return {
       name: z.name,
-      owner: z.owner,
+      owner: encodeName(z.name),
       serial: z.serial,
       ttl: z.ttl,
       soaRdata: z.soaRdata,
-      records: () => allRecords(z),
+      records: () => zoneRecords(this.#content, name),
     };
   }
 
   diffsSince(zone: string, serial: number): readonly ZoneDiff[] | undefined {
-    const z = this.#zones.get(zone);
-    if (z === undefined) return undefined;
-    if (compareSerial(serial, z.serial) >= 0) return [];
-    const at = z.diffs.findIndex((d) => d.from === serial);
-    if (at < 0 || z.diffs.at(-1)?.to !== z.serial) return undefined;
-    return z.diffs.slice(at);
+    const z = this.#content.zone(zone);
+    return z === undefined ? undefined : this.#history(zone)?.since(serial, z.serial);
   }
 
-  // ---- ChangeListener ----
+  // ---- ChangeListener: each passed on to the index, the state around it noted ----
 
   zoneChanged(zone: Zone): void {
-    const z = this.#zones.get(zone.name);
-    if (z === undefined) {
-      this.#zones.set(zone.name, freshZone(zone));
-      return;
-    }
-    z.ttl = zone.ttl;
-    z.soa = zone.soa;
-    const ns = nsRecords(zone);
-    const { removed, added } = difference(z.ns, ns);
-    z.ns = ns;
-    note(z, removed, added);
-    if (zone.serial !== z.serial) this.serialChanged(zone.name, zone.serial);
-    else z.soaRdata = encodeSOA(z.soa, z.serial);
+    const held = this.#content.zone(zone.name);
+    const old = held && { ...soaAt(held), ns: nsRecords(held) };
+    this.#content.zoneChanged(zone);
+    const now = this.#content.zone(zone.name);
+    if (old === undefined) this.#histories.delete(zone.name); // a new zone: its history starts now
+    const history = this.#history(zone.name);
+    if (old === undefined || now === undefined || history === undefined) return;
+    const { removed, added } = difference(old.ns, nsRecords(now));
+    history.note(removed, added);
+    if (now.serial !== old.serial) history.advance(old.serial, old.soaRdata, now.serial, now.soaRdata);
   }
 
   zoneRemoved(name: string): void {
-    const z = this.#zones.get(name);
-    if (z === undefined) return;
-    for (const fqdn of z.hosts.keys()) this.#hostZone.delete(fqdn);
-    this.#zones.delete(name);
+    this.#content.zoneRemoved(name);
+    this.#histories.delete(name);
   }
 
   hostChanged(fqdn: string, zone: string, sets: readonly RRSet[]): void {
-    const previous = this.#hostZone.get(fqdn);
-    if (previous !== undefined && previous !== zone) this.hostRemoved(fqdn, previous);
-    const z = this.#zones.get(zone);
-    if (z === undefined) return;
-    const { removed, added } = difference(toRecords(fqdn, z.hosts.get(fqdn) ?? []), toRecords(fqdn, sets));
-    z.hosts.set(fqdn, sets);
-    this.#hostZone.set(fqdn, zone);
-    note(z, removed, added);
+    this.#aroundHost(fqdn, () => this.#content.hostChanged(fqdn, zone, sets));
   }
 
   hostRemoved(fqdn: string, zone: string): void {
-    const z = this.#zones.get(zone);
-    const old = z?.hosts.get(fqdn);
-    if (z === undefined || old === undefined) return;
-    z.hosts.delete(fqdn);
-    this.#hostZone.delete(fqdn);
-    note(z, toRecords(fqdn, old), []);
+    this.#aroundHost(fqdn, () => this.#content.hostRemoved(fqdn, zone));
   }
 
   serialChanged(zone: string, serial: number): void {
-    const z = this.#zones.get(zone);
-    if (z === undefined) return;
-    if (serial === z.serial) {
-      // Content moved without a new serial: no secondary can be told; forget what we cannot explain.
-      if (z.pending.size > 0) forget(z);
+    const held = this.#content.zone(zone);
+    const old = held && soaAt(held);
+    this.#content.serialChanged(zone, serial);
+    const now = this.#content.zone(zone);
+    if (old === undefined || now === undefined) return;
+    this.#history(zone)?.advance(old.serial, old.soaRdata, now.serial, now.soaRdata);
+  }
+
+  /** Applies `change` to the index and notes what it did to host `fqdn` (in one zone, or moving it). */
+  #aroundHost(fqdn: string, change: () => void): void {
+    const before = this.#content.host(fqdn);
+    change();
+    const after = this.#content.host(fqdn);
+    if (before !== undefined && before.zone === after?.zone) {
+      this.#note(before.zone, hostDifference(fqdn, before.sets, after.sets));
       return;
     }
-    const newSoa = encodeSOA(z.soa, serial);
-    if (compareSerial(serial, z.serial) < 0) {
-      forget(z);
-    } else {
-      const removed: XfrRecord[] = [];
-      const added: XfrRecord[] = [];
-      for (const { op, rec } of z.pending.values()) (op === "add" ? added : removed).push(rec);
-      z.diffs.push({ from: z.serial, to: serial, oldSoa: z.soaRdata, newSoa, removed, added });
-      if (z.diffs.length > this.#max) z.diffs.splice(0, z.diffs.length - this.#max);
-      z.pending.clear();
+    if (before !== undefined) this.#note(before.zone, hostDifference(fqdn, before.sets, NO_SETS));
+    if (after !== undefined) this.#note(after.zone, hostDifference(fqdn, NO_SETS, after.sets));
+  }
+
+  #note(zone: string, change: RecordChange): void {
+    if (change.removed.length + change.added.length > 0)
+      this.#history(zone)?.note(change.removed, change.added);
+  }
+
+  /** The zone's history; a fresh one for a zone the index holds that has none; undefined otherwise. */
+  #history(zone: string): ZoneHistory | undefined {
+    let history = this.#histories.get(zone);
+    if (history === undefined && this.#content.zone(zone) !== undefined) {
+      history = new ZoneHistory(this.#max);
+      this.#histories.set(zone, history);
     }
-    z.serial = serial;
-    z.soaRdata = newSoa;
+    return history;
   }
 }
 
-function freshZone(zone: Zone): ZoneState {
-  return {
-    name: zone.name,
-    owner: encodeName(zone.name),
-    serial: zone.serial,
-    ttl: zone.ttl,
-    soa: zone.soa,
-    soaRdata: encodeSOA(zone.soa, zone.serial),
-    ns: nsRecords(zone),
-    hosts: new Map(),
-    pending: new Map(),
-    diffs: [],
-  };
-}
-
-function forget(z: ZoneState): void {
-  z.diffs = [];
-  z.pending.clear();
-}
-
-function nsRecords(zone: Zone): XfrRecord[] {
-  const owner = encodeName(zone.name);
-  return zone.nameservers.map((ns) => ({
-    name: zone.name,
-    owner,
-    type: TYPE.NS,
-    ttl: zone.ttl,
-    rdata: encodeNS(ns),
-  }));
-}
-
-/** A host's sets as records, in type order (values the wire cannot carry are left out, as the index does). */
-function toRecords(fqdn: string, sets: readonly RRSet[]): XfrRecord[] {
-  const owner = encodeName(fqdn);
-  const out: XfrRecord[] = [];
-  for (const set of sets) {
-    const wire = toWireRRSet(set);
-    if (wire === undefined) continue;
-    for (const rdata of wire.rdata) out.push({ name: fqdn, owner, type: wire.typeCode, ttl: set.ttl, rdata });
-  }
-  return out.sort((a, b) => a.type - b.type);
-}
-
-function allRecords(z: ZoneState): XfrRecord[] {
-  const out = [...z.ns];
-  for (const fqdn of [...z.hosts.keys()].sort()) out.push(...toRecords(fqdn, z.hosts.get(fqdn)!));
-  return out;
-}
-
-function recordKey(r: XfrRecord): string {
-  return `${r.name} ${r.type} ${r.ttl} ${String.fromCharCode(...r.rdata)}`;
-}
-
-/** RRs in `before` but not `after` (removed), and the reverse (added). */
-function difference(
-  before: readonly XfrRecord[],
-  after: readonly XfrRecord[],
-): { removed: XfrRecord[]; added: XfrRecord[] } {
-  const beforeKeys = new Set(before.map(recordKey));
-  const afterKeys = new Set(after.map(recordKey));
-  return {
-    removed: before.filter((r) => !afterKeys.has(recordKey(r))),
-    added: after.filter((r) => !beforeKeys.has(recordKey(r))),
-  };
-}
-
-/** Folds a change into the zone's pending window; a removal and an add of the same RR cancel. */
-function note(z: ZoneState, removed: readonly XfrRecord[], added: readonly XfrRecord[]): void {
-  for (const [op, list] of [
-    ["remove", removed],
-    ["add", added],
-  ] as const) {
-    for (const rec of list) {
-      const key = recordKey(rec);
-      const existing = z.pending.get(key);
-      if (existing !== undefined && existing.op !== op) z.pending.delete(key);
-      else z.pending.set(key, { op, rec });
-    }
-  }
+function soaAt(zone: SoaAt): SoaAt {
+  return { serial: zone.serial, soaRdata: zone.soaRdata };
 }

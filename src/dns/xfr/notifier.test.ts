@@ -4,6 +4,7 @@ import { silentLog } from "../../core/log.js";
 import { createDnsExchange } from "../client/exchange.js";
 import { decode, EXAMPLE_ZONE, SNAPSHOT } from "../testing/fixtures.js";
 import { signTsig, verifyTsig, type TsigKey } from "../tsig.js";
+import { ZoneIndex } from "../zone-index.js";
 import { ZoneJournal } from "./journal.js";
 import { createNotifier, type Notifier } from "./notifier.js";
 
@@ -38,7 +39,7 @@ afterEach(async () => {
 });
 
 function start(port: number, tries: number, key?: TsigKey) {
-  const journal = new ZoneJournal();
+  const journal = new ZoneJournal(new ZoneIndex());
   journal.load(SNAPSHOT);
   notifier = createNotifier({
     targets: [{ host: "127.0.0.1", port }],

@@ -7,6 +7,7 @@ import { signTsig, TSIG_ERROR, verifyTsig } from "../tsig.js";
 import type { DnsReply, Transport } from "../types.js";
 import { encodeName } from "../wire/name.js";
 import { encodeSOA } from "../wire/rdata.js";
+import { ZoneIndex } from "../zone-index.js";
 import { ZoneJournal } from "./journal.js";
 import { createTransferHandler, NOTAUTH, type TransferPolicy } from "./responder.js";
 
@@ -26,7 +27,7 @@ const keyring = (name: string) => [KEY, OTHER].find((k) => k.name === name);
 function setup(
   opts: { policy?: Partial<TransferPolicy>; snapshot?: Snapshot; maxEntries?: number; max?: number } = {},
 ) {
-  const journal = new ZoneJournal({ maxEntries: opts.maxEntries ?? 1000 });
+  const journal = new ZoneJournal(new ZoneIndex(), { maxEntries: opts.maxEntries ?? 1000 });
   journal.load(opts.snapshot ?? SNAPSHOT);
   const handler = createTransferHandler({
     source: journal,
