@@ -31,13 +31,7 @@ export default tseslint.config(
   {
     // The ground floor and the pure DNS engine run anywhere (a browser, a Lambda, a worker): no Node
     // module, no SDK. tsconfig.pure.json also compiles them without Node's globals (Buffer, process).
-    files: [
-      "src/core/**/*.ts",
-      "src/dns/engine.ts",
-      "src/dns/zone-index.ts",
-      "src/dns/answer-cache.ts",
-      "src/dns/wire/**/*.ts",
-    ],
+    files: ["src/core/**/*.ts", "src/dns/answer/**/*.ts", "src/dns/wire/**/*.ts"],
     ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [

@@ -11,11 +11,11 @@ import { Registry } from "prom-client";
 import { dnsLimitOptions } from "./dns-limits.js";
 import { systemClock } from "../core/clock.js";
 import { createLogger, type Logger } from "../observability/logger.js";
-import { createAnswerCache } from "../dns/answer-cache.js";
+import { createAnswerCache } from "../dns/answer/answer-cache.js";
 import { createDnsMetrics } from "../dns/metrics.js";
 import { startUdp, type UdpListener, type UdpOptions } from "../dns/transport/udp.js";
-import type { DnsHandler } from "../dns/types.js";
-import { ZoneIndex } from "../dns/zone-index.js";
+import type { DnsHandler } from "../dns/answer/types.js";
+import { ZoneIndex } from "../dns/answer/zone-index.js";
 import { createForwarder } from "../dns/workers/forwarder.js";
 import {
   applyChange,

@@ -6,7 +6,7 @@ import { Registry } from "prom-client";
 import type { ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { createDnsMetrics, type CountingDnsMetrics } from "../dns/metrics.js";
-import type { TsigKey } from "../dns/tsig.js";
+import type { TsigKey } from "../dns/tsig/tsig.js";
 import type { Logger } from "../observability/logger.js";
 import { registerStoreMetrics } from "../observability/store-metrics.js";
 import { createExternalChanges } from "../services/external-changes.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dispatch, firstQuestionType } from "./dispatch.js";
 import { buildQuery } from "./testing/fixtures.js";
-import type { DnsHandler } from "./types.js";
+import type { DnsHandler } from "./answer/types.js";
 
 const tag =
   (name: string): DnsHandler =>

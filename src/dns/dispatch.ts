@@ -5,7 +5,7 @@
 // pays one label walk, no allocation.
 
 import { OPCODE, TYPE } from "./wire/constants.js";
-import type { DnsHandler } from "./types.js";
+import type { DnsHandler } from "./answer/types.js";
 
 export interface DnsRoutes {
   readonly query: DnsHandler;

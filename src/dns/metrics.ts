@@ -3,7 +3,7 @@
 // `noDnsMetrics` counts nothing (tests, or a server without /metrics).
 
 import { Counter, type Registry } from "prom-client";
-import type { Transport } from "./types.js";
+import type { Transport } from "./answer/types.js";
 import { rcodeName } from "./wire/constants.js";
 
 export type RrlAction = "dropped" | "slipped";

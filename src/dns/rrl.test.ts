@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { answerQuery } from "./engine.js";
+import { answerQuery } from "./answer/engine.js";
 import { createRrl, slipReply, type RrlOptions, type RrlVerdict } from "./rrl.js";
 import { buildQuery, decode, SNAPSHOT } from "./testing/fixtures.js";
-import { ZoneIndex } from "./zone-index.js";
+import { ZoneIndex } from "./answer/zone-index.js";
 
 const index = new ZoneIndex();
 index.load(SNAPSHOT);

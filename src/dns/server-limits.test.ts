@@ -8,13 +8,13 @@ import net from "node:net";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLog, type Log } from "../core/log.js";
-import { answerQuery } from "./engine.js";
+import { answerQuery } from "./answer/engine.js";
 import { createNetworkOf } from "./client-network.js";
 import { createDnsMetrics } from "./metrics.js";
 import { createRrl } from "./rrl.js";
 import { startDnsServer, type DnsServer, type DnsServerOptions } from "./server.js";
 import { buildQuery, decode, SNAPSHOT } from "./testing/fixtures.js";
-import { ZoneIndex } from "./zone-index.js";
+import { ZoneIndex } from "./answer/zone-index.js";
 
 const index = new ZoneIndex();
 index.load(SNAPSHOT);

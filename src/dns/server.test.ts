@@ -5,11 +5,11 @@ import { Resolver } from "node:dns/promises";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLog, type Log } from "../core/log.js";
-import { answerQuery } from "./engine.js";
+import { answerQuery } from "./answer/engine.js";
 import { startDnsServer, type DnsServer } from "./server.js";
 import { buildQuery, decode, SNAPSHOT } from "./testing/fixtures.js";
-import type { DnsHandler } from "./types.js";
-import { ZoneIndex } from "./zone-index.js";
+import type { DnsHandler } from "./answer/types.js";
+import { ZoneIndex } from "./answer/zone-index.js";
 
 const index = new ZoneIndex();
 index.load(SNAPSHOT);

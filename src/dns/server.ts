@@ -5,9 +5,9 @@ import type { DnsMetrics } from "./metrics.js";
 import type { ResponseRateLimiter } from "./rrl.js";
 import { startTcp, type TcpOptions } from "./transport/tcp.js";
 import { startUdp } from "./transport/udp.js";
-import type { DnsHandler } from "./types.js";
+import type { DnsHandler } from "./answer/types.js";
 
-export type { DnsHandler } from "./types.js";
+export type { DnsHandler } from "./answer/types.js";
 
 export interface DnsServerOptions {
   /** IPv4 or IPv6 literal. */

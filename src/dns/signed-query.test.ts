@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { answerQuery } from "./engine.js";
+import { answerQuery } from "./answer/engine.js";
 import { buildQuery, decode, SNAPSHOT } from "./testing/fixtures.js";
-import { signTsig, TSIG_ERROR, verifyTsig } from "./tsig.js";
-import { ZoneIndex } from "./zone-index.js";
+import { signTsig, TSIG_ERROR, verifyTsig } from "./tsig/tsig.js";
+import { ZoneIndex } from "./answer/zone-index.js";
 import { lastRecordType, signedQueries } from "./signed-query.js";
 
 const NOW = 1_750_000_000;

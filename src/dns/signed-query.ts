@@ -7,9 +7,9 @@
 // keyring: FORMERR → FORMERR; BADKEY/BADSIG → NOTAUTH with an unsigned TSIG error; BADTIME → NOTAUTH
 // signed with the server time; ok → `answer`'s reply signed over the request MAC. Never throws.
 
-import type { Keyring } from "./keyring.js";
-import { DEFAULT_FUDGE, appendTsigRecord, signTsig, TSIG_ERROR, verifyTsig } from "./tsig.js";
-import type { Transport } from "./types.js";
+import type { Keyring } from "./tsig/keyring.js";
+import { DEFAULT_FUDGE, appendTsigRecord, signTsig, TSIG_ERROR, verifyTsig } from "./tsig/tsig.js";
+import type { Transport } from "./answer/types.js";
 import { HEADER_SIZE, RCODE, TYPE } from "./wire/constants.js";
 import { parseQuery } from "./wire/query.js";
 import { NOTAUTH } from "./xfr/responder.js";

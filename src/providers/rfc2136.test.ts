@@ -8,7 +8,7 @@ import { dig } from "../../test/e2e/support/dig.js";
 import { peerAvailable } from "../../test/e2e/support/peers.js";
 import { isBeaconError } from "../core/errors.js";
 import { createDnsExchange } from "../dns/client/exchange.js";
-import { appendTsigRecord, signTsig, verifyTsig, type TsigKey } from "../dns/tsig.js";
+import { appendTsigRecord, signTsig, verifyTsig, type TsigKey } from "../dns/tsig/tsig.js";
 import { encodeQuery } from "../dns/wire/update.js";
 import { VendorError } from "./errors.js";
 import { rfc2136Provider, rfc2136Settings, type Rfc2136Settings } from "./rfc2136.js";

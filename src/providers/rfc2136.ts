@@ -16,7 +16,7 @@ import { z } from "zod";
 import { BeaconError } from "../core/errors.js";
 import { parseIp } from "../core/ip.js";
 import { MAX_TTL } from "../core/records.js";
-import { signTsig, TSIG_ERROR, verifyTsig, type TsigAlgorithm, type TsigKey } from "../dns/tsig.js";
+import { signTsig, TSIG_ERROR, verifyTsig, type TsigAlgorithm, type TsigKey } from "../dns/tsig/tsig.js";
 import { readMessage, toWireName } from "../dns/wire/records.js";
 import { encodeQuery, encodeUpdate, readAnswer, type UpdateOp } from "../dns/wire/update.js";
 import { VendorError, vendorFailure, type ProviderErrorCode } from "./errors.js";

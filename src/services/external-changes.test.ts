@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 
 import { ZoneJournal } from "../dns/xfr/journal.js";
-import { ZoneIndex } from "../dns/zone-index.js";
+import { ZoneIndex } from "../dns/answer/zone-index.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
 import { openTempStore } from "../store/sqlite/testing/temp-store.js";
 import { hostFixture, T0, zoneFixture } from "../store/testing/fixtures.js";

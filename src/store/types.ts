@@ -68,7 +68,7 @@ export interface TokenRecord {
 export interface TsigKeyRecord {
   /** Canonical name (lowercase, no trailing dot). */
   readonly name: string;
-  /** A TSIG algorithm name such as "hmac-sha256" (dns/tsig.ts); checked by the key service. */
+  /** A TSIG algorithm name such as "hmac-sha256" (dns/tsig/tsig.ts); checked by the key service. */
   readonly algorithm: string;
   /** Base64 of the secret octets. */
   readonly secret: string;

@@ -8,7 +8,7 @@ import { createSocket } from "node:dgram";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../../src/dns/tsig.js";
+import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../../src/dns/tsig/tsig.js";
 import { encodeUpdate } from "../../src/dns/wire/update.js";
 import { createDatabase, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Log } from "../../core/log.js";
-import type { Keyring } from "../../dns/keyring.js";
+import type { Keyring } from "../../dns/tsig/keyring.js";
 import { checkTransferKeys } from "./dns-answers.js";
 
 const key = (name: string) => ({

@@ -6,13 +6,13 @@
 import type { ServerConfig } from "../../config/index.js";
 import type { Clock } from "../../core/clock.js";
 import type { Log } from "../../core/log.js";
-import { createAnswerCache } from "../../dns/answer-cache.js";
+import { createAnswerCache } from "../../dns/answer/answer-cache.js";
 import { dispatch } from "../../dns/dispatch.js";
-import type { Keyring } from "../../dns/keyring.js";
+import type { Keyring } from "../../dns/tsig/keyring.js";
 import type { CountingDnsMetrics } from "../../dns/metrics.js";
 import { signedQueries } from "../../dns/signed-query.js";
-import type { TsigKey } from "../../dns/tsig.js";
-import type { DnsContext } from "../../dns/types.js";
+import type { TsigKey } from "../../dns/tsig/tsig.js";
+import type { DnsContext } from "../../dns/answer/types.js";
 import { createUpdateHandler, type UpdatePort } from "../../dns/update/handler.js";
 import type { TcpSideOptions } from "../../dns/workers/listeners.js";
 import type { Store } from "../../store/ports.js";

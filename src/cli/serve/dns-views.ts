@@ -12,12 +12,12 @@ import type { Clock } from "../../core/clock.js";
 import type { Log } from "../../core/log.js";
 import { createDnsExchange } from "../../dns/client/exchange.js";
 import type { CountingDnsMetrics } from "../../dns/metrics.js";
-import type { TsigKey } from "../../dns/tsig.js";
-import type { ZoneView } from "../../dns/types.js";
+import type { TsigKey } from "../../dns/tsig/tsig.js";
+import type { ZoneView } from "../../dns/answer/types.js";
 import { createDnsWorkerPool, type DnsWorkerPool } from "../../dns/workers/pool.js";
 import { ZoneJournal } from "../../dns/xfr/journal.js";
 import { createNotifier, type Notifier } from "../../dns/xfr/notifier.js";
-import { ZoneIndex } from "../../dns/zone-index.js";
+import { ZoneIndex } from "../../dns/answer/zone-index.js";
 import type { Store } from "../../store/ports.js";
 import type { Snapshot } from "../../store/types.js";
 

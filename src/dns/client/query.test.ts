@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBeaconError } from "../../core/errors.js";
 import { silentLog } from "../../core/log.js";
 import { createDnsQuery } from "./query.js";
-import { answerQuery } from "../engine.js";
+import { answerQuery } from "../answer/engine.js";
 import { startDnsServer, type DnsServer } from "../server.js";
 import { startFakeResolver, reply, txt, type FakeResolver, type Script } from "../testing/fake-resolver.js";
 import { BIG_TXT, SNAPSHOT } from "../testing/fixtures.js";
-import { ZoneIndex } from "../zone-index.js";
+import { ZoneIndex } from "../answer/zone-index.js";
 
 const query = createDnsQuery({ retransmitMs: 200 });
 const signal = () => AbortSignal.timeout(5000);

@@ -2,7 +2,7 @@
 // it is logged and the message dropped.
 
 import type { Log } from "../../core/log.js";
-import type { DnsHandler, DnsReply, Transport } from "../types.js";
+import type { DnsHandler, DnsReply, Transport } from "../answer/types.js";
 
 export function safeHandle(
   handler: DnsHandler,

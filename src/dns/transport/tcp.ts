@@ -13,7 +13,7 @@
 import net from "node:net";
 import type { Log } from "../../core/log.js";
 import { noDnsMetrics, type DnsMetrics } from "../metrics.js";
-import type { DnsHandler, DnsReply } from "../types.js";
+import type { DnsHandler, DnsReply } from "../answer/types.js";
 import { FrameReader } from "./frames.js";
 import { safeHandle } from "./safe-handle.js";
 import { SlotTable, type Slot } from "./tcp-slots.js";

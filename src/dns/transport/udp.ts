@@ -7,7 +7,7 @@ import { isIPv6 } from "node:net";
 import type { Log } from "../../core/log.js";
 import { noDnsMetrics, type DnsMetrics } from "../metrics.js";
 import { slipReply, type ResponseRateLimiter } from "../rrl.js";
-import type { DnsHandler, DnsReply } from "../types.js";
+import type { DnsHandler, DnsReply } from "../answer/types.js";
 import { safeHandle } from "./safe-handle.js";
 
 export interface UdpListener {

@@ -10,9 +10,9 @@ import { createWriteQueue } from "../../services/write-queue.js";
 import { createZoneService } from "../../services/zones.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
 import type { Store } from "../../store/ports.js";
-import type { Keyring, ServerKey } from "../keyring.js";
-import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig.js";
-import type { DnsHandler } from "../types.js";
+import type { Keyring, ServerKey } from "../tsig/keyring.js";
+import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig/tsig.js";
+import type { DnsHandler } from "../answer/types.js";
 import { encodeUpdate } from "../wire/update.js";
 import { createUpdateHandler, type UpdateHandlerDeps } from "./handler.js";
 

@@ -7,7 +7,7 @@
 // - TSIG: unsigned → REFUSED; malformed TSIG → FORMERR; unknown key or algorithm (hmac-md5 unless
 //   allowed) → NOTAUTH + BADKEY, wrong MAC → NOTAUTH + BADSIG, both UNSIGNED (RFC 8945 §5.3.2); time
 //   outside the fudge → NOTAUTH + BADTIME, signed, our time in Other Data. A message whose MAC this key
-//   already used inside its time window (a replay, tsig-replay.ts) → NOTAUTH + BADTIME too, nothing
+//   already used inside its time window (a replay, tsig/replay.ts) → NOTAUTH + BADTIME too, nothing
 //   applied (no reply at all while the first copy is still being applied: a retransmission); when the
 //   replay memory is full → REFUSED. From here on every reply is signed with the
 //   request's MAC.
@@ -25,7 +25,7 @@ import type { DesiredSets, HostOutcome, UpdateSource } from "../../core/update.j
 import type { RecordType, RRSet } from "../../core/records.js";
 import type { Log } from "../../core/log.js";
 import type { ZoneStore } from "../../store/ports.js";
-import type { Keyring } from "../keyring.js";
+import type { Keyring } from "../tsig/keyring.js";
 import {
   appendTsigRecord,
   signTsig,
@@ -33,9 +33,9 @@ import {
   verifyTsig,
   type TsigKey,
   type TsigRecord,
-} from "../tsig.js";
-import { createReplayGuard } from "../tsig-replay.js";
-import type { DnsHandler } from "../types.js";
+} from "../tsig/tsig.js";
+import { createReplayGuard } from "../tsig/replay.js";
+import type { DnsHandler } from "../answer/types.js";
 import { CLASS, FLAG, HEADER_SIZE, OPCODE, RCODE, rcodeName, TYPE } from "../wire/constants.js";
 import { readWireName, wireNameText } from "../wire/records.js";
 import { decodeUpdate } from "./decode.js";
@@ -74,7 +74,7 @@ export interface UpdateHandlerDeps {
   readonly allowMd5: boolean;
   /** The most clock skew honoured, in seconds, whatever fudge the client asks for. */
   readonly maxFudge: number;
-  /** Signed UPDATEs remembered for replay detection (tsig-replay.ts). Default 100 000. */
+  /** Signed UPDATEs remembered for replay detection (tsig/replay.ts). Default 100 000. */
   readonly replayCacheSize?: number;
 }
 

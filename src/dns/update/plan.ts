@@ -19,7 +19,7 @@ import {
   type RRSet,
 } from "../../core/records.js";
 import type { DesiredSets } from "../../core/update.js";
-import type { KeyPolicy } from "../keyring.js";
+import type { KeyPolicy } from "../tsig/keyring.js";
 import { CLASS, RCODE, TYPE } from "../wire/constants.js";
 import { rdataValue, type DecodedUpdate, type UpdateRR } from "./decode.js";
 import { policyAllows, policyCoversName } from "./policy.js";

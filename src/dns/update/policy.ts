@@ -4,7 +4,7 @@
 import { inCidr, normalizeSocketAddress } from "../../core/ip.js";
 import { isAtOrBelow } from "../../core/names.js";
 import type { RecordType } from "../../core/records.js";
-import type { KeyPolicy } from "../keyring.js";
+import type { KeyPolicy } from "../tsig/keyring.js";
 
 export function policyCoversName(policy: KeyPolicy, name: string): boolean {
   return policy.names.some((s) => (s.subtree ? isAtOrBelow(name, s.name) : name === s.name));

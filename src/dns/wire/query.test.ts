@@ -2,9 +2,9 @@
 // (drop → no reply, formerr → FORMERR echoing the ID).
 
 import { describe, expect, it } from "vitest";
-import { answerQuery } from "../engine.js";
+import { answerQuery } from "../answer/engine.js";
 import { buildQuery, SNAPSHOT } from "../testing/fixtures.js";
-import { ZoneIndex } from "../zone-index.js";
+import { ZoneIndex } from "../answer/zone-index.js";
 import { parseQuery } from "./query.js";
 
 const index = new ZoneIndex();

@@ -1,7 +1,7 @@
 // Turns a stored record set into its served, wire-ready form.
 
 import type { RecordType, RRSet } from "../../core/records.js";
-import type { WireRRSet } from "../types.js";
+import type { WireRRSet } from "../answer/types.js";
 import { TYPE } from "./constants.js";
 import { encodeA, encodeAAAA, encodeTXT } from "./rdata.js";
 

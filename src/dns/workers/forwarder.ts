@@ -3,7 +3,7 @@
 // once (more are dropped, as an overloaded server drops datagrams), and a reply that has not come
 // within `timeoutMs` is given up on (the client retries). Never throws, never rejects.
 
-import type { DnsReply } from "../types.js";
+import type { DnsReply } from "../answer/types.js";
 import type { WorkerMessage } from "./protocol.js";
 
 export interface Forwarder {

@@ -23,7 +23,7 @@ import { systemTimers } from "../../core/timers.js";
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Snapshot } from "../../store/types.js";
 import { safeHandle } from "../transport/safe-handle.js";
-import type { DnsHandler, DnsReply } from "../types.js";
+import type { DnsHandler, DnsReply } from "../answer/types.js";
 import { clusterLauncher } from "./cluster-process.js";
 import { createWorkerFeed } from "./feed.js";
 import type { Endpoint, PrimaryMessage } from "./protocol.js";

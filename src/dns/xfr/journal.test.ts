@@ -6,8 +6,8 @@ import type { RRSet } from "../../core/records.js";
 import type { Zone } from "../../core/zones.js";
 import type { Snapshot } from "../../store/types.js";
 import { EXAMPLE_ZONE, SNAPSHOT } from "../testing/fixtures.js";
-import { ZoneIndex } from "../zone-index.js";
-import type { ContentHolder } from "./held-zones.js";
+import { ZoneIndex } from "../answer/zone-index.js";
+import type { ContentHolder } from "../answer/held-zones.js";
 import { ZoneJournal, type XfrRecord, type ZoneDiff } from "./journal.js";
 
 const ZONE = EXAMPLE_ZONE.name;

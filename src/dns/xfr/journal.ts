@@ -25,7 +25,7 @@ import type { ChangeListener } from "../../store/change-listener.js";
 import type { Snapshot } from "../../store/types.js";
 import type { Zone } from "../../core/zones.js";
 import { encodeName } from "../wire/name.js";
-import type { ContentHolder } from "./held-zones.js";
+import type { ContentHolder } from "../answer/held-zones.js";
 import { ZoneHistory, type ZoneDiff } from "./history.js";
 import {
   contentDifference,

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { silentLog } from "../../core/log.js";
 import { createDnsExchange } from "../client/exchange.js";
 import { decode, EXAMPLE_ZONE, SNAPSHOT } from "../testing/fixtures.js";
-import { signTsig, verifyTsig, type TsigKey } from "../tsig.js";
-import { ZoneIndex } from "../zone-index.js";
+import { signTsig, verifyTsig, type TsigKey } from "../tsig/tsig.js";
+import { ZoneIndex } from "../answer/zone-index.js";
 import { ZoneJournal } from "./journal.js";
 import { createNotifier, type Notifier } from "./notifier.js";
 

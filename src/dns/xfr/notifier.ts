@@ -17,7 +17,7 @@ import type { ChangeListener } from "../../store/change-listener.js";
 import type { Log } from "../../core/log.js";
 import type { Snapshot } from "../../store/types.js";
 import type { Zone } from "../../core/zones.js";
-import { signTsig, verifyTsig, type TsigKey } from "../tsig.js";
+import { signTsig, verifyTsig, type TsigKey } from "../tsig/tsig.js";
 import { CLASS, OPCODE, TYPE } from "../wire/constants.js";
 import { readMessage } from "../wire/records.js";
 import type { TransferSource } from "./journal.js";

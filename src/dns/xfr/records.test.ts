@@ -4,9 +4,9 @@
 import { describe, expect, it } from "vitest";
 import type { RRSet } from "../../core/records.js";
 import { EXAMPLE_ZONE, SNAPSHOT } from "../testing/fixtures.js";
-import type { WireRRSet } from "../types.js";
+import type { WireRRSet } from "../answer/types.js";
 import { toWireRRSet } from "../wire/rrset.js";
-import { ZoneIndex } from "../zone-index.js";
+import { ZoneIndex } from "../answer/zone-index.js";
 import {
   contentDifference,
   difference,

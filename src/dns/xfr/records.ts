@@ -10,8 +10,8 @@
 
 import { TYPE } from "../wire/constants.js";
 import { encodeName } from "../wire/name.js";
-import type { ServedZone, WireRRSet } from "../types.js";
-import type { HeldZones } from "./held-zones.js";
+import type { ServedZone, WireRRSet } from "../answer/types.js";
+import type { HeldZones } from "../answer/held-zones.js";
 
 /** One resource record of class IN, ready to write. */
 export interface XfrRecord {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { silentLog } from "../../core/log.js";
 import type { Snapshot } from "../../store/types.js";
-import type { ServerKey } from "../keyring.js";
+import type { ServerKey } from "../tsig/keyring.js";
 import { buildQuery, decode, EXAMPLE_ZONE, SNAPSHOT, type Decoded } from "../testing/fixtures.js";
-import { signTsig, TSIG_ERROR, verifyTsig } from "../tsig.js";
-import type { DnsReply, Transport } from "../types.js";
+import { signTsig, TSIG_ERROR, verifyTsig } from "../tsig/tsig.js";
+import type { DnsReply, Transport } from "../answer/types.js";
 import { encodeName } from "../wire/name.js";
 import { encodeSOA } from "../wire/rdata.js";
-import { ZoneIndex } from "../zone-index.js";
+import { ZoneIndex } from "../answer/zone-index.js";
 import { ZoneJournal } from "./journal.js";
 import { createTransferHandler, NOTAUTH, type TransferPolicy } from "./responder.js";
 

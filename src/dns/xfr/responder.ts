@@ -13,9 +13,16 @@
 
 import { inCidr, normalizeSocketAddress } from "../../core/ip.js";
 import type { Log } from "../../core/log.js";
-import type { Keyring } from "../keyring.js";
-import { DEFAULT_FUDGE, appendTsigRecord, signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../tsig.js";
-import type { DnsHandler, DnsReply } from "../types.js";
+import type { Keyring } from "../tsig/keyring.js";
+import {
+  DEFAULT_FUDGE,
+  appendTsigRecord,
+  signTsig,
+  TSIG_ERROR,
+  verifyTsig,
+  type TsigKey,
+} from "../tsig/tsig.js";
+import type { DnsHandler, DnsReply } from "../answer/types.js";
 import { CLASS, HEADER_SIZE, MAX_TCP_MESSAGE, RCODE, TYPE } from "../wire/constants.js";
 import { skipName } from "../wire/name.js";
 import { parseQuery } from "../wire/query.js";

@@ -11,7 +11,7 @@ import path from "node:path";
 import { createDnsExchange } from "../../../dns/client/exchange.js";
 import { readMessage } from "../../../dns/wire/records.js";
 import { encodeQuery } from "../../../dns/wire/update.js";
-import type { TsigAlgorithm } from "../../../dns/tsig.js";
+import type { TsigAlgorithm } from "../../../dns/tsig/tsig.js";
 import { freeDnsPort } from "./free-port.js";
 
 export interface PeerKey {

@@ -4,12 +4,12 @@
 // bounded by count (and the test timeout), never by a measured duration.
 
 import { describe, expect, it } from "vitest";
-import { dispatch } from "./dispatch.js";
+import { dispatch } from "../dispatch.js";
 import { answerQuery } from "./engine.js";
-import { createRrl, slipReply } from "./rrl.js";
-import { buildQuery, SNAPSHOT } from "./testing/fixtures.js";
+import { createRrl, slipReply } from "../rrl.js";
+import { buildQuery, SNAPSHOT } from "../testing/fixtures.js";
 import type { DnsHandler, Transport } from "./types.js";
-import { encodeUpdate } from "./wire/update.js";
+import { encodeUpdate } from "../wire/update.js";
 import { ZoneIndex } from "./zone-index.js";
 
 function mulberry32(seed: number): () => number {

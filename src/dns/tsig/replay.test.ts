@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createReplayGuard } from "./tsig-replay.js";
+import { createReplayGuard } from "./replay.js";
 
 const mac = (n: number) => Uint8Array.of(n, n >> 8, 7, 7);
 

@@ -14,8 +14,8 @@
 //   parsing, so a client can read the Error field of a server's unsigned BADKEY/BADSIG reply.
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { CLASS, TYPE } from "./wire/constants.js";
-import { concatBytes, readMessage, readWireName, toWireName, wireNameText } from "./wire/records.js";
+import { CLASS, TYPE } from "../wire/constants.js";
+import { concatBytes, readMessage, readWireName, toWireName, wireNameText } from "../wire/records.js";
 
 export type TsigAlgorithm =
   "hmac-md5" | "hmac-sha1" | "hmac-sha224" | "hmac-sha256" | "hmac-sha384" | "hmac-sha512";

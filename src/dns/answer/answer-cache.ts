@@ -20,7 +20,7 @@
 
 import { answerQuery } from "./engine.js";
 import type { ServedNode, ServedZone, Transport, ZoneView } from "./types.js";
-import { CLASSIC_UDP_SIZE, HEADER_SIZE, TYPE } from "./wire/constants.js";
+import { CLASSIC_UDP_SIZE, HEADER_SIZE, TYPE } from "../wire/constants.js";
 
 export interface AnswerCacheOptions {
   /** Most questions remembered (each entry holds up to two answers of ≤ 512 bytes). Default 131 072. */

@@ -1,6 +1,6 @@
-// The port through which the transfer journal reads the zones' current content instead of keeping a
-// copy of its own: the zone index (dns/zone-index.ts) implements it. Declared here, on the journal's
-// side, so the index knows nothing of transfers.
+// The port through which the transfer journal (dns/xfr/journal.ts) reads the zones' current content
+// instead of keeping a copy of its own: the zone index (zone-index.ts) implements it. Declared on the
+// read side, the lower of the two, so the index imports nothing from the transfer front door.
 //
 // What an implementation promises:
 // - Reads are synchronous and show every change applied so far.
@@ -14,7 +14,7 @@
 
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Snapshot } from "../../store/types.js";
-import type { ServedNode, ServedZone, WireRRSet } from "../types.js";
+import type { ServedNode, ServedZone, WireRRSet } from "./types.js";
 
 /** A host as held now: the zone it is in and its sets by numeric type (possibly none). */
 export interface HeldHost {

@@ -15,11 +15,11 @@ import {
   OUR_UDP_SIZE,
   RCODE,
   TYPE,
-} from "./wire/constants.js";
-import { encodeName, suffixOffset } from "./wire/name.js";
-import { parseQuery, type Header, type Query } from "./wire/query.js";
-import { RFC8482_HINFO } from "./wire/rdata.js";
-import { ResponseWriter } from "./wire/writer.js";
+} from "../wire/constants.js";
+import { encodeName, suffixOffset } from "../wire/name.js";
+import { parseQuery, type Header, type Query } from "../wire/query.js";
+import { RFC8482_HINFO } from "../wire/rdata.js";
+import { ResponseWriter } from "../wire/writer.js";
 
 export interface QueryContext {
   readonly transport: Transport;

@@ -8,7 +8,7 @@ import {
   MEDIUM_TXT,
   SNAPSHOT,
   type QueryOptions,
-} from "./testing/fixtures.js";
+} from "../testing/fixtures.js";
 import { ZoneIndex } from "./zone-index.js";
 
 let index: ZoneIndex;

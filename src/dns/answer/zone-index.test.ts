@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EXAMPLE_ZONE, SNAPSHOT } from "./testing/fixtures.js";
+import { EXAMPLE_ZONE, SNAPSHOT } from "../testing/fixtures.js";
 import { ZoneIndex } from "./zone-index.js";
 
 function loaded(): ZoneIndex {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { appendTsigRecord, signTsig, TSIG_ALGORITHMS, TSIG_ERROR, verifyTsig, type TsigKey } from "./tsig.js";
-import { encodeQuery, encodeUpdate } from "./wire/update.js";
+import { encodeQuery, encodeUpdate } from "../wire/update.js";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, "hex"));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");

@@ -11,16 +11,16 @@
 // name exist" is one Map lookup and two field reads.
 //
 // It also holds the content zone transfers are made of: the transfer journal reads it through
-// HeldZones (dns/xfr/held-zones.ts) and feeds it (ContentHolder). As that port promises, a node's sets
+// HeldZones (held-zones.ts) and feeds it (ContentHolder). As that port promises, a node's sets
 // map is replaced on a change, never mutated; `zone(name)` is the live entry queries read.
 
-import type { RRSet } from "../core/records.js";
-import type { Snapshot } from "../store/types.js";
-import type { Zone } from "../core/zones.js";
+import type { RRSet } from "../../core/records.js";
+import type { Snapshot } from "../../store/types.js";
+import type { Zone } from "../../core/zones.js";
 import type { ServedNode, ServedZone, WireRRSet, ZoneView } from "./types.js";
-import type { ContentHolder, HeldHost } from "./xfr/held-zones.js";
-import { encodeNS, encodeSOA } from "./wire/rdata.js";
-import { groupByHost, toWireRRSet } from "./wire/rrset.js";
+import type { ContentHolder, HeldHost } from "./held-zones.js";
+import { encodeNS, encodeSOA } from "../wire/rdata.js";
+import { groupByHost, toWireRRSet } from "../wire/rrset.js";
 
 interface NodeEntry extends ServedNode {
   version: number;

@@ -1,8 +1,8 @@
 // The read side of the zone index that the DNS engine answers from, and the handler type the
 // transports call. Names passed in are canonical (lowercase, no trailing dot, "" for the root).
 
-import type { RRSet } from "../core/records.js";
-import type { Soa } from "../core/soa.js";
+import type { RRSet } from "../../core/records.js";
+import type { Soa } from "../../core/soa.js";
 
 /** A record set as served: the domain view plus its rdata already in wire form (one entry per value). */
 export interface WireRRSet extends RRSet {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createAnswerCache, type CachedAnswers } from "./answer-cache.js";
 import { answerQuery } from "./engine.js";
-import { EXAMPLE_ZONE, SNAPSHOT, SUB_ZONE, buildQuery, type QueryOptions } from "./testing/fixtures.js";
+import { EXAMPLE_ZONE, SNAPSHOT, SUB_ZONE, buildQuery, type QueryOptions } from "../testing/fixtures.js";
 import { ZoneIndex } from "./zone-index.js";
 
 let index: ZoneIndex;

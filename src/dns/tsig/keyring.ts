@@ -2,8 +2,8 @@
 // message, so the lookup is synchronous (an in-memory copy of the store's keys, refreshed when they
 // change). UPDATE checks `policy`; zone transfers check the configured transfer keys by name.
 
-import type { RecordType } from "../core/records.js";
-import type { NameScope } from "../core/zones.js";
+import type { RecordType } from "../../core/records.js";
+import type { NameScope } from "../../core/zones.js";
 import type { TsigKey } from "./tsig.js";
 
 export interface KeyPolicy {
