@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { silentLog, type Log } from "../../core/log.js";
 import { createInterfacePoller } from "./interface-poller.js";
-import { createFakeTime } from "../testing/fake-time.js";
+import { createFakeTime } from "../../core/testing/fake-time.js";
 import { fakeInterfaces, ifaceAddress } from "../testing/fakes.js";
 
 /** `failing()`: when true, the next reads fail. */

@@ -8,7 +8,7 @@ import { DYNDNS2_BACKOFF_MIN_MS, RETRY_BASE_MS, RETRY_CAP_MS } from "./backoff.j
 import { detectAddress } from "../detect/verdict.js";
 import { createAgentLoop, type AgentLoop, type LoopOptions } from "./loop.js";
 import { createMemoryState, createStateFile, stateKey, type StateStore } from "../state-file.js";
-import { createFakeTime, type FakeTime } from "../testing/fake-time.js";
+import { createFakeTime, type FakeTime } from "../../core/testing/fake-time.js";
 import {
   agentRecord,
   fakeDns,

@@ -4,7 +4,7 @@ import type { AgentRecord } from "./agent-record.js";
 import type { CycleOutcome, CycleReport } from "./record-state.js";
 import { createScheduler } from "./scheduler.js";
 import type { RecordMemory } from "../state-file.js";
-import { createFakeTime } from "../testing/fake-time.js";
+import { createFakeTime } from "../../core/testing/fake-time.js";
 import { agentRecord, fakeTarget } from "../testing/fakes.js";
 
 const INTERVAL = 300_000;

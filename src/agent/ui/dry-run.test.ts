@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { detectAddress } from "../detect/verdict.js";
 import type { RecordStatus } from "../loop/record-state.js";
-import { createFakeTime } from "../testing/fake-time.js";
+import { createFakeTime } from "../../core/testing/fake-time.js";
 import { agentRecord, fakeDns, fakeInterfaces, fakeSource, fakeTarget } from "../testing/fakes.js";
 import { dryRunRecords } from "./dry-run.js";
 

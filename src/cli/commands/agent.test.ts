@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { HttpRequest } from "../../net/http.js";
-import { createFakeTime } from "../../agent/testing/fake-time.js";
+import { createFakeTime } from "../../core/testing/fake-time.js";
 import { fakeDns, fakeInterfaces } from "../../agent/testing/fakes.js";
 import { ConfigError } from "../../config/errors.js";
 import { hashPassword } from "../../services/auth/passwords.js";

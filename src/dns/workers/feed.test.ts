@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { createFakeTime } from "../../agent/testing/fake-time.js";
+import { createFakeTime } from "../../core/testing/fake-time.js";
 import type { Log } from "../../core/log.js";
 import type { Zone } from "../../core/zones.js";
 import type { Snapshot } from "../../store/types.js";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { createFakeTime, type FakeTime } from "../../agent/testing/fake-time.js";
+import { createFakeTime, type FakeTime } from "../../core/testing/fake-time.js";
 import { BeaconError } from "../../core/errors.js";
 import type {
   Provider,

@@ -12,7 +12,7 @@ import { detectAddress } from "../../detect/verdict.js";
 import { createAgentMetrics } from "../../metrics.js";
 import type { RecordStatus } from "../../loop/record-state.js";
 import { createStatusApp } from "../../status.js";
-import { createFakeTime } from "../../testing/fake-time.js";
+import { createFakeTime } from "../../../core/testing/fake-time.js";
 import { fakeDns, fakeInterfaces } from "../../testing/fakes.js";
 import { createRunCommand } from "../../system/run-command.js";
 import { loadAgentConfig } from "../../config/index.js";

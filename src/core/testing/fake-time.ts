@@ -1,8 +1,8 @@
-// Fake clock and timers for the agent's tests: time moves only when the test says so, and timers due
-// in between fire in order, each followed by a flush of pending promise work.
+// Fake clock and timers for tests (core/clock.ts, core/timers.ts): time moves only when the test says
+// so, and timers due in between fire in order, each followed by a flush of pending promise work.
 
-import type { Clock } from "../../core/clock.js";
-import type { TimerHandle, Timers } from "../../core/timers.js";
+import type { Clock } from "../clock.js";
+import type { TimerHandle, Timers } from "../timers.js";
 
 interface Pending {
   readonly id: number;
