@@ -21,6 +21,7 @@ PACKAGES=(
   lego           # test/e2e/acme.test.ts: another ACME client (its rfc2136 provider)
   pebble         # the ACME test CA those clients use; -dnsserver points it at Beacon
   openssl        # a TLS certificate for Pebble's listener
+  postgresql     # the PostgreSQL store adapter's tests start throwaway clusters (initdb, pg_ctl)
 )
 
 missing=()
@@ -34,7 +35,7 @@ fi
 
 echo "test peers: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# policy-rc.d keeps package scripts from starting daemons (ddclient ships a service).
+# policy-rc.d keeps package scripts from starting daemons (ddclient and postgresql ship services).
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
   chmod +x /usr/sbin/policy-rc.d
