@@ -15,12 +15,12 @@
 
 import { sql, type Kysely, type Migration } from "kysely";
 
+import { refuseUnknown } from "../migration-order.js";
+
+export { MigrationRefused } from "../migration-order.js";
+
 /** Where applied migrations are recorded (the name Kysely's Migrator used). */
 const TABLE = "kysely_migration";
-
-export class MigrationRefused extends Error {
-  override readonly name = "MigrationRefused";
-}
 
 /**
  * Applies every migration of `migrations` (keyed by name) not yet recorded, one transaction each, and
@@ -70,18 +70,4 @@ async function recorded<DB>(trx: Kysely<DB>): Promise<string[]> {
     trx,
   );
   return rows.map((r) => r.name);
-}
-
-/** Applied migrations must be exactly the first known ones. */
-function refuseUnknown(done: readonly string[], names: readonly string[]): void {
-  const unknown = done.filter((n) => !names.includes(n));
-  if (unknown.length > 0)
-    throw new MigrationRefused(
-      `the database was written by a newer Beacon (it has migration ${unknown.join(", ")}, which this version does not know); upgrade Beacon or restore a backup`,
-    );
-  const gap = done.findIndex((n, i) => names[i] !== n);
-  if (gap >= 0)
-    throw new MigrationRefused(
-      `the database skipped migration ${names[gap]}; it was not written by this Beacon`,
-    );
 }

@@ -1,0 +1,21 @@
+// Every PostgreSQL migration, in order, by name: the same names as SQLite's (sqlite/migrations/), so
+// both stores describe their schema version alike. Append-only, as there.
+
+import type { PgMigration } from "../migrate.js";
+import { initial } from "./0001_initial.js";
+import { mirrors } from "./0002_mirrors.js";
+import { tsigKeys } from "./0003_tsig_keys.js";
+import { usersSessions } from "./0004_users_sessions.js";
+import { hostIdentityHistory } from "./0005_host_identity_history.js";
+import { limits } from "./0006_limits.js";
+import { changeLog } from "./0007_change_log.js";
+
+export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
+  "0001_initial": initial,
+  "0002_mirrors": mirrors,
+  "0003_tsig_keys": tsigKeys,
+  "0004_users_sessions": usersSessions,
+  "0005_host_identity_history": hostIdentityHistory,
+  "0006_limits": limits,
+  "0007_change_log": changeLog,
+};
