@@ -17,6 +17,11 @@ export function isUniqueViolation(e: unknown): boolean {
   return driverCode(e) === "23505";
 }
 
+/** True for a FOREIGN KEY violation (a referenced row is missing). */
+export function isForeignKeyViolation(e: unknown): boolean {
+  return driverCode(e) === "23503";
+}
+
 export function storeErrorCode(e: unknown): ErrorCode {
   const code = driverCode(e);
   if (code === "53100") return "store_full";

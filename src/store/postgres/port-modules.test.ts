@@ -1,0 +1,81 @@
+// Each port module of the PostgreSQL store passes its port's contract on its own, against a real
+// server (a throwaway cluster, testing/cluster.ts), over one Db with only the modules the contract
+// takes — as sqlite/port-modules.test.ts does for SQLite. Every test gets a fresh copy of a migrated
+// template database.
+
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { keysContract } from "../testing/keys-contract.js";
+import { tokensContract } from "../testing/tokens-contract.js";
+import { tokenFixture } from "../testing/fixtures.js";
+import { usersContract } from "../testing/users-contract.js";
+import { describeUrl, openPool } from "./connection.js";
+import { Db } from "./db.js";
+import { pgKeys } from "./keys.js";
+import { pgSessions } from "./sessions.js";
+import { startCluster } from "./testing/cluster.js";
+import { migratedDatabases, type Databases } from "./testing/databases.js";
+import { pgTokens } from "./tokens.js";
+import { pgUsers } from "./users.js";
+
+const cluster = await startCluster();
+
+describe.skipIf(cluster === undefined)(
+  "PostgreSQL port modules, each with only the modules its contract takes",
+  () => {
+    let databases: Databases;
+    let db: Db;
+    beforeAll(async () => {
+      databases = await migratedDatabases(cluster!, "ports");
+    });
+    beforeEach(async () => {
+      const url = await databases.fresh();
+      db = new Db(openPool(url), describeUrl(url));
+    });
+    afterEach(async () => {
+      await db.close();
+    });
+    afterAll(async () => {
+      await cluster?.stop();
+    });
+
+    tokensContract(() => pgTokens(db));
+    keysContract(() => pgKeys(db));
+    usersContract(() => ({ ...pgUsers(db), ...pgSessions(db) }));
+
+    describe("bad input", () => {
+      it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {
+        const tokens = pgTokens(db);
+        const odd = `it's "quoted" \\ and $1 -- not a comment; drop table tokens`;
+        await tokens.createToken(tokenFixture("tk_odd", { secretHash: odd }));
+        expect((await tokens.findTokenBySecretHash(odd))?.id).toBe("tk_odd");
+        expect(await tokens.findTokenBySecretHash(`it's`)).toBeUndefined();
+        expect(await tokens.listTokens()).toHaveLength(1);
+      });
+
+      it("revokes, touches and deletes ids that are not there without error", async () => {
+        expect(await pgTokens(db).revokeToken("tk_absent", 1)).toBe(false);
+        await pgTokens(db).touchToken("tk_absent", 1);
+        expect(await pgKeys(db).deleteTsigKey("absent.")).toBe(false);
+        expect(await pgUsers(db).deleteUser("absent")).toBe(false);
+        expect(await pgSessions(db).deleteSession("absent")).toBe(false);
+      });
+
+      it("lets only one of many concurrent first users in", async () => {
+        const users = pgUsers(db);
+        const user = (name: string) => ({
+          name,
+          passwordHash: "h",
+          role: "admin" as const,
+          createdAt: 1,
+          passwordChangedAt: 1,
+        });
+        const results = await Promise.all(
+          ["a", "b", "c", "d", "e"].map((n) => users.createFirstUser(user(n))),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await users.countUsers()).toBe(1);
+      });
+    });
+  },
+);
