@@ -11,7 +11,11 @@
 // - every failure reaches the caller as a store_* BeaconError (errors.ts); expected conflicts are
 //   mapped by the port modules (token_exists, …) and pass through; after close() every call fails with
 //   store_unavailable.
+// - each write transaction names this Db as its writer (the setting beacon.writer, a random id per Db),
+//   which the change-log triggers record: externalVersion tells other writers' changes from ours.
 // Callers' `fn` must run its statements only through the Sql it is given, one at a time (await each).
+
+import { randomUUID } from "node:crypto";
 
 import type pg from "pg";
 
@@ -32,6 +36,8 @@ type Runner = Pick<pg.ClientBase, "query">;
 
 export class Db {
   readonly #names = new Map<string, string>();
+  /** This Db's id in changes.writer (a UUID: safe to write into a statement's text). */
+  readonly writer = randomUUID();
   #closed = false;
 
   /** `where` names the database in messages (describeUrl: no password). */
@@ -48,7 +54,7 @@ export class Db {
 
   /** `fn` in one write transaction, committed before this resolves. */
   write<T>(doing: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.#transaction(doing, "begin", fn);
+    return this.#transaction(doing, `begin; select set_config('beacon.writer', '${this.writer}', true)`, fn);
   }
 
   health(): StoreHealth {

@@ -5,10 +5,22 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { changesContract } from "../testing/changes-contract.js";
+import { commitContract } from "../testing/commit-contract.js";
+import { historyListContract } from "../testing/history-list-contract.js";
+import { hostsContract } from "../testing/hosts-contract.js";
 import { keysContract } from "../testing/keys-contract.js";
+import { limitsContract } from "../testing/limits-contract.js";
+import { mirrorContract } from "../testing/mirror-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
 import { usersContract } from "../testing/users-contract.js";
+import { zonesContract } from "../testing/zones-contract.js";
+import { pgChanges } from "./changes.js";
+import { pgHistory } from "./history.js";
+import { pgLimits } from "./limits.js";
+import { pgMirrors } from "./mirrors.js";
+import { pgZones } from "./zones.js";
 import { describeUrl, openPool } from "./connection.js";
 import { Db } from "./db.js";
 import { pgKeys } from "./keys.js";
@@ -42,6 +54,14 @@ describe.skipIf(cluster === undefined)(
     tokensContract(() => pgTokens(db));
     keysContract(() => pgKeys(db));
     usersContract(() => ({ ...pgUsers(db), ...pgSessions(db) }));
+    const zones = () => ({ ...pgZones(db), ...pgHistory(db) });
+    zonesContract(zones);
+    hostsContract(zones);
+    commitContract(zones);
+    historyListContract(zones);
+    mirrorContract(() => ({ ...pgZones(db), ...pgMirrors(db) }));
+    changesContract(() => ({ ...pgZones(db), ...pgChanges(db) }));
+    limitsContract(() => ({ ...pgZones(db), ...pgLimits(db) }));
 
     describe("bad input", () => {
       it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {

@@ -4,7 +4,9 @@
 //
 // Rows: seq (an identity: never reused, so a position stays meaningful after pruning; rolled-back
 // transactions leave gaps), zone (null only for a record set deleted after its host, by cascade), fqdn
-// (null: the zone itself), op (insert/update/delete), at (ms since the epoch, the clock at the change).
+// (null: the zone itself), op (insert/update/delete), at (ms since the epoch, the clock at the change),
+// writer (the setting beacon.writer of the writing transaction: which store wrote it; null for anyone
+// else, e.g. psql), so a store can tell changes made by others (ChangeFeed.externalVersion).
 // One trigger function serves the three tables; it reads only the row's columns of the table it fired
 // for (PL/pgSQL resolves record fields when the branch runs).
 
@@ -16,7 +18,8 @@ create table changes (
   zone text,
   fqdn text,
   op text not null,
-  at bigint not null
+  at bigint not null,
+  writer text
 );
 
 create function beacon_log_change() returns trigger language plpgsql as $$
@@ -35,8 +38,9 @@ begin
     select h.zone into z from hosts h where h.fqdn = r.fqdn;
     f := r.fqdn;
   end if;
-  insert into changes (zone, fqdn, op, at)
-    values (z, f, lower(tg_op), (extract(epoch from clock_timestamp()) * 1000)::bigint);
+  insert into changes (zone, fqdn, op, at, writer)
+    values (z, f, lower(tg_op), (extract(epoch from clock_timestamp()) * 1000)::bigint,
+      nullif(current_setting('beacon.writer', true), ''));
   return null;
 end $$;
 

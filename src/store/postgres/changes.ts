@@ -1,0 +1,92 @@
+// ChangeFeed in PostgreSQL, as sqlite/changes.ts: the change log (migrations/0007_change_log.ts,
+// written by triggers in the writing transaction) read and pruned. A delta's rows and the state it
+// reads are one read-only snapshot. Positions: changeSeq is the largest seq committed (pruning always
+// keeps the newest row, so it never goes back); rolled-back transactions leave gaps, which are never
+// mistaken for pruning (the oldest kept row says where the log starts).
+// Not yet for several nodes: seqs are taken when a change is made, not when it commits, so a reader may
+// see seq n+1 committed before n; the fan-out step must handle that (e.g. re-read a margin behind its
+// position, or order by commit). externalVersion is the newest seq written by anyone but this store
+// (changes.writer, set by db.ts): it reads back from the newest row until it finds one, so it costs the
+// run of this store's own latest changes (bounded by pruning).
+
+import type { Selectable } from "kysely";
+
+import { assembleDelta, touchedBy, type ChangeRow, zonesToRead } from "../change-log.js";
+import type { ChangeFeed } from "../ports.js";
+import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sqlite/rows.js";
+import type { HostsTable, RRSetsTable, ZonesTable } from "../sqlite/schema.js";
+import type { Db, Sql } from "./db.js";
+
+/** The newest position committed and the oldest kept (last + 1 when the log is empty). */
+async function bounds(sql: Sql): Promise<{ last: number; first: number }> {
+  const row = await sql.get<{ last: number | null; first: number | null }>(
+    "select max(seq) as last, min(seq) as first from changes",
+  );
+  const last = row?.last ?? 0;
+  return { last, first: row?.first ?? last + 1 };
+}
+
+export function pgChanges(db: Db): ChangeFeed {
+  return {
+    externalVersion() {
+      return db.read(
+        "externalVersion",
+        async (sql) =>
+          (
+            await sql.get<{ v: number | null }>(
+              "select max(seq) as v from (select seq from changes where writer is distinct from $1 " +
+                "order by seq desc limit 1) c",
+              db.writer,
+            )
+          )?.v ?? 0,
+      );
+    },
+
+    changeSeq() {
+      return db.read("changeSeq", async (sql) => (await bounds(sql)).last);
+    },
+
+    changesSince(after, limit) {
+      return db.read(
+        "changesSince",
+        async (sql) => {
+          const { last, first } = await bounds(sql);
+          if (after > last || after < first - 1 || last - after > limit) return undefined;
+          const touched = touchedBy(
+            await sql.all<ChangeRow>("select zone, fqdn, op from changes where seq > $1 order by seq", after),
+          );
+          const hosts = (
+            await sql.all<Selectable<HostsTable>>("select * from hosts where fqdn = any($1)", [
+              ...touched.hosts.keys(),
+            ])
+          ).map(hostFromRow);
+          const rrsets = await sql.all<Selectable<RRSetsTable>>(
+            "select * from rrsets where fqdn = any($1)",
+            hosts.map((h) => h.fqdn),
+          );
+          const zoneNames = zonesToRead(touched, hosts);
+          const zones = await sql.all<Selectable<ZonesTable>>("select * from zones where name = any($1)", [
+            ...zoneNames,
+          ]);
+          return assembleDelta({
+            seq: last,
+            touched,
+            hosts,
+            rrsets: rrsets.map((r) => ({ fqdn: r.fqdn, ...rrsetFromRow(r) })),
+            zoneNames,
+            zones: zones.map(zoneFromRow),
+          });
+        },
+        true,
+      );
+    },
+
+    pruneChanges(keep, limit) {
+      return db.write("pruneChanges", async (sql) => {
+        const { last, first } = await bounds(sql);
+        const upTo = Math.min(last - Math.max(1, keep), first - 1 + Math.max(0, limit));
+        return upTo < first ? 0 : sql.run("delete from changes where seq <= $1", upTo);
+      });
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// MirrorStore in PostgreSQL, as sqlite/mirrors.ts: mirror targets and their outbox. A row exists in
+// the outbox exactly when its change committed: the commit writes its own rows (update-path.ts), and
+// deleteHost / deleteZone call enqueueHostDelete / dropZoneMirrors inside their transaction (zones.ts).
+// Which node delivers which row (leases) is a later step: this module only keeps the rows.
+
+import type { Selectable } from "kysely";
+
+import { BeaconError } from "../../core/errors.js";
+import type { MirrorStore } from "../ports.js";
+import type { MirrorStatus } from "../types.js";
+import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "../sqlite/rows.js";
+import type { MirrorsTable, OutboxTable } from "../sqlite/schema.js";
+import type { Db, Sql } from "./db.js";
+import { isUniqueViolation } from "./errors.js";
+
+/** An outbox row (params: mirror, fqdn, type, ttl, values, created at); a null ttl and values: a delete. */
+export const INSERT_OUTBOX =
+  "insert into outbox (mirror, fqdn, type, ttl, values_json, created_at) values ($1, $2, $3, $4, $5, $6)";
+
+/** The ids of the zone's mirrors, in id order. */
+export async function mirrorIds(sql: Sql, zone: string): Promise<string[]> {
+  return (await sql.all<{ id: string }>("select id from mirrors where zone = $1 order by id", zone)).map(
+    (r) => r.id,
+  );
+}
+
+/** Delete rows for every set `fqdn` holds now; call inside the transaction, before the sets go. */
+export async function enqueueHostDelete(sql: Sql, fqdn: string, zone: string, at: number): Promise<void> {
+  const mirrors = await mirrorIds(sql, zone);
+  if (mirrors.length === 0) return;
+  for (const { type } of await sql.all<{ type: string }>(
+    "select type from rrsets where fqdn = $1 order by type",
+    fqdn,
+  ))
+    for (const mirror of mirrors) await sql.run(INSERT_OUTBOX, mirror, fqdn, type, null, null, at);
+}
+
+/** Deletes the zone's mirrors with their outbox rows; call inside the transaction, before the zone goes. */
+export async function dropZoneMirrors(sql: Sql, zone: string): Promise<void> {
+  await sql.run("delete from outbox where mirror in (select id from mirrors where zone = $1)", zone);
+  await sql.run("delete from mirrors where zone = $1", zone);
+}
+
+async function getMirror(sql: Sql, id: string) {
+  const row = await sql.get<Selectable<MirrorsTable>>("select * from mirrors where id = $1", id);
+  return row && mirrorFromRow(row);
+}
+
+export function pgMirrors(db: Db): MirrorStore {
+  return {
+    createMirror(mirror) {
+      return db.write("createMirror", async (sql) => {
+        // `for share`: the zone cannot be deleted by another node before this commits.
+        if ((await sql.get("select 1 from zones where name = $1 for share", mirror.zone)) === undefined)
+          throw new BeaconError("zone_not_found", `zone ${mirror.zone} does not exist`);
+        const row = mirrorToRow(mirror);
+        try {
+          await sql.run(
+            "insert into mirrors (id, zone, provider, settings_json, created_at) values ($1, $2, $3, $4, $5)",
+            row.id,
+            row.zone,
+            row.provider,
+            row.settings_json,
+            row.created_at,
+          );
+        } catch (e) {
+          if (isUniqueViolation(e))
+            throw new BeaconError("mirror_exists", `mirror ${mirror.id} already exists`);
+          throw e;
+        }
+        return structuredClone(mirror);
+      });
+    },
+
+    getMirror(id) {
+      return db.read("getMirror", (sql) => getMirror(sql, id));
+    },
+
+    listMirrors(zone) {
+      return db.read("listMirrors", async (sql) => {
+        const rows =
+          zone === undefined
+            ? await sql.all<Selectable<MirrorsTable>>("select * from mirrors order by id")
+            : await sql.all<Selectable<MirrorsTable>>(
+                "select * from mirrors where zone = $1 order by id",
+                zone,
+              );
+        return rows.map(mirrorFromRow);
+      });
+    },
+
+    deleteMirror(id) {
+      return db.write("deleteMirror", async (sql) => {
+        await sql.run("delete from outbox where mirror = $1", id);
+        return (await sql.run("delete from mirrors where id = $1", id)) > 0;
+      });
+    },
+
+    enqueueResync(id, at) {
+      return db.write("enqueueResync", async (sql) => {
+        const mirror = await getMirror(sql, id);
+        if (mirror === undefined) throw new BeaconError("mirror_not_found", `mirror ${id} does not exist`);
+        return sql.run(
+          "insert into outbox (mirror, fqdn, type, ttl, values_json, created_at) " +
+            "select $1, r.fqdn, r.type, r.ttl, r.values_json, $2 from rrsets r join hosts h on h.fqdn = r.fqdn " +
+            "where h.zone = $3 order by r.fqdn, r.type",
+          id,
+          at,
+          mirror.zone,
+        );
+      });
+    },
+
+    pendingOutbox(mirror, limit) {
+      return db.read("pendingOutbox", async (sql) =>
+        (
+          await sql.all<Selectable<OutboxTable>>(
+            "select * from outbox where mirror = $1 order by seq limit $2",
+            mirror,
+            Math.max(0, Math.floor(limit)),
+          )
+        ).map(outboxFromRow),
+      );
+    },
+
+    ackOutbox(mirror, seqs, at, outcome = "delivered") {
+      return db.write("ackOutbox", async (sql) => {
+        const removed = await sql.run("delete from outbox where mirror = $1 and seq = any($2)", mirror, [
+          ...seqs,
+        ]);
+        if (outcome === "skipped")
+          await sql.run("update mirrors set skipped = skipped + $1 where id = $2", removed, mirror);
+        else
+          await sql.run(
+            "update mirrors set delivered = delivered + $1, last_success_at = $2, attempts = 0, " +
+              "last_error_code = null, last_error_message = null, last_error_at = null, next_try_at = null " +
+              "where id = $3",
+            removed,
+            at,
+            mirror,
+          );
+      });
+    },
+
+    failMirror(mirror, f) {
+      return db.write("failMirror", async (sql) => {
+        await sql.run(
+          "update mirrors set attempts = attempts + 1, last_error_code = $1, last_error_message = $2, " +
+            "last_error_at = $3, next_try_at = $4 where id = $5",
+          f.code,
+          f.message,
+          f.at,
+          f.nextTryAt,
+          mirror,
+        );
+      });
+    },
+
+    mirrorStatus() {
+      return db.read(
+        "mirrorStatus",
+        async (sql): Promise<MirrorStatus[]> => {
+          const counts = new Map(
+            (
+              await sql.all<{ mirror: string; n: number; oldest: number | null }>(
+                "select mirror, count(*) as n, min(created_at) as oldest from outbox group by mirror",
+              )
+            ).map((c) => [c.mirror, c]),
+          );
+          return (await sql.all<Selectable<MirrorsTable>>("select * from mirrors order by id")).map((m) => {
+            const c = counts.get(m.id);
+            return mirrorStatusFromRow(m, c?.n ?? 0, c?.oldest ?? null);
+          });
+        },
+        true,
+      );
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The composed PostgreSQL Store against a real server: the whole Store contract (runStoreContract, as
+// SQLite's and the memory store's), then what only a shared database shows — two stores ("nodes") on
+// one database committing at once, externalVersion seeing the other's writes — and opening refused
+// (a newer schema, no server) as store_unavailable. Bad input tried: an unknown zone or host, ids that
+// are not there, 50,000 keys bound as one array.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { BeaconError } from "../../core/errors.js";
+import type { Store } from "../ports.js";
+import { runStoreContract } from "../testing/contract.js";
+import { batch, expectCode, hostFixture, serialOf, setA, T0, zoneFixture } from "../testing/fixtures.js";
+import { openPostgresStore } from "./postgres-store.js";
+import { startCluster } from "./testing/cluster.js";
+import { migratedDatabases, type Databases } from "./testing/databases.js";
+
+const cluster = await startCluster();
+
+describe.skipIf(cluster === undefined)("PostgreSQL store", () => {
+  let databases: Databases;
+  beforeAll(async () => {
+    databases = await migratedDatabases(cluster!, "store");
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  runStoreContract("postgres", async () => {
+    const store = await openPostgresStore(await databases.fresh());
+    return { store, cleanup: () => store.close() };
+  });
+
+  describe("two stores on one database (two nodes)", () => {
+    let a: Store;
+    let b: Store;
+    beforeAll(async () => {
+      const url = await databases.fresh();
+      [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+      for (const z of ["one.example", "two.example", "three.example"]) {
+        await a.createZone(zoneFixture(z, { serial: 100 }));
+        for (const h of ["x", "y"]) await a.createHost(hostFixture(`${h}.${z}`, z));
+      }
+    });
+    afterAll(async () => {
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it("commit concurrently to overlapping zones in opposite orders: none fails, each advances each serial once", async () => {
+      const zones = ["one.example", "two.example", "three.example"];
+      const before = await Promise.all(zones.map((z) => serialOf(a, z)));
+      const commits = Array.from({ length: 24 }, (_, i) => {
+        const order = i % 2 === 0 ? zones : [...zones].reverse();
+        const writes = order.map((z, j) => setA(`${j % 2 === 0 ? "x" : "y"}.${z}`, [`192.0.2.${i + 1}`]));
+        return (i % 2 === 0 ? a : b).commit(batch(writes, [], T0 + i));
+      });
+      const results = await Promise.all(commits);
+      const after = await Promise.all(zones.map((z) => serialOf(b, z)));
+      expect(after).toEqual(before.map((s) => s + 24));
+      // Each commit got a distinct serial per zone: one writer at a time.
+      for (const z of zones) expect(new Set(results.map((r) => r.serials.get(z))).size).toBe(24);
+    });
+
+    it("sees the other's writes in externalVersion, not its own", async () => {
+      const va = await a.externalVersion();
+      const vb = await b.externalVersion();
+      await a.commit(batch([setA("x.one.example", ["198.51.100.1"])]));
+      expect(await a.externalVersion()).toBe(va);
+      expect(await b.externalVersion()).toBeGreaterThan(vb);
+    });
+  });
+
+  describe("bad input", () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await openPostgresStore(await databases.fresh());
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+
+    it("refuses a host in an unknown zone and a write to an unknown host, changing nothing", async () => {
+      await expectCode(
+        store.createHost(hostFixture("a.nowhere.example", "nowhere.example")),
+        "zone_not_found",
+      );
+      await expectCode(store.commit(batch([setA("a.nowhere.example", ["192.0.2.1"])])), "host_not_found");
+      await expectCode(store.updateZone("nowhere.example", { ttl: 30 }), "zone_not_found");
+      expect(await store.deleteZone("nowhere.example")).toBe(false);
+      expect(await store.deleteHost("a.nowhere.example")).toBe(false);
+      expect(await store.changeSeq()).toBe(0);
+    });
+
+    it("binds 50,000 keys as one array parameter", async () => {
+      const kept = ["k0", "k1", "k2"];
+      await store.saveLimitBuckets(
+        kept.map((key) => ({ key, consumedMs: 10, tat: T0 + 10 })),
+        T0,
+      );
+      const many = Array.from({ length: 50_000 }, (_, i) => `k${i + 1}`);
+      await store.deleteLimitBuckets([...many, 'it\'s "quoted"']);
+      expect(await store.loadLimitBuckets(T0)).toEqual([{ key: "k0", tat: T0 + 10 }]);
+      const seqs = Array.from({ length: 50_000 }, (_, i) => i);
+      await store.ackOutbox("no-such-mirror", seqs, T0);
+      expect(await store.mirrorStatus()).toEqual([]);
+    });
+  });
+
+  describe("opening", () => {
+    it("refuses a database written by a newer Beacon with store_unavailable, saying so", async () => {
+      const url = await databases.fresh();
+      await cluster!.query(
+        "insert into kysely_migration values ('9999_future', 'x')",
+        [],
+        url.split("/").pop(),
+      );
+      const e: unknown = await openPostgresStore(url).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BeaconError);
+      expect(e).toMatchObject({ code: "store_unavailable" });
+      expect((e as BeaconError).message).toContain("written by a newer Beacon (it has migration 9999_future");
+    });
+
+    it("fails with store_unavailable when no server answers", async () => {
+      await expectCode(openPostgresStore("postgres://postgres@127.0.0.1:1/beacon"), "store_unavailable");
+    });
+  });
+});

@@ -1,0 +1,60 @@
+// The Store on PostgreSQL: one pool (connection.ts), each port a module over one Db (db.ts), the
+// schema brought up to date on open under the migration lock (migrate.ts). Not yet chosen by
+// `beacon serve` (a later step wires it into cli/config); LISTEN/NOTIFY fan-out is a later step too.
+// Promises: openPostgresStore resolves only with a migrated database; it throws a store_* BeaconError
+// (store_unavailable: the server cannot be reached, or the schema is newer than this Beacon knows)
+// and then leaves no connection open.
+
+import { silentLog, type Log } from "../../core/log.js";
+import { MigrationRefused } from "../migration-order.js";
+import type { Store } from "../ports.js";
+import { pgChanges } from "./changes.js";
+import { describeUrl, openPool, type PoolOptions } from "./connection.js";
+import { Db } from "./db.js";
+import { toStoreError } from "./errors.js";
+import { pgHistory } from "./history.js";
+import { pgKeys } from "./keys.js";
+import { pgLimits } from "./limits.js";
+import { migrate } from "./migrate.js";
+import { PG_MIGRATIONS } from "./migrations/index.js";
+import { pgMirrors } from "./mirrors.js";
+import { pgSessions } from "./sessions.js";
+import { pgTokens } from "./tokens.js";
+import { pgUsers } from "./users.js";
+import { pgZones } from "./zones.js";
+
+export interface PostgresStoreOptions extends PoolOptions {
+  readonly log?: Log;
+}
+
+/** The ports over one Db: what openPostgresStore returns, and what tests compose from a Db they hold. */
+export function postgresStore(db: Db): Store {
+  return {
+    ...pgZones(db),
+    ...pgTokens(db),
+    ...pgKeys(db),
+    ...pgHistory(db),
+    ...pgMirrors(db),
+    ...pgChanges(db),
+    ...pgSessions(db),
+    ...pgUsers(db),
+    ...pgLimits(db),
+    health: () => db.health(),
+    close: () => db.close(),
+  };
+}
+
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
+  const where = describeUrl(url);
+  const pool = openPool(url, opts);
+  try {
+    const applied = await migrate(pool, PG_MIGRATIONS);
+    if (applied.length > 0)
+      (opts.log ?? silentLog).info({ database: where, applied }, "PostgreSQL schema migrated");
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw toStoreError(e, where, e instanceof MigrationRefused ? "open (schema refused)" : "migrate");
+  }
+  (opts.log ?? silentLog).info({ database: where }, "PostgreSQL store opened");
+  return postgresStore(new Db(pool, where));
+}
