@@ -79,6 +79,8 @@ export async function commit(sql: Sql, batch: ChangeBatch): Promise<CommitResult
   const hostOf = await readHosts(sql, named);
   for (const w of batch.writes) {
     const zone = hostOf(w.fqdn)?.zone;
+    // A host created by another node after the first read is in a zone not locked: this commit is
+    // ordered before that creation, when the host did not exist.
     if (zone === undefined || !serials.has(zone))
       throw new BeaconError("host_not_found", `host ${w.fqdn} does not exist`);
   }
