@@ -13,8 +13,8 @@ import type { Selectable } from "kysely";
 
 import { assembleDelta, touchedBy, type ChangeRow, zonesToRead } from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
-import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sqlite/rows.js";
-import type { HostsTable, RRSetsTable, ZonesTable } from "../sqlite/schema.js";
+import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sql/rows.js";
+import type { HostsTable, RRSetsTable, ZonesTable } from "../sql/schema.js";
 import type { Db, Sql } from "./db.js";
 
 /** The newest position committed and the oldest kept (last + 1 when the log is empty). */

@@ -4,8 +4,8 @@
 import type { Selectable } from "kysely";
 
 import type { HistoryStore } from "../ports.js";
-import { historyFromRow } from "../sqlite/rows.js";
-import type { HistoryTable } from "../sqlite/schema.js";
+import { historyFromRow } from "../sql/rows.js";
+import type { HistoryTable } from "../sql/schema.js";
 import type { Db } from "./db.js";
 
 const DEFAULT_HISTORY_LIMIT = 100;

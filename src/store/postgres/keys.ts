@@ -4,23 +4,10 @@ import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
 import type { KeyStore } from "../ports.js";
-import type { TsigKeyRecord } from "../types.js";
-import { parseScopes, parseStrings, parseTypes } from "../sqlite/rows.js";
-import type { TsigKeysTable } from "../sqlite/schema.js";
+import { keyFromRow } from "../sql/rows.js";
+import type { TsigKeysTable } from "../sql/schema.js";
 import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
-
-function keyFromRow(r: Selectable<TsigKeysTable>): TsigKeyRecord {
-  return {
-    name: r.name,
-    algorithm: r.algorithm,
-    secret: r.secret,
-    names: parseScopes(r.names_json, "tsig_keys.names_json"),
-    types: parseTypes(r.types_json, "tsig_keys.types_json"),
-    allowedCidrs: parseStrings(r.allowed_cidrs_json, "tsig_keys.allowed_cidrs_json"),
-    createdAt: r.created_at,
-  };
-}
 
 export function pgKeys(db: Db): KeyStore {
   return {

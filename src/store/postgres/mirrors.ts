@@ -8,8 +8,8 @@ import type { Selectable } from "kysely";
 import { BeaconError } from "../../core/errors.js";
 import type { MirrorStore } from "../ports.js";
 import type { MirrorStatus } from "../types.js";
-import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "../sqlite/rows.js";
-import type { MirrorsTable, OutboxTable } from "../sqlite/schema.js";
+import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "../sql/rows.js";
+import type { MirrorsTable, OutboxTable } from "../sql/schema.js";
 import type { Db, Sql } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
 

@@ -6,21 +6,10 @@ import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
 import type { SessionStore } from "../ports.js";
-import type { SessionRecord } from "../types.js";
-import type { SessionsTable } from "../sqlite/schema.js";
+import type { SessionsTable } from "../sql/schema.js";
+import { sessionFromRow } from "../sql/rows.js";
 import type { Db } from "./db.js";
 import { isForeignKeyViolation } from "./errors.js";
-
-function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
-  return {
-    idHash: r.id_hash,
-    user: r.user,
-    csrfToken: r.csrf_token,
-    createdAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
-    expiresAt: r.expires_at,
-  };
-}
 
 export function pgSessions(db: Db): SessionStore {
   return {

@@ -6,8 +6,8 @@ import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
 import type { TokenStore } from "../ports.js";
-import { tokenFromRow, tokenToRow } from "../sqlite/rows.js";
-import type { TokensTable } from "../sqlite/schema.js";
+import { tokenFromRow, tokenToRow } from "../sql/rows.js";
+import type { TokensTable } from "../sql/schema.js";
 import type { Db, Sql } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
 

@@ -7,20 +7,10 @@ import type { Selectable } from "kysely";
 import { BeaconError } from "../../core/errors.js";
 import type { UserStore } from "../ports.js";
 import type { UserRecord } from "../types.js";
-import type { UsersTable } from "../sqlite/schema.js";
+import type { UsersTable } from "../sql/schema.js";
+import { userFromRow } from "../sql/rows.js";
 import type { Db, Sql } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
-
-function userFromRow(r: Selectable<UsersTable>): UserRecord {
-  if (r.role !== "admin") throw new Error(`column users.role holds an unknown role`);
-  return {
-    name: r.name,
-    passwordHash: r.password_hash,
-    role: r.role,
-    createdAt: r.created_at,
-    passwordChangedAt: r.password_changed_at,
-  };
-}
 
 async function insertUser(sql: Sql, u: UserRecord): Promise<void> {
   try {

@@ -7,8 +7,8 @@ import type { Selectable } from "kysely";
 import { assembleDelta, touchedBy, zonesToRead, type ChangeRow } from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import { jsonList, type Db } from "./db.js";
-import { hostFromRow, rrsetFromRow, zoneFromRow } from "./rows.js";
-import type { HostsTable, RRSetsTable, ZonesTable } from "./schema.js";
+import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sql/rows.js";
+import type { HostsTable, RRSetsTable, ZonesTable } from "../sql/schema.js";
 
 /** The newest position ever given (kept by AUTOINCREMENT even when the rows are pruned), and the oldest kept. */
 function bounds(db: Db): { last: number; first: number } {

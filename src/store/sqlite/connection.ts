@@ -16,7 +16,7 @@ import { migrate } from "./migrate.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { lockDatabase, type DatabaseLock } from "./lock.js";
 import { checkPresence } from "./presence.js";
-import type { Database } from "./schema.js";
+import type { Database } from "../sql/schema.js";
 
 /** How long a writer waits for another process (e.g. the CLI) to release the write lock. */
 const BUSY_TIMEOUT_MS = 5000;

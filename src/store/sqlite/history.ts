@@ -5,8 +5,8 @@ import type { Selectable } from "kysely";
 
 import type { HistoryStore } from "../ports.js";
 import type { Db } from "./db.js";
-import { historyFromRow } from "./rows.js";
-import type { HistoryTable } from "./schema.js";
+import { historyFromRow } from "../sql/rows.js";
+import type { HistoryTable } from "../sql/schema.js";
 
 const DEFAULT_HISTORY_LIMIT = 100;
 

@@ -4,23 +4,10 @@ import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
 import type { KeyStore } from "../ports.js";
-import type { TsigKeyRecord } from "../types.js";
 import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
-import { parseScopes, parseStrings, parseTypes } from "./rows.js";
-import type { TsigKeysTable } from "./schema.js";
-
-function keyFromRow(r: Selectable<TsigKeysTable>): TsigKeyRecord {
-  return {
-    name: r.name,
-    algorithm: r.algorithm,
-    secret: r.secret,
-    names: parseScopes(r.names_json, "tsig_keys.names_json"),
-    types: parseTypes(r.types_json, "tsig_keys.types_json"),
-    allowedCidrs: parseStrings(r.allowed_cidrs_json, "tsig_keys.allowed_cidrs_json"),
-    createdAt: r.created_at,
-  };
-}
+import { keyFromRow } from "../sql/rows.js";
+import type { TsigKeysTable } from "../sql/schema.js";
 
 export function sqliteKeys(db: Db): KeyStore {
   return {

@@ -9,8 +9,8 @@ import type { MirrorStore } from "../ports.js";
 import type { MirrorStatus } from "../types.js";
 import { jsonList, type Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
-import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "./rows.js";
-import type { MirrorsTable, OutboxTable } from "./schema.js";
+import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "../sql/rows.js";
+import type { MirrorsTable, OutboxTable } from "../sql/schema.js";
 
 /** An outbox row (params: mirror, fqdn, type, ttl, values, created at); a null ttl and values: a delete. */
 const INSERT_OUTBOX =

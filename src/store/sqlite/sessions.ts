@@ -4,20 +4,9 @@ import type { Selectable } from "kysely";
 
 import { BeaconError } from "../../core/errors.js";
 import type { SessionStore } from "../ports.js";
-import type { SessionRecord } from "../types.js";
+import { sessionFromRow } from "../sql/rows.js";
 import type { Db } from "./db.js";
-import type { SessionsTable } from "./schema.js";
-
-function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
-  return {
-    idHash: r.id_hash,
-    user: r.user,
-    csrfToken: r.csrf_token,
-    createdAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
-    expiresAt: r.expires_at,
-  };
-}
+import type { SessionsTable } from "../sql/schema.js";
 
 export function sqliteSessions(db: Db): SessionStore {
   return {

@@ -7,8 +7,8 @@ import { BeaconError } from "../../core/errors.js";
 import type { TokenStore } from "../ports.js";
 import { named, type Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
-import { tokenFromRow, tokenToRow } from "./rows.js";
-import type { TokensTable } from "./schema.js";
+import { tokenFromRow, tokenToRow } from "../sql/rows.js";
+import type { TokensTable } from "../sql/schema.js";
 
 const COLUMNS =
   "id, secret_hash, label, names_json, types_json, allowed_cidrs_json, created_at, expires_at, " +

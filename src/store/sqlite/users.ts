@@ -5,20 +5,10 @@ import type { Selectable } from "kysely";
 import { BeaconError } from "../../core/errors.js";
 import type { UserStore } from "../ports.js";
 import type { UserRecord } from "../types.js";
+import { userFromRow } from "../sql/rows.js";
 import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
-import type { UsersTable } from "./schema.js";
-
-function userFromRow(r: Selectable<UsersTable>): UserRecord {
-  if (r.role !== "admin") throw new Error(`column users.role holds an unknown role`);
-  return {
-    name: r.name,
-    passwordHash: r.password_hash,
-    role: r.role,
-    createdAt: r.created_at,
-    passwordChangedAt: r.password_changed_at,
-  };
-}
+import type { UsersTable } from "../sql/schema.js";
 
 function insertUser(db: Db, u: UserRecord): void {
   try {

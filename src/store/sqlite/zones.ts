@@ -14,8 +14,8 @@ import { applyZoneUpdate } from "../zone-update.js";
 import { jsonList, named, type Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
 import { dropZoneMirrors, enqueueHostDelete } from "./mirrors.js";
-import { hostFromRow, hostToRow, rrsetFromRow, zoneFromRow, zoneToRow } from "./rows.js";
-import type { HostsTable, RRSetsTable, ZonesTable } from "./schema.js";
+import { hostFromRow, hostToRow, rrsetFromRow, zoneFromRow, zoneToRow } from "../sql/rows.js";
+import type { HostsTable, RRSetsTable, ZonesTable } from "../sql/schema.js";
 import { commit } from "./update-path.js";
 
 const ZONE_COLUMNS =

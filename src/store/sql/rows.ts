@@ -1,4 +1,4 @@
-// Row ↔ domain conversions. Reading is defensive: a JSON column that does not have the expected
+// Row ↔ domain conversions, shared by the SQL adapters (sqlite/, postgres/: the same columns). Reading is defensive: a JSON column that does not have the expected
 // shape throws (and surfaces as store_unavailable), so a damaged row never reaches DNS answers.
 
 import type { Selectable } from "kysely";
@@ -10,9 +10,12 @@ import type {
   MirrorStatus,
   MirrorTarget,
   OutboxEntry,
+  SessionRecord,
   StoredHistoryEntry,
   StoredRRSet,
   TokenRecord,
+  TsigKeyRecord,
+  UserRecord,
 } from "../types.js";
 import type { NameScope, Zone } from "../../core/zones.js";
 import type {
@@ -21,7 +24,10 @@ import type {
   MirrorsTable,
   OutboxTable,
   RRSetsTable,
+  SessionsTable,
   TokensTable,
+  TsigKeysTable,
+  UsersTable,
   ZonesTable,
 } from "./schema.js";
 
@@ -237,5 +243,39 @@ export function mirrorStatusFromRow(
     attempts: r.attempts,
     lastError,
     nextTryAt: opt(r.next_try_at),
+  };
+}
+
+export function keyFromRow(r: Selectable<TsigKeysTable>): TsigKeyRecord {
+  return {
+    name: r.name,
+    algorithm: r.algorithm,
+    secret: r.secret,
+    names: parseScopes(r.names_json, "tsig_keys.names_json"),
+    types: parseTypes(r.types_json, "tsig_keys.types_json"),
+    allowedCidrs: parseStrings(r.allowed_cidrs_json, "tsig_keys.allowed_cidrs_json"),
+    createdAt: r.created_at,
+  };
+}
+
+export function userFromRow(r: Selectable<UsersTable>): UserRecord {
+  if (r.role !== "admin") throw new Error(`column users.role holds an unknown role`);
+  return {
+    name: r.name,
+    passwordHash: r.password_hash,
+    role: r.role,
+    createdAt: r.created_at,
+    passwordChangedAt: r.password_changed_at,
+  };
+}
+
+export function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
+  return {
+    idHash: r.id_hash,
+    user: r.user,
+    csrfToken: r.csrf_token,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+    expiresAt: r.expires_at,
   };
 }

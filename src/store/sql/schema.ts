@@ -1,6 +1,6 @@
-// The SQLite tables' rows, as the migrations (through Kysely) and the port modules' statements see
-// them (see migrations/ for the DDL). Timestamps are integer milliseconds since the Unix epoch;
-// columns ending in _json hold JSON text.
+// The tables' rows, the same columns in both SQL adapters, as their migrations and port modules see
+// them (the DDL: sqlite/migrations/, postgres/migrations/). Timestamps are integer milliseconds since
+// the Unix epoch; columns ending in _json hold JSON text.
 
 import type { Generated } from "kysely";
 
