@@ -2,8 +2,9 @@
 // store, and build the services on it. The DNS index of a running server picks up these changes by
 // watching the store (see serve.ts), so commands and server never talk directly. A command never
 // creates a database: run from the wrong directory, it says where it looked and how to point it.
+// The store is chosen here, once, for every command (openConfiguredStore): SQLite or PostgreSQL.
 
-import { loadServerConfig, SERVER_TABLE, type ServerConfig } from "../config/index.js";
+import { loadServerConfig, SERVER_TABLE, type PostgresTarget, type ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { BeaconError, isBeaconError } from "../core/errors.js";
 import { type ChangeListener } from "../store/change-listener.js";
@@ -12,6 +13,7 @@ import { createTokenService } from "../services/tokens.js";
 import { createUpdateService } from "../services/apply-update.js";
 import { createWriteQueue } from "../services/write-queue.js";
 import { createZoneService } from "../services/zones.js";
+import { openPostgresStore } from "../store/postgres/postgres-store.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/ports.js";
 import { processIo } from "./output.js";
@@ -60,7 +62,7 @@ export interface AdminContext {
 /** Opens the store for one command, runs `fn`, and always closes the store. */
 export async function withAdmin<T>(opts: GlobalOptions, fn: (ctx: AdminContext) => Promise<T>): Promise<T> {
   const config = readConfig(opts);
-  const store = await openAdminStore(config.store.sqlitePath);
+  const store = await openConfiguredStore(config, "admin", silentLog);
   try {
     const deps = {
       store,
@@ -86,15 +88,49 @@ export async function withAdmin<T>(opts: GlobalOptions, fn: (ctx: AdminContext) 
 }
 
 /**
- * The database as `serve` and `migrate` open it: created on the first start (never where one was,
- * see store/sqlite/presence.ts), refused when it cannot be written, and held against a second server.
+ * Who opens the store: `server` (serve, migrate) creates and migrates it; `admin` (one-shot commands)
+ * needs an existing one and never creates a SQLite file.
  */
-export function openServerStore(path: string, log: Log): Promise<Store> {
-  return openSqliteStore({ path, log, create: true, requireWritable: true, exclusive: true });
+export type StoreUse = "server" | "admin";
+
+/**
+ * The store the config chooses. SQLite: created on the server's first start (never where one was, see
+ * store/sqlite/presence.ts), refused when it cannot be written, held against a second server by its
+ * file lock and guard. PostgreSQL: no lock and no guard (several nodes share it by design); the
+ * database must exist, its schema is brought up to date under the adapter's advisory lock, and a
+ * schema newer than this Beacon is refused (store_unavailable with the migration runner's message).
+ * Errors name the database by host:port/database only, never its URL.
+ */
+export function openConfiguredStore(config: ServerConfig, use: StoreUse, log: Log): Promise<Store> {
+  const { postgres, sqlitePath } = config.store;
+  if (postgres !== undefined) return openPostgres(postgres, log);
+  if (use === "admin") return openAdminSqlite(sqlitePath);
+  return openSqliteStore({ path: sqlitePath, log, create: true, requireWritable: true, exclusive: true });
 }
 
-/** The server's database, which must exist (store_not_found with where to point otherwise). */
-async function openAdminStore(path: string): Promise<Store> {
+/** What the ready line and `beacon migrate` print for the store: a path, or host:port/database. */
+export function describeStore(config: ServerConfig): string {
+  const { postgres, sqlitePath } = config.store;
+  return postgres === undefined ? sqlitePath : `postgres ${postgres.where}`;
+}
+
+async function openPostgres(target: PostgresTarget, log: Log): Promise<Store> {
+  try {
+    return await openPostgresStore(target.url, { log });
+  } catch (e) {
+    // The adapter names the database by its URL without the password (user included); say it as
+    // the config does, keeping the code and the driver's reason (which names host and port).
+    if (!isBeaconError(e)) throw e;
+    const reason = e.message.replace(/^PostgreSQL database \S+: /, "");
+    throw new BeaconError(e.code, `PostgreSQL ${target.where}: ${reason}`, {
+      cause: e,
+      details: { database: target.where },
+    });
+  }
+}
+
+/** The server's SQLite file, which must exist (store_not_found with where to point otherwise). */
+async function openAdminSqlite(path: string): Promise<Store> {
   try {
     return await openSqliteStore({ path, log: silentLog, create: false });
   } catch (e) {

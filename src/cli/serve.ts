@@ -1,5 +1,5 @@
-// The server's composition root: the only place that picks the SQLite store, opens sockets and
-// starts timers. Each subsystem is wired by its own function in serve/ (tested on its own where it
+// The server's composition root: the only place that opens the chosen store (context.ts), opens
+// sockets and starts timers. Each subsystem is wired by its own function in serve/ (tested on its own where it
 // holds logic); `startServer` puts them together in order and is exercised end to end.
 
 import { Registry } from "prom-client";
@@ -16,7 +16,7 @@ import { createCachedKeyring } from "../services/keys.js";
 import type { ZoneService } from "../services/zones.js";
 import type { Store } from "../store/ports.js";
 import { createAdminConsole } from "./admin-console.js";
-import { openServerStore } from "./context.js";
+import { openConfiguredStore } from "./context.js";
 import type { Endpoint } from "./http-server.js";
 import { checkTransferKeys, wireDnsAnswers } from "./serve/dns-answers.js";
 import { wireDnsViews } from "./serve/dns-views.js";
@@ -41,7 +41,7 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const clock = systemClock;
-  const store = await openServerStore(config.store.sqlitePath, log);
+  const store = await openConfiguredStore(config, "server", log);
   const metrics = serverMetrics(store);
   const mirrors = wireMirrors({ store, clock, log });
   // NOTIFY goes unsigned until the keyring is read and dns.transfer.notify_key checked (below).

@@ -1,6 +1,7 @@
 // Validated raw config → ServerConfig: camelCase, relative paths made absolute, derived defaults filled.
 
 import { join } from "node:path";
+import type { PostgresTarget } from "./postgres-url.js";
 import type { RawConfig } from "./schema.js";
 import type { ServerConfig } from "./server-config.js";
 
@@ -11,6 +12,7 @@ export function buildServerConfig(
   raw: RawConfig,
   resolvePath: ResolvePath,
   file: string | undefined,
+  postgres: PostgresTarget | undefined,
 ): ServerConfig {
   const dataDir = resolvePath("data_dir", raw.data_dir);
   const config: ServerConfig = {
@@ -20,6 +22,7 @@ export function buildServerConfig(
         raw.store.sqlite_path === undefined
           ? join(dataDir, "beacon.db")
           : resolvePath("store.sqlite_path", raw.store.sqlite_path),
+      postgres,
     },
     http: {
       listen: raw.http.listen,

@@ -6,3 +6,4 @@ export { parseHostPort, formatHostPort, type HostPortResult } from "./host-port.
 export { ConfigError, formatIssue, type ConfigIssue, type ConfigSource } from "./errors.js";
 export { SETTINGS, SERVER_TABLE, CONFIG_FILE_ENV, type Setting } from "./settings.js";
 export type { ServerConfig, HostPort, LogLevel } from "./server-config.js";
+export type { PostgresTarget } from "./postgres-url.js";

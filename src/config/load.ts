@@ -1,6 +1,6 @@
 // The configuration pipeline of `beacon serve`: the shared layers (defaults → YAML file → BEACON_*
 // environment → flags, later wins per setting → validated by zod) over the server's settings table,
-// then the built ServerConfig.
+// then the store chosen (store-choice.ts: a PostgreSQL URL file is read here) and the built ServerConfig.
 
 import { dirname, resolve } from "node:path";
 import { buildServerConfig } from "./build.js";
@@ -10,6 +10,7 @@ import { readLayers, type LayerInput } from "./layers.js";
 import { rawConfigSchema } from "./schema.js";
 import type { ServerConfig } from "./server-config.js";
 import { SERVER_TABLE, childKeys } from "./settings.js";
+import { chooseStore } from "./store-choice.js";
 
 /** `file` is from --config; else env BEACON_CONFIG; else no file (defaults). */
 export type LoadServerConfigInput = LayerInput;
@@ -25,5 +26,11 @@ export function loadServerConfig(input: LoadServerConfigInput): ServerConfig {
     yaml !== undefined && layers.fromFile(key)
       ? resolve(dirname(yaml.file), value)
       : resolve(input.cwd, value);
-  return buildServerConfig(parsed.data, resolvePath, yaml?.file);
+  const store = chooseStore(parsed.data.store, {
+    readFile: layers.readFile,
+    resolvePath,
+    locate: layers.locate,
+  });
+  if (store.issues.length > 0) throw new ConfigError(sortIssues(store.issues));
+  return buildServerConfig(parsed.data, resolvePath, yaml?.file, store.postgres);
 }

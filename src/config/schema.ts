@@ -11,6 +11,7 @@ import { parseRate } from "../core/rate.js";
 import { tryNormalizeName } from "../core/names.js";
 import { formatDuration, parseDurationMs } from "./duration.js";
 import { parseHostPort } from "./host-port.js";
+import { parsePostgresUrl } from "./postgres-url.js";
 import { splitList } from "./override.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./server-config.js";
 
@@ -139,6 +140,14 @@ const baseUrl = z.string({ error: "expected an http(s) URL" }).transform((s, ctx
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 });
 
+/** store.postgres_url: the value is never quoted in an error (it may hold a password). */
+const postgresUrl = z.string({ error: "expected a postgres:// or postgresql:// URL" }).transform((s, ctx) => {
+  const r = parsePostgresUrl(s);
+  if (r.ok) return r.value;
+  ctx.addIssue({ code: "custom", message: r.error });
+  return z.NEVER;
+});
+
 export const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
   error: `expected one of ${LOG_LEVELS.join("|")}`,
 });
@@ -191,6 +200,14 @@ export const rawConfigSchema = section({
       kind: "string",
       help: "SQLite database file.",
       defaultText: "<data_dir>/beacon.db",
+    }),
+    postgres_url: leaf(postgresUrl.optional(), {
+      kind: "string",
+      help: "PostgreSQL URL (postgres://user:password@host:5432/database); when set, PostgreSQL is the store instead of SQLite. A secret: never printed.",
+    }),
+    postgres_url_file: leaf(path("file").optional(), {
+      kind: "string",
+      help: "A file holding the PostgreSQL URL (trimmed), instead of store.postgres_url; relative to the config file.",
     }),
   }),
   http: section({

@@ -2,6 +2,7 @@
 // CIDRs canonical. Everything outside src/config receives this, never raw files, env or flags.
 
 import type { LimitRates } from "../core/rate.js";
+import type { PostgresTarget } from "./postgres-url.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -23,8 +24,10 @@ export interface ServerConfig {
   /** Absolute. */
   readonly dataDir: string;
   readonly store: {
-    /** Absolute; `<dataDir>/beacon.db` unless set. */
+    /** Absolute; `<dataDir>/beacon.db` unless set. Unused when `postgres` is set. */
     readonly sqlitePath: string;
+    /** Set: PostgreSQL is the store (store.postgres_url or _file). Its `url` is a secret. */
+    readonly postgres: PostgresTarget | undefined;
   };
   readonly http: {
     /** May be empty (no HTTP listener). */

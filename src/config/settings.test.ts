@@ -8,6 +8,8 @@ describe("SETTINGS (derived from the schema)", () => {
     expect(SETTINGS.map((s) => [s.key, s.env, s.flag])).toEqual([
       ["data_dir", "BEACON_DATA_DIR", "--data-dir"],
       ["store.sqlite_path", "BEACON_STORE_SQLITE_PATH", "--store-sqlite-path"],
+      ["store.postgres_url", "BEACON_STORE_POSTGRES_URL", "--store-postgres-url"],
+      ["store.postgres_url_file", "BEACON_STORE_POSTGRES_URL_FILE", "--store-postgres-url-file"],
       ["http.listen", "BEACON_HTTP_LISTEN", "--http-listen"],
       ["http.trusted_proxies", "BEACON_HTTP_TRUSTED_PROXIES", "--http-trusted-proxies"],
       ["http.max_body_bytes", "BEACON_HTTP_MAX_BODY_BYTES", "--http-max-body-bytes"],

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { formatConfigHelp, type ServerConfig } from "../../config/index.js";
 import { createLogger, type Logger } from "../../observability/logger.js";
 import { action } from "../action.js";
-import { readConfig } from "../context.js";
+import { describeStore, readConfig } from "../context.js";
 import type { Io } from "../output.js";
 import type { RunningServer } from "../serve.js";
 import { httpBaseUrl } from "../urls.js";
@@ -26,7 +26,7 @@ export function registerServe(program: Command): void {
         const { startServer } = await import("../serve.js");
         const server = await startServer(config, log);
         log.info(
-          { http: server.http, dns: server.dns, store: config.store.sqlitePath, config: config.source.file },
+          { http: server.http, dns: server.dns, store: describeStore(config), config: config.source.file },
           "beacon ready",
         );
         const base = config.http.publicUrl ?? httpBaseUrl(config, server.http[0]?.port);
