@@ -1,0 +1,178 @@
+// `beacon` on PostgreSQL end to end (issue 15, choosing the store): `beacon migrate` on a fresh
+// database, two `beacon serve` nodes on one database (an update acknowledged by A is answered by B
+// over DNS: B polls the change log), an admin command against the same database, and the refusals
+// at start: PostgreSQL unreachable, a schema newer than this Beacon. The URL carries a password (the
+// throwaway cluster trusts loopback, so it is never checked) that must appear in no output.
+// Skips loudly without PostgreSQL's binaries; fails instead under BEACON_REQUIRE_PEERS=1.
+
+import { Resolver } from "node:dns/promises";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster } from "../../src/store/postgres/testing/cluster.js";
+import {
+  basic,
+  runCli,
+  runCliIn,
+  startBeacon,
+  tempDir,
+  type Beacon,
+  type CliResult,
+} from "./support/beacon.js";
+
+const SECRET = "pg-Secret-4e2e";
+const ZONE = "dyn.beacon.test";
+const HOST = `home.${ZONE}`;
+const DEADLINE_MS = 10_000;
+
+const cluster = await startCluster();
+
+/** The cluster's URL of `db` with a password added. */
+function secretUrl(db: string): string {
+  return cluster!.url(db).replace("postgres://postgres@", `postgres://postgres:${SECRET}@`);
+}
+
+function expectNoSecret(...texts: string[]): void {
+  for (const t of texts) expect(t).not.toContain(SECRET);
+}
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => (typeof a === "object" && a !== null ? resolve(a.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function resolve4(dnsPort: number, name: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 1_000, tries: 1 });
+  resolver.setServers([`127.0.0.1:${dnsPort}`]);
+  return resolver.resolve4(name).catch(() => []);
+}
+
+/** Polls until `name` resolves to `ip` on `dnsPort` or the deadline passes; resolves with the last answer. */
+async function waitForAnswer(dnsPort: number, name: string, ip: string): Promise<string[]> {
+  const until = Date.now() + DEADLINE_MS;
+  let last = await resolve4(dnsPort, name);
+  while (!last.includes(ip) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    last = await resolve4(dnsPort, name);
+  }
+  return last;
+}
+
+/** `beacon serve` that is expected to exit at start (ports 0, so nothing else can be in the way). */
+function serveOnce(env: Record<string, string>): Promise<CliResult> {
+  const dir = tempDir();
+  return runCliIn(
+    undefined,
+    ["--data-dir", dir.path, "serve", "--http-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0"],
+    env,
+  ).finally(() => dir.remove());
+}
+
+describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
+  const dirA = tempDir();
+  const dirB = tempDir();
+  let env: Record<string, string>;
+  let where: string;
+  let a: Beacon | undefined;
+  let b: Beacon | undefined;
+
+  beforeAll(async () => {
+    await cluster!.createDatabase("beacon");
+    env = { BEACON_STORE_POSTGRES_URL: secretUrl("beacon") };
+    where = `127.0.0.1:${cluster!.port}/beacon`;
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.stop("SIGKILL"), b?.stop("SIGKILL")]);
+    dirA.remove();
+    dirB.remove();
+    await cluster?.stop();
+  });
+
+  it("beacon migrate applies the migrations to a fresh database, then finds nothing to do", async () => {
+    const first = await runCli(dirA.path, ["migrate"], env);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`database postgres ${where}: migrated`);
+    expect(first.stdout).toMatch(/applied 0001_/);
+    const again = await runCli(dirA.path, ["migrate", "--json"], env);
+    expect(JSON.parse(again.stdout)).toEqual({ database: `postgres ${where}`, applied: [] });
+    expectNoSecret(first.stdout, first.stderr, again.stdout, again.stderr);
+    // No SQLite file was made on the side.
+    const sqlite = await runCli(dirA.path, ["host", "list"], { BEACON_STORE_POSTGRES_URL: "" });
+    expect(sqlite.code).not.toBe(0);
+    expect(sqlite.stderr).toContain("no Beacon database at");
+  });
+
+  it("two nodes on one database: an update acknowledged by A is answered by B, and back", async () => {
+    const zone = await runCli(dirA.path, ["zone", "add", ZONE], env);
+    expect(zone.code, zone.stderr).toBe(0);
+    const added = await runCli(dirA.path, ["host", "add", HOST, "--json"], env);
+    expect(added.code, added.stderr).toBe(0);
+    const token = (JSON.parse(added.stdout) as { token: string }).token;
+
+    [a, b] = await Promise.all([
+      startBeacon({ dataDir: dirA.path, env }),
+      startBeacon({ dataDir: dirB.path, env }),
+    ]);
+    for (const node of [a, b]) {
+      const ready = node
+        .stderr()
+        .split("\n")
+        .find((l) => l.includes('"beacon ready"'));
+      expect(JSON.parse(ready!)).toMatchObject({ store: `postgres ${where}` });
+    }
+
+    const update = (node: Beacon, ip: string) =>
+      fetch(`${node.url}/nic/update?hostname=${HOST}&myip=${ip}`, {
+        headers: { authorization: basic(HOST, token), "user-agent": "e2e/1.0" },
+      }).then((r) => r.text());
+
+    expect(await update(a, "1.2.3.4")).toBe("good 1.2.3.4");
+    expect(await waitForAnswer(b.dnsPort, HOST, "1.2.3.4")).toEqual(["1.2.3.4"]);
+    expect(await update(b, "5.6.7.8")).toBe("good 5.6.7.8");
+    expect(await waitForAnswer(a.dnsPort, HOST, "5.6.7.8")).toEqual(["5.6.7.8"]);
+    expectNoSecret(a.stdout(), a.stderr(), b.stdout(), b.stderr());
+  });
+
+  it("an admin command reads the same database", async () => {
+    const listed = await runCli(dirB.path, ["host", "list", "--json"], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(HOST);
+    expect(listed.stdout).toContain("5.6.7.8");
+    expectNoSecret(listed.stdout, listed.stderr);
+  });
+
+  it("PostgreSQL unreachable at start: a clear error naming host and port, without the password", async () => {
+    const port = await closedPort();
+    const r = await serveOnce({
+      BEACON_STORE_POSTGRES_URL: `postgres://beacon:${SECRET}@127.0.0.1:${port}/beacon`,
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`127.0.0.1:${port}/beacon`);
+    expect(r.stderr).toContain("store_unavailable");
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expectNoSecret(r.stdout, r.stderr);
+  });
+
+  it("a schema newer than this Beacon is refused at start with the migration runner's message", async () => {
+    await cluster!.createDatabase("future");
+    const futureEnv = { BEACON_STORE_POSTGRES_URL: secretUrl("future") };
+    expect((await runCli(dirA.path, ["migrate"], futureEnv)).code).toBe(0);
+    await cluster!.query(
+      "insert into kysely_migration (name, timestamp) values ('9999_from_the_future', 'x')",
+      [],
+      "future",
+    );
+    const r = await serveOnce(futureEnv);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("written by a newer Beacon (it has migration 9999_from_the_future");
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expectNoSecret(r.stdout, r.stderr);
+  });
+});
