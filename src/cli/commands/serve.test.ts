@@ -29,4 +29,9 @@ describe("the start banner's admin hints", () => {
       " --config /etc/beacon/beacon.yaml",
     );
   });
+
+  it("on PostgreSQL carry no --data-dir (the store is not there) and never the URL", () => {
+    const url = "postgres://beacon:pw-in-url@db/beacon";
+    expect(adminOptions(config({ data_dir: "/var/lib/beacon", "store.postgres_url": url }), CWD)).toBe("");
+  });
 });

@@ -40,13 +40,15 @@ export function registerServe(program: Command): void {
 
 /**
  * The global options an admin command run from another terminal needs to find this server's data:
- * `--config` when a file was read, `--data-dir` when it is not the default `./data` here. "" when the
- * defaults do. (Paths are absolute, quoted for a POSIX shell when they need it.)
+ * `--config` when a file was read, `--data-dir` when it is not the default `./data` here (SQLite only:
+ * on PostgreSQL the data is where the URL points, which is never printed). "" when the defaults do.
+ * (Paths are absolute, quoted for a POSIX shell when they need it.)
  */
 export function adminOptions(config: ServerConfig, cwd: string): string {
   const options: string[] = [];
   if (config.source.file !== undefined) options.push(`--config ${shellWord(config.source.file)}`);
-  if (config.dataDir !== resolve(cwd, "data")) options.push(`--data-dir ${shellWord(config.dataDir)}`);
+  if (config.store.postgres === undefined && config.dataDir !== resolve(cwd, "data"))
+    options.push(`--data-dir ${shellWord(config.dataDir)}`);
   return options.map((o) => ` ${o}`).join("");
 }
 
