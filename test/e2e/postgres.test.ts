@@ -1,12 +1,14 @@
 // `beacon` on PostgreSQL end to end (issue 15, choosing the store): `beacon migrate` on a fresh
 // database, two `beacon serve` nodes on one database (an update acknowledged by A is answered by B
-// over DNS: B polls the change log), an admin command against the same database, and the refusals
-// at start: PostgreSQL unreachable, a schema newer than this Beacon. The URL carries a password (the
-// throwaway cluster trusts loopback, so it is never checked) that must appear in no output.
-// Skips loudly without PostgreSQL's binaries; fails instead under BEACON_REQUIRE_PEERS=1.
+// over DNS: B polls the change log; B reads the URL from a file), an admin command against the same
+// database, and the refusals at start: PostgreSQL unreachable, a schema newer than this Beacon. The
+// URL carries a password (the throwaway cluster trusts loopback, so it is never checked) that must
+// appear in no output. Skips loudly without PostgreSQL's binaries; fails under BEACON_REQUIRE_PEERS=1.
 
 import { Resolver } from "node:dns/promises";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster } from "../../src/store/postgres/testing/cluster.js";
 import {
@@ -115,10 +117,13 @@ describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
     const added = await runCli(dirA.path, ["host", "add", HOST, "--json"], env);
     expect(added.code, added.stderr).toBe(0);
     const token = (JSON.parse(added.stdout) as { token: string }).token;
+    const urlFile = join(dirB.path, "postgres-url");
+    writeFileSync(urlFile, `${env["BEACON_STORE_POSTGRES_URL"]}\n`, { mode: 0o600 });
 
     [a, b] = await Promise.all([
       startBeacon({ dataDir: dirA.path, env }),
-      startBeacon({ dataDir: dirB.path, env }),
+      // B reads the URL from a file (store.postgres_url_file), as a mounted secret.
+      startBeacon({ dataDir: dirB.path, env: { BEACON_STORE_POSTGRES_URL_FILE: urlFile } }),
     ]);
     for (const node of [a, b]) {
       const ready = node
