@@ -89,7 +89,8 @@ export async function withAdmin<T>(opts: GlobalOptions, fn: (ctx: AdminContext) 
 
 /**
  * Who opens the store: `server` (serve, migrate) creates and migrates it; `admin` (one-shot commands)
- * needs an existing one and never creates a SQLite file.
+ * needs an existing one and never creates a SQLite file. On PostgreSQL both open alike: Beacon never
+ * creates the database itself, and the adapter always brings the schema up to date on open.
  */
 export type StoreUse = "server" | "admin";
 
