@@ -98,13 +98,14 @@ export type StoreUse = "server" | "admin";
  * The store the config chooses. SQLite: created on the server's first start (never where one was, see
  * store/sqlite/presence.ts), refused when it cannot be written, held against a second server by its
  * file lock and guard. PostgreSQL: no lock and no guard (several nodes share it by design); the
- * database must exist, its schema is brought up to date under the adapter's advisory lock, and a
- * schema newer than this Beacon is refused (store_unavailable with the migration runner's message).
+ * database must exist; serve and migrate bring its schema up to date under the adapter's advisory
+ * lock, admin commands only check it is current (they never migrate); a schema newer than this Beacon
+ * is refused (store_unavailable with the migration runner's message).
  * Errors name the database by host:port/database only, never its URL.
  */
 export function openConfiguredStore(config: ServerConfig, use: StoreUse, log: Log): Promise<Store> {
   const { postgres, sqlitePath } = config.store;
-  if (postgres !== undefined) return openPostgres(postgres, log);
+  if (postgres !== undefined) return openPostgres(postgres, use, log);
   if (use === "admin") return openAdminSqlite(sqlitePath);
   return openSqliteStore({ path: sqlitePath, log, create: true, requireWritable: true, exclusive: true });
 }
@@ -115,9 +116,9 @@ export function describeStore(config: ServerConfig): string {
   return postgres === undefined ? sqlitePath : `postgres ${postgres.where}`;
 }
 
-async function openPostgres(target: PostgresTarget, log: Log): Promise<Store> {
+async function openPostgres(target: PostgresTarget, use: StoreUse, log: Log): Promise<Store> {
   try {
-    return await openPostgresStore(target.url, { log });
+    return await openPostgresStore(target.url, { log, migrate: use !== "admin" });
   } catch (e) {
     // The adapter names the database by its URL without the password (user included); say it as
     // the config does, keeping the code and the driver's reason (which names host and port).

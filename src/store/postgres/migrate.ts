@@ -12,7 +12,7 @@
 
 import type pg from "pg";
 
-import { refuseUnknown } from "../migration-order.js";
+import { MigrationRefused, refuseUnknown } from "../migration-order.js";
 
 /** A migration: SQL (one or more statements, no parameters) run in its own transaction. */
 export type PgMigration = string;
@@ -69,6 +69,31 @@ export async function migrate(
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * Without changing anything, throws MigrationRefused unless the database recorded exactly the
+ * migrations of `migrations`: what a client that must not migrate (an admin command, which may be a
+ * newer Beacon than the nodes serving) checks before it uses the database.
+ */
+export async function assertMigrated(
+  pool: pg.Pool,
+  migrations: Readonly<Record<string, PgMigration>>,
+): Promise<void> {
+  const names = Object.keys(migrations).sort();
+  const done = await pool.query<{ name: string }>(`select name from ${TABLE} order by name`).then(
+    (r) => r.rows.map((row) => row.name),
+    (e: unknown) => {
+      // No such table (42P01): nothing was ever migrated here.
+      if ((e as { code?: unknown }).code === "42P01") return [];
+      throw e;
+    },
+  );
+  refuseUnknown(done, names);
+  if (done.length < names.length)
+    throw new MigrationRefused(
+      `the database's schema is behind this Beacon (${names.length - done.length} migration(s) to apply); run \`beacon migrate\``,
+    );
 }
 
 async function inTransaction<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {

@@ -119,6 +119,23 @@ describe.skipIf(cluster === undefined)("PostgreSQL store", () => {
       expect((e as BeaconError).message).toContain("written by a newer Beacon (it has migration 9999_future");
     });
 
+    it("with migrate: false, refuses an unmigrated database without creating anything, then opens it once migrated", async () => {
+      const url = await cluster!.createDatabase("never_migrated");
+      const e: unknown = await openPostgresStore(url, { migrate: false }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: "store_unavailable" });
+      expect((e as BeaconError).message).toContain("run `beacon migrate`");
+      const tables = await cluster!.query(
+        "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+        [],
+        url.split("/").pop(),
+      );
+      expect(tables).toEqual([{ n: 0 }]);
+      await (await openPostgresStore(url)).close();
+      const store = await openPostgresStore(url, { migrate: false });
+      expect(await store.listZones()).toEqual([]);
+      await store.close();
+    });
+
     it("fails with store_unavailable when no server answers", async () => {
       await expectCode(openPostgresStore("postgres://postgres@127.0.0.1:1/beacon"), "store_unavailable");
     });

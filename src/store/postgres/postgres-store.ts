@@ -1,6 +1,7 @@
 // The Store on PostgreSQL: one pool (connection.ts), each port a module over one Db (db.ts), the
-// schema brought up to date on open under the migration lock (migrate.ts). Not yet chosen by
-// `beacon serve` (a later step wires it into cli/config); LISTEN/NOTIFY fan-out is a later step too.
+// schema brought up to date on open under the migration lock (migrate.ts), or, with `migrate: false`
+// (admin commands), only checked to be current. Chosen by `store.postgres_url` (cli/context.ts);
+// LISTEN/NOTIFY fan-out is a later step.
 // Promises: openPostgresStore resolves only with a migrated database; it throws a store_* BeaconError
 // (store_unavailable: the server cannot be reached, or the schema is newer than this Beacon knows)
 // and then leaves no connection open.
@@ -15,7 +16,7 @@ import { toStoreError } from "./errors.js";
 import { pgHistory } from "./history.js";
 import { pgKeys } from "./keys.js";
 import { pgLimits } from "./limits.js";
-import { migrate } from "./migrate.js";
+import { assertMigrated, migrate } from "./migrate.js";
 import { PG_MIGRATIONS } from "./migrations/index.js";
 import { pgMirrors } from "./mirrors.js";
 import { pgSessions } from "./sessions.js";
@@ -25,6 +26,8 @@ import { pgZones } from "./zones.js";
 
 export interface PostgresStoreOptions extends PoolOptions {
   readonly log?: Log;
+  /** false: never change the schema; refuse one that is not exactly current. Default true. */
+  readonly migrate?: boolean;
 }
 
 /** The ports over one Db: what openPostgresStore returns, and what tests compose from a Db they hold. */
@@ -48,7 +51,8 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   const where = describeUrl(url);
   const pool = openPool(url, opts);
   try {
-    const applied = await migrate(pool, PG_MIGRATIONS);
+    const applied = opts.migrate === false ? [] : await migrate(pool, PG_MIGRATIONS);
+    if (opts.migrate === false) await assertMigrated(pool, PG_MIGRATIONS);
     if (applied.length > 0)
       (opts.log ?? silentLog).info({ database: where, applied }, "PostgreSQL schema migrated");
   } catch (e) {
