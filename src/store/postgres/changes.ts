@@ -1,13 +1,15 @@
 // ChangeFeed in PostgreSQL, as sqlite/changes.ts: the change log (migrations/0007_change_log.ts,
 // written by triggers in the writing transaction) read and pruned. A delta's rows and the state it
 // reads are one read-only snapshot. Positions: changeSeq is the largest seq committed (pruning always
-// keeps the newest row, so it never goes back); rolled-back transactions leave gaps, which are never
-// mistaken for pruning (the oldest kept row says where the log starts).
-// Not yet for several nodes: seqs are taken when a change is made, not when it commits, so a reader may
-// see seq n+1 committed before n; the fan-out step must handle that (e.g. re-read a margin behind its
-// position, or order by commit). externalVersion is the newest seq written by anyone but this store
-// (changes.writer, set by db.ts): it reads back from the newest row until it finds one, so it costs the
-// run of this store's own latest changes (bounded by pruning).
+// keeps the newest row, so it never goes back); gaps (left by rolled-back transactions before 0008)
+// are never mistaken for pruning (the oldest kept row says where the log starts).
+// Safe for several nodes: seqs are handed out in commit order (migrations/0008_change_order.ts: the
+// trigger draws them from a counter row locked until commit, which serialises transactions that
+// change zones, hosts or record sets from their first change to their commit), so a snapshot that
+// sees seq n sees every seq below it, and a reader that moves its position to n skips nothing.
+// externalVersion is the newest seq written by anyone but this store (changes.writer, set by db.ts):
+// it reads back from the newest row until it finds one, so it costs the run of this store's own latest
+// changes (bounded by pruning).
 
 import type { Selectable } from "kysely";
 

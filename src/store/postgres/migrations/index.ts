@@ -9,6 +9,7 @@ import { usersSessions } from "./0004_users_sessions.js";
 import { hostIdentityHistory } from "./0005_host_identity_history.js";
 import { limits } from "./0006_limits.js";
 import { changeLog } from "./0007_change_log.js";
+import { changeOrder } from "./0008_change_order.js";
 
 export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0001_initial": initial,
@@ -18,4 +19,5 @@ export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0005_host_identity_history": hostIdentityHistory,
   "0006_limits": limits,
   "0007_change_log": changeLog,
+  "0008_change_order": changeOrder,
 };
