@@ -64,13 +64,20 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // TSIG keys for UPDATE live in the store; `beacon key add|rm` changes them from another process.
   const keys = createCachedKeyring({ store, log });
   await keys.refresh();
-  const stopWatching = watchExternalChanges(external, log, systemEvery, () => {
-    mirrors.kick();
-    void keys.refresh();
-    writes.limits.flags
-      .reload()
-      .catch((e: unknown) => log.warn({ err: e }, "could not reload the host flags"));
-  });
+  // Other nodes' commits wake it at once on PostgreSQL (the poll stays as the backstop).
+  const stopWatching = watchExternalChanges(
+    external,
+    log,
+    systemEvery,
+    () => {
+      mirrors.kick();
+      void keys.refresh();
+      writes.limits.flags
+        .reload()
+        .catch((e: unknown) => log.warn({ err: e }, "could not reload the host flags"));
+    },
+    store,
+  );
   const admin = await createAdminConsole({
     config,
     store,

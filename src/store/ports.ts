@@ -204,6 +204,17 @@ export interface ChangeFeed {
    * call; resolves with the number removed.
    */
   pruneChanges(keep: number, limit: number): Promise<number>;
+  /**
+   * Optional: only stores whose other writers can push a wake-up implement it (PostgreSQL: LISTEN on
+   * a dedicated connection); the others are polled. Calls `wake` when another writer may have
+   * committed a change, and once after every (re)connect of its listening connection, after it
+   * listens: wake-ups sent while it was away are lost, so the caller must then catch up by reading
+   * (changesSince from its position), and anything committed later wakes it again. Wake-ups may come
+   * in bursts or when nothing is new: `wake` must be cheap and idempotent (e.g. start the catch-up
+   * unless one runs, and run it once more after). Reconnects with a capped backoff until stopped;
+   * never throws. Returns the stop; closing the store stops it too.
+   */
+  onExternalChange?(wake: () => void): () => void;
 }
 
 export interface SessionStore {

@@ -4,6 +4,7 @@ import {
   EXTERNAL_POLL_MS,
   everyUnlessBusy,
   HISTORY_SWEEP_MS,
+  oneAtATime,
   PRUNE_EVERY_POLLS,
   sweepHistoryPeriodically,
   watchExternalChanges,
@@ -65,6 +66,30 @@ describe("everyUnlessBusy", () => {
     expect(runs).toBe(3);
     stop();
     expect(state.stopped).toBe(true);
+  });
+});
+
+describe("oneAtATime", () => {
+  test("skips a task while one runs; with again, runs the latest such task once afterwards", async () => {
+    const ran: string[] = [];
+    const gates: (() => void)[] = [];
+    const task = (name: string) => () => {
+      ran.push(name);
+      return new Promise<void>((resolve) => gates.push(resolve));
+    };
+    const run = oneAtATime(() => undefined);
+    run(task("first"));
+    run(task("skipped"));
+    run(task("older again"), true);
+    run(task("again"), true);
+    expect(ran).toEqual(["first"]);
+    gates.shift()!();
+    await turn();
+    expect(ran).toEqual(["first", "again"]);
+    gates.shift()!();
+    await turn();
+    run(task("later"));
+    expect(ran).toEqual(["first", "again", "later"]);
   });
 });
 
@@ -140,5 +165,49 @@ describe("watchExternalChanges", () => {
     await turn();
     expect(polls).toBe(2);
     expect(lines).toEqual([["warn", { err }, "could not check the store for outside changes"]]);
+  });
+
+  test("a wake-up steps at once; one during a step runs one more step after it; stop stops listening", async () => {
+    const { every, state } = manual();
+    const { log } = recordingLog();
+    let wake: () => void = () => undefined;
+    let listening = false;
+    const gates: (() => void)[] = [];
+    let steps = 0;
+    let changes = 0;
+    let prunes = 0;
+    const stop = watchExternalChanges(
+      {
+        step: () => {
+          steps++;
+          return new Promise((resolve) => gates.push(() => resolve("delta")));
+        },
+        prune: () => Promise.resolve(++prunes),
+      },
+      log,
+      every,
+      () => changes++,
+      {
+        onExternalChange: (w) => {
+          wake = w;
+          listening = true;
+          return () => (listening = false);
+        },
+      },
+    );
+    expect(listening).toBe(true);
+    wake();
+    expect(steps).toBe(1);
+    wake();
+    state.tick(); // the poll is skipped while a step runs
+    expect(steps).toBe(1);
+    gates.shift()!();
+    await turn();
+    expect(steps).toBe(2);
+    gates.shift()!();
+    await turn();
+    expect([steps, changes, prunes]).toEqual([2, 2, 0]);
+    stop();
+    expect([listening, state.stopped]).toEqual([false, true]);
   });
 });

@@ -3,12 +3,16 @@
 // failure to its log line instead of stopping. Each returns its stop.
 // - The history sweep: old entries (history.max_age) are deleted every HISTORY_SWEEP_MS, each run
 //   bounded (services/history-retention.ts).
-// - Outside changes: commits by other processes (admin commands) are applied about once a second;
-//   `onChange` hears of each that changed something; the change log is pruned every PRUNE_EVERY_POLLS.
+// - Outside changes: commits by other processes (admin commands, other nodes) are applied about once a
+//   second, and at once when the store wakes us (ChangeFeed.onExternalChange, PostgreSQL); polls and
+//   wake-ups share one guard, so two steps never run at once, and a wake-up during a step runs one more
+//   step after it (what woke us may have committed after that step read). `onChange` hears of each
+//   step that changed something; the change log is pruned every PRUNE_EVERY_POLLS polls.
 
 import type { Log } from "../../core/log.js";
 import type { ExternalChanges } from "../../services/external-changes.js";
 import type { HistorySweeper } from "../../services/history-retention.js";
+import type { ChangeFeed } from "../../store/ports.js";
 
 /** Calls `tick` every `ms` until the returned stop is called. */
 export type Every = (ms: number, tick: () => void) => () => void;
@@ -27,6 +31,33 @@ export const PRUNE_EVERY_POLLS = 10;
 /** How often old history entries are swept. */
 export const HISTORY_SWEEP_MS = 60_000;
 
+/**
+ * A runner of tasks one at a time: `run(task)` while one runs is skipped, or, with `again`, remembered
+ * (the latest such task) and run once the running one ended. A task's failure goes to `failed`.
+ */
+export function oneAtATime(
+  failed: (e: unknown) => void,
+): (task: () => Promise<void>, again?: boolean) => void {
+  let busy = false;
+  let queued: (() => Promise<void>) | undefined;
+  const run = (task: () => Promise<void>, again = false): void => {
+    if (busy) {
+      if (again) queued = task;
+      return;
+    }
+    busy = true;
+    task()
+      .catch(failed)
+      .finally(() => {
+        busy = false;
+        const next = queued;
+        queued = undefined;
+        if (next) run(next);
+      });
+  };
+  return run;
+}
+
 /** Runs `task` every `ms` (never two at once: a tick while one runs is skipped); returns a stop. */
 export function everyUnlessBusy(
   every: Every,
@@ -34,16 +65,8 @@ export function everyUnlessBusy(
   task: () => Promise<void>,
   failed: (e: unknown) => void,
 ): () => void {
-  let busy = false;
-  return every(ms, () => {
-    if (busy) return;
-    busy = true;
-    task()
-      .catch(failed)
-      .finally(() => {
-        busy = false;
-      });
-  });
+  const run = oneAtATime(failed);
+  return every(ms, () => run(task));
 }
 
 /** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS. */
@@ -60,23 +83,32 @@ export function sweepHistoryPeriodically(sweeper: HistorySweeper, log: Log, ever
 }
 
 /**
- * Applies commits of other processes (a CLI command) every EXTERNAL_POLL_MS, and tells `onChange`
- * (mirrors may have been added, removed or resynced; keys changed). Prunes the change log now and then.
+ * Applies commits of other processes (a CLI command, another node) every EXTERNAL_POLL_MS and whenever
+ * `wakes` (the store's onExternalChange, when it has one) calls, and tells `onChange` (mirrors may have
+ * been added, removed or resynced; keys changed). Prunes the change log now and then. The stop also
+ * stops listening.
  */
 export function watchExternalChanges(
   external: Pick<ExternalChanges, "step" | "prune">,
   log: Log,
   every: Every,
   onChange: () => void,
+  wakes?: Pick<ChangeFeed, "onExternalChange">,
 ): () => void {
   let polls = 0;
-  return everyUnlessBusy(
-    every,
-    EXTERNAL_POLL_MS,
-    async () => {
-      if ((await external.step()) !== "none") onChange();
+  const run = oneAtATime((e) => log.warn({ err: e }, "could not check the store for outside changes"));
+  const step = async (): Promise<void> => {
+    if ((await external.step()) !== "none") onChange();
+  };
+  const stopPolling = every(EXTERNAL_POLL_MS, () =>
+    run(async () => {
+      await step();
       if (++polls % PRUNE_EVERY_POLLS === 0) await external.prune();
-    },
-    (e) => log.warn({ err: e }, "could not check the store for outside changes"),
+    }),
   );
+  const stopListening = wakes?.onExternalChange?.(() => run(step, true));
+  return () => {
+    stopPolling();
+    stopListening?.();
+  };
 }

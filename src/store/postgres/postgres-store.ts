@@ -1,12 +1,14 @@
 // The Store on PostgreSQL: one pool (connection.ts), each port a module over one Db (db.ts), the
 // schema brought up to date on open under the migration lock (migrate.ts), or, with `migrate: false`
 // (admin commands), only checked to be current. Chosen by `store.postgres_url` (cli/context.ts);
-// LISTEN/NOTIFY fan-out is a later step.
+// Its ChangeFeed also pushes: onExternalChange opens a dedicated listening connection per call
+// (listener.ts), each stopped by its stop or by close().
 // Promises: openPostgresStore resolves only with a migrated database; it throws a store_* BeaconError
 // (store_unavailable: the server cannot be reached, or the schema is newer than this Beacon knows)
 // and then leaves no connection open.
 
 import { silentLog, type Log } from "../../core/log.js";
+import { systemTimers, type Timers } from "../../core/timers.js";
 import { MigrationRefused } from "../migration-order.js";
 import type { Store } from "../ports.js";
 import { pgChanges } from "./changes.js";
@@ -17,6 +19,7 @@ import { pgHistory } from "./history.js";
 import { pgKeys } from "./keys.js";
 import { pgLimits } from "./limits.js";
 import { assertMigrated, migrate } from "./migrate.js";
+import { listenForChanges } from "./listener.js";
 import { PG_MIGRATIONS } from "./migrations/index.js";
 import { pgMirrors } from "./mirrors.js";
 import { pgSessions } from "./sessions.js";
@@ -28,6 +31,8 @@ export interface PostgresStoreOptions extends PoolOptions {
   readonly log?: Log;
   /** false: never change the schema; refuse one that is not exactly current. Default true. */
   readonly migrate?: boolean;
+  /** For the change listener's reconnect backoff (default: the runtime's). */
+  readonly timers?: Timers;
 }
 
 /** The ports over one Db: what openPostgresStore returns, and what tests compose from a Db they hold. */
@@ -60,5 +65,32 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     throw toStoreError(e, where, e instanceof MigrationRefused ? "open (schema refused)" : "migrate");
   }
   (opts.log ?? silentLog).info({ database: where }, "PostgreSQL store opened");
-  return postgresStore(new Db(pool, where));
+  const db = new Db(pool, where);
+  return withListeners(postgresStore(db), {
+    url,
+    writer: db.writer,
+    timers: opts.timers ?? systemTimers,
+    log: opts.log ?? silentLog,
+  });
+}
+
+/** `store` with onExternalChange (listener.ts); close() stops every listener before the pool. */
+function withListeners(store: Store, deps: Parameters<typeof listenForChanges>[0]): Store {
+  const stops = new Set<() => void>();
+  return {
+    ...store,
+    onExternalChange(wake) {
+      const stop = listenForChanges(deps, wake);
+      const once = (): void => {
+        stops.delete(once);
+        stop();
+      };
+      stops.add(once);
+      return once;
+    },
+    close() {
+      for (const stop of [...stops]) stop();
+      return store.close();
+    },
+  };
 }

@@ -17,6 +17,10 @@
 // among Beacon's writers: each takes its zone locks before its first change, and after that only rows
 // (tokens, history, outbox) whose writers either hold no zone-table change or wait here first; PostgreSQL
 // would in any case detect one and fail one transaction rather than hang.
+// The trigger also sends the wake-up for listening nodes (listener.ts): pg_notify on beacon_changes,
+// delivered at commit (never for a rolled-back transaction), its payload the writer's id (beacon.writer,
+// empty for others) so a node can skip its own; one per transaction, as PostgreSQL folds a
+// transaction's identical notifications into one.
 // The counter starts at the largest seq kept, so every position a reader holds stays valid. The identity
 // column stays (a default nobody uses now), so 0007 is untouched. SQLite needs no change (its writes are
 // one at a time, BEGIN IMMEDIATE): its 0008_change_order is a no-op that keeps the two name lists alike.
@@ -47,6 +51,7 @@ begin
   insert into changes (seq, zone, fqdn, op, at, writer)
     values (s, z, f, lower(tg_op), (extract(epoch from clock_timestamp()) * 1000)::bigint,
       nullif(current_setting('beacon.writer', true), ''));
+  perform pg_notify('beacon_changes', coalesce(current_setting('beacon.writer', true), ''));
   return null;
 end $$;
 `;

@@ -1,0 +1,122 @@
+// The change listener against a real PostgreSQL (the throwaway cluster): a commit on one store wakes
+// another store's listener (not its own commits); after its backend is terminated it reconnects (the
+// retry timer, faked here, fired by the test) and wakes once more, as the race rule asks; stopping it
+// (or closing the store) while a reconnect is pending cancels the reconnect. Waits poll with a deadline.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { TimerHandle, Timers } from "../../core/timers.js";
+import type { Store } from "../ports.js";
+import { batch, hostFixture, setA, zoneFixture } from "../testing/fixtures.js";
+import { LISTENER_APPLICATION } from "./listener.js";
+import { openPostgresStore } from "./postgres-store.js";
+import { startCluster } from "./testing/cluster.js";
+import { migratedDatabases, type Databases } from "./testing/databases.js";
+
+const cluster = await startCluster();
+
+/** Timers whose callbacks run only when the test fires them. */
+function manualTimers(): Timers & { pending: Map<TimerHandle, () => void>; fireAll(): void } {
+  const pending = new Map<TimerHandle, () => void>();
+  return {
+    pending,
+    setTimeout(fn) {
+      const h = {};
+      pending.set(h, fn);
+      return h;
+    },
+    clearTimeout(h) {
+      pending.delete(h);
+    },
+    fireAll() {
+      const fns = [...pending.values()];
+      pending.clear();
+      for (const fn of fns) fn();
+    },
+  };
+}
+
+async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe.skipIf(cluster === undefined)("PostgreSQL change listener", () => {
+  let databases: Databases;
+  beforeAll(async () => {
+    databases = await migratedDatabases(cluster!, "listen");
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  async function twoStores(): Promise<{
+    a: Store;
+    b: Store;
+    db: string;
+    timers: ReturnType<typeof manualTimers>;
+  }> {
+    const url = await databases.fresh();
+    const timers = manualTimers();
+    const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url, { timers })]);
+    await a.createZone(zoneFixture("example.com"));
+    await a.createHost(hostFixture("h.example.com", "example.com"));
+    return { a, b, db: url.split("/").pop()!, timers };
+  }
+
+  const listeners = (db: string) =>
+    cluster!.query<{ pid: number }>(
+      "select pid from pg_stat_activity where application_name = $1 and datname = $2",
+      [LISTENER_APPLICATION, db],
+    );
+
+  it("wakes once on (re)connect and on each commit of another store, not on its own; reconnects after its backend is terminated", async () => {
+    const { a, b, db, timers } = await twoStores();
+    let wakes = 0;
+    const stop = b.onExternalChange!(() => wakes++);
+    try {
+      await until(() => wakes === 1, "the wake after LISTEN");
+      await b.commit(batch([setA("h.example.com", ["192.0.2.1"])]));
+      await a.commit(batch([setA("h.example.com", ["192.0.2.2"])]));
+      // Notifications arrive in commit order, so b's own would have come before a's: it was skipped.
+      await until(() => wakes >= 2, "the wake for a's commit");
+      expect(wakes).toBe(2);
+
+      const [backend] = await listeners(db);
+      await cluster!.query("select pg_terminate_backend($1)", [backend!.pid]);
+      await until(() => timers.pending.size === 1, "the reconnect to be scheduled");
+      timers.fireAll();
+      await until(() => wakes === 3, "the wake after reconnecting");
+      const [again] = await listeners(db);
+      expect(again!.pid).not.toBe(backend!.pid);
+      await a.commit(batch([setA("h.example.com", ["192.0.2.3"])]));
+      await until(() => wakes === 4, "a wake on the new connection");
+    } finally {
+      stop();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("stops reconnecting when stopped or when the store closes, and leaves no listening backend", async () => {
+    const { a, b, db, timers } = await twoStores();
+    let wakes = 0;
+    const stop = b.onExternalChange!(() => wakes++);
+    const closing = b.onExternalChange!(() => wakes++);
+    await until(() => wakes === 2, "both wakes after LISTEN");
+    const [first] = await listeners(db);
+    for (const { pid } of await listeners(db)) await cluster!.query("select pg_terminate_backend($1)", [pid]);
+    await until(() => timers.pending.size === 2, "both reconnects to be scheduled");
+    stop();
+    expect(timers.pending.size).toBe(1);
+    await b.close();
+    expect(timers.pending.size).toBe(0);
+    closing(); // stopping after close is harmless
+    await until(async () => (await listeners(db)).length === 0, "no listening backend");
+    expect(first).toBeDefined();
+    expect(wakes).toBe(2);
+    await a.close();
+  });
+});
