@@ -1,6 +1,7 @@
 // `beacon` on PostgreSQL end to end (issue 15, choosing the store): `beacon migrate` on a fresh
 // database, two `beacon serve` nodes on one database (an update acknowledged by A is answered by B
-// over DNS: B polls the change log; B reads the URL from a file), an admin command against the same
+// over DNS: B is woken by A's commit, the poll as backstop; B reads the URL from a file), nodes whose
+// listening connections are cut catching up and reconnecting, an admin command against the same
 // database, and the refusals at start: PostgreSQL unreachable, a schema newer than this Beacon. The
 // URL carries a password (the throwaway cluster trusts loopback, so it is never checked) that must
 // appear in no output. Skips loudly without PostgreSQL's binaries; fails under BEACON_REQUIRE_PEERS=1.
@@ -82,6 +83,8 @@ describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
   let where: string;
   let a: Beacon | undefined;
   let b: Beacon | undefined;
+  /** HOST's token, from the test that adds it. */
+  let hostToken = "";
 
   beforeAll(async () => {
     await cluster!.createDatabase("beacon");
@@ -117,6 +120,7 @@ describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
     const added = await runCli(dirA.path, ["host", "add", HOST, "--json"], env);
     expect(added.code, added.stderr).toBe(0);
     const token = (JSON.parse(added.stdout) as { token: string }).token;
+    hostToken = token;
     const urlFile = join(dirB.path, "postgres-url");
     writeFileSync(urlFile, `${env["BEACON_STORE_POSTGRES_URL"]}\n`, { mode: 0o600 });
 
@@ -151,6 +155,41 @@ describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
     expect(listed.stdout).toContain(HOST);
     expect(listed.stdout).toContain("5.6.7.8");
     expectNoSecret(listed.stdout, listed.stderr);
+  });
+
+  it("nodes whose listening connections are cut (not the processes) reconnect and still answer the other node's updates", async () => {
+    const listeners = async () =>
+      (
+        await cluster!.query<{ pid: number }>(
+          "select pid from pg_stat_activity where application_name = 'beacon-listen' and datname = 'beacon'",
+        )
+      ).map((r) => r.pid);
+    const waitForListeners = async (not: number[]): Promise<number[]> => {
+      const until = Date.now() + DEADLINE_MS;
+      let pids = await listeners();
+      while ((pids.length !== 2 || pids.some((p) => not.includes(p))) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        pids = await listeners();
+      }
+      return pids;
+    };
+    const before = await waitForListeners([]);
+    expect(before).toHaveLength(2);
+    const update = (ip: string) =>
+      fetch(`${a!.url}/nic/update?hostname=${HOST}&myip=${ip}`, {
+        headers: { authorization: basic(HOST, hostToken), "user-agent": "e2e/1.0" },
+      }).then((r) => r.text());
+    await cluster!.query("select pg_terminate_backend(pid) from pg_stat_activity where pid = any($1)", [
+      before,
+    ]);
+    // Committed while B's listener may be away: its notification is lost, the catch-up finds it.
+    expect(await update("9.9.9.1")).toBe("good 9.9.9.1");
+    expect(await waitForAnswer(b!.dnsPort, HOST, "9.9.9.1")).toEqual(["9.9.9.1"]);
+    const after = await waitForListeners(before);
+    expect(after).toHaveLength(2);
+    expect(after.filter((p) => before.includes(p))).toEqual([]);
+    expect(await update("9.9.9.2")).toBe("good 9.9.9.2");
+    expect(await waitForAnswer(b!.dnsPort, HOST, "9.9.9.2")).toEqual(["9.9.9.2"]);
   });
 
   it("PostgreSQL unreachable at start: a clear error naming host and port, without the password", async () => {
