@@ -89,6 +89,10 @@ export type HistoryOutcome = string;
  */
 export const HISTORY_FOLD_WINDOW_MS = 86_400_000;
 
+/** Only entries that change nothing (nochg, refusals) fold into an identical latest entry. */
+export const foldableOutcome = (outcome: HistoryOutcome): boolean =>
+  outcome !== "good" && outcome !== "deleted";
+
 export interface HistoryEntry {
   readonly fqdn: string;
   readonly type: RecordType;

@@ -6,7 +6,12 @@
 /* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
 import { findZone } from "../../core/names.js";
-import { HISTORY_FOLD_WINDOW_MS, type HistoryEntry, type StoredHistoryEntry } from "../types.js";
+import {
+  foldableOutcome,
+  HISTORY_FOLD_WINDOW_MS,
+  type HistoryEntry,
+  type StoredHistoryEntry,
+} from "../types.js";
 import type { HistoryStore } from "../ports.js";
 import type { ZoneView } from "./zone-tables.js";
 
@@ -29,8 +34,7 @@ export interface MemoryHistory extends HistoryStore {
 /** As the SQLite store's FOLD: a non-change identical to the latest entry of its type, within the window. */
 export function foldsInto(e: HistoryEntry, latest: StoredHistoryEntry): boolean {
   return (
-    e.outcome !== "good" &&
-    e.outcome !== "deleted" &&
+    foldableOutcome(e.outcome) &&
     latest.at > e.at - HISTORY_FOLD_WINDOW_MS &&
     latest.outcome === e.outcome &&
     latest.protocol === e.protocol &&

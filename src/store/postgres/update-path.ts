@@ -9,7 +9,7 @@
 import { BeaconError } from "../../core/errors.js";
 import { findZone } from "../../core/names.js";
 import { nextSerial } from "../../core/serial.js";
-import { HISTORY_FOLD_WINDOW_MS, type ChangeBatch, type CommitResult } from "../types.js";
+import { foldableOutcome, HISTORY_FOLD_WINDOW_MS, type ChangeBatch, type CommitResult } from "../types.js";
 import type { Sql } from "./db.js";
 import { INSERT_OUTBOX, mirrorIds } from "./mirrors.js";
 import { lockZones } from "./zone-locks.js";
@@ -20,9 +20,6 @@ interface HostRef {
   readonly zone: string;
   readonly implicit: boolean;
 }
-
-/** Entries that change nothing (nochg, refusals) may fold into an identical latest entry. */
-const foldable = (outcome: string): boolean => outcome !== "good" && outcome !== "deleted";
 
 /**
  * Folds an entry into its host's latest entry of the type when that one is identical but for the time
@@ -117,7 +114,7 @@ async function writeHistory(sql: Sql, batch: ChangeBatch, hostOf: HostOf): Promi
     const who = [e.outcome, e.protocol, e.tokenId ?? null, e.sourceIp ?? null, e.userAgent ?? null];
     if (
       host !== undefined &&
-      foldable(e.outcome) &&
+      foldableOutcome(e.outcome) &&
       (await sql.run(FOLD, e.at, host.id, e.type, e.at - HISTORY_FOLD_WINDOW_MS, ...who, old, next)) > 0
     )
       continue;

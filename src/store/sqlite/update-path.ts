@@ -9,7 +9,7 @@
 import { BeaconError } from "../../core/errors.js";
 import { findZone } from "../../core/names.js";
 import { nextSerial } from "../../core/serial.js";
-import { HISTORY_FOLD_WINDOW_MS, type ChangeBatch, type CommitResult } from "../types.js";
+import { foldableOutcome, HISTORY_FOLD_WINDOW_MS, type ChangeBatch, type CommitResult } from "../types.js";
 import type { Db } from "./db.js";
 
 /** A host as a commit needs it. */
@@ -18,9 +18,6 @@ interface HostRef {
   readonly zone: string;
   readonly implicit: boolean;
 }
-
-/** Entries that change nothing (nochg, refusals) may fold into an identical latest entry. */
-const foldable = (outcome: string): boolean => outcome !== "good" && outcome !== "deleted";
 
 /**
  * Folds an entry into its host's latest entry of the type when that one is identical but for the time
@@ -112,7 +109,7 @@ function writeHistory(db: Db, batch: ChangeBatch, hostOf: HostOf): void {
     const who = [e.outcome, e.protocol, e.tokenId ?? null, e.sourceIp ?? null, e.userAgent ?? null];
     if (
       host !== undefined &&
-      foldable(e.outcome) &&
+      foldableOutcome(e.outcome) &&
       db.run(FOLD, e.at, host.id, e.type, e.at - HISTORY_FOLD_WINDOW_MS, ...who, old, next) > 0
     )
       continue;
