@@ -7,6 +7,7 @@ import type { HistoryStore } from "../ports.js";
 import { historyFromRow } from "../sql/rows.js";
 import type { HistoryTable } from "../sql/schema.js";
 import type { Db } from "./db.js";
+import { HISTORY_COLUMNS, list } from "./columns.js";
 
 const DEFAULT_HISTORY_LIMIT = 100;
 
@@ -18,8 +19,8 @@ export function pgHistory(db: Db): HistoryStore {
       // A host's entries by its own index (seq grows with id); a name's by (fqdn, id). Four texts.
       const text =
         (hostId === undefined
-          ? "select * from history where fqdn = $1"
-          : "select * from history where host_id = $1") +
+          ? `select ${list(HISTORY_COLUMNS)} from history where fqdn = $1`
+          : `select ${list(HISTORY_COLUMNS)} from history where host_id = $1`) +
         (before === undefined ? "" : " and id < $3") +
         (hostId === undefined ? " order by id desc limit $2" : " order by seq desc limit $2");
       const params = [hostId ?? fqdn, limit, ...(before === undefined ? [] : [before])];

@@ -8,6 +8,7 @@ import { keyFromRow } from "../sql/rows.js";
 import type { TsigKeysTable } from "../sql/schema.js";
 import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
+import { TSIG_KEY_COLUMNS, list } from "./columns.js";
 
 export function pgKeys(db: Db): KeyStore {
   return {
@@ -35,7 +36,11 @@ export function pgKeys(db: Db): KeyStore {
 
     listTsigKeys() {
       return db.read("listTsigKeys", async (sql) =>
-        (await sql.all<Selectable<TsigKeysTable>>("select * from tsig_keys order by name")).map(keyFromRow),
+        (
+          await sql.all<Selectable<TsigKeysTable>>(
+            `select ${list(TSIG_KEY_COLUMNS)} from tsig_keys order by name`,
+          )
+        ).map(keyFromRow),
       );
     },
 

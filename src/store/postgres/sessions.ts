@@ -10,6 +10,7 @@ import type { SessionsTable } from "../sql/schema.js";
 import { sessionFromRow } from "../sql/rows.js";
 import type { Db } from "./db.js";
 import { isForeignKeyViolation } from "./errors.js";
+import { SESSION_COLUMNS, list } from "./columns.js";
 
 export function pgSessions(db: Db): SessionStore {
   return {
@@ -38,7 +39,7 @@ export function pgSessions(db: Db): SessionStore {
     getSession(idHash) {
       return db.read("getSession", async (sql) => {
         const row = await sql.get<Selectable<SessionsTable>>(
-          "select * from sessions where id_hash = $1",
+          `select ${list(SESSION_COLUMNS)} from sessions where id_hash = $1`,
           idHash,
         );
         return row && sessionFromRow(row);

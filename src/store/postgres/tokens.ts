@@ -10,6 +10,7 @@ import { tokenFromRow, tokenToRow } from "../sql/rows.js";
 import type { TokensTable } from "../sql/schema.js";
 import type { Db, Sql } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
+import { TOKEN_COLUMNS, list } from "./columns.js";
 
 const COLUMNS = [
   "id",
@@ -27,7 +28,10 @@ const COLUMNS = [
 const INSERT = `insert into tokens (${COLUMNS.join(", ")}) values (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
 
 async function tokenWhere(sql: Sql, column: "id" | "secret_hash", value: string) {
-  const row = await sql.get<Selectable<TokensTable>>(`select * from tokens where ${column} = $1`, value);
+  const row = await sql.get<Selectable<TokensTable>>(
+    `select ${list(TOKEN_COLUMNS)} from tokens where ${column} = $1`,
+    value,
+  );
   return row && tokenFromRow(row);
 }
 
@@ -56,9 +60,11 @@ export function pgTokens(db: Db): TokenStore {
 
     listTokens() {
       return db.read("listTokens", async (sql) =>
-        (await sql.all<Selectable<TokensTable>>("select * from tokens order by created_at, id")).map(
-          tokenFromRow,
-        ),
+        (
+          await sql.all<Selectable<TokensTable>>(
+            `select ${list(TOKEN_COLUMNS)} from tokens order by created_at, id`,
+          )
+        ).map(tokenFromRow),
       );
     },
 

@@ -11,6 +11,7 @@ import type { UsersTable } from "../sql/schema.js";
 import { userFromRow } from "../sql/rows.js";
 import type { Db, Sql } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
+import { USER_COLUMNS, list } from "./columns.js";
 
 async function insertUser(sql: Sql, u: UserRecord): Promise<void> {
   try {
@@ -49,14 +50,19 @@ export function pgUsers(db: Db): UserStore {
 
     getUser(name) {
       return db.read("getUser", async (sql) => {
-        const row = await sql.get<Selectable<UsersTable>>("select * from users where name = $1", name);
+        const row = await sql.get<Selectable<UsersTable>>(
+          `select ${list(USER_COLUMNS)} from users where name = $1`,
+          name,
+        );
         return row && userFromRow(row);
       });
     },
 
     listUsers() {
       return db.read("listUsers", async (sql) =>
-        (await sql.all<Selectable<UsersTable>>("select * from users order by name")).map(userFromRow),
+        (await sql.all<Selectable<UsersTable>>(`select ${list(USER_COLUMNS)} from users order by name`)).map(
+          userFromRow,
+        ),
       );
     },
 

@@ -21,21 +21,8 @@ import { isUniqueViolation } from "./errors.js";
 import { dropZoneMirrors, enqueueHostDelete } from "./mirrors.js";
 import { commit } from "./update-path.js";
 import { lockZones } from "./zone-locks.js";
+import { HOST_COLUMNS, RRSET_COLUMNS, ZONE_COLUMNS, list } from "./columns.js";
 
-const ZONE_COLUMNS = [
-  "name",
-  "serial",
-  "ttl",
-  "mname",
-  "rname",
-  "refresh",
-  "retry",
-  "expire",
-  "minimum",
-  "nameservers_json",
-  "created_at",
-] as const;
-const HOST_COLUMNS = ["id", "fqdn", "zone", "ttl", "description", "created_at", "implicit"] as const;
 const params = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(", ");
 const INSERT_ZONE = `insert into zones (${ZONE_COLUMNS.join(", ")}) values (${params(ZONE_COLUMNS.length)})`;
 const UPDATE_ZONE = `update zones set ${ZONE_COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(", ")} where name = $1`;
@@ -49,7 +36,7 @@ async function revokeHostTokens(sql: Sql, hostIds: readonly number[], at: number
 }
 
 async function zoneRow(sql: Sql, name: string): Promise<Selectable<ZonesTable> | undefined> {
-  return sql.get("select * from zones where name = $1", name);
+  return sql.get(`select ${list(ZONE_COLUMNS)} from zones where name = $1`, name);
 }
 
 /** Locks the zone (see the file's comment); zone_not_found when absent. Resolves with its serial. */
@@ -84,7 +71,9 @@ export function pgZones(db: Db): ZoneStore {
 
     listZones() {
       return db.read("listZones", async (sql) =>
-        (await sql.all<Selectable<ZonesTable>>("select * from zones order by name")).map(zoneFromRow),
+        (await sql.all<Selectable<ZonesTable>>(`select ${list(ZONE_COLUMNS)} from zones order by name`)).map(
+          zoneFromRow,
+        ),
       );
     },
 
@@ -140,7 +129,10 @@ export function pgZones(db: Db): ZoneStore {
 
     getHost(fqdn) {
       return db.read("getHost", async (sql) => {
-        const row = await sql.get<Selectable<HostsTable>>("select * from hosts where fqdn = $1", fqdn);
+        const row = await sql.get<Selectable<HostsTable>>(
+          `select ${list(HOST_COLUMNS)} from hosts where fqdn = $1`,
+          fqdn,
+        );
         return row && hostFromRow(row);
       });
     },
@@ -149,9 +141,9 @@ export function pgZones(db: Db): ZoneStore {
       return db.read("listHosts", async (sql) => {
         const rows =
           zone === undefined
-            ? await sql.all<Selectable<HostsTable>>("select * from hosts order by fqdn")
+            ? await sql.all<Selectable<HostsTable>>(`select ${list(HOST_COLUMNS)} from hosts order by fqdn`)
             : await sql.all<Selectable<HostsTable>>(
-                "select * from hosts where zone = $1 order by fqdn",
+                `select ${list(HOST_COLUMNS)} from hosts where zone = $1 order by fqdn`,
                 zone,
               );
         return rows.map(hostFromRow);
@@ -178,7 +170,10 @@ export function pgZones(db: Db): ZoneStore {
     getRRSets(fqdn) {
       return db.read("getRRSets", async (sql) =>
         (
-          await sql.all<Selectable<RRSetsTable>>("select * from rrsets where fqdn = $1 order by type", fqdn)
+          await sql.all<Selectable<RRSetsTable>>(
+            `select ${list(RRSET_COLUMNS)} from rrsets where fqdn = $1 order by type`,
+            fqdn,
+          )
         ).map(rrsetFromRow),
       );
     },
@@ -191,18 +186,20 @@ export function pgZones(db: Db): ZoneStore {
       return db.read(
         "snapshot",
         async (sql): Promise<Snapshot> => ({
-          zones: (await sql.all<Selectable<ZonesTable>>("select * from zones order by name")).map(
-            zoneFromRow,
-          ),
-          hosts: (await sql.all<Selectable<HostsTable>>("select * from hosts order by fqdn")).map(
-            hostFromRow,
-          ),
-          rrsets: (await sql.all<Selectable<RRSetsTable>>("select * from rrsets order by fqdn, type")).map(
-            (r) => ({
-              fqdn: r.fqdn,
-              ...rrsetFromRow(r),
-            }),
-          ),
+          zones: (
+            await sql.all<Selectable<ZonesTable>>(`select ${list(ZONE_COLUMNS)} from zones order by name`)
+          ).map(zoneFromRow),
+          hosts: (
+            await sql.all<Selectable<HostsTable>>(`select ${list(HOST_COLUMNS)} from hosts order by fqdn`)
+          ).map(hostFromRow),
+          rrsets: (
+            await sql.all<Selectable<RRSetsTable>>(
+              `select ${list(RRSET_COLUMNS)} from rrsets order by fqdn, type`,
+            )
+          ).map((r) => ({
+            fqdn: r.fqdn,
+            ...rrsetFromRow(r),
+          })),
         }),
         true,
       );
