@@ -8,7 +8,7 @@ import dgram from "node:dgram";
 import http from "node:http";
 import { Buffer } from "node:buffer";
 import { clearTimeout } from "node:timers";
-import { signTsig, verifyTsig } from "../../dist/dns/tsig.js";
+import { signTsig, verifyTsig } from "../../dist/dns/tsig/tsig.js";
 import { encodeQuery, encodeUpdate, readAnswer } from "../../dist/dns/wire/update.js";
 import { percentile } from "./stats.mjs";
 
