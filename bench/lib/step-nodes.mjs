@@ -30,7 +30,7 @@ const BEACON_MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.
 const CLIENTS = 16;
 const NODE_NAMES = ["A", "B", "C"];
 /** How many of the statements of the one-client PostgreSQL run are printed (calls per update). */
-const TOP_STATEMENTS = 12;
+const TOP_STATEMENTS = 16;
 
 export async function benchNodes(ctx, loads) {
   if (findPgBin() === undefined) {
@@ -146,7 +146,10 @@ function mustBeAlive(nodes) {
   if (dead !== undefined) throw new Error(`a node died while measured: ${dead.exitInfo()}`);
 }
 
-/** Statements run in database beacon since the last reset (pg_stat_statements; BEGIN/COMMIT included). */
+/** Top-level statements (what a node sends: ≈ round trips) in database beacon, not those run by triggers. */
+const IN_BEACON = "where toplevel and dbid = (select oid from pg_database where datname = 'beacon')";
+
+/** Statements run in database beacon since the last reset (pg_stat_statements; BEGIN and COMMIT included). */
 async function statementCount(pg) {
   return Number(
     (
@@ -154,7 +157,6 @@ async function statementCount(pg) {
     ).trim(),
   );
 }
-const IN_BEACON = "where dbid = (select oid from pg_database where datname = 'beacon')";
 
 async function printTopStatements(pg, updates) {
   const text = await pg.cluster.psql(
