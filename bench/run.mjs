@@ -6,8 +6,11 @@
 // stderr. Every load is bounded in count and time and stays on 127.0.0.1; every server is stopped
 // by its PID, also on errors.
 //
-// Knobs (environment, defaults in brackets): BENCH_ONLY=queries,big,updates,mixed (a subset keeps the
-// other blocks of RESULTS.md) · BENCH_SERVERS=echo,beacon,bind,knot,pdns,nsd · BENCH_NAMES [10000] ·
+// Then (issue 15) updates/s and cross-node update-to-visible with one node on SQLite, one and three on
+// a throwaway PostgreSQL, written to the `nodes` section.
+//
+// Knobs (environment, defaults in brackets): BENCH_ONLY=queries,big,updates,mixed,nodes (a subset keeps
+// the other blocks of RESULTS.md) · BENCH_SERVERS=echo,beacon,bind,knot,pdns,nsd · BENCH_NAMES [10000] ·
 // BENCH_RUNS [3] · BENCH_SECONDS [10] per dnsperf run · BENCH_WARMUP_SECONDS [2] (an unrecorded dnsperf
 // run first) · BENCH_OUTSTANDING [200] (dnsperf -q) · BENCH_WORKERS [cores] (Beacon's dns.workers for
 // the all-cores row) · BENCH_BIG=0 skips the big zone · BENCH_BIG_NAMES [1000000] ·
@@ -21,10 +24,12 @@ import { join } from "node:path";
 import { CONFIG, LOAD_CPU, UPDATE_HOSTS } from "./lib/config.mjs";
 import { dnsperfVersion } from "./lib/dnsperf.mjs";
 import { ALL_CPUS, errorText, loud, pinSelf, progress } from "./lib/harness.mjs";
+import { renderNodes } from "./lib/report-nodes.mjs";
 import { renderPeers } from "./lib/report.mjs";
 import { SERVERS, serverVersion, unavailable } from "./lib/servers.mjs";
 import { benchBig } from "./lib/step-big.mjs";
 import { benchMixed } from "./lib/step-mixed.mjs";
+import { benchNodes } from "./lib/step-nodes.mjs";
 import { benchQueries } from "./lib/step-queries.mjs";
 import { benchUpdates } from "./lib/step-updates.mjs";
 import * as zone from "./lib/zone.mjs";
@@ -58,16 +63,22 @@ async function main() {
   }
   let loads;
   let probe;
-  if (only.has("updates") || only.has("mixed")) {
+  if (only.has("updates") || only.has("mixed") || only.has("nodes")) {
     try {
       loads = await import("./lib/update-load.mjs");
       probe = await import("./lib/probe.mjs");
       const { createCredentials } = await import("./lib/credentials.mjs");
-      ctx.creds = await createCredentials({ dataDir: ctx.dataDir, zone: zone.ZONE, hosts: ctx.updateNames });
+      if (needZone)
+        ctx.creds = await createCredentials({
+          dataDir: ctx.dataDir,
+          zone: zone.ZONE,
+          hosts: ctx.updateNames,
+        });
     } catch (e) {
-      loud(`SKIPPING updates and mixed: the update-load modules failed: ${errorText(e)}`);
+      loud(`SKIPPING updates, mixed and nodes: the update-load modules failed: ${errorText(e)}`);
       only.delete("updates");
       only.delete("mixed");
+      only.delete("nodes");
     }
   }
   const versions = { node: process.version, dnsperf: await dnsperfVersion() };
@@ -88,6 +99,15 @@ async function main() {
     }
   }
   if (only.has("mixed")) results.mixed = await benchMixed(ctx, loads, probe, results);
+  let nodes;
+  if (only.has("nodes")) {
+    try {
+      nodes = await benchNodes(ctx, loads);
+    } catch (e) {
+      loud(`nodes: ${errorText(e)}`);
+      nodes = { error: errorText(e) };
+    }
+  }
   const knobs = Object.entries(env)
     .filter(([k]) => k.startsWith("BENCH_") || k === "NODE_OPTIONS")
     .sort()
@@ -98,9 +118,10 @@ async function main() {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, Linux.`,
     versions,
   };
-  const path = writeSection("peers", renderPeers(meta, results));
-  progress(`wrote ${path}`);
-  console.log(JSON.stringify({ ...meta, config: CONFIG, results }, null, 2));
+  // A run of the nodes step alone leaves the peers section (and the command it names) as it was.
+  if (Object.keys(results).length > 0) progress(`wrote ${writeSection("peers", renderPeers(meta, results))}`);
+  if (nodes !== undefined) progress(`wrote ${writeSection("nodes", renderNodes(meta, nodes))}`);
+  console.log(JSON.stringify({ ...meta, config: CONFIG, results: { ...results, nodes } }, null, 2));
 }
 
 try {

@@ -26,6 +26,7 @@ function list(name, fallback, allowed) {
 }
 
 const KINDS = Object.keys(SERVERS);
+const STEPS = ["queries", "big", "updates", "mixed", "nodes"];
 export const CONFIG = {
   names: Math.max(256, int("BENCH_NAMES", 10_000)),
   runs: Math.max(1, int("BENCH_RUNS", 3)),
@@ -48,7 +49,7 @@ export const CONFIG = {
   mixedSeconds: Math.max(4, int("BENCH_MIXED_SECONDS", 10)),
   updateRate: Math.max(1, int("BENCH_UPDATE_RATE", 200)),
   probeQps: Math.max(1, int("BENCH_PROBE_QPS", 200)),
-  only: list("BENCH_ONLY", ["queries", "big", "updates", "mixed"], ["queries", "big", "updates", "mixed"]),
+  only: list("BENCH_ONLY", STEPS, STEPS),
   keep: env.BENCH_KEEP === "1",
 };
 /** Hosts the update loads change (and that own a token): the last ones of the zone, never the checked ones. */

@@ -73,7 +73,7 @@ export function serverVersion(kind) {
  * authoritative answer; default: any authoritative SOA of the zone; the echo: any reply).
  * opts: { dir (a fresh dir for its config and logs), zone, zoneFile, dataDir (beacon), cpu (taskset
  * list or undefined), tsig ({ name, algorithm, secret }: accept UPDATE signed with it; bind, knot),
- * workers (beacon: dns.workers), nodeArgs (beacon), readyTimeoutMs }.
+ * workers (beacon: dns.workers), nodeArgs (beacon), env (beacon: more BEACON_* settings), readyTimeoutMs }.
  * Resolves { kind, pid, port, httpPort?, readyMs, log(chars = 4000), alive(), exitInfo(), stop() }; rejects (with the
  * server's exit code and last output line) if it never answers.
  */
@@ -108,6 +108,7 @@ function launch(kind, argv, opts, port, httpPort) {
     env.BEACON_CONFIG = "";
     env.BEACON_DEMO_ENABLED = "false";
     if (opts.workers !== undefined) env.BEACON_DNS_WORKERS = String(opts.workers);
+    Object.assign(env, opts.env);
   }
   const startedAt = performance.now();
   const child = spawn(cmd, args, { stdio: ["ignore", fd, fd], env, cwd: opts.dir });

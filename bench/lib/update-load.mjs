@@ -8,7 +8,7 @@ import dgram from "node:dgram";
 import http from "node:http";
 import { Buffer } from "node:buffer";
 import { clearTimeout } from "node:timers";
-import { signTsig, verifyTsig } from "../../dist/dns/tsig.js";
+import { signTsig, verifyTsig } from "../../dist/dns/tsig/tsig.js";
 import { encodeQuery, encodeUpdate, readAnswer } from "../../dist/dns/wire/update.js";
 import { percentile } from "./stats.mjs";
 
@@ -206,17 +206,20 @@ async function closedLoop({ concurrency, durationMs, maxCount, one, trackLast })
     errors,
     ratePerSec: Math.round((latencies.length / elapsedMs) * 1000 * 10) / 10,
     ...latencySummary(latencies),
+    ...(firstError === undefined ? {} : { firstError }),
     ...(trackLast ? { last } : {}),
   };
 }
 
 /**
  * HTTP updates from `concurrency` sequential clients over keep-alive connections; client i updates
- * tokens[i % tokens.length].host to a new address each time. → { count, errors, ratePerSec, p50Ms,
- * p99Ms, maxMs, last? }; count = acknowledged (good/nochg) updates; `last` with trackLast (see closedLoop).
+ * tokens[i % tokens.length].host to a new address each time, sending to baseUrls[i % baseUrls.length]
+ * (several nodes; default [baseUrl]). → { count, errors, firstError?, ratePerSec, p50Ms, p99Ms, maxMs,
+ * last? }; count = acknowledged (good/nochg) updates; `last` with trackLast (see closedLoop).
  */
 export async function httpUpdateLoad({
   baseUrl,
+  baseUrls = [baseUrl],
   tokens,
   protocol,
   concurrency,
@@ -226,9 +229,9 @@ export async function httpUpdateLoad({
 }) {
   if (tokens.length === 0) throw new Error("httpUpdateLoad needs at least one token");
   if (protocol !== "dyndns2" && protocol !== "json") throw new Error(`unknown protocol ${protocol}`);
-  const url = new URL(baseUrl);
-  loopbackHost(url.hostname);
-  const agent = keepAliveAgent(concurrency);
+  const urls = baseUrls.map((u) => new URL(u));
+  for (const url of urls) loopbackHost(url.hostname);
+  const agents = urls.map(() => keepAliveAgent(concurrency));
   try {
     return await closedLoop({
       concurrency,
@@ -238,12 +241,13 @@ export async function httpUpdateLoad({
       one: async (i) => {
         const { host, token } = tokens[i % tokens.length];
         const address = nextAddress();
-        const r = await sendHttpUpdate({ agent, url, protocol, host, token, address });
+        const n = i % urls.length;
+        const r = await sendHttpUpdate({ agent: agents[n], url: urls[n], protocol, host, token, address });
         return r.ok ? { host, address } : `HTTP ${r.status} ${r.text.slice(0, 120).trim()}`;
       },
     });
   } finally {
-    agent.destroy();
+    for (const agent of agents) agent.destroy();
   }
 }
 
@@ -335,43 +339,63 @@ export async function queryA({ dnsHost, dnsPort, name, timeoutMs = 500, tries = 
 
 /**
  * For each sample: a dyndns2 update of `host` to a new address; from the moment its reply has fully
- * arrived, A queries for `host` back to back (each answer awaited, resent after 200 ms unanswered) until
- * one holds the new address. The figure is (arrival of that answer) − (arrival of the HTTP reply). A
- * sample not visible within 2 s, or whose update failed, is a failure. → { samples, failures, p50Ms,
- * p99Ms, maxMs }
+ * arrived, A queries for `host` back to back to each of `dnsPorts` at once (default [dnsPort]; each
+ * answer awaited, resent after 200 ms unanswered) until one holds the new address. The figure is
+ * (arrival of that answer) − (arrival of the HTTP reply), per port. A sample not visible within 2 s on a
+ * port, or whose update failed, is a failure (of every port). → { samples, failures, p50Ms, p99Ms, maxMs
+ * } over all ports, and `ports`: the same per port, in the order of `dnsPorts`.
  */
-export async function updateToVisible({ baseUrl, token, host, dnsHost, dnsPort, samples }) {
+export async function updateToVisible({
+  baseUrl,
+  token,
+  host,
+  dnsHost,
+  dnsPort,
+  dnsPorts = [dnsPort],
+  samples,
+}) {
   const url = new URL(baseUrl);
   const agent = keepAliveAgent(1);
-  const dns = udpClient(dnsHost, dnsPort);
-  const latencies = [];
-  let failures = 0;
+  const watchers = dnsPorts.map((port) => ({ dns: udpClient(dnsHost, port), latencies: [], failures: 0 }));
   let id = Math.floor(Math.random() * 65536);
   const deadline = process.hrtime.bigint() + BigInt(HARD_MAX_MS) * 1_000_000n;
+  const watch = async (w, address, since) => {
+    while (msSince(since) < VISIBLE_GIVE_UP_MS) {
+      id = (id + 1) & 0xffff;
+      const reply = await w.dns.exchange(id, encodeQuery(id, host, "A"), VISIBLE_RESEND_MS);
+      if (reply === undefined) continue;
+      const answer = readAnswer(reply.msg, host, "A");
+      if (answer.ok && answer.value.values.includes(address)) {
+        w.latencies.push(Number(reply.at - since) / 1e6);
+        return;
+      }
+    }
+    w.failures++;
+  };
   try {
     for (let s = 0; s < Math.min(samples, 100_000) && process.hrtime.bigint() < deadline; s++) {
       const address = nextAddress();
       const r = await sendHttpUpdate({ agent, url, protocol: "dyndns2", host, token, address });
       if (!r.ok) {
-        failures++;
+        for (const w of watchers) w.failures++;
         continue;
       }
-      let seen = false;
-      while (!seen && msSince(r.at) < VISIBLE_GIVE_UP_MS) {
-        id = (id + 1) & 0xffff;
-        const reply = await dns.exchange(id, encodeQuery(id, host, "A"), VISIBLE_RESEND_MS);
-        if (reply === undefined) continue;
-        const answer = readAnswer(reply.msg, host, "A");
-        if (answer.ok && answer.value.values.includes(address)) {
-          latencies.push(Number(reply.at - r.at) / 1e6);
-          seen = true;
-        }
-      }
-      if (!seen) failures++;
+      await Promise.all(watchers.map((w) => watch(w, address, r.at)));
     }
   } finally {
     agent.destroy();
-    dns.close();
+    for (const w of watchers) w.dns.close();
   }
-  return { samples: latencies.length, failures, ...latencySummary(latencies) };
+  const summary = (latencies, failures) => ({
+    samples: latencies.length,
+    failures,
+    ...latencySummary(latencies),
+  });
+  return {
+    ...summary(
+      watchers.flatMap((w) => w.latencies),
+      watchers.reduce((a, w) => a + w.failures, 0),
+    ),
+    ports: watchers.map((w) => summary(w.latencies, w.failures)),
+  };
 }

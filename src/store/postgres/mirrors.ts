@@ -24,6 +24,17 @@ export async function mirrorIds(sql: Sql, zone: string): Promise<string[]> {
   );
 }
 
+/** The ids of the mirrors of each zone named, in id order (zones without one absent), in one statement. */
+export async function mirrorIdsOfZones(sql: Sql, zones: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = await sql.all<{ zone: string; id: string }>(
+    "select zone, id from mirrors where zone = any($1) order by id",
+    zones,
+  );
+  const byZone = new Map<string, string[]>();
+  for (const r of rows) byZone.set(r.zone, [...(byZone.get(r.zone) ?? []), r.id]);
+  return byZone;
+}
+
 /** Delete rows for every set `fqdn` holds now; call inside the transaction, before the sets go. */
 export async function enqueueHostDelete(sql: Sql, fqdn: string, zone: string, at: number): Promise<void> {
   const mirrors = await mirrorIds(sql, zone);

@@ -8,9 +8,21 @@
 import type { Sql } from "./db.js";
 
 /** Locks the zones named (absent ones are skipped) and resolves with their current serials. */
-export async function lockZones(sql: Sql, names: Iterable<string>): Promise<Map<string, number>> {
+export function lockZones(sql: Sql, names: Iterable<string>): Promise<Map<string, number>> {
+  return lock(sql, "name = any($1)", names);
+}
+
+/**
+ * Locks the zones of the hosts named (absent hosts are skipped), as lockZones, in one statement: the
+ * hosts are read before the locks are taken, so a caller reads them again under the locks.
+ */
+export function lockZonesOfHosts(sql: Sql, fqdns: Iterable<string>): Promise<Map<string, number>> {
+  return lock(sql, "name in (select zone from hosts where fqdn = any($1))", fqdns);
+}
+
+async function lock(sql: Sql, where: string, names: Iterable<string>): Promise<Map<string, number>> {
   const rows = await sql.all<{ name: string; serial: number }>(
-    "select name, serial from zones where name = any($1) order by name for update",
+    `select name, serial from zones where ${where} order by name for update`,
     [...new Set(names)],
   );
   return new Map(rows.map((r) => [r.name, r.serial]));
