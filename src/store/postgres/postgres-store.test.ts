@@ -67,6 +67,21 @@ describe.skipIf(cluster === undefined)("PostgreSQL store", () => {
       expect(await a.externalVersion()).toBe(va);
       expect(await b.externalVersion()).toBeGreaterThan(vb);
     });
+
+    it("share the TSIG replay memory: a MAC claimed on one is a replay on the other, one of racing claims wins", async () => {
+      const now = 1_800_000_000;
+      const mac = (n: number) => new Uint8Array(32).fill(n);
+      expect(await a.claimTsigMac("k.", mac(1), now + 300, now)).toBe(true);
+      expect(await b.claimTsigMac("k.", mac(1), now + 300, now + 1)).toBe(false);
+      const race = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? a : b).claimTsigMac("k.", mac(2), now + 300, now),
+        ),
+      );
+      expect(race.filter(Boolean)).toHaveLength(1);
+      expect(await b.pruneTsigMacs(now + 301, 10)).toBe(2);
+      expect(await a.claimTsigMac("k.", mac(1), now + 600, now + 301)).toBe(true);
+    });
   });
 
   describe("the change log in commit order (two writing stores, one reading)", () => {
