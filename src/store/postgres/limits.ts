@@ -1,9 +1,10 @@
 // LimitStore in PostgreSQL, as sqlite/limits.ts: rate-limit buckets (key → theoretical arrival time)
 // and host flags. Saving adds each node's consumption (`tat + consumed`) inside one upsert, so nodes
-// saving the same bucket at once both count: the row lock orders them.
+// saving the same bucket at once both count: the row lock orders them. One statement saves the whole
+// list, so a node flushing every second (cli/update-limits.ts) costs one round trip, not one per key.
 
 import type { LimitStore } from "../ports.js";
-import type { HostFlag, LimitBucket } from "../types.js";
+import type { HostFlag, LimitBucket, LimitBucketChange } from "../types.js";
 import type { Db } from "./db.js";
 
 export function pgLimits(db: Db): LimitStore {
@@ -14,23 +15,28 @@ export function pgLimits(db: Db): LimitStore {
       );
     },
 
-    /** One transaction: add each change, drop what expired, read back the keys given. */
+    /**
+     * One transaction of three statements whatever the number of changes: one upsert of them all
+     * (arrays bound as parameters, rows in key order so two nodes saving overlapping sets lock them in
+     * the same order), the expiry, the read-back.
+     */
     saveLimitBuckets(changes, now) {
+      const merged = mergeChanges(changes);
       return db.write("saveLimitBuckets", async (sql) => {
-        // In key order, so two nodes saving overlapping sets lock the rows in the same order.
-        for (const c of [...changes].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+        if (merged.length > 0)
           // max(saved + consumed, seen): another node's consumption adds up, and our own view never shrinks.
           await sql.run(
-            "insert into limit_buckets (key, tat) values ($1, $2) on conflict (key) do update " +
-              "set tat = greatest(limit_buckets.tat + $3, excluded.tat)",
-            c.key,
-            c.tat,
-            c.consumedMs,
+            "with c (key, consumed, tat) as (select * from unnest($1::text[], $2::bigint[], $3::bigint[])) " +
+              "insert into limit_buckets (key, tat) select key, tat from c order by key " +
+              "on conflict (key) do update set tat = greatest(limit_buckets.tat + " +
+              "(select c.consumed from c where c.key = excluded.key), excluded.tat)",
+            merged.map((c) => c.key),
+            merged.map((c) => c.consumedMs),
+            merged.map((c) => c.tat),
           );
-        }
         await sql.run("delete from limit_buckets where tat <= $1", now);
         return sql.all<LimitBucket>("select key, tat from limit_buckets where key = any($1) order by key", [
-          ...new Set(changes.map((c) => c.key)),
+          ...merged.map((c) => c.key),
         ]);
       });
     },
@@ -74,4 +80,27 @@ export function pgLimits(db: Db): LimitStore {
       );
     },
   };
+}
+
+/**
+ * One change per key, in key order, with the effect of applying `changes` one after the other: saving
+ * (a, t1) then (b, t2) gives max(max(s + a, t1) + b, t2) = max(s + (a + b), max(t1 + b, t2)).
+ * (One upsert cannot touch a row twice.)
+ */
+function mergeChanges(changes: readonly LimitBucketChange[]): LimitBucketChange[] {
+  const byKey = new Map<string, LimitBucketChange>();
+  for (const c of changes) {
+    const before = byKey.get(c.key);
+    byKey.set(
+      c.key,
+      before === undefined
+        ? c
+        : {
+            key: c.key,
+            consumedMs: before.consumedMs + c.consumedMs,
+            tat: Math.max(before.tat + c.consumedMs, c.tat),
+          },
+    );
+  }
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
