@@ -1,7 +1,7 @@
 // LimitStore in PostgreSQL, as sqlite/limits.ts: rate-limit buckets (key → theoretical arrival time)
 // and host flags. Saving adds each node's consumption (`tat + consumed`) inside one upsert, so nodes
-// saving the same bucket at once both count: the row lock orders them. One statement saves the whole
-// list, so a node flushing every second (cli/update-limits.ts) costs one round trip, not one per key.
+// saving the same bucket at once both count: the row lock orders them. One statement adds the whole
+// list, so a node flushing every second (cli/bucket-sharing.ts) costs a few statements, not one per key.
 
 import type { LimitStore } from "../ports.js";
 import type { HostFlag, LimitBucket, LimitBucketChange } from "../types.js";
@@ -16,28 +16,38 @@ export function pgLimits(db: Db): LimitStore {
     },
 
     /**
-     * One transaction of three statements whatever the number of changes: one upsert of them all
-     * (arrays bound as parameters, rows in key order so two nodes saving overlapping sets lock them in
-     * the same order), the expiry, the read-back.
+     * One transaction of four statements whatever the number of changes: lock the saved rows in key
+     * order (two nodes saving overlapping sets then wait for each other instead of deadlocking), one
+     * statement adding every change (arrays bound as parameters: an update joined to them, an insert
+     * of the keys it did not find), the expiry, the read-back.
      */
     saveLimitBuckets(changes, now) {
       const merged = mergeChanges(changes);
+      const keys = merged.map((c) => c.key);
       return db.write("saveLimitBuckets", async (sql) => {
-        if (merged.length > 0)
-          // max(saved + consumed, seen): another node's consumption adds up, and our own view never shrinks.
+        if (merged.length > 0) {
+          await sql.run("select key from limit_buckets where key = any($1) order by key for update", keys);
+          // max(saved + consumed, seen): another node's consumption adds up, and our own view never
+          // shrinks. A row another node inserted since this statement began is a conflict: the same
+          // sum then (a lookup per such row, which only a race makes).
           await sql.run(
-            "with c (key, consumed, tat) as (select * from unnest($1::text[], $2::bigint[], $3::bigint[])) " +
-              "insert into limit_buckets (key, tat) select key, tat from c order by key " +
+            "with c (key, consumed, tat) as (select * from unnest($1::text[], $2::bigint[], $3::bigint[])), " +
+              "up as (update limit_buckets l set tat = greatest(l.tat + c.consumed, c.tat) from c " +
+              "where l.key = c.key returning l.key) " +
+              "insert into limit_buckets (key, tat) select key, tat from c " +
+              "where not exists (select 1 from up where up.key = c.key) order by key " +
               "on conflict (key) do update set tat = greatest(limit_buckets.tat + " +
               "(select c.consumed from c where c.key = excluded.key), excluded.tat)",
-            merged.map((c) => c.key),
+            keys,
             merged.map((c) => c.consumedMs),
             merged.map((c) => c.tat),
           );
+        }
         await sql.run("delete from limit_buckets where tat <= $1", now);
-        return sql.all<LimitBucket>("select key, tat from limit_buckets where key = any($1) order by key", [
-          ...merged.map((c) => c.key),
-        ]);
+        return sql.all<LimitBucket>(
+          "select key, tat from limit_buckets where key = any($1) order by key",
+          keys,
+        );
       });
     },
 

@@ -68,6 +68,21 @@ describe.skipIf(cluster === undefined)("PostgreSQL store", () => {
       expect(await b.externalVersion()).toBeGreaterThan(vb);
     });
 
+    it("add up concurrent saves of the same new and old rate-limit buckets: nothing lost, no deadlock", async () => {
+      const keys = Array.from({ length: 50 }, (_, i) => `race${String(i).padStart(2, "0")}`);
+      const saves = Array.from({ length: 12 }, (_, i) =>
+        (i % 2 === 0 ? a : b).saveLimitBuckets(
+          (i % 2 === 0 ? keys : [...keys].reverse()).map((key) => ({ key, consumedMs: 10, tat: T0 + 10 })),
+          T0,
+        ),
+      );
+      await Promise.all(saves);
+      const saved = await b.loadLimitBuckets(T0);
+      expect(saved.filter((s) => s.key.startsWith("race"))).toEqual(
+        keys.map((key) => ({ key, tat: T0 + 120 })),
+      );
+    });
+
     it("share the TSIG replay memory: a MAC claimed on one is a replay on the other, one of racing claims wins", async () => {
       const now = 1_800_000_000;
       const mac = (n: number) => new Uint8Array(32).fill(n);
