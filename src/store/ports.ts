@@ -273,7 +273,7 @@ export interface LimitStore {
 /**
  * The TSIG replay memory every node on the store shares (dns/tsig/replay.ts keeps the node's own copy in
  * front of it): a signed message's MAC, per key, until its time window is over. Key names are at most
- * 255 characters and MACs 1 to 512 bytes; anything else is refused with `bad_request` (tsig-replay.ts).
+ * 1,024 characters and MACs 1 to 512 bytes; anything else is refused with `bad_request` (tsig-replay.ts).
  */
 export interface ReplayStore {
   /**
@@ -282,7 +282,7 @@ export interface ReplayStore {
    * expired (a replay). Of several nodes claiming the same MAC at once exactly one gets true.
    */
   claimTsigMac(keyName: string, mac: Uint8Array, expiresAt: number, now: number): Promise<boolean>;
-  /** Deletes at most `limit` entries with expiresAt < now; resolves with how many. */
+  /** Deletes at most `limit` (a whole number ≥ 1) entries with expiresAt < now; resolves with how many. */
   pruneTsigMacs(now: number, limit: number): Promise<number>;
 }
 

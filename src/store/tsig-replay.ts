@@ -1,7 +1,8 @@
 // What every ReplayStore adapter stores for one claimed TSIG MAC (ports.ts, ReplayStore): the key name
 // as given and the MAC as base64 text, checked first so no adapter writes a row it cannot find again.
-// Key names are DNS names (at most 255 octets in presentation form here); MACs of the HMACs Beacon
-// verifies are 16 to 64 bytes, truncated ones shorter, so 1 to 512 bytes leaves room and bounds a row.
+// Key names are DNS names in presentation form: at most 255 octets, up to 4 characters each when
+// escaped (\DDD), so 1 to 1,024 characters; MACs of the HMACs Beacon verifies are 16 to 64 bytes,
+// truncated ones shorter, so 1 to 512 bytes leaves room and bounds a row.
 //
 // Contract: replayEntry throws BeaconError bad_request for an empty or longer key name, an empty or
 // longer MAC, or times that are not safe integers; callers call it inside their transaction's callback
@@ -9,7 +10,7 @@
 
 import { BeaconError } from "../core/errors.js";
 
-export const MAX_REPLAY_KEY_NAME = 255;
+export const MAX_REPLAY_KEY_NAME = 1_024;
 export const MAX_REPLAY_MAC_BYTES = 512;
 
 export interface ReplayEntry {

@@ -59,7 +59,7 @@ export function replayContract(get: () => ReplayStore): void {
       const store = get();
       const bad: [string, Uint8Array, number, number][] = [
         ["", mac(1), NOW + 300, NOW],
-        ["k".repeat(256), mac(1), NOW + 300, NOW],
+        ["k".repeat(1_025), mac(1), NOW + 300, NOW],
         ["k".repeat(100_000), mac(1), NOW + 300, NOW],
         ["k.", new Uint8Array(0), NOW + 300, NOW],
         ["k.", mac(1, 513), NOW + 300, NOW],
@@ -69,7 +69,7 @@ export function replayContract(get: () => ReplayStore): void {
       ];
       for (const args of bad)
         await expect(store.claimTsigMac(...args)).rejects.toMatchObject({ code: "bad_request" });
-      expect(await store.claimTsigMac("k".repeat(255), mac(1, 512), NOW + 300, NOW)).toBe(true);
+      expect(await store.claimTsigMac("k".repeat(1_024), mac(1, 512), NOW + 300, NOW)).toBe(true);
       expect(await store.claimTsigMac("k.", mac(1), NOW + 300, NOW)).toBe(true);
     });
   });
