@@ -1,20 +1,26 @@
 // Wiring of the admin console for `beacon serve`: sign-in services, the first-run setup code, the
 // update/query rate sampler and the extra services the admin API uses. Only composition happens here.
+// On PostgreSQL (several nodes) the sign-in limiter also counts failures in budgets all nodes share
+// (services/auth/shared-login-limiter.ts, flushed as bucket-sharing.ts says); on SQLite it is the
+// process's own, as before.
 
 import type { ServerConfig } from "../config/index.js";
 import type { Clock } from "../core/clock.js";
 import { BeaconError } from "../core/errors.js";
 import type { AdminDeps } from "../http/deps.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
-import { createLoginLimiter } from "../services/auth/login-limiter.js";
+import { createLoginLimiter, type LoginLimiter } from "../services/auth/login-limiter.js";
+import { shareLoginLimiter } from "../services/auth/shared-login-limiter.js";
 import { createSessionService } from "../services/auth/sessions.js";
 import { generateSetupCode } from "../services/auth/setup-code.js";
 import { createUserService } from "../services/auth/users.js";
 import { createKeyService } from "../services/keys.js";
 import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import { createMirrorService } from "../services/mirror/mirrors.js";
+import { createBuckets } from "../services/limits/buckets.js";
 import { createRateSampler } from "../services/rates.js";
 import type { Store } from "../store/ports.js";
+import { bucketSharing, startFlushing } from "./bucket-sharing.js";
 import { checkMirrorSettings, describeIssues } from "./mirror-provider.js";
 import { webAssets } from "./web-assets.js";
 
@@ -64,15 +70,19 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
     setInterval(() => void sessions.prune().catch(() => undefined), PRUNE_EVERY_MS),
   ];
   for (const t of timers) t.unref();
+  const limiter = signInLimiter(config, store, clock);
 
   return {
     setupCode: () => code,
-    stop: () => timers.forEach(clearInterval),
+    stop: () => {
+      timers.forEach(clearInterval);
+      void limiter.stop();
+    },
     deps: {
       signIn: {
         users,
         sessions,
-        limiter: createLoginLimiter({ clock }),
+        limiter: limiter.limiter,
         setupCode: () => code,
         onSetupDone: () => (code = undefined),
       },
@@ -99,4 +109,17 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
       assets: webAssets,
     },
   };
+}
+
+/** The process's own limiter; on PostgreSQL with budgets shared by the nodes, and their flushing. */
+function signInLimiter(
+  config: ServerConfig,
+  store: Store,
+  clock: Clock,
+): { readonly limiter: LoginLimiter; stop(): Promise<void> } {
+  const local = createLoginLimiter({ clock });
+  const sharing = bucketSharing(config.store);
+  if (!sharing.shared) return { limiter: local, stop: () => Promise.resolve() };
+  const buckets = createBuckets({ clock, store, ...sharing });
+  return { limiter: shareLoginLimiter(local, buckets), ...startFlushing(buckets, sharing.flushEveryMs) };
 }

@@ -1,17 +1,17 @@
-// Wiring of the update limits for `beacon serve`: the buckets (in memory, long windows written behind
-// to the store every FLUSH_EVERY_MS and on shutdown), the hosts' abuse flags, the policy, and a counter
-// of refusals on the server's metrics registry.
+// Wiring of the update limits for `beacon serve`: the buckets (in memory, written behind to the store as
+// bucket-sharing.ts chooses from the store kind: long windows every 10 s on SQLite, every bucket every
+// second on PostgreSQL, and on shutdown), the hosts' abuse flags, the policy, and a counter of refusals
+// on the server's metrics registry.
 
 import { Counter, type Registry } from "prom-client";
 import type { ServerConfig } from "../config/index.js";
 import type { Clock } from "../core/clock.js";
 import { createAbuseFlags, type AbuseFlags } from "../services/limits/abuse-flags.js";
 import { createBuckets } from "../services/limits/buckets.js";
+import { bucketSharing, startFlushing } from "./bucket-sharing.js";
 import { createLimits, type Limits } from "../services/limits/update-limits.js";
 import type { Log } from "../core/log.js";
 import type { Store } from "../store/ports.js";
-
-const FLUSH_EVERY_MS = 10_000;
 
 export interface LimitsRuntime {
   readonly limits: Limits;
@@ -28,7 +28,8 @@ export async function startUpdateLimits(d: {
   readonly metrics: Registry;
 }): Promise<LimitsRuntime> {
   const { config, store, clock, log } = d;
-  const buckets = createBuckets({ clock, store, log });
+  const sharing = bucketSharing(config.store);
+  const buckets = createBuckets({ clock, store, log, ...sharing });
   const flags = createAbuseFlags({ store, clock, log });
   await Promise.all([buckets.load(), flags.reload()]);
   const refused = new Counter({
@@ -43,16 +44,5 @@ export async function startUpdateLimits(d: {
     flags,
     onLimited: (scope) => refused.inc({ scope }),
   });
-  let flushing = Promise.resolve();
-  const flush = () => (flushing = flushing.then(() => buckets.flush()));
-  const timer = setInterval(() => void flush(), FLUSH_EVERY_MS);
-  timer.unref();
-  return {
-    limits,
-    flags,
-    stop: () => {
-      clearInterval(timer);
-      return flush();
-    },
-  };
+  return { limits, flags, ...startFlushing(buckets, sharing.flushEveryMs) };
 }

@@ -270,6 +270,22 @@ export interface LimitStore {
   listHostFlags(): Promise<HostFlag[]>;
 }
 
+/**
+ * The TSIG replay memory every node on the store shares (dns/tsig/replay.ts keeps the node's own copy in
+ * front of it): a signed message's MAC, per key, until its time window is over. Key names are at most
+ * 1,024 characters and MACs 1 to 512 bytes; anything else is refused with `bad_request` (tsig-replay.ts).
+ */
+export interface ReplayStore {
+  /**
+   * Records `mac` for `keyName` until `expiresAt` (seconds since the epoch) and resolves true when it
+   * was not recorded yet or its entry had expired (expiresAt < now); false when it is recorded and not
+   * expired (a replay). Of several nodes claiming the same MAC at once exactly one gets true.
+   */
+  claimTsigMac(keyName: string, mac: Uint8Array, expiresAt: number, now: number): Promise<boolean>;
+  /** Deletes at most `limit` (a whole number ≥ 1) entries with expiresAt < now; resolves with how many. */
+  pruneTsigMacs(now: number, limit: number): Promise<number>;
+}
+
 /** The store as a whole: whether it can take writes, and closing it. */
 export interface StoreLifecycle {
   /** Whether changes can be written now (see StoreHealth). */
@@ -296,4 +312,5 @@ export interface Store
     SessionStore,
     UserStore,
     LimitStore,
+    ReplayStore,
     StoreLifecycle {}

@@ -13,6 +13,7 @@ import { encodeUpdate } from "../../src/dns/wire/update.js";
 import { createDatabase, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
+import { udpExchange } from "./support/udp.js";
 
 const ZONE = "dyn.beacon.test";
 const HOST = `home.${ZONE}`;
@@ -269,22 +270,6 @@ describe("RFC 2136 UPDATE with TSIG (nsupdate, knsupdate)", () => {
     expect(last?.out).toContain("NOTAUTH(BADKEY)");
   });
 });
-
-function udpExchange(port: number, msg: Uint8Array): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket("udp4");
-    const timer = setTimeout(() => {
-      sock.close();
-      reject(new Error("no UDP reply"));
-    }, 5_000);
-    sock.once("message", (m) => {
-      clearTimeout(timer);
-      sock.close();
-      resolve(new Uint8Array(m));
-    });
-    sock.send(msg, port, "127.0.0.1");
-  });
-}
 
 /** A UDP relay in front of Beacon's DNS port that keeps a copy of the first request it forwards. */
 async function udpRelay(target: number) {

@@ -11,6 +11,8 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signTsig, TSIG_ERROR, verifyTsig, type TsigKey } from "../../src/dns/tsig/tsig.js";
+import { encodeUpdate } from "../../src/dns/wire/update.js";
 import { startCluster } from "../../src/store/postgres/testing/cluster.js";
 import {
   basic,
@@ -21,6 +23,7 @@ import {
   type Beacon,
   type CliResult,
 } from "./support/beacon.js";
+import { udpExchange } from "./support/udp.js";
 
 const SECRET = "pg-Secret-4e2e";
 const ZONE = "dyn.beacon.test";
@@ -190,6 +193,56 @@ describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
     expect(after.filter((p) => before.includes(p))).toEqual([]);
     expect(await update("9.9.9.2")).toBe("good 9.9.9.2");
     expect(await waitForAnswer(b!.dnsPort, HOST, "9.9.9.2")).toEqual(["9.9.9.2"]);
+  });
+
+  it("a signed UPDATE applied by A and replayed to B inside its window: B refuses it (NOTAUTH/BADTIME)", async () => {
+    const added = await runCli(dirA.path, ["key", "add", "e2e.key", "--subtree", ZONE, "--json"], env);
+    expect(added.code, added.stderr).toBe(0);
+    const k = JSON.parse(added.stdout) as { name: string; algorithm: TsigKey["algorithm"]; secret: string };
+    const key: TsigKey = { name: k.name, algorithm: k.algorithm, secret: Buffer.from(k.secret, "base64") };
+    // Nodes reload keys when another process changes zone data (a key change alone wakes none on
+    // PostgreSQL yet): an admin command's change wakes both.
+    const other = await runCli(dirA.path, ["host", "add", `keys.${ZONE}`], env);
+    expect(other.code, other.stderr).toBe(0);
+    let id = 0x3000;
+    const signedSetA = (ip: string) =>
+      signTsig(
+        encodeUpdate({
+          id: ++id,
+          zone: ZONE,
+          updates: [
+            { kind: "delete-rrset", name: HOST, type: "A" },
+            { kind: "add", name: HOST, type: "A", ttl: 60, value: ip },
+          ],
+        }),
+        { key, timeSigned: Math.floor(Date.now() / 1000) },
+      );
+    /** Sends fresh signed updates to `node` until it knows the key (it polls the store); the last rcode. */
+    const untilKnown = async (node: Beacon, ip: string): Promise<number> => {
+      const until = Date.now() + DEADLINE_MS;
+      let rcode = -1;
+      do {
+        rcode = (await udpExchange(node.dnsPort, signedSetA(ip).message))[3]! & 0x0f;
+        if (rcode !== 9) break; // NOTAUTH: BADKEY until the node has read the new key
+        await new Promise((r) => setTimeout(r, 100));
+      } while (Date.now() < until);
+      return rcode;
+    };
+    expect(await untilKnown(b!, "9.9.9.3")).toBe(0);
+    expect(await untilKnown(a!, "9.9.9.4")).toBe(0);
+    const captured = signedSetA("9.9.9.5");
+    expect((await udpExchange(a!.dnsPort, captured.message))[3]! & 0x0f).toBe(0);
+    expect((await udpExchange(a!.dnsPort, signedSetA("9.9.9.6").message))[3]! & 0x0f).toBe(0);
+    const replayed = await udpExchange(b!.dnsPort, captured.message);
+    expect(replayed[3]! & 0x0f).toBe(9); // NOTAUTH
+    const v = verifyTsig(replayed, {
+      findKey: () => key,
+      now: Math.floor(Date.now() / 1000),
+      requestMac: captured.mac,
+    });
+    expect(v.status === "ok" && v.record.error).toBe(TSIG_ERROR.BADTIME);
+    expect(await waitForAnswer(b!.dnsPort, HOST, "9.9.9.6")).toEqual(["9.9.9.6"]);
+    expect(b!.stderr()).toMatch(/"answer":"NOTAUTH\/BADTIME".*"reason":"replay/);
   });
 
   it("PostgreSQL unreachable at start: a clear error naming host and port, without the password", async () => {

@@ -61,6 +61,8 @@ export function wireDnsAnswers(d: {
     log,
     allowMd5: config.dns.update.allowMd5,
     maxFudge: config.dns.update.maxFudge,
+    // Shared by every node on the store (and kept across restarts): a replay to another node is refused.
+    replayStore: store,
   });
   const transfer = createTransferHandler({
     source: d.views.journal,

@@ -450,6 +450,62 @@ describe("RFC 2136 UPDATE handler", () => {
       expect(v.status).toBe("ok");
       expect(await sets(HOST)).toEqual({ A: [V4] });
     });
+
+    it("a replay to another node on the same store is refused there (NOTAUTH/BADTIME, signed)", async () => {
+      const nodeA = makeHandler({ replayStore: store });
+      const nodeB = makeHandler({ replayStore: store });
+      const captured = signAt(setA(V4B), NOW);
+      expect((await deliver(nodeA, captured.message))[3]! & 0x0f).toBe(0);
+      expect((await deliver(nodeA, signAt(setA("81.2.69.200"), NOW + 10).message))[3]! & 0x0f).toBe(0);
+      for (const transport of ["udp", "tcp"] as const) {
+        const replayed = await deliver(nodeB, captured.message, transport);
+        expect(replayed[3]! & 0x0f).toBe(9);
+        const v = verifyTsig(replayed, { findKey: (n) => KEYS.get(n), now: NOW, requestMac: captured.mac });
+        expect(v.status === "ok" && v.record.error).toBe(TSIG_ERROR.BADTIME);
+      }
+      expect(await sets(HOST)).toEqual({ A: ["81.2.69.200"] });
+    });
+
+    it("when the shared replay memory fails: SERVFAIL, signed, nothing applied", async () => {
+      const h = makeHandler({
+        replayStore: {
+          claimTsigMac: () => Promise.reject(new Error("connection refused")),
+          pruneTsigMacs: () => Promise.reject(new Error("connection refused")),
+        },
+      });
+      const msg = signAt(setA(V4B), NOW);
+      const r = await deliver(h, msg.message);
+      expect(r[3]! & 0x0f).toBe(2);
+      const v = verifyTsig(r, { findKey: (n) => KEYS.get(n), now: NOW, requestMac: msg.mac });
+      expect(v.status).toBe("ok");
+      expect(await sets(HOST)).toEqual({ A: [V4] });
+    });
+
+    it("prunes the shared memory of expired claims, at most once a minute", async () => {
+      let nowMs = NOW_MS;
+      const prunes: number[] = [];
+      const pruned: Promise<number>[] = [];
+      const h = makeHandler({
+        clock: () => nowMs,
+        replayStore: {
+          claimTsigMac: (...args) => store.claimTsigMac(...args),
+          pruneTsigMacs: (now, limit) => {
+            prunes.push(now);
+            const p = store.pruneTsigMacs(now, limit);
+            pruned.push(p);
+            return p;
+          },
+        },
+      });
+      expect((await deliver(h, signAt(setA(V4B), NOW).message))[3]! & 0x0f).toBe(0);
+      nowMs += 30_000;
+      expect((await deliver(h, signAt(setA(V4), NOW + 30).message))[3]! & 0x0f).toBe(0);
+      nowMs += 400_000;
+      expect((await deliver(h, signAt(setA(V4B), NOW + 430).message))[3]! & 0x0f).toBe(0);
+      expect(prunes).toEqual([NOW, NOW + 430]);
+      // The second prune removed both claims whose window (signed + 300 s) was over.
+      expect(await Promise.all(pruned)).toEqual([0, 2]);
+    });
   });
 
   it("a TSIG in the middle of the additional section, or two TSIG records: FORMERR, nothing applied", async () => {

@@ -9,8 +9,11 @@
 //   outside the fudge → NOTAUTH + BADTIME, signed, our time in Other Data. A message whose MAC this key
 //   already used inside its time window (a replay, tsig/replay.ts) → NOTAUTH + BADTIME too, nothing
 //   applied (no reply at all while the first copy is still being applied: a retransmission); when the
-//   replay memory is full → REFUSED. From here on every reply is signed with the
-//   request's MAC.
+//   replay memory is full → REFUSED. From here on every reply is signed with the request's MAC.
+// - with a shared replay memory (`replayStore`: every node on one store), the MAC is then claimed there
+//   before anything else: claimed before (by another node, or before a restart) → NOTAUTH + BADTIME as
+//   a replay; the claim fails (store down, bad input) → SERVFAIL, nothing applied (never unguarded).
+//   Expired claims are pruned, bounded, at most once a minute, in the background.
 // - the key's source CIDRs do not include the client → REFUSED.
 // - zone section not exactly one SOA/IN entry → FORMERR; not a zone apex we serve → NOTAUTH.
 // - prerequisites, policy and prescan: see plan.ts. Nothing is written unless every check passes.
@@ -24,7 +27,7 @@ import type { ParsedIp } from "../../core/ip.js";
 import type { DesiredSets, HostOutcome, UpdateSource } from "../../core/update.js";
 import type { RecordType, RRSet } from "../../core/records.js";
 import type { Log } from "../../core/log.js";
-import type { ZoneStore } from "../../store/ports.js";
+import type { ReplayStore, ZoneStore } from "../../store/ports.js";
 import type { Keyring } from "../tsig/keyring.js";
 import {
   appendTsigRecord,
@@ -76,7 +79,13 @@ export interface UpdateHandlerDeps {
   readonly maxFudge: number;
   /** Signed UPDATEs remembered for replay detection (tsig/replay.ts). Default 100 000. */
   readonly replayCacheSize?: number;
+  /** The replay memory shared with the other nodes on the store (none: this node's alone). */
+  readonly replayStore?: ReplayStore;
 }
+
+/** How often (seconds) and how many expired claims the shared replay memory is pruned of. */
+const PRUNE_EVERY_SECONDS = 60;
+const PRUNE_BATCH = 1_000;
 
 /** Value errors of the update service that are the client's fault (→ REFUSED, not SERVFAIL). */
 const CLIENT_ERRORS = new Set<ErrorCode>([
@@ -104,6 +113,26 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
   };
   const replay = createReplayGuard(deps.replayCacheSize ?? 100_000);
   const refusals = createRefusalLog({ log: deps.log, clock: deps.clock });
+  let nextPrune = 0;
+
+  /** The shared claim (true when there is no shared memory); "failed" when the store could not say. */
+  async function claimShared(keyName: string, mac: Uint8Array, expiresAt: number, now: number) {
+    const store = deps.replayStore;
+    if (store === undefined) return true;
+    try {
+      return await store.claimTsigMac(keyName, mac, expiresAt, now);
+    } catch (e) {
+      deps.log.error({ err: e, key: keyName }, "could not record a signed UPDATE for replay detection");
+      return "failed" as const;
+    } finally {
+      if (now >= nextPrune) {
+        nextPrune = now + PRUNE_EVERY_SECONDS;
+        void store
+          .pruneTsigMacs(now, PRUNE_BATCH)
+          .catch((e: unknown) => deps.log.warn({ err: e }, "could not prune the TSIG replay memory"));
+      }
+    }
+  }
 
   return async (msg, ctx) => {
     if (msg.length < HEADER_SIZE || (msg[2]! & 0x80) !== 0) return undefined;
@@ -142,12 +171,14 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
     const keyName = verdict.key.name;
     // RFC 8945 §5.2.3: a message that is not fresh gets BADTIME; a replay is the clearest such case.
     const fudge = Math.min(verdict.record.fudge, deps.maxFudge);
-    const seen = replay.check(keyName, verdict.mac, verdict.record.timeSigned + fudge, now);
+    const expiresAt = verdict.record.timeSigned + fudge;
+    const seen = replay.check(keyName, verdict.mac, expiresAt, now);
     if (seen === "pending") return undefined; // a retransmission: the first copy's answer is on its way
-    if (seen === "replay") {
+    const replayed = () => {
       refused("NOTAUTH/BADTIME", "replay: this signed message was received before", keyName, "warn");
       return badTime(msg, zoneEcho, verdict, now);
-    }
+    };
+    if (seen === "replay") return replayed();
     const sign = (rcode: number) =>
       signTsig(reply(msg, zoneEcho, rcode), {
         key: verdict.key,
@@ -161,7 +192,12 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): DnsHandler {
     }
     let outcome: Outcome;
     try {
-      outcome = await apply(msg, keyName, ctx.remoteAddress);
+      const claimed = await claimShared(keyName, verdict.mac, expiresAt, now);
+      if (claimed === false) return replayed();
+      outcome =
+        claimed === "failed"
+          ? { rcode: RCODE.SERVFAIL, reason: "the shared replay memory is unavailable (logged above)" }
+          : await apply(msg, keyName, ctx.remoteAddress);
     } catch (e) {
       deps.log.error({ err: e }, "UPDATE handler failed");
       outcome = { rcode: RCODE.SERVFAIL, reason: "internal error (logged above)" };

@@ -107,4 +107,66 @@ describe("buckets", () => {
       { key: bucketKey("tk", perDay(10)), tat: t.now() + DAY / 10 },
     ]);
   });
+
+  describe("shared by several processes (every bucket persisted, read back)", () => {
+    const rate = twoPerTwoMinutes;
+    const shared = (t: ReturnType<typeof clock>, store: Store) =>
+      createBuckets({ clock: t.now, store, persistFromMs: 0, shared: true });
+
+    it("a process learns a bucket it only looked at from the next flush, and lags by one flush round", async () => {
+      const t = clock();
+      const store = createMemoryStore();
+      const [a, b] = [shared(t, store), shared(t, store)];
+      a.take("c", [rate]);
+      a.take("c", [rate]);
+      await a.flush();
+      expect(b.wait("c", [rate])).toBeUndefined(); // no copy yet
+      await b.flush();
+      expect(b.wait("c", [rate])).toBe(MIN);
+      // a refuses from its copy while b's consumption grows; a's next flush reads it back.
+      t.advance(MIN);
+      expect(b.take("c", [rate])).toBeUndefined();
+      await b.flush();
+      expect(a.take("c", [rate])).toBeUndefined(); // a's copy lags by b's request: the stated slack
+      await a.flush();
+      expect(a.take("c", [rate])).toBeGreaterThan(0);
+      expect(b.take("c", [rate])).toBeGreaterThan(0);
+    });
+
+    it("writes nothing for a bucket it only reads back, so another's forget stays", async () => {
+      const t = clock();
+      const store = createMemoryStore();
+      const [a, b] = [shared(t, store), shared(t, store)];
+      a.take("p", [rate]);
+      await a.flush();
+      b.wait("p", [rate]);
+      await b.flush();
+      a.forget("p", [rate]);
+      await a.flush();
+      b.wait("p", [rate]);
+      await b.flush();
+      expect(await store.loadLimitBuckets(t.now())).toEqual([]);
+    });
+
+    it("keeps what to read back when a save fails, and reads it at the next flush", async () => {
+      const t = clock();
+      const store = createMemoryStore();
+      let failing = false;
+      const flaky: Store = {
+        ...store,
+        saveLimitBuckets: (c, now) =>
+          failing ? Promise.reject(new Error("connection refused")) : store.saveLimitBuckets(c, now),
+      };
+      const [a, b] = [shared(t, store), shared(t, flaky)];
+      a.take("r", [rate]);
+      a.take("r", [rate]);
+      await a.flush();
+      b.wait("r", [rate]);
+      failing = true;
+      await b.flush();
+      failing = false;
+      await b.flush();
+      expect(b.wait("r", [rate])).toBe(MIN);
+    });
+  });
 });

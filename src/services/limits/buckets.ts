@@ -4,6 +4,19 @@
 // this process consumed since its last flush to the store (LimitStore.saveLimitBuckets, which also
 // hands back what other processes consumed), load() reads them at start. Shorter windows stay in memory.
 //
+// Several processes on one store (`shared`; PostgreSQL nodes, cli/bucket-sharing.ts: every bucket
+// persisted, flushed every second) share their budgets: a flush adds this process's consumption to the
+// store and raises each bucket it sends to the combined one. It sends the buckets changed since the last
+// flush, those used at all since then (a refused client's bucket too), and those changed in the last
+// flush again (what another process saved in the same round comes back one flush later). Between
+// flushes a process decides from its own copy, which lacks what the others accepted since it last read
+// that bucket back. So, exactly: a client can get beyond its limit what the other processes accepted
+// from it in the interval its copy lags (a flush interval or two while the client keeps using this
+// process; since its last use here otherwise): at most one burst (the rate's limit) per other process,
+// e.g. N × the limit at once for a quiet client sending to N nodes at the same moment. Nothing accepted
+// is lost: the client then waits until the combined count is within the limit again
+// (docs/limits.md, "Several nodes").
+//
 // Contract:
 // - take() counts an event against every rate of a name only if all of them have room; otherwise it
 //   counts nothing and returns the wait in ms (> 0, at most the longest period/limit among the rates);
@@ -26,12 +39,16 @@ export interface BucketsOptions {
   readonly persistFromMs?: number;
   /** Default 100,000. */
   readonly maxEntries?: number;
+  /** Other processes save the same buckets: read back those in use at each flush (see above). */
+  readonly shared?: boolean;
   readonly log?: Log;
 }
 
 export interface Buckets {
   /** Counts one event of `name` against every rate; undefined when allowed, else the wait in ms. */
   take(name: string, rates: readonly Rate[]): number | undefined;
+  /** What take() would answer, without counting anything (a shared bucket is still read back). */
+  wait(name: string, rates: readonly Rate[]): number | undefined;
   /** Empties the name's buckets (here and, at the next flush, in the store). */
   forget(name: string, rates: readonly Rate[]): void;
   /** Reads the persisted buckets (at start). Rejects if the store does. */
@@ -75,6 +92,12 @@ export function createBuckets(opts: BucketsOptions): Buckets {
   /** Persisted buckets changed since the last flush (kept even if forgotten meanwhile). */
   const dirty = new Map<string, Bucket>();
   const forgotten = new Set<string>();
+  /** Shared persisted buckets to read back at the next flush though unchanged (used, or just saved). */
+  const readBack = new Set<string>();
+  const shared = opts.shared === true && store !== undefined;
+  const used = (key: string, rate: Rate): void => {
+    if (shared && persists(rate)) readBack.add(key);
+  };
   const persists = (rate: Rate) => store !== undefined && rate.periodMs >= persistFromMs;
 
   function keep(key: string, bucket: Bucket): void {
@@ -99,6 +122,7 @@ export function createBuckets(opts: BucketsOptions): Buckets {
         const key = bucketKey(name, rate);
         const bucket = current.get(key) ?? previous.get(key);
         const step = gcraStep(bucket?.tat, rate, now);
+        used(key, rate);
         if (step.ok) next.push(step.tat);
         else wait = Math.max(wait, step.waitMs);
         keys.push(key);
@@ -118,12 +142,25 @@ export function createBuckets(opts: BucketsOptions): Buckets {
       return undefined;
     },
 
+    wait(name, rates) {
+      const now = clock();
+      let wait = 0;
+      for (const rate of rates) {
+        const key = bucketKey(name, rate);
+        const step = gcraStep((current.get(key) ?? previous.get(key))?.tat, rate, now);
+        used(key, rate);
+        if (!step.ok) wait = Math.max(wait, step.waitMs);
+      }
+      return wait > 0 ? Math.ceil(wait) : undefined;
+    },
+
     forget(name, rates) {
       for (const rate of rates) {
         const key = bucketKey(name, rate);
         current.delete(key);
         previous.delete(key);
         dirty.delete(key);
+        readBack.delete(key);
         if (persists(rate)) forgotten.add(key);
       }
     },
@@ -141,14 +178,25 @@ export function createBuckets(opts: BucketsOptions): Buckets {
       const now = clock();
       for (const map of [current, previous])
         for (const [key, b] of map) if (b.tat <= now && !dirty.has(key)) map.delete(key);
-      if (store === undefined || (dirty.size === 0 && forgotten.size === 0)) return;
-      const sent = [...dirty];
+      if (store === undefined || (dirty.size === 0 && forgotten.size === 0 && readBack.size === 0)) return;
+      const sent: [string, Bucket][] = [...dirty];
       const changes: LimitBucketChange[] = sent.map(([key, b]) => ({
         key,
         consumedMs: b.consumed,
         tat: b.tat,
       }));
+      // Read back what we hold or have none of yet, adding nothing: consumed 0 and tat now, so a missing
+      // row is inserted as expired and dropped at once, and a row another node deleted (forget) is not
+      // written again from our copy; a saved one comes back and raises our copy (or becomes it).
+      const reread = [...readBack].filter((key) => !dirty.has(key));
+      for (const key of reread) {
+        sent.push([key, current.get(key) ?? previous.get(key) ?? { tat: now, consumed: 0, persist: true }]);
+        changes.push({ key, consumedMs: 0, tat: now });
+      }
+      readBack.clear();
+      if (shared) for (const [key] of dirty) readBack.add(key);
       const drop = [...forgotten];
+      const wasDirty = new Set(dirty.keys());
       dirty.clear();
       forgotten.clear();
       try {
@@ -158,10 +206,14 @@ export function createBuckets(opts: BucketsOptions): Buckets {
           b.consumed = Math.max(0, b.consumed - changes[i]!.consumedMs);
           // What other processes consumed shows up here; our own view never goes back.
           const tat = saved.get(key);
-          if (tat !== undefined && tat > b.tat) b.tat = tat;
+          if (tat !== undefined && tat > b.tat) {
+            b.tat = tat;
+            if (!current.has(key) && !previous.has(key) && !forgotten.has(key)) keep(key, b);
+          }
         }
       } catch (e) {
-        for (const [key, b] of sent) if (!dirty.has(key)) dirty.set(key, b);
+        for (const [key, b] of sent) if (wasDirty.has(key) && !dirty.has(key)) dirty.set(key, b);
+        for (const key of reread) readBack.add(key);
         for (const k of drop) forgotten.add(k);
         log.warn({ err: e, buckets: changes.length }, "could not save rate-limit buckets; retrying later");
       }

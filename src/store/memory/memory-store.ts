@@ -11,6 +11,7 @@ import { createMemoryChangeFeed, MemoryChangeLog } from "./changes.js";
 import { createMemoryHistory } from "./history.js";
 import { createMemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
+import { createMemoryReplay } from "./replay.js";
 import { createMemoryMirrors } from "./mirrors.js";
 import { createMemoryTokens } from "./tokens.js";
 import { createMemoryUsers } from "./users.js";
@@ -50,6 +51,7 @@ export function createMemoryStore(): Store {
     ...createMemoryChangeFeed(open, log, tables),
     ...createMemoryUsers(open),
     ...limits,
+    ...createMemoryReplay(open),
 
     health() {
       return closed

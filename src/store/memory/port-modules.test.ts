@@ -1,6 +1,6 @@
 // Each port module of the memory store passes its port's contract on its own, with only the parts it
-// takes: tokens, keys and users alone; zones (with commit) over the zone data with history, mirrors
-// and the change feed, but no tokens, limits or users. The whole store runs every contract in
+// takes: tokens, keys, users and the replay memory alone; zones (with commit) over the zone data with
+// history, mirrors and the change feed, but no tokens, limits or users. The whole store runs every contract in
 // memory-store.test.ts.
 
 import { beforeEach, describe } from "vitest";
@@ -10,6 +10,7 @@ import type {
   HistoryStore,
   KeyStore,
   MirrorStore,
+  ReplayStore,
   SessionStore,
   TokenStore,
   UserStore,
@@ -21,6 +22,7 @@ import { historyListContract } from "../testing/history-list-contract.js";
 import { hostsContract } from "../testing/hosts-contract.js";
 import { keysContract } from "../testing/keys-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
+import { replayContract } from "../testing/replay-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { usersContract } from "../testing/users-contract.js";
 import { zonesContract } from "../testing/zones-contract.js";
@@ -28,6 +30,7 @@ import { createMemoryChangeFeed, MemoryChangeLog } from "./changes.js";
 import { createMemoryHistory } from "./history.js";
 import { createMemoryKeys } from "./keys.js";
 import { createMemoryMirrors } from "./mirrors.js";
+import { createMemoryReplay } from "./replay.js";
 import { createMemoryTokens } from "./tokens.js";
 import { createMemoryUsers } from "./users.js";
 import { ZoneTables } from "./zone-tables.js";
@@ -61,11 +64,13 @@ describe("memory port modules, each with only its parts", () => {
   let keys: KeyStore;
   let users: UserStore & SessionStore;
   let zones: ZonePart;
+  let replay: ReplayStore;
   beforeEach(() => {
     tokens = createMemoryTokens(open);
     keys = createMemoryKeys(open);
     users = createMemoryUsers(open);
     zones = zonePart();
+    replay = createMemoryReplay(open);
   });
 
   tokensContract(() => tokens);
@@ -77,4 +82,5 @@ describe("memory port modules, each with only its parts", () => {
   historyListContract(() => zones);
   mirrorContract(() => zones);
   changesContract(() => zones);
+  replayContract(() => replay);
 });

@@ -67,6 +67,36 @@ describe.skipIf(cluster === undefined)("PostgreSQL store", () => {
       expect(await a.externalVersion()).toBe(va);
       expect(await b.externalVersion()).toBeGreaterThan(vb);
     });
+
+    it("add up concurrent saves of the same new and old rate-limit buckets: nothing lost, no deadlock", async () => {
+      const keys = Array.from({ length: 50 }, (_, i) => `race${String(i).padStart(2, "0")}`);
+      const saves = Array.from({ length: 12 }, (_, i) =>
+        (i % 2 === 0 ? a : b).saveLimitBuckets(
+          (i % 2 === 0 ? keys : [...keys].reverse()).map((key) => ({ key, consumedMs: 10, tat: T0 + 10 })),
+          T0,
+        ),
+      );
+      await Promise.all(saves);
+      const saved = await b.loadLimitBuckets(T0);
+      expect(saved.filter((s) => s.key.startsWith("race"))).toEqual(
+        keys.map((key) => ({ key, tat: T0 + 120 })),
+      );
+    });
+
+    it("share the TSIG replay memory: a MAC claimed on one is a replay on the other, one of racing claims wins", async () => {
+      const now = 1_800_000_000;
+      const mac = (n: number) => new Uint8Array(32).fill(n);
+      expect(await a.claimTsigMac("k.", mac(1), now + 300, now)).toBe(true);
+      expect(await b.claimTsigMac("k.", mac(1), now + 300, now + 1)).toBe(false);
+      const race = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? a : b).claimTsigMac("k.", mac(2), now + 300, now),
+        ),
+      );
+      expect(race.filter(Boolean)).toHaveLength(1);
+      expect(await b.pruneTsigMacs(now + 301, 10)).toBe(2);
+      expect(await a.claimTsigMac("k.", mac(1), now + 600, now + 301)).toBe(true);
+    });
   });
 
   describe("the change log in commit order (two writing stores, one reading)", () => {

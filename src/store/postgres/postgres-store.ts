@@ -18,6 +18,7 @@ import { toStoreError } from "./errors.js";
 import { pgHistory } from "./history.js";
 import { pgKeys } from "./keys.js";
 import { pgLimits } from "./limits.js";
+import { pgReplay } from "./replay.js";
 import { assertMigrated, migrate } from "./migrate.js";
 import { listenForChanges } from "./listener.js";
 import { PG_MIGRATIONS } from "./migrations/index.js";
@@ -47,6 +48,7 @@ export function postgresStore(db: Db): Store {
     ...pgSessions(db),
     ...pgUsers(db),
     ...pgLimits(db),
+    ...pgReplay(db),
     health: () => db.health(),
     close: () => db.close(),
   };

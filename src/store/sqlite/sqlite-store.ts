@@ -11,6 +11,7 @@ import { FileGuard } from "./file-guard.js";
 import { sqliteHistory } from "./history.js";
 import { sqliteKeys } from "./keys.js";
 import { sqliteLimits } from "./limits.js";
+import { sqliteReplay } from "./replay.js";
 import { sqliteMirrors } from "./mirrors.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
@@ -53,6 +54,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqliteSessions(db),
     ...sqliteUsers(db),
     ...sqliteLimits(db),
+    ...sqliteReplay(db),
     health: () => db.health(),
     close: () => db.close(),
   };

@@ -15,6 +15,7 @@ import { keysContract } from "./keys-contract.js";
 import { lifecycleContract } from "./lifecycle-contract.js";
 import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
+import { replayContract } from "./replay-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
@@ -46,6 +47,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     mirrorContract(store);
     keysContract(store);
     limitsContract(store);
+    replayContract(store);
     usersContract(store);
     changesContract(store);
     lifecycleContract(store);

@@ -83,6 +83,41 @@ export function limitsContract(get: () => LimitStore & ZoneStore): void {
       expect(await store.saveLimitBuckets(changes, T0)).toHaveLength(450);
       expect(await store.loadLimitBuckets(T0)).toHaveLength(450);
     });
+
+    it("counts a key given twice in one save as two saves one after the other", async () => {
+      const store = get();
+      await store.saveLimitBuckets([{ key: "k", consumedMs: 10, tat: T0 + 10 }], T0);
+      // max(max(10 + 5, 7) + 3, 12) = 18
+      expect(
+        await store.saveLimitBuckets(
+          [
+            { key: "k", consumedMs: 5, tat: T0 + 7 },
+            { key: "k", consumedMs: 3, tat: T0 + 12 },
+          ],
+          T0,
+        ),
+      ).toEqual([{ key: "k", tat: T0 + 18 }]);
+      // max(max(18 + 1, 40) + 1, 30) = 41: a seen tat ahead of saved + consumed carries over.
+      expect(
+        await store.saveLimitBuckets(
+          [
+            { key: "k", consumedMs: 1, tat: T0 + 40 },
+            { key: "k", consumedMs: 1, tat: T0 + 30 },
+          ],
+          T0,
+        ),
+      ).toEqual([{ key: "k", tat: T0 + 41 }]);
+    });
+
+    it("keeps keys verbatim whatever they hold (quotes, commas, braces, backslashes, NULL, 10 kB)", async () => {
+      const store = get();
+      const odd = [`a"b`, "c,d", "{e}", "f\\g", "NULL", "it's", "k".repeat(10_000), "ü|5/1000"];
+      const changes = odd.map((key, i) => ({ key, consumedMs: 1, tat: T0 + 10 + i }));
+      const saved = await store.saveLimitBuckets(changes, T0);
+      expect(saved.map((b) => b.key).sort()).toEqual([...odd].sort());
+      await store.deleteLimitBuckets(odd.slice(0, 4));
+      expect((await store.loadLimitBuckets(T0)).map((b) => b.key).sort()).toEqual(odd.slice(4).sort());
+    });
   });
 
   describe("host flags", () => {

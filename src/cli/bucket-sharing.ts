@@ -1,0 +1,48 @@
+// How a server's rate-limit buckets (services/limits/buckets.ts) meet the store, chosen from the store
+// kind, and the timer that flushes them. Used by the update limits (update-limits.ts) and the admin
+// sign-in limits (admin-console.ts).
+//
+// - SQLite: one process owns the database. Windows of an hour or more are written behind every 10 s
+//   so a restart does not reset them; shorter ones stay in memory.
+// - PostgreSQL: several nodes share the database, so every bucket is written, and flushed every
+//   second: a flush adds this node's consumption and brings back the other nodes' (saveLimitBuckets).
+//   Deciding a request still never waits for the store. The price is that a node decides from its own
+//   copy of a bucket, which lacks what the other nodes accepted from that client since this node's last
+//   flush of it (docs/limits.md, "Several nodes").
+//
+// startFlushing: flushes every `everyMs` (never two at once), and stop() stops the timer and writes what
+// is pending; never rejects (Buckets.flush never does).
+
+import type { ServerConfig } from "../config/index.js";
+import { DEFAULT_PERSIST_FROM_MS, type Buckets } from "../services/limits/buckets.js";
+
+/** The createBuckets options that depend on the store kind, and the flush interval. */
+export interface BucketSharing {
+  /** Buckets of rates with at least this period are written to the store. */
+  readonly persistFromMs: number;
+  /** Other nodes save the same buckets: read back those in use at each flush. */
+  readonly shared: boolean;
+  readonly flushEveryMs: number;
+}
+
+export const SQLITE_FLUSH_EVERY_MS = 10_000;
+export const SHARED_FLUSH_EVERY_MS = 1_000;
+
+export function bucketSharing(store: ServerConfig["store"]): BucketSharing {
+  return store.postgres === undefined
+    ? { persistFromMs: DEFAULT_PERSIST_FROM_MS, shared: false, flushEveryMs: SQLITE_FLUSH_EVERY_MS }
+    : { persistFromMs: 0, shared: true, flushEveryMs: SHARED_FLUSH_EVERY_MS };
+}
+
+export function startFlushing(buckets: Buckets, everyMs: number): { stop(): Promise<void> } {
+  let flushing = Promise.resolve();
+  const flush = () => (flushing = flushing.then(() => buckets.flush()));
+  const timer = setInterval(() => void flush(), everyMs);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return flush();
+    },
+  };
+}
