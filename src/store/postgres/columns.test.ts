@@ -35,6 +35,7 @@ async function readEverything(store: Store) {
     session: await store.getSession("a".repeat(64)),
     history: await store.listHistory(HOST),
     hostHistory: await store.listHistory(HOST, { hostId: (await store.getHost(HOST))?.id }),
+    flags: await store.listHostFlags(),
   };
 }
 
@@ -66,6 +67,7 @@ describe.skipIf(cluster === undefined)("PostgreSQL: an older node after a newer 
       passwordChangedAt: T0,
     } as const;
     await store.createUser(user);
+    await store.flagHost({ fqdn: HOST, flaggedAt: T0, reason: "nochg storm" });
     await store.createSession({
       idHash: "a".repeat(64),
       user: "admin",

@@ -6,6 +6,7 @@
 import type { LimitStore } from "../ports.js";
 import type { HostFlag, LimitBucket, LimitBucketChange } from "../types.js";
 import type { Db } from "./db.js";
+import { HOST_FLAG_COLUMNS, list } from "./columns.js";
 
 export function pgLimits(db: Db): LimitStore {
   return {
@@ -84,7 +85,7 @@ export function pgLimits(db: Db): LimitStore {
       return db.read("listHostFlags", async (sql) =>
         (
           await sql.all<{ fqdn: string; flagged_at: number; reason: string }>(
-            "select * from host_flags order by fqdn",
+            `select ${list(HOST_FLAG_COLUMNS)} from host_flags order by fqdn`,
           )
         ).map((r): HostFlag => ({ fqdn: r.fqdn, flaggedAt: r.flagged_at, reason: r.reason })),
       );
