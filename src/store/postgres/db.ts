@@ -86,6 +86,11 @@ export class Db {
     return this.#settle(doing, async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // The pool listens for 'error' only on idle clients: a server ending the session between two
+      // statements of ours (shutdown, pg_terminate_backend) would be an unhandled 'error' event, which
+      // ends the process. Kept instead: the next statement fails, and the client is not reused.
+      const lost = (e: Error): void => void (broken = e);
+      client.on("error", lost);
       try {
         await client.query(begin);
         const result = await fn(this.#sql(client));
@@ -98,6 +103,7 @@ export class Db {
         });
         throw e;
       } finally {
+        client.off("error", lost);
         client.release(broken);
       }
     });

@@ -13,31 +13,32 @@ import type { TimerHandle, Timers } from "../../core/timers.js";
 import { recordingLog, type LogLine } from "../../services/testing/recorders.js";
 import { batch, hostFixture, setA, zoneFixture } from "../testing/fixtures.js";
 import { openPostgresStore } from "./postgres-store.js";
-import { FAST_FAIL_MS, isConnectionFailure, Outage } from "./outage.js";
+import { FAST_FAIL_MS, isUnreachable, Outage } from "./outage.js";
 import { startCluster } from "./testing/cluster.js";
 
 const coded = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
-describe("isConnectionFailure", () => {
+describe("isUnreachable", () => {
   it.each([
     ["ECONNREFUSED", coded("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432")],
-    ["ECONNRESET", coded("ECONNRESET")],
+    ["EHOSTUNREACH", coded("EHOSTUNREACH")],
     ["08006 connection_failure", coded("08006")],
-    ["57P01 admin_shutdown", coded("57P01", "terminating connection due to administrator command")],
-    ["57P03 cannot_connect_now", coded("57P03", "the database system is starting up")],
-    ["pg's lost connection", new Error("Connection terminated unexpectedly")],
+    ["57P03 cannot_connect_now", coded("57P03", "the database system is shutting down")],
     ["pg's connect timeout", new Error("timeout exceeded when trying to connect")],
-  ])("%s: yes", (_, e) => expect(isConnectionFailure(e)).toBe(true));
+  ])("%s: yes", (_, e) => expect(isUnreachable(e)).toBe(true));
 
   it.each([
     ["a BeaconError", new BeaconError("store_unavailable", "closed")],
     ["42601 syntax_error", coded("42601")],
     ["23505 unique_violation", coded("23505")],
     ["57014 query_canceled", coded("57014")],
+    ["57P01 one session terminated", coded("57P01", "terminating connection due to administrator command")],
+    ["ECONNRESET one session reset", coded("ECONNRESET")],
+    ["pg's lost session", new Error("Connection terminated unexpectedly")],
     ["a plain bug", new TypeError("x is not a function")],
     ["a string", "ECONNREFUSED"],
     ["undefined", undefined],
-  ])("%s: no", (_, e) => expect(isConnectionFailure(e)).toBe(false));
+  ])("%s: no", (_, e) => expect(isUnreachable(e)).toBe(false));
 });
 
 describe("Outage", () => {
