@@ -73,7 +73,7 @@ describe.skipIf(cluster === undefined)("three beacon serve nodes on one PostgreS
   });
 
   afterAll(async () => {
-    await Promise.all(nodes.map((b) => b?.stop("SIGKILL")));
+    await Promise.all(nodes.map(async (b) => b?.stop("SIGKILL")));
     await cluster?.resume();
     await cluster?.stop();
     for (const d of dirs) d.remove();
