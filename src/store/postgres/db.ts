@@ -11,9 +11,8 @@
 // - every failure reaches the caller as a store_* BeaconError (errors.ts); expected conflicts are
 //   mapped by the port modules (token_exists, …) and pass through; after close() every call fails with
 //   store_unavailable;
-// - while the server is away (a connection failure, outage.ts) calls fail at once with that
-//   store_unavailable for a short window, then one probes again; health() reports the outage until a
-//   call succeeds.
+// - while the server cannot be reached (outage.ts) calls fail at once with store_unavailable for a
+//   short window, then one probes again; health() reports the outage until a call succeeds;
 // - each write transaction names this Db as its writer (the setting beacon.writer, a random id per Db),
 //   which the change-log triggers record: externalVersion tells other writers' changes from ours.
 // Callers' `fn` must run its statements only through the Sql it is given, one at a time (await each).
