@@ -8,8 +8,9 @@
 //   and the killed node, restarted, answers the same;
 // - PostgreSQL stopped (pg_ctl stop -m fast) while writers and a dig loop run, then started: every
 //   dig got an answer (counted, during the outage too), every refusal was the clean temporary one
-//   (HTTP 503 + Retry-After + 911: nothing else, no acknowledgement lost), and every node converges
-//   to the store's values.
+//   (HTTP 503 + Retry-After + 911: nothing else, no acknowledgement lost; the JSON API's is 503
+//   store_unavailable + Retry-After), /healthz says 503 store_unavailable and then recovers, and
+//   every node converges to the store's values.
 // Every loop is bounded in count and time; nothing asserts a duration. Skips loudly without
 // PostgreSQL's binaries; fails under BEACON_REQUIRE_PEERS=1.
 
@@ -119,6 +120,17 @@ describe.skipIf(cluster === undefined)("three beacon serve nodes on one PostgreS
       }
   }
 
+  /** GET /healthz on `b` until it answers `status` (bounded); resolves with the last body. */
+  async function pollHealth(b: Beacon, status: number): Promise<unknown> {
+    const until = Date.now() + WRITE_DEADLINE_MS;
+    for (;;) {
+      const r = await fetch(`${b.url}/healthz`);
+      const body: unknown = await r.json();
+      if (r.status === status || Date.now() > until) return body;
+      await sleep(100);
+    }
+  }
+
   it("an update acknowledged by A is answered by dig on B and C", async () => {
     const w = writers[0]!;
     expect(await dyndns2(node(0), w.host, w.token, "44.0.0.1")).toEqual({
@@ -193,8 +205,18 @@ describe.skipIf(cluster === undefined)("three beacon serve nodes on one PostgreS
     await cluster!.pause();
     // Stay away until clients have been refused and DNS asked a fair number of times.
     const refusedAtStop = refusals();
+    expect(await pollHealth(node(1), 503)).toMatchObject({ status: 503, code: "store_unavailable" });
+    const w = writers[0]!;
+    const api = await fetch(`${node(1).url}/api/v1/hosts/${w.host}/records/A`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${w.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ values: ["44.3.0.1"] }),
+    });
+    expect([api.status, api.headers.get("retry-after")]).toEqual([503, "5"]);
+    expect(await api.json()).toMatchObject({ code: "store_unavailable" });
     await waitFor(() => refusals() - refusedAtStop >= 2 * WRITERS && digs.outage >= 60);
     await cluster!.resume();
+    expect(await pollHealth(node(1), 200)).toMatchObject({ status: "ok", writable: true });
     phase = "after";
     const ackedAtStart = writers.map((w) => w.acked.length);
     await waitFor(() => writers.every((w, i) => w.acked.length >= ackedAtStart[i]! + 2));
