@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { ERRORS, toBeaconError, type ErrorCode } from "../core/errors.js";
 import type { Log } from "../core/log.js";
 import type { AppEnv } from "./deps.js";
+import { storeRetryAfter } from "./store-outage.js";
 
 export const PROBLEM_TYPE_BASE = "https://beacon.invalid/errors/";
 
@@ -35,8 +36,9 @@ export function problemFor(e: unknown, requestId?: string): ProblemDocument {
 }
 
 /**
- * Answers with the problem document for `e`; logs server-side failures. A `retryAfterSeconds` detail
- * (whole seconds ≥ 1: rate_limited) is also sent as Retry-After.
+ * Answers with the problem document for `e`; logs server-side failures (a temporary store failure at
+ * debug only: store-outage.ts). A `retryAfterSeconds` detail (whole seconds ≥ 1: rate_limited) is
+ * also sent as Retry-After, and so is a temporary store failure's (STORE_RETRY_AFTER_SECONDS).
  */
 export function problemResponse(
   c: Context<AppEnv>,
@@ -46,8 +48,10 @@ export function problemResponse(
 ): Response {
   const requestId = c.get("requestId");
   const body = problemFor(e, requestId);
-  if (body.status >= 500) log.error({ err: e, requestId, code: body.code }, "request failed");
-  const retry = body["retryAfterSeconds"];
+  const storeRetry = storeRetryAfter(body.code);
+  if (storeRetry !== undefined) log.debug({ err: e, requestId, code: body.code }, "request failed");
+  else if (body.status >= 500) log.error({ err: e, requestId, code: body.code }, "request failed");
+  const retry = body["retryAfterSeconds"] ?? storeRetry;
   return new Response(JSON.stringify(body), {
     status: body.status,
     headers: {

@@ -6,7 +6,6 @@
 // URL carries a password (the throwaway cluster trusts loopback, so it is never checked) that must
 // appear in no output. Skips loudly without PostgreSQL's binaries; fails under BEACON_REQUIRE_PEERS=1.
 
-import { Resolver } from "node:dns/promises";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -24,11 +23,11 @@ import {
   type CliResult,
 } from "./support/beacon.js";
 import { udpExchange } from "./support/udp.js";
+import { DEADLINE_MS, sleep, waitForAnswer } from "./support/pg-nodes.js";
 
 const SECRET = "pg-Secret-4e2e";
 const ZONE = "dyn.beacon.test";
 const HOST = `home.${ZONE}`;
-const DEADLINE_MS = 10_000;
 
 const cluster = await startCluster();
 
@@ -50,23 +49,6 @@ function closedPort(): Promise<number> {
       s.close(() => (typeof a === "object" && a !== null ? resolve(a.port) : reject(new Error("no port"))));
     });
   });
-}
-
-async function resolve4(dnsPort: number, name: string): Promise<string[]> {
-  const resolver = new Resolver({ timeout: 1_000, tries: 1 });
-  resolver.setServers([`127.0.0.1:${dnsPort}`]);
-  return resolver.resolve4(name).catch(() => []);
-}
-
-/** Polls until `name` resolves to `ip` on `dnsPort` or the deadline passes; resolves with the last answer. */
-async function waitForAnswer(dnsPort: number, name: string, ip: string): Promise<string[]> {
-  const until = Date.now() + DEADLINE_MS;
-  let last = await resolve4(dnsPort, name);
-  while (!last.includes(ip) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    last = await resolve4(dnsPort, name);
-  }
-  return last;
 }
 
 /** `beacon serve` that is expected to exit at start (ports 0, so nothing else can be in the way). */
@@ -171,7 +153,7 @@ describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
       const until = Date.now() + DEADLINE_MS;
       let pids = await listeners();
       while ((pids.length !== 2 || pids.some((p) => not.includes(p))) && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
         pids = await listeners();
       }
       return pids;

@@ -145,26 +145,31 @@ describe("watchExternalChanges", () => {
     expect(prunes).toBe(2);
   });
 
-  test("a failed poll is a warning, and the next poll runs", async () => {
+  test("failing polls (the store is away): one warning, debug lines after it, one info line when it answers again; polls go on", async () => {
     const { every, state } = manual();
     const { log, lines } = recordingLog();
-    const err = new Error("database is locked");
+    const err = new Error("connect ECONNREFUSED 127.0.0.1:5432");
     let polls = 0;
     watchExternalChanges(
       {
-        step: () => (polls++ === 0 ? Promise.reject(err) : Promise.resolve("none")),
+        step: () => (polls++ < 3 ? Promise.reject(err) : Promise.resolve("none")),
         prune: () => Promise.resolve(0),
       },
       log,
       every,
       () => undefined,
     );
-    state.tick();
-    await turn();
-    state.tick();
-    await turn();
-    expect(polls).toBe(2);
-    expect(lines).toEqual([["warn", { err }, "could not check the store for outside changes"]]);
+    for (let i = 0; i < 5; i++) {
+      state.tick();
+      await turn();
+    }
+    expect(polls).toBe(5);
+    expect(lines).toEqual([
+      ["warn", { err }, "could not check the store for outside changes"],
+      ["debug", { err, failures: 2 }, "could not check the store for outside changes"],
+      ["debug", { err, failures: 3 }, "could not check the store for outside changes"],
+      ["info", { failures: 3 }, "the store answers again; outside changes are applied"],
+    ]);
   });
 
   test("a wake-up steps at once; one during a step runs one more step after it; stop stops listening", async () => {

@@ -1,6 +1,8 @@
 // The periodic tasks of `beacon serve`. Each runs on an `Every` (the runtime's interval, which never
 // keeps the process alive), never twice at once (a tick while one runs is skipped), and reports a
-// failure to its log line instead of stopping. Each returns its stop.
+// failure to the log instead of stopping: once per outage (core/failure-log.ts: a warning when it
+// starts failing, one info line when it succeeds again), so a store that is away for an hour does not
+// write a line a second. Each returns its stop.
 // - The history sweep: old entries (history.max_age) are deleted every HISTORY_SWEEP_MS, each run
 //   bounded (services/history-retention.ts).
 // - Outside changes: commits by other processes (admin commands, other nodes) are applied about once a
@@ -9,6 +11,7 @@
 //   step after it (what woke us may have committed after that step read). `onChange` hears of each
 //   step that changed something; the change log is pruned every PRUNE_EVERY_POLLS polls.
 
+import { failureLog } from "../../core/failure-log.js";
 import type { Log } from "../../core/log.js";
 import type { ExternalChanges } from "../../services/external-changes.js";
 import type { HistorySweeper } from "../../services/history-retention.js";
@@ -71,14 +74,16 @@ export function everyUnlessBusy(
 
 /** Runs a bounded history sweep (history.max_age) every HISTORY_SWEEP_MS. */
 export function sweepHistoryPeriodically(sweeper: HistorySweeper, log: Log, every: Every): () => void {
+  const report = failureLog(log, "could not prune the update history", "the update history is pruned again");
   return everyUnlessBusy(
     every,
     HISTORY_SWEEP_MS,
     async () => {
       const deleted = await sweeper.sweep();
+      report.succeeded();
       if (deleted > 0) log.info({ deleted }, "history entries past history.max_age deleted");
     },
-    (e) => log.warn({ err: e }, "could not prune the update history"),
+    report.failed,
   );
 }
 
@@ -96,9 +101,16 @@ export function watchExternalChanges(
   wakes?: Pick<ChangeFeed, "onExternalChange">,
 ): () => void {
   let polls = 0;
-  const run = oneAtATime((e) => log.warn({ err: e }, "could not check the store for outside changes"));
+  const report = failureLog(
+    log,
+    "could not check the store for outside changes",
+    "the store answers again; outside changes are applied",
+  );
+  const run = oneAtATime(report.failed);
   const step = async (): Promise<void> => {
-    if ((await external.step()) !== "none") onChange();
+    const changed = await external.step();
+    report.succeeded();
+    if (changed !== "none") onChange();
   };
   const stopPolling = every(EXTERNAL_POLL_MS, () =>
     run(async () => {

@@ -4,6 +4,7 @@ import { createUpdateService } from "../../services/apply-update.js";
 import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
 import { createBuckets } from "../../services/limits/buckets.js";
 import { createLimits } from "../../services/limits/update-limits.js";
+import { BeaconError } from "../../core/errors.js";
 import { silentLog } from "../../core/log.js";
 import { recordingListener } from "../../services/testing/recorders.js";
 import { createWriteQueue } from "../../services/write-queue.js";
@@ -507,6 +508,29 @@ describe("RFC 2136 UPDATE handler", () => {
       expect(await Promise.all(pruned)).toEqual([0, 2]);
     });
   });
+
+  it.each(["commit", "getRRSets"] as const)(
+    "SERVFAIL (signed) when the store is away (%s fails with store_unavailable), nothing changed",
+    async (method) => {
+      const away = () =>
+        Promise.reject(new BeaconError("store_unavailable", "PostgreSQL database x is unreachable"));
+      const broken: Store = { ...store, [method]: away };
+      const updates = createUpdateService({
+        store: broken,
+        clock: () => NOW_MS,
+        listener: recordingListener(events),
+        log: silentLog,
+        queue: createWriteQueue(),
+        allowNonGlobal: false,
+      });
+      handler = makeHandler({ store: broken, updates });
+      const s = await send({ updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }] });
+      expect(s.rcode).toBe(2); // SERVFAIL: a server failure, to be retried; never REFUSED or NOERROR
+      expectSigned(s);
+      expect(await sets(HOST)).toEqual({ A: [V4] });
+      expect(events).toEqual([]);
+    },
+  );
 
   it("a TSIG in the middle of the additional section, or two TSIG records: FORMERR, nothing applied", async () => {
     const add = { updates: [{ kind: "add", name: HOST, type: "A", ttl: 60, value: V4B }] } as const;

@@ -382,7 +382,7 @@ describe("dyndns2 hostile parameters", () => {
 
 describe("dyndns2 store failure", () => {
   it.each(["store_unavailable", "store_full", "store_read_only"] as const)(
-    "answers 911 once when the commit fails with %s",
+    "answers 911 once, with HTTP 503 and Retry-After (temporary), when the commit fails with %s",
     async (code) => {
       const healthy = createMemoryStore();
       const broken = await createFixture({
@@ -398,7 +398,8 @@ describe("dyndns2 store failure", () => {
           headers: basic("x", t),
         },
       );
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
       expect(await res.text()).toBe("911");
       expect(broken.events).toEqual([]);
       expect(await broken.rrsets("home.example.com")).toEqual([]);
@@ -414,6 +415,8 @@ describe("dyndns2 store failure", () => {
     const res = await broken.request(`/nic/update?hostname=home.example.com&myip=${OTHER_V4}`, {
       headers: basic("x", t),
     });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("retry-after")).toBeNull();
     expect(await res.text()).toBe("911");
   });
 });

@@ -3,7 +3,9 @@
 // HTTP 200 except badauth (401 + WWW-Authenticate). See docs/protocols/dyndns2.md for each decision.
 // Over a limit (docs/limits.md) the word is 911, with HTTP 503 and Retry-After: the one reply that
 // ddclient and both of inadyn's dyndns2 readers treat as temporary. HTTP 429, `abuse`, or a 911 with
-// HTTP 200 (for inadyn's `custom` provider) make inadyn exit for good.
+// HTTP 200 (for inadyn's `custom` provider) make inadyn exit for good. The store being away
+// (store-outage.ts) is answered the same way, also when the token itself could not be looked up: a
+// client whose credentials could not be checked hears "try again", never badauth.
 
 import type { Context, Hono } from "hono";
 import { dyndns2CodeFor } from "../../core/dyndns2.js";
@@ -16,6 +18,7 @@ import { readBodyBytes } from "../body.js";
 import { clientWait } from "../client-limit.js";
 import { readCredential } from "../credentials.js";
 import type { AppDeps, AppEnv } from "../deps.js";
+import { storeRetryAfter, storeRetryAfterOf } from "../store-outage.js";
 import {
   DYNDNS2_LIMITS,
   asFqdn,
@@ -36,6 +39,11 @@ export function registerDyndns2Routes(app: Hono<AppEnv>, deps: AppDeps): void {
     try {
       return await handle(c, deps);
     } catch (e) {
+      const retryAfter = storeRetryAfterOf(e);
+      if (retryAfter !== undefined) {
+        deps.log.debug({ err: e, requestId: c.get("requestId") }, "dyndns2 update: the store is away");
+        return limited(c, "911", retryAfter);
+      }
       deps.log.error({ err: e, requestId: c.get("requestId") }, "dyndns2 update failed");
       return reply(c, "911");
     }
@@ -123,9 +131,11 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
       lines[index] = `${outcome.status} ${shown}`;
       continue;
     }
-    // A limited host is its own line; a server failure is the whole reply.
+    // A limited host is its own line; a server failure is the whole reply (temporary: the store is away).
+    const storeRetry = storeRetryAfter(outcome.code);
     if (outcome.retryAfterSeconds !== undefined)
       retryAfter = Math.max(retryAfter ?? 0, outcome.retryAfterSeconds);
+    else if (storeRetry !== undefined) return limited(c, "911", storeRetry);
     else if (dyndns2CodeFor(outcome.code) === "911") return reply(c, "911");
     lines[index] = dyndns2CodeFor(outcome.code);
   }

@@ -27,8 +27,25 @@ export interface PoolOptions {
   max?: number;
 }
 
+/**
+ * How long getting a connection may take (connecting, or waiting for a free one when all `max` are
+ * busy) before the call fails as store_unavailable. pg's default is 0, "wait forever": with a
+ * server that silently stopped answering (a partition, a dead host) every request would hang until
+ * the kernel gives up on the TCP connect (minutes), piling up behind the pool.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** TCP keepalive on every connection: a peer that vanished without a FIN is noticed, not waited on. */
+export const KEEPALIVE_DELAY_MS = 10_000;
+
 export function openPool(url: string, opts: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: pgTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    types: pgTypes,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+  });
   // An idle client's error (the server restarted, the network dropped) is emitted on the pool; without
   // a listener Node would throw it. The pool removes that client; nothing else is to be done here.
   pool.on("error", () => undefined);

@@ -104,6 +104,24 @@ describe.skipIf(cluster === undefined)("PostgreSQL Db", () => {
     expect(e.cause).toBeInstanceOf(Error);
   });
 
+  it("a session ended by the server between two statements fails that write (nothing committed), never the process", async () => {
+    const e = await failure(
+      db.write("insert", async (sql) => {
+        await sql.run("insert into t values ('lost', 1)");
+        const me = await sql.get<{ pid: number }>("select pg_backend_pid() as pid");
+        // From outside, while this transaction holds its connection idle: an unhandled 'error' event
+        // on that client would end the test process here.
+        await cluster!.query("select pg_terminate_backend($1)", [me!.pid]);
+        await new Promise((r) => setTimeout(r, 100));
+        return sql.run("insert into t values ('after', 2)");
+      }),
+    );
+    expect(e.code).toBe("store_unavailable");
+    expect(await db.read("count", (sql) => sql.get<{ n: number }>("select count(*) as n from t"))).toEqual({
+      n: 0,
+    });
+  });
+
   it("is writable while open; after close (idempotent) every call fails with store_unavailable", async () => {
     expect(db.health()).toEqual({ writable: true });
     await db.close();

@@ -10,7 +10,9 @@
 //   snapshot); single-statement reads run on any pooled connection;
 // - every failure reaches the caller as a store_* BeaconError (errors.ts); expected conflicts are
 //   mapped by the port modules (token_exists, …) and pass through; after close() every call fails with
-//   store_unavailable.
+//   store_unavailable;
+// - while the server cannot be reached (outage.ts) calls fail at once with store_unavailable for a
+//   short window, then one probes again; health() reports the outage until a call succeeds;
 // - each write transaction names this Db as its writer (the setting beacon.writer, a random id per Db),
 //   which the change-log triggers record: externalVersion tells other writers' changes from ours.
 // Callers' `fn` must run its statements only through the Sql it is given, one at a time (await each).
@@ -19,9 +21,11 @@ import { randomUUID } from "node:crypto";
 
 import type pg from "pg";
 
+import { systemClock, type Clock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
 import type { StoreHealth } from "../types.js";
 import { toStoreError } from "./errors.js";
+import { Outage } from "./outage.js";
 
 /** Running statements: inside a transaction (Db.read/write's `fn`) or on the pool. */
 export interface Sql {
@@ -39,12 +43,16 @@ export class Db {
   /** This Db's id in changes.writer (a UUID: safe to write into a statement's text). */
   readonly writer = randomUUID();
   #closed = false;
+  readonly #outage: Outage;
 
   /** `where` names the database in messages (describeUrl: no password). */
   constructor(
     private readonly pool: pg.Pool,
     private readonly where: string,
-  ) {}
+    clock: Clock = systemClock,
+  ) {
+    this.#outage = new Outage(where, clock);
+  }
 
   /** `fn` (a read); `consistent` runs it in one read-only snapshot, for reads of several statements. */
   read<T>(doing: string, fn: (sql: Sql) => Promise<T>, consistent = false): Promise<T> {
@@ -60,7 +68,7 @@ export class Db {
   health(): StoreHealth {
     return this.#closed
       ? { writable: false, problem: { code: "store_unavailable", message: this.#closedError().message } }
-      : { writable: true };
+      : this.#outage.health();
   }
 
   async close(): Promise<void> {
@@ -77,6 +85,11 @@ export class Db {
     return this.#settle(doing, async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // The pool listens for 'error' only on idle clients: a server ending the session between two
+      // statements of ours (shutdown, pg_terminate_backend) would be an unhandled 'error' event, which
+      // ends the process. Kept instead: the next statement fails, and the client is not reused.
+      const lost = (e: Error): void => void (broken = e);
+      client.on("error", lost);
       try {
         await client.query(begin);
         const result = await fn(this.#sql(client));
@@ -89,16 +102,21 @@ export class Db {
         });
         throw e;
       } finally {
+        client.off("error", lost);
         client.release(broken);
       }
     });
   }
 
   async #settle<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw this.#closedError();
+    this.#outage.check();
     try {
-      if (this.#closed) throw this.#closedError();
-      return await fn();
+      const result = await fn();
+      this.#outage.succeeded();
+      return result;
     } catch (e) {
+      this.#outage.failed(e);
       throw toStoreError(e, this.where, doing);
     }
   }

@@ -9,7 +9,9 @@
 //   own commits are skipped, as waking for them would only find nothing new);
 // - a broken connection (server restart, pg_terminate_backend, network) is replaced after a backoff
 //   doubling from `firstRetryMs` up to `maxRetryMs`, forever, until the returned stop is called; TCP
-//   keepalive notices a silently dead peer;
+//   keepalive notices a silently dead peer, a connect that hangs gives up after CONNECT_TIMEOUT_MS;
+// - one warning when the connection is lost and one info line when it is back, however many attempts
+//   failed in between (each of those is a debug line): an outage does not flood the log;
 // - wake() must be cheap and idempotent (it may come in bursts, or after nothing changed); a throw from
 //   it is logged, never kills the connection. Never throws, never rejects; stop() closes the connection.
 
@@ -17,7 +19,7 @@ import pg from "pg";
 
 import type { Log } from "../../core/log.js";
 import type { TimerHandle, Timers } from "../../core/timers.js";
-import { describeUrl } from "./connection.js";
+import { CONNECT_TIMEOUT_MS, describeUrl, KEEPALIVE_DELAY_MS } from "./connection.js";
 
 /** The channel the change-log trigger notifies on. */
 export const CHANGES_CHANNEL = "beacon_changes";
@@ -67,7 +69,8 @@ export function listenForChanges(deps: ChangeListenerDeps, wake: () => void): ()
       connectionString: deps.url,
       application_name: LISTENER_APPLICATION,
       keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     client = c;
     let lost = false;
@@ -77,10 +80,9 @@ export function listenForChanges(deps: ChangeListenerDeps, wake: () => void): ()
       if (client === c) client = undefined;
       c.end().catch(() => undefined);
       if (stopped) return;
-      deps.log.warn(
-        { err: e, database: describeUrl(deps.url) },
-        "the change listener lost PostgreSQL; reconnecting",
-      );
+      const fields = { err: e, database: describeUrl(deps.url), attempt: failures + 1 };
+      if (failures === 0) deps.log.warn(fields, "the change listener lost PostgreSQL; reconnecting");
+      else deps.log.debug(fields, "the change listener could not reconnect yet");
       retry();
     };
     c.on("error", lose);
@@ -99,6 +101,8 @@ export function listenForChanges(deps: ChangeListenerDeps, wake: () => void): ()
       if (stopped) c.end().catch(() => undefined);
       return;
     }
+    if (failures > 0)
+      deps.log.info({ database: describeUrl(deps.url) }, "the change listener is connected again");
     failures = 0;
     wakeSafely();
   };

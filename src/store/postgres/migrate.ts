@@ -34,6 +34,9 @@ export async function migrate(
   const applied: string[] = [];
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no 'error' listener of the pool's (db.ts says why this one is needed).
+  const lost = (e: Error): void => void (broken = e);
+  client.on("error", lost);
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
     try {
@@ -67,6 +70,7 @@ export async function migrate(
     broken = e instanceof Error ? e : new Error(String(e));
     throw e;
   } finally {
+    client.off("error", lost);
     client.release(broken);
   }
 }

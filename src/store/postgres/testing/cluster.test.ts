@@ -1,5 +1,5 @@
-// The throwaway cluster itself: it answers, keeps databases apart, copies a template, and is gone
-// (server and dir) after stop().
+// The throwaway cluster itself: it answers, keeps databases apart, copies a template, pauses and
+// resumes with its data, and is gone (server and dir) after stop().
 
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
@@ -35,6 +35,15 @@ describe.skipIf(cluster === undefined)("a throwaway PostgreSQL cluster", () => {
     expect(await c.query("select x from t", [], "copy")).toEqual([{ x: 7 }]);
     await expect(c.query("select x from t", [], "other")).rejects.toThrow(/does not exist/);
     await expect(c.createDatabase("copy")).rejects.toThrow(/already exists/);
+  });
+
+  it("pauses (the port refuses, data kept) and resumes on the same port; each twice is harmless", async () => {
+    await c.pause();
+    await c.pause();
+    await expect(c.query("select 1")).rejects.toThrow(/ECONNREFUSED/);
+    await c.resume();
+    await c.resume();
+    expect(await c.query("select x from t", [], "copy")).toEqual([{ x: 7 }]);
   });
 
   it("stops the server and removes its dir; a second stop is harmless", async () => {

@@ -5,7 +5,10 @@
 //   and rejects instead under BEACON_REQUIRE_PEERS=1 (CI), as the other peers do;
 // - run as root, the cluster belongs to the `postgres` OS user (PostgreSQL refuses to run as root):
 //   its dir is chowned to it and the binaries run through `runuser -u postgres --`;
-// - stop() stops the server (`pg_ctl stop -m immediate`) and removes the dir; it is idempotent.
+// - stop() stops the server (`pg_ctl stop -m immediate`) and removes the dir; it is idempotent;
+// - pause() shuts the server down as an operator would (`pg_ctl stop -m fast`: sessions are ended,
+//   the port refuses connections) and keeps its data; resume() starts it again on the same port. Both
+//   resolve once done and are harmless when already in that state.
 // Callers must call stop() in afterAll (also when a test failed): never leave a server running.
 // Every database is reachable as the superuser `postgres` without a password (trust, loopback only).
 
@@ -33,6 +36,10 @@ export interface PgCluster {
   createDatabase(name: string, template?: string): Promise<string>;
   /** Runs one statement on database `db` (default "postgres") and resolves with its rows. */
   query<R extends pg.QueryResultRow>(text: string, params?: unknown[], db?: string): Promise<R[]>;
+  /** Shuts the server down (fast), keeping its data: an outage. */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +110,18 @@ export async function startCluster(): Promise<PgCluster | undefined> {
     }
     await rm(dir, { recursive: true, force: true });
   };
+  const pgStart = async () => {
+    const options = [
+      `-p ${port}`,
+      `-k ${dir}`,
+      "-c listen_addresses=127.0.0.1",
+      "-c fsync=off",
+      "-c synchronous_commit=off",
+      "-c full_page_writes=off",
+    ].join(" ");
+    await pgRun(bin, "pg_ctl", ["start", "-D", data, "-l", join(dir, "log"), "-w", "-o", options]);
+  };
+  let paused = false;
   try {
     await pgRun(bin, "initdb", [
       "-D",
@@ -118,16 +137,8 @@ export async function startCluster(): Promise<PgCluster | undefined> {
     ]);
     for (let attempt = 1; !started; attempt++) {
       port = await freePort();
-      const options = [
-        `-p ${port}`,
-        `-k ${dir}`,
-        "-c listen_addresses=127.0.0.1",
-        "-c fsync=off",
-        "-c synchronous_commit=off",
-        "-c full_page_writes=off",
-      ].join(" ");
       try {
-        await pgRun(bin, "pg_ctl", ["start", "-D", data, "-l", join(dir, "log"), "-w", "-o", options]);
+        await pgStart();
         started = true;
       } catch (e) {
         // Another process may have taken the port between freePort() and the bind: try another.
@@ -163,6 +174,16 @@ export async function startCluster(): Promise<PgCluster | undefined> {
         `create database ${ident(name)}${template === undefined ? "" : ` template ${ident(template)}`}`,
       );
       return url(name);
+    },
+    async pause() {
+      if (!started || paused) return;
+      await pgRun(bin, "pg_ctl", ["stop", "-D", data, "-m", "fast", "-w"]);
+      paused = true;
+    },
+    async resume() {
+      if (!started || !paused) return;
+      await pgStart();
+      paused = false;
     },
     stop,
   };
