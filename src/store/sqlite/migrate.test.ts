@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { silentLog } from "../../core/log.js";
 import { openDatabase } from "./connection.js";
-import { createChangeTriggers, dropChangeTriggers } from "./migrations/0007_change_log.js";
+import { createChangeTriggers, dropChangeTriggers } from "./migrations/0011_change_values.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { schemaOf } from "./testing/temp-store.js";
 
