@@ -11,6 +11,7 @@ import { openDatabase } from "./connection.js";
 import { createChangeTriggers, dropChangeTriggers } from "./migrations/0011_change_values.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { schemaOf } from "./testing/temp-store.js";
+import { openSqliteStore } from "./sqlite-store.js";
 
 const names = Object.keys(MIGRATIONS).sort();
 const first = (n: number) => Object.fromEntries(names.slice(0, n).map((k) => [k, MIGRATIONS[k]!]));
@@ -122,6 +123,41 @@ describe("migrations", () => {
       { fqdn: "a.example.com", type: "A" },
     ]);
     after.close();
+  });
+
+  it("0011_change_values: rows logged before it have no values (zoneLog cannot say); any writer's later ones do", async () => {
+    await openWith(first(names.indexOf("0011_change_values")));
+    const raw = new BetterSqlite3(path);
+    raw.exec(`insert into zones values ('example.com', 5, 60, 'ns', 'hm', 1, 1, 1, 1, '[]', 0);
+      insert into hosts (id, fqdn, zone, ttl, description, created_at) values (1, 'a.example.com', 'example.com', null, '', 0);
+      insert into rrsets values ('a.example.com', 'A', 60, '["192.0.2.1"]', 0);`);
+    raw.close();
+    await openWith(MIGRATIONS);
+    // Another process writing SQL directly (no Beacon code): the triggers log the values.
+    const other = new BetterSqlite3(path);
+    for (const [value, serial] of [
+      ["192.0.2.2", 6],
+      ["192.0.2.3", 7],
+    ] as const)
+      other.exec(`update rrsets set values_json = '["${value}"]' where fqdn = 'a.example.com';
+        update zones set serial = ${serial} where name = 'example.com';`);
+    other.close();
+    const store = await openSqliteStore({ path });
+    try {
+      expect(await store.zoneLog("example.com", 5, 100)).toBeUndefined();
+      expect(await store.zoneLog("example.com", 6, 100)).toMatchObject([
+        { kind: "zone", after: { serial: 6 } },
+        {
+          kind: "rrset",
+          fqdn: "a.example.com",
+          before: { type: "A", ttl: 60, values: ["192.0.2.2"] },
+          after: { type: "A", ttl: 60, values: ["192.0.2.3"] },
+        },
+        { kind: "zone", before: { serial: 6 }, after: { serial: 7 } },
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses a database that recorded an unknown migration or skipped one, changing nothing", async () => {
