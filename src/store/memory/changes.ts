@@ -30,14 +30,12 @@ export class MemoryChangeLog {
 
   /** ChangeFeed.zoneLog over the rows (every row here has a zone). */
   zoneLog(zone: string, serial: number, limit: number): ZoneLogEntry[] | undefined {
-    const rows = this.#rows.filter((r) => r.zone === zone && r.value !== undefined);
-    const from = rows.findLastIndex((r) => r.value?.kind === "zone" && r.value.after?.serial === serial);
-    if (from < 0 || rows.length - from - 1 > limit) return undefined;
-    return rows
-      .slice(from)
-      .map((r) =>
-        r.value!.kind === "zone" ? { seq: r.seq, ...r.value! } : { seq: r.seq, fqdn: r.fqdn!, ...r.value! },
-      );
+    const rows = this.#rows.flatMap(({ seq, zone: z, fqdn, value: v }): ZoneLogEntry[] => {
+      if (z !== zone || v === undefined) return [];
+      return [v.kind === "zone" ? { seq, ...v } : { seq, fqdn: fqdn!, ...v }];
+    });
+    const from = rows.findLastIndex((e) => e.kind === "zone" && e.after?.serial === serial);
+    return from < 0 || rows.length - from - 1 > limit ? undefined : rows.slice(from);
   }
 
   /** Rows after `after`, or undefined as Store.changesSince says. */

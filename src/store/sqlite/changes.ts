@@ -1,6 +1,7 @@
 // ChangeFeed in SQLite: the change log (migrations/0007_change_log.ts, 0011_change_values.ts, written
-// by triggers in the writing transaction) read and pruned, a zone's entries read as the IXFR journal, and data_version for changes made by other processes. A delta's
-// rows and the state it reads are one read transaction: one consistent view.
+// by triggers in the writing transaction) read and pruned, a zone's entries read as the IXFR journal,
+// and data_version for changes made by other processes. A delta's rows and the state it reads (and a
+// zone's entries) are one read transaction: one consistent view.
 
 import type { Selectable } from "kysely";
 
