@@ -114,7 +114,7 @@ export function createTransferHandler(deps: TransferDeps): DnsHandler {
     if (deps.policy.keys.length > 0 && (signer === undefined || !deps.policy.keys.includes(signer.key.name)))
       return fail(RCODE.REFUSED, "not signed with a key of dns.transfer.keys");
 
-    const soa: StreamRecord = { owner: zone.owner, type: TYPE.SOA, ttl: zone.ttl, rdata: zone.soaRdata };
+    const soa = soaRecord(zone);
     const send = (
       records: Iterable<StreamRecord>,
       kind: string,
@@ -145,10 +145,13 @@ export function createTransferHandler(deps: TransferDeps): DnsHandler {
         return send(ixfrRecords(zone, soa, logged), "IXFR (change log)");
       const now = deps.source.zone(zone.name);
       if (now === undefined) return fail(NOTAUTH, "zone removed during the transfer");
-      const nowSoa: StreamRecord = { owner: now.owner, type: TYPE.SOA, ttl: now.ttl, rdata: now.soaRdata };
-      return send(axfrRecords(now, nowSoa), "IXFR (full zone)", now.serial);
+      return send(axfrRecords(now, soaRecord(now)), "IXFR (full zone)", now.serial);
     });
   };
+}
+
+function soaRecord(zone: ZoneContent): StreamRecord {
+  return { owner: zone.owner, type: TYPE.SOA, ttl: zone.ttl, rdata: zone.soaRdata };
 }
 
 function* axfrRecords(zone: ZoneContent, soa: StreamRecord): Generator<StreamRecord> {

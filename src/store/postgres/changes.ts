@@ -1,7 +1,7 @@
 // ChangeFeed in PostgreSQL, as sqlite/changes.ts: the change log (migrations/0007_change_log.ts,
 // 0011_change_values.ts, written by triggers in the writing transaction) read and pruned, a zone's
-// entries read as the IXFR journal. A delta's rows and the state it
-// reads are one read-only snapshot. Positions: changeSeq is the largest seq committed (pruning always
+// entries read as the IXFR journal. A delta's rows and the state it reads (and a zone's entries) are
+// one read-only snapshot. Positions: changeSeq is the largest seq committed (pruning always
 // keeps the newest row, so it never goes back); gaps (left by rolled-back transactions before 0008)
 // are never mistaken for pruning (the oldest kept row says where the log starts).
 // Safe for several nodes: seqs are handed out in commit order (migrations/0008_change_order.ts: the
