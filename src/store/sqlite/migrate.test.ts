@@ -125,7 +125,7 @@ describe("migrations", () => {
     after.close();
   });
 
-  it("0011_change_values: rows logged before it have no values (zoneLog cannot say); any writer's later ones do", async () => {
+  it("0011_change_values: zoneLog cannot say across rows logged before it, nor across a cascade's zoneless set rows; a raw SQL writer's changes carry their values", async () => {
     await openWith(first(names.indexOf("0011_change_values")));
     const raw = new BetterSqlite3(path);
     raw.exec(`insert into zones values ('example.com', 5, 60, 'ns', 'hm', 1, 1, 1, 1, '[]', 0);
@@ -157,6 +157,26 @@ describe("migrations", () => {
       ]);
     } finally {
       await store.close();
+    }
+    // A host deleted with its sets by cascade (no Beacon path does this): the set's row has no zone,
+    // so the log cannot say for the serials before it.
+    const cascade = new BetterSqlite3(path);
+    cascade.pragma("foreign_keys = on");
+    cascade.exec(`delete from hosts where fqdn = 'a.example.com';
+      update zones set serial = 8 where name = 'example.com';`);
+    expect(
+      cascade.prepare("select zone, type from changes where fqdn = 'a.example.com' and op = 'delete'").all(),
+    ).toEqual([
+      { zone: null, type: "A" },
+      { zone: "example.com", type: null },
+    ]);
+    cascade.close();
+    const reopened = await openSqliteStore({ path });
+    try {
+      expect(await reopened.zoneLog("example.com", 7, 100)).toBeUndefined();
+      expect(await reopened.zoneLog("example.com", 8, 100)).toHaveLength(1);
+    } finally {
+      await reopened.close();
     }
   });
 
