@@ -249,6 +249,18 @@ const cases: { name: string; entries: ZoneLogEntry[]; from: number; to: number; 
     want: undefined,
   },
   {
+    name: "content changed without a serial step after the served serial",
+    entries: [
+      step(1, 2),
+      set("a.example.com", null, a(["192.0.2.1"])),
+      step(2, 3),
+      set("b.example.com", null, a(["192.0.2.2"])),
+    ],
+    from: 2,
+    to: 3,
+    want: undefined,
+  },
+  {
     name: "content changed after the last serial step only",
     entries: [step(1, 2), set("a.example.com", null, a(["192.0.2.1"]))],
     from: 2,

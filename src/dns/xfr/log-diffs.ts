@@ -7,11 +7,13 @@
 // one diff per serial step, consecutive serials from `from` to `to` (the serial the node serves),
 // each with the SOA before and after and the RRs removed and added, built with the encoders the zone
 // index uses (so they match what an AXFR of each serial sent). Entries after the one that reached
-// `to` are ignored (the node has not applied them yet).
+// `to` are commits the node has not applied yet: they must still be explained (each ends in a serial
+// step), else the zone the node serves at `to` may hold changes its log of `to` does not.
 // Contract: never a wrong diff. It says it cannot (undefined) when anything is unexplained: the first
 // entry is not the zone at `from`; the zone was deleted or created in between (the client's serial is
 // of another zone); a zone entry's serial before is not the serial reached; the serial goes back
-// (RFC 1982) or stays put while the content or the SOA changed; `to` is never reached.
+// (RFC 1982) or stays put while the content or the SOA changed; the log ends with changes no serial
+// step closed; `to` is never reached.
 //
 // createLogDiffs: the same over a store, for the transfer responder; a store error or a malformed
 // entry is logged and answered "cannot" (the responder then sends the full zone).
@@ -39,6 +41,7 @@ export function diffsFromLog(
   if (first?.kind !== "zone" || first.after?.serial !== from) return undefined;
   const history = new ZoneHistory(entries.length);
   let serial = from;
+  let result: readonly ZoneDiff[] | undefined;
   for (const e of entries.slice(1)) {
     if (e.kind === "rrset") {
       const { removed, added } = hostDifference(e.fqdn, wireSets(e.before), wireSets(e.after));
@@ -58,9 +61,9 @@ export function diffsFromLog(
     if (compareSerial(after.serial, before.serial) < 0) return undefined;
     history.advance(before.serial, oldSoa, after.serial, newSoa);
     serial = after.serial;
-    if (serial === to) return history.since(from, to);
+    if (serial === to) result = history.since(from, to);
   }
-  return undefined;
+  return history.hasPending ? undefined : result;
 }
 
 /** The log's diffs of a zone from `from` to `to` (the served serial), or undefined: send the full zone. */
