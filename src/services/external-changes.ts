@@ -13,6 +13,11 @@
 //   its telling (an older state never overwrites a newer one). This server's own changes are logged
 //   too; telling them again changes nothing.
 // - `prune()` keeps the newest `keepChanges` log rows, removing at most `pruneBatch` per call.
+//   The log is also the durable IXFR journal (ChangeFeed.zoneLog, dns/xfr/log-diffs.ts), so the rows
+//   kept bound how far back a secondary still gets a diff instead of the full zone: the default
+//   100 000 rows is about 50 000 updates (a set row and a serial row each) across all zones, some
+//   tens of MB of log (each row holds the values around its change); a node further behind than that, or than maxChanges, reloads or gets the full zone anyway.
+//   Counting rows rather than time keeps the log's size bounded whatever the update rate.
 
 import type { RRSet } from "../core/records.js";
 import type { ChangeDelta, Snapshot } from "../store/types.js";

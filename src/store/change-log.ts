@@ -1,8 +1,11 @@
 // What a run of change-log rows names, shared by every Store's changesSince: the stores then read
-// the current state of exactly these names, and assembleDelta puts it in the port's shape.
+// the current state of exactly these names, and assembleDelta puts it in the port's shape. Also the
+// entries of ChangeFeed.zoneLog (the durable IXFR journal) and how the SQL stores read their rows.
 
+import type { RRSet } from "../core/records.js";
 import type { ChangeDelta, Host, StoredRRSet } from "./types.js";
 import type { Zone } from "../core/zones.js";
+import { rrsetFromRow, zoneFromRow } from "./sql/rows.js";
 
 /** One change-log row as stored: `fqdn` null for the zone itself; `zone` null when unknown. */
 export interface ChangeRow {
@@ -71,4 +74,59 @@ export function assembleDelta(p: DeltaParts): ChangeDelta {
 
 function by<T>(key: (t: T) => string): (a: T, b: T) => number {
   return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+// ---- The change log as the IXFR journal (ChangeFeed.zoneLog) ----
+
+/** One change-log entry of a zone, as the durable IXFR journal reads it (host rows are left out). */
+export type ZoneLogEntry =
+  | {
+      readonly seq: number;
+      readonly kind: "zone";
+      /** The zone row before and after the change; null where it did not exist. */
+      readonly before: Zone | null;
+      readonly after: Zone | null;
+    }
+  | {
+      readonly seq: number;
+      readonly kind: "rrset";
+      readonly fqdn: string;
+      /** The set before and after the change; null where it did not exist. */
+      readonly before: RRSet | null;
+      readonly after: RRSet | null;
+    };
+
+/** A change-log row as the SQL stores read it for zoneLog. */
+export interface ZoneLogRow {
+  readonly seq: number;
+  readonly fqdn: string | null;
+  readonly old_value: string | null;
+  readonly new_value: string | null;
+}
+
+/**
+ * A row's entry, its values read with the row readers (a malformed value throws, as a damaged row
+ * would: the store reports store_unavailable and IXFR falls back to the full zone).
+ */
+export function zoneLogEntry(row: ZoneLogRow): ZoneLogEntry {
+  const read = <T>(json: string | null, parse: (r: never) => T): T | null =>
+    json === null ? null : parse(JSON.parse(json) as never);
+  if (row.fqdn === null)
+    return {
+      seq: row.seq,
+      kind: "zone",
+      before: read(row.old_value, zoneFromRow),
+      after: read(row.new_value, zoneFromRow),
+    };
+  const set = (json: string | null): RRSet | null => {
+    const s = read(json, rrsetFromRow);
+    return s && { type: s.type, ttl: s.ttl, values: s.values };
+  };
+  return {
+    seq: row.seq,
+    kind: "rrset",
+    fqdn: row.fqdn,
+    before: set(row.old_value),
+    after: set(row.new_value),
+  };
 }

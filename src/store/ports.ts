@@ -15,6 +15,7 @@
 // - Timestamps are milliseconds since the Unix epoch.
 
 import type { Zone } from "../core/zones.js";
+import type { ZoneLogEntry } from "./change-log.js";
 import type {
   ChangeBatch,
   ChangeDelta,
@@ -204,6 +205,14 @@ export interface ChangeFeed {
    * call; resolves with the number removed.
    */
   pruneChanges(keep: number, limit: number): Promise<number>;
+  /**
+   * The durable IXFR journal: zone `zone`'s log entries (zone rows and its sets' rows, oldest first)
+   * from the newest change that gave the zone serial `serial` (that entry first) to the newest, at
+   * most `limit` after it. Undefined when the log cannot say: no kept entry gave the zone that serial
+   * (never had it, pruned past it, or logged before 0011_change_values), more than `limit` entries
+   * follow, or an entry in that range has no zone (a set deleted by cascade after its host).
+   */
+  zoneLog(zone: string, serial: number, limit: number): Promise<ZoneLogEntry[] | undefined>;
   /**
    * Optional: only stores whose other writers can push a wake-up implement it (PostgreSQL: LISTEN on
    * a dedicated connection); the others are polled. Calls `wake` when another writer may have

@@ -6,6 +6,8 @@
 // URL carries a password (the throwaway cluster trusts loopback, so it is never checked) that must
 // appear in no output. Skips loudly without PostgreSQL's binaries; fails under BEACON_REQUIRE_PEERS=1.
 
+import { execFile } from "node:child_process";
+import { Resolver } from "node:dns/promises";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -24,6 +26,7 @@ import {
 } from "./support/beacon.js";
 import { udpExchange } from "./support/udp.js";
 import { DEADLINE_MS, sleep, waitForAnswer } from "./support/pg-nodes.js";
+import { peerAvailable } from "./support/peers.js";
 
 const SECRET = "pg-Secret-4e2e";
 const ZONE = "dyn.beacon.test";
@@ -48,6 +51,39 @@ function closedPort(): Promise<number> {
       const a = s.address();
       s.close(() => (typeof a === "object" && a !== null ? resolve(a.port) : reject(new Error("no port"))));
     });
+  });
+}
+
+/** The zone's serial as `dnsPort` answers it. */
+async function soaSerial(dnsPort: number): Promise<number> {
+  const resolver = new Resolver({ timeout: 1_000, tries: 2 });
+  resolver.setServers([`127.0.0.1:${dnsPort}`]);
+  return (await resolver.resolveSoa(ZONE)).serial;
+}
+
+/** `dig IXFR=serial` of the zone against `dnsPort`: the records, as dig prints them. */
+function ixfr(dnsPort: number, serial: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "dig",
+      [
+        "@127.0.0.1",
+        "-p",
+        String(dnsPort),
+        "+norec",
+        "+time=3",
+        "+tries=1",
+        "+noall",
+        "+answer",
+        ZONE,
+        `IXFR=${serial}`,
+      ],
+      { timeout: 15_000 },
+      (error, stdout) => {
+        if (error !== null && stdout === "") return reject(new Error(`dig failed: ${error.message}`));
+        resolve(stdout.split("\n").filter((l) => l.trim() !== "" && !l.startsWith(";")));
+      },
+    );
   });
 }
 
@@ -226,6 +262,50 @@ describe.skipIf(cluster === undefined)("beacon on PostgreSQL", () => {
     expect(await waitForAnswer(b!.dnsPort, HOST, "9.9.9.6")).toEqual(["9.9.9.6"]);
     expect(b!.stderr()).toMatch(/"answer":"NOTAUTH\/BADTIME".*"reason":"replay/);
   });
+
+  it.skipIf(!peerAvailable("dig", "bind9-dnsutils"))(
+    "every node serves the same IXFR from a serial before their restart: the diffs come from the shared change log",
+    async () => {
+      const update = (ip: string) =>
+        fetch(`${a!.url}/nic/update?hostname=${HOST}&myip=${ip}`, {
+          headers: { authorization: basic(HOST, hostToken), "user-agent": "e2e/1.0" },
+        }).then((r) => r.text());
+      const s0 = await soaSerial(a!.dnsPort);
+      expect(await update("9.9.8.3")).toBe("good 9.9.8.3");
+      const s1 = await soaSerial(a!.dnsPort);
+      await Promise.all([a!.stop(), b!.stop()]);
+      const transfers = { ...env, BEACON_DNS_TRANSFER_ALLOW: "127.0.0.1" };
+      [a, b] = await Promise.all([
+        startBeacon({ dataDir: dirA.path, env: transfers }),
+        startBeacon({ dataDir: dirB.path, env: transfers }),
+      ]);
+      const shape = (lines: string[]) =>
+        lines.map((l) => {
+          const f = l.split(/\s+/);
+          return f[3] === "SOA" ? `SOA ${f[6]}` : `${f[0]} ${f[3]} ${f[4]}`;
+        });
+      const fromS0 = shape(await ixfr(a.dnsPort, s0));
+      expect(fromS0).toEqual([
+        `SOA ${s1}`,
+        `SOA ${s0}`,
+        `${HOST}. A 9.9.9.6`,
+        `SOA ${s1}`,
+        `${HOST}. A 9.9.8.3`,
+        `SOA ${s1}`,
+      ]);
+      expect(shape(await ixfr(b.dnsPort, s0))).toEqual(fromS0);
+      // One more change, made on A, applied by B from the log: from s0 (log) and from s1 alike on both.
+      expect(await update("9.9.8.4")).toBe("good 9.9.8.4");
+      expect(await waitForAnswer(b.dnsPort, HOST, "9.9.8.4")).toEqual(["9.9.8.4"]);
+      for (const from of [s0, s1]) {
+        const onA = await ixfr(a.dnsPort, from);
+        expect(onA.filter((l) => /\sA\s/.test(l)).at(-1)).toMatch(/\s9\.9\.8\.4$/);
+        expect(await ixfr(b.dnsPort, from)).toEqual(onA);
+      }
+      for (const node of [a, b]) expect(node.stderr()).toContain('"kind":"IXFR (change log)"');
+      expect(a.stderr() + b.stderr()).not.toContain("full zone");
+    },
+  );
 
   it("PostgreSQL unreachable at start: a clear error naming host and port, without the password", async () => {
     const port = await closedPort();

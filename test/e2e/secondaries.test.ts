@@ -90,16 +90,42 @@ describe.skipIf(!available)("BIND 9 and Knot as secondaries of a Beacon zone", (
     } finally {
       await first.stop();
     }
-    beacon = await startBeacon({
+    beacon = await startPrimary();
+  }, 120_000);
+
+  /** Beacon on the secondaries' primary port; without `notify`, the secondaries hear of no change. */
+  function startPrimary(notify = true): Promise<Beacon> {
+    return startBeacon({
       dataDir: dir.path,
       args: ["--dns-listen", `127.0.0.1:${dnsPort}`],
       env: {
         ...transferEnv(),
-        BEACON_DNS_TRANSFER_NOTIFY: `127.0.0.1:${bind.port},127.0.0.1:${knot.port}`,
+        ...(notify ? { BEACON_DNS_TRANSFER_NOTIFY: `127.0.0.1:${bind.port},127.0.0.1:${knot.port}` } : {}),
         BEACON_LOG_LEVEL: "debug",
       },
     });
-  }, 120_000);
+  }
+
+  async function update(ip: string): Promise<void> {
+    const r = await fetch(`${beacon.url}/nic/update?hostname=${HOST}&myip=${ip}`, {
+      headers: { authorization: basic(HOST, token), "user-agent": "e2e/1.0" },
+    });
+    expect(await r.text()).toBe(`good ${ip}`);
+  }
+
+  /** An IXFR's records as "SOA serial" or "name type data". */
+  async function ixfrShape(from: number): Promise<string[]> {
+    const lines = await digLines(dnsPort, [
+      ZONE,
+      `IXFR=${from}`,
+      "-y",
+      `${key.algorithm}:${key.name}:${key.secret}`,
+    ]);
+    return lines.map((l) => {
+      const f = l.split(/\s+/);
+      return f[3] === "SOA" ? `SOA ${f[6]}` : `${f[0]} ${f[3]} ${f[4]}`;
+    });
+  }
 
   afterAll(async () => {
     await beacon?.stop("SIGKILL");
@@ -258,5 +284,65 @@ describe.skipIf(!available)("BIND 9 and Knot as secondaries of a Beacon zone", (
     const wrong = await digRaw(dnsPort, [ZONE, "AXFR", "-y", `hmac-sha256:nobody:${key.secret}`]);
     expect(wrong).toMatch(/NOTAUTH|BADKEY|failed/);
     expect(wrong).not.toMatch(/\sIN\s+A\s/);
+  });
+
+  it("after a restart, IXFR still sends only the difference (from the change log), to dig and to both secondaries", async () => {
+    const s0 = await serial(dnsPort);
+    const old = (await digLines(dnsPort, [HOST, "A"]))[0]?.split(/\s+/)[4];
+    const knotIxfrs = () =>
+      knot.log().match(/IXFR, incoming, remote 127\.0\.0\.1@\d+, finished/g)?.length ?? 0;
+    const knotBefore = knotIxfrs();
+    // Without NOTIFY the secondaries stay at s0 while Beacon changes the zone and restarts.
+    await beacon.stop();
+    beacon = await startPrimary(false);
+    await update("81.2.69.170");
+    const s1 = await serial(dnsPort);
+    await beacon.stop();
+    beacon = await startPrimary(false);
+    expect(await serial(bind.port)).toBe(s0);
+    const diff = [
+      `SOA ${s1}`,
+      `SOA ${s0}`,
+      `${HOST}. A ${old}`,
+      `SOA ${s1}`,
+      `${HOST}. A 81.2.69.170`,
+      `SOA ${s1}`,
+    ];
+    expect(await ixfrShape(s0)).toEqual(diff);
+    expect(beacon.stderr()).toContain('"kind":"IXFR (change log)"');
+
+    // Restarted with NOTIFY (none sent at start): the next update's NOTIFY makes both secondaries ask
+    // for IXFR from s0, across the restart, which only the change log covers.
+    await beacon.stop();
+    beacon = await startPrimary();
+    await update("81.2.69.171");
+    const s2 = await serial(dnsPort);
+    const deadline = Date.now() + CATCH_UP_MS;
+    expect(await waitFor(bind.port, HOST, "81.2.69.171", deadline), bind.log()).toBe(true);
+    expect(await waitFor(knot.port, HOST, "81.2.69.171", deadline), knot.log()).toBe(true);
+    const kinds = beacon
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes('"zone transfer"'))
+      .map((l) => /"kind":"([^"]+)"/.exec(l)?.[1] ?? "");
+    expect(kinds.filter((k) => k === "IXFR (change log)").length, kinds.join(", ")).toBeGreaterThanOrEqual(2);
+    expect(
+      kinds.filter((k) => k.includes("full zone") || k === "AXFR"),
+      kinds.join(", "),
+    ).toEqual([]);
+    expect(knotIxfrs(), knot.log()).toBeGreaterThan(knotBefore);
+    for (const port of [bind.port, knot.port]) {
+      expect((await digLines(port, [HOST, "A"])).map((l) => l.split(/\s+/)[4])).toEqual(["81.2.69.171"]);
+      expect(await serial(port)).toBe(s2);
+    }
+    expect(await ixfrShape(s0)).toEqual([
+      `SOA ${s2}`,
+      ...diff.slice(1, -1),
+      `SOA ${s1}`,
+      `${HOST}. A 81.2.69.170`,
+      `SOA ${s2}`,
+      `${HOST}. A 81.2.69.171`,
+      `SOA ${s2}`,
+    ]);
   });
 });

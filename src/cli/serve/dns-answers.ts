@@ -1,6 +1,7 @@
 // How `beacon serve` answers a DNS message, on every listener and transport: a question answered
 // before comes from the answer cache; otherwise queries (signed ones answered signed), RFC 2136
-// UPDATE and zone transfers are routed to their handlers, under the `dns.limits`. Also the check
+// UPDATE and zone transfers are routed to their handlers (IXFR falling back on the change log), under
+// the `dns.limits`. Also the check
 // of the TSIG key names the transfer settings give, which can only run once the keyring is read.
 
 import type { ServerConfig } from "../../config/index.js";
@@ -17,6 +18,7 @@ import { createUpdateHandler, type UpdatePort } from "../../dns/update/handler.j
 import type { TcpSideOptions } from "../../dns/workers/listeners.js";
 import type { Store } from "../../store/ports.js";
 import { createTransferHandler } from "../../dns/xfr/responder.js";
+import { createLogDiffs } from "../../dns/xfr/log-diffs.js";
 import { dnsLimitOptions } from "../dns-limits.js";
 import type { DnsViews } from "./dns-views.js";
 
@@ -70,6 +72,8 @@ export function wireDnsAnswers(d: {
     keyring,
     clock,
     log,
+    // After a restart, or several commits applied at once, IXFR diffs come from the change log.
+    logDiffs: createLogDiffs(store, log),
   });
   const answers = createAnswerCache(d.views.index, { alloc: (n) => Buffer.allocUnsafe(n) });
   const routes = dispatch({

@@ -2,8 +2,8 @@
 // every load on to the index (its ContentHolder, held-zones.ts), reading the touched host's or zone's
 // state just before and just after, and keeps per zone only the IXFR history (history.ts: the last
 // `maxEntries` diffs, RFC 1995). Zone transfers read the content, SOA and serial from the index
-// (records.ts), so the zone data is held once. In memory only: after a restart the journal is empty
-// and IXFR falls back to a full zone.
+// (records.ts), so the zone data is held once. In memory only: after a restart the journal is empty,
+// and IXFR falls back on the store's change log (log-diffs.ts), then on the full zone.
 //
 // Contract:
 // - Callers tell the journal, never the index, every change (cli/serve lists the journal in fanOut

@@ -10,6 +10,8 @@ import { encodeSOA } from "../wire/rdata.js";
 import { ZoneIndex } from "../answer/zone-index.js";
 import { ZoneJournal } from "./journal.js";
 import { createTransferHandler, NOTAUTH, type TransferPolicy } from "./responder.js";
+import type { LogDiffs } from "./log-diffs.js";
+import type { ZoneDiff } from "./history.js";
 
 const NOW = 1_750_000_000;
 const ZONE = EXAMPLE_ZONE.name;
@@ -25,7 +27,13 @@ const OTHER: ServerKey = { ...KEY, name: "other-key" };
 const keyring = (name: string) => [KEY, OTHER].find((k) => k.name === name);
 
 function setup(
-  opts: { policy?: Partial<TransferPolicy>; snapshot?: Snapshot; maxEntries?: number; max?: number } = {},
+  opts: {
+    policy?: Partial<TransferPolicy>;
+    snapshot?: Snapshot;
+    maxEntries?: number;
+    max?: number;
+    logDiffs?: LogDiffs;
+  } = {},
 ) {
   const journal = new ZoneJournal(new ZoneIndex(), { maxEntries: opts.maxEntries ?? 1000 });
   journal.load(opts.snapshot ?? SNAPSHOT);
@@ -36,10 +44,14 @@ function setup(
     clock: () => NOW * 1000,
     log: silentLog,
     maxMessageSize: opts.max ?? 65535,
+    logDiffs: opts.logDiffs,
   });
   const ask = (msg: Uint8Array, transport: Transport = "tcp", remoteAddress = "127.0.0.1") =>
     handler(msg, { transport, remoteAddress }) as DnsReply;
-  return { journal, ask };
+  /** The reply, waited for when it comes later (from the change log). */
+  const later = async (msg: Uint8Array, transport: Transport = "tcp") =>
+    await handler(msg, { transport, remoteAddress: "127.0.0.1" });
+  return { journal, ask, later };
 }
 
 function messages(reply: DnsReply): Uint8Array[] {
@@ -282,6 +294,53 @@ describe("IXFR", () => {
     expect(records(s.ask(ixfrQuery(S0)))[1]).toBe(`${ZONE} NS ns1.example.test`);
     const restarted = setup();
     expect(restarted.journal.diffsSince(ZONE, S0 - 1)).toBeUndefined();
+  });
+
+  it("asks the change log only when the journal cannot (after a restart); neither: the full zone", async () => {
+    const asked: unknown[] = [];
+    const diff: ZoneDiff = {
+      from: S0 - 1,
+      to: S0,
+      oldSoa: encodeSOA(EXAMPLE_ZONE.soa, S0 - 1),
+      newSoa: encodeSOA(EXAMPLE_ZONE.soa, S0),
+      removed: [],
+      added: [
+        {
+          name: "x.example.test",
+          owner: encodeName("x.example.test"),
+          type: 1,
+          ttl: 60,
+          rdata: new Uint8Array([192, 0, 2, 9]),
+        },
+      ],
+    };
+    const s = setup({
+      logDiffs: (zone, from, to) => {
+        asked.push([zone, from, to]);
+        return Promise.resolve(from === S0 - 1 ? [diff] : undefined);
+      },
+    });
+    expect(records(await s.later(ixfrQuery(S0 - 1)))).toEqual([
+      `${ZONE} SOA ${S0}`,
+      `${ZONE} SOA ${S0 - 1}`,
+      `${ZONE} SOA ${S0}`,
+      "x.example.test A 192.0.2.9",
+      `${ZONE} SOA ${S0}`,
+    ]);
+    const full = records(await s.later(ixfrQuery(S0 - 7)));
+    expect([full[0], full[1], full.at(-1)]).toEqual([
+      `${ZONE} SOA ${S0}`,
+      `${ZONE} NS ns1.example.test`,
+      `${ZONE} SOA ${S0}`,
+    ]);
+    expect(records(await s.later(ixfrQuery(S0 - 1), "udp"))).toEqual([`${ZONE} SOA ${S0}`]);
+    s.journal.hostChanged("new.example.test", ZONE, [{ type: "A", ttl: 60, values: ["192.0.2.7"] }]);
+    s.journal.serialChanged(ZONE, S0 + 1);
+    expect(records(await s.later(ixfrQuery(S0)))).toContain("new.example.test A 192.0.2.7");
+    expect(asked).toEqual([
+      [ZONE, S0 - 1, S0],
+      [ZONE, S0 - 7, S0],
+    ]);
   });
 
   it("records a reload after an outside change as one diff", () => {

@@ -8,7 +8,9 @@
 // - AXFR over UDP → REFUSED (RFC 5936 §4.2: AXFR is TCP only). IXFR over UDP → the current SOA only
 //   (RFC 1995 §2), so the client comes back over TCP.
 // - AXFR: SOA, every record, SOA, over as many messages as needed. IXFR: a single SOA when the client
-//   is current; the journal's diffs when it covers the client's serial; else the full zone (§4).
+//   is current; the journal's diffs when it covers the client's serial; else, with `logDiffs`, the
+//   diffs the store's change log gives (log-diffs.ts: after a restart, or after several commits were
+//   applied at once; the reply is then asynchronous); else the full zone (§4).
 // - A signed request gets every message of the stream signed (request MAC, then prior MAC + timers).
 
 import { inCidr, normalizeSocketAddress } from "../../core/ip.js";
@@ -28,6 +30,7 @@ import { skipName } from "../wire/name.js";
 import { parseQuery } from "../wire/query.js";
 import { readMessage } from "../wire/records.js";
 import type { TransferSource, ZoneContent, ZoneDiff } from "./journal.js";
+import type { LogDiffs } from "./log-diffs.js";
 import { errorReply, packTransfer, type StreamRecord } from "./stream.js";
 
 export const NOTAUTH = 9;
@@ -48,6 +51,8 @@ export interface TransferDeps {
   readonly log: Log;
   /** Largest message of a stream, TSIG included (default 65535; tests use less to get many messages). */
   readonly maxMessageSize?: number;
+  /** The durable journal, asked when the in-memory one cannot cover an IXFR (none: the full zone). */
+  readonly logDiffs?: LogDiffs;
 }
 
 /** Room left in each message for the TSIG record (names ≤ 255 + 255, MAC ≤ 64, fixed fields). */
@@ -60,7 +65,7 @@ export function createTransferHandler(deps: TransferDeps): DnsHandler {
     return ip !== undefined && deps.policy.allow.some((c) => inCidr(ip, c));
   };
 
-  return (msg, ctx): DnsReply => {
+  return (msg, ctx): DnsReply | Promise<DnsReply> => {
     const parsed = parseQuery(msg);
     if (parsed.kind === "drop") return undefined;
     if (parsed.kind === "formerr") return headerOnly(msg, RCODE.FORMERR);
@@ -109,36 +114,44 @@ export function createTransferHandler(deps: TransferDeps): DnsHandler {
     if (deps.policy.keys.length > 0 && (signer === undefined || !deps.policy.keys.includes(signer.key.name)))
       return fail(RCODE.REFUSED, "not signed with a key of dns.transfer.keys");
 
-    const soa: StreamRecord = { owner: zone.owner, type: TYPE.SOA, ttl: zone.ttl, rdata: zone.soaRdata };
-    let records: Iterable<StreamRecord>;
-    let kind: string;
-    if (q.qtype === TYPE.IXFR) {
-      const clientSerial = ixfrSerial(msg);
-      if (clientSerial === undefined) return fail(RCODE.FORMERR, "IXFR without an SOA in authority");
-      const diffs = deps.source.diffsSince(zone.name, clientSerial);
-      if (ctx.transport === "udp" || diffs?.length === 0) {
-        records = [soa];
-        kind = "IXFR (current SOA)";
-      } else if (diffs === undefined) {
-        records = axfrRecords(zone, soa);
-        kind = "IXFR (full zone)";
-      } else {
-        records = ixfrRecords(zone, soa, diffs);
-        kind = "IXFR";
-      }
-    } else {
+    const soa = soaRecord(zone);
+    const send = (
+      records: Iterable<StreamRecord>,
+      kind: string,
+      serial = zone.serial,
+    ): Uint8Array[] | Uint8Array => {
+      const messages = packTransfer(msg, q, records, limit - (signer === undefined ? 0 : TSIG_RESERVE));
+      if (messages === undefined) return fail(RCODE.SERVFAIL, "a record larger than a message");
+      deps.log.info(
+        { client: ctx.remoteAddress, zone: zone.name, serial, kind, messages: messages.length },
+        "zone transfer",
+      );
+      return sign(messages);
+    };
+    if (q.qtype !== TYPE.IXFR) {
       if (ctx.transport === "udp") return fail(RCODE.REFUSED, "AXFR over UDP");
-      records = axfrRecords(zone, soa);
-      kind = "AXFR";
+      return send(axfrRecords(zone, soa), "AXFR");
     }
-    const messages = packTransfer(msg, q, records, limit - (signer === undefined ? 0 : TSIG_RESERVE));
-    if (messages === undefined) return fail(RCODE.SERVFAIL, "a record larger than a message");
-    deps.log.info(
-      { client: ctx.remoteAddress, zone: zone.name, serial: zone.serial, kind, messages: messages.length },
-      "zone transfer",
-    );
-    return sign(messages);
+    const clientSerial = ixfrSerial(msg);
+    if (clientSerial === undefined) return fail(RCODE.FORMERR, "IXFR without an SOA in authority");
+    const diffs = deps.source.diffsSince(zone.name, clientSerial);
+    if (ctx.transport === "udp" || diffs?.length === 0) return send([soa], "IXFR (current SOA)");
+    if (diffs !== undefined) return send(ixfrRecords(zone, soa, diffs), "IXFR");
+    if (deps.logDiffs === undefined) return send(axfrRecords(zone, soa), "IXFR (full zone)");
+    // The log's diffs end at the serial and SOA the zone had when the request came; a full zone sent
+    // after the wait is read again (the index may have moved on meanwhile).
+    return deps.logDiffs(zone.name, clientSerial, zone.serial).then((logged) => {
+      if (logged !== undefined && logged.length > 0)
+        return send(ixfrRecords(zone, soa, logged), "IXFR (change log)");
+      const now = deps.source.zone(zone.name);
+      if (now === undefined) return fail(NOTAUTH, "zone removed during the transfer");
+      return send(axfrRecords(now, soaRecord(now)), "IXFR (full zone)", now.serial);
+    });
   };
+}
+
+function soaRecord(zone: ZoneContent): StreamRecord {
+  return { owner: zone.owner, type: TYPE.SOA, ttl: zone.ttl, rdata: zone.soaRdata };
 }
 
 function* axfrRecords(zone: ZoneContent, soa: StreamRecord): Generator<StreamRecord> {

@@ -3,20 +3,39 @@
 // current state of what the rows name from the zone data.
 /* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
-import { assembleDelta, touchedBy, zonesToRead, type ChangeRow } from "../change-log.js";
+import { assembleDelta, touchedBy, zonesToRead, type ChangeRow, type ZoneLogEntry } from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import type { ZoneView } from "./zone-tables.js";
 
+/** What a row records of the zone or set it changed (SQL: old_value, new_value); host rows have none. */
+export type LoggedValue = DistributiveOmit<ZoneLogEntry, "seq" | "fqdn">;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+interface Row extends ChangeRow {
+  readonly seq: number;
+  readonly value?: LoggedValue;
+}
+
 export class MemoryChangeLog {
-  #rows: (ChangeRow & { readonly seq: number })[] = [];
+  #rows: Row[] = [];
   #last = 0;
 
   get last(): number {
     return this.#last;
   }
 
-  record(zone: string, fqdn: string | null, op: "insert" | "update" | "delete"): void {
-    this.#rows.push({ seq: ++this.#last, zone, fqdn, op });
+  record(zone: string, fqdn: string | null, op: "insert" | "update" | "delete", value?: LoggedValue): void {
+    this.#rows.push({ seq: ++this.#last, zone, fqdn, op, value });
+  }
+
+  /** ChangeFeed.zoneLog over the rows (every row here has a zone). */
+  zoneLog(zone: string, serial: number, limit: number): ZoneLogEntry[] | undefined {
+    const rows = this.#rows.flatMap(({ seq, zone: z, fqdn, value: v }): ZoneLogEntry[] => {
+      if (z !== zone || v === undefined) return [];
+      return [v.kind === "zone" ? { seq, ...v } : { seq, fqdn: fqdn!, ...v }];
+    });
+    const from = rows.findLastIndex((e) => e.kind === "zone" && e.after?.serial === serial);
+    return from < 0 || rows.length - from - 1 > limit ? undefined : rows.slice(from);
   }
 
   /** Rows after `after`, or undefined as Store.changesSince says. */
@@ -67,6 +86,11 @@ export function createMemoryChangeFeed(
           zones: [...zoneNames].flatMap((z) => tables.zones.get(z) ?? []),
         }),
       );
+    },
+
+    async zoneLog(zone, serial, limit) {
+      open();
+      return structuredClone(log.zoneLog(zone, serial, limit));
     },
 
     async pruneChanges(keep, limit) {

@@ -34,7 +34,8 @@ describe("ZoneTables", () => {
       ["example.com", "a.example.com", "insert"],
       ["example.com", null, "update"],
       ["example.com", "a.example.com", "update"],
-      ["example.com", "a.example.com", "delete"],
+      ["example.com", "a.example.com", "delete"], // the TXT set
+      ["example.com", "a.example.com", "delete"], // the A set, before its host
       ["example.com", "a.example.com", "delete"],
       ["example.com", null, "delete"],
     ]);

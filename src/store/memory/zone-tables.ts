@@ -10,11 +10,12 @@ import type { RecordType } from "../../core/records.js";
 import { nextSerial } from "../../core/serial.js";
 import type { Zone } from "../../core/zones.js";
 import type { Host, NewHost, RRSetWrite, StoredRRSet } from "../types.js";
+import type { LoggedValue } from "./changes.js";
 import { byKey } from "./order.js";
 
-/** Where every change is logged (MemoryChangeLog, changes.ts). */
+/** Where every change is logged (MemoryChangeLog, changes.ts), with the zone's or set's value around it. */
 export interface ChangeRecorder {
-  record(zone: string, fqdn: string | null, op: "insert" | "update" | "delete"): void;
+  record(zone: string, fqdn: string | null, op: "insert" | "update" | "delete", value?: LoggedValue): void;
 }
 
 /** What the other ports of the memory store read of the zone data. */
@@ -58,8 +59,9 @@ export class ZoneTables implements ZoneView {
 
   /** Stores the zone: "insert" for a new one, "update" for a changed one. */
   putZone(zone: Zone, op: "insert" | "update"): void {
+    const before = this.#zones.get(zone.name) ?? null;
     this.#zones.set(zone.name, zone);
-    this.log.record(zone.name, null, op);
+    this.log.record(zone.name, null, op, { kind: "zone", before, after: zone });
   }
 
   /** Advances the zone's serial (it must exist) and resolves with the new one. */
@@ -73,8 +75,9 @@ export class ZoneTables implements ZoneView {
 
   /** Deletes the zone row only: its hosts go first, through deleteHost. */
   deleteZone(name: string): void {
+    const before = this.#zones.get(name) ?? null;
     this.#zones.delete(name);
-    this.log.record(name, null, "delete");
+    this.log.record(name, null, "delete", { kind: "zone", before, after: null });
   }
 
   /** Stores the host under a new id, larger than any given before (no serial). */
@@ -87,6 +90,9 @@ export class ZoneTables implements ZoneView {
 
   /** Deletes the host and its sets, and cascades at `at` (no serial, no outbox). */
   deleteHost(host: Host, at: number): void {
+    // As the SQL stores do: the sets go first, each logged, then the host.
+    for (const set of this.setsOf(host.fqdn))
+      this.writeSet(host.zone, { fqdn: host.fqdn, type: set.type, rrset: null }, at);
     this.#hosts.delete(host.fqdn);
     this.#rrsets.delete(host.fqdn);
     this.log.record(host.zone, host.fqdn, "delete");
@@ -95,13 +101,16 @@ export class ZoneTables implements ZoneView {
 
   /** Applies one write to a host of `zone`; deleting an absent set is no error. */
   writeSet(zone: string, w: RRSetWrite, at: number): void {
-    this.log.record(zone, w.fqdn, w.rrset === null ? "delete" : "update");
     let sets = this.#rrsets.get(w.fqdn);
-    if (w.rrset === null) {
+    const old = sets?.get(w.type);
+    const before = old === undefined ? null : { type: old.type, ttl: old.ttl, values: old.values };
+    const after = w.rrset && { type: w.type, ttl: w.rrset.ttl, values: w.rrset.values };
+    this.log.record(zone, w.fqdn, w.rrset === null ? "delete" : "update", { kind: "rrset", before, after });
+    if (after === null) {
       sets?.delete(w.type);
       return;
     }
     if (sets === undefined) this.#rrsets.set(w.fqdn, (sets = new Map<RecordType, StoredRRSet>()));
-    sets.set(w.type, { type: w.type, ttl: w.rrset.ttl, values: w.rrset.values, updatedAt: at });
+    sets.set(w.type, { ...after, updatedAt: at });
   }
 }

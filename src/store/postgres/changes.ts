@@ -1,6 +1,7 @@
 // ChangeFeed in PostgreSQL, as sqlite/changes.ts: the change log (migrations/0007_change_log.ts,
-// written by triggers in the writing transaction) read and pruned. A delta's rows and the state it
-// reads are one read-only snapshot. Positions: changeSeq is the largest seq committed (pruning always
+// 0011_change_values.ts, written by triggers in the writing transaction) read and pruned, a zone's
+// entries read as the IXFR journal. A delta's rows and the state it reads (and a zone's entries) are
+// one read-only snapshot. Positions: changeSeq is the largest seq committed (pruning always
 // keeps the newest row, so it never goes back); gaps (left by rolled-back transactions before 0008)
 // are never mistaken for pruning (the oldest kept row says where the log starts).
 // Safe for several nodes: seqs are handed out in commit order (migrations/0008_change_order.ts: the
@@ -13,11 +14,19 @@
 
 import type { Selectable } from "kysely";
 
-import { assembleDelta, touchedBy, type ChangeRow, zonesToRead } from "../change-log.js";
+import {
+  assembleDelta,
+  touchedBy,
+  zoneLogEntry,
+  zonesToRead,
+  type ChangeRow,
+  type ZoneLogRow,
+} from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sql/rows.js";
 import type { HostsTable, RRSetsTable, ZonesTable } from "../sql/schema.js";
 import type { Db, Sql } from "./db.js";
+import { HOST_COLUMNS, list, RRSET_COLUMNS, ZONE_COLUMNS } from "./columns.js";
 
 /** The newest position committed and the oldest kept (last + 1 when the log is empty). */
 async function bounds(sql: Sql): Promise<{ last: number; first: number }> {
@@ -58,18 +67,20 @@ export function pgChanges(db: Db): ChangeFeed {
             await sql.all<ChangeRow>("select zone, fqdn, op from changes where seq > $1 order by seq", after),
           );
           const hosts = (
-            await sql.all<Selectable<HostsTable>>("select * from hosts where fqdn = any($1)", [
-              ...touched.hosts.keys(),
-            ])
+            await sql.all<Selectable<HostsTable>>(
+              `select ${list(HOST_COLUMNS)} from hosts where fqdn = any($1)`,
+              [...touched.hosts.keys()],
+            )
           ).map(hostFromRow);
           const rrsets = await sql.all<Selectable<RRSetsTable>>(
-            "select * from rrsets where fqdn = any($1)",
+            `select ${list(RRSET_COLUMNS)} from rrsets where fqdn = any($1)`,
             hosts.map((h) => h.fqdn),
           );
           const zoneNames = zonesToRead(touched, hosts);
-          const zones = await sql.all<Selectable<ZonesTable>>("select * from zones where name = any($1)", [
-            ...zoneNames,
-          ]);
+          const zones = await sql.all<Selectable<ZonesTable>>(
+            `select ${list(ZONE_COLUMNS)} from zones where name = any($1)`,
+            [...zoneNames],
+          );
           return assembleDelta({
             seq: last,
             touched,
@@ -78,6 +89,36 @@ export function pgChanges(db: Db): ChangeFeed {
             zoneNames,
             zones: zones.map(zoneFromRow),
           });
+        },
+        true,
+      );
+    },
+
+    zoneLog(zone, serial, limit) {
+      return db.read(
+        "zoneLog",
+        async (sql) => {
+          const from = (
+            await sql.get<{ seq: number | null }>(
+              "select max(seq) as seq from changes where zone = $1 and fqdn is null and serial = $2",
+              zone,
+              serial,
+            )
+          )?.seq;
+          if (from == null) return undefined;
+          if (
+            (await sql.get("select 1 from changes where zone is null and seq > $1 limit 1", from)) !==
+            undefined
+          )
+            return undefined;
+          const rows = await sql.all<ZoneLogRow>(
+            "select seq, fqdn, old_value, new_value from changes where zone = $1 and seq >= $2 " +
+              "and (fqdn is null or type is not null) order by seq limit $3",
+            zone,
+            from,
+            Math.max(0, limit) + 2,
+          );
+          return rows.length > limit + 1 ? undefined : rows.map(zoneLogEntry);
         },
         true,
       );

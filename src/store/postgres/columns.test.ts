@@ -36,6 +36,8 @@ async function readEverything(store: Store) {
     history: await store.listHistory(HOST),
     hostHistory: await store.listHistory(HOST, { hostId: (await store.getHost(HOST))?.id }),
     flags: await store.listHostFlags(),
+    changes: await store.changesSince(0, 1_000),
+    zoneLog: await store.zoneLog(ZONE, (await store.getZone(ZONE))!.serial, 1_000),
   };
 }
 

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MigrationRefused } from "../migration-order.js";
 import { openPool } from "./connection.js";
 import { migrate } from "./migrate.js";
+import { openPostgresStore } from "./postgres-store.js";
 import { PG_MIGRATIONS } from "./migrations/index.js";
 import { startCluster } from "./testing/cluster.js";
 
@@ -67,6 +68,38 @@ describe.skipIf(cluster === undefined)("PostgreSQL migrations", () => {
     );
     expect(await tables()).toEqual(before);
     expect(await recorded()).toEqual(names);
+  });
+
+  it("0011_change_values: rows logged before it have no values (zoneLog cannot say); any writer's later ones do", async () => {
+    await migrate(pool(), first(names.indexOf("0011_change_values")));
+    await pool().query(`insert into zones values ('example.com', 5, 60, 'ns', 'hm', 1, 1, 1, 1, '[]', 0);
+      insert into hosts (id, fqdn, zone, ttl, description, created_at, implicit)
+        values (1, 'a.example.com', 'example.com', null, '', 0, 0);
+      insert into rrsets values ('a.example.com', 'A', 60, '["192.0.2.1"]', 0);`);
+    await migrate(pool(), PG_MIGRATIONS);
+    // Another client writing SQL directly (psql, no Beacon code): the trigger logs the values.
+    for (const [value, serial] of [
+      ["192.0.2.2", 6],
+      ["192.0.2.3", 7],
+    ] as const)
+      await pool().query(`update rrsets set values_json = '["${value}"]' where fqdn = 'a.example.com';
+        update zones set serial = ${serial} where name = 'example.com';`);
+    const store = await openPostgresStore(url);
+    try {
+      expect(await store.zoneLog("example.com", 5, 100)).toBeUndefined();
+      expect(await store.zoneLog("example.com", 6, 100)).toMatchObject([
+        { kind: "zone", after: { serial: 6, nameservers: [] } },
+        {
+          kind: "rrset",
+          fqdn: "a.example.com",
+          before: { type: "A", ttl: 60, values: ["192.0.2.2"] },
+          after: { type: "A", ttl: 60, values: ["192.0.2.3"] },
+        },
+        { kind: "zone", before: { serial: 6 }, after: { serial: 7 } },
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses a database that skipped a migration", async () => {

@@ -119,7 +119,7 @@ export interface OutboxTable {
   created_at: number;
 }
 
-/** The change log (migrations/0007_change_log.ts), written by triggers only. */
+/** The change log (migrations/0007_change_log.ts, 0011_change_values.ts), written by triggers only. */
 export interface ChangesTable {
   seq: Generated<number>;
   zone: string | null;
@@ -127,6 +127,13 @@ export interface ChangesTable {
   /** insert, update or delete */
   op: string;
   at: number;
+  /** From 0011_change_values: a record set's type; null for zone and host rows. */
+  type: string | null;
+  /** A zone row's serial after the change; null for a deleted zone and other rows. */
+  serial: number | null;
+  /** The zone or record-set row before / after the change as JSON text (columns as here); null: none. */
+  old_value: string | null;
+  new_value: string | null;
 }
 
 export interface Database {

@@ -1,10 +1,18 @@
-// ChangeFeed in SQLite: the change log (migrations/0007_change_log.ts, written by triggers in the
-// writing transaction) read and pruned, and data_version for changes made by other processes. A delta's
-// rows and the state it reads are one read transaction: one consistent view.
+// ChangeFeed in SQLite: the change log (migrations/0007_change_log.ts, 0011_change_values.ts, written
+// by triggers in the writing transaction) read and pruned, a zone's entries read as the IXFR journal,
+// and data_version for changes made by other processes. A delta's rows and the state it reads (and a
+// zone's entries) are one read transaction: one consistent view.
 
 import type { Selectable } from "kysely";
 
-import { assembleDelta, touchedBy, zonesToRead, type ChangeRow } from "../change-log.js";
+import {
+  assembleDelta,
+  touchedBy,
+  zoneLogEntry,
+  zonesToRead,
+  type ChangeRow,
+  type ZoneLogRow,
+} from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import { jsonList, type Db } from "./db.js";
 import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sql/rows.js";
@@ -68,6 +76,31 @@ export function sqliteChanges(db: Db): ChangeFeed {
             zoneNames,
             zones: zones.map(zoneFromRow),
           });
+        },
+        true,
+      );
+    },
+
+    zoneLog(zone, serial, limit) {
+      return db.read(
+        "zoneLog",
+        () => {
+          const from = db.get<{ seq: number | null }>(
+            "select max(seq) as seq from changes where zone = ? and fqdn is null and serial = ?",
+            zone,
+            serial,
+          )?.seq;
+          if (from == null) return undefined;
+          if (db.get("select 1 from changes where zone is null and seq > ? limit 1", from) !== undefined)
+            return undefined;
+          const rows = db.all<ZoneLogRow>(
+            "select seq, fqdn, old_value, new_value from changes where zone = ? and seq >= ? " +
+              "and (fqdn is null or type is not null) order by seq limit ?",
+            zone,
+            from,
+            Math.max(0, limit) + 2,
+          );
+          return rows.length > limit + 1 ? undefined : rows.map(zoneLogEntry);
         },
         true,
       );

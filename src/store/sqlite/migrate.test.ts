@@ -8,9 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { silentLog } from "../../core/log.js";
 import { openDatabase } from "./connection.js";
-import { createChangeTriggers, dropChangeTriggers } from "./migrations/0007_change_log.js";
+import { createChangeTriggers, dropChangeTriggers } from "./migrations/0011_change_values.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { schemaOf } from "./testing/temp-store.js";
+import { openSqliteStore } from "./sqlite-store.js";
 
 const names = Object.keys(MIGRATIONS).sort();
 const first = (n: number) => Object.fromEntries(names.slice(0, n).map((k) => [k, MIGRATIONS[k]!]));
@@ -122,6 +123,61 @@ describe("migrations", () => {
       { fqdn: "a.example.com", type: "A" },
     ]);
     after.close();
+  });
+
+  it("0011_change_values: zoneLog cannot say across rows logged before it, nor across a cascade's zoneless set rows; a raw SQL writer's changes carry their values", async () => {
+    await openWith(first(names.indexOf("0011_change_values")));
+    const raw = new BetterSqlite3(path);
+    raw.exec(`insert into zones values ('example.com', 5, 60, 'ns', 'hm', 1, 1, 1, 1, '[]', 0);
+      insert into hosts (id, fqdn, zone, ttl, description, created_at) values (1, 'a.example.com', 'example.com', null, '', 0);
+      insert into rrsets values ('a.example.com', 'A', 60, '["192.0.2.1"]', 0);`);
+    raw.close();
+    await openWith(MIGRATIONS);
+    // Another process writing SQL directly (no Beacon code): the triggers log the values.
+    const other = new BetterSqlite3(path);
+    for (const [value, serial] of [
+      ["192.0.2.2", 6],
+      ["192.0.2.3", 7],
+    ] as const)
+      other.exec(`update rrsets set values_json = '["${value}"]' where fqdn = 'a.example.com';
+        update zones set serial = ${serial} where name = 'example.com';`);
+    other.close();
+    const store = await openSqliteStore({ path });
+    try {
+      expect(await store.zoneLog("example.com", 5, 100)).toBeUndefined();
+      expect(await store.zoneLog("example.com", 6, 100)).toMatchObject([
+        { kind: "zone", after: { serial: 6 } },
+        {
+          kind: "rrset",
+          fqdn: "a.example.com",
+          before: { type: "A", ttl: 60, values: ["192.0.2.2"] },
+          after: { type: "A", ttl: 60, values: ["192.0.2.3"] },
+        },
+        { kind: "zone", before: { serial: 6 }, after: { serial: 7 } },
+      ]);
+    } finally {
+      await store.close();
+    }
+    // A host deleted with its sets by cascade (no Beacon path does this): the set's row has no zone,
+    // so the log cannot say for the serials before it.
+    const cascade = new BetterSqlite3(path);
+    cascade.pragma("foreign_keys = on");
+    cascade.exec(`delete from hosts where fqdn = 'a.example.com';
+      update zones set serial = 8 where name = 'example.com';`);
+    expect(
+      cascade.prepare("select zone, type from changes where fqdn = 'a.example.com' and op = 'delete'").all(),
+    ).toEqual([
+      { zone: null, type: "A" },
+      { zone: "example.com", type: null },
+    ]);
+    cascade.close();
+    const reopened = await openSqliteStore({ path });
+    try {
+      expect(await reopened.zoneLog("example.com", 7, 100)).toBeUndefined();
+      expect(await reopened.zoneLog("example.com", 8, 100)).toHaveLength(1);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it("refuses a database that recorded an unknown migration or skipped one, changing nothing", async () => {

@@ -1,6 +1,8 @@
 // The change-log part of the Store contract (called from runStoreContract): every change to zones,
 // hosts and sets moves the position; changesSince names exactly what was touched after a position,
-// as it is now; it says "cannot" (undefined) when pruned past, ahead, or over the limit.
+// as it is now; it says "cannot" (undefined) when pruned past, ahead, or over the limit. The zone log
+// (the durable IXFR journal): a zone's entries with the values around each change, from a serial on,
+// and "cannot" for a serial it never logged (absent zone, wrapped or out-of-range serial, pruned).
 
 import { describe, expect, it } from "vitest";
 
@@ -149,6 +151,90 @@ export function changesContract(get: () => ChangeFeed & ZoneStore): void {
       expect(await store.pruneChanges(0, LIMIT)).toBe(last - middle - 1); // keeps at least one
       expect(await store.changeSeq()).toBe(last); // positions are never reused
       expect(await store.changesSince(last, LIMIT)).toMatchObject({ seq: last, hosts: [] });
+    });
+  });
+
+  describe("zone log (the durable IXFR journal)", () => {
+    const ZONE = "example.com";
+    const serialOf = async (store: ZoneStore) => (await store.getZone(ZONE))!.serial;
+    const set = (value: string, ttl = 60) => ({ type: "A", ttl, values: [value] });
+
+    async function seeded(store: ChangeFeed & ZoneStore): Promise<number> {
+      await store.createZone(zoneFixture(ZONE));
+      await store.createHost(hostFixture("a.example.com", ZONE));
+      await store.commit({ writes: [setA("a.example.com", "192.0.2.1")], history: [], at: T0 });
+      return serialOf(store);
+    }
+
+    it("gives the values around each change from a serial on, the serial's own zone entry first", async () => {
+      const store = get();
+      const s0 = await seeded(store);
+      await store.commit({ writes: [setA("a.example.com", "192.0.2.2")], history: [], at: T0 });
+      const s1 = await serialOf(store);
+      await store.updateZone(ZONE, { ttl: 600 });
+      const s2 = await serialOf(store);
+      await store.deleteHost("a.example.com", T0);
+      const s3 = await serialOf(store);
+      const log = await store.zoneLog(ZONE, s0, LIMIT);
+      expect(log).toMatchObject([
+        { kind: "zone", after: { name: ZONE, serial: s0, ttl: 300 } },
+        { kind: "rrset", fqdn: "a.example.com", before: set("192.0.2.1"), after: set("192.0.2.2") },
+        { kind: "zone", before: { serial: s0 }, after: { serial: s1 } },
+        {
+          kind: "zone",
+          before: { serial: s1, ttl: 300 },
+          after: { serial: s2, ttl: 600, soa: { mname: "ns1.example.com" } },
+        },
+        { kind: "rrset", fqdn: "a.example.com", before: set("192.0.2.2"), after: null },
+        { kind: "zone", before: { serial: s2 }, after: { serial: s3 } },
+      ]);
+      const seqs = log!.map((e) => e.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(await store.zoneLog(ZONE, s3, LIMIT)).toMatchObject([{ kind: "zone", after: { serial: s3 } }]);
+      expect(await store.zoneLog(ZONE, s2, LIMIT)).toHaveLength(3);
+    });
+
+    it("follows a serial across the wrap-around (4294967295, then 1)", async () => {
+      const store = get();
+      await store.createZone(zoneFixture(ZONE, { serial: 4294967295 }));
+      await store.createHost(hostFixture("a.example.com", ZONE));
+      expect(await serialOf(store)).toBe(1);
+      const log = await store.zoneLog(ZONE, 4294967295, LIMIT);
+      expect(log?.map((e) => e.kind === "zone" && e.after?.serial)).toEqual([4294967295, 1]);
+    });
+
+    it("cannot say for an absent zone, a serial it never had, a wrapped or negative one, or over the limit", async () => {
+      const store = get();
+      const s0 = await seeded(store);
+      await store.commit({ writes: [setA("a.example.com", "192.0.2.2")], history: [], at: T0 });
+      await store.commit({ writes: [setA("a.example.com", "192.0.2.3")], history: [], at: T0 });
+      expect(await store.zoneLog("example.org", s0, LIMIT)).toBeUndefined();
+      expect(await store.zoneLog(ZONE, s0 + 1000, LIMIT)).toBeUndefined();
+      expect(await store.zoneLog(ZONE, s0 + 2 ** 32, LIMIT)).toBeUndefined();
+      expect(await store.zoneLog(ZONE, -1, LIMIT)).toBeUndefined();
+      expect(await store.zoneLog(ZONE, s0, 3)).toBeUndefined(); // four entries follow
+      expect(await store.zoneLog(ZONE, s0, 4)).toHaveLength(5);
+    });
+
+    it("cannot say past a prune; the current serial still works", async () => {
+      const store = get();
+      const s0 = await seeded(store);
+      await store.commit({ writes: [setA("a.example.com", "192.0.2.2")], history: [], at: T0 });
+      const s1 = await serialOf(store);
+      await store.pruneChanges(1, LIMIT);
+      expect(await store.zoneLog(ZONE, s0, LIMIT)).toBeUndefined();
+      expect(await store.zoneLog(ZONE, s1, LIMIT)).toMatchObject([{ kind: "zone", after: { serial: s1 } }]);
+    });
+
+    it("shows a zone deleted and created again (the reader must not diff across it)", async () => {
+      const store = get();
+      const s0 = await seeded(store);
+      await store.deleteZone(ZONE, { cascade: true });
+      await store.createZone(zoneFixture(ZONE, { serial: s0 }));
+      const log = await store.zoneLog(ZONE, s0, LIMIT);
+      expect(log).toMatchObject([{ kind: "zone", before: null, after: { serial: s0 } }]);
+      await store.deleteZone(ZONE);
+      expect((await store.zoneLog(ZONE, s0, LIMIT))?.at(-1)).toMatchObject({ kind: "zone", after: null });
     });
   });
 }

@@ -11,6 +11,7 @@ import { limits } from "./0006_limits.js";
 import { changeLog } from "./0007_change_log.js";
 import { changeOrder } from "./0008_change_order.js";
 import { tsigReplay } from "./0010_tsig_replay.js";
+import { changeValues } from "./0011_change_values.js";
 
 export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0001_initial": initial,
@@ -22,4 +23,5 @@ export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0007_change_log": changeLog,
   "0008_change_order": changeOrder,
   "0010_tsig_replay": tsigReplay,
+  "0011_change_values": changeValues,
 };
