@@ -1,7 +1,7 @@
 // The mirror delivery worker of `beacon serve`: the outbox's changes go to the vendors' APIs through
 // providers built on the real network (the HTTP and DNS clients), the system timers and crypto.
 // Returned unstarted: serve starts it once everything is wired, and it then resumes whatever the
-// outbox holds (changes committed before a crash or restart).
+// outbox holds (changes committed before a crash or restart), for the mirrors whose lease it gets.
 
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
@@ -17,6 +17,7 @@ import {
 } from "../../services/mirror/worker.js";
 import { buildMirrorProvider } from "../mirror-provider.js";
 import { VERSION } from "../version.js";
+import { newNodeId } from "./node-id.js";
 
 export function wireMirrors(d: {
   readonly store: MirrorWorkerDeps["store"];
@@ -36,5 +37,6 @@ export function wireMirrors(d: {
     clock: d.clock,
     log: d.log,
     timers: systemTimers,
+    node: newNodeId(),
   });
 }

@@ -9,7 +9,14 @@
 //   or removed, CLI edits): new mirrors get a runner, removed ones are dropped, each runner runs unless
 //   it is waiting for its nextTryAt.
 // - stop() starts nothing new and resolves once the deliveries in flight have finished and been
-//   recorded, or after deliveryTimeoutMs at the latest (their signal has fired by then).
+//   recorded and their leases freed, or after deliveryTimeoutMs at the latest (their signal has
+//   fired by then).
+//
+// Several nodes on one store each run a worker; a mirror's lease (runner.ts) makes one of them at a
+// time deliver it. Never two at once under normal operation, and no change is ever lost: a node that
+// dies holding a lease is taken over once it expires, one that stops cleanly frees it at once. Only a
+// node that stalls past its lease mid-delivery may deliver a change the next holder delivers again,
+// which is harmless: every vendor write sets a whole set (an idempotent upsert or delete).
 
 import type { Clock } from "../../core/clock.js";
 import type { Provider } from "../../providers/types.js";
@@ -21,6 +28,11 @@ import { MirrorRunner } from "./runner.js";
 
 export const DEFAULT_MAX_BACKOFF_MS = 300_000;
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
+/**
+ * The lease, by default twice the delivery timeout (60 s): it must cover a third of itself plus one
+ * delivery (runner.ts), and it is how long a mirror waits after its node died.
+ */
+const LEASE_PER_DELIVERY_TIMEOUT = 2;
 const DEFAULT_BATCH = 100;
 /** After the store could not list the mirrors, look again this much later. */
 const RELIST_AFTER_MS = 5_000;
@@ -37,6 +49,10 @@ export interface MirrorWorkerDeps {
   readonly deliveryTimeoutMs?: number;
   /** Rows read per pass; a pass coalesces them. */
   readonly batchSize?: number;
+  /** This node's id (unique per process): who holds a mirror's lease, as the status shows it. */
+  readonly node: string;
+  /** Above 1.5 × deliveryTimeoutMs; 2 × by default. */
+  readonly leaseMs?: number;
 }
 
 export interface MirrorWorker {
@@ -47,11 +63,13 @@ export interface MirrorWorker {
 
 export function createMirrorWorker(deps: MirrorWorkerDeps): MirrorWorker {
   const { store, log, timers } = deps;
+  const deliveryTimeoutMs = deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   const runnerDeps = {
     ...deps,
     maxBackoffMs: deps.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
-    deliveryTimeoutMs: deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
+    deliveryTimeoutMs,
     batchSize: deps.batchSize ?? DEFAULT_BATCH,
+    leaseMs: deps.leaseMs ?? LEASE_PER_DELIVERY_TIMEOUT * deliveryTimeoutMs,
   };
   const runners = new Map<string, MirrorRunner>();
   const retiring = new Set<Promise<void>>();
