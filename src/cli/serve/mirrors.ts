@@ -23,6 +23,8 @@ export function wireMirrors(d: {
   readonly store: MirrorWorkerDeps["store"];
   readonly clock: Clock;
   readonly log: Log;
+  /** The only server on its store (SQLite): leases left by an earlier process are freed at start. */
+  readonly alone: boolean;
 }): MirrorWorker {
   const providerDeps: ProviderDeps = {
     httpRequest: createHttpRequest(),
@@ -38,5 +40,6 @@ export function wireMirrors(d: {
     log: d.log,
     timers: systemTimers,
     node: newNodeId(),
+    alone: d.alone,
   });
 }

@@ -109,7 +109,7 @@ describe("mirror worker", () => {
     worker = undefined;
   });
 
-  function start(over: { maxBackoffMs?: number; batchSize?: number } = {}): MirrorWorker {
+  function start(over: { maxBackoffMs?: number; batchSize?: number; alone?: boolean } = {}): MirrorWorker {
     worker = createMirrorWorker({
       store,
       provider: (m) => factory(m),
@@ -420,6 +420,22 @@ describe("mirror worker", () => {
     start();
     await time.flush();
     expect(time.pending()).toEqual([4_000]);
+  });
+
+  it("a lease left by a killed process: waited for on a shared store, freed at once by a node alone", async () => {
+    const p = await addMirror("m1");
+    await setA("a", "192.0.2.1");
+    await store.claimMirror("m1", "killed-node", time.clock(), 20_000);
+    start();
+    await time.flush();
+    expect(p.calls).toEqual([]);
+    expect(time.pending()).toEqual([20_000]);
+    await worker?.stop();
+
+    start({ alone: true });
+    await time.flush();
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1"]);
+    expect((await status("m1"))?.lease?.owner).toBe("node-a");
   });
 
   it("stop() waits for the delivery in flight, records it, and starts nothing new", async () => {

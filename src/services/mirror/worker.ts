@@ -4,7 +4,7 @@
 //
 // Contract:
 // - start() resumes every mirror's pending rows at once (a restart is a retry point; the failure count
-//   and its backoff continue from the store).
+//   and its backoff continue from the store) — on several nodes, those whose lease it gets.
 // - kick() after every commit and whenever another process may have changed the store (mirrors added
 //   or removed, CLI edits): new mirrors get a runner, removed ones are dropped, each runner runs unless
 //   it is waiting for its nextTryAt.
@@ -53,6 +53,11 @@ export interface MirrorWorkerDeps {
   readonly node: string;
   /** Above 1.5 × deliveryTimeoutMs; 2 × by default. */
   readonly leaseMs?: number;
+  /**
+   * No other node can deliver from this store (SQLite: the data directory's lock keeps other servers
+   * out), so a lease another owner holds was left by an earlier process: freed at once, not waited for.
+   */
+  readonly alone?: boolean;
 }
 
 export interface MirrorWorker {
@@ -93,7 +98,11 @@ export function createMirrorWorker(deps: MirrorWorkerDeps): MirrorWorker {
     }
     const fresh = mirrors.filter((m) => !runners.has(m.id));
     if (fresh.length > 0) {
-      const attempts = new Map((await store.mirrorStatus()).map((s) => [s.id, s.attempts]));
+      const status = await store.mirrorStatus();
+      const attempts = new Map(status.map((s) => [s.id, s.attempts]));
+      if (deps.alone === true)
+        for (const { id, lease } of status)
+          if (lease !== undefined && lease.owner !== deps.node) await store.releaseMirror(id, lease.owner);
       if (state !== "running") return;
       for (const m of fresh) runners.set(m.id, new MirrorRunner(m, attempts.get(m.id) ?? 0, runnerDeps));
     }
