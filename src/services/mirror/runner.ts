@@ -7,8 +7,9 @@
 // third of it has passed, so a lease covers at most a third of itself plus one delivery (bounded by
 // deliveryTimeoutMs) and its ack: leaseMs must exceed 1.5 × deliveryTimeoutMs. Acks and failures
 // are fenced by the lease; when one did not take effect, or another node holds the lease, the loop
-// stops and looks again once that lease could have expired (a kick looks sooner). A failure keeps
-// the lease over the backoff, so the vendor's retry time holds for every node. stop() frees the lease.
+// stops and looks again once that lease could have expired (a kick looks sooner, at most once per
+// LEASE_LOOK_EVERY_MS). A failure keeps the lease over the backoff, so the vendor's retry time holds
+// for every node. stop() frees the lease.
 
 import type { Clock } from "../../core/clock.js";
 import { isBeaconError, toBeaconError } from "../../core/errors.js";
@@ -22,6 +23,11 @@ import { deliver } from "./deliver.js";
 import type { TimerHandle, Timers } from "../../core/timers.js";
 
 export const FIRST_BACKOFF_MS = 1_000;
+/**
+ * While another node holds the lease, a kick looks again only this long after the last look: a busy
+ * node kicks on every commit, and each look is a write to the store.
+ */
+export const LEASE_LOOK_EVERY_MS = 1_000;
 
 export interface RunnerDeps {
   readonly store: MirrorStore;
@@ -56,8 +62,8 @@ export class MirrorRunner {
   #stopped = false;
   /** When this node last took or renewed the lease (its clock); undefined while it does not hold it. */
   #heldAt: number | undefined;
-  /** The timer waits for another node's lease (a kick may look sooner), not for a backoff. */
-  #waitingForLease = false;
+  /** When the timer waits for another node's lease (a kick may look sooner), since when. */
+  #waitingSince: number | undefined;
 
   /** `attempts`: failures in a row so far (from the store), so a restart continues the backoff. */
   constructor(
@@ -71,9 +77,11 @@ export class MirrorRunner {
     this.#dirty = true;
     if (this.#stopped || this.#loop !== undefined) return;
     if (this.#timer !== undefined) {
-      if (!this.#waitingForLease) return;
+      const since = this.#waitingSince;
+      if (since === undefined || this.deps.clock() - since < LEASE_LOOK_EVERY_MS) return;
       this.deps.timers.clearTimeout(this.#timer);
       this.#timer = undefined;
+      this.#waitingSince = undefined;
     }
     this.#loop = this.run().finally(() => {
       this.#loop = undefined;
@@ -111,10 +119,10 @@ export class MirrorRunner {
   private waitForLease(): void {
     this.#heldAt = undefined;
     if (this.#stopped) return;
-    this.#waitingForLease = true;
+    this.#waitingSince = this.deps.clock();
     this.#timer = this.deps.timers.setTimeout(() => {
       this.#timer = undefined;
-      this.#waitingForLease = false;
+      this.#waitingSince = undefined;
       this.kick();
     }, this.deps.leaseMs);
   }

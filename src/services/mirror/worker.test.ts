@@ -626,6 +626,15 @@ describe("mirror worker", () => {
       await a.stop();
       expect((await status("m1"))?.lease).toBeUndefined();
       await setA("a", "192.0.2.1");
+      // Kicked on every commit, a waiting node looks at most once a second (each look is a write).
+      b.kick();
+      await time.flush();
+      expect(vendor.calls).toEqual([]);
+      await time.advance(999);
+      b.kick();
+      await time.flush();
+      expect(vendor.calls).toEqual([]);
+      await time.advance(1);
       b.kick();
       await time.flush();
       expect(vendor.calls.map((c) => c.values?.[0])).toEqual(["192.0.2.1"]);
