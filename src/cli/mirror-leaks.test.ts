@@ -98,6 +98,7 @@ describe("no mirror secret leaks through a vendor that echoes the request", () =
         clearTimeout: (h) => systemTimers.clearTimeout(h),
       },
       deliveryTimeoutMs: 5_000,
+      node: "test-node",
     });
     worker.start();
     for (let i = 0; i < 200; i++) {

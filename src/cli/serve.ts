@@ -43,7 +43,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const clock = systemClock;
   const store = await openConfiguredStore(config, "server", log);
   const metrics = serverMetrics(store);
-  const mirrors = wireMirrors({ store, clock, log });
+  const mirrors = wireMirrors({ store, clock, log, alone: config.store.postgres === undefined });
   // NOTIFY goes unsigned until the keyring is read and dns.transfer.notify_key checked (below).
   let notifyKey: () => TsigKey | undefined = () => undefined;
   const dns = wireDnsViews({ config, store, clock, log, metrics: metrics.dns, notifyKey: () => notifyKey() });

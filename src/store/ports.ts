@@ -163,19 +163,34 @@ export interface MirrorStore {
   /** The mirror's oldest `limit` rows, by seq. Empty for an absent mirror. */
   pendingOutbox(mirror: string, limit: number): Promise<OutboxEntry[]>;
   /**
+   * The mirror's delivery lease: one owner (a node, see services/mirror/worker.ts) delivers a mirror
+   * at a time. Taken when free, expired (until <= now) or already `owner`'s, and then held by `owner`
+   * until now + leaseMs (a renewal extends it). Resolves false, changing nothing, when another owner
+   * holds it unexpired, or the mirror is absent. `now` is the caller's clock: nodes' clocks must agree
+   * to well within a lease.
+   */
+  claimMirror(mirror: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Frees the lease if `owner` holds it (expired or not), so another node may take it at once. */
+  releaseMirror(mirror: string, owner: string): Promise<void>;
+  /**
    * Removes the mirror's rows with these seqs. "delivered" (the default) records a success at `at`:
    * lastSuccessAt, `delivered` grows by the rows removed, attempts, lastError and nextTryAt are
    * cleared. "skipped" only adds the rows removed to `skipped`. Seqs that are not (or no longer) the
-   * mirror's are ignored.
+   * mirror's are ignored. With `owner`, fenced: it changes nothing unless `owner` holds the lease
+   * (even expired: nobody took it over). Resolves whether it took effect (false for an absent mirror).
    */
   ackOutbox(
     mirror: string,
     seqs: readonly number[],
     at: number,
     outcome?: "delivered" | "skipped",
-  ): Promise<void>;
-  /** Records a failed attempt: attempts + 1, lastError, nextTryAt. Ignored for an absent mirror. */
-  failMirror(mirror: string, failure: MirrorFailure): Promise<void>;
+    owner?: string,
+  ): Promise<boolean>;
+  /**
+   * Records a failed attempt: attempts + 1, lastError, nextTryAt. Fenced by `owner` as ackOutbox;
+   * resolves whether it took effect (false for an absent mirror).
+   */
+  failMirror(mirror: string, failure: MirrorFailure, owner?: string): Promise<boolean>;
   /** Every mirror's delivery state, sorted by id. */
   mirrorStatus(): Promise<MirrorStatus[]>;
 }

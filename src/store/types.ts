@@ -234,6 +234,13 @@ export interface MirrorStatus {
   readonly attempts: number;
   readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | undefined;
   readonly nextTryAt: number | undefined;
+  /** Which node delivers it (MirrorStore.claimMirror), until when; it may have expired. */
+  readonly lease: MirrorLease | undefined;
+}
+
+export interface MirrorLease {
+  readonly owner: string;
+  readonly until: number;
 }
 
 /** An admin-console user. Only the scrypt hash of the password is kept (services/auth/passwords.ts). */

@@ -1,11 +1,12 @@
 // @ts-check
 // Zone mirrors (copies of a zone pushed to a DNS provider): delivery state at a glance (pending
-// changes, last success, last error, next try), resync, delete, add with provider settings as JSON.
+// changes, last success, last error, next try, which server node delivers it), resync, delete, add
+// with provider settings as JSON.
 
 import { api } from "../shared/api.js";
 import { h, mount } from "../shared/dom.js";
 import { busy, confirmButton, field, noteArea, showNote } from "../shared/forms.js";
-import { badge, header, table, when } from "./util.js";
+import { badge, fullTime, header, table, when } from "./util.js";
 
 /** @typedef {import("./types.js").MirrorView} MirrorView */
 
@@ -14,6 +15,18 @@ function health(/** @type {MirrorView} */ m) {
   if (m.lastError !== null && m.attempts > 0) return badge("failing", "error");
   if (m.pending > 0) return badge(`${m.pending} pending`, "warn");
   return badge("in sync", "ok");
+}
+
+/** The node holding the delivery lease (several servers on one database), until when. */
+function leaseCell(/** @type {MirrorView} */ m) {
+  if (m.lease === null || m.lease === undefined) return h("span", { class: "muted" }, "none");
+  const expired = Date.parse(m.lease.until) <= Date.now();
+  return h(
+    "span",
+    { class: "mono small", title: `until ${fullTime(m.lease.until)}` },
+    m.lease.owner,
+    expired ? h("span", { class: "muted" }, " (expired)") : "",
+  );
 }
 
 /** @param {import("./types.js").Ctx} ctx */
@@ -71,6 +84,7 @@ export async function render(ctx) {
                 ],
           ),
           h("td", { class: "hide-narrow" }, m.nextTryAt === null ? "—" : when(m.nextTryAt)),
+          h("td", { class: "hide-narrow" }, leaseCell(m)),
           h(
             "td",
             { class: "actions" },
@@ -94,6 +108,7 @@ export async function render(ctx) {
             "Last success",
             "Last error",
             ["Next try", "hide-narrow"],
+            ["Delivered by", "hide-narrow"],
             ["", "actions"],
           ],
           rows,

@@ -40,7 +40,8 @@
  * @typedef {{ id: string, zone: string, provider: string, pending: number,
  *   oldestPendingAt: string | null, lastSuccessAt: string | null, delivered: number, skipped: number,
  *   attempts: number, lastError: { code: string, message: string, at: string } | null,
- *   nextTryAt: string | null, settings?: Record<string, unknown> }} MirrorView
+ *   nextTryAt: string | null, settings?: Record<string, unknown>,
+ *   lease?: { owner: string, until: string } | null }} MirrorView
  * @typedef {{ at: string, count: number }} RatePoint
  * @typedef {{ now: string, intervalSeconds: number, updates: RatePoint[], queries: RatePoint[],
  *   totals: { updates: number, queries: number, zones: number, hosts: number, tokens: number },

@@ -121,7 +121,9 @@ export function registerMirror(program: Command): void {
 
   mirror
     .command("status")
-    .description("delivery state of every mirror: pending changes, last success, last error")
+    .description(
+      "delivery state of every mirror: pending changes, last success, last error, the node delivering it",
+    )
     .option("--json", "machine-readable output")
     .action(
       action(async (io, opts) => {
@@ -132,7 +134,17 @@ export function registerMirror(program: Command): void {
         if (opts["json"] === true) return printJson(io, views);
         printTable(
           io,
-          ["MIRROR", "ZONE", "PROVIDER", "PENDING", "DELIVERED", "LAST SUCCESS", "LAST ERROR", "NEXT TRY"],
+          [
+            "MIRROR",
+            "ZONE",
+            "PROVIDER",
+            "PENDING",
+            "DELIVERED",
+            "LAST SUCCESS",
+            "LAST ERROR",
+            "NEXT TRY",
+            "DELIVERED BY",
+          ],
           status.map((m) => [
             m.id,
             m.zone,
@@ -142,6 +154,7 @@ export function registerMirror(program: Command): void {
             formatTime(m.lastSuccessAt),
             m.lastError === undefined ? "-" : `${m.lastError.code} (${m.attempts}x)`,
             formatTime(m.nextTryAt),
+            m.lease === undefined ? "-" : `${m.lease.owner} until ${formatTime(m.lease.until)}`,
           ]),
           "no mirrors",
         );

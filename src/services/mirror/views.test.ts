@@ -33,6 +33,7 @@ const base: Omit<MirrorStatus, "lastError"> = {
   skipped: 0,
   attempts: 2,
   nextTryAt: T0 + 1000,
+  lease: { owner: "dns1.example/4242/0a1b2c3d4e5f", until: T0 + 60_000 },
 };
 /** A message recorded by an older version, quoting every secret in several forms. */
 const leaky: MirrorStatus = {
@@ -75,6 +76,15 @@ describe("mirror views", () => {
     });
     const odd = { ...leaky, lastError: { code: "something_old", message: "x", at: T0 } };
     expect(mirrorStatusView(odd).lastError?.message).toBe("The mirror delivery failed");
+  });
+
+  it("shows admins which node holds the lease, token holders nothing of the nodes", () => {
+    expect(mirrorStatusViews([leaky], [hook], schemaOf)[0]?.lease).toEqual({
+      owner: "dns1.example/4242/0a1b2c3d4e5f",
+      until: "2023-11-14T22:14:20.000Z",
+    });
+    expect(mirrorStatusViews([{ ...leaky, lease: undefined }], [hook], schemaOf)[0]?.lease).toBeNull();
+    expect(JSON.stringify(mirrorStatusView(leaky))).not.toContain("dns1.example");
   });
 
   it("shows times as ISO strings and absent values as null", () => {

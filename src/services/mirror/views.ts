@@ -85,7 +85,8 @@ function genericMessage(code: string): string {
 
 /**
  * The admin view of every mirror's status (GET /api/v1/admin/mirrors, `beacon mirror status --json`):
- * its settings as shown, and its error text redacted with its own secrets.
+ * its settings as shown, its error text redacted with its own secrets, and which node holds its
+ * delivery lease until when (null: none; a time past: it expired, the next node to look takes it).
  */
 export function mirrorStatusViews(
   status: readonly MirrorStatus[],
@@ -99,6 +100,7 @@ export function mirrorStatusViews(
     return {
       ...mirrorStatusView(s, mirrorRedactor(target, schemaOf).text),
       settings: mirrorSettingsView(target, schemaOf),
+      lease: s.lease === undefined ? null : { owner: s.lease.owner, until: iso(s.lease.until) },
     };
   });
 }

@@ -109,7 +109,7 @@ describe("mirror worker", () => {
     worker = undefined;
   });
 
-  function start(over: { maxBackoffMs?: number; batchSize?: number } = {}): MirrorWorker {
+  function start(over: { maxBackoffMs?: number; batchSize?: number; alone?: boolean } = {}): MirrorWorker {
     worker = createMirrorWorker({
       store,
       provider: (m) => factory(m),
@@ -117,6 +117,7 @@ describe("mirror worker", () => {
       log: recordingLog(logs),
       timers: time.timers,
       deliveryTimeoutMs: 10_000,
+      node: "node-a",
       ...over,
     });
     worker.start();
@@ -421,6 +422,22 @@ describe("mirror worker", () => {
     expect(time.pending()).toEqual([4_000]);
   });
 
+  it("a lease left by a killed process: waited for on a shared store, freed at once by a node alone", async () => {
+    const p = await addMirror("m1");
+    await setA("a", "192.0.2.1");
+    await store.claimMirror("m1", "killed-node", time.clock(), 20_000);
+    start();
+    await time.flush();
+    expect(p.calls).toEqual([]);
+    expect(time.pending()).toEqual([20_000]);
+    await worker?.stop();
+
+    start({ alone: true });
+    await time.flush();
+    expect(valuesSeen(p, "a")).toEqual(["192.0.2.1"]);
+    expect((await status("m1"))?.lease?.owner).toBe("node-a");
+  });
+
   it("stop() waits for the delivery in flight, records it, and starts nothing new", async () => {
     const p = await addMirror("m1");
     let release: (() => void) | undefined;
@@ -456,5 +473,192 @@ describe("mirror worker", () => {
     await time.advance(10_000);
     await stopping;
     expect(await status("m1")).toMatchObject({ pending: 1, attempts: 1, lastError: { code: "aborted" } });
+  });
+
+  describe("two nodes on one store", () => {
+    // deliveryTimeoutMs 10 s, so the lease is 20 s, renewed after 6.7 s.
+    const LEASE = 20_000;
+    let nodes: MirrorWorker[];
+    beforeEach(() => {
+      nodes = [];
+    });
+    afterEach(async () => {
+      // A node stuck in a call (as if killed) is given up on after deliveryTimeoutMs.
+      const stopping = Promise.all(nodes.map((n) => n.stop()));
+      await time.advance(10_000);
+      await stopping;
+    });
+
+    /** A node whose calls land at the one vendor (providers[id]), with its name on each call. */
+    function startNode(name: string, gate?: (call: Call) => Promise<void>): MirrorWorker {
+      const n = createMirrorWorker({
+        store,
+        provider: (m) => {
+          const vendor = providers.get(m.id) ?? new FakeProvider(m.id);
+          const p = new FakeProvider(`${m.id}@${name}`);
+          p.gate = async (call, signal) => {
+            await gate?.(call);
+            await vendor.gate?.(call, signal);
+            vendor.calls.push(call);
+          };
+          return p;
+        },
+        clock: time.clock,
+        log: recordingLog(logs),
+        timers: time.timers,
+        deliveryTimeoutMs: 10_000,
+        node: name,
+      });
+      nodes.push(n);
+      n.start();
+      return n;
+    }
+
+    it("deliver each change exactly once between them, one node per mirror at a time", async () => {
+      const m1 = await addMirror("m1");
+      const m2 = await addMirror("m2");
+      const a = startNode("node-a");
+      const b = startNode("node-b");
+      const expected: string[] = [];
+      for (let i = 1; i <= 30; i++) {
+        await setA(["a", "b", "c"][i % 3] ?? "a", `192.0.2.${i}`);
+        expected.push(`192.0.2.${i}`);
+        (i % 2 === 0 ? a : b).kick();
+        if (i % 4 === 0) (i % 8 === 0 ? b : a).kick();
+        if (i % 5 === 0) await time.advance(LEASE / 2);
+        else await time.flush();
+      }
+      await time.advance(LEASE);
+      for (const p of [m1, m2]) {
+        const values = p.calls.map((c) => c.values?.join(","));
+        expect(new Set(values).size).toBe(values.length); // none twice
+        expect(values.filter((v) => v !== undefined && expected.includes(v)).length).toBe(values.length);
+      }
+      for (const id of ["m1", "m2"]) expect(await status(id)).toMatchObject({ pending: 0, delivered: 30 });
+      // The last write of each name is at the vendor.
+      for (const p of [m1, m2]) {
+        for (const [host, last] of [
+          ["a", "192.0.2.30"],
+          ["b", "192.0.2.28"],
+          ["c", "192.0.2.29"],
+        ] as const)
+          expect(valuesSeen(p, host).at(-1)).toBe(last);
+      }
+    });
+
+    it("a node killed mid-delivery (never renews, never frees) is taken over after the lease; nothing is lost", async () => {
+      const vendor = await addMirror("m1");
+      await setA("a", "192.0.2.1");
+      await setA("b", "192.0.2.2");
+      let started = false;
+      // node-a hangs in its first call for good, deaf to the abort: as if killed there.
+      startNode("node-a", () => {
+        started = true;
+        return new Promise<void>(() => undefined);
+      });
+      await time.flush();
+      expect(started).toBe(true);
+      expect((await status("m1"))?.lease?.owner).toBe("node-a");
+      startNode("node-b");
+      await setA("c", "192.0.2.3");
+      nodes[1]?.kick();
+      await time.advance(LEASE - 1);
+      expect(vendor.calls).toEqual([]);
+      expect((await status("m1"))?.lease?.owner).toBe("node-a");
+      await time.advance(1);
+      expect(vendor.calls.map((c) => c.values?.[0])).toEqual(["192.0.2.1", "192.0.2.2", "192.0.2.3"]);
+      expect(await status("m1")).toMatchObject({
+        pending: 0,
+        delivered: 3,
+        lease: { owner: "node-b" },
+      });
+    });
+
+    it("a node that stalled past its lease records nothing over the new holder and stops", async () => {
+      const vendor = await addMirror("m1");
+      await setA("a", "192.0.2.1");
+      await setA("b", "192.0.2.2");
+      let resume: (() => void) | undefined;
+      startNode("node-a", (call) =>
+        call.values?.[0] === "192.0.2.1" && resume === undefined
+          ? new Promise<void>((r) => (resume = r))
+          : Promise.resolve(),
+      );
+      await time.flush();
+      startNode("node-b");
+      await time.advance(LEASE);
+      expect(vendor.calls.map((c) => c.values?.[0])).toEqual(["192.0.2.1", "192.0.2.2"]);
+      const after = await status("m1");
+      expect(after).toMatchObject({ pending: 0, delivered: 2, lease: { owner: "node-b" } });
+
+      // node-a wakes up: its write reaches the vendor again (an idempotent upsert), its ack does not count.
+      await time.advance(1_000);
+      await setA("c", "192.0.2.3");
+      resume?.();
+      await time.flush();
+      expect(vendor.calls.map((c) => c.values?.[0])).toEqual(["192.0.2.1", "192.0.2.2", "192.0.2.1"]);
+      expect(await status("m1")).toMatchObject({
+        pending: 1,
+        delivered: 2,
+        lastSuccessAt: after?.lastSuccessAt,
+        lease: { owner: "node-b" },
+      });
+      expect(logs.some((l) => l.msg === "mirror lease taken over by another node")).toBe(true);
+      nodes[1]?.kick();
+      await time.flush();
+      expect(vendor.calls.map((c) => c.values?.[0])).toEqual([
+        "192.0.2.1",
+        "192.0.2.2",
+        "192.0.2.1",
+        "192.0.2.3",
+      ]);
+      expect(await status("m1")).toMatchObject({ pending: 0, delivered: 3 });
+    });
+
+    it("a node stopping cleanly frees its leases: the other takes over at its next look", async () => {
+      const vendor = await addMirror("m1");
+      const a = startNode("node-a");
+      await time.flush();
+      const b = startNode("node-b");
+      await time.flush();
+      expect((await status("m1"))?.lease?.owner).toBe("node-a");
+      expect(time.pending()).toEqual([LEASE]); // node-b looks again when node-a's lease could end
+      await a.stop();
+      expect((await status("m1"))?.lease).toBeUndefined();
+      await setA("a", "192.0.2.1");
+      // Kicked on every commit, a waiting node looks at most once a second (each look is a write).
+      b.kick();
+      await time.flush();
+      expect(vendor.calls).toEqual([]);
+      await time.advance(999);
+      b.kick();
+      await time.flush();
+      expect(vendor.calls).toEqual([]);
+      await time.advance(1);
+      b.kick();
+      await time.flush();
+      expect(vendor.calls.map((c) => c.values?.[0])).toEqual(["192.0.2.1"]);
+      expect((await status("m1"))?.lease?.owner).toBe("node-b");
+      expect(time.pending()).toEqual([]);
+    });
+
+    it("a failing vendor's backoff holds for both: the holder keeps the lease until its retry", async () => {
+      const vendor = await addMirror("m1");
+      vendor.gate = () => Promise.reject(unavailable());
+      await setA("a", "192.0.2.1");
+      startNode("node-a");
+      await time.flush();
+      startNode("node-b");
+      await time.flush();
+      // Failing 1 s, 2 s, 4 s, … : node-b never gets in first, whatever it is told.
+      for (let i = 0; i < 5; i++) {
+        nodes[1]?.kick();
+        await time.advance(LEASE);
+      }
+      expect((await status("m1"))?.lease?.owner).toBe("node-a");
+      const attempts = (await status("m1"))?.attempts ?? 0;
+      expect(attempts).toBeGreaterThanOrEqual(5);
+      expect(attempts).toBeLessThan(20);
+    });
   });
 });

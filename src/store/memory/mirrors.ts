@@ -18,6 +18,7 @@ interface State {
   attempts: number;
   lastError: MirrorStatus["lastError"];
   nextTryAt: number | undefined;
+  lease: MirrorStatus["lease"];
 }
 
 const fresh = (): State => ({
@@ -27,6 +28,7 @@ const fresh = (): State => ({
   attempts: 0,
   lastError: undefined,
   nextTryAt: undefined,
+  lease: undefined,
 });
 
 export interface MemoryMirrors extends MirrorStore {
@@ -53,6 +55,12 @@ export function createMemoryMirrors(
     states.delete(id);
     outbox.dropMirror(id);
     return true;
+  }
+
+  /** The mirror's state when it exists and, with `owner`, `owner` holds its lease (the fence). */
+  function held(mirror: string, owner: string | undefined): State | undefined {
+    const s = states.get(mirror);
+    return s !== undefined && (owner === undefined || s.lease?.owner === owner) ? s : undefined;
   }
 
   /** Every set of the zone now, hosts by fqdn and sets by type. */
@@ -107,31 +115,46 @@ export function createMemoryMirrors(
       return structuredClone(outbox.of(mirror).slice(0, n));
     },
 
-    async ackOutbox(mirror, seqs, at, outcome = "delivered") {
+    async claimMirror(mirror, owner, now, leaseMs) {
       open();
-      const removed = outbox.remove(mirror, seqs);
       const s = states.get(mirror);
-      if (s === undefined) return;
-      if (outcome === "skipped") {
-        s.skipped += removed;
-        return;
-      }
-      Object.assign(s, {
-        lastSuccessAt: at,
-        delivered: s.delivered + removed,
-        attempts: 0,
-        lastError: undefined,
-        nextTryAt: undefined,
-      });
+      if (s === undefined) return false;
+      if (s.lease !== undefined && s.lease.owner !== owner && s.lease.until > now) return false;
+      s.lease = { owner, until: now + leaseMs };
+      return true;
     },
 
-    async failMirror(mirror, f) {
+    async releaseMirror(mirror, owner) {
       open();
       const s = states.get(mirror);
-      if (s === undefined) return;
+      if (s?.lease?.owner === owner) s.lease = undefined;
+    },
+
+    async ackOutbox(mirror, seqs, at, outcome = "delivered", owner) {
+      open();
+      const s = held(mirror, owner);
+      if (s === undefined) return false;
+      const removed = outbox.remove(mirror, seqs);
+      if (outcome === "skipped") s.skipped += removed;
+      else
+        Object.assign(s, {
+          lastSuccessAt: at,
+          delivered: s.delivered + removed,
+          attempts: 0,
+          lastError: undefined,
+          nextTryAt: undefined,
+        });
+      return true;
+    },
+
+    async failMirror(mirror, f, owner) {
+      open();
+      const s = held(mirror, owner);
+      if (s === undefined) return false;
       s.attempts += 1;
       s.lastError = { code: f.code, message: f.message, at: f.at };
       s.nextTryAt = f.nextTryAt;
+      return true;
     },
 
     async mirrorStatus() {

@@ -36,6 +36,10 @@ async function readEverything(store: Store) {
     history: await store.listHistory(HOST),
     hostHistory: await store.listHistory(HOST, { hostId: (await store.getHost(HOST))?.id }),
     flags: await store.listHostFlags(),
+    mirrors: await store.listMirrors(),
+    mirror: await store.getMirror("m1"),
+    outbox: await store.pendingOutbox("m1", 100),
+    mirrorStatus: await store.mirrorStatus(),
     changes: await store.changesSince(0, 1_000),
     zoneLog: await store.zoneLog(ZONE, (await store.getZone(ZONE))!.serial, 1_000),
   };
@@ -50,7 +54,9 @@ describe.skipIf(cluster === undefined)("PostgreSQL: an older node after a newer 
     store = await openPostgresStore(url, { max: 1 });
     await store.createZone(zoneFixture(ZONE));
     await store.createHost(hostFixture(HOST, ZONE));
+    await store.createMirror({ id: "m1", zone: ZONE, provider: "cloudflare", settings: {}, createdAt: T0 });
     await store.commit(batch([setA(HOST, ["192.0.2.7"])]));
+    await store.claimMirror("m1", "node-a", T0, 60_000);
     await store.createToken(tokenFixture("tk_old"));
     await store.createTsigKey({
       name: "key.older.example",
@@ -87,6 +93,9 @@ describe.skipIf(cluster === undefined)("PostgreSQL: an older node after a newer 
   it("keeps reading the same rows after every table gains a column", async () => {
     const before = await readEverything(store);
     expect(before.rrsets).toHaveLength(1);
+    expect(before.outbox).toHaveLength(1);
+    expect(before.mirrorStatus[0]?.lease?.owner).toBe("node-a");
+    expect(before.zoneLog).toBeDefined();
     const tables = await cluster!.query<{ tablename: string }>(
       "select tablename from pg_tables where schemaname = 'public'",
       [],

@@ -108,6 +108,8 @@ export const MIRROR_COLUMNS = columns<MirrorsTable>({
   last_error_message: true,
   last_error_at: true,
   next_try_at: true,
+  lease_owner: true,
+  lease_until: true,
 });
 
 export const OUTBOX_COLUMNS = columns<OutboxTable>({

@@ -1,7 +1,8 @@
 // MirrorStore in PostgreSQL, as sqlite/mirrors.ts: mirror targets and their outbox. A row exists in
 // the outbox exactly when its change committed: the commit writes its own rows (update-path.ts), and
 // deleteHost / deleteZone call enqueueHostDelete / dropZoneMirrors inside their transaction (zones.ts).
-// Which node delivers which row (leases) is a later step: this module only keeps the rows.
+// Which node delivers a mirror is its lease (claimMirror); the writes that record a delivery lock
+// the mirror's row and check the lease first (holds), so a node whose lease was taken over records nothing.
 
 import type { Selectable } from "kysely";
 
@@ -12,6 +13,7 @@ import { mirrorFromRow, mirrorStatusFromRow, mirrorToRow, outboxFromRow } from "
 import type { MirrorsTable, OutboxTable } from "../sql/schema.js";
 import type { Db, Sql } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
+import { list, MIRROR_COLUMNS, OUTBOX_COLUMNS } from "./columns.js";
 
 /** An outbox row (params: mirror, fqdn, type, ttl, values, created at); a null ttl and values: a delete. */
 export const INSERT_OUTBOX =
@@ -53,8 +55,24 @@ export async function dropZoneMirrors(sql: Sql, zone: string): Promise<void> {
 }
 
 async function getMirror(sql: Sql, id: string) {
-  const row = await sql.get<Selectable<MirrorsTable>>("select * from mirrors where id = $1", id);
+  const row = await sql.get<Selectable<MirrorsTable>>(
+    `select ${list(MIRROR_COLUMNS)} from mirrors where id = $1`,
+    id,
+  );
   return row && mirrorFromRow(row);
+}
+
+/**
+ * The mirror exists and, when `owner` is given, `owner` holds its lease. Locks the row until commit,
+ * so no claim by another node can come between this check and the write it guards (`no key`: the
+ * outbox inserts of commits, which only key-share the row, do not wait for it).
+ */
+async function holds(sql: Sql, mirror: string, owner: string | undefined): Promise<boolean> {
+  const row = await sql.get<{ lease_owner: string | null }>(
+    "select lease_owner from mirrors where id = $1 for no key update",
+    mirror,
+  );
+  return row !== undefined && (owner === undefined || row.lease_owner === owner);
 }
 
 export function pgMirrors(db: Db): MirrorStore {
@@ -91,9 +109,11 @@ export function pgMirrors(db: Db): MirrorStore {
       return db.read("listMirrors", async (sql) => {
         const rows =
           zone === undefined
-            ? await sql.all<Selectable<MirrorsTable>>("select * from mirrors order by id")
+            ? await sql.all<Selectable<MirrorsTable>>(
+                `select ${list(MIRROR_COLUMNS)} from mirrors order by id`,
+              )
             : await sql.all<Selectable<MirrorsTable>>(
-                "select * from mirrors where zone = $1 order by id",
+                `select ${list(MIRROR_COLUMNS)} from mirrors where zone = $1 order by id`,
                 zone,
               );
         return rows.map(mirrorFromRow);
@@ -126,7 +146,7 @@ export function pgMirrors(db: Db): MirrorStore {
       return db.read("pendingOutbox", async (sql) =>
         (
           await sql.all<Selectable<OutboxTable>>(
-            "select * from outbox where mirror = $1 order by seq limit $2",
+            `select ${list(OUTBOX_COLUMNS)} from outbox where mirror = $1 order by seq limit $2`,
             mirror,
             Math.max(0, Math.floor(limit)),
           )
@@ -134,8 +154,34 @@ export function pgMirrors(db: Db): MirrorStore {
       );
     },
 
-    ackOutbox(mirror, seqs, at, outcome = "delivered") {
+    claimMirror(mirror, owner, now, leaseMs) {
+      return db.write(
+        "claimMirror",
+        async (sql) =>
+          (await sql.run(
+            "update mirrors set lease_owner = $1, lease_until = $2 where id = $3 and " +
+              "(lease_owner is null or lease_owner = $1 or lease_until <= $4)",
+            owner,
+            now + leaseMs,
+            mirror,
+            now,
+          )) > 0,
+      );
+    },
+
+    releaseMirror(mirror, owner) {
+      return db.write("releaseMirror", async (sql) => {
+        await sql.run(
+          "update mirrors set lease_owner = null, lease_until = null where id = $1 and lease_owner = $2",
+          mirror,
+          owner,
+        );
+      });
+    },
+
+    ackOutbox(mirror, seqs, at, outcome = "delivered", owner) {
       return db.write("ackOutbox", async (sql) => {
+        if (!(await holds(sql, mirror, owner))) return false;
         const removed = await sql.run("delete from outbox where mirror = $1 and seq = any($2)", mirror, [
           ...seqs,
         ]);
@@ -150,11 +196,13 @@ export function pgMirrors(db: Db): MirrorStore {
             at,
             mirror,
           );
+        return true;
       });
     },
 
-    failMirror(mirror, f) {
+    failMirror(mirror, f, owner) {
       return db.write("failMirror", async (sql) => {
+        if (!(await holds(sql, mirror, owner))) return false;
         await sql.run(
           "update mirrors set attempts = attempts + 1, last_error_code = $1, last_error_message = $2, " +
             "last_error_at = $3, next_try_at = $4 where id = $5",
@@ -164,6 +212,7 @@ export function pgMirrors(db: Db): MirrorStore {
           f.nextTryAt,
           mirror,
         );
+        return true;
       });
     },
 
@@ -178,7 +227,9 @@ export function pgMirrors(db: Db): MirrorStore {
               )
             ).map((c) => [c.mirror, c]),
           );
-          return (await sql.all<Selectable<MirrorsTable>>("select * from mirrors order by id")).map((m) => {
+          return (
+            await sql.all<Selectable<MirrorsTable>>(`select ${list(MIRROR_COLUMNS)} from mirrors order by id`)
+          ).map((m) => {
             const c = counts.get(m.id);
             return mirrorStatusFromRow(m, c?.n ?? 0, c?.oldest ?? null);
           });

@@ -1,8 +1,8 @@
 // The composed PostgreSQL Store against a real server: the whole Store contract (runStoreContract, as
 // SQLite's and the memory store's), then what only a shared database shows — two stores ("nodes") on
-// one database committing at once, externalVersion seeing the other's writes — and opening refused
-// (a newer schema, no server) as store_unavailable. Bad input tried: an unknown zone or host, ids that
-// are not there, 50,000 keys bound as one array.
+// one database committing at once, externalVersion seeing the other's writes, mirror leases raced by
+// both — and opening refused (a newer schema, no server) as store_unavailable. Bad input tried: an
+// unknown zone or host, ids that are not there, 50,000 keys bound as one array.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -96,6 +96,69 @@ describe.skipIf(cluster === undefined)("PostgreSQL store", () => {
       expect(race.filter(Boolean)).toHaveLength(1);
       expect(await b.pruneTsigMacs(now + 301, 10)).toBe(2);
       expect(await a.claimTsigMac("k.", mac(1), now + 600, now + 301)).toBe(true);
+    });
+  });
+
+  describe("mirror leases between two stores (two nodes)", () => {
+    let a: Store;
+    let b: Store;
+    beforeAll(async () => {
+      const url = await databases.fresh();
+      [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+      await a.createZone(zoneFixture("lease.example"));
+      await a.createHost(hostFixture("x.lease.example", "lease.example"));
+      for (let i = 0; i < 8; i++)
+        await a.createMirror({
+          id: `m${i}`,
+          zone: "lease.example",
+          provider: "cloudflare",
+          settings: {},
+          createdAt: T0,
+        });
+    });
+    afterAll(async () => {
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it("claims racing for a free or an expired lease: exactly one node wins each", async () => {
+      for (let round = 0; round < 8; round++) {
+        const now = T0 + round * 10_000; // each round's leases (5 s) expired before the next
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (i % 2 === 0 ? a : b).claimMirror("m0", `node-${i}`, now, 5_000),
+          ),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        const winner = `node-${claims.indexOf(true)}`;
+        expect((await b.mirrorStatus()).find((s) => s.id === "m0")?.lease).toEqual({
+          owner: winner,
+          until: now + 5_000,
+        });
+      }
+    });
+
+    it("an ack racing a takeover takes effect only if it came first: the row is delivered or pending, never lost", async () => {
+      for (let i = 1; i < 8; i++) {
+        const id = `m${i}`;
+        await a.commit(batch([setA("x.lease.example", [`192.0.2.${i}`])], [], T0));
+        expect(await a.claimMirror(id, "node-a", T0, 1_000)).toBe(true);
+        const seqs = (await a.pendingOutbox(id, 100)).map((r) => r.seq);
+        // node-a stalled past its lease; node-b takes over while node-a acks.
+        const [ack, claim] = await Promise.all([
+          a.ackOutbox(id, seqs, T0 + 2_000, "delivered", "node-a"),
+          b.claimMirror(id, "node-b", T0 + 2_000, 1_000),
+        ]);
+        expect(claim).toBe(true);
+        const after = (await b.mirrorStatus()).find((s) => s.id === id);
+        expect(after?.lease?.owner).toBe("node-b");
+        expect(after?.pending).toBe(ack ? 0 : seqs.length);
+        expect(after?.delivered).toBe(ack ? seqs.length : 0);
+        // Whoever won, node-a can no longer record anything.
+        expect(await a.failMirror(id, { code: "x", message: "y", at: T0, nextTryAt: T0 })).toBe(true);
+        expect(await a.failMirror(id, { code: "x", message: "y", at: T0, nextTryAt: T0 }, "node-a")).toBe(
+          false,
+        );
+      }
     });
   });
 

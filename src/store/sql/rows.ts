@@ -243,6 +243,10 @@ export function mirrorStatusFromRow(
     attempts: r.attempts,
     lastError,
     nextTryAt: opt(r.next_try_at),
+    lease:
+      r.lease_owner === null || r.lease_until === null
+        ? undefined
+        : { owner: r.lease_owner, until: r.lease_until },
   };
 }
 

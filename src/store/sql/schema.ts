@@ -105,6 +105,9 @@ export interface MirrorsTable {
   last_error_message: string | null;
   last_error_at: number | null;
   next_try_at: number | null;
+  /** the node delivering it (0009_mirror_leases); null: nobody */
+  lease_owner: Generated<string | null>;
+  lease_until: Generated<number | null>;
 }
 
 export interface OutboxTable {

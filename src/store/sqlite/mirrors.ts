@@ -42,6 +42,12 @@ function getMirror(db: Db, id: string) {
   return row && mirrorFromRow(row);
 }
 
+/** The mirror exists and, when `owner` is given, `owner` holds its lease: the fence of delivery records. */
+function holds(db: Db, mirror: string, owner: string | undefined): boolean {
+  const row = db.get<{ lease_owner: string | null }>("select lease_owner from mirrors where id = ?", mirror);
+  return row !== undefined && (owner === undefined || row.lease_owner === owner);
+}
+
 export function sqliteMirrors(db: Db): MirrorStore {
   return {
     createMirror(mirror) {
@@ -111,8 +117,35 @@ export function sqliteMirrors(db: Db): MirrorStore {
       );
     },
 
-    ackOutbox(mirror, seqs, at, outcome = "delivered") {
+    claimMirror(mirror, owner, now, leaseMs) {
+      return db.write(
+        "claimMirror",
+        () =>
+          db.run(
+            "update mirrors set lease_owner = ?, lease_until = ? where id = ? and " +
+              "(lease_owner is null or lease_owner = ? or lease_until <= ?)",
+            owner,
+            now + leaseMs,
+            mirror,
+            owner,
+            now,
+          ) > 0,
+      );
+    },
+
+    releaseMirror(mirror, owner) {
+      return db.write("releaseMirror", () => {
+        db.run(
+          "update mirrors set lease_owner = null, lease_until = null where id = ? and lease_owner = ?",
+          mirror,
+          owner,
+        );
+      });
+    },
+
+    ackOutbox(mirror, seqs, at, outcome = "delivered", owner) {
       return db.write("ackOutbox", () => {
+        if (!holds(db, mirror, owner)) return false;
         const removed = db.run(
           "delete from outbox where mirror = ? and seq in (select value from json_each(?))",
           mirror,
@@ -129,11 +162,13 @@ export function sqliteMirrors(db: Db): MirrorStore {
             at,
             mirror,
           );
+        return true;
       });
     },
 
-    failMirror(mirror, f) {
+    failMirror(mirror, f, owner) {
       return db.write("failMirror", () => {
+        if (!holds(db, mirror, owner)) return false;
         db.run(
           "update mirrors set attempts = attempts + 1, last_error_code = ?, last_error_message = ?, " +
             "last_error_at = ?, next_try_at = ? where id = ?",
@@ -143,6 +178,7 @@ export function sqliteMirrors(db: Db): MirrorStore {
           f.nextTryAt,
           mirror,
         );
+        return true;
       });
     },
 

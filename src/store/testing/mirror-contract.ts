@@ -1,6 +1,9 @@
 // The mirror and outbox part of the Store contract (called from runStoreContract). The outbox is the
 // promise behind mirroring: a row exists exactly when its change committed, rows come back by seq,
-// and only acknowledged rows go away.
+// and only acknowledged rows go away. The lease makes one node at a time deliver a mirror, and
+// fences the writes that record a delivery: a node whose lease was taken over records nothing. A
+// delivery made twice (a holder stalled past its lease, then resumed) is harmless, as every vendor
+// write is an idempotent upsert or delete of a whole set; no row is ever lost.
 
 import { describe, expect, it } from "vitest";
 
@@ -167,6 +170,7 @@ export function mirrorContract(get: () => MirrorStore & ZoneStore): void {
         attempts: 0,
         lastError: undefined,
         nextTryAt: undefined,
+        lease: undefined,
       });
 
       await store.failMirror("m1", {
@@ -209,6 +213,7 @@ export function mirrorContract(get: () => MirrorStore & ZoneStore): void {
         attempts: 0,
         lastError: undefined,
         nextTryAt: undefined,
+        lease: undefined,
       });
     });
 
@@ -294,6 +299,81 @@ export function mirrorContract(get: () => MirrorStore & ZoneStore): void {
       await store.createMirror(mirror("e1", "empty.example"));
       expect(await store.deleteZone("empty.example")).toBe(true);
       expect(await store.getMirror("e1")).toBeUndefined();
+    });
+
+    it("a lease is taken when free, expired or ours (renewed), refused while another holds it", async () => {
+      await seed();
+      const lease = async (id: string) => (await store.mirrorStatus()).find((s) => s.id === id)?.lease;
+      expect(await lease("m1")).toBeUndefined();
+      expect(await store.claimMirror("m1", "node-a", T0, 1000)).toBe(true);
+      expect(await lease("m1")).toEqual({ owner: "node-a", until: T0 + 1000 });
+      // Held by another, unexpired (up to the last ms): refused, nothing changes.
+      expect(await store.claimMirror("m1", "node-b", T0 + 999, 1000)).toBe(false);
+      expect(await lease("m1")).toEqual({ owner: "node-a", until: T0 + 1000 });
+      // Renewed by its holder: extended.
+      expect(await store.claimMirror("m1", "node-a", T0 + 500, 1000)).toBe(true);
+      expect(await store.claimMirror("m1", "node-b", T0 + 1000, 1000)).toBe(false);
+      // Expired (until <= now): taken over.
+      expect(await store.claimMirror("m1", "node-b", T0 + 1500, 1000)).toBe(true);
+      expect(await lease("m1")).toEqual({ owner: "node-b", until: T0 + 2500 });
+      // Leases are per mirror; an absent mirror has none to take.
+      expect(await store.claimMirror("m2", "node-a", T0 + 1500, 1000)).toBe(true);
+      expect(await store.claimMirror("nobody", "node-a", T0, 1000)).toBe(false);
+      expect((await store.mirrorStatus()).find((s) => s.id === "n1")?.lease).toBeUndefined();
+    });
+
+    it("only its holder releases a lease, expired or not; then anyone takes it at once", async () => {
+      await seed();
+      await store.claimMirror("m1", "node-a", T0, 1000);
+      await store.releaseMirror("m1", "node-b");
+      await store.releaseMirror("nobody", "node-a");
+      expect(await store.claimMirror("m1", "node-b", T0 + 1, 1000)).toBe(false);
+      await store.releaseMirror("m1", "node-a");
+      expect((await store.mirrorStatus()).find((s) => s.id === "m1")?.lease).toBeUndefined();
+      expect(await store.claimMirror("m1", "node-b", T0 + 2, 1000)).toBe(true);
+      await store.releaseMirror("m1", "node-b"); // long expired by now for its holder: still freed
+      expect(await store.claimMirror("m1", "node-c", T0 + 3, 1000)).toBe(true);
+    });
+
+    it("acks and failures fenced by an owner change nothing unless it holds the lease", async () => {
+      await seed();
+      await store.commit({ writes: [setA("a.example.com", ["192.0.2.1"])], history: [], at: T0 });
+      const seqs = (await store.pendingOutbox("m1", 100)).map((r) => r.seq);
+      const failure = { code: "network_error", message: "x", at: T0, nextTryAt: T0 + 1 };
+      const before = await store.mirrorStatus();
+      // Nobody holds it, then another node does (even after its lease expired).
+      expect(await store.ackOutbox("m1", seqs, T0, "delivered", "node-a")).toBe(false);
+      expect(await store.failMirror("m1", failure, "node-a")).toBe(false);
+      await store.claimMirror("m1", "node-b", T0, 1000);
+      expect(await store.ackOutbox("m1", seqs, T0 + 5000, "skipped", "node-a")).toBe(false);
+      expect(await store.failMirror("m1", failure, "node-a")).toBe(false);
+      expect(await store.ackOutbox("nobody", seqs, T0, "delivered", "node-b")).toBe(false);
+      expect(await store.failMirror("nobody", failure)).toBe(false);
+      expect((await store.mirrorStatus()).map((s) => ({ ...s, lease: undefined }))).toEqual(
+        before.map((s) => ({ ...s, lease: undefined })),
+      );
+
+      // Its holder records, even past its lease while nobody took it over.
+      expect(await store.failMirror("m1", failure, "node-b")).toBe(true);
+      expect(await store.ackOutbox("m1", seqs, T0 + 5000, "delivered", "node-b")).toBe(true);
+      expect((await store.mirrorStatus()).find((s) => s.id === "m1")).toMatchObject({
+        pending: 0,
+        delivered: 1,
+        attempts: 0,
+        lease: { owner: "node-b", until: T0 + 1000 },
+      });
+      // Unfenced writes (no owner) take effect whoever holds the lease.
+      expect(await store.failMirror("m1", failure)).toBe(true);
+      expect(await store.ackOutbox("m1", [], T0)).toBe(true);
+    });
+
+    it("a deleted mirror's lease goes with it", async () => {
+      await seed();
+      await store.claimMirror("m1", "node-a", T0, 1000);
+      await store.deleteMirror("m1");
+      await store.createMirror(mirror("m1", "example.com", { createdAt: T0 + 5 }));
+      expect((await store.mirrorStatus()).find((s) => s.id === "m1")?.lease).toBeUndefined();
+      expect(await store.claimMirror("m1", "node-b", T0 + 1, 1000)).toBe(true);
     });
 
     it("never reuses a seq, even after the newest rows were acknowledged", async () => {

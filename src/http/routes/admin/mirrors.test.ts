@@ -101,6 +101,7 @@ describe("GET /mirrors and /providers", () => {
           },
           nextTryAt: new Date(START + 1000).toISOString(),
           settings: { api_token: "<redacted>", proxied: false },
+          lease: null,
         },
       ],
     });

@@ -10,6 +10,7 @@ import { hostIdentityHistory } from "./0005_host_identity_history.js";
 import { limits } from "./0006_limits.js";
 import { changeLog } from "./0007_change_log.js";
 import { changeOrder } from "./0008_change_order.js";
+import { mirrorLeases } from "./0009_mirror_leases.js";
 import { tsigReplay } from "./0010_tsig_replay.js";
 import { changeValues } from "./0011_change_values.js";
 
@@ -22,6 +23,7 @@ export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0006_limits": limits,
   "0007_change_log": changeLog,
   "0008_change_order": changeOrder,
+  "0009_mirror_leases": mirrorLeases,
   "0010_tsig_replay": tsigReplay,
   "0011_change_values": changeValues,
 };
