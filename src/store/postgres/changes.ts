@@ -13,7 +13,7 @@
 
 import type { Selectable } from "kysely";
 
-import { assembleDelta, touchedBy, type ChangeRow, zonesToRead } from "../change-log.js";
+import { assembleDelta, touchedBy, type ChangeRow, ZONE_LIST_SEQ, zonesToRead } from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sql/rows.js";
 import type { HostsTable, RRSetsTable, ZonesTable } from "../sql/schema.js";
@@ -78,6 +78,24 @@ export function pgChanges(db: Db): ChangeFeed {
             zoneNames,
             zones: zones.map(zoneFromRow),
           });
+        },
+        true,
+      );
+    },
+
+    zoneList() {
+      return db.read(
+        "zoneList",
+        async (sql) => {
+          const row = await sql.get<{ seq: number | string | null }>(ZONE_LIST_SEQ);
+          const zones = await sql.all<{ name: string; created_at: number | string }>(
+            "select name, created_at from zones",
+          );
+          return {
+            seq:
+              row?.seq === null || row?.seq === undefined ? (await bounds(sql)).first - 1 : Number(row.seq),
+            zones: zones.map((z) => ({ name: z.name, createdAt: Number(z.created_at) })),
+          };
         },
         true,
       );

@@ -4,7 +4,7 @@
 
 import type { Selectable } from "kysely";
 
-import { assembleDelta, touchedBy, zonesToRead, type ChangeRow } from "../change-log.js";
+import { assembleDelta, touchedBy, ZONE_LIST_SEQ, zonesToRead, type ChangeRow } from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import { jsonList, type Db } from "./db.js";
 import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sql/rows.js";
@@ -68,6 +68,21 @@ export function sqliteChanges(db: Db): ChangeFeed {
             zoneNames,
             zones: zones.map(zoneFromRow),
           });
+        },
+        true,
+      );
+    },
+
+    zoneList() {
+      return db.read(
+        "zoneList",
+        () => {
+          const row = db.get<{ seq: number | null }>(ZONE_LIST_SEQ);
+          const zones = db.all<{ name: string; created_at: number }>("select name, created_at from zones");
+          return {
+            seq: row?.seq ?? bounds(db).first - 1,
+            zones: zones.map((z) => ({ name: z.name, createdAt: z.created_at })),
+          };
         },
         true,
       );
