@@ -52,6 +52,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     kickOnCommit(mirrors),
     dns.notifier,
     ...(dns.workers ? [dns.workers] : []),
+    ...(dns.catalog ? [dns.catalog.publisher] : []),
   );
   const writes = await wireUpdates({ config, store, clock, log, listener, metrics: metrics.registry });
   const historySweeper = createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs });

@@ -1,6 +1,6 @@
 // How `beacon serve` answers a DNS message, on every listener and transport: a question answered
 // before comes from the answer cache; otherwise queries (signed ones answered signed), RFC 2136
-// UPDATE and zone transfers are routed to their handlers, under the `dns.limits`. Also the check
+// UPDATE and zone transfers (of the catalog zone too) are routed to their handlers, under the `dns.limits`. Also the check
 // of the TSIG key names the transfer settings give, which can only run once the keyring is read.
 
 import type { ServerConfig } from "../../config/index.js";
@@ -16,6 +16,7 @@ import type { DnsContext } from "../../dns/answer/types.js";
 import { createUpdateHandler, type UpdatePort } from "../../dns/update/handler.js";
 import type { TcpSideOptions } from "../../dns/workers/listeners.js";
 import type { Store } from "../../store/ports.js";
+import { catalogQueries } from "../../dns/xfr/catalog-queries.js";
 import { createTransferHandler } from "../../dns/xfr/responder.js";
 import { dnsLimitOptions } from "../dns-limits.js";
 import type { DnsViews } from "./dns-views.js";
@@ -48,7 +49,7 @@ export function wireDnsAnswers(d: {
   readonly clock: Clock;
   readonly log: Log;
   readonly metrics: CountingDnsMetrics;
-  readonly views: Pick<DnsViews, "index" | "journal">;
+  readonly views: Pick<DnsViews, "index" | "transfers" | "catalog">;
   readonly keyring: Keyring;
   readonly updates: UpdatePort;
 }): TcpSideOptions {
@@ -63,7 +64,7 @@ export function wireDnsAnswers(d: {
     maxFudge: config.dns.update.maxFudge,
   });
   const transfer = createTransferHandler({
-    source: d.views.journal,
+    source: d.views.transfers,
     policy: { allow: config.dns.transfer.allow, keys: config.dns.transfer.keys },
     keyring,
     clock,
@@ -72,7 +73,8 @@ export function wireDnsAnswers(d: {
   const answers = createAnswerCache(d.views.index, { alloc: (n) => Buffer.allocUnsafe(n) });
   const routes = dispatch({
     // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
-    query: signedQueries(answers, { keyring, clock }),
+    // The catalog zone (dns.transfer.catalog) answers its SOA and refuses the rest, before the index.
+    query: signedQueries(catalogQueries(answers, d.views.catalog?.zone), { keyring, clock }),
     update,
     transfer,
   });

@@ -1,0 +1,35 @@
+// Plain queries for the catalog zone (dns.transfer.catalog), in front of the query route. A secondary
+// asks the catalog's SOA before each transfer (refresh, and after a NOTIFY): that is answered,
+// authoritatively, from the catalog. Every other question at or below the catalog's name is REFUSED:
+// the catalog is meant for its consumers, by zone transfer (RFC 9432 §7: the member list goes to the
+// secondaries allowed to transfer, dns.transfer.allow / keys), not for resolution. Anything else goes
+// on to `answer` untouched. A catalog not yet published answers nothing here (the zone index then
+// answers as for any name Beacon does not serve).
+
+import type { Transport } from "../answer/types.js";
+import { CLASS, RCODE, TYPE } from "../wire/constants.js";
+import { parseQuery } from "../wire/query.js";
+import type { CatalogZone } from "./catalog-zone.js";
+import { errorReply, packTransfer } from "./stream.js";
+
+type Answer = (
+  msg: Uint8Array,
+  ctx: { readonly transport: Transport; readonly remoteAddress: string },
+) => Uint8Array | undefined;
+
+export function catalogQueries(answer: Answer, catalog: CatalogZone | undefined): Answer {
+  if (catalog === undefined) return answer;
+  const below = `.${catalog.name}`;
+  return (msg, ctx) => {
+    const parsed = parseQuery(msg);
+    if (parsed.kind !== "query") return answer(msg, ctx);
+    const q = parsed.query;
+    const name = q.qname.name;
+    const zone = catalog.zone();
+    if (zone === undefined || (name !== catalog.name && !name.endsWith(below))) return answer(msg, ctx);
+    if (name !== catalog.name || q.qtype !== TYPE.SOA || q.qclass !== CLASS.IN)
+      return errorReply(msg, q, RCODE.REFUSED);
+    const soa = { owner: zone.owner, type: TYPE.SOA, ttl: zone.ttl, rdata: zone.soaRdata };
+    return packTransfer(msg, q, [soa], 512)?.[0];
+  };
+}
