@@ -1,0 +1,178 @@
+// Catalog zone end to end: the real `beacon serve` publishes an RFC 9432 catalog (dns.transfer.catalog);
+// real BIND 9 and Knot are configured with the catalog ONLY (no member zone in their configs, the
+// snippets of docs/secondaries.md). A zone created with the CLI appears on both through the catalog; a
+// host updated in it follows by IXFR; the zone deleted, both drop it. Times are printed, never asserted.
+
+import { execFile } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DnsPeer, PeerKey } from "../../src/providers/testing/peers/dns-peer.js";
+import {
+  startBindCatalogSecondary,
+  startKnotCatalogSecondary,
+} from "../../src/providers/testing/peers/secondary.js";
+import { basic, DEMO_ZONE, runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { peerAvailable } from "./support/peers.js";
+
+const CATALOG = "catalog.beacon.invalid";
+const ZONE = "fresh.beacon.test";
+const HOST = `home.${ZONE}`;
+const KEY_NAME = "xfr.beacon.test";
+/** Polling deadline for a secondary to follow (generous for loaded CI machines; times are printed). */
+const FOLLOW_MS = 30_000;
+
+const available =
+  peerAvailable("dig", "bind9-dnsutils") && peerAvailable("named", "bind9") && peerAvailable("knotd", "knot");
+
+/** dig's full output for `args` against 127.0.0.1:port (never rejects). */
+function dig(port: number, args: readonly string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(
+      "dig",
+      ["@127.0.0.1", "-p", String(port), "+norec", "+time=2", "+tries=1", ...args],
+      { timeout: 15_000 },
+      (_error, stdout) => resolve(stdout),
+    );
+  });
+}
+
+/** Whether the server answers the zone's SOA authoritatively (it serves the zone). */
+async function serves(port: number, zone: string): Promise<boolean> {
+  const out = await dig(port, [zone, "SOA"]);
+  return /status: NOERROR/.test(out) && /flags:[^;]*\baa\b/.test(out) && /\sIN\s+SOA\s/.test(out);
+}
+
+/** Polls `check` every 100 ms until it holds or `ms` pass; how long it took, or undefined. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<number | undefined> {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    if (await check()) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return (await check()) ? Date.now() - start : undefined;
+}
+
+describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () => {
+  const dir = tempDir();
+  let beacon: Beacon;
+  let bind: DnsPeer;
+  let knot: DnsPeer;
+  let key: PeerKey;
+  let dnsPort: number;
+  const env = () => ({
+    BEACON_DNS_TRANSFER_ALLOW: "127.0.0.1",
+    BEACON_DNS_TRANSFER_KEYS: KEY_NAME,
+    BEACON_DNS_TRANSFER_CATALOG: CATALOG,
+  });
+
+  beforeAll(async () => {
+    await seedHosts(dir.path, []);
+    const added = await runCli(dir.path, ["key", "add", KEY_NAME, "--name-scope", DEMO_ZONE, "--json"]);
+    expect(added.code, added.stderr).toBe(0);
+    const k = JSON.parse(added.stdout) as { name: string; algorithm: PeerKey["algorithm"]; secret: string };
+    key = { name: k.name, algorithm: k.algorithm, secret: k.secret };
+    // As secondaries.test.ts: a first Beacon for a port, the secondaries on it, then Beacon again on
+    // that port with NOTIFY to them.
+    const first = await startBeacon({ dataDir: dir.path, env: env() });
+    dnsPort = first.dnsPort;
+    try {
+      [bind, knot] = await Promise.all([
+        startBindCatalogSecondary({ catalog: CATALOG, zone: DEMO_ZONE, port: dnsPort, key }),
+        startKnotCatalogSecondary({ catalog: CATALOG, zone: DEMO_ZONE, port: dnsPort, key }),
+      ]);
+    } finally {
+      await first.stop();
+    }
+    beacon = await startBeacon({
+      dataDir: dir.path,
+      args: ["--dns-listen", `127.0.0.1:${dnsPort}`],
+      env: { ...env(), BEACON_DNS_TRANSFER_NOTIFY: `127.0.0.1:${bind.port},127.0.0.1:${knot.port}` },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await beacon?.stop("SIGKILL");
+    await Promise.all([bind?.stop(), knot?.stop()]);
+    dir.remove();
+  });
+
+  it("serves the catalog's SOA and refuses every other question in it; transfers it only signed", async () => {
+    expect(await serves(dnsPort, CATALOG)).toBe(true);
+    expect(await dig(dnsPort, [`version.${CATALOG}`, "TXT"])).toMatch(/status: REFUSED/);
+    expect(await dig(dnsPort, [CATALOG, "AXFR"])).not.toMatch(/\sPTR\s/);
+    const axfr = await dig(dnsPort, [CATALOG, "AXFR", "-y", `${key.algorithm}:${key.name}:${key.secret}`]);
+    expect(axfr).toMatch(new RegExp(`version\\.${CATALOG}\\.\\s+0\\s+IN\\s+TXT\\s+"2"`));
+    expect(axfr).toMatch(
+      new RegExp(`^[0-9a-f]{16}\\.zones\\.${CATALOG}\\.\\s+0\\s+IN\\s+PTR\\s+${DEMO_ZONE}\\.`, "m"),
+    );
+    expect(axfr).toMatch(new RegExp(`^${CATALOG}\\.\\s+0\\s+IN\\s+NS\\s+invalid\\.`, "m"));
+  });
+
+  it("both serve the zone the catalog lists at start, with nothing of it in their configs", async () => {
+    const [b, k] = await Promise.all([
+      within(FOLLOW_MS, () => serves(bind.port, DEMO_ZONE)),
+      within(FOLLOW_MS, () => serves(knot.port, DEMO_ZONE)),
+    ]);
+    expect(b, bind.log()).toBeDefined();
+    expect(k, knot.log()).toBeDefined();
+  });
+
+  it("a zone created with the CLI appears on both; a host updated in it follows by IXFR", async () => {
+    const created = await runCli(dir.path, ["zone", "add", ZONE]);
+    expect(created.code, created.stderr).toBe(0);
+    const [b, k] = await Promise.all([
+      within(FOLLOW_MS, () => serves(bind.port, ZONE)),
+      within(FOLLOW_MS, () => serves(knot.port, ZONE)),
+    ]);
+    console.log(`new zone served after the CLI returned: BIND ${b} ms, Knot ${k} ms`);
+    expect(b, `${bind.log()}\n${beacon.stderr()}`).toBeDefined();
+    expect(k, `${knot.log()}\n${beacon.stderr()}`).toBeDefined();
+
+    const host = await runCli(dir.path, ["host", "add", HOST, "--json"]);
+    expect(host.code, host.stderr).toBe(0);
+    const token = (JSON.parse(host.stdout) as { token: string }).token;
+    let reply = "";
+    // the server notices the CLI's host within about a second
+    await within(FOLLOW_MS, async () => {
+      const r = await fetch(`${beacon.url}/nic/update?hostname=${HOST}&myip=81.2.69.160`, {
+        headers: { authorization: basic(HOST, token), "user-agent": "e2e/1.0" },
+      });
+      reply = await r.text();
+      return reply.startsWith("good");
+    });
+    expect(reply).toBe("good 81.2.69.160");
+    const answers = (port: number) => async () =>
+      / 81\.2\.69\.160$/m.test(await dig(port, [HOST, "A", "+short"]).then((o) => ` ${o.trim()}`));
+    const [bA, kA] = await Promise.all([
+      within(FOLLOW_MS, answers(bind.port)),
+      within(FOLLOW_MS, answers(knot.port)),
+    ]);
+    expect(bA, bind.log()).toBeDefined();
+    expect(kA, knot.log()).toBeDefined();
+    // Beacon names each transfer's kind: the host's change went to the member zone as a diff.
+    const ixfrs = beacon
+      .stderr()
+      .split("\n")
+      .filter(
+        (l) =>
+          l.includes('"msg":"zone transfer"') &&
+          l.includes(`"zone":"${ZONE}"`) &&
+          l.includes('"kind":"IXFR"'),
+      );
+    expect(ixfrs.length, beacon.stderr()).toBeGreaterThanOrEqual(1);
+    expect(knot.log()).toMatch(new RegExp(`\\[${ZONE.replaceAll(".", "\\.")}\\.\\] IXFR, incoming`));
+  });
+
+  it("the zone deleted, both drop it", async () => {
+    const removed = await runCli(dir.path, ["zone", "rm", ZONE, "--force"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    const [b, k] = await Promise.all([
+      within(FOLLOW_MS, async () => !(await serves(bind.port, ZONE))),
+      within(FOLLOW_MS, async () => !(await serves(knot.port, ZONE))),
+    ]);
+    console.log(`deleted zone dropped: BIND ${b} ms, Knot ${k} ms`);
+    expect(b, bind.log()).toBeDefined();
+    expect(k, knot.log()).toBeDefined();
+    expect(await serves(bind.port, DEMO_ZONE)).toBe(true);
+    expect(await serves(knot.port, DEMO_ZONE)).toBe(true);
+  });
+});
