@@ -110,7 +110,7 @@ export function wireDnsViews(d: {
 }
 
 /** The catalog zone dns.transfer.catalog names; config_invalid when it cannot be one or the store cannot list. */
-function catalogZoneOf(config: ServerConfig, store: Pick<Store, "zoneList">): CatalogZone | undefined {
+export function catalogZoneOf(config: ServerConfig, store: Pick<Store, "zoneList">): CatalogZone | undefined {
   const name = config.dns.transfer.catalog;
   if (name === undefined) return undefined;
   const problem =

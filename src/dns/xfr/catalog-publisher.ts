@@ -12,6 +12,8 @@
 // Contract:
 // - Listener methods return at once and never throw; at most one read runs at a time, and a change
 //   told during a read starts one more read after it.
+// - A zone of the store with the catalog's own name is left out of it and logged (the catalog shadows
+//   it for transfers and SOA queries).
 // - A failed read is logged; the next change of the list, or the next load, tries again.
 // - `published(serial)` is called after each publish that changed the served serial (NOTIFY).
 // - `idle()` resolves when no read runs or is due (tests, shutdown).
@@ -51,6 +53,11 @@ export function createCatalogPublisher(deps: CatalogPublisherDeps): CatalogPubli
     try {
       const list = await deps.read();
       known = new Map(list.zones.map((z) => [z.name, z.createdAt]));
+      if (list.zones.some((z) => z.name === deps.catalog.name))
+        deps.log.warn(
+          { zone: deps.catalog.name },
+          "a zone has the catalog zone's name: transfers and SOA queries get the catalog, not that zone",
+        );
       const serial = catalogSerial(list.seq);
       if (deps.catalog.publish(serial, list.zones)) {
         deps.log.info(

@@ -1,10 +1,11 @@
 // Plain queries for the catalog zone (dns.transfer.catalog), in front of the query route. A secondary
 // asks the catalog's SOA before each transfer (refresh, and after a NOTIFY): that is answered,
-// authoritatively, from the catalog. Every other question at or below the catalog's name is REFUSED:
-// the catalog is meant for its consumers, by zone transfer (RFC 9432 §7: the member list goes to the
-// secondaries allowed to transfer, dns.transfer.allow / keys), not for resolution. Anything else goes
-// on to `answer` untouched. A catalog not yet published answers nothing here (the zone index then
-// answers as for any name Beacon does not serve).
+// authoritatively, from the catalog. Every other question for a name of the catalog (the apex,
+// `version.<catalog>`, `zones.<catalog>` and below) is REFUSED: the member list is for the consumers,
+// by zone transfer under dns.transfer.allow / keys (RFC 9432 §7: a catalog reveals every zone served;
+// it is not meant for resolution). Anything else goes on to `answer` untouched, so a zone of Beacon's
+// below the catalog's name (unusual) is still answered. A catalog not yet published answers nothing
+// here (the zone index then answers as for any name Beacon does not serve).
 
 import type { Transport } from "../answer/types.js";
 import { CLASS, RCODE, TYPE } from "../wire/constants.js";
@@ -19,14 +20,17 @@ type Answer = (
 
 export function catalogQueries(answer: Answer, catalog: CatalogZone | undefined): Answer {
   if (catalog === undefined) return answer;
-  const below = `.${catalog.name}`;
+  const version = `version.${catalog.name}`;
+  const members = `zones.${catalog.name}`;
+  const ours = (name: string): boolean =>
+    name === catalog.name || name === version || name === members || name.endsWith(`.${members}`);
   return (msg, ctx) => {
     const parsed = parseQuery(msg);
     if (parsed.kind !== "query") return answer(msg, ctx);
     const q = parsed.query;
     const name = q.qname.name;
     const zone = catalog.zone();
-    if (zone === undefined || (name !== catalog.name && !name.endsWith(below))) return answer(msg, ctx);
+    if (zone === undefined || !ours(name)) return answer(msg, ctx);
     if (name !== catalog.name || q.qtype !== TYPE.SOA || q.qclass !== CLASS.IN)
       return errorReply(msg, q, RCODE.REFUSED);
     const soa = { owner: zone.owner, type: TYPE.SOA, ttl: zone.ttl, rdata: zone.soaRdata };
