@@ -3,7 +3,7 @@
 // snippets of docs/secondaries.md). A zone created with the CLI appears on both through the catalog; a
 // host updated in it follows by IXFR; the zone deleted, both drop it. Times are printed, never asserted.
 
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DnsPeer, PeerKey } from "../../src/providers/testing/peers/dns-peer.js";
 import {
@@ -21,7 +21,10 @@ const KEY_NAME = "xfr.beacon.test";
 const FOLLOW_MS = 30_000;
 
 const available =
-  peerAvailable("dig", "bind9-dnsutils") && peerAvailable("named", "bind9") && peerAvailable("knotd", "knot");
+  peerAvailable("dig", "bind9-dnsutils") &&
+  peerAvailable("nsupdate", "bind9-dnsutils") &&
+  peerAvailable("named", "bind9") &&
+  peerAvailable("knotd", "knot");
 
 /** dig's full output for `args` against 127.0.0.1:port (never rejects). */
 function dig(port: number, args: readonly string[]): Promise<string> {
@@ -32,6 +35,18 @@ function dig(port: number, args: readonly string[]): Promise<string> {
       { timeout: 15_000 },
       (_error, stdout) => resolve(stdout),
     );
+  });
+}
+
+/** nsupdate with `script` on stdin; its exit code and output. */
+function nsupdate(args: readonly string[], script: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("nsupdate", args, { stdio: ["pipe", "pipe", "pipe"], timeout: 20_000 });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("close", (code) => resolve({ code: code ?? -1, out }));
+    child.stdin.end(script);
   });
 }
 
@@ -107,6 +122,24 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
     expect(axfr).toMatch(new RegExp(`^${CATALOG}\\.\\s+0\\s+IN\\s+NS\\s+invalid\\.`, "m"));
   });
 
+  it("refuses an RFC 2136 UPDATE to the catalog, signed or not: it is Beacon's own", async () => {
+    const script = [
+      `server 127.0.0.1 ${dnsPort}`,
+      `zone ${CATALOG}`,
+      `update add 0123456789abcdef.zones.${CATALOG} 0 PTR evil.example.`,
+      "send",
+      "",
+    ].join("\n");
+    for (const args of [[], ["-y", `${key.algorithm}:${key.name}:${key.secret}`]]) {
+      const r = await nsupdate(args, script);
+      expect(r.code, r.out).not.toBe(0);
+      expect(r.out).toMatch(/NOTAUTH|REFUSED/);
+    }
+    const axfr = await dig(dnsPort, [CATALOG, "AXFR", "-y", `${key.algorithm}:${key.name}:${key.secret}`]);
+    expect(axfr).toMatch(/\sPTR\s/);
+    expect(axfr).not.toContain("evil.example");
+  });
+
   it("both serve the zone the catalog lists at start, with nothing of it in their configs", async () => {
     const [b, k] = await Promise.all([
       within(FOLLOW_MS, () => serves(bind.port, DEMO_ZONE)),
@@ -159,6 +192,17 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
           l.includes('"kind":"IXFR"'),
       );
     expect(ixfrs.length, beacon.stderr()).toBeGreaterThanOrEqual(1);
+    // and the catalog's own change went to the secondaries as a diff too
+    const catalogIxfrs = beacon
+      .stderr()
+      .split("\n")
+      .filter(
+        (l) =>
+          l.includes('"msg":"zone transfer"') &&
+          l.includes(`"zone":"${CATALOG}"`) &&
+          l.includes('"kind":"IXFR"'),
+      );
+    expect(catalogIxfrs.length, beacon.stderr()).toBeGreaterThanOrEqual(1);
     expect(knot.log()).toMatch(new RegExp(`\\[${ZONE.replaceAll(".", "\\.")}\\.\\] IXFR, incoming`));
   });
 
