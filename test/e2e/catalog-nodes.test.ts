@@ -1,7 +1,8 @@
 // The catalog zone on two `beacon serve` nodes sharing one PostgreSQL database (issue 15): both publish
 // the same catalog under the same serial, whichever node (or admin command) changed the zone list; the
 // serial grows with every change of the list, is not moved by other changes, and a restarted node
-// publishes the same one again. Skips loudly without PostgreSQL's binaries or dig; fails under
+// publishes the same one again. Node B answers UDP with worker processes (dns.workers), which pass the
+// catalog's questions to the server process that holds it. Skips loudly without PostgreSQL's binaries or dig; fails under
 // BEACON_REQUIRE_PEERS=1.
 
 import { execFile } from "node:child_process";
@@ -62,6 +63,8 @@ describe.skipIf(cluster === undefined)("the catalog zone on two nodes sharing Po
     }
   };
 
+  const startNodeB = () => startBeacon({ dataDir: dirB.path, env: { ...env, BEACON_DNS_WORKERS: "2" } });
+
   beforeAll(async () => {
     await cluster!.createDatabase("beacon");
     env = {
@@ -80,10 +83,7 @@ describe.skipIf(cluster === undefined)("the catalog zone on two nodes sharing Po
     expect(added.code, added.stderr).toBe(0);
     const k = JSON.parse(added.stdout) as { name: string; algorithm: string; secret: string };
     y = `${k.algorithm}:${k.name}:${k.secret}`;
-    [a, b] = await Promise.all([
-      startBeacon({ dataDir: dirA.path, env }),
-      startBeacon({ dataDir: dirB.path, env }),
-    ]);
+    [a, b] = await Promise.all([startBeacon({ dataDir: dirA.path, env }), startNodeB()]);
   }, 60_000);
 
   afterAll(async () => {
@@ -96,6 +96,15 @@ describe.skipIf(cluster === undefined)("the catalog zone on two nodes sharing Po
   it("both nodes publish the same catalog under the same serial at start", async () => {
     const start = await bothList(["one.beacon.test"]);
     expect(start.serial).toBeGreaterThan(0);
+    // unsigned, over UDP: B's workers pass the question on; every other question is refused
+    for (const node of [a, b]) {
+      const soa = await dig(node.dnsPort, [CATALOG, "SOA", "+noall", "+answer", "+comments"]);
+      expect(soa).toMatch(/flags:[^;]*\baa\b/);
+      expect(soa).toMatch(
+        new RegExp(`^${CATALOG}\\.\\s+0\\s+IN\\s+SOA\\s+invalid\\. invalid\\. ${start.serial} `, "m"),
+      );
+      expect(await dig(node.dnsPort, [`version.${CATALOG}`, "TXT", "+comments"])).toMatch(/status: REFUSED/);
+    }
   });
 
   it("a zone created by an admin command, then one deleted: each a larger serial, the same on both", async () => {
@@ -126,7 +135,7 @@ describe.skipIf(cluster === undefined)("the catalog zone on two nodes sharing Po
     }
     expect(reply).toBe("good 81.2.69.170");
     await b.stop();
-    b = await startBeacon({ dataDir: dirB.path, env });
+    b = await startNodeB();
     expect(await bothList(["two.beacon.test"])).toEqual(before);
   });
 });

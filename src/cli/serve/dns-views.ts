@@ -79,6 +79,7 @@ export function wireDnsViews(d: {
           logLevel: config.log.level,
           logFormat: config.log.format,
           limits: config.dns.limits,
+          catalog: catalogZone?.name,
           log,
           metrics: d.metrics,
           script: fileURLToPath(new URL("../dns-worker-main.js", import.meta.url)),
