@@ -73,6 +73,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     () => {
       mirrors.kick();
       void keys.refresh();
+      dns.catalog?.publisher.retry();
       writes.limits.flags
         .reload()
         .catch((e: unknown) => log.warn({ err: e }, "could not reload the host flags"));

@@ -136,6 +136,20 @@ describe("createCatalogPublisher", () => {
     expect(t.catalog.serial).toBe(12);
   });
 
+  it("retry reads again only after a failed read", async () => {
+    const t = setup({ seq: 12, zones: [] });
+    t.state.fail = true;
+    t.publisher.load();
+    await t.publisher.idle();
+    t.state.fail = false;
+    t.publisher.retry();
+    await t.publisher.idle();
+    expect([t.store.reads, t.catalog.serial]).toEqual([2, 12]);
+    t.publisher.retry();
+    await t.publisher.idle();
+    expect(t.store.reads).toBe(2);
+  });
+
   it("a position that did not move publishes nothing (the same list, the same serial)", async () => {
     const t = setup({ seq: 12, zones: [] });
     t.publisher.load();

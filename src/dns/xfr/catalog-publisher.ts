@@ -14,7 +14,8 @@
 //   told during a read starts one more read after it.
 // - A zone of the store with the catalog's own name is left out of it and logged (the catalog shadows
 //   it for transfers and SOA queries).
-// - A failed read is logged; the next change of the list, or the next load, tries again.
+// - A failed read is logged; the next change of the list, the next load or `retry()` tries again
+//   (the server calls `retry` whenever it applied another process's changes: the store is back).
 // - `published(serial)` is called after each publish that changed the served serial (NOTIFY).
 // - `idle()` resolves when no read runs or is due (tests, shutdown).
 
@@ -34,6 +35,8 @@ export interface CatalogPublisherDeps {
 export interface CatalogPublisher extends ChangeListener {
   /** A reload of every view: the list is read again. */
   load(): void;
+  /** Reads again if the last read failed; nothing otherwise. */
+  retry(): void;
   idle(): Promise<void>;
 }
 
@@ -48,10 +51,12 @@ export function createCatalogPublisher(deps: CatalogPublisherDeps): CatalogPubli
   let known = new Map<string, number>();
   let running: Promise<void> | undefined;
   let again = false;
+  let failed = false;
 
   const readOnce = async (): Promise<void> => {
     try {
       const list = await deps.read();
+      failed = false;
       known = new Map(list.zones.map((z) => [z.name, z.createdAt]));
       if (list.zones.some((z) => z.name === deps.catalog.name))
         deps.log.warn(
@@ -67,6 +72,7 @@ export function createCatalogPublisher(deps: CatalogPublisherDeps): CatalogPubli
         deps.published(serial);
       }
     } catch (err) {
+      failed = true;
       deps.log.warn({ err, zone: deps.catalog.name }, "could not read the zone list for the catalog zone");
     }
   };
@@ -88,6 +94,9 @@ export function createCatalogPublisher(deps: CatalogPublisherDeps): CatalogPubli
   const ignore = (): void => {};
   return {
     load: refresh,
+    retry: () => {
+      if (failed) refresh();
+    },
     zoneChanged: (zone: Zone) => {
       if (known.get(zone.name) !== zone.createdAt) refresh();
     },
