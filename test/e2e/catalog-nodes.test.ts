@@ -5,10 +5,10 @@
 // catalog's questions to the server process that holds it. Skips loudly without PostgreSQL's binaries or dig; fails under
 // BEACON_REQUIRE_PEERS=1.
 
-import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster } from "../../src/store/postgres/testing/cluster.js";
 import { basic, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
 
 const CATALOG = "catalog.beacon.invalid";
@@ -18,16 +18,12 @@ const DEADLINE_MS = 15_000;
 const hasDig = peerAvailable("dig", "bind9-dnsutils");
 const cluster = hasDig ? await startCluster() : undefined;
 
-function dig(port: number, args: readonly string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(
-      "dig",
-      ["@127.0.0.1", "-p", String(port), "+norec", "+time=2", "+tries=1", "+noall", "+answer", ...args],
-      { timeout: 15_000 },
-      (_error, stdout) => resolve(stdout),
-    );
-  });
-}
+/** dig's output for `args` against 127.0.0.1:port, records only ("" when dig fails outright). */
+const digOut = (port: number, args: readonly string[]): Promise<string> =>
+  dig(port, ["+noall", "+answer", ...args]).then(
+    (a) => a.raw,
+    () => "",
+  );
 
 describe.skipIf(cluster === undefined)("the catalog zone on two nodes sharing PostgreSQL", () => {
   const dirA = tempDir();
@@ -39,7 +35,9 @@ describe.skipIf(cluster === undefined)("the catalog zone on two nodes sharing Po
 
   /** The catalog as a node transfers it: its serial and its records without the SOA, sorted. */
   const catalogOf = async (node: Beacon) => {
-    const lines = (await dig(node.dnsPort, [CATALOG, "AXFR", "-y", y])).split("\n").filter((l) => l.trim());
+    const lines = (await digOut(node.dnsPort, [CATALOG, "AXFR", "-y", y]))
+      .split("\n")
+      .filter((l) => l.trim());
     const soa = lines.find((l) => /\sSOA\s/.test(l));
     return {
       serial: Number(soa?.split(/\s+/)[6]),
@@ -98,12 +96,14 @@ describe.skipIf(cluster === undefined)("the catalog zone on two nodes sharing Po
     expect(start.serial).toBeGreaterThan(0);
     // unsigned, over UDP: B's workers pass the question on; every other question is refused
     for (const node of [a, b]) {
-      const soa = await dig(node.dnsPort, [CATALOG, "SOA", "+noall", "+answer", "+comments"]);
+      const soa = await digOut(node.dnsPort, [CATALOG, "SOA", "+noall", "+answer", "+comments"]);
       expect(soa).toMatch(/flags:[^;]*\baa\b/);
       expect(soa).toMatch(
         new RegExp(`^${CATALOG}\\.\\s+0\\s+IN\\s+SOA\\s+invalid\\. invalid\\. ${start.serial} `, "m"),
       );
-      expect(await dig(node.dnsPort, [`version.${CATALOG}`, "TXT", "+comments"])).toMatch(/status: REFUSED/);
+      expect(await digOut(node.dnsPort, [`version.${CATALOG}`, "TXT", "+comments"])).toMatch(
+        /status: REFUSED/,
+      );
     }
   });
 

@@ -3,15 +3,17 @@
 // snippets of docs/secondaries.md). A zone created with the CLI appears on both through the catalog; a
 // host updated in it follows by IXFR; the zone deleted, both drop it. Times are printed, never asserted.
 
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DnsPeer, PeerKey } from "../../src/providers/testing/peers/dns-peer.js";
 import {
   startBindCatalogSecondary,
   startKnotCatalogSecondary,
 } from "../../src/providers/testing/peers/secondary.js";
-import { basic, DEMO_ZONE, runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { basic, DEMO_ZONE, runCli, seedHosts, tempDir, type Beacon } from "./support/beacon.js";
+import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
+import { addTransferKey, startPrimaryWithSecondaries } from "./support/secondaries.js";
 
 const CATALOG = "catalog.beacon.invalid";
 const ZONE = "fresh.beacon.test";
@@ -26,17 +28,12 @@ const available =
   peerAvailable("named", "bind9") &&
   peerAvailable("knotd", "knot");
 
-/** dig's full output for `args` against 127.0.0.1:port (never rejects). */
-function dig(port: number, args: readonly string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(
-      "dig",
-      ["@127.0.0.1", "-p", String(port), "+norec", "+time=2", "+tries=1", ...args],
-      { timeout: 15_000 },
-      (_error, stdout) => resolve(stdout),
-    );
-  });
-}
+/** dig's full output for `args` against 127.0.0.1:port ("" when dig fails outright). */
+const digOut = (port: number, args: readonly string[]): Promise<string> =>
+  dig(port, args).then(
+    (a) => a.raw,
+    () => "",
+  );
 
 /** nsupdate with `script` on stdin; its exit code and output. */
 function nsupdate(args: readonly string[], script: string): Promise<{ code: number; out: string }> {
@@ -52,8 +49,8 @@ function nsupdate(args: readonly string[], script: string): Promise<{ code: numb
 
 /** Whether the server answers the zone's SOA authoritatively (it serves the zone). */
 async function serves(port: number, zone: string): Promise<boolean> {
-  const out = await dig(port, [zone, "SOA"]);
-  return /status: NOERROR/.test(out) && /flags:[^;]*\baa\b/.test(out) && /\sIN\s+SOA\s/.test(out);
+  const a = await dig(port, [zone, "SOA"]).catch(() => undefined);
+  return a?.status === "NOERROR" && a.flags.includes("aa") && a.answers.some((l) => /\sIN\s+SOA\s/.test(l));
 }
 
 /** Polls `check` every 100 ms until it holds or `ms` pass; how long it took, or undefined. */
@@ -81,28 +78,33 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
 
   beforeAll(async () => {
     await seedHosts(dir.path, []);
-    const added = await runCli(dir.path, ["key", "add", KEY_NAME, "--name-scope", DEMO_ZONE, "--json"]);
-    expect(added.code, added.stderr).toBe(0);
-    const k = JSON.parse(added.stdout) as { name: string; algorithm: PeerKey["algorithm"]; secret: string };
-    key = { name: k.name, algorithm: k.algorithm, secret: k.secret };
-    // As secondaries.test.ts: a first Beacon for a port, the secondaries on it, then Beacon again on
-    // that port with NOTIFY to them.
-    const first = await startBeacon({ dataDir: dir.path, env: env() });
-    dnsPort = first.dnsPort;
-    try {
-      [bind, knot] = await Promise.all([
-        startBindCatalogSecondary({ catalog: CATALOG, zone: DEMO_ZONE, port: dnsPort, key }),
-        startKnotCatalogSecondary({ catalog: CATALOG, zone: DEMO_ZONE, port: dnsPort, key }),
-      ]);
-    } finally {
-      await first.stop();
-    }
-    beacon = await startBeacon({
+    key = await addTransferKey(dir.path, KEY_NAME, DEMO_ZONE);
+    ({
+      beacon,
+      dnsPort,
+      peers: [bind, knot],
+    } = await startPrimaryWithSecondaries({
       dataDir: dir.path,
-      args: ["--dns-listen", `127.0.0.1:${dnsPort}`],
-      env: { ...env(), BEACON_DNS_TRANSFER_NOTIFY: `127.0.0.1:${bind.port},127.0.0.1:${knot.port}` },
-    });
+      env: env(),
+      secondaries: (port) =>
+        Promise.all([
+          startBindCatalogSecondary({ catalog: CATALOG, zone: DEMO_ZONE, port, key }),
+          startKnotCatalogSecondary({ catalog: CATALOG, zone: DEMO_ZONE, port, key }),
+        ]),
+    }));
   }, 120_000);
+
+  /** Beacon's log lines of the transfers of `zone` of that kind ("AXFR", "IXFR", "IXFR (full zone)", …). */
+  const transfersOf = (zone: string, kind: string) =>
+    beacon
+      .stderr()
+      .split("\n")
+      .filter(
+        (l) =>
+          l.includes('"msg":"zone transfer"') &&
+          l.includes(`"zone":"${zone}"`) &&
+          l.includes(`"kind":"${kind}"`),
+      );
 
   afterAll(async () => {
     await beacon?.stop("SIGKILL");
@@ -112,9 +114,9 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
 
   it("serves the catalog's SOA and refuses every other question in it; transfers it only signed", async () => {
     expect(await serves(dnsPort, CATALOG)).toBe(true);
-    expect(await dig(dnsPort, [`version.${CATALOG}`, "TXT"])).toMatch(/status: REFUSED/);
-    expect(await dig(dnsPort, [CATALOG, "AXFR"])).not.toMatch(/\sPTR\s/);
-    const axfr = await dig(dnsPort, [CATALOG, "AXFR", "-y", `${key.algorithm}:${key.name}:${key.secret}`]);
+    expect(await digOut(dnsPort, [`version.${CATALOG}`, "TXT"])).toMatch(/status: REFUSED/);
+    expect(await digOut(dnsPort, [CATALOG, "AXFR"])).not.toMatch(/\sPTR\s/);
+    const axfr = await digOut(dnsPort, [CATALOG, "AXFR", "-y", `${key.algorithm}:${key.name}:${key.secret}`]);
     expect(axfr).toMatch(new RegExp(`version\\.${CATALOG}\\.\\s+0\\s+IN\\s+TXT\\s+"2"`));
     expect(axfr).toMatch(
       new RegExp(`^[0-9a-f]{16}\\.zones\\.${CATALOG}\\.\\s+0\\s+IN\\s+PTR\\s+${DEMO_ZONE}\\.`, "m"),
@@ -135,7 +137,7 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
       expect(r.code, r.out).not.toBe(0);
       expect(r.out).toMatch(/NOTAUTH|REFUSED/);
     }
-    const axfr = await dig(dnsPort, [CATALOG, "AXFR", "-y", `${key.algorithm}:${key.name}:${key.secret}`]);
+    const axfr = await digOut(dnsPort, [CATALOG, "AXFR", "-y", `${key.algorithm}:${key.name}:${key.secret}`]);
     expect(axfr).toMatch(/\sPTR\s/);
     expect(axfr).not.toContain("evil.example");
   });
@@ -174,7 +176,9 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
     });
     expect(reply).toBe("good 81.2.69.160");
     const answers = (port: number) => async () =>
-      / 81\.2\.69\.160$/m.test(await dig(port, [HOST, "A", "+short"]).then((o) => ` ${o.trim()}`));
+      (await dig(port, [HOST, "A"]).catch(() => undefined))?.answers.some((l) =>
+        /\s81\.2\.69\.160$/.test(l),
+      ) === true;
     const [bA, kA] = await Promise.all([
       within(FOLLOW_MS, answers(bind.port)),
       within(FOLLOW_MS, answers(knot.port)),
@@ -182,26 +186,10 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
     expect(bA, bind.log()).toBeDefined();
     expect(kA, knot.log()).toBeDefined();
     // Beacon names each transfer's kind: the host's change went to the member zone as a diff.
-    const ixfrs = beacon
-      .stderr()
-      .split("\n")
-      .filter(
-        (l) =>
-          l.includes('"msg":"zone transfer"') &&
-          l.includes(`"zone":"${ZONE}"`) &&
-          l.includes('"kind":"IXFR"'),
-      );
+    const ixfrs = transfersOf(ZONE, "IXFR");
     expect(ixfrs.length, beacon.stderr()).toBeGreaterThanOrEqual(1);
     // and the catalog's own change went to the secondaries as a diff too
-    const catalogIxfrs = beacon
-      .stderr()
-      .split("\n")
-      .filter(
-        (l) =>
-          l.includes('"msg":"zone transfer"') &&
-          l.includes(`"zone":"${CATALOG}"`) &&
-          l.includes('"kind":"IXFR"'),
-      );
+    const catalogIxfrs = transfersOf(CATALOG, "IXFR");
     expect(catalogIxfrs.length, beacon.stderr()).toBeGreaterThanOrEqual(1);
     expect(knot.log()).toMatch(new RegExp(`\\[${ZONE.replaceAll(".", "\\.")}\\.\\] IXFR, incoming`));
   });
