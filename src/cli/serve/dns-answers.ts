@@ -1,7 +1,8 @@
 // How `beacon serve` answers a DNS message, on every listener and transport: a question answered
-// before comes from the answer cache; otherwise queries (signed ones answered signed), RFC 2136
-// UPDATE and zone transfers (of the catalog zone too) are routed to their handlers, under the `dns.limits`. Also the check
-// of the TSIG key names the transfer settings give, which can only run once the keyring is read.
+// before comes from the answer cache; otherwise queries (signed ones answered signed; the catalog
+// zone's own), RFC 2136 UPDATE and zone transfers (of the catalog zone too) are routed to their
+// handlers, under the `dns.limits`. Also the check of the TSIG key names the transfer settings give,
+// which can only run once the keyring is read.
 
 import type { ServerConfig } from "../../config/index.js";
 import type { Clock } from "../../core/clock.js";

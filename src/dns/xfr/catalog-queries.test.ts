@@ -66,9 +66,11 @@ describe("catalogQueries", () => {
     expect(seen).toHaveLength(others.length);
   });
 
-  it("passes on the catalog's name too until it is published", () => {
-    const { answer } = route(false);
-    expect(answer(buildQuery(CAT, { type: "SOA" }), CTX)).toBe(PASSED);
+  it("until published: SERVFAIL for the SOA (try again), REFUSED for the rest, nothing passed on", () => {
+    const { answer, seen } = route(false);
+    expect(decode(answer(buildQuery(CAT, { type: "SOA" }), CTX)).rcode).toBe(RCODE.SERVFAIL);
+    expect(decode(answer(buildQuery(`version.${CAT}`, { type: "TXT" }), CTX)).rcode).toBe(RCODE.REFUSED);
+    expect(seen).toEqual([]);
   });
 
   it("is the route itself without a catalog", () => {

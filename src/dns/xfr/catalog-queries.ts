@@ -4,8 +4,9 @@
 // `version.<catalog>`, `zones.<catalog>` and below) is REFUSED: the member list is for the consumers,
 // by zone transfer under dns.transfer.allow / keys (RFC 9432 §7: a catalog reveals every zone served;
 // it is not meant for resolution). Anything else goes on to `answer` untouched, so a zone of Beacon's
-// below the catalog's name (unusual) is still answered. A catalog not yet published answers nothing
-// here (the zone index then answers as for any name Beacon does not serve).
+// below the catalog's name (unusual) is still answered. Until the catalog is first published (a store
+// read at start) its SOA is SERVFAIL, so a secondary tries again; the catalog's names never reach the
+// zone index, whose answer cache would keep a refusal after the catalog appears.
 
 import type { Transport } from "../answer/types.js";
 import { CLASS, RCODE, TYPE } from "../wire/constants.js";
@@ -29,10 +30,11 @@ export function catalogQueries(answer: Answer, catalog: CatalogZone | undefined)
     if (parsed.kind !== "query") return answer(msg, ctx);
     const q = parsed.query;
     const name = q.qname.name;
-    const zone = catalog.zone();
-    if (zone === undefined || !ours(name)) return answer(msg, ctx);
+    if (!ours(name)) return answer(msg, ctx);
     if (name !== catalog.name || q.qtype !== TYPE.SOA || q.qclass !== CLASS.IN)
       return errorReply(msg, q, RCODE.REFUSED);
+    const zone = catalog.zone();
+    if (zone === undefined) return errorReply(msg, q, RCODE.SERVFAIL);
     const soa = { owner: zone.owner, type: TYPE.SOA, ttl: zone.ttl, rdata: zone.soaRdata };
     return packTransfer(msg, q, [soa], 512)?.[0];
   };
