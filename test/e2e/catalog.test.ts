@@ -162,6 +162,20 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
     expect(b, `${bind.log()}\n${beacon.stderr()}`).toBeDefined();
     expect(k, `${knot.log()}\n${beacon.stderr()}`).toBeDefined();
 
+    // they were told: one NOTIFY of the catalog's new serial acknowledged by each
+    const soa = await dig(dnsPort, [CATALOG, "SOA"]);
+    const serial = Number(soa.answers[0]?.split(/\s+/)[6]);
+    const acked = beacon
+      .stderr()
+      .split("\n")
+      .filter(
+        (l) =>
+          l.includes("NOTIFY acknowledged") &&
+          l.includes(`"zone":"${CATALOG}"`) &&
+          l.includes(`"serial":${serial}`),
+      );
+    expect(acked, beacon.stderr()).toHaveLength(2);
+
     const host = await runCli(dir.path, ["host", "add", HOST, "--json"]);
     expect(host.code, host.stderr).toBe(0);
     const token = (JSON.parse(host.stdout) as { token: string }).token;
