@@ -17,7 +17,7 @@
 // - A failed read is logged; the next change of the list, the next load or `retry()` tries again
 //   (the server calls `retry` whenever it applied another process's changes: the store is back).
 // - `published(serial)` is called after each publish that changed the served serial (NOTIFY).
-// - `idle()` resolves when no read runs or is due (tests, shutdown).
+// - `idle()` resolves when no read runs or is due (tests).
 
 import type { Log } from "../../core/log.js";
 import type { Zone } from "../../core/zones.js";
