@@ -16,6 +16,7 @@ import { createDnsMetrics } from "../dns/metrics.js";
 import { startUdp, type UdpListener, type UdpOptions } from "../dns/transport/udp.js";
 import type { DnsHandler } from "../dns/answer/types.js";
 import { ZoneIndex } from "../dns/answer/zone-index.js";
+import { encodeName } from "../dns/wire/name.js";
 import { createForwarder } from "../dns/workers/forwarder.js";
 import {
   applyChange,
@@ -36,8 +37,11 @@ const send = (m: WorkerMessage): boolean => {
 const index = new ZoneIndex();
 const answer = createAnswerCache(index, { alloc: (n) => Buffer.allocUnsafe(n) });
 const forwarder = createForwarder({ send });
+/** The catalog zone's name in wire form, from init: its questions go to the primary. */
+let catalog: Uint8Array | undefined;
 const handler: DnsHandler = (msg, ctx) =>
-  answer.hit(msg) ?? (answersLocally(msg) ? answer(msg, ctx) : forwarder.forward(msg, ctx.remoteAddress));
+  answer.hit(msg) ??
+  (answersLocally(msg, catalog) ? answer(msg, ctx) : forwarder.forward(msg, ctx.remoteAddress));
 
 let init: WorkerInit | undefined;
 let log: Logger | undefined;
@@ -62,6 +66,7 @@ process.on("message", (raw: unknown) => {
     case "init":
       if (init !== undefined) return;
       init = m;
+      catalog = m.catalog === undefined ? undefined : encodeName(m.catalog);
       log = createLogger({ level: m.logLevel, format: m.logFormat }).child({ dnsWorker: m.worker });
       return;
     case "load":

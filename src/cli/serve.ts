@@ -52,6 +52,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     kickOnCommit(mirrors),
     dns.notifier,
     ...(dns.workers ? [dns.workers] : []),
+    ...(dns.catalog ? [dns.catalog.publisher] : []),
   );
   const writes = await wireUpdates({ config, store, clock, log, listener, metrics: metrics.registry });
   const historySweeper = createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs });
@@ -72,6 +73,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     () => {
       mirrors.kick();
       void keys.refresh();
+      dns.catalog?.publisher.retry();
       writes.limits.flags
         .reload()
         .catch((e: unknown) => log.warn({ err: e }, "could not reload the host flags"));

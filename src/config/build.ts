@@ -60,6 +60,7 @@ export function buildServerConfig(
         keys: raw.dns.transfer.keys,
         notify: raw.dns.transfer.notify,
         notifyKey: raw.dns.transfer.notify_key,
+        catalog: raw.dns.transfer.catalog,
         notifyRetries: raw.dns.transfer.notify_retries,
       },
       update: { allowMd5: raw.dns.update.allow_md5, maxFudge: raw.dns.update.max_fudge },

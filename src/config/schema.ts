@@ -345,6 +345,11 @@ export const rawConfigSchema = section({
         kind: "integer",
         help: "NOTIFY attempts per secondary and change (waits 1 s, 2 s, 4 s, … for each answer).",
       }),
+      catalog: leaf(domainName.optional(), {
+        kind: "string",
+        help: "Name of the RFC 9432 catalog zone listing every zone, for secondaries to follow (e.g. catalog.beacon.invalid); unset: none.",
+        defaultText: "(none)",
+      }),
     }),
     update: section({
       allow_md5: leaf(boolean().prefault(false), {

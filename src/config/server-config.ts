@@ -60,6 +60,8 @@ export interface ServerConfig {
       readonly notify: readonly HostPort[];
       readonly notifyKey: string | undefined;
       readonly notifyRetries: number;
+      /** The RFC 9432 catalog zone's name (canonical); undefined: no catalog. */
+      readonly catalog?: string | undefined;
     };
     /** RFC 2136 UPDATE (src/dns/update). */
     readonly update: {

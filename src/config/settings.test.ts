@@ -85,6 +85,7 @@ describe("SETTINGS (derived from the schema)", () => {
       ["dns.transfer.notify", "BEACON_DNS_TRANSFER_NOTIFY", "--dns-transfer-notify"],
       ["dns.transfer.notify_key", "BEACON_DNS_TRANSFER_NOTIFY_KEY", "--dns-transfer-notify-key"],
       ["dns.transfer.notify_retries", "BEACON_DNS_TRANSFER_NOTIFY_RETRIES", "--dns-transfer-notify-retries"],
+      ["dns.transfer.catalog", "BEACON_DNS_TRANSFER_CATALOG", "--dns-transfer-catalog"],
       ["dns.update.allow_md5", "BEACON_DNS_UPDATE_ALLOW_MD5", "--dns-update-allow-md5"],
       ["dns.update.max_fudge", "BEACON_DNS_UPDATE_MAX_FUDGE", "--dns-update-max-fudge"],
       ["admin.session_idle", "BEACON_ADMIN_SESSION_IDLE", "--admin-session-idle"],

@@ -8,6 +8,9 @@ import type { Zone } from "../core/zones.js";
 import { rrsetFromRow, zoneFromRow } from "./sql/rows.js";
 
 /** One change-log row as stored: `fqdn` null for the zone itself; `zone` null when unknown. */
+/** SQL for ChangeFeed.zoneList's position: the newest log row that created or deleted a zone (both adapters). */
+export const ZONE_LIST_SEQ = "select max(seq) as seq from changes where fqdn is null and op <> 'update'";
+
 export interface ChangeRow {
   readonly zone: string | null;
   readonly fqdn: string | null;

@@ -239,6 +239,19 @@ export interface ChangeFeed {
    * never throws. Returns the stop; closing the store stops it too.
    */
   onExternalChange?(wake: () => void): () => void;
+  /**
+   * Optional (the catalog zone, dns.transfer.catalog, needs it): every zone's name and creation time,
+   * with the position of the newest log row that created or deleted a zone, read in one consistent
+   * view, so the same position always comes with the same list. When pruning removed every such row,
+   * the oldest position kept minus one (every change of the list is older): never less than before.
+   */
+  zoneList?(): Promise<ZoneList>;
+}
+
+/** See ChangeFeed.zoneList. */
+export interface ZoneList {
+  readonly seq: number;
+  readonly zones: readonly Pick<Zone, "name" | "createdAt">[];
 }
 
 export interface SessionStore {

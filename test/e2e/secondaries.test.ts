@@ -9,6 +9,7 @@ import type { DnsPeer, PeerKey } from "../../src/providers/testing/peers/dns-pee
 import { startBindSecondary, startKnotSecondary } from "../../src/providers/testing/peers/secondary.js";
 import { addHost, basic, runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
+import { addTransferKey, startPrimaryWithSecondaries } from "./support/secondaries.js";
 
 const ZONE = "dyn.beacon.test";
 const HOST = `home.${ZONE}`;
@@ -74,23 +75,20 @@ describe.skipIf(!available)("BIND 9 and Knot as secondaries of a Beacon zone", (
 
   beforeAll(async () => {
     token = (await seedHosts(dir.path, [HOST])).get(HOST)!;
-    const added = await runCli(dir.path, ["key", "add", KEY_NAME, "--name-scope", ZONE, "--json"]);
-    expect(added.code, added.stderr).toBe(0);
-    const k = JSON.parse(added.stdout) as { name: string; algorithm: PeerKey["algorithm"]; secret: string };
-    key = { name: k.name, algorithm: k.algorithm, secret: k.secret };
-    // The secondaries need the primary's port and Beacon needs theirs for NOTIFY: start Beacon once to
-    // get a port, start the secondaries on it, then restart Beacon on that same port with NOTIFY set.
-    const first = await startBeacon({ dataDir: dir.path, env: transferEnv() });
-    dnsPort = first.dnsPort;
-    try {
-      [bind, knot] = await Promise.all([
-        startBindSecondary({ zone: ZONE, port: dnsPort, key }),
-        startKnotSecondary({ zone: ZONE, port: dnsPort, key }),
-      ]);
-    } finally {
-      await first.stop();
-    }
-    beacon = await startPrimary();
+    key = await addTransferKey(dir.path, KEY_NAME, ZONE);
+    ({
+      beacon,
+      dnsPort,
+      peers: [bind, knot],
+    } = await startPrimaryWithSecondaries({
+      dataDir: dir.path,
+      env: { ...transferEnv(), BEACON_LOG_LEVEL: "debug" },
+      secondaries: (port) =>
+        Promise.all([
+          startBindSecondary({ zone: ZONE, port, key }),
+          startKnotSecondary({ zone: ZONE, port, key }),
+        ]),
+    }));
   }, 120_000);
 
   /** Beacon on the secondaries' primary port; without `notify`, the secondaries hear of no change. */

@@ -1,8 +1,8 @@
 // How `beacon serve` answers a DNS message, on every listener and transport: a question answered
-// before comes from the answer cache; otherwise queries (signed ones answered signed), RFC 2136
-// UPDATE and zone transfers are routed to their handlers (IXFR falling back on the change log), under
-// the `dns.limits`. Also the check
-// of the TSIG key names the transfer settings give, which can only run once the keyring is read.
+// before comes from the answer cache; otherwise queries (signed ones answered signed; the catalog
+// zone's own), RFC 2136 UPDATE and zone transfers (of the catalog zone too; IXFR falling back on the
+// change log) are routed to their handlers, under the `dns.limits`. Also the check of the TSIG key
+// names the transfer settings give, which can only run once the keyring is read.
 
 import type { ServerConfig } from "../../config/index.js";
 import type { Clock } from "../../core/clock.js";
@@ -17,6 +17,7 @@ import type { DnsContext } from "../../dns/answer/types.js";
 import { createUpdateHandler, type UpdatePort } from "../../dns/update/handler.js";
 import type { TcpSideOptions } from "../../dns/workers/listeners.js";
 import type { Store } from "../../store/ports.js";
+import { catalogQueries } from "../../dns/xfr/catalog-queries.js";
 import { createTransferHandler } from "../../dns/xfr/responder.js";
 import { createLogDiffs } from "../../dns/xfr/log-diffs.js";
 import { dnsLimitOptions } from "../dns-limits.js";
@@ -50,7 +51,7 @@ export function wireDnsAnswers(d: {
   readonly clock: Clock;
   readonly log: Log;
   readonly metrics: CountingDnsMetrics;
-  readonly views: Pick<DnsViews, "index" | "journal">;
+  readonly views: Pick<DnsViews, "index" | "transfers" | "catalog">;
   readonly keyring: Keyring;
   readonly updates: UpdatePort;
 }): TcpSideOptions {
@@ -67,7 +68,7 @@ export function wireDnsAnswers(d: {
     replayStore: store,
   });
   const transfer = createTransferHandler({
-    source: d.views.journal,
+    source: d.views.transfers,
     policy: { allow: config.dns.transfer.allow, keys: config.dns.transfer.keys },
     keyring,
     clock,
@@ -78,7 +79,8 @@ export function wireDnsAnswers(d: {
   const answers = createAnswerCache(d.views.index, { alloc: (n) => Buffer.allocUnsafe(n) });
   const routes = dispatch({
     // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
-    query: signedQueries(answers, { keyring, clock }),
+    // The catalog zone (dns.transfer.catalog) answers its SOA and refuses the rest, before the index.
+    query: signedQueries(catalogQueries(answers, d.views.catalog?.zone), { keyring, clock }),
     update,
     transfer,
   });

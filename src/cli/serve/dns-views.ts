@@ -3,19 +3,25 @@
 // with `dns.workers` the pool of UDP query workers with their own indexes. Only builds: nothing listens
 // and nothing is sent until commits or a load arrive. The caller puts the journal (never the index:
 // the journal passes each change on to it), the notifier and the workers on the store's change
-// listener (fanOut), the journal first.
+// listener (fanOut), the journal first. With dns.transfer.catalog, also the catalog zone (RFC 9432)
+// and its publisher, which the caller puts on the listener too; transfers and NOTIFY then serve it
+// beside the journal's zones (`transfers`).
 
 import { randomInt } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../../config/index.js";
 import type { Clock } from "../../core/clock.js";
+import { BeaconError } from "../../core/errors.js";
 import type { Log } from "../../core/log.js";
 import { createDnsExchange } from "../../dns/client/exchange.js";
 import type { CountingDnsMetrics } from "../../dns/metrics.js";
 import type { TsigKey } from "../../dns/tsig/tsig.js";
 import type { ZoneView } from "../../dns/answer/types.js";
 import { createDnsWorkerPool, type DnsWorkerPool } from "../../dns/workers/pool.js";
-import { ZoneJournal } from "../../dns/xfr/journal.js";
+import { catalogProblem } from "../../dns/xfr/catalog.js";
+import { createCatalogPublisher, type CatalogPublisher } from "../../dns/xfr/catalog-publisher.js";
+import { CatalogZone, withCatalog } from "../../dns/xfr/catalog-zone.js";
+import { ZoneJournal, type TransferSource } from "../../dns/xfr/journal.js";
 import { createNotifier, type Notifier } from "../../dns/xfr/notifier.js";
 import { ZoneIndex } from "../../dns/answer/zone-index.js";
 import type { Store } from "../../store/ports.js";
@@ -29,6 +35,10 @@ export interface DnsViews {
    * transfers are served from it; NOTIFY reads the new SOA from it.
    */
   readonly journal: ZoneJournal;
+  /** What zone transfers and NOTIFY read: the journal, and the catalog zone when there is one. */
+  readonly transfers: TransferSource;
+  /** With dns.transfer.catalog: the catalog zone and what keeps it in step (a listener). */
+  readonly catalog: { readonly zone: CatalogZone; readonly publisher: CatalogPublisher } | undefined;
   readonly notifier: Notifier;
   /** With dns.workers > 0 and a listen address: UDP is answered by worker processes fed from here. */
   readonly workers: DnsWorkerPool | undefined;
@@ -38,7 +48,7 @@ export interface DnsViews {
 
 export function wireDnsViews(d: {
   readonly config: ServerConfig;
-  readonly store: Pick<Store, "snapshot">;
+  readonly store: Pick<Store, "snapshot" | "zoneList">;
   readonly clock: Clock;
   readonly log: Log;
   /** Where the workers' counts are added. */
@@ -49,9 +59,11 @@ export function wireDnsViews(d: {
   const { config, store, log } = d;
   const index = new ZoneIndex();
   const journal = new ZoneJournal(index);
+  const catalogZone = catalogZoneOf(config, store);
+  const transfers = withCatalog(journal, catalogZone);
   const notifier = createNotifier({
     targets: config.dns.transfer.notify,
-    source: journal,
+    source: transfers,
     exchange: createDnsExchange({ maxSends: 1 }),
     key: d.notifyKey,
     clock: d.clock,
@@ -67,20 +79,43 @@ export function wireDnsViews(d: {
           logLevel: config.log.level,
           logFormat: config.log.format,
           limits: config.dns.limits,
+          catalog: catalogZone?.name,
           log,
           metrics: d.metrics,
           script: fileURLToPath(new URL("../dns-worker-main.js", import.meta.url)),
         })
       : undefined;
+  const catalog = catalogZone && {
+    zone: catalogZone,
+    publisher: createCatalogPublisher({
+      catalog: catalogZone,
+      read: () => store.zoneList!(),
+      published: (serial) => notifier.serialChanged(catalogZone.name, serial),
+      log,
+    }),
+  };
   return {
     index,
     journal,
+    transfers,
+    catalog,
     notifier,
     workers,
     load: (snapshot) => {
       journal.load(snapshot); // and so the index
       notifier.load(snapshot);
       workers?.load(snapshot);
+      catalog?.publisher.load();
     },
   };
+}
+
+/** The catalog zone dns.transfer.catalog names; config_invalid when it cannot be one or the store cannot list. */
+export function catalogZoneOf(config: ServerConfig, store: Pick<Store, "zoneList">): CatalogZone | undefined {
+  const name = config.dns.transfer.catalog;
+  if (name === undefined) return undefined;
+  const problem =
+    catalogProblem(name) ?? (store.zoneList ? undefined : "this store cannot list its zones for a catalog");
+  if (problem !== undefined) throw new BeaconError("config_invalid", `dns.transfer.catalog: ${problem}`);
+  return new CatalogZone(name);
 }

@@ -6,6 +6,7 @@ export const TYPE = {
   A: 1,
   NS: 2,
   SOA: 6,
+  PTR: 12,
   HINFO: 13,
   TXT: 16,
   AAAA: 28,

@@ -37,6 +37,8 @@ export interface DnsWorkerPoolOptions {
   readonly logLevel: string;
   readonly logFormat: LogFormat;
   readonly limits: DnsLimits;
+  /** The catalog zone's name: the workers forward its questions (the primary holds it). */
+  readonly catalog?: string | undefined;
   readonly log: Log;
   /** Where workers' counts go (CountingDnsMetrics.add): deltas, so they are simply added. */
   readonly metrics?: { add(counts: ReadonlyMap<string, number>): void };
@@ -130,6 +132,7 @@ export function createDnsWorkerPool(opts: DnsWorkerPoolOptions): DnsWorkerPool {
           logFormat: opts.logFormat,
           listen,
           limits: opts.limits,
+          catalog: opts.catalog,
         }),
         received: (n, m, reply) => received(n, m, reply, handler),
       }),

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parsePrimaryMessage, parseWorkerMessage } from "./protocol.js";
 import { answersLocally } from "./route.js";
+import { encodeName } from "../wire/name.js";
 
 describe("parseWorkerMessage", () => {
   test("accepts each shape within its bounds", () => {
@@ -63,6 +64,10 @@ describe("parsePrimaryMessage", () => {
     ["changes with negative seq", { kind: "changes", seq: -2, changes: [] }],
     ["reply with string bytes", { kind: "reply", id: 1, bytes: "x" }],
     ["init without listen", { kind: "init", worker: 1, logLevel: "info", limits: {} }],
+    [
+      "init with a catalog that is no string",
+      { kind: "init", worker: 1, logLevel: "info", logFormat: "json", listen: [], limits: {}, catalog: 5 },
+    ],
   ])("rejects %s", (_name, raw) => {
     expect(parsePrimaryMessage(raw)).toBeUndefined();
   });
@@ -84,5 +89,27 @@ describe("answersLocally", () => {
     expect(answersLocally(message(0, 252))).toBe(false);
     expect(answersLocally(message(0, 251))).toBe(false);
     expect(answersLocally(message(0, 1, tsig, 1))).toBe(false);
+  });
+
+  test("questions at or below the catalog zone go to the primary, whatever their case; others stay", () => {
+    const catalog = encodeName("cat.invalid");
+    const query = (name: string) => {
+      const q = encodeName(name);
+      const out = new Uint8Array(12 + q.length + 4);
+      out.set([0, 0, 0, 0, 0, 1], 0);
+      out.set(q, 12);
+      out.set([0, 6, 0, 1], 12 + q.length);
+      return out;
+    };
+    for (const name of ["cat.invalid", "CAT.Invalid", "version.cat.invalid", "x.zones.cat.invalid"])
+      expect([name, answersLocally(query(name), catalog)]).toEqual([name, false]);
+    for (const name of ["invalid", "xcat.invalid", "cat.invalid.example", "a.example", ""])
+      expect([name, answersLocally(query(name), catalog)]).toEqual([name, true]);
+    expect(answersLocally(query("cat.invalid"))).toBe(true); // no catalog
+    // a compression pointer or a truncated name is not the catalog: the engine answers it
+    expect(answersLocally(new Uint8Array([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12]), catalog)).toBe(
+      true,
+    );
+    expect(answersLocally(query("cat.invalid").subarray(0, 16), catalog)).toBe(true);
   });
 });

@@ -42,6 +42,8 @@ export interface WorkerInit {
   /** UDP addresses to bind; the ports are fixed (never 0): TCP in the primary holds the same ones. */
   readonly listen: readonly Endpoint[];
   readonly limits: DnsLimits;
+  /** The catalog zone's name (dns.transfer.catalog): questions at or below it go to the primary. */
+  readonly catalog?: string | undefined;
 }
 
 /** From the primary. */
@@ -127,7 +129,8 @@ export function parsePrimaryMessage(raw: unknown): PrimaryMessage | undefined {
         typeof m["logFormat"] === "string" &&
         Array.isArray(m["listen"]) &&
         typeof m["limits"] === "object" &&
-        m["limits"] !== null
+        m["limits"] !== null &&
+        (m["catalog"] === undefined || typeof m["catalog"] === "string")
         ? (raw as PrimaryMessage)
         : undefined;
     case "load":

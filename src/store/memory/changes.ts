@@ -45,6 +45,12 @@ export class MemoryChangeLog {
     return this.#rows.filter((r) => r.seq > after);
   }
 
+  /** ChangeFeed.zoneList's position: the newest row that created or deleted a zone. */
+  get zoneListSeq(): number {
+    const row = this.#rows.findLast((r) => r.fqdn === null && r.op !== "update");
+    return row?.seq ?? (this.#rows[0]?.seq ?? this.#last + 1) - 1;
+  }
+
   prune(keep: number, limit: number): number {
     const n = Math.max(0, Math.min(this.#rows.length - Math.max(1, keep), limit));
     this.#rows = this.#rows.slice(n);
@@ -91,6 +97,12 @@ export function createMemoryChangeFeed(
     async zoneLog(zone, serial, limit) {
       open();
       return structuredClone(log.zoneLog(zone, serial, limit));
+    },
+
+    async zoneList() {
+      open();
+      const zones = [...tables.zones.values()].map((z) => ({ name: z.name, createdAt: z.createdAt }));
+      return { seq: log.zoneListSeq, zones };
     },
 
     async pruneChanges(keep, limit) {

@@ -21,6 +21,7 @@ import {
   zonesToRead,
   type ChangeRow,
   type ZoneLogRow,
+  ZONE_LIST_SEQ,
 } from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import { hostFromRow, rrsetFromRow, zoneFromRow } from "../sql/rows.js";
@@ -119,6 +120,24 @@ export function pgChanges(db: Db): ChangeFeed {
             Math.max(0, limit) + 2,
           );
           return rows.length > limit + 1 ? undefined : rows.map(zoneLogEntry);
+        },
+        true,
+      );
+    },
+
+    zoneList() {
+      return db.read(
+        "zoneList",
+        async (sql) => {
+          const row = await sql.get<{ seq: number | string | null }>(ZONE_LIST_SEQ);
+          const zones = await sql.all<{ name: string; created_at: number | string }>(
+            "select name, created_at from zones",
+          );
+          return {
+            seq:
+              row?.seq === null || row?.seq === undefined ? (await bounds(sql)).first - 1 : Number(row.seq),
+            zones: zones.map((z) => ({ name: z.name, createdAt: Number(z.created_at) })),
+          };
         },
         true,
       );

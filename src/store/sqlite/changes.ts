@@ -12,6 +12,7 @@ import {
   zonesToRead,
   type ChangeRow,
   type ZoneLogRow,
+  ZONE_LIST_SEQ,
 } from "../change-log.js";
 import type { ChangeFeed } from "../ports.js";
 import { jsonList, type Db } from "./db.js";
@@ -101,6 +102,21 @@ export function sqliteChanges(db: Db): ChangeFeed {
             Math.max(0, limit) + 2,
           );
           return rows.length > limit + 1 ? undefined : rows.map(zoneLogEntry);
+        },
+        true,
+      );
+    },
+
+    zoneList() {
+      return db.read(
+        "zoneList",
+        () => {
+          const row = db.get<{ seq: number | null }>(ZONE_LIST_SEQ);
+          const zones = db.all<{ name: string; created_at: number }>("select name, created_at from zones");
+          return {
+            seq: row?.seq ?? bounds(db).first - 1,
+            zones: zones.map((z) => ({ name: z.name, createdAt: z.created_at })),
+          };
         },
         true,
       );

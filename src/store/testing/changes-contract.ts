@@ -152,6 +152,40 @@ export function changesContract(get: () => ChangeFeed & ZoneStore): void {
       expect(await store.changeSeq()).toBe(last); // positions are never reused
       expect(await store.changesSince(last, LIMIT)).toMatchObject({ seq: last, hosts: [] });
     });
+
+    it("zoneList: the zones with the position of the newest zone creation or deletion, not moved by other changes", async () => {
+      const store = get();
+      const list = async () => {
+        const l = await store.zoneList!();
+        return { seq: l.seq, zones: [...l.zones].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+      };
+      expect(await list()).toEqual({ seq: 0, zones: [] });
+      await seed(store);
+      const seeded = await list();
+      expect(seeded.zones).toEqual([
+        { name: "example.com", createdAt: zoneFixture("example.com").createdAt },
+        { name: "example.net", createdAt: zoneFixture("example.net").createdAt },
+      ]);
+      expect(seeded.seq).toBeGreaterThan(0);
+      expect(seeded.seq).toBeLessThan(await store.changeSeq()); // hosts and sets came after
+      await store.commit({ writes: [setA("a.example.com", "192.0.2.1")], history: [], at: T0 });
+      await store.updateZone("example.com", { ttl: 120 });
+      expect(await list()).toEqual(seeded);
+      await store.deleteZone("example.net", { cascade: true });
+      const deleted = await list();
+      expect(deleted.seq).toBeGreaterThan(seeded.seq);
+      expect(deleted.zones.map((z) => z.name)).toEqual(["example.com"]);
+      await store.createZone(zoneFixture("example.net"));
+      expect((await list()).seq).toBeGreaterThan(deleted.seq);
+      // pruned past every zone row: the oldest position kept minus one, never less than before
+      const before = (await list()).seq;
+      for (let i = 0; i < 3; i++)
+        await store.commit({ writes: [setA("a.example.com", `192.0.2.${10 + i}`)], history: [], at: T0 });
+      await store.pruneChanges(1, 1000);
+      const pruned = await list();
+      expect(pruned.seq).toBe((await store.changeSeq()) - 1);
+      expect(pruned.seq).toBeGreaterThanOrEqual(before);
+    });
   });
 
   describe("zone log (the durable IXFR journal)", () => {

@@ -19,7 +19,13 @@ export function startBind(zone: string, keys: readonly PeerKey[]): Promise<DnsPe
 }
 
 /** The options of a throwaway named in `dir` on 127.0.0.1:`port`, and its keys: every test's named.conf starts so. */
-export function namedOptions(dir: string, port: number, keys: readonly Omit<PeerKey, "subtree">[]): string[] {
+/** `options` lines beyond the usual go in `extra` (e.g. catalog-zones). */
+export function namedOptions(
+  dir: string,
+  port: number,
+  keys: readonly Omit<PeerKey, "subtree">[],
+  extra: readonly string[] = [],
+): string[] {
   return [
     "options {",
     `  directory "${dir}";`,
@@ -31,6 +37,7 @@ export function namedOptions(dir: string, port: number, keys: readonly Omit<Peer
     "  recursion no;",
     "  dnssec-validation no;",
     "  notify no;",
+    ...extra,
     "};",
     "controls { };",
     ...keys.map((k) => `key "${k.name}" { algorithm ${k.algorithm}; secret "${k.secret}"; };`),

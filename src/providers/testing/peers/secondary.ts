@@ -1,4 +1,5 @@
-// Real BIND 9 and Knot configured as secondaries of a zone Beacon serves (the hidden-primary setup):
+// Real BIND 9 and Knot configured as secondaries of a zone Beacon serves (the hidden-primary setup), or
+// of Beacon's catalog zone alone (RFC 9432), following every zone it lists:
 // the zone's primary is 127.0.0.1 at Beacon's DNS port, transfers (and the SOA refresh queries) are
 // signed with a TSIG key when one is given, NOTIFY is accepted from 127.0.0.1. Ready once the server
 // answers the zone's SOA authoritatively, i.e. after the first transfer from Beacon succeeded.
@@ -17,22 +18,68 @@ export interface PrimarySpec {
 }
 
 export function startBindSecondary(p: PrimarySpec): Promise<DnsPeer> {
+  return startBind(p, [], p.zone, ["  request-ixfr yes;"]);
+}
+
+export function startKnotSecondary(p: PrimarySpec): Promise<DnsPeer> {
+  return startKnot(p, () => [], p.zone, []);
+}
+
+/** A catalog consumer: `catalog` is the only zone configured; ready once it serves member `zone`. */
+export interface CatalogSpec extends PrimarySpec {
+  readonly catalog: string;
+}
+
+/**
+ * BIND 9.18 following an RFC 9432 catalog zone served by Beacon: only the catalog is configured; every
+ * member zone it lists is transferred from the same primary with the same key (docs/secondaries.md).
+ */
+export function startBindCatalogSecondary(p: CatalogSpec): Promise<DnsPeer> {
+  const catalog = `  catalog-zones { zone "${p.catalog}" default-primaries { ${bindPrimary(p)}; } in-memory yes min-update-interval 1; };`;
+  return startBind(p, [catalog], p.catalog, []);
+}
+
+/** Knot 3.2 following the same catalog: `catalog-role: interpret`, members from a template. */
+export function startKnotCatalogSecondary(p: CatalogSpec): Promise<DnsPeer> {
+  const member = (dir: string) => [
+    "  - id: beacon-member",
+    `    storage: "${dir}"`,
+    '    file: "%s.member.db"',
+    "    master: beacon",
+    "    acl: notify-from-beacon",
+  ];
+  return startKnot(p, member, p.catalog, [
+    "    catalog-role: interpret",
+    "    catalog-template: beacon-member",
+  ]);
+}
+
+function bindPrimary(p: PrimarySpec): string {
+  return `127.0.0.1 port ${p.port}${p.key === undefined ? "" : ` key "${p.key.name}"`}`;
+}
+
+/** named with `options` lines `options`, secondary of `zone` (lines `extra` in its block); ready on p.zone. */
+function startBind(
+  p: PrimarySpec,
+  options: readonly string[],
+  zone: string,
+  extra: readonly string[],
+): Promise<DnsPeer> {
   return startDnsPeer({
     program: "named",
     zone: p.zone,
     configure: async (dir, port) => {
       const conf = path.join(dir, "named.conf");
-      const key = p.key === undefined ? "" : ` key "${p.key.name}"`;
       await writeFile(
         conf,
         [
-          ...namedOptions(dir, port, p.key === undefined ? [] : [p.key]),
-          `zone "${p.zone}" {`,
+          ...namedOptions(dir, port, p.key === undefined ? [] : [p.key], options),
+          `zone "${zone}" {`,
           "  type secondary;",
-          `  file "${path.join(dir, "secondary.db")}";`,
-          `  primaries { 127.0.0.1 port ${p.port}${key}; };`,
+          `  file "${path.join(dir, `${zone}.secondary.db`)}";`,
+          `  primaries { ${bindPrimary(p)}; };`,
           "  allow-notify { 127.0.0.1; };",
-          "  request-ixfr yes;",
+          ...extra,
           "};",
           "",
         ].join("\n"),
@@ -42,7 +89,13 @@ export function startBindSecondary(p: PrimarySpec): Promise<DnsPeer> {
   });
 }
 
-export function startKnotSecondary(p: PrimarySpec): Promise<DnsPeer> {
+/** knotd with the templates `templates(dir)` besides the default, secondary of `zone` (lines `extra`); ready on p.zone. */
+function startKnot(
+  p: PrimarySpec,
+  templates: (dir: string) => readonly string[],
+  zone: string,
+  extra: readonly string[],
+): Promise<DnsPeer> {
   return startDnsPeer({
     program: "knotd",
     zone: p.zone,
@@ -80,10 +133,12 @@ export function startKnotSecondary(p: PrimarySpec): Promise<DnsPeer> {
           "  - id: default",
           `    storage: "${dir}"`,
           '    file: "%s.secondary.db"',
+          ...templates(dir),
           "zone:",
-          `  - domain: ${p.zone}`,
+          `  - domain: ${zone}`,
           "    master: beacon",
           "    acl: notify-from-beacon",
+          ...extra,
           "",
         ].join("\n"),
       );
