@@ -233,12 +233,14 @@ export interface ChangeFeed {
    * a dedicated connection); the others are polled. Calls `wake` when another writer may have
    * committed a change, and once after every (re)connect of its listening connection, after it
    * listens: wake-ups sent while it was away are lost, so the caller must then catch up by reading
-   * (changesSince from its position), and anything committed later wakes it again. Wake-ups may come
+   * (changesSince from its position), and anything committed later wakes it again. `settings` is true
+   * when more than the zones may have changed — TSIG keys, mirrors, host flags, which the caller keeps
+   * in memory and must read again — and after every (re)connect; false for zone data alone. Wake-ups may come
    * in bursts or when nothing is new: `wake` must be cheap and idempotent (e.g. start the catch-up
    * unless one runs, and run it once more after). Reconnects with a capped backoff until stopped;
    * never throws. Returns the stop; closing the store stops it too.
    */
-  onExternalChange?(wake: () => void): () => void;
+  onExternalChange?(wake: (settings: boolean) => void): () => void;
   /**
    * Optional (the catalog zone, dns.transfer.catalog, needs it): every zone's name and creation time,
    * with the position of the newest log row that created or deleted a zone, read in one consistent

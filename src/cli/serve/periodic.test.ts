@@ -119,7 +119,7 @@ describe("sweepHistoryPeriodically", () => {
 });
 
 describe("watchExternalChanges", () => {
-  test("tells onChange of each poll that applied something, and prunes every PRUNE_EVERY_POLLS polls", async () => {
+  test("tells onChange of each poll that applied something and, reconciling, every PRUNE_EVERY_POLLS polls, when it also prunes", async () => {
     const { every, state } = manual();
     const { log } = recordingLog();
     const steps = ["none", "delta", "reload", ...Array<"none">(PRUNE_EVERY_POLLS).fill("none")] as const;
@@ -141,7 +141,7 @@ describe("watchExternalChanges", () => {
       await turn();
     }
     expect(polls).toBe(PRUNE_EVERY_POLLS * 2);
-    expect(changes).toBe(2);
+    expect(changes).toBe(2 + 2); // the delta, the reload; the reconciles of polls 10 and 20
     expect(prunes).toBe(2);
   });
 
@@ -175,7 +175,7 @@ describe("watchExternalChanges", () => {
   test("a wake-up steps at once; one during a step runs one more step after it; stop stops listening", async () => {
     const { every, state } = manual();
     const { log } = recordingLog();
-    let wake: () => void = () => undefined;
+    let wake: (settings: boolean) => void = () => undefined;
     let listening = false;
     const gates: (() => void)[] = [];
     let steps = 0;
@@ -201,9 +201,9 @@ describe("watchExternalChanges", () => {
       },
     );
     expect(listening).toBe(true);
-    wake();
+    wake(false);
     expect(steps).toBe(1);
-    wake();
+    wake(false);
     state.tick(); // the poll is skipped while a step runs
     expect(steps).toBe(1);
     gates.shift()!();
@@ -214,5 +214,55 @@ describe("watchExternalChanges", () => {
     expect([steps, changes, prunes]).toEqual([2, 2, 0]);
     stop();
     expect([listening, state.stopped]).toEqual([false, true]);
+  });
+
+  test("a settings wake-up tells onChange though no zone data changed, also when a data wake-up's step runs it or a step fails", async () => {
+    const { every } = manual();
+    const { log } = recordingLog();
+    let wake: (settings: boolean) => void = () => undefined;
+    const gates: ((outcome: "none" | Error) => void)[] = [];
+    let changes = 0;
+    watchExternalChanges(
+      {
+        step: () =>
+          new Promise((resolve, reject) => gates.push((o) => (o instanceof Error ? reject(o) : resolve(o)))),
+        prune: () => Promise.resolve(0),
+      },
+      log,
+      every,
+      () => changes++,
+      {
+        onExternalChange: (w) => {
+          wake = w;
+          return () => undefined;
+        },
+      },
+    );
+    wake(false); // zone data only, nothing new: no onChange
+    gates.shift()!("none");
+    await turn();
+    expect(changes).toBe(0);
+    wake(true);
+    gates.shift()!("none");
+    await turn();
+    expect(changes).toBe(1);
+    // A settings wake-up during a step, then a data wake-up replacing it in the queue: still told.
+    wake(false);
+    wake(true);
+    wake(false);
+    gates.shift()!("none");
+    await turn();
+    gates.shift()!("none");
+    await turn();
+    expect([changes, gates.length]).toEqual([2, 0]);
+    // A step that fails keeps the settings wake-up for the next step.
+    wake(true);
+    gates.shift()!(new Error("connect ECONNREFUSED"));
+    await turn();
+    expect(changes).toBe(2);
+    wake(false);
+    gates.shift()!("none");
+    await turn();
+    expect(changes).toBe(3);
   });
 });

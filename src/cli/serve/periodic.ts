@@ -8,8 +8,10 @@
 // - Outside changes: commits by other processes (admin commands, other nodes) are applied about once a
 //   second, and at once when the store wakes us (ChangeFeed.onExternalChange, PostgreSQL); polls and
 //   wake-ups share one guard, so two steps never run at once, and a wake-up during a step runs one more
-//   step after it (what woke us may have committed after that step read). `onChange` hears of each
-//   step that changed something; the change log is pruned every PRUNE_EVERY_POLLS polls.
+//   step after it (what woke us may have committed after that step read). `onChange` (the settings a
+//   node keeps in memory: keys, mirrors, host flags) hears of each step that changed something, of
+//   each step after a settings wake-up, and, as the backstop reconcile, every PRUNE_EVERY_POLLS polls,
+//   when the change log is also pruned.
 
 import { failureLog } from "../../core/failure-log.js";
 import type { Log } from "../../core/log.js";
@@ -90,8 +92,8 @@ export function sweepHistoryPeriodically(sweeper: HistorySweeper, log: Log, ever
 /**
  * Applies commits of other processes (a CLI command, another node) every EXTERNAL_POLL_MS and whenever
  * `wakes` (the store's onExternalChange, when it has one) calls, and tells `onChange` (mirrors may have
- * been added, removed or resynced; keys changed). Prunes the change log now and then. The stop also
- * stops listening.
+ * been added, removed or resynced; keys or flags changed) as the file's comment says. Prunes the change
+ * log now and then. The stop also stops listening.
  */
 export function watchExternalChanges(
   external: Pick<ExternalChanges, "step" | "prune">,
@@ -107,18 +109,31 @@ export function watchExternalChanges(
     "the store answers again; outside changes are applied",
   );
   const run = oneAtATime(report.failed);
-  const step = async (): Promise<void> => {
-    const changed = await external.step();
-    report.succeeded();
-    if (changed !== "none") onChange();
+  // A settings wake-up is remembered until a step has told onChange, whichever wake-up's task runs.
+  let settingsPending = false;
+  const step = async (reconcile: boolean): Promise<void> => {
+    const settings = reconcile || settingsPending;
+    settingsPending = false;
+    try {
+      const changed = await external.step();
+      report.succeeded();
+      if (settings || changed !== "none") onChange();
+    } catch (e) {
+      settingsPending ||= settings;
+      throw e;
+    }
   };
   const stopPolling = every(EXTERNAL_POLL_MS, () =>
     run(async () => {
-      await step();
-      if (++polls % PRUNE_EVERY_POLLS === 0) await external.prune();
+      const reconcile = ++polls % PRUNE_EVERY_POLLS === 0;
+      await step(reconcile);
+      if (reconcile) await external.prune();
     }),
   );
-  const stopListening = wakes?.onExternalChange?.(() => run(step, true));
+  const stopListening = wakes?.onExternalChange?.((settings) => {
+    settingsPending ||= settings;
+    run(() => step(false), true);
+  });
   return () => {
     stopPolling();
     stopListening?.();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TimerHandle, Timers } from "../../core/timers.js";
 import type { Store } from "../ports.js";
-import { batch, hostFixture, setA, zoneFixture } from "../testing/fixtures.js";
+import { batch, hostFixture, setA, T0, zoneFixture } from "../testing/fixtures.js";
 import { LISTENER_APPLICATION } from "./listener.js";
 import { openPostgresStore } from "./postgres-store.js";
 import { startCluster } from "./testing/cluster.js";
@@ -94,6 +94,45 @@ describe.skipIf(cluster === undefined)("PostgreSQL change listener", () => {
       expect(again!.pid).not.toBe(backend!.pid);
       await a.commit(batch([setA("h.example.com", ["192.0.2.3"])]));
       await until(() => wakes === 4, "a wake on the new connection");
+    } finally {
+      stop();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("wakes with settings = true for another store's change of TSIG keys, mirrors or host flags, not for its own, and false for zone data", async () => {
+    const { a, b } = await twoStores();
+    const wakes: boolean[] = [];
+    const stop = b.onExternalChange!((settings) => wakes.push(settings));
+    try {
+      await until(() => wakes.length === 1, "the wake after LISTEN");
+      const key = {
+        name: "k.example.com",
+        algorithm: "hmac-sha256",
+        secret: Buffer.alloc(32, 7).toString("base64"),
+        names: [{ name: "example.com", subtree: true }],
+        types: ["A" as const],
+        allowedCidrs: [],
+        createdAt: T0,
+      };
+      await b.createTsigKey({ ...key, name: "own.example.com" }); // b's own: skipped
+      await a.createTsigKey(key);
+      await until(() => wakes.length >= 2, "the wake for a's key");
+      await a.createMirror({
+        id: "m1",
+        zone: "example.com",
+        provider: "cloudflare",
+        settings: {},
+        createdAt: T0,
+      });
+      await until(() => wakes.length >= 3, "the wake for a's mirror");
+      await a.flagHost({ fqdn: "h.example.com", flaggedAt: T0, reason: "test" });
+      await until(() => wakes.length >= 4, "the wake for a's flag");
+      await a.commit(batch([setA("h.example.com", ["192.0.2.9"])]));
+      await until(() => wakes.length >= 5, "the wake for a's commit");
+      // In commit order: after LISTEN, key, mirror, flag (each a settings change), then the zone data
+      // (its mirror outbox row is delivery bookkeeping, not a settings change).
+      expect(wakes).toEqual([true, true, true, true, false]);
     } finally {
       stop();
       await Promise.all([a.close(), b.close()]);

@@ -1,12 +1,14 @@
 // The wake-up half of the change fan-out: one dedicated connection (a pg.Client, not from the pool:
 // LISTEN belongs to a session) that LISTENs on beacon_changes, where the change-log trigger
-// (migrations/0008_change_order.ts) notifies at every commit that changed zones, hosts or record sets.
+// (migrations/0008_change_order.ts) notifies at every commit that changed zones, hosts or record sets,
+// and another trigger (0012_settings_wakeups.ts) at every change of TSIG keys, mirrors or host flags.
 // Facts it is built on: a notification is delivered at commit, and one sent while this connection is
 // down is lost. Hence the race rule, which callers rely on (ports.ts, ChangeFeed.onExternalChange):
-// - on every (re)connect it first LISTENs, then calls wake() once, so the caller catches up by reading
-//   the change log; anything committed after the LISTEN also arrives as a notification;
-// - each notification from another writer calls wake() (the payload is the writer's id: this store's
-//   own commits are skipped, as waking for them would only find nothing new);
+// - on every (re)connect it first LISTENs, then calls wake(true) once, so the caller catches up by
+//   reading the change log and its settings; anything committed after the LISTEN also arrives;
+// - each notification from another writer calls wake(settings): false for a data change (the payload
+//   is the writer's id), true for a settings change (`settings <writer id>`); this store's own commits
+//   are skipped, as waking for them would only find nothing new;
 // - a broken connection (server restart, pg_terminate_backend, network) is replaced after a backoff
 //   doubling from `firstRetryMs` up to `maxRetryMs`, forever, until the returned stop is called; TCP
 //   keepalive notices a silently dead peer, a connect that hangs gives up after CONNECT_TIMEOUT_MS;
@@ -23,6 +25,8 @@ import { CONNECT_TIMEOUT_MS, describeUrl, KEEPALIVE_DELAY_MS } from "./connectio
 
 /** The channel the change-log trigger notifies on. */
 export const CHANGES_CHANNEL = "beacon_changes";
+/** How a settings change's payload starts (then the writer's id). */
+const SETTINGS_PREFIX = "settings ";
 /** The listening connection's application_name (pg_stat_activity shows it). */
 export const LISTENER_APPLICATION = "beacon-listen";
 
@@ -38,7 +42,7 @@ export interface ChangeListenerDeps {
 }
 
 /** Starts listening; `wake` as in the file's comment. Resolves nothing: returns the stop. */
-export function listenForChanges(deps: ChangeListenerDeps, wake: () => void): () => void {
+export function listenForChanges(deps: ChangeListenerDeps, wake: (settings: boolean) => void): () => void {
   const first = deps.firstRetryMs ?? 100;
   const max = deps.maxRetryMs ?? 5_000;
   let stopped = false;
@@ -46,9 +50,9 @@ export function listenForChanges(deps: ChangeListenerDeps, wake: () => void): ()
   let client: pg.Client | undefined;
   let timer: TimerHandle | undefined;
 
-  const wakeSafely = (): void => {
+  const wakeSafely = (settings: boolean): void => {
     try {
-      wake();
+      wake(settings);
     } catch (e) {
       deps.log.warn({ err: e }, "the change wake-up failed");
     }
@@ -88,7 +92,10 @@ export function listenForChanges(deps: ChangeListenerDeps, wake: () => void): ()
     c.on("error", lose);
     c.on("end", () => lose());
     c.on("notification", (n) => {
-      if (n.channel === CHANGES_CHANNEL && n.payload !== deps.writer) wakeSafely();
+      if (n.channel !== CHANGES_CHANNEL) return;
+      const settings = n.payload?.startsWith(SETTINGS_PREFIX) === true;
+      if ((settings ? n.payload!.slice(SETTINGS_PREFIX.length) : n.payload) !== deps.writer)
+        wakeSafely(settings);
     });
     try {
       await c.connect();
@@ -104,7 +111,7 @@ export function listenForChanges(deps: ChangeListenerDeps, wake: () => void): ()
     if (failures > 0)
       deps.log.info({ database: describeUrl(deps.url) }, "the change listener is connected again");
     failures = 0;
-    wakeSafely();
+    wakeSafely(true);
   };
 
   void connect();

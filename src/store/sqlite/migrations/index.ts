@@ -14,6 +14,7 @@ import { changeOrder } from "./0008_change_order.js";
 import { mirrorLeases } from "./0009_mirror_leases.js";
 import { tsigReplay } from "./0010_tsig_replay.js";
 import { changeValues } from "./0011_change_values.js";
+import { settingsWakeups } from "./0012_settings_wakeups.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0009_mirror_leases": mirrorLeases,
   "0010_tsig_replay": tsigReplay,
   "0011_change_values": changeValues,
+  "0012_settings_wakeups": settingsWakeups,
 };
