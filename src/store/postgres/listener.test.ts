@@ -5,44 +5,15 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { TimerHandle, Timers } from "../../core/timers.js";
 import type { Store } from "../ports.js";
 import { batch, hostFixture, setA, T0, zoneFixture } from "../testing/fixtures.js";
 import { LISTENER_APPLICATION } from "./listener.js";
 import { openPostgresStore } from "./postgres-store.js";
 import { startCluster } from "./testing/cluster.js";
 import { migratedDatabases, type Databases } from "./testing/databases.js";
+import { manualTimers, until } from "./testing/waits.js";
 
 const cluster = await startCluster();
-
-/** Timers whose callbacks run only when the test fires them. */
-function manualTimers(): Timers & { pending: Map<TimerHandle, () => void>; fireAll(): void } {
-  const pending = new Map<TimerHandle, () => void>();
-  return {
-    pending,
-    setTimeout(fn) {
-      const h = {};
-      pending.set(h, fn);
-      return h;
-    },
-    clearTimeout(h) {
-      pending.delete(h);
-    },
-    fireAll() {
-      const fns = [...pending.values()];
-      pending.clear();
-      for (const fn of fns) fn();
-    },
-  };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe.skipIf(cluster === undefined)("PostgreSQL change listener", () => {
   let databases: Databases;
@@ -87,7 +58,7 @@ describe.skipIf(cluster === undefined)("PostgreSQL change listener", () => {
 
       const [backend] = await listeners(db);
       await cluster!.query("select pg_terminate_backend($1)", [backend!.pid]);
-      await until(() => timers.pending.size === 1, "the reconnect to be scheduled");
+      await until(() => timers.count === 1, "the reconnect to be scheduled");
       timers.fireAll();
       await until(() => wakes === 3, "the wake after reconnecting");
       const [again] = await listeners(db);
@@ -147,11 +118,11 @@ describe.skipIf(cluster === undefined)("PostgreSQL change listener", () => {
     await until(() => wakes === 2, "both wakes after LISTEN");
     const [first] = await listeners(db);
     for (const { pid } of await listeners(db)) await cluster!.query("select pg_terminate_backend($1)", [pid]);
-    await until(() => timers.pending.size === 2, "both reconnects to be scheduled");
+    await until(() => timers.count === 2, "both reconnects to be scheduled");
     stop();
-    expect(timers.pending.size).toBe(1);
+    expect(timers.count).toBe(1);
     await b.close();
-    expect(timers.pending.size).toBe(0);
+    expect(timers.count).toBe(0);
     closing(); // stopping after close is harmless
     await until(async () => (await listeners(db)).length === 0, "no listening backend");
     expect(first).toBeDefined();

@@ -9,12 +9,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 
 import { BeaconError } from "../../core/errors.js";
-import type { TimerHandle, Timers } from "../../core/timers.js";
 import { recordingLog, type LogLine } from "../../services/testing/recorders.js";
 import { batch, hostFixture, setA, zoneFixture } from "../testing/fixtures.js";
 import { openPostgresStore } from "./postgres-store.js";
 import { FAST_FAIL_MS, isUnreachable, Outage } from "./outage.js";
 import { startCluster } from "./testing/cluster.js";
+import { manualTimers, until } from "./testing/waits.js";
 
 const coded = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
@@ -61,37 +61,6 @@ describe("Outage", () => {
     expect(outage.health()).toEqual({ writable: true });
   });
 });
-
-/** Timers whose callbacks run only when the test fires them. */
-function manualTimers(): Timers & { fireAll(): void; readonly count: number } {
-  const pending = new Map<TimerHandle, () => void>();
-  return {
-    setTimeout(fn) {
-      const h = {};
-      pending.set(h, fn);
-      return h;
-    },
-    clearTimeout(h) {
-      pending.delete(h);
-    },
-    fireAll() {
-      const fns = [...pending.values()];
-      pending.clear();
-      for (const fn of fns) fn();
-    },
-    get count() {
-      return pending.size;
-    },
-  };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function failure(p: Promise<unknown>): Promise<BeaconError> {
   const e: unknown = await p.then(
