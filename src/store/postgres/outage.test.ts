@@ -24,7 +24,7 @@ describe("isUnreachable", () => {
     ["EHOSTUNREACH", coded("EHOSTUNREACH")],
     ["08006 connection_failure", coded("08006")],
     ["57P03 cannot_connect_now", coded("57P03", "the database system is shutting down")],
-    ["pg's connect timeout", new Error("timeout exceeded when trying to connect")],
+    ["pg's connect timeout", new Error("Connection terminated due to connection timeout")],
   ])("%s: yes", (_, e) => expect(isUnreachable(e)).toBe(true));
 
   it.each([
@@ -35,6 +35,7 @@ describe("isUnreachable", () => {
     ["57P01 one session terminated", coded("57P01", "terminating connection due to administrator command")],
     ["ECONNRESET one session reset", coded("ECONNRESET")],
     ["pg's lost session", new Error("Connection terminated unexpectedly")],
+    ["pg-pool's wait for a busy pool", new Error("timeout exceeded when trying to connect")],
     ["a plain bug", new TypeError("x is not a function")],
     ["a string", "ECONNREFUSED"],
     ["undefined", undefined],

@@ -19,14 +19,17 @@ import type { StoreHealth } from "../types.js";
 /** How long calls fail at once after the server was unreachable before one probes it again. */
 export const FAST_FAIL_MS = 1_000;
 
-/** pg's own wording for a connect that timed out (these errors carry no code). */
-const PG_CONNECT_TIMEOUT =
-  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
+/**
+ * pg's own wording for a new connection that timed out (these errors carry no code). Not pg-pool's
+ * "timeout exceeded when trying to connect": that one waited for a free pooled connection, which says
+ * the pool is busy, not that the server is away — that call fails, and no others with it.
+ */
+const PG_CONNECT_TIMEOUT = /^Connection terminated due to connection timeout/;
 
 /**
  * True when `e` says the server cannot be reached: a Node socket error (ECONNREFUSED, ETIMEDOUT,
  * EHOSTUNREACH, …; not ECONNRESET or EPIPE, which end one session), SQLSTATE class 08 (connection
- * exception), 57P03 (cannot connect now: starting or shutting down), or pg's connect timeout.
+ * exception), 57P03 (cannot connect now: starting or shutting down), or a new connection's timeout.
  */
 export function isUnreachable(e: unknown): boolean {
   if (!(e instanceof Error) || e instanceof BeaconError) return false;
