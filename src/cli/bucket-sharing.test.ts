@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { bucketSharing } from "./bucket-sharing.js";
+import { bucketSharing, startFlushing } from "./bucket-sharing.js";
 
 describe("bucketSharing", () => {
   it("keeps SQLite as before: long windows only, every 10 s, not read back", () => {
@@ -18,5 +18,37 @@ describe("bucketSharing", () => {
       shared: true,
       flushEveryMs: 1_000,
     });
+  });
+});
+
+describe("startFlushing", () => {
+  it("never runs two flushes at once (ticks during one are skipped), and stop() waits for it, then flushes once more", async () => {
+    let tick: () => void = () => undefined;
+    let stopped = false;
+    const gates: (() => void)[] = [];
+    const buckets = { flush: () => new Promise<void>((resolve) => gates.push(resolve)) };
+    const flushing = startFlushing(buckets, 1_000, (ms, t) => {
+      expect(ms).toBe(1_000);
+      tick = t;
+      return () => (stopped = true);
+    });
+    tick();
+    tick();
+    tick();
+    expect(gates).toHaveLength(1);
+    gates.shift()!();
+    await Promise.resolve();
+    await Promise.resolve();
+    tick();
+    expect(gates).toHaveLength(1);
+    let done = false;
+    const stopping = flushing.stop().then(() => (done = true));
+    expect(stopped).toBe(true);
+    gates.shift()!(); // the flush in flight ends; stop() then writes what is pending
+    await new Promise((r) => setImmediate(r));
+    expect([gates.length, done]).toEqual([1, false]);
+    gates.shift()!();
+    await stopping;
+    expect(done).toBe(true);
   });
 });

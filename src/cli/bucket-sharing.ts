@@ -10,11 +10,13 @@
 //   copy of a bucket, which lacks what the other nodes accepted from that client since this node's last
 //   flush of it (docs/limits.md, "Several nodes").
 //
-// startFlushing: flushes every `everyMs` (never two at once), and stop() stops the timer and writes what
-// is pending; never rejects (Buckets.flush never does).
+// startFlushing: flushes every `everyMs` (never two at once: a tick during a flush is skipped), and
+// stop() stops the timer, waits for a flush in flight and writes what is pending; never rejects
+// (Buckets.flush never does).
 
 import type { ServerConfig } from "../config/index.js";
 import { DEFAULT_PERSIST_FROM_MS, type Buckets } from "../services/limits/buckets.js";
+import { systemEvery, type Every } from "./serve/periodic.js";
 
 /** The createBuckets options that depend on the store kind, and the flush interval. */
 export interface BucketSharing {
@@ -34,15 +36,20 @@ export function bucketSharing(store: ServerConfig["store"]): BucketSharing {
     : { persistFromMs: 0, shared: true, flushEveryMs: SHARED_FLUSH_EVERY_MS };
 }
 
-export function startFlushing(buckets: Buckets, everyMs: number): { stop(): Promise<void> } {
-  let flushing = Promise.resolve();
-  const flush = () => (flushing = flushing.then(() => buckets.flush()));
-  const timer = setInterval(() => void flush(), everyMs);
-  timer.unref();
+export function startFlushing(
+  buckets: Pick<Buckets, "flush">,
+  everyMs: number,
+  every: Every = systemEvery,
+): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  // A tick while a flush runs is skipped (a slow store must not pile up flushes behind it).
+  const flush = (): Promise<void> => (running ??= buckets.flush().finally(() => (running = undefined)));
+  const stopTimer = every(everyMs, () => void flush());
   return {
-    stop: () => {
-      clearInterval(timer);
-      return flush();
+    async stop() {
+      stopTimer();
+      await running;
+      await buckets.flush();
     },
   };
 }
