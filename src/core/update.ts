@@ -4,8 +4,11 @@
 import type { ErrorCode } from "./errors.js";
 import type { RecordType, RRSet } from "./records.js";
 
-/** "admin": a change made in the admin console (its JSON API, signed in with a session). */
-export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli" | "admin";
+/**
+ * "admin": a change made in the admin console (its JSON API, signed in with a session). "pool": a
+ * health-checked pool's chosen set, written by its publisher (services/health/).
+ */
+export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli" | "admin" | "pool";
 
 /** Who sent an update; recorded in history. */
 export interface UpdateSource {

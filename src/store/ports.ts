@@ -14,6 +14,13 @@
 // - Returned objects are fresh copies; mutating them does not change the store.
 // - Timestamps are milliseconds since the Unix epoch.
 
+import type {
+  AdminOverride,
+  HealthTransition,
+  MemberHealth,
+  PoolSpec,
+  ProbeRollup,
+} from "../core/pools.js";
 import type { Zone } from "../core/zones.js";
 import type { ZoneLogEntry } from "./change-log.js";
 import type {
@@ -325,6 +332,91 @@ export interface ReplayStore {
   pruneTsigMacs(now: number, limit: number): Promise<number>;
 }
 
+/**
+ * Health-checked pools (core/pools.ts, services/health/): their definitions and overrides, each node's
+ * view of every member (which is also that node's observation for the quorum of several nodes), the
+ * transitions log, per-minute probe roll-ups, agents' heartbeats, and the publisher's lease. A pool's
+ * name is its owner fqdn. On PostgreSQL, changes to pools and overrides wake the other nodes as
+ * settings (ChangeFeed.onExternalChange(wake(true))); on SQLite they change externalVersion.
+ */
+export interface PoolStore {
+  /**
+   * Creates the pool, or replaces its spec (keeping its overrides of members that still exist and
+   * dropping the others, and every node's state of members that no longer exist). Resolves whether
+   * it was created. The spec is validated by the caller.
+   */
+  putPool(spec: PoolSpec, at: number): Promise<{ readonly created: boolean }>;
+  getPool(name: string): Promise<StoredPool | undefined>;
+  /** Sorted by name. */
+  listPools(): Promise<StoredPool[]>;
+  /** Deletes the pool with its overrides, states, transitions and roll-ups. Resolves false if absent. */
+  deletePool(name: string): Promise<boolean>;
+  /**
+   * Sets (or with "none" clears) a member's override. Resolves false, changing nothing, when the pool
+   * or the member does not exist.
+   */
+  setOverride(pool: string, member: string, override: AdminOverride, at: number): Promise<boolean>;
+
+  /**
+   * Upserts `node`'s state of each member given (keyed by node, pool, member), with `at` as the time it
+   * was observed; members of pools that no longer exist are ignored. One transaction.
+   */
+  saveMemberHealth(node: string, states: readonly MemberHealth[], at: number): Promise<void>;
+  /** Every node's saved state (of `pool`, or of every pool), sorted by pool, member, node. */
+  listMemberHealth(pool?: string): Promise<NodeMemberHealth[]>;
+
+  /** Appends transitions (append-only; one transaction). Transitions of absent pools are ignored. */
+  appendTransitions(transitions: readonly HealthTransition[]): Promise<void>;
+  /** Newest first; at most `limit` with id < `before` when given; only `member`'s when given. */
+  listTransitions(
+    pool: string,
+    opts: { readonly limit: number; readonly before?: number; readonly member?: string },
+  ): Promise<StoredTransition[]>;
+
+  /**
+   * Adds roll-ups: a row with the same (pool, member, node, minute) as a saved one is merged into it
+   * (ok, fail and rttSumMs added, min and max combined). Rows of absent pools are ignored.
+   */
+  addRollups(rows: readonly ProbeRollup[]): Promise<void>;
+  /** The pool's roll-ups with minute >= `since`, sorted by minute, member, node. */
+  listRollups(pool: string, since: number): Promise<ProbeRollup[]>;
+  /**
+   * Deletes transitions with at < `transitionsBefore` and roll-ups with minute < `rollupsBefore`, at most
+   * `limit` rows of each; resolves with the number deleted (bounded work, for a periodic sweep).
+   */
+  pruneHealth(transitionsBefore: number, rollupsBefore: number, limit: number): Promise<number>;
+
+  /** Records a heartbeat for the host (a later `at` replaces an earlier one; an earlier one is ignored). */
+  recordHeartbeat(fqdn: string, at: number): Promise<void>;
+  /** The newest heartbeat of each host that has one. */
+  listHeartbeats(): Promise<ReadonlyMap<string, number>>;
+
+  /**
+   * The pools' publisher lease (one node evaluates the quorum, publishes the chosen sets and sends the
+   * notifications at a time), with the semantics of MirrorStore.claimMirror for one fixed resource.
+   */
+  claimPublisher(owner: string, now: number, leaseMs: number): Promise<boolean>;
+  releasePublisher(owner: string): Promise<void>;
+}
+
+/** A pool as stored: its spec, the members' overrides (members without one are absent), times. */
+export interface StoredPool {
+  readonly spec: PoolSpec;
+  readonly overrides: Readonly<Record<string, AdminOverride>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** One node's state of a member, with when that node saved it. */
+export interface NodeMemberHealth extends MemberHealth {
+  readonly node: string;
+  readonly observedAt: number;
+}
+
+export interface StoredTransition extends HealthTransition {
+  readonly id: number;
+}
+
 /** The store as a whole: whether it can take writes, and closing it. */
 export interface StoreLifecycle {
   /** Whether changes can be written now (see StoreHealth). */
@@ -352,4 +444,5 @@ export interface Store
     UserStore,
     LimitStore,
     ReplayStore,
+    PoolStore,
     StoreLifecycle {}
