@@ -11,6 +11,7 @@ import { registerHost } from "./commands/host.js";
 import { registerKey } from "./commands/key.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerMirror } from "./commands/mirror.js";
+import { registerPool } from "./commands/pool.js";
 import { registerProviders } from "./commands/providers.js";
 import { registerServe } from "./commands/serve.js";
 import { registerToken } from "./commands/token.js";
@@ -28,7 +29,7 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
   { table: SERVER_TABLE, commands: ["serve"], hidden: false },
   {
     table: SERVER_TABLE,
-    commands: ["migrate", "zone *", "host *", "token *", "key *", "user *", "history", "mirror *"],
+    commands: ["migrate", "zone *", "host *", "token *", "key *", "user *", "history", "mirror *", "pool *"],
     hidden: true,
   },
   { table: AGENT_TABLE, commands: ["agent", "ip", "update"], hidden: false },
@@ -59,6 +60,7 @@ export function createProgram(): Command {
   registerUser(program);
   registerHistory(program);
   registerMirror(program);
+  registerPool(program);
   registerAgent(program);
   registerProviders(program);
 

@@ -24,8 +24,11 @@ import { wireHttp } from "./serve/http.js";
 import { listenAll, type Listeners } from "./serve/listen.js";
 import { wireMirrors } from "./serve/mirrors.js";
 import { sweepHistoryPeriodically, systemEvery, watchExternalChanges } from "./serve/periodic.js";
+import { deferredListener, wirePools, type PoolsRuntime } from "./serve/pools.js";
 import { shutdownInOrder } from "./serve/shutdown.js";
 import { wireUpdates } from "./serve/updates.js";
+import { newNodeId } from "./serve/node-id.js";
+import { hostname } from "node:os";
 
 export type { Endpoint } from "./http-server.js";
 
@@ -47,14 +50,30 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // NOTIFY goes unsigned until the keyring is read and dns.transfer.notify_key checked (below).
   let notifyKey: () => TsigKey | undefined = () => undefined;
   const dns = wireDnsViews({ config, store, clock, log, metrics: metrics.dns, notifyKey: () => notifyKey() });
+  let pools: PoolsRuntime | undefined;
   const listener = fanOut(
     dns.journal, // and through it the index, before anyone who reads it
     kickOnCommit(mirrors),
     dns.notifier,
     ...(dns.workers ? [dns.workers] : []),
     ...(dns.catalog ? [dns.catalog.publisher] : []),
+    deferredListener(() => pools?.listener),
   );
   const writes = await wireUpdates({ config, store, clock, log, listener, metrics: metrics.registry });
+  pools = wirePools({
+    store,
+    clock,
+    log,
+    registry: metrics.registry,
+    updates: writes.updates,
+    zones: writes.zones,
+    index: dns.index,
+    node: config.pools.nodeName ?? hostname(),
+    processId: newNodeId(),
+    shared: config.store.postgres !== undefined,
+    every: systemEvery,
+    retention: { transitionsMs: config.pools.transitionsMaxAgeMs, rollupsMs: config.pools.rollupsMaxAgeMs },
+  });
   const historySweeper = createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs });
   const stopSweeping = sweepHistoryPeriodically(historySweeper, log, systemEvery);
   const demoZoneCreated = await ensureDemoZone(config, store, writes.zones);
@@ -72,6 +91,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     systemEvery,
     () => {
       mirrors.kick();
+      pools.reload();
       void keys.refresh();
       dns.catalog?.publisher.retry();
       writes.limits.flags
@@ -93,6 +113,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   notifyKey = checkTransferKeys(config.dns.transfer, keys.keyring, log);
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
   mirrors.start();
+  // Probing starts now, not on the first query; states saved before resume.
+  await pools.start();
 
   const http = wireHttp({ config, store, clock, log, writes, metrics: metrics.registry, admin: admin.deps });
   const answering = wireDnsAnswers({
@@ -112,6 +134,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     admin,
     listeners,
     mirrors,
+    pools,
     notifier: dns.notifier,
     workers: dns.workers,
     connections: http.connections,

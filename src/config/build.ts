@@ -81,6 +81,11 @@ export function buildServerConfig(
       exempt: raw.limits.exempt,
     },
     history: { maxEntriesPerHost: raw.history.max_entries_per_host, maxAgeMs: raw.history.max_age },
+    pools: {
+      nodeName: raw.pools.node_name,
+      transitionsMaxAgeMs: raw.pools.transitions_max_age,
+      rollupsMaxAgeMs: raw.pools.rollups_max_age,
+    },
     demo: { enabled: raw.demo.enabled, zone: raw.demo.zone },
     log: { level: raw.log.level, format: raw.log.format },
     shutdownGraceMs: raw.shutdown_grace_ms,

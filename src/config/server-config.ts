@@ -82,6 +82,13 @@ export interface ServerConfig {
   };
   /** Update abuse controls (services/limits/update-limits.ts); an empty list is no limit. */
   readonly limits: LimitRates;
+  /** Retention of the pools' transitions and probe roll-ups (docs/pools.md). */
+  readonly pools: {
+    /** Undefined: the host name. */
+    readonly nodeName: string | undefined;
+    readonly transitionsMaxAgeMs: number;
+    readonly rollupsMaxAgeMs: number;
+  };
   /** Retention of the update history (services/history.ts). */
   readonly history: {
     readonly maxEntriesPerHost: number;

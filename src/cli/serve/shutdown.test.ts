@@ -25,6 +25,7 @@ function parts(withWorkers = true) {
     admin: { stop: sync("admin") },
     listeners,
     mirrors: { stop: gated("mirrors") },
+    pools: { stop: gated("pools") },
     notifier: { stop: gated("notifier") },
     workers: withWorkers ? { close: gated("workers") } : undefined,
     connections: { stop: sync("connections") },
@@ -59,11 +60,12 @@ describe("shutdownInOrder", () => {
       "http 8080",
       "dns 53",
       "mirrors",
+      "pools",
       "notifier",
       "workers",
     ]);
     calls.length = 0;
-    await open("http 80", "dns 53", "mirrors", "notifier", "workers");
+    await open("http 80", "dns 53", "mirrors", "pools", "notifier", "workers");
     expect(calls).not.toContain("connections");
     await open("http 8080");
     expect(calls.slice(-2)).toEqual(["connections", "limits"]);
@@ -79,7 +81,7 @@ describe("shutdownInOrder", () => {
     const close = shutdownInOrder(p);
     const first = close();
     expect(close()).toBe(first);
-    await open("mirrors", "notifier");
+    await open("mirrors", "pools", "notifier");
     await open("limits");
     await open("store");
     await first;

@@ -4,7 +4,8 @@
 //    console's timers stop;
 // 2. then together: HTTP listeners drain in-flight requests (up to the grace period), DNS listeners
 //    close, the mirror worker finishes the delivery in flight (bounded; what is still queued stays in
-//    the outbox for the next start), NOTIFY rounds end, the DNS workers stop;
+//    the outbox for the next start), the pools' probes end and their states are saved, NOTIFY rounds
+//    end, the DNS workers stop;
 // 3. the HTTP connection report timer stops and writes what is left;
 // 4. long-window limits are saved (they outlive the restart), before
 // 5. the store closes.
@@ -18,6 +19,8 @@ export interface ShutdownParts {
   /** Read at close time: whatever listens by then. */
   readonly listeners: Listeners;
   readonly mirrors: { stop(): Promise<void> };
+  /** The pools' probes end (bounded by their timeouts) and what they saw is saved. */
+  readonly pools: { stop(): Promise<void> };
   readonly notifier: { stop(): Promise<void> };
   readonly workers: { close(): Promise<void> } | undefined;
   readonly connections: { stop(): void };
@@ -35,6 +38,7 @@ export function shutdownInOrder(p: ShutdownParts): () => Promise<void> {
       ...p.listeners.http.map((l) => l.drain()),
       ...p.listeners.dns.map((s) => s.close()),
       p.mirrors.stop(),
+      p.pools.stop(),
       p.notifier.stop(),
       p.workers?.close(),
     ]);
