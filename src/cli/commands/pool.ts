@@ -11,6 +11,7 @@ import type { AdminOverride } from "../../core/pools.js";
 import { createHealthAdmin } from "../../services/health/admin.js";
 import type { PoolAdmin, PoolView } from "../../services/health/ports.js";
 import { action } from "../action.js";
+import { parseDuration } from "../duration.js";
 import { withAdmin, type GlobalOptions } from "../context.js";
 import { formatTime, printJson, printTable, type Io } from "../output.js";
 
@@ -166,6 +167,34 @@ export function registerPool(program: Command): void {
           ["AT", "MEMBER", "FROM", "TO", "NODE", "REASON"],
           rows.map((t) => [formatTime(t.at), t.member, t.from, t.to, t.node, t.reason]),
           "no transitions yet",
+        );
+      }),
+    );
+
+  pool
+    .command("rollups <name>")
+    .description("the pool's per-minute probe results (successes, failures, RTT) per member and node")
+    .option("--since <duration>", "how far back (e.g. 1h, 7d)", "1h")
+    .option("--json", "machine-readable output")
+    .action(
+      action(async (io, opts, name: string) => {
+        const since = parseDuration(opts["since"] as string, "--since");
+        const rows = await withPools(opts, (s) => s.rollups(name.toLowerCase(), since));
+        if (opts["json"] === true) return printJson(io, rows);
+        printTable(
+          io,
+          ["MINUTE", "MEMBER", "NODE", "OK", "FAIL", "RTT AVG", "RTT MIN", "RTT MAX"],
+          rows.map((r) => [
+            formatTime(r.minute),
+            r.member,
+            r.node,
+            String(r.ok),
+            String(r.fail),
+            r.rttMinMs === undefined ? "-" : `${(r.rttSumMs / r.ok).toFixed(1)} ms`,
+            r.rttMinMs === undefined ? "-" : `${r.rttMinMs.toFixed(1)} ms`,
+            r.rttMaxMs === undefined ? "-" : `${r.rttMaxMs.toFixed(1)} ms`,
+          ]),
+          "no probe results in that time",
         );
       }),
     );

@@ -1,0 +1,247 @@
+// Health-checked pools end to end: the real `beacon serve` probes real HTTP backends on their own
+// loopback addresses and answers `dig` with the members that are up; a real BIND secondary follows
+// by NOTIFY/IXFR. Shown: failover when a backend stops and failback after `rise` successes; a
+// flapping backend (every other probe fails) never moves the answer; every member down answers all
+// (fail open); "fastest" keeps its member among near-equal ones and leaves one that was slowed;
+// heartbeats from two lines, one of which stops, fail over to the other; transitions and roll-ups
+// are in the store. Checks run every second (interval 1 s, timeout 0.5 s, rise 2, fall 2): how long
+// a move took is printed, never asserted (bench/ measures it against the bound).
+
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DnsPeer } from "../../src/providers/testing/peers/dns-peer.js";
+import { startBindSecondary } from "../../src/providers/testing/peers/secondary.js";
+import { startBackends, type Backend } from "./support/backends.js";
+import { basic, DEMO_ZONE, runCli, seedHosts, tempDir, type Beacon } from "./support/beacon.js";
+import { peerAvailable } from "./support/peers.js";
+import { addTransferKey, startPrimaryWithSecondaries } from "./support/secondaries.js";
+
+const ZONE = DEMO_ZONE;
+const WWW = `www.${ZONE}`;
+const FAST = `fast.${ZONE}`;
+const HOME = `home.${ZONE}`;
+const LINE1 = `line1.${ZONE}`;
+const LINE2 = `line2.${ZONE}`;
+const KEY_NAME = "xfr.beacon.test";
+const CHECK = { intervalMs: 1_000, timeoutMs: 500, rise: 2, fall: 2 };
+/** Deadline for an answer to move: generous for a loaded CI machine (the time taken is printed). */
+const MOVE_MS = 20_000;
+
+const available = peerAvailable("dig", "bind9-dnsutils") && peerAvailable("named", "bind9");
+
+/** The A addresses `name` answers at 127.0.0.1:port, sorted ("" entries dropped). */
+function answers(port: number, name: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    execFile(
+      "dig",
+      ["@127.0.0.1", "-p", String(port), "+norec", "+time=1", "+tries=1", "+short", name, "A"],
+      { timeout: 5_000 },
+      (_e, stdout) => resolve(stdout.split("\n").filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)).sort()),
+    );
+  });
+}
+
+/** Polls until `name` answers exactly `want` at `port`; resolves with the time it took (ms). */
+async function answerBecomes(port: number, name: string, want: readonly string[]): Promise<number> {
+  const start = Date.now();
+  let last: string[] = [];
+  while (Date.now() - start < MOVE_MS) {
+    last = await answers(port, name);
+    if (last.join(" ") === [...want].sort().join(" ")) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} still answers [${last.join(" ")}], not [${want.join(" ")}], after ${MOVE_MS} ms`);
+}
+
+describe.skipIf(!available)("health-checked pools", () => {
+  const dir = tempDir();
+  let beacon: Beacon;
+  let bind: DnsPeer;
+  let dnsPort: number;
+  let tokens: Map<string, string>;
+  let backends: Backend[];
+  let heartbeats: NodeJS.Timeout | undefined;
+  const beating = new Set<string>();
+
+  async function putPool(file: string, definition: object): Promise<void> {
+    const path = join(dir.path, file);
+    writeFileSync(path, JSON.stringify(definition));
+    const r = await runCli(dir.path, ["pool", "put", path]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  }
+
+  beforeAll(async () => {
+    tokens = await seedHosts(dir.path, [LINE1, LINE2]);
+    const key = await addTransferKey(dir.path, KEY_NAME, ZONE);
+    const started = await startBackends(["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"]);
+    backends = started.backends;
+    const http = { type: "http", port: started.port, path: "/health", ...CHECK };
+    const member = (id: string, address: string, priority = 1) => ({ id, address, priority });
+    await putPool("www.json", {
+      name: WWW,
+      type: "A",
+      steering: "failover",
+      check: http,
+      members: [member("a", "127.0.0.11", 1), member("b", "127.0.0.12", 2)],
+    });
+    await putPool("fast.json", {
+      name: FAST,
+      type: "A",
+      steering: "fastest",
+      check: http,
+      members: [member("c", "127.0.0.13"), member("d", "127.0.0.14")],
+    });
+    await putPool("home.json", {
+      name: HOME,
+      type: "A",
+      steering: "failover",
+      check: { type: "heartbeat", intervalMs: 1_000, timeoutMs: 500, rise: 1, fall: 2, maxAgeMs: 2_000 },
+      members: [
+        { id: "line1", host: LINE1, priority: 1 },
+        { id: "line2", host: LINE2, priority: 2 },
+      ],
+    });
+    ({
+      beacon,
+      dnsPort,
+      peers: [bind],
+    } = await startPrimaryWithSecondaries({
+      dataDir: dir.path,
+      env: {
+        BEACON_UPDATES_ALLOW_NON_GLOBAL: "true",
+        BEACON_DNS_TRANSFER_ALLOW: "127.0.0.1",
+        BEACON_DNS_TRANSFER_KEYS: KEY_NAME,
+      },
+      secondaries: (port) => Promise.all([startBindSecondary({ zone: ZONE, port, key })] as const),
+    }));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (heartbeats !== undefined) clearInterval(heartbeats);
+    await beacon?.stop("SIGKILL");
+    await bind?.stop();
+    await Promise.all((backends ?? []).map((b) => b.stop()));
+    dir.remove();
+  });
+
+  it("fails over when the primary backend stops, fails back after it answers again, and the BIND secondary follows", async () => {
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
+    const a = backends[0]!;
+    await a.stop();
+    const away = await answerBecomes(dnsPort, WWW, ["127.0.0.12"]);
+    const secondary = await answerBecomes(bind.port, WWW, ["127.0.0.12"]);
+    console.log(`failover: Beacon answered the backup ${away} ms after the stop, BIND ${secondary} ms later`);
+    await a.start();
+    const back = await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
+    await answerBecomes(bind.port, WWW, ["127.0.0.11"]);
+    console.log(`failback: ${back} ms after the backend answered again`);
+    // the Host header is the pool's name (the backend is dialled at its address)
+    expect(a.hosts.length).toBeGreaterThan(0);
+    expect(a.hosts.filter((h) => h !== WWW && !h.startsWith(`${WWW}:`))).toEqual([]);
+  });
+
+  it("a backend failing every other probe never moves the answer (fall 2 is never reached)", async () => {
+    const a = backends[0]!;
+    a.flapping = true;
+    const seen = new Set<string>();
+    const end = Date.now() + 8 * CHECK.intervalMs;
+    while (Date.now() < end) {
+      seen.add((await answers(dnsPort, WWW)).join(" "));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    a.flapping = false;
+    expect([...seen]).toEqual(["127.0.0.11"]);
+    expect(a.hosts.length).toBeGreaterThan(4);
+  });
+
+  it("every member down: answers every member (fail open), then the primary again", async () => {
+    const [a, b] = backends;
+    a!.failing = true;
+    b!.failing = true;
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11", "127.0.0.12"]);
+    a!.failing = false;
+    b!.failing = false;
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
+  });
+
+  it("fastest: keeps its member among near-equal ones, leaves one that was slowed", async () => {
+    const first = (await answerBecomesOneOf(dnsPort, FAST, ["127.0.0.13", "127.0.0.14"]))!;
+    const seen = new Set<string>();
+    const end = Date.now() + 6 * CHECK.intervalMs;
+    while (Date.now() < end) {
+      seen.add((await answers(dnsPort, FAST)).join(" "));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect([...seen]).toEqual([first]);
+    const slowed = backends.find((b) => b.address === first)!;
+    slowed.delayMs = 80;
+    const other = first === "127.0.0.13" ? "127.0.0.14" : "127.0.0.13";
+    const moved = await answerBecomes(dnsPort, FAST, [other]);
+    console.log(`fastest: moved off the slowed member ${moved} ms after it slowed down`);
+    slowed.delayMs = 0;
+  });
+
+  it("heartbeats: while both lines report the first answers; when it stops, the second", async () => {
+    for (const [host, ip] of [
+      [LINE1, "127.0.0.21"],
+      [LINE2, "127.0.0.22"],
+    ] as const) {
+      const r = await fetch(`${beacon.url}/nic/update?hostname=${host}&myip=${ip}`, {
+        headers: { authorization: basic(host, tokens.get(host)!), "user-agent": "e2e-pools/1.0" },
+      });
+      expect(await r.text()).toBe(`good ${ip}`);
+    }
+    beating.add(LINE1).add(LINE2);
+    const beat = async (host: string): Promise<void> => {
+      const r = await fetch(`${beacon.url}/api/v1/heartbeat`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.get(host)!}`, "content-type": "application/json", "user-agent": "e2e-pools/1.0" },
+        body: JSON.stringify({ hostname: host }),
+      });
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { pools: string[] }).pools).toEqual([HOME]);
+    };
+    await Promise.all([beat(LINE1), beat(LINE2)]);
+    heartbeats = setInterval(() => {
+      for (const host of beating) void beat(host).catch(() => undefined);
+    }, 400);
+    await answerBecomes(dnsPort, HOME, ["127.0.0.21"]);
+    beating.delete(LINE1);
+    const moved = await answerBecomes(dnsPort, HOME, ["127.0.0.22"]);
+    console.log(`heartbeat: line 2 answered ${moved} ms after line 1 stopped reporting`);
+    beating.add(LINE1);
+    await answerBecomes(dnsPort, HOME, ["127.0.0.21"]);
+  });
+
+  it("keeps the transitions with their reasons and the per-minute roll-ups in the store", async () => {
+    const h = await runCli(dir.path, ["pool", "history", WWW, "--json"]);
+    expect(h.code).toBe(0);
+    const transitions = JSON.parse(h.stdout) as { member: string; from: string; to: string; reason: string }[];
+    const down = transitions.find((t) => t.member === "a" && t.to === "down");
+    expect(down?.reason).toMatch(/^2 failures: /);
+    expect(transitions.some((t) => t.member === "a" && t.from === "down" && t.to === "up")).toBe(true);
+    // the roll-ups of the running minute are written at stop
+    await beacon.stop("SIGTERM");
+    const r = await runCli(dir.path, ["pool", "rollups", WWW, "--since", "1h", "--json"]);
+    expect(r.code).toBe(0);
+    const rollups = JSON.parse(r.stdout) as { member: string; ok: number; fail: number; rttSumMs: number }[];
+    const a = rollups.filter((x) => x.member === "a");
+    expect(a.reduce((n, x) => n + x.fail, 0)).toBeGreaterThan(2);
+    expect(a.reduce((n, x) => n + x.ok, 0)).toBeGreaterThan(2);
+    expect(a.reduce((n, x) => n + x.rttSumMs, 0)).toBeGreaterThan(0);
+  });
+});
+
+/** Polls until `name` answers exactly one of `options`; resolves with it. */
+async function answerBecomesOneOf(port: number, name: string, options: readonly string[]): Promise<string | undefined> {
+  const start = Date.now();
+  while (Date.now() - start < MOVE_MS) {
+    const got = await answers(port, name);
+    if (got.length === 1 && options.includes(got[0]!)) return got[0];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} never answered one of ${options.join(", ")}`);
+}
