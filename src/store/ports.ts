@@ -353,13 +353,14 @@ export interface PoolStore {
   deletePool(name: string): Promise<boolean>;
   /**
    * Sets (or with "none" clears) a member's override. Resolves false, changing nothing, when the pool
-   * or the member does not exist.
+   * or the member does not exist (true when "none" clears an override the member did not have).
    */
   setOverride(pool: string, member: string, override: AdminOverride, at: number): Promise<boolean>;
 
   /**
    * Upserts `node`'s state of each member given (keyed by node, pool, member), with `at` as the time it
-   * was observed; members of pools that no longer exist are ignored. One transaction.
+   * was observed; members of pools that no longer exist are ignored. One transaction. Of several states
+   * given for one member, the last is kept.
    */
   saveMemberHealth(node: string, states: readonly MemberHealth[], at: number): Promise<void>;
   /** Every node's saved state (of `pool`, or of every pool), sorted by pool, member, node. */
@@ -367,7 +368,10 @@ export interface PoolStore {
 
   /** Appends transitions (append-only; one transaction). Transitions of absent pools are ignored. */
   appendTransitions(transitions: readonly HealthTransition[]): Promise<void>;
-  /** Newest first; at most `limit` with id < `before` when given; only `member`'s when given. */
+  /**
+   * Newest first (by id); at most `limit` (a whole number ≥ 0) with id < `before` when given; only
+   * `member`'s when given.
+   */
   listTransitions(
     pool: string,
     opts: { readonly limit: number; readonly before?: number; readonly member?: string },
@@ -375,20 +379,22 @@ export interface PoolStore {
 
   /**
    * Adds roll-ups: a row with the same (pool, member, node, minute) as a saved one is merged into it
-   * (ok, fail and rttSumMs added, min and max combined). Rows of absent pools are ignored.
+   * (ok, fail and rttSumMs added, min and max combined, absent while no probe of the minute succeeded);
+   * so are rows given twice in one call. Rows of absent pools are ignored. One transaction.
    */
   addRollups(rows: readonly ProbeRollup[]): Promise<void>;
   /** The pool's roll-ups with minute >= `since`, sorted by minute, member, node. */
   listRollups(pool: string, since: number): Promise<ProbeRollup[]>;
   /**
    * Deletes transitions with at < `transitionsBefore` and roll-ups with minute < `rollupsBefore`, at most
-   * `limit` rows of each; resolves with the number deleted (bounded work, for a periodic sweep).
+   * `limit` (a whole number ≥ 1) rows of each, oldest first; resolves with the number deleted (bounded
+   * work, for a periodic sweep).
    */
   pruneHealth(transitionsBefore: number, rollupsBefore: number, limit: number): Promise<number>;
 
   /** Records a heartbeat for the host (a later `at` replaces an earlier one; an earlier one is ignored). */
   recordHeartbeat(fqdn: string, at: number): Promise<void>;
-  /** The newest heartbeat of each host that has one. */
+  /** The newest heartbeat of each host that has one, in fqdn order. */
   listHeartbeats(): Promise<ReadonlyMap<string, number>>;
 
   /**

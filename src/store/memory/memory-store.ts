@@ -1,6 +1,6 @@
 // In-memory Store for service and HTTP tests: plain Maps, same semantics and errors as the SQLite
 // store (both pass store/testing/contract.ts). One module per port (zones.ts with commit.ts, tokens.ts,
-// history.ts, mirrors.ts, keys.ts, changes.ts, users.ts with sessions.ts, limits.ts), over the zone
+// history.ts, mirrors.ts, keys.ts, changes.ts, users.ts with sessions.ts, limits.ts, pools.ts), over the zone
 // data they share (zone-tables.ts); this file composes them and owns open/closed. Every method
 // validates before it mutates, and runs without awaiting in between, so each change is atomic. Objects
 // are cloned on the way in and out.
@@ -13,6 +13,7 @@ import { createMemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
 import { createMemoryReplay } from "./replay.js";
 import { createMemoryMirrors } from "./mirrors.js";
+import { createMemoryPools } from "./pools.js";
 import { createMemoryTokens } from "./tokens.js";
 import { createMemoryUsers } from "./users.js";
 import { ZoneTables } from "./zone-tables.js";
@@ -52,6 +53,7 @@ export function createMemoryStore(): Store {
     ...createMemoryUsers(open),
     ...limits,
     ...createMemoryReplay(open),
+    ...createMemoryPools(open),
 
     health() {
       return closed

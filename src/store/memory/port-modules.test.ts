@@ -1,5 +1,5 @@
 // Each port module of the memory store passes its port's contract on its own, with only the parts it
-// takes: tokens, keys, users and the replay memory alone; zones (with commit) over the zone data with
+// takes: tokens, keys, users, the replay memory and the pools alone; zones (with commit) over the zone data with
 // history, mirrors and the change feed, but no tokens, limits or users. The whole store runs every contract in
 // memory-store.test.ts.
 
@@ -10,6 +10,7 @@ import type {
   HistoryStore,
   KeyStore,
   MirrorStore,
+  PoolStore,
   ReplayStore,
   SessionStore,
   TokenStore,
@@ -22,6 +23,7 @@ import { historyListContract } from "../testing/history-list-contract.js";
 import { hostsContract } from "../testing/hosts-contract.js";
 import { keysContract } from "../testing/keys-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
+import { poolsContract } from "../testing/pools-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { usersContract } from "../testing/users-contract.js";
@@ -30,6 +32,7 @@ import { createMemoryChangeFeed, MemoryChangeLog } from "./changes.js";
 import { createMemoryHistory } from "./history.js";
 import { createMemoryKeys } from "./keys.js";
 import { createMemoryMirrors } from "./mirrors.js";
+import { createMemoryPools } from "./pools.js";
 import { createMemoryReplay } from "./replay.js";
 import { createMemoryTokens } from "./tokens.js";
 import { createMemoryUsers } from "./users.js";
@@ -65,12 +68,14 @@ describe("memory port modules, each with only its parts", () => {
   let users: UserStore & SessionStore;
   let zones: ZonePart;
   let replay: ReplayStore;
+  let pools: PoolStore;
   beforeEach(() => {
     tokens = createMemoryTokens(open);
     keys = createMemoryKeys(open);
     users = createMemoryUsers(open);
     zones = zonePart();
     replay = createMemoryReplay(open);
+    pools = createMemoryPools(open);
   });
 
   tokensContract(() => tokens);
@@ -83,4 +88,5 @@ describe("memory port modules, each with only its parts", () => {
   mirrorContract(() => zones);
   changesContract(() => zones);
   replayContract(() => replay);
+  poolsContract(() => pools);
 });

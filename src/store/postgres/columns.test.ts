@@ -11,11 +11,13 @@ import { batch, hostFixture, setA, T0, tokenFixture, zoneFixture } from "../test
 import { openPostgresStore } from "./postgres-store.js";
 import { startCluster } from "./testing/cluster.js";
 import { migratedDatabases } from "./testing/databases.js";
+import { poolFixture } from "../testing/pools-contract.js";
 
 const cluster = await startCluster();
 
 const ZONE = "older.example";
 const HOST = `home.${ZONE}`;
+const POOL = `www.${ZONE}`;
 
 /** Every read of a whole row the store has, in one result to compare. */
 async function readEverything(store: Store) {
@@ -42,6 +44,11 @@ async function readEverything(store: Store) {
     mirrorStatus: await store.mirrorStatus(),
     changes: await store.changesSince(0, 1_000),
     zoneLog: await store.zoneLog(ZONE, (await store.getZone(ZONE))!.serial, 1_000),
+    pools: await store.listPools(),
+    pool: await store.getPool(POOL),
+    memberHealth: await store.listMemberHealth(),
+    transitions: await store.listTransitions(POOL, { limit: 10 }),
+    rollups: await store.listRollups(POOL, 0),
   };
 }
 
@@ -76,6 +83,29 @@ describe.skipIf(cluster === undefined)("PostgreSQL: an older node after a newer 
     } as const;
     await store.createUser(user);
     await store.flagHost({ fqdn: HOST, flaggedAt: T0, reason: "nochg storm" });
+    await store.putPool(poolFixture(POOL), T0);
+    await store.setOverride(POOL, "a", "maintenance", T0);
+    await store.saveMemberHealth(
+      "node-a",
+      [{ pool: POOL, member: "a", status: "up", streak: 0, since: T0 }],
+      T0,
+    );
+    await store.appendTransitions([
+      { at: T0, pool: POOL, member: "a", node: "node-a", from: "unknown", to: "up", reason: "2 successes" },
+    ]);
+    await store.addRollups([
+      {
+        pool: POOL,
+        member: "a",
+        node: "node-a",
+        minute: T0,
+        ok: 1,
+        fail: 0,
+        rttMinMs: 1,
+        rttMaxMs: 1,
+        rttSumMs: 1,
+      },
+    ]);
     await store.createSession({
       idHash: "a".repeat(64),
       user: "admin",
@@ -96,6 +126,8 @@ describe.skipIf(cluster === undefined)("PostgreSQL: an older node after a newer 
     expect(before.outbox).toHaveLength(1);
     expect(before.mirrorStatus[0]?.lease?.owner).toBe("node-a");
     expect(before.zoneLog).toBeDefined();
+    expect(before.pool?.overrides).toEqual({ a: "maintenance" });
+    expect([before.memberHealth, before.transitions, before.rollups].map((l) => l.length)).toEqual([1, 1, 1]);
     const tables = await cluster!.query<{ tablename: string }>(
       "select tablename from pg_tables where schemaname = 'public'",
       [],

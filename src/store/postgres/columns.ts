@@ -18,6 +18,12 @@ import type {
   UsersTable,
   ZonesTable,
 } from "../sql/schema.js";
+import type {
+  PoolMemberHealthTable,
+  PoolRollupsTable,
+  PoolsTable,
+  PoolTransitionsTable,
+} from "../sql/pool-schema.js";
 
 /** T's columns, from an object naming every column of T exactly once (the compiler checks both ways). */
 function columns<T>(all: Record<keyof T & string, true>): readonly (keyof T & string)[] {
@@ -123,6 +129,50 @@ export const OUTBOX_COLUMNS = columns<OutboxTable>({
 });
 
 export const HOST_FLAG_COLUMNS = columns<HostFlagsTable>({ fqdn: true, flagged_at: true, reason: true });
+
+export const POOL_COLUMNS = columns<PoolsTable>({
+  name: true,
+  spec_json: true,
+  created_at: true,
+  updated_at: true,
+});
+
+export const POOL_HEALTH_COLUMNS = columns<PoolMemberHealthTable>({
+  pool: true,
+  member: true,
+  node: true,
+  status: true,
+  streak: true,
+  rtt_ms: true,
+  last_reason: true,
+  last_probe_at: true,
+  since: true,
+  observed_at: true,
+});
+
+export const POOL_TRANSITION_COLUMNS = columns<PoolTransitionsTable>({
+  id: true,
+  at: true,
+  pool: true,
+  member: true,
+  node: true,
+  from_state: true,
+  to_state: true,
+  reason: true,
+  rtt_ms: true,
+});
+
+export const POOL_ROLLUP_COLUMNS = columns<PoolRollupsTable>({
+  pool: true,
+  minute: true,
+  member: true,
+  node: true,
+  ok: true,
+  fail: true,
+  rtt_min: true,
+  rtt_max: true,
+  rtt_sum: true,
+});
 
 export const TSIG_KEY_COLUMNS = columns<TsigKeysTable>({
   name: true,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Store } from "../ports.js";
 import { batch, hostFixture, setA, T0, zoneFixture } from "../testing/fixtures.js";
+import { poolFixture } from "../testing/pools-contract.js";
 import { LISTENER_APPLICATION } from "./listener.js";
 import { openPostgresStore } from "./postgres-store.js";
 import { startCluster } from "./testing/cluster.js";
@@ -104,6 +105,37 @@ describe.skipIf(cluster === undefined)("PostgreSQL change listener", () => {
       // In commit order: after LISTEN, key, mirror, flag (each a settings change), then the zone data
       // (its mirror outbox row is delivery bookkeeping, not a settings change).
       expect(wakes).toEqual([true, true, true, true, false]);
+    } finally {
+      stop();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("wakes with settings = true for another store's change of pools and overrides, not for states, transitions, roll-ups, heartbeats or the lease", async () => {
+    const { a, b } = await twoStores();
+    const wakes: boolean[] = [];
+    const stop = b.onExternalChange!((settings) => wakes.push(settings));
+    try {
+      await until(() => wakes.length === 1, "the wake after LISTEN");
+      await a.putPool(poolFixture("www.example.com"), T0);
+      await until(() => wakes.length >= 2, "the wake for a's pool");
+      await a.setOverride("www.example.com", "a", "maintenance", T0);
+      await until(() => wakes.length >= 3, "the wake for a's override");
+      // Polled, never woken on:
+      const state = { pool: "www.example.com", member: "a", status: "up" as const, streak: 0, since: T0 };
+      await a.saveMemberHealth("node-a", [state], T0);
+      await a.appendTransitions([
+        { ...state, at: T0, node: "node-a", from: "unknown", to: "up", reason: "ok" },
+      ]);
+      await a.addRollups([{ ...state, node: "node-a", minute: T0, ok: 1, fail: 0, rttSumMs: 1 }]);
+      await a.recordHeartbeat("h.example.com", T0);
+      await a.claimPublisher("node-a", T0, 10_000);
+      await a.commit(batch([setA("h.example.com", ["192.0.2.9"])]));
+      await until(() => wakes.length >= 4, "the wake for a's commit");
+      await a.deletePool("www.example.com");
+      await until(() => wakes.length >= 5, "the wake for a's deleted pool");
+      // In commit order: LISTEN, pool, override, then the zone data (nothing for what came between), delete.
+      expect(wakes).toEqual([true, true, true, false, true]);
     } finally {
       stop();
       await Promise.all([a.close(), b.close()]);

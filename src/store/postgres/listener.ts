@@ -1,7 +1,8 @@
 // The wake-up half of the change fan-out: one dedicated connection (a pg.Client, not from the pool:
 // LISTEN belongs to a session) that LISTENs on beacon_changes, where the change-log trigger
 // (migrations/0008_change_order.ts) notifies at every commit that changed zones, hosts or record sets,
-// and another trigger (0012_settings_wakeups.ts) at every change of TSIG keys, mirrors or host flags.
+// and another trigger (0012_settings_wakeups.ts, 0013_pools.ts) at every change of TSIG keys, mirrors,
+// host flags, pools or pool overrides.
 // Facts it is built on: a notification is delivered at commit, and one sent while this connection is
 // down is lost. Hence the race rule, which callers rely on (ports.ts, ChangeFeed.onExternalChange):
 // - on every (re)connect it first LISTENs, then calls wake(true) once, so the caller catches up by

@@ -1,7 +1,7 @@
 // The composed PostgreSQL Store against a real server: the whole Store contract (runStoreContract, as
 // SQLite's and the memory store's), then what only a shared database shows — two stores ("nodes") on
-// one database committing at once, externalVersion seeing the other's writes, mirror leases raced by
-// both — and opening refused (a newer schema, no server) as store_unavailable. Bad input tried: an
+// one database committing at once, externalVersion seeing the other's writes, mirror leases and the
+// pools' publisher lease raced by both, pool states written while the pool is replaced or deleted — and opening refused (a newer schema, no server) as store_unavailable. Bad input tried: an
 // unknown zone or host, ids that are not there, 50,000 keys bound as one array.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { BeaconError } from "../../core/errors.js";
 import type { Store } from "../ports.js";
 import { runStoreContract } from "../testing/contract.js";
 import { batch, expectCode, hostFixture, serialOf, setA, T0, zoneFixture } from "../testing/fixtures.js";
+import { poolFixture } from "../testing/pools-contract.js";
 import { openPostgresStore } from "./postgres-store.js";
 import { startCluster } from "./testing/cluster.js";
 import { migratedDatabases, type Databases } from "./testing/databases.js";
@@ -96,6 +97,54 @@ describe.skipIf(cluster === undefined)("PostgreSQL store", () => {
       expect(race.filter(Boolean)).toHaveLength(1);
       expect(await b.pruneTsigMacs(now + 301, 10)).toBe(2);
       expect(await a.claimTsigMac("k.", mac(1), now + 600, now + 301)).toBe(true);
+    });
+  });
+
+  describe("the pools between two stores (two nodes)", () => {
+    let a: Store;
+    let b: Store;
+    beforeAll(async () => {
+      const url = await databases.fresh();
+      [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    });
+    afterAll(async () => {
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it("claims racing for the free or an expired publisher lease: exactly one node wins each round", async () => {
+      for (let round = 0; round < 8; round++) {
+        const now = T0 + round * 10_000; // each round's lease (5 s) expired before the next
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).claimPublisher(`node-${i}`, now, 5_000)),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        const winner = `node-${claims.indexOf(true)}`;
+        expect(await b.claimPublisher(winner, now + 1, 5_000)).toBe(true); // its owner renews
+        expect(await a.claimPublisher("late", now + 1, 5_000)).toBe(false);
+      }
+    });
+
+    it("states, transitions and roll-ups racing a replace and a delete of their pool: no error, nothing of a dropped member or pool left", async () => {
+      const name = "race.example.com";
+      for (let round = 0; round < 6; round++) {
+        await a.putPool(poolFixture(name), T0);
+        const state = { pool: name, member: "c", status: "up" as const, streak: 0, since: T0 };
+        const writes = [
+          b.saveMemberHealth("node-b", [state, { ...state, member: "a" }], T0),
+          b.appendTransitions([
+            { ...state, at: T0, node: "node-b", from: "unknown", to: "up", reason: "ok" },
+          ]),
+          b.addRollups([{ ...state, node: "node-b", minute: T0, ok: 1, fail: 0, rttSumMs: 1 }]),
+          round % 2 === 0
+            ? a.putPool(poolFixture(name, { members: poolFixture().members.slice(0, 2) }), T0 + 1)
+            : a.deletePool(name),
+        ];
+        await Promise.all(writes);
+        const members = (await a.listMemberHealth(name)).map((s) => s.member);
+        if (round % 2 === 0) expect(members).not.toContain("c");
+        else expect([members, await a.listTransitions(name, { limit: 10 })]).toEqual([[], []]);
+        await a.deletePool(name);
+      }
     });
   });
 

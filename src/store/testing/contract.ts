@@ -15,6 +15,7 @@ import { keysContract } from "./keys-contract.js";
 import { lifecycleContract } from "./lifecycle-contract.js";
 import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
+import { poolsContract } from "./pools-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
@@ -48,6 +49,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     keysContract(store);
     limitsContract(store);
     replayContract(store);
+    poolsContract(store);
     usersContract(store);
     changesContract(store);
     lifecycleContract(store);
