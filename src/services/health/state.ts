@@ -34,19 +34,15 @@ export function observe(
   // The streak counts results that push away from the current status; the other kind resets it.
   const pushes = state.status === "down" ? sample.ok : !sample.ok;
   const streak = pushes ? state.streak + 1 : 0;
-  const to: HealthStatus | undefined = sample.ok
-    ? state.status === "unknown" || (state.status === "down" && streak >= check.rise)
-      ? "up"
-      : undefined
-    : state.status !== "down" && streak >= check.fall
-      ? "down"
-      : undefined;
-  if (to === undefined) return { state: { ...next, streak } };
-  const count = to === "up" ? Math.max(streak, 1) : streak;
-  const reason =
-    to === "up"
-      ? plural(count, "success", "successes")
-      : `${plural(count, "failure", "failures")}: ${next.lastReason}`;
+  const turnsUp =
+    sample.ok && (state.status === "unknown" || (state.status === "down" && streak >= check.rise));
+  const turnsDown = !sample.ok && state.status !== "down" && streak >= check.fall;
+  if (!turnsUp && !turnsDown) return { state: { ...next, streak } };
+  const to = turnsUp ? "up" : "down";
+  // unknown → up takes one success, which its streak (counting failures) does not hold.
+  const reason = turnsUp
+    ? plural(Math.max(streak, 1), "success", "successes")
+    : `${plural(streak, "failure", "failures")}: ${next.lastReason}`;
   return {
     state: { ...next, status: to, streak: 0, since: sample.at },
     change: { from: state.status, to, reason },
