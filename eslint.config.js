@@ -31,7 +31,18 @@ export default tseslint.config(
   {
     // The ground floor and the pure DNS engine run anywhere (a browser, a Lambda, a worker): no Node
     // module, no SDK. tsconfig.pure.json also compiles them without Node's globals (Buffer, process).
-    files: ["src/core/**/*.ts", "src/dns/answer/**/*.ts", "src/dns/wire/**/*.ts"],
+    files: [
+      "src/core/**/*.ts",
+      "src/dns/answer/**/*.ts",
+      "src/dns/wire/**/*.ts",
+      // The health-checked pools' rules (issue 16).
+      "src/services/health/state.ts",
+      "src/services/health/quorum.ts",
+      "src/services/health/ttl.ts",
+      "src/services/health/fastest.ts",
+      "src/services/health/steering.ts",
+      "src/services/health/pool-spec.ts",
+    ],
     ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [
