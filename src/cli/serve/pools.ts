@@ -66,7 +66,7 @@ export function wirePools(d: {
   const addressesOf = (fqdn: string, type: "A" | "AAAA"): readonly string[] =>
     setOf(d.index, fqdn, type)?.values ?? [];
   const report = failureLog(log, "could not evaluate the pools", "the pools are evaluated again");
-  const evaluate = (): void => void publisher.evaluate();
+  const evaluate = (pool?: string): void => void publisher.evaluate(pool);
   const monitor = createMonitor({
     store,
     prober: createProber(),
@@ -76,7 +76,7 @@ export function wirePools(d: {
     log,
     node,
     addressesOf,
-    changed: evaluate,
+    changed: (pool) => evaluate(pool),
     metrics,
   });
   const publisher = createPublisher({

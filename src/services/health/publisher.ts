@@ -7,7 +7,8 @@
 // state changes are counted, logged and sent as notifications (exactly once: only the lease holder
 // sends them; the first evaluation after start only learns the current state).
 // Every node evaluates (its API and console show the same view), but only the holder writes.
-// evaluate() runs one at a time; a call while one runs runs once more after it.
+// evaluate() runs one at a time; a call while one runs runs once more after it, for every pool named
+// by the calls in between (all of them when one named none).
 
 import type { Clock } from "../../core/clock.js";
 import { failureLog } from "../../core/failure-log.js";
@@ -81,8 +82,11 @@ export interface PoolDecision {
 
 export interface Publisher {
   setPools(pools: readonly StoredPool[]): void;
-  /** Evaluates every pool now (coalesced: at most one more run after the one under way). */
-  evaluate(): Promise<void>;
+  /**
+   * Evaluates `pool`, or every pool, now (coalesced: at most one more run after the one under way).
+   * A failure is logged (once per outage) and the pools are evaluated again at the next call.
+   */
+  evaluate(pool?: string): Promise<void>;
   decision(pool: string): PoolDecision | undefined;
   /** Others' saved views as last read (several nodes), for the API. */
   observations(pool: string): readonly NodeMemberHealth[];
@@ -251,13 +255,19 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     if (events.length > 0) await deps.notify?.(events);
   }
 
+  /** Pools to evaluate at the next run; "all" after a call without a pool. */
+  let pending: Set<string> | "all" = new Set();
+
   async function run(): Promise<void> {
     const now = clock();
-    if (pools.length === 0) return;
+    const names = pending;
+    pending = new Set();
+    const chosen = names === "all" ? pools : pools.filter((p) => names.has(p.spec.name));
+    if (chosen.length === 0) return;
     const publishing = await lease(now);
     await readOthers(now);
     let failure: unknown;
-    for (const p of pools) {
+    for (const p of chosen) {
       try {
         await evaluatePool(p, now, publishing);
       } catch (e) {
@@ -267,7 +277,9 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     if (failure !== undefined) throw failure;
   }
 
-  async function evaluate(): Promise<void> {
+  async function evaluate(pool?: string): Promise<void> {
+    if (pool === undefined) pending = "all";
+    else if (pending !== "all") pending.add(pool);
     if (running !== undefined) {
       again = true;
       return running;
