@@ -1,0 +1,104 @@
+import dgram from "node:dgram";
+import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
+import type { Prober } from "../../services/health/ports.js";
+import { createProber } from "./index.js";
+import { check, closedPort, listen, rawServer, shut } from "./testing/servers.js";
+
+const probe = createProber();
+
+/** Counts of the process's active handles and requests by kind. */
+function resources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}
+
+const key = (m: Map<string, number>) => JSON.stringify([...m].sort());
+const tick = () => new Promise((r) => setTimeout(r, 10));
+
+/** Waits (at most 200 turns of 10 ms) until the resources equal `want`; returns the last counts. */
+async function settleTo(want: Map<string, number>): Promise<Map<string, number>> {
+  let now = resources();
+  for (let i = 0; i < 200 && key(now) !== key(want); i++, now = resources()) await tick();
+  return now;
+}
+
+/** The resources once they stop changing (5 turns alike, at most 200 turns): closes still under way end first. */
+async function quiet(): Promise<Map<string, number>> {
+  let last = resources();
+  for (let i = 0, same = 0; i < 200 && same < 5; i++) {
+    await tick();
+    const now = resources();
+    same = key(now) === key(last) ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+describe("createProber", () => {
+  it("implements the health service's Prober port", () => {
+    expectTypeOf(probe).toMatchTypeOf<Prober>();
+  });
+
+  it("does not probe heartbeat and none checks", async () => {
+    for (const type of ["heartbeat", "none"] as const)
+      expect(await probe({ address: "127.0.0.1", poolName: "p", check: check(type) })).toEqual({
+        ok: false,
+        reason: "not a probe type",
+      });
+  });
+
+  it("never rejects, whatever the target", async () => {
+    const hostile = [
+      { address: "127.0.0.1", poolName: "p", check: check("http", { port: 1, path: "/a b\n" }) },
+      { address: "127.0.0.1", poolName: "p", check: check("https", { port: 1, host: "bad host\r\nx: y" }) },
+      { address: "127.0.0.1", poolName: "p", check: check("tcp", { port: 1, timeoutMs: Number.NaN }) },
+      { address: "127.0.0.1", poolName: "p", check: { ...check("dns"), type: "smtp" as never } },
+    ];
+    for (const target of hostile) {
+      const r = await probe(target);
+      expect(r.ok).toBe(false);
+      expect(typeof r.reason).toBe("string");
+    }
+  });
+
+  describe("leaves nothing behind", () => {
+    // reads what arrives, so it sees each probe's close and drops its side
+    const stall = rawServer((socket) => socket.resume());
+    afterAll(() => shut(stall));
+
+    it("after many failed, timed-out and aborted probes of every type", async () => {
+      const stallPort = await listen(stall);
+      const refused = await closedPort();
+      const silentUdp = dgram.createSocket("udp4");
+      await new Promise<void>((r) => silentUdp.bind(0, "127.0.0.1", r));
+      const udpPort = silentUdp.address().port;
+      const baseline = await quiet();
+
+      const quick = { timeoutMs: 50 };
+      const targets = [
+        check("tcp", { port: refused }),
+        check("tcp", { port: stallPort }),
+        check("http", { port: refused }),
+        check("http", { port: stallPort, ...quick }),
+        check("https", { port: stallPort, ...quick }),
+        check("dns", { port: udpPort, ...quick }),
+        check("dns", { port: refused, ...quick }),
+      ];
+      const results = [];
+      for (let round = 0; round < 10; round++) {
+        const ac = new AbortController();
+        const batch = targets.map((c) =>
+          probe({ address: "127.0.0.1", poolName: "p.example.test", check: c }, ac.signal),
+        );
+        if (round % 2 === 1) ac.abort();
+        results.push(...(await Promise.all(batch)));
+      }
+      expect(results.filter((r) => !r.ok && r.reason === "timeout").length).toBeGreaterThan(0);
+      expect(results.filter((r) => !r.ok && r.reason === "aborted").length).toBeGreaterThan(0);
+
+      expect(Object.fromEntries(await settleTo(baseline))).toEqual(Object.fromEntries(baseline));
+      silentUdp.close();
+    });
+  });
+});
