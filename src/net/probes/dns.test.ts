@@ -1,6 +1,8 @@
 import dgram from "node:dgram";
 import dnsPacket from "dns-packet";
 import { afterAll, describe, expect, it } from "vitest";
+import { peerAvailable } from "../../../test/e2e/support/peers.js";
+import { startBind } from "../../providers/testing/peers/bind.js";
 import { encodeQuery } from "./dns.js";
 import { createProber } from "./index.js";
 import { check, ipv6Loopback } from "./testing/servers.js";
@@ -93,6 +95,23 @@ describe("dns probe", () => {
     for (const query of ["a..b", ".", "", `${"a".repeat(64)}.test`, Array(130).fill("ab").join(".")])
       expect(await ask(port, { query })).toEqual({ ok: false, reason: "bad query name" });
     expect(queries).toHaveLength(0);
+  });
+});
+
+describe.skipIf(!peerAvailable("named", "bind9"))("dns probe against BIND", () => {
+  it("reads a real server's answers: an address, no address, no name, not its zone", async () => {
+    const zone = "probes.example.test";
+    const bind = await startBind(zone, []);
+    try {
+      const ask = (query: string) =>
+        probe({ address: "127.0.0.1", poolName: zone, check: check("dns", { port: bind.port, query }) });
+      expect((await ask(`ns1.${zone}`)).ok).toBe(true);
+      expect(await ask(zone)).toEqual({ ok: false, reason: "no answer" });
+      expect(await ask(`missing.${zone}`)).toEqual({ ok: false, reason: "rcode NXDOMAIN" });
+      expect(await ask("elsewhere.example.org")).toEqual({ ok: false, reason: "rcode REFUSED" });
+    } finally {
+      await bind.stop();
+    }
   });
 });
 
