@@ -41,7 +41,7 @@ export async function closedPort(host = "127.0.0.1"): Promise<number> {
 }
 
 export function check(type: CheckSpec["type"], extra: Partial<CheckSpec> = {}): CheckSpec {
-  return { type, intervalMs: 10_000, timeoutMs: 2_000, rise: 2, fall: 3, ...extra };
+  return { type, intervalMs: 10_000, timeoutMs: 5_000, rise: 2, fall: 3, ...extra };
 }
 
 /** Whether this machine can listen on ::1 (some containers have no IPv6 loopback): says so when not. */
