@@ -65,7 +65,7 @@ export function probeHttp(probe: HttpProbe, ctx: ProbeContext): Promise<ProbeRes
         else if (head.length >= BODY_LIMIT) done({ ok: false, reason: "body mismatch" });
       });
       res.once("end", () => done({ ok: false, reason: "body mismatch" }));
-      res.once("error", () => done({ ok: false, reason: "closed" }));
+      res.on("error", () => done({ ok: false, reason: "closed" }));
       res.once("close", () => done({ ok: false, reason: "closed" }));
     });
     req.end();

@@ -10,7 +10,7 @@ export function probeTcp(address: string, port: number, ctx: ProbeContext): Prom
     const started = ctx.now();
     const socket = net.connect({ host: address, port });
     socket.once("connect", () => done({ ok: true, rttMs: ctx.now() - started }));
-    socket.once("error", (e) => done({ ok: false, reason: reasonOf(e) }));
+    socket.on("error", (e) => done({ ok: false, reason: reasonOf(e) }));
     return () => socket.destroy();
   });
 }
