@@ -69,6 +69,27 @@ describe("createProber", () => {
     }
   });
 
+  it("measures RTT with the injected clock: one reading at the start, one at the answer", async () => {
+    let reads = 0;
+    const clocked = createProber({ now: () => 10 * reads++ });
+    const tcp = rawServer(() => {});
+    const http = rawServer((s) =>
+      s.once("data", () => s.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")),
+    );
+    const [tcpPort, httpPort] = [await listen(tcp), await listen(http)];
+    try {
+      for (const c of [check("tcp", { port: tcpPort }), check("http", { port: httpPort })]) {
+        reads = 0;
+        expect(await clocked({ address: "127.0.0.1", poolName: "p.example.test", check: c })).toEqual({
+          ok: true,
+          rttMs: 10,
+        });
+      }
+    } finally {
+      await Promise.all([shut(tcp), shut(http)]);
+    }
+  });
+
   describe("leaves nothing behind", () => {
     // reads what arrives, so it sees each probe's close and drops its side
     const stall = rawServer((socket) => socket.resume());
