@@ -24,6 +24,7 @@ import { createPublisher, type AnswerRules, type PoolEvent } from "../../service
 import type { ZoneService } from "../../services/zones.js";
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Store } from "../../store/ports.js";
+import { VERSION } from "../version.js";
 import { everyUnlessBusy, oneAtATime, type Every } from "./periodic.js";
 
 /** How often the publisher re-evaluates and the monitor saves. */
@@ -69,7 +70,7 @@ export function wirePools(d: {
   const evaluate = (pool?: string): void => void publisher.evaluate(pool);
   const monitor = createMonitor({
     store,
-    prober: createProber(),
+    prober: createProber({ version: VERSION }),
     clock,
     timers: systemTimers,
     random: () => randomBytes(4).readUInt32BE() / 2 ** 32,
