@@ -9,6 +9,7 @@ import { requestContext } from "./middleware/request-context.js";
 import { securityHeaders } from "./middleware/security-headers.js";
 import { problemResponse } from "./problem.js";
 import { registerDyndns2Routes } from "./routes/dyndns2.js";
+import { registerDyndns2HeartbeatRoute } from "./routes/dyndns2-heartbeat.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerIpRoutes } from "./routes/ip.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", securityHeaders());
   app.use("*", requestContext(deps, trusted));
   registerDyndns2Routes(app, deps);
+  registerDyndns2HeartbeatRoute(app, deps);
   registerIpRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerMetricsRoute(app, deps);

@@ -17,6 +17,7 @@ import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
+import type { Heartbeats, PoolAdmin } from "../services/health/ports.js";
 import type { SessionRecord, TokenRecord } from "../store/types.js";
 import type { HostHistoryStore, MirrorStore, StoreLifecycle, ZoneStore } from "../store/ports.js";
 import type { AssetReader } from "./pages/assets.js";
@@ -57,6 +58,10 @@ export interface AppDeps {
   readonly metrics?: Registry;
   /** The admin console: sign-in, /api/v1/admin and the /admin/ pages; none of them without it. */
   readonly admin?: AdminDeps;
+  /** Health-checked pools (docs/pools.md): the pool routes answer 404 not_found without them. */
+  readonly pools?: PoolAdmin;
+  /** Push health: POST /api/v1/heartbeat and GET /nic/heartbeat answer 404 not_found without it. */
+  readonly heartbeats?: Heartbeats;
 }
 
 /** What the admin console needs beyond the update API (docs/admin.md). */
@@ -78,6 +83,8 @@ export interface AdminDeps {
   readonly keysChanged: () => Promise<void>;
   /** Kicks the mirror delivery worker. */
   readonly mirrorsChanged: () => void;
+  /** Tells the health service a pool was added, replaced, deleted or overridden (re-read it). */
+  readonly poolsChanged?: () => void;
   /** `http.public_url`: written into client configurations and accepted as an Origin. */
   readonly publicUrl: string | undefined;
   /** The pages' files (web/). */

@@ -13,6 +13,7 @@ import { isBeaconError } from "../../core/errors.js";
 import { tryNormalizeName } from "../../core/names.js";
 import type { DesiredSets } from "../../core/update.js";
 import { nameForLabel } from "../../services/scope.js";
+import type { Credential } from "../../services/tokens.js";
 import type { TokenRecord } from "../../store/types.js";
 import { readBodyBytes } from "../body.js";
 import { clientWait } from "../client-limit.js";
@@ -33,31 +34,46 @@ import {
 const latin1 = new TextDecoder("latin1");
 
 export function registerDyndns2Routes(app: Hono<AppEnv>, deps: AppDeps): void {
-  app.on(["GET", "POST"], ["/nic/update", "/v3/update"], async (c) => {
-    // Hono routes HEAD to GET handlers; a HEAD must never change anything.
-    if (c.req.method === "HEAD") return c.body(null, 405, { allow: "GET, POST" });
-    try {
-      return await handle(c, deps);
-    } catch (e) {
-      const retryAfter = storeRetryAfterOf(e);
-      if (retryAfter !== undefined) {
-        deps.log.debug({ err: e, requestId: c.get("requestId") }, "dyndns2 update: the store is away");
-        return limited(c, "911", retryAfter);
-      }
-      deps.log.error({ err: e, requestId: c.get("requestId") }, "dyndns2 update failed");
-      return reply(c, "911");
-    }
-  });
+  app.on(["GET", "POST"], ["/nic/update", "/v3/update"], (c) =>
+    answerWords(c, deps, "dyndns2 update", "GET, POST", () => handle(c, deps)),
+  );
 }
 
-function reply(c: Context<AppEnv>, body: string, status: 200 | 401 = 200): Response {
+/**
+ * Runs a dyndns2-style handler (also /nic/heartbeat): HEAD is refused (Hono routes HEAD to GET
+ * handlers; a HEAD must never change anything), the store being away is 911 + Retry-After, and any
+ * other failure 911.
+ */
+export async function answerWords(
+  c: Context<AppEnv>,
+  deps: Pick<AppDeps, "log">,
+  what: string,
+  allow: string,
+  handler: () => Promise<Response>,
+): Promise<Response> {
+  if (c.req.method === "HEAD") return c.body(null, 405, { allow });
+  try {
+    return await handler();
+  } catch (e) {
+    const retryAfter = storeRetryAfterOf(e);
+    if (retryAfter !== undefined) {
+      deps.log.debug({ err: e, requestId: c.get("requestId") }, `${what}: the store is away`);
+      return limited(c, "911", retryAfter);
+    }
+    deps.log.error({ err: e, requestId: c.get("requestId") }, `${what} failed`);
+    return reply(c, "911");
+  }
+}
+
+/** A reply word (or lines); 401 adds the Basic challenge. */
+export function reply(c: Context<AppEnv>, body: string, status: 200 | 401 = 200): Response {
   const headers: Record<string, string> = { "cache-control": "no-store" };
   if (status === 401) headers["www-authenticate"] = 'Basic realm="beacon"';
   return c.text(body, status, headers);
 }
 
 /** A reply with at least one line over a limit: 503 + Retry-After (whole seconds). */
-function limited(c: Context<AppEnv>, body: string, retryAfter: number): Response {
+export function limited(c: Context<AppEnv>, body: string, retryAfter: number): Response {
   return c.text(body, 503, { "cache-control": "no-store", "retry-after": String(retryAfter) });
 }
 
@@ -81,20 +97,10 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
   const params = await readParams(c);
   const userAgent = c.req.header("user-agent")?.trim();
   if (!userAgent) return reply(c, "badagent");
-  // Secrets in URLs end up in proxy and server logs: refuse them loudly rather than use them.
-  if (params.values.has("password")) return reply(c, "badauth", 401);
-  const cred = readCredential(c.req.header("authorization"));
-  if (cred === undefined) return reply(c, "badauth", 401);
+  const auth = await authenticate(c, deps, params);
+  if (auth instanceof Response) return auth;
+  const { token, cred } = auth;
   const clientIp = c.get("clientIp");
-
-  let token;
-  try {
-    token = await deps.tokens.authenticate(cred, clientIp);
-  } catch (e) {
-    if (isBeaconError(e) && e.code === "unauthorized") return reply(c, "badauth", 401);
-    throw e;
-  }
-  c.set("token", token);
 
   const hosts = readHostnames(params, cred.user);
   if (hosts.kind === "none" || hosts.kind === "unreadable") return reply(c, "notfqdn");
@@ -140,6 +146,27 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
     lines[index] = dyndns2CodeFor(outcome.code);
   }
   return retryAfter === undefined ? reply(c, lines.join("\n")) : limited(c, lines.join("\n"), retryAfter);
+}
+
+/** The token of the Basic (or Bearer) credential, set on the context; else the badauth reply. */
+export async function authenticate(
+  c: Context<AppEnv>,
+  deps: Pick<AppDeps, "tokens">,
+  params: Params,
+): Promise<{ token: TokenRecord; cred: Credential } | Response> {
+  // Secrets in URLs end up in proxy and server logs: refuse them loudly rather than use them.
+  if (params.values.has("password")) return reply(c, "badauth", 401);
+  const cred = readCredential(c.req.header("authorization"));
+  if (cred === undefined) return reply(c, "badauth", 401);
+  let token;
+  try {
+    token = await deps.tokens.authenticate(cred, c.get("clientIp"));
+  } catch (e) {
+    if (isBeaconError(e) && e.code === "unauthorized") return reply(c, "badauth", 401);
+    throw e;
+  }
+  c.set("token", token);
+  return { token, cred };
 }
 
 /** A bare label (`hostname=home`) names the one host of the token's scope it fits, if exactly one. */

@@ -16,7 +16,7 @@ import { createMemoryStore } from "../../store/memory/memory-store.js";
 import type { Store } from "../../store/ports.js";
 import { recordingListener, recordingLog, type LogLine } from "../../services/testing/recorders.js";
 import { createApp } from "../app.js";
-import type { AppEnv } from "../deps.js";
+import type { AppDeps, AppEnv } from "../deps.js";
 
 /** Global unicast addresses (documentation ranges are not global, so they cannot be used here). */
 export const CLIENT_V4 = "81.2.69.142";
@@ -54,6 +54,8 @@ export async function createFixture(
     /** Update limits (services/limits) on the fixture's clock; none: nothing is limited. */
     limits?: LimitRates;
     metrics?: Registry;
+    /** Health-checked pools and heartbeats (fakes: testing/pools.ts); none: their routes are 404. */
+    pools?: Pick<AppDeps, "pools" | "heartbeats">;
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -98,6 +100,7 @@ export async function createFixture(
     version: "0.0.0-test",
     ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),
     ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
+    ...opts.pools,
   });
   return {
     app,

@@ -9,6 +9,7 @@ import type { UpdateService } from "../../../services/apply-update.js";
 import type { KeyService } from "../../../services/keys.js";
 import type { AbuseFlags } from "../../../services/limits/abuse-flags.js";
 import type { MirrorService } from "../../../services/mirror/mirrors.js";
+import type { PoolAdmin } from "../../../services/health/ports.js";
 import type { Log } from "../../../core/log.js";
 import type { RateSeries } from "../../../services/rates.js";
 import type { TokenService } from "../../../services/tokens.js";
@@ -50,6 +51,10 @@ export interface AdminRouteDeps {
   readonly keysChanged: () => Promise<void>;
   /** Called after mirrors were added, removed or resynced (or a zone deleted): kick the worker. */
   readonly mirrorsChanged: () => void;
+  /** Health-checked pools; without them the /pools routes answer 404 not_found. */
+  readonly pools?: PoolAdmin;
+  /** Called after a pool was put, deleted or a member overridden: the health service re-reads it. */
+  readonly poolsChanged?: () => void;
   /** `http.public_url`: the base URL written into client configurations; else the request's origin. */
   readonly publicUrl: string | undefined;
   /** As AppDeps: the socket peer, and the proxies whose X-Forwarded-Proto/-Host are believed. */

@@ -12,6 +12,7 @@ import { registerHostRoutes } from "./hosts.js";
 import { registerKeyRoutes } from "./keys.js";
 import { registerMirrorRoutes } from "./mirrors.js";
 import { requestOrigin } from "./origin.js";
+import { registerPoolRoutes } from "./pools.js";
 import { registerRecordRoutes } from "./records.js";
 import { registerStatsRoutes } from "./stats.js";
 import { registerTokenRoutes } from "./tokens.js";
@@ -36,6 +37,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
   registerKeyRoutes(admin, deps, origin);
   registerMirrorRoutes(admin, deps);
   registerStatsRoutes(admin, deps);
+  registerPoolRoutes(admin, deps);
   admin.all("*", (c) => {
     throw new BeaconError("not_found", `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`);
   });

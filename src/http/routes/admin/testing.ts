@@ -33,7 +33,9 @@ export interface AdminHarness {
   readonly tokens: TokenService;
   readonly sampler: RateSampler;
   readonly counters: { updates: number; queries: number };
-  readonly calls: { keysChanged: number; mirrorsChanged: number };
+  readonly calls: { keysChanged: number; mirrorsChanged: number; poolsChanged: number };
+  /** The admin routes themselves (to mount behind the session middleware: sign-in/testing.ts). */
+  readonly routes: Hono<AppEnv>;
   readonly events: string[];
   readonly logs: LogLine[];
   setNow(ms: number): void;
@@ -47,7 +49,7 @@ export interface AdminHarness {
 }
 
 export async function adminHarness(
-  over: Partial<Pick<AdminRouteDeps, "publicUrl" | "trustedProxies">> = {},
+  over: Partial<Pick<AdminRouteDeps, "publicUrl" | "trustedProxies" | "pools">> = {},
 ): Promise<AdminHarness> {
   const store = createMemoryStore();
   let now = START;
@@ -73,7 +75,7 @@ export async function adminHarness(
   });
   const counters = { updates: 0, queries: 0 };
   const sampler = createRateSampler({ read: () => ({ ...counters }), clock });
-  const calls = { keysChanged: 0, mirrorsChanged: 0 };
+  const calls = { keysChanged: 0, mirrorsChanged: 0, poolsChanged: 0 };
 
   await zones.addZone("example.com");
   await zones.addHost("home.example.com");
@@ -94,6 +96,8 @@ export async function adminHarness(
       return Promise.resolve();
     },
     mirrorsChanged: () => void calls.mirrorsChanged++,
+    ...(over.pools === undefined ? {} : { pools: over.pools }),
+    poolsChanged: () => void calls.poolsChanged++,
     publicUrl: over.publicUrl,
     clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,
     trustedProxies: over.trustedProxies ?? [],
@@ -116,6 +120,7 @@ export async function adminHarness(
     sampler,
     counters,
     calls,
+    routes: admin,
     events,
     logs,
     setNow: (ms) => void (now = ms),

@@ -9,6 +9,7 @@ import { createUserService, type UserService } from "../../../services/auth/user
 import { recordingLog, type LogLine } from "../../../services/testing/recorders.js";
 import { createMemoryStore } from "../../../store/memory/memory-store.js";
 import type { Store } from "../../../store/ports.js";
+import type { AppEnv } from "../../deps.js";
 import type { SessionEnv } from "../../session/guard.js";
 import { createSessionRoutes, requireSession } from "./index.js";
 
@@ -47,7 +48,12 @@ export function cookieOf(res: Response): string | undefined {
 }
 
 export function sessionHarness(
-  opts: { publicUrl?: string; setupCode?: string | undefined } = {},
+  opts: {
+    publicUrl?: string;
+    setupCode?: string | undefined;
+    /** Routes mounted at /api/v1/admin behind the session middleware (after its test routes). */
+    admin?: Hono<AppEnv>;
+  } = {},
 ): SessionHarness {
   let now = 1_700_000_000_000;
   const clock = () => now;
@@ -76,6 +82,7 @@ export function sessionHarness(
   app.use("/api/v1/admin/*", requireSession(deps));
   app.get("/api/v1/admin/whoami", (c) => c.json({ user: c.get("user") }));
   app.post("/api/v1/admin/things", (c) => c.json({ user: c.get("user") }));
+  if (opts.admin !== undefined) app.route("/api/v1/admin", opts.admin);
   app.route("/api/v1", createSessionRoutes(deps));
 
   async function call(path: string, init: Call = {}): Promise<Response> {

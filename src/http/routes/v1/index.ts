@@ -4,8 +4,10 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../../deps.js";
 import { limitClients } from "../../client-limit.js";
 import { requireToken } from "./auth.js";
+import { registerHeartbeatRoute } from "./heartbeat.js";
 import { registerHostRoutes } from "./hosts.js";
 import { registerMirrorRoutes } from "./mirrors.js";
+import { registerPoolRoutes } from "./pools.js";
 import { registerRecordRoutes } from "./records.js";
 
 export function createV1Routes(deps: AppDeps): Hono<AppEnv> {
@@ -19,5 +21,8 @@ export function createV1Routes(deps: AppDeps): Hono<AppEnv> {
   registerHostRoutes(v1, deps);
   registerRecordRoutes(v1, deps);
   registerMirrorRoutes(v1, deps);
+  // Without pools (or heartbeats) these routes do not exist: 404 not_found.
+  if (deps.pools !== undefined) registerPoolRoutes(v1, { pools: deps.pools });
+  if (deps.heartbeats !== undefined) registerHeartbeatRoute(v1, { ...deps, heartbeats: deps.heartbeats });
   return v1;
 }
