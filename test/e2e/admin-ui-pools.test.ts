@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { serveFetch, type TestServer } from "../../src/agent/targets/testing/serve.js";
 import { webAssets } from "../../src/cli/web-assets.js";
 import { registerPages } from "../../src/http/pages/assets.js";
-import { chromiumAvailable, launchChromium } from "./support/browser.js";
+import { chromiumAvailable, launchChromium, scriptErrors } from "./support/browser.js";
 import { ROOT } from "./support/beacon.js";
 
 const SHOTS = process.env["BEACON_SCREENSHOTS"] === "1" ? join(ROOT, "docs/images") : undefined;
@@ -150,6 +150,17 @@ function rollups(now: number) {
   return rows;
 }
 
+/** Roll-ups no real server sends: a garbage minute, negative and non-numeric counts, a missing sum. */
+function hostileRollups(now: number) {
+  const minute = Math.floor(now / 60_000) * 60_000 - 120_000;
+  const row = { pool: EVIL, member: "x", node: "node-a" };
+  return [
+    { ...row, minute: "garbage", ok: 1, fail: 0, rttSumMs: 5 },
+    { ...row, minute, ok: -3, fail: "2", rttSumMs: null, rttMinMs: "1", rttMaxMs: -4 },
+    { ...row, minute: minute + 60_000, ok: 2, fail: 0, rttSumMs: 20, rttMinMs: 8, rttMaxMs: 12 },
+  ];
+}
+
 function fakeServer(f: Fake, now: number): Hono {
   const app = new Hono();
   registerPages(app, webAssets, "admin");
@@ -213,7 +224,7 @@ function fakeServer(f: Fake, now: number): Hono {
     c.json({ transitions: c.req.param("name") === WWW ? transitions(now) : [] }),
   );
   app.get("/api/v1/admin/pools/:name/rollups", (c) =>
-    c.json({ rollups: c.req.param("name") === WWW ? rollups(now) : [] }),
+    c.json({ rollups: c.req.param("name") === WWW ? rollups(now) : hostileRollups(now) }),
   );
   return app;
 }
@@ -237,11 +248,7 @@ describe.runIf(chromiumAvailable())("admin console pool pages against a canned p
     server = await serveFetch(fakeServer(f, now).fetch);
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(10_000);
-    consoleErrors = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        consoleErrors.push(m.text());
-    });
+    consoleErrors = scriptErrors(page);
   });
   afterEach(async () => {
     await page?.close();
@@ -427,6 +434,15 @@ describe.runIf(chromiumAvailable())("admin console pool pages against a canned p
     expect(await page.locator(".published").textContent()).toBe("nothing published");
     expect(await page.locator("#view img, #view script").count()).toBe(0);
     expect(await pwned()).toBeUndefined();
+    // Garbage roll-ups: the bad minute is left out, bad numbers count as absent, nothing is NaN.
+    const chart = page.locator("svg.rtt-chart");
+    expect(await chart.locator(".rt-minute title").allTextContents()).toEqual([
+      expect.stringMatching(/ · 0 of 0 ok · no successful probe$/),
+      expect.stringMatching(/ · 2 of 2 ok · avg 10 ms, 8\.0 ms–12 ms$/),
+    ]);
+    expect(String(await page.evaluate("document.querySelector('svg.rtt-chart').outerHTML"))).not.toContain(
+      "NaN",
+    );
     await page.getByRole("button", { name: "Delete pool" }).click();
     expect(f.changes).toEqual([]);
     await page.getByRole("button", { name: "Really delete? Its answer stays as a plain record set" }).click();
