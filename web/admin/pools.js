@@ -13,7 +13,7 @@ import { badge, header, table } from "./util.js";
 /** @typedef {import("./types.js").PoolView} PoolView */
 
 /** The definition the form starts with: a two-member failover pool, every commonly set field. */
-export const EXAMPLE = {
+const EXAMPLE = {
   name: "www.dyn.example.com",
   type: "A",
   steering: "failover",
@@ -26,7 +26,7 @@ export const EXAMPLE = {
 };
 
 /** "#/pools/<name>" with the name encoded. */
-export function poolLink(/** @type {string} */ name) {
+function poolLink(/** @type {string} */ name) {
   return h("a", { href: `#/pools/${encodeURIComponent(name)}` }, name);
 }
 
