@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { serveFetch, type TestServer } from "../../src/agent/targets/testing/serve.js";
 import { webAssets } from "../../src/cli/web-assets.js";
 import { registerPages } from "../../src/http/pages/assets.js";
-import { chromiumAvailable, launchChromium } from "./support/browser.js";
+import { chromiumAvailable, launchChromium, scriptErrors } from "./support/browser.js";
 
 const CSRF = "csrf-canned-0123456789";
 const CODE = "setup-code-42";
@@ -253,15 +253,9 @@ describe.runIf(run)("admin console pages against a canned API", () => {
     };
     server = await serveFetch(fakeServer(f).fetch);
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
-    consoleErrors = [];
+    consoleErrors = scriptErrors(page);
     page.on("response", (r) => {
       if (r.status() === 404) notFound.push(r.url());
-    });
-    page.on("console", (m) => {
-      // 401/404 answers the page expects (the session probe) are logged by Chromium too; script
-      // errors and CSP violations are what must not happen.
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        consoleErrors.push(m.text());
     });
   });
   afterEach(async () => {

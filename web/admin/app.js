@@ -15,6 +15,8 @@ import * as zones from "./zones.js";
 import * as tokens from "./tokens.js";
 import * as keys from "./keys.js";
 import * as mirrors from "./mirrors.js";
+import * as pools from "./pools.js";
+import * as pool from "./pool.js";
 import * as server from "./server.js";
 import * as account from "./account.js";
 
@@ -29,6 +31,7 @@ const VIEWS = {
   tokens: tokens.render,
   keys: keys.render,
   mirrors: mirrors.render,
+  pools: (ctx, arg) => (arg === "" ? pools.render(ctx) : pool.render(ctx, arg)),
   server: server.render,
   account: account.render,
 };

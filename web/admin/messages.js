@@ -29,6 +29,8 @@ const TEXT = {
   token_not_found: "This token no longer exists.",
   key_not_found: "This TSIG key no longer exists.",
   mirror_not_found: "This mirror no longer exists.",
+  pool_not_found: "This pool no longer exists.",
+  member_not_found: "This member is no longer in the pool.",
   provider_unsupported: "The provider cannot hold this record.",
 };
 

@@ -45,7 +45,28 @@
  * @typedef {{ at: string, count: number }} RatePoint
  * @typedef {{ now: string, intervalSeconds: number, updates: RatePoint[], queries: RatePoint[],
  *   totals: { updates: number, queries: number, zones: number, hosts: number, tokens: number },
- *   version: string }} Stats
+ *   version: string }} Stats *
+ * Pools (docs/pools.md): times are ms since the epoch (ISO strings are accepted too, see pool-status.js).
+ * @typedef {number | string} Instant
+ * @typedef {"unknown" | "up" | "down"} HealthStatus
+ * @typedef {"none" | "forced_up" | "forced_down" | "maintenance"} AdminOverride
+ * @typedef {{ id: string, address?: string, host?: string, priority: number, weight: number }} MemberSpec
+ * @typedef {{ type: string, port?: number, path?: string, host?: string, expect?: string,
+ *   intervalMs: number, timeoutMs: number, rise: number, fall: number, maxAgeMs?: number }} CheckSpec
+ * @typedef {{ name: string, type: "A" | "AAAA", steering: string, whenAllDown: string,
+ *   fallback: string[], maxAnswers: number, ttlMin: number, ttlMax: number, check: CheckSpec,
+ *   members: MemberSpec[] }} PoolSpec
+ * @typedef {{ status: HealthStatus, streak: number, rttMs?: number, lastReason?: string,
+ *   lastProbeAt?: Instant, since: Instant }} MemberHealth
+ * @typedef {{ id: string, addresses: string[], host?: string, priority: number, weight: number,
+ *   status: HealthStatus, override: AdminOverride, local?: MemberHealth,
+ *   nodes: { node: string, status: HealthStatus, observedAt: Instant }[] }} MemberView
+ * @typedef {{ spec: PoolSpec, members: MemberView[], published?: { values: string[], ttl: number },
+ *   allDown: boolean, leader?: string, createdAt: Instant, updatedAt: Instant }} PoolView
+ * @typedef {{ id: number, at: Instant, pool: string, member: string, node: string, from: string,
+ *   to: string, reason: string, rttMs?: number }} Transition
+ * @typedef {{ pool: string, member: string, node: string, minute: Instant, ok: number, fail: number,
+ *   rttMinMs?: number, rttMaxMs?: number, rttSumMs: number }} Rollup
  */
 
 export {};

@@ -2,7 +2,7 @@
 // browser tests loudly, or fails them under BEACON_REQUIRE_PEERS=1 (see peers.ts).
 
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env["BEACON_CHROMIUM"] ?? "/usr/bin/chromium";
 
@@ -33,4 +33,16 @@ export function launchChromium(): Promise<Browser> {
       "--disable-dev-shm-usage",
     ],
   });
+}
+
+/**
+ * The page's script errors and CSP violations from now on (the array fills as they happen). Failed
+ * loads are left out: Chromium logs the 401/404 answers a page expects (the session probe) too.
+ */
+export function scriptErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+  });
+  return errors;
 }
