@@ -224,6 +224,21 @@ describe("hashed", () => {
     expect(ask(POOL, { ecs: bad[0]![1] }).rcode).toBe(0);
   });
 
+  it("random ECS option bytes (2,000 seeded) never throw: the answer is one address or FORMERR", () => {
+    steering.set(POOL, "A", even("hashed"));
+    const rnd = seeded(7);
+    const byte = () => Math.floor(rnd() * 256);
+    for (let i = 0; i < 2000; i++) {
+      const body = Array.from({ length: Math.floor(rnd() * 24) }, byte);
+      // mostly plausible families and lengths, sometimes anything
+      if (body.length >= 4 && rnd() < 0.7) [body[0], body[1], body[3]] = [0, 1 + (i % 2), 0];
+      const option = new Uint8Array([0, 8, 0, body.length, ...body]);
+      const r = ask(POOL, { ecs: option });
+      expect([0, 1]).toContain(r.rcode);
+      expect(r.msg.answers!.length).toBe(r.rcode === 0 ? 1 : 0);
+    }
+  });
+
   it("an unreadable or missing source address hashes as one network, never throws", () => {
     steering.set(POOL, "A", even("hashed"));
     const a = one({ from: "not an address" });
