@@ -12,8 +12,8 @@
 // exactly the answers it touched recompute, on their next query. With answer steering (steering.ts) an
 // entry also remembers the steering registry's version (any rule change recomputes every answer on its
 // next query: rules change seldom), and an answer for a name with a rule is never kept (it is chosen
-// per query). Only answers of at most 512 bytes
-// without TC are kept, so the transport's size limit never matters.
+// per query). Only answers of at most 512 bytes without TC are kept, so the transport's size limit
+// never matters.
 //
 // Questions differing only in case share an entry. A lowercase question (what stub resolvers and most
 // recursors send) gets owner names that point at the question; a question with capitals gets the

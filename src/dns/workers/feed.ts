@@ -11,13 +11,13 @@
 // worker delays updates, never blocks them. Slots are numbered from 1.
 //
 // Callers must: call `provision` when they fork a worker into a slot, `acked` for its ack and ready
-// messages, `detach` when it exits, and `release` on close.
+// messages, `detach` when it exits, and `release` on close. `send` never throws (the pool drops what a
+// worker cannot take). Besides `send` and the injected timers and clock this module touches nothing.
 //
 // Answer steering rules (dns/answer/steering.ts) ride the same batches: `steeringChanged` is numbered
 // and sent like a store change (so a rule reaches every loaded worker at the end of the tick it was set
 // in, after the index changes made before it in that tick, and `settled()` waits for it), and every
-// `load` carries the whole rule list (`rules()`) read when it is sent. `send` never throws (the pool drops what a
-// worker cannot take). Besides `send` and the injected timers and clock this module touches nothing.
+// `load` carries the whole rule list (`rules()`) read when it is sent.
 
 import type { Clock } from "../../core/clock.js";
 import type { Log } from "../../core/log.js";

@@ -73,7 +73,7 @@ export interface DnsWorkerPool extends ChangeListener {
 }
 
 export function createDnsWorkerPool(opts: DnsWorkerPoolOptions): DnsWorkerPool {
-  const { log } = opts;
+  const { log, steering } = opts;
   const deps = { timers: systemTimers, clock: systemClock, log };
   const feed = createWorkerFeed({
     ...deps,
@@ -81,10 +81,10 @@ export function createDnsWorkerPool(opts: DnsWorkerPoolOptions): DnsWorkerPool {
     send: (n, m) => supervisor.send(n, m),
     snapshot: opts.snapshot,
     readFailed: (n) => supervisor.kill(n),
-    rules: opts.steering && (() => opts.steering!.entries()),
+    rules: steering && (() => steering.entries()),
     settleTimeoutMs: opts.settleTimeoutMs ?? 1000,
   });
-  opts.steering?.subscribe(feed.steeringChanged);
+  steering?.subscribe(feed.steeringChanged);
   const supervisor = createSupervisor({
     ...deps,
     slots: opts.workers,
