@@ -16,6 +16,7 @@ import { createDnsMetrics } from "../dns/metrics.js";
 import { startUdp, type UdpListener, type UdpOptions } from "../dns/transport/udp.js";
 import type { DnsHandler } from "../dns/answer/types.js";
 import { ZoneIndex } from "../dns/answer/zone-index.js";
+import { createAnswerSteering } from "../dns/answer/steering.js";
 import { encodeName } from "../dns/wire/name.js";
 import { createForwarder } from "../dns/workers/forwarder.js";
 import {
@@ -35,7 +36,9 @@ const send = (m: WorkerMessage): boolean => {
 };
 
 const index = new ZoneIndex();
-const answer = createAnswerCache(index, { alloc: (n) => Buffer.allocUnsafe(n) });
+/** The primary's answer steering rules, fed with the index (load and changes). */
+const steering = createAnswerSteering();
+const answer = createAnswerCache(index, { alloc: (n) => Buffer.allocUnsafe(n), steering });
 const forwarder = createForwarder({ send });
 /** The catalog zone's name in wire form, from init: its questions go to the primary. */
 let catalog: Uint8Array | undefined;
@@ -71,7 +74,8 @@ process.on("message", (raw: unknown) => {
       return;
     case "load":
       index.load(m.snapshot);
-      for (const c of m.changes) applyChange(index, c);
+      steering.replace(m.steering ?? []);
+      for (const c of m.changes) applyChange(index, c, steering);
       applied = m.seq;
       send({ kind: "ack", seq: applied });
       if (!binding) {
@@ -80,7 +84,7 @@ process.on("message", (raw: unknown) => {
       }
       return;
     case "changes":
-      for (const c of m.changes) applyChange(index, c);
+      for (const c of m.changes) applyChange(index, c, steering);
       applied = m.seq;
       send({ kind: "ack", seq: applied });
       return;

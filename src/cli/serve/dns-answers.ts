@@ -51,7 +51,7 @@ export function wireDnsAnswers(d: {
   readonly clock: Clock;
   readonly log: Log;
   readonly metrics: CountingDnsMetrics;
-  readonly views: Pick<DnsViews, "index" | "transfers" | "catalog">;
+  readonly views: Pick<DnsViews, "index" | "steering" | "transfers" | "catalog">;
   readonly keyring: Keyring;
   readonly updates: UpdatePort;
 }): TcpSideOptions {
@@ -76,7 +76,10 @@ export function wireDnsAnswers(d: {
     // After a restart, or several commits applied at once, IXFR diffs come from the change log.
     logDiffs: createLogDiffs(store, log),
   });
-  const answers = createAnswerCache(d.views.index, { alloc: (n) => Buffer.allocUnsafe(n) });
+  const answers = createAnswerCache(d.views.index, {
+    alloc: (n) => Buffer.allocUnsafe(n),
+    steering: d.views.steering,
+  });
   const routes = dispatch({
     // Secondaries sign their SOA refresh queries with the transfer key and want signed answers.
     // The catalog zone (dns.transfer.catalog) answers its SOA and refuses the rest, before the index.

@@ -24,12 +24,18 @@ import { CatalogZone, withCatalog } from "../../dns/xfr/catalog-zone.js";
 import { ZoneJournal, type TransferSource } from "../../dns/xfr/journal.js";
 import { createNotifier, type Notifier } from "../../dns/xfr/notifier.js";
 import { ZoneIndex } from "../../dns/answer/zone-index.js";
+import { createAnswerSteering, type AnswerSteering } from "../../dns/answer/steering.js";
 import type { Store } from "../../store/ports.js";
 import type { Snapshot } from "../../store/types.js";
 
 export interface DnsViews {
   /** What queries are answered from; read-only here, it hears changes through `journal` only. */
   readonly index: ZoneView;
+  /**
+   * Per-query answers (weighted, hashed) for the names the pool publisher gives a rule: read by this
+   * process's answers and forwarded to the DNS workers.
+   */
+  readonly steering: AnswerSteering;
   /**
    * Hears every change first and passes it on to the index, noting the IXFR diff on the way. Zone
    * transfers are served from it; NOTIFY reads the new SOA from it.
@@ -58,6 +64,7 @@ export function wireDnsViews(d: {
 }): DnsViews {
   const { config, store, log } = d;
   const index = new ZoneIndex();
+  const steering = createAnswerSteering();
   const journal = new ZoneJournal(index);
   const catalogZone = catalogZoneOf(config, store);
   const transfers = withCatalog(journal, catalogZone);
@@ -80,6 +87,7 @@ export function wireDnsViews(d: {
           logFormat: config.log.format,
           limits: config.dns.limits,
           catalog: catalogZone?.name,
+          steering,
           log,
           metrics: d.metrics,
           script: fileURLToPath(new URL("../dns-worker-main.js", import.meta.url)),
@@ -96,6 +104,7 @@ export function wireDnsViews(d: {
   };
   return {
     index,
+    steering,
     journal,
     transfers,
     catalog,

@@ -9,8 +9,11 @@
 // its answer was computed from — the zone list's version, the node's version, and (for answers that
 // read the zone: negative answers with the SOA, the apex, ANY) the zone's stamp — and is used only while
 // all of them are unchanged (ZoneView promises a fresh value on every change). So an update makes
-// exactly the answers it touched recompute, on their next query. Only answers of at most 512 bytes
-// without TC are kept, so the transport's size limit never matters.
+// exactly the answers it touched recompute, on their next query. With answer steering (steering.ts) an
+// entry also remembers the steering registry's version (any rule change recomputes every answer on its
+// next query: rules change seldom), and an answer for a name with a rule is never kept (it is chosen
+// per query). Only answers of at most 512 bytes without TC are kept, so the transport's size limit
+// never matters.
 //
 // Questions differing only in case share an entry. A lowercase question (what stub resolvers and most
 // recursors send) gets owner names that point at the question; a question with capitals gets the
@@ -18,8 +21,9 @@
 // Memory is bounded by `maxEntries` (rounded up to a power of two): a question whose slot is taken
 // replaces the entry there.
 
-import { answerQuery } from "./engine.js";
-import type { ServedNode, ServedZone, Transport, ZoneView } from "./types.js";
+import { answerQuery, type QueryContext } from "./engine.js";
+import type { AnswerSteering } from "./steering.js";
+import type { ServedNode, ServedZone, ZoneView } from "./types.js";
 import { CLASSIC_UDP_SIZE, HEADER_SIZE, TYPE } from "../wire/constants.js";
 
 export interface AnswerCacheOptions {
@@ -31,10 +35,12 @@ export interface AnswerCacheOptions {
    * no zero-fill), which this file may not name: it runs without Node's globals (tsconfig.pure.json).
    */
   readonly alloc?: (n: number) => Uint8Array;
+  /** Per-query answers for the names with a rule (passed on to the engine). */
+  readonly steering?: AnswerSteering;
 }
 
 export interface CachedAnswers {
-  (msg: Uint8Array, ctx: { readonly transport: Transport }): Uint8Array | undefined;
+  (msg: Uint8Array, ctx: QueryContext): Uint8Array | undefined;
   /**
    * The cached answer to `msg`, or undefined (not a plain query, or not cached / no longer current).
    * Safe in front of any routing: only questions this function answered before can hit.
@@ -57,6 +63,7 @@ interface Entry {
   /** undefined: the answer does not depend on the zone beyond the node (or there is no zone). */
   readonly zone: ServedZone | undefined;
   readonly zoneStamp: number;
+  readonly steeringVersion: number;
 }
 
 const DEFAULT_MAX_ENTRIES = 131_072;
@@ -153,9 +160,11 @@ export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {})
   let hits = 0;
   let misses = 0;
   const recorder = new RecordingView(view);
+  const steering = opts.steering;
 
   const current = (e: Entry): boolean =>
     e.zonesVersion === view.zonesVersion &&
+    (steering === undefined || e.steeringVersion === steering.version) &&
     (e.node === undefined || e.node.version === e.nodeVersion) &&
     (e.zone === undefined || e.zone.stamp === e.zoneStamp);
 
@@ -190,9 +199,9 @@ export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {})
     return hash < 0 ? undefined : served(msg, hash);
   };
 
-  const answer = (msg: Uint8Array, ctx: { readonly transport: Transport }): Uint8Array | undefined => {
+  const answer = (msg: Uint8Array, ctx: QueryContext): Uint8Array | undefined => {
     const hash = readQuestion(msg);
-    if (hash < 0) return answerQuery(msg, view, ctx);
+    if (hash < 0) return answerQuery(msg, view, ctx, steering);
     const cached = served(msg, hash);
     if (cached !== undefined) return cached;
     const edns = hasEdns;
@@ -201,11 +210,18 @@ export function createAnswerCache(view: ZoneView, opts: AnswerCacheOptions = {})
     let entry = find(msg, hash);
     misses++;
     recorder.begin();
-    const reply = answerQuery(msg, recorder, ctx);
+    const reply = answerQuery(msg, recorder, ctx, steering);
     if (reply === undefined || reply.length > CLASSIC_UDP_SIZE || (reply[2]! & FLAG_TC) !== 0) return reply;
     if (recorder.lookups > 1) return reply; // e.g. NS with glue: depends on other nodes
+    if (
+      steering !== undefined &&
+      steering.size > 0 &&
+      recorder.node !== undefined &&
+      steering.has(recorder.node.name)
+    )
+      return reply; // chosen per query
     if (entry === undefined) {
-      entry = newEntry(msg, end, edns, recorder, view.zonesVersion);
+      entry = newEntry(msg, end, edns, recorder, view.zonesVersion, steering?.version ?? 0);
       if (table[hash & mask] === undefined) entries++;
       table[hash & mask] = entry;
     }
@@ -224,6 +240,7 @@ function newEntry(
   edns: boolean,
   seen: RecordingView,
   zonesVersion: number,
+  steeringVersion: number,
 ): Entry {
   const key = new Uint8Array(end - HEADER_SIZE);
   for (let i = 0; i < key.length; i++) {
@@ -246,6 +263,7 @@ function newEntry(
     nodeVersion: node?.version ?? 0,
     zone: zoneDep,
     zoneStamp: zoneDep?.stamp ?? 0,
+    steeringVersion,
   };
 }
 

@@ -2,9 +2,10 @@
 // no node:* — transports and the zone index are supplied by the caller. Behaviour follows BIND 9.18
 // with `minimal-responses no-auth-recursive`: positive answers carry no authority section, negative
 // ones carry the SOA (RFC 2308), qtype ANY gets the RFC 8482 HINFO, names outside our zones REFUSED,
-// classes other than IN as BIND answers them (classRcode).
+// classes other than IN as BIND answers them (classRcode). A name and type with a steering rule
+// (steering.ts) is answered with one address of its set, chosen per query (steered()).
 
-import type { ServedZone, Transport, ZoneView } from "./types.js";
+import type { ServedZone, Transport, WireRRSet, ZoneView } from "./types.js";
 import {
   CLASS,
   CLASSIC_UDP_SIZE,
@@ -19,10 +20,22 @@ import {
 import { encodeName, suffixOffset } from "../wire/name.js";
 import { parseQuery, type Header, type Query } from "../wire/query.js";
 import { RFC8482_HINFO } from "../wire/rdata.js";
+import { readClientSubnet } from "../wire/client-subnet.js";
 import { ResponseWriter } from "../wire/writer.js";
+import type { ActiveRule, AnswerSteering } from "./steering.js";
+import {
+  IPV4_NETWORK_BITS,
+  IPV6_NETWORK_BITS,
+  pickHashed,
+  pickWeighted,
+  useAddress,
+  useSubnet,
+} from "./steering-pick.js";
 
 export interface QueryContext {
   readonly transport: Transport;
+  /** The packet's source address: what "hashed" steering uses when the query carries no ECS. */
+  readonly remoteAddress?: string;
 }
 
 /** Reused for every response; safe because answering is synchronous. */
@@ -53,7 +66,12 @@ function answer(type: number, ttl: number, rdata: Uint8Array): boolean {
 }
 
 /** Answers one query; undefined means send nothing (too short to reply to, or not a query). Never throws. */
-export function answerQuery(query: Uint8Array, view: ZoneView, ctx: QueryContext): Uint8Array | undefined {
+export function answerQuery(
+  query: Uint8Array,
+  view: ZoneView,
+  ctx: QueryContext,
+  steering?: AnswerSteering,
+): Uint8Array | undefined {
   const parsed = parseQuery(query);
   if (parsed.kind === "drop") return undefined;
   if (parsed.kind === "formerr") {
@@ -81,10 +99,17 @@ export function answerQuery(query: Uint8Array, view: ZoneView, ctx: QueryContext
   // Transfers are served by xfr/responder.ts, which dispatch.ts routes them to before the engine;
   // one that reaches the engine anyway is refused.
   if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) return finish(q, RCODE.REFUSED, false);
-  return answerInZone(query, q, view, zone);
+  return answerInZone(query, q, view, zone, ctx, steering);
 }
 
-function answerInZone(msg: Uint8Array, q: Query, view: ZoneView, zone: ServedZone): Uint8Array {
+function answerInZone(
+  msg: Uint8Array,
+  q: Query,
+  view: ZoneView,
+  zone: ServedZone,
+  ctx: QueryContext,
+  steering: AnswerSteering | undefined,
+): Uint8Array {
   answerOwner = hasUpper(msg, q.questionEnd - 4) ? encodeName(q.qname.name) : QNAME_PTR;
   const node = view.lookup(zone, q.qname.name);
   if (node === undefined) return negative(msg, q, zone, RCODE.NXDOMAIN);
@@ -106,10 +131,48 @@ function answerInZone(msg: Uint8Array, q: Query, view: ZoneView, zone: ServedZon
   }
   const set = node.sets.get(q.qtype);
   if (set === undefined) return negative(msg, q, zone, RCODE.NOERROR);
+  if (steering !== undefined && steering.size > 0) {
+    const rule = steering.rule(node.name, q.qtype, set);
+    if (rule !== undefined) return steered(msg, q, set, rule, ctx, steering.random);
+  }
   for (const rdata of set.rdata) {
     if (!answer(set.typeCode, set.ttl, rdata)) return truncated(q, RCODE.NOERROR);
   }
   return finish(q, RCODE.NOERROR, true);
+}
+
+/**
+ * One address of `set`, chosen by `rule`. "hashed" reads the client's network from the query's ECS
+ * option when it has a source prefix (and echoes the option with scope /24 or /48, RFC 7871 §7.2.1,
+ * so resolvers cache the answer per network), else from the packet's source (an ECS with source 0 is
+ * echoed with scope 0). A malformed ECS option is FORMERR (RFC 7871 §7.2.1; BIND does the same).
+ */
+function steered(
+  msg: Uint8Array,
+  q: Query,
+  set: WireRRSet,
+  rule: ActiveRule,
+  ctx: QueryContext,
+  random: () => number,
+): Uint8Array {
+  let echo: Uint8Array | undefined;
+  let pick: number;
+  if (rule.mode === "weighted") pick = pickWeighted(rule, random);
+  else {
+    const ecs = q.edns && readClientSubnet(msg, q.edns.optionsStart, q.edns.optionsEnd);
+    if (ecs === "malformed") return finish(q, RCODE.FORMERR, false);
+    if (ecs !== undefined && ecs.sourcePrefix > 0) useSubnet(msg, ecs);
+    else useAddress(ctx.remoteAddress);
+    if (ecs !== undefined) {
+      echo = msg.slice(ecs.optionStart, ecs.optionEnd);
+      const scope = ecs.sourcePrefix === 0 ? 0 : ecs.family === 1 ? IPV4_NETWORK_BITS : IPV6_NETWORK_BITS;
+      echo[7] = scope;
+      if (!writer.reserve(echo.length)) return truncated(q, RCODE.NOERROR);
+    }
+    pick = pickHashed(rule, set);
+  }
+  if (!answer(set.typeCode, set.ttl, set.rdata[pick]!)) return truncated(q, RCODE.NOERROR);
+  return writer.finish(q.header.id, replyFlags(q.header, true), RCODE.NOERROR, 1, q.edns, echo);
 }
 
 /**

@@ -1,6 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { describe, expect, it } from "vitest";
-import { ipv4Bytes, ipv6Bytes } from "./address.js";
+import { addressInto, ipv4Bytes, ipv6Bytes } from "./address.js";
 
 const hex = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString("hex"));
 
@@ -93,4 +93,24 @@ describe("ipv6Bytes", () => {
       if (got !== undefined) expect(valid).toBe(true);
     }
   });
+});
+
+describe("addressInto", () => {
+  it("writes IPv4 and IPv6 octets into the caller's buffer, clearing what a longer address left", () => {
+    const out = new Uint8Array(16).fill(0xee);
+    expect(addressInto("2001:db8::1", out)).toBe(6);
+    expect(hex(out)).toBe("20010db8000000000000000000000001");
+    expect(addressInto("::", out)).toBe(6);
+    expect(hex(out)).toBe("0".repeat(32));
+    expect(addressInto("10.1.2.3", out)).toBe(4);
+    expect(hex(out.subarray(0, 4))).toBe("0a010203");
+    expect(addressInto("::ffff:10.1.2.3", out)).toBe(6);
+    expect(hex(out.subarray(10))).toBe("ffff0a010203");
+  });
+  it.each(["", "fe80::1%eth0", "1.2.3", "10.0.0.1:53", "[::1]", "not an address", "1::2::3"])(
+    "refuses %j",
+    (s) => {
+      expect(addressInto(s, new Uint8Array(16))).toBe(0);
+    },
+  );
 });

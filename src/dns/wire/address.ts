@@ -52,6 +52,7 @@ export function ipv4Bytes(s: string): Uint8Array | undefined {
 
 // Scratch space: parsing is synchronous, so one set serves every call.
 const scratchV4 = new Uint8Array(4);
+const scratchV6 = new Uint8Array(16);
 const head: number[] = [];
 const tail: number[] = [];
 
@@ -86,19 +87,35 @@ function readGroups(s: string, from: number, to: number, groups: number[], v4: U
 }
 
 export function ipv6Bytes(s: string): Uint8Array | undefined {
-  if (s.length < 2 || s.length > 45) return undefined;
+  if (!ipv6Into(s, scratchV6)) return undefined;
+  const bytes = slabBytes(16);
+  bytes.set(scratchV6);
+  return bytes;
+}
+
+/**
+ * Writes the 4 (IPv4) or 16 (IPv6) octets of address text `s` into `out` (≥ 16 octets) without
+ * allocating; returns 4, 6, or 0 when `s` is neither (same strict forms as ipv4Bytes/ipv6Bytes).
+ */
+export function addressInto(s: string, out: Uint8Array): 4 | 6 | 0 {
+  if (s.length >= 7 && s.length <= 15 && readV4(s, 0, s.length, out, 0)) return 4;
+  return ipv6Into(s, out) ? 6 : 0;
+}
+
+function ipv6Into(s: string, bytes: Uint8Array): boolean {
+  if (s.length < 2 || s.length > 45) return false;
   const gap = s.indexOf("::");
-  if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) return undefined;
+  if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) return false;
   head.length = 0;
   tail.length = 0;
   if (gap < 0) {
-    if (!readGroups(s, 0, s.length, head, scratchV4) || head.length !== 8) return undefined;
+    if (!readGroups(s, 0, s.length, head, scratchV4) || head.length !== 8) return false;
   } else {
     // an IPv4 tail may only end the address, never precede the gap
-    if (s.lastIndexOf(".", gap) >= 0 || !readGroups(s, 0, gap, head, scratchV4)) return undefined;
-    if (!readGroups(s, gap + 2, s.length, tail, scratchV4) || head.length + tail.length > 7) return undefined;
+    if (s.lastIndexOf(".", gap) >= 0 || !readGroups(s, 0, gap, head, scratchV4)) return false;
+    if (!readGroups(s, gap + 2, s.length, tail, scratchV4) || head.length + tail.length > 7) return false;
   }
-  const bytes = slabBytes(16);
+  bytes.fill(0, 0, 16);
   head.forEach((g, i) => {
     bytes[i * 2] = g >> 8;
     bytes[i * 2 + 1] = g & 0xff;
@@ -108,5 +125,5 @@ export function ipv6Bytes(s: string): Uint8Array | undefined {
     bytes[(offset + i) * 2] = g >> 8;
     bytes[(offset + i) * 2 + 1] = g & 0xff;
   });
-  return bytes;
+  return true;
 }

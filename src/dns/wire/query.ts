@@ -21,6 +21,9 @@ export interface Edns {
   readonly udpSize: number;
   readonly version: number;
   readonly dnssecOk: boolean;
+  /** The OPT's rdata (its options, already checked well formed) is bytes [optionsStart, optionsEnd). */
+  readonly optionsStart: number;
+  readonly optionsEnd: number;
 }
 
 export interface Query {
@@ -115,6 +118,8 @@ function readRecords(msg: Uint8Array, start: number, header: Header): Parsed<Edn
         udpSize: Math.max(klass, CLASSIC_UDP_SIZE),
         version: msg[off + 5]!,
         dnssecOk: (msg[off + 6]! & 0x80) !== 0,
+        optionsStart: rdata,
+        optionsEnd: rdata + rdlength,
       };
     }
     off = rdata + rdlength;

@@ -22,6 +22,13 @@ export class ResponseWriter {
     this.#counts = [0, 0, 0];
   }
 
+  /** Keeps `n` more bytes free for the OPT's options (see finish); false, changing nothing, if they do not fit. */
+  reserve(n: number): boolean {
+    if (this.#pos + n > this.#limit) return false;
+    this.#limit -= n;
+    return true;
+  }
+
   get position(): number {
     return this.#pos;
   }
@@ -79,7 +86,9 @@ export class ResponseWriter {
   /**
    * Writes the header (QR set; `flags` supplies opcode, AA, TC, RD, CD), an OPT record when the query
    * had one (`opt`: its EDNS), and returns a copy of the message. Rcodes above 15 go in the OPT's
-   * extended-rcode byte. The OPT is always the message's last 11 octets (answer-cache.ts relies on it).
+   * extended-rcode byte. `option`: one EDNS option, whole (code, length, data), as the OPT's rdata;
+   * its size must have been reserved. Without one the OPT is the message's last 11 octets (answer-cache.ts
+   * relies on it for the answers it keeps, which never carry an option).
    */
   finish(
     id: number,
@@ -87,6 +96,7 @@ export class ResponseWriter {
     rcode: number,
     qdcount: number,
     opt: Pick<Edns, "dnssecOk"> | undefined,
+    option?: Uint8Array,
   ): Uint8Array {
     let arcount = this.#counts[2]!;
     if (opt !== undefined) {
@@ -97,8 +107,12 @@ export class ResponseWriter {
       // TTL: extended rcode (high 8 bits of the 12-bit rcode), version 0, the query's DO bit (RFC 3225
       // §3: copied into the response, whatever the answer), the other flags zero.
       this.#view.setUint32(p + 5, (((rcode >> 4) & 0xff) << 24) | (opt.dnssecOk ? DO_BIT : 0));
-      this.#view.setUint16(p + 9, 0);
+      this.#view.setUint16(p + 9, option?.length ?? 0);
       this.#pos = p + OPT_RR_SIZE;
+      if (option !== undefined) {
+        this.#buf.set(option, this.#pos);
+        this.#pos += option.length;
+      }
       arcount++;
     }
     this.#view.setUint16(0, id);

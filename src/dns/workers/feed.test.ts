@@ -5,6 +5,7 @@ import type { Zone } from "../../core/zones.js";
 import type { Snapshot } from "../../store/types.js";
 import { createWorkerFeed } from "./feed.js";
 import type { PrimaryMessage } from "./protocol.js";
+import type { SteeringEntry } from "../answer/steering.js";
 
 const zone = (name: string, serial = 1): Zone => ({
   name,
@@ -17,7 +18,7 @@ const zone = (name: string, serial = 1): Zone => ({
 /** A snapshot told apart by its one zone's name. */
 const snapshot = (name: string): Snapshot => ({ zones: [zone(name)], hosts: [], rrsets: [] });
 
-function setup(slots = 2, settleTimeoutMs = 1000) {
+function setup(slots = 2, settleTimeoutMs = 1000, rules?: () => readonly SteeringEntry[]) {
   const time = createFakeTime();
   const sent: [number, PrimaryMessage][] = [];
   const reads: { resolve: (s: Snapshot) => void; reject: (e: Error) => void }[] = [];
@@ -29,6 +30,7 @@ function setup(slots = 2, settleTimeoutMs = 1000) {
     send: (n, m) => sent.push([n, m]),
     snapshot: () => new Promise((resolve, reject) => reads.push({ resolve, reject })),
     readFailed: (n) => failed.push(n),
+    ...(rules && { rules }),
     settleTimeoutMs,
     timers: time.timers,
     clock: time.clock,
@@ -232,5 +234,51 @@ describe("the worker feed", () => {
     expect(take()).toEqual([]);
     await read(1, snapshot("fresh"));
     expect(take()).toEqual([[1, { kind: "load", seq: 0, snapshot: snapshot("fresh"), changes: [] }]]);
+  });
+
+  test("steering rules ride the numbered batches after the tick's index changes, every load carries the list, settled() waits for them", async () => {
+    const rule = { mode: "hashed" as const, weights: new Map([["192.0.2.1", 1]]) };
+    let rules: SteeringEntry[] = [{ name: "p.a.test", type: "A", rule }];
+    const { feed, take, read, time } = setup(1, 1000, () => rules);
+    feed.provision([1]);
+    feed.steeringChanged("q.a.test", "AAAA", rule); // during the read: buffered, and in the list sent
+    await read(0, snapshot("s1"));
+    expect(take()).toEqual([
+      [
+        1,
+        {
+          kind: "load",
+          seq: 1,
+          snapshot: snapshot("s1"),
+          changes: [{ op: "steering", name: "q.a.test", type: "AAAA", rule }],
+          steering: rules,
+        },
+      ],
+    ]);
+    feed.acked(1, 1);
+    feed.listener.serialChanged("a.test", 3);
+    feed.steeringChanged("p.a.test", "A", undefined);
+    const settled = feed.settled();
+    expect(take()).toEqual([
+      [
+        1,
+        {
+          kind: "changes",
+          seq: 3,
+          changes: [
+            { op: "serialChanged", zone: "a.test", serial: 3 },
+            { op: "steering", name: "p.a.test", type: "A", rule: undefined },
+          ],
+        },
+      ],
+    ]);
+    expect(await isDone(settled, time)).toBe(false);
+    feed.acked(1, 3);
+    expect(await isDone(settled, time)).toBe(true);
+    rules = [];
+    feed.load(snapshot("s2"));
+    expect(take()).toEqual([
+      [1, { kind: "load", seq: 4, snapshot: snapshot("s2"), changes: [], steering: [] }],
+    ]);
   });
 });

@@ -13,12 +13,18 @@
 // Callers must: call `provision` when they fork a worker into a slot, `acked` for its ack and ready
 // messages, `detach` when it exits, and `release` on close. `send` never throws (the pool drops what a
 // worker cannot take). Besides `send` and the injected timers and clock this module touches nothing.
+//
+// Answer steering rules (dns/answer/steering.ts) ride the same batches: `steeringChanged` is numbered
+// and sent like a store change (so a rule reaches every loaded worker at the end of the tick it was set
+// in, after the index changes made before it in that tick, and `settled()` waits for it), and every
+// `load` carries the whole rule list (`rules()`) read when it is sent.
 
 import type { Clock } from "../../core/clock.js";
 import type { Log } from "../../core/log.js";
 import type { Timers } from "../../core/timers.js";
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Snapshot } from "../../store/types.js";
+import type { SteeringEntry, SteeringRules } from "../answer/steering.js";
 import { recordingListener, type Change, type PrimaryMessage } from "./protocol.js";
 
 export interface WorkerFeedOptions {
@@ -30,6 +36,8 @@ export interface WorkerFeedOptions {
   readonly snapshot: () => Promise<Snapshot>;
   /** The snapshot read for slot `n`'s worker failed: it should be restarted. */
   readonly readFailed: (n: number) => void;
+  /** The primary's answer steering rules now, sent with every load. Default: none (not sent). */
+  readonly rules?: () => readonly SteeringEntry[];
   readonly settleTimeoutMs: number;
   readonly timers: Timers;
   readonly clock: Clock;
@@ -39,6 +47,8 @@ export interface WorkerFeedOptions {
 export interface WorkerFeed {
   /** Where the store's commits come in (each call is one change, sent at the end of the tick). */
   readonly listener: ChangeListener;
+  /** An answer steering rule changed (sent at the end of the tick, numbered like a change). */
+  readonly steeringChanged: SteeringRules["set"];
   /** Replaces every worker's index (the primary reloaded after an outside change). */
   load(snapshot: Snapshot): void;
   /** Resolves when every loaded worker has applied every change told so far (bounded). */
@@ -105,14 +115,19 @@ export function createWorkerFeed(opts: WorkerFeedOptions): WorkerFeed {
       else if (s.phase === "fetching") s.buffer.push(...changes);
     }
   };
-  const listener = recordingListener((c) => {
+  const record = (c: Change): void => {
     seq++;
     batch.push(c);
     if (!flushQueued) {
       flushQueued = true;
       queueMicrotask(flush);
     }
-  });
+  };
+  const listener = recordingListener(record);
+  const loadMessage = (snapshot: Snapshot, changes: readonly Change[]): PrimaryMessage =>
+    opts.rules === undefined
+      ? { kind: "load", seq, snapshot, changes }
+      : { kind: "load", seq, snapshot, changes, steering: opts.rules() };
 
   const warnBehind = (target: number): void => {
     const now = opts.clock();
@@ -124,11 +139,12 @@ export function createWorkerFeed(opts: WorkerFeedOptions): WorkerFeed {
 
   return {
     listener,
+    steeringChanged: (name, type, rule) => record({ op: "steering", name, type, rule }),
     load(snapshot) {
       flush();
       seq++;
       for (const s of slots) {
-        if (s.phase === "loaded") opts.send(s.n, { kind: "load", seq, snapshot, changes: [] });
+        if (s.phase === "loaded") opts.send(s.n, loadMessage(snapshot, []));
         else if (s.phase === "fetching") Object.assign(s, { latest: snapshot, buffer: [] });
       }
     },
@@ -169,7 +185,7 @@ export function createWorkerFeed(opts: WorkerFeedOptions): WorkerFeed {
           flush();
           group.forEach((s, i) => {
             if (s.generation !== generations[i] || s.phase !== "fetching") return;
-            opts.send(s.n, { kind: "load", seq, snapshot: s.latest ?? snapshot, changes: s.buffer });
+            opts.send(s.n, loadMessage(s.latest ?? snapshot, s.buffer));
             Object.assign(s, { phase: "loaded", buffer: [], latest: undefined });
           });
         },

@@ -23,6 +23,7 @@ import { systemTimers } from "../../core/timers.js";
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Snapshot } from "../../store/types.js";
 import { safeHandle } from "../transport/safe-handle.js";
+import type { AnswerSteering } from "../answer/steering.js";
 import type { DnsHandler, DnsReply } from "../answer/types.js";
 import { clusterLauncher } from "./cluster-process.js";
 import { createWorkerFeed } from "./feed.js";
@@ -40,6 +41,8 @@ export interface DnsWorkerPoolOptions {
   /** The catalog zone's name: the workers forward its questions (the primary holds it). */
   readonly catalog?: string | undefined;
   readonly log: Log;
+  /** The primary's answer steering rules: every worker answers with them too (feed.ts: when). */
+  readonly steering?: Pick<AnswerSteering, "entries" | "subscribe">;
   /** Where workers' counts go (CountingDnsMetrics.add): deltas, so they are simply added. */
   readonly metrics?: { add(counts: ReadonlyMap<string, number>): void };
   /** The worker entry: a built .js file (src/cli/dns-worker-main.ts, a composition root). */
@@ -70,7 +73,7 @@ export interface DnsWorkerPool extends ChangeListener {
 }
 
 export function createDnsWorkerPool(opts: DnsWorkerPoolOptions): DnsWorkerPool {
-  const { log } = opts;
+  const { log, steering } = opts;
   const deps = { timers: systemTimers, clock: systemClock, log };
   const feed = createWorkerFeed({
     ...deps,
@@ -78,8 +81,10 @@ export function createDnsWorkerPool(opts: DnsWorkerPoolOptions): DnsWorkerPool {
     send: (n, m) => supervisor.send(n, m),
     snapshot: opts.snapshot,
     readFailed: (n) => supervisor.kill(n),
+    rules: steering && (() => steering.entries()),
     settleTimeoutMs: opts.settleTimeoutMs ?? 1000,
   });
+  steering?.subscribe(feed.steeringChanged);
   const supervisor = createSupervisor({
     ...deps,
     slots: opts.workers,

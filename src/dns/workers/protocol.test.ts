@@ -1,5 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { parsePrimaryMessage, parseWorkerMessage } from "./protocol.js";
+import {
+  applyChange,
+  parsePrimaryMessage,
+  parseWorkerMessage,
+  recordingListener,
+  type Change,
+} from "./protocol.js";
+import { createAnswerSteering } from "../answer/steering.js";
 import { answersLocally } from "./route.js";
 import { encodeName } from "../wire/name.js";
 
@@ -62,6 +69,10 @@ describe("parsePrimaryMessage", () => {
       { kind: "load", seq: 1, snapshot: { zones: [], hosts: [] }, changes: [] },
     ],
     ["changes with negative seq", { kind: "changes", seq: -2, changes: [] }],
+    [
+      "load with steering that is no list",
+      { kind: "load", seq: 1, snapshot: { zones: [], hosts: [], rrsets: [] }, changes: [], steering: {} },
+    ],
     ["reply with string bytes", { kind: "reply", id: 1, bytes: "x" }],
     ["init without listen", { kind: "init", worker: 1, logLevel: "info", limits: {} }],
     [
@@ -70,6 +81,23 @@ describe("parsePrimaryMessage", () => {
     ],
   ])("rejects %s", (_name, raw) => {
     expect(parsePrimaryMessage(raw)).toBeUndefined();
+  });
+});
+
+describe("applyChange", () => {
+  test("a steering change sets or removes the rule on the registry given, and is ignored without one", () => {
+    const steering = createAnswerSteering();
+    const listener = recordingListener(() => {
+      throw new Error("a steering change is no index change");
+    });
+    const rule = { mode: "weighted" as const, weights: new Map([["192.0.2.1", 2]]) };
+    const set: Change = { op: "steering", name: "p.a.test", type: "A", rule };
+    applyChange(listener, set);
+    expect(steering.size).toBe(0);
+    applyChange(listener, set, steering);
+    expect(steering.entries()).toEqual([{ name: "p.a.test", type: "A", rule }]);
+    applyChange(listener, { op: "steering", name: "p.a.test", type: "A", rule: undefined }, steering);
+    expect(steering.size).toBe(0);
   });
 });
 

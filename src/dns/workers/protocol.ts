@@ -13,6 +13,7 @@ import type { RRSet } from "../../core/records.js";
 import type { ChangeListener } from "../../store/change-listener.js";
 import type { Snapshot } from "../../store/types.js";
 import type { Zone } from "../../core/zones.js";
+import type { SteeredType, SteeringEntry, SteeringRule, SteeringRules } from "../answer/steering.js";
 
 /** One ChangeListener call, as data. */
 export type Change =
@@ -25,7 +26,14 @@ export type Change =
       readonly sets: readonly RRSet[];
     }
   | { readonly op: "hostRemoved"; readonly fqdn: string; readonly zone: string }
-  | { readonly op: "serialChanged"; readonly zone: string; readonly serial: number };
+  | { readonly op: "serialChanged"; readonly zone: string; readonly serial: number }
+  /** An answer steering rule set or removed (not a store change: it rides the same numbered batches). */
+  | {
+      readonly op: "steering";
+      readonly name: string;
+      readonly type: SteeredType;
+      readonly rule: SteeringRule | undefined;
+    };
 
 export interface Endpoint {
   readonly host: string;
@@ -49,12 +57,16 @@ export interface WorkerInit {
 /** From the primary. */
 export type PrimaryMessage =
   | WorkerInit
-  /** Replaces the index with `snapshot`, then applies `changes` (those committed while it was read). */
+  /**
+   * Replaces the index with `snapshot` and the answer steering rules with `steering` (the primary's
+   * when the message was sent), then applies `changes` (those made while the snapshot was read).
+   */
   | {
       readonly kind: "load";
       readonly seq: number;
       readonly snapshot: Snapshot;
       readonly changes: readonly Change[];
+      readonly steering?: readonly SteeringEntry[];
     }
   | { readonly kind: "changes"; readonly seq: number; readonly changes: readonly Change[] }
   /** The primary's reply to a forwarded message; null: send nothing. */
@@ -134,7 +146,10 @@ export function parsePrimaryMessage(raw: unknown): PrimaryMessage | undefined {
         ? (raw as PrimaryMessage)
         : undefined;
     case "load":
-      return isSeq(m["seq"]) && isSnapshot(m["snapshot"]) && Array.isArray(m["changes"])
+      return isSeq(m["seq"]) &&
+        isSnapshot(m["snapshot"]) &&
+        Array.isArray(m["changes"]) &&
+        (m["steering"] === undefined || Array.isArray(m["steering"]))
         ? (raw as PrimaryMessage)
         : undefined;
     case "changes":
@@ -156,8 +171,8 @@ function isSnapshot(v: unknown): v is Snapshot {
   return Array.isArray(s["zones"]) && Array.isArray(s["hosts"]) && Array.isArray(s["rrsets"]);
 }
 
-/** Replays one change on `listener`. */
-export function applyChange(listener: ChangeListener, c: Change): void {
+/** Replays one change on `listener` (a steering change on `steering`, ignored without one). */
+export function applyChange(listener: ChangeListener, c: Change, steering?: SteeringRules): void {
   switch (c.op) {
     case "zoneChanged":
       return listener.zoneChanged(c.zone);
@@ -169,6 +184,8 @@ export function applyChange(listener: ChangeListener, c: Change): void {
       return listener.hostRemoved(c.fqdn, c.zone);
     case "serialChanged":
       return listener.serialChanged(c.zone, c.serial);
+    case "steering":
+      return steering?.set(c.name, c.type, c.rule);
   }
 }
 
