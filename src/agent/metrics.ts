@@ -108,13 +108,9 @@ export function createAgentMetrics(
   beat("beacon_agent_heartbeat_ok", "1 when the record's last heartbeat was accepted", (g, s) =>
     g.set(labels(s), s.outcome === "ok" ? 1 : 0),
   );
-  beat(
-    "beacon_agent_heartbeat_last_success_timestamp_seconds",
-    "When a heartbeat was last accepted",
-    (g, s) => {
-      if (s.lastOkAt !== undefined) g.set(labels(s), s.lastOkAt / 1000);
-    },
-  );
+  beat("beacon_agent_heartbeat_ok_timestamp_seconds", "When a heartbeat was last accepted", (g, s) => {
+    if (s.lastOkAt !== undefined) g.set(labels(s), s.lastOkAt / 1000);
+  });
   beats("beacon_agent_heartbeats_total", "Heartbeats sent (accepted or not)", (s) => s.sentTotal);
   beats(
     "beacon_agent_heartbeat_failures_total",

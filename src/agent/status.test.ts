@@ -176,12 +176,12 @@ describe("status app", () => {
     for (const line of [
       `beacon_agent_heartbeat_ok{${one}} 1`,
       `beacon_agent_heartbeat_ok{${two}} 0`,
-      `beacon_agent_heartbeat_last_success_timestamp_seconds{${one}} ${T / 1000}`,
+      `beacon_agent_heartbeat_ok_timestamp_seconds{${one}} ${T / 1000}`,
       `beacon_agent_heartbeats_total{${one}} 7`,
       `beacon_agent_heartbeat_failures_total{${two}} 3`,
     ])
       expect(text).toContain(line);
-    expect(text.join("\n")).not.toContain(`beacon_agent_heartbeat_last_success_timestamp_seconds{${two}}`);
+    expect(text.join("\n")).not.toContain(`beacon_agent_heartbeat_ok_timestamp_seconds{${two}}`);
     // Without heartbeats, /healthz has no such field.
     expect(await (await app([rec({})]).request("/healthz")).json()).not.toHaveProperty("heartbeats");
   });
