@@ -204,11 +204,11 @@ describe("heartbeat sender against a local HTTP server", () => {
     expect(h.lines.map((l) => l.level)).toEqual(["error", "info"]);
   });
 
-  test("hostile replies: 200 HTML, 200 without pools, pools not strings, 404 HTML → failed or refused", async () => {
+  test("hostile replies: 502 HTML, 200 HTML, pools not strings, 404 HTML → failed or refused", async () => {
     const h = harness();
     replies.push(
+      { status: 502, body: "<html>Bad Gateway</html>" },
       { status: 200, body: "<html>captive portal</html>" },
-      { status: 200, body: "{}" },
       { status: 200, body: '{"pools":[1,{"x":2}]}' },
       { status: 404, body: "<h1>Not Found</h1>" },
     );
@@ -220,12 +220,12 @@ describe("heartbeat sender against a local HTTP server", () => {
       outcomes.push(h.sender.status()[0]);
     }
     expect(outcomes.map((s) => [s?.outcome, s?.code])).toEqual([
-      ["failed", "bad_reply"],
+      ["failed", "http_502"],
       ["failed", "bad_reply"],
       ["failed", "bad_reply"],
       ["refused", "http_404"],
     ]);
-    // One warning for the bad_reply episode, one error for the refusal.
+    // One warning for the whole failing episode (whatever the codes), one error for the refusal.
     expect(h.lines.map((l) => l.level)).toEqual(["warn", "error"]);
   });
 

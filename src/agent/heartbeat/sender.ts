@@ -10,8 +10,8 @@
 //   update is; a bound interface without an address is a failed beat (code "bind").
 // - A server that asks to wait (429/503 with Retry-After) is not sent to again before that.
 //   Refusals (401/403/404: token, scope, no pools) keep the schedule: the admin may fix them.
-// - Logged once per change of outcome (and code, and pool list), never once per beat; counted in
-//   status() for metrics and /healthz. Memory per record is fixed: nothing grows with beats.
+// - Logged once when heartbeats start failing (any code), are refused (per code), or are accepted
+//   (per pool list), never once per beat; counted in status() for metrics and /healthz. Memory per record is fixed: nothing grows with beats.
 // - reload() keeps the schedule of records whose heartbeat, target and settings are unchanged and
 //   beats new or changed ones at once; stop() cancels timers, aborts beats in flight and waits.
 // Callers must: pass records whose target implements heartbeat() (config allows `heartbeat` only
@@ -73,7 +73,7 @@ interface Line {
   readonly ac: AbortController;
   timer: TimerHandle | undefined;
   status: HeartbeatStatus;
-  /** What was last logged: outcome, code and pools. */
+  /** What was last logged: "ok" and the pools, "refused" and the code, or "failing". */
   logged: string;
 }
 
@@ -194,7 +194,8 @@ export function createHeartbeatSender(initial: readonly AgentRecord[], deps: Hea
       sentTotal: s.sentTotal + 1,
       failuresTotal: s.failuresTotal + (ok ? 0 : 1),
     };
-    const key = ok ? `ok ${r.pools.join(",")}` : `${outcome} ${r.code}`;
+    // A failing line may alternate between network, timeout and 5xx: one episode, one line.
+    const key = ok ? `ok ${r.pools.join(",")}` : outcome === "refused" ? `refused ${r.code}` : "failing";
     if (key === line.logged) return;
     const was = line.logged.split(" ", 1)[0];
     line.logged = key;
