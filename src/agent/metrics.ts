@@ -1,32 +1,50 @@
 // Prometheus metrics of one agent, on a Registry of its own (never prom-client's global one, so
 // several agents or tests in one process do not collide). Values are read from the loop's status at
-// scrape time: nothing to keep in step.
+// scrape time: nothing to keep in step. Heartbeats (heartbeat/sender.ts) carry the same labels as
+// their record.
 
 import { Counter, Gauge, Registry } from "prom-client";
+import type { HeartbeatStatus } from "./heartbeat/sender.js";
 import type { RecordStatus } from "./loop/record-state.js";
 
 const LABELS = ["fqdn", "type", "target"] as const;
 const VERDICTS = ["agreed", "disagreed", "insufficient"] as const;
 
-export function createAgentMetrics(status: () => readonly RecordStatus[]): Registry {
+type Labelled = Pick<RecordStatus, "fqdn" | "type" | "target">;
+const labels = (s: Labelled) => ({ fqdn: s.fqdn, type: s.type, target: s.target });
+
+export function createAgentMetrics(
+  status: () => readonly RecordStatus[],
+  heartbeats: () => readonly HeartbeatStatus[] = () => [],
+): Registry {
   const registry = new Registry();
-  const labels = (s: RecordStatus) => ({ fqdn: s.fqdn, type: s.type, target: s.target });
-  const gauge = (
-    name: string,
-    help: string,
-    set: (g: Gauge, s: RecordStatus) => void,
-    extra: string[] = [],
-  ) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: [...LABELS, ...extra],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const s of status()) set(this, s);
-      },
-    });
+  const gaugeOf =
+    <S extends Labelled>(list: () => readonly S[]) =>
+    (name: string, help: string, set: (g: Gauge, s: S) => void, extra: string[] = []) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [...LABELS, ...extra],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const s of list()) set(this, s);
+        },
+      });
+  const counterOf =
+    <S extends Labelled>(list: () => readonly S[]) =>
+    (name: string, help: string, value: (s: S) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: [...LABELS],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const s of list()) this.inc(labels(s), value(s));
+        },
+      });
+  const gauge = gaugeOf(status);
 
   gauge(
     "beacon_agent_record_healthy",
@@ -79,15 +97,25 @@ export function createAgentMetrics(status: () => readonly RecordStatus[]): Regis
     },
     ["status"],
   );
-  new Counter({
-    name: "beacon_agent_failures_total",
-    help: "Cycles of the record that failed (detection, publish or configuration)",
-    labelNames: [...LABELS],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of status()) this.inc(labels(s), s.failuresTotal);
-    },
+  counterOf(status)(
+    "beacon_agent_failures_total",
+    "Cycles of the record that failed (detection, publish or configuration)",
+    (s) => s.failuresTotal,
+  );
+
+  const beat = gaugeOf(heartbeats);
+  const beats = counterOf(heartbeats);
+  beat("beacon_agent_heartbeat_ok", "1 when the record's last heartbeat was accepted", (g, s) =>
+    g.set(labels(s), s.outcome === "ok" ? 1 : 0),
+  );
+  beat("beacon_agent_heartbeat_ok_timestamp_seconds", "When a heartbeat was last accepted", (g, s) => {
+    if (s.lastOkAt !== undefined) g.set(labels(s), s.lastOkAt / 1000);
   });
+  beats("beacon_agent_heartbeats_total", "Heartbeats sent (accepted or not)", (s) => s.sentTotal);
+  beats(
+    "beacon_agent_heartbeat_failures_total",
+    "Heartbeats that failed or were refused",
+    (s) => s.failuresTotal,
+  );
   return registry;
 }

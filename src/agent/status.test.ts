@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import type { HeartbeatStatus } from "./heartbeat/sender.js";
 import { createAgentMetrics } from "./metrics.js";
 import type { RecordStatus } from "./loop/record-state.js";
 import { createStatusApp } from "./status.js";
@@ -25,9 +26,33 @@ function rec(over: Partial<RecordStatus>): RecordStatus {
   };
 }
 
-function app(records: RecordStatus[]) {
+function beat(over: Partial<HeartbeatStatus>): HeartbeatStatus {
+  return {
+    fqdn: "line1.example.com",
+    type: "A",
+    target: "home",
+    intervalMs: 10_000,
+    outcome: "ok",
+    code: undefined,
+    detail: "heartbeat line1.example.com: accepted",
+    pools: ["www"],
+    lastOkAt: T,
+    nextAt: T + 10_000,
+    sentTotal: 7,
+    failuresTotal: 2,
+    ...over,
+  };
+}
+
+function app(records: RecordStatus[], beats?: HeartbeatStatus[]) {
   const status = () => records;
-  return createStatusApp({ status, registry: createAgentMetrics(status), version: "9.9.9" });
+  const heartbeats = beats === undefined ? undefined : () => beats;
+  return createStatusApp({
+    status,
+    ...(heartbeats === undefined ? {} : { heartbeats }),
+    registry: createAgentMetrics(status, heartbeats),
+    version: "9.9.9",
+  });
 }
 
 describe("status app", () => {
@@ -108,6 +133,57 @@ describe("status app", () => {
       expect(text.split("\n")).toContain(line);
     expect(text).not.toContain(`beacon_agent_last_success_timestamp_seconds{${b}}`);
     expect(text).not.toContain(`address_info{${b}`);
+  });
+
+  test("heartbeats: listed in /healthz without failing it, and in /metrics", async () => {
+    const beats = [
+      beat({}),
+      beat({
+        fqdn: "line2.example.com",
+        outcome: "refused",
+        code: "forbidden",
+        detail: "heartbeat line2.example.com: HTTP 403 forbidden: no",
+        lastOkAt: undefined,
+        failuresTotal: 3,
+      }),
+    ];
+    const health = await app([rec({})], beats).request("/healthz");
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { heartbeats: unknown[] };
+    expect(body.heartbeats).toEqual([
+      {
+        fqdn: "line1.example.com",
+        type: "A",
+        target: "home",
+        outcome: "ok",
+        code: null,
+        detail: "heartbeat line1.example.com: accepted",
+        pools: ["www"],
+        last_ok: new Date(T).toISOString(),
+        next: new Date(T + 10_000).toISOString(),
+        failures: 2,
+      },
+      expect.objectContaining({
+        fqdn: "line2.example.com",
+        outcome: "refused",
+        code: "forbidden",
+        last_ok: null,
+      }),
+    ]);
+    const text = (await (await app([rec({})], beats).request("/metrics")).text()).split("\n");
+    const one = 'fqdn="line1.example.com",type="A",target="home"';
+    const two = 'fqdn="line2.example.com",type="A",target="home"';
+    for (const line of [
+      `beacon_agent_heartbeat_ok{${one}} 1`,
+      `beacon_agent_heartbeat_ok{${two}} 0`,
+      `beacon_agent_heartbeat_ok_timestamp_seconds{${one}} ${T / 1000}`,
+      `beacon_agent_heartbeats_total{${one}} 7`,
+      `beacon_agent_heartbeat_failures_total{${two}} 3`,
+    ])
+      expect(text).toContain(line);
+    expect(text.join("\n")).not.toContain(`beacon_agent_heartbeat_ok_timestamp_seconds{${two}}`);
+    // Without heartbeats, /healthz has no such field.
+    expect(await (await app([rec({})]).request("/healthz")).json()).not.toHaveProperty("heartbeats");
   });
 
   test("each agent has its own registry: two apps do not share series", async () => {

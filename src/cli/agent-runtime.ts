@@ -145,7 +145,11 @@ export async function startAgent(
     setupUnavailable = page?.setupUnavailable;
     const app = createStatusApp({
       status: () => loop.status(),
-      registry: createAgentMetrics(() => loop.status()),
+      heartbeats: () => loop.heartbeats(),
+      registry: createAgentMetrics(
+        () => loop.status(),
+        () => loop.heartbeats(),
+      ),
       version: VERSION,
       ...(page === undefined ? {} : { page }),
     });

@@ -41,6 +41,8 @@ export interface RecordConfig {
   readonly bind: RecordBind | undefined;
   readonly ipv6Host: Ipv6Host | undefined;
   readonly ttl: number | undefined;
+  /** Heartbeats to the record's Beacon server (pools); undefined: none. */
+  readonly heartbeat: { readonly intervalMs: number } | undefined;
   /**
    * Changes whenever anything that affects publishing this record changes (its own settings, its
    * target's settings including secrets, its sources). Used to forget a `fatal` stop on config change.

@@ -380,3 +380,79 @@ describe("loadAgentConfig: provider targets", () => {
     );
   });
 });
+
+describe("loadAgentConfig: heartbeat", () => {
+  const registries = { ...REGISTRIES, targets: new Map([...TARGET_TYPES, ["fake", fakeTarget]]) };
+  const yamlWith = (heartbeat: string, target = "b") =>
+    [
+      "targets:", // 1
+      "  b: { type: beacon, url: https://ddns.example/, token: tk_a.b }", // 2
+      "  f: { type: fake, url: https://d.example/, password: longenough }", // 3
+      "records:", // 4
+      `  - { name: line1.example, type: A, target: ${target}, bind: { interface: wan1 }, heartbeat: ${heartbeat} }`, // 5
+      "",
+    ].join("\n");
+
+  test("off by default; { interval } in milliseconds; {} means 10 s", () => {
+    expect(load({ yaml: yamlWith("{ interval: 30s }") }, registries).records[0]?.heartbeat).toEqual({
+      intervalMs: 30_000,
+    });
+    expect(load({ yaml: yamlWith("{}") }, registries).records[0]?.heartbeat).toEqual({ intervalMs: 10_000 });
+    expect(
+      load({ yaml: GOOD, extra: { "/etc/beacon/secrets/pw": "password-one" } }).records[0]?.heartbeat,
+    ).toBe(undefined);
+  });
+
+  test("heartbeat does not change the record's fingerprint (it does not affect publishing)", () => {
+    const a = load({ yaml: yamlWith("{ interval: 30s }") }, registries).records[0];
+    const b = load({ yaml: yamlWith("{ interval: 1m }") }, registries).records[0];
+    expect(a?.fingerprint).toBe(b?.fingerprint);
+  });
+
+  test.each([
+    [
+      "an interval under 5 s",
+      "{ interval: 4s }",
+      "records[0].heartbeat.interval",
+      "expected a duration between 5s and 1h",
+    ],
+    [
+      "an interval over 1 h",
+      "{ interval: 2h }",
+      "records[0].heartbeat.interval",
+      "expected a duration between 5s and 1h",
+    ],
+    [
+      "a word",
+      "{ interval: often }",
+      "records[0].heartbeat.interval",
+      '"often" is not a duration like 30s, 5m or 1h',
+    ],
+    ["a list as interval", "{ interval: [10s] }", "records[0].heartbeat.interval", "is not a duration"],
+    [
+      "true instead of a mapping",
+      "true",
+      "records[0].heartbeat",
+      "expected a mapping like { interval: 10s }",
+    ],
+    ["a bare duration", "10s", "records[0].heartbeat", "expected a mapping like { interval: 10s }"],
+    [
+      "a misspelt key",
+      "{ intervall: 10s }",
+      "records[0].heartbeat.intervall",
+      'unknown setting (did you mean "interval"?)',
+    ],
+  ])("rejects %s, naming the setting and line", (_name, heartbeat, setting, message) => {
+    const msg = errorOf({ yaml: yamlWith(heartbeat) }, registries);
+    expect(msg).toMatch(
+      new RegExp(`^config error: ${setting.replace(/[.[\]]/g, "\\$&")} in /etc/beacon/agent\\.yaml:5:\\d+: `),
+    );
+    expect(msg).toContain(message);
+  });
+
+  test("a heartbeat on a record whose target is not a Beacon server is refused", () => {
+    expect(errorOf({ yaml: yamlWith("{ interval: 10s }", "f") }, registries)).toMatch(
+      /^config error: records\[0\]\.heartbeat in \/etc\/beacon\/agent\.yaml:5:\d+: heartbeats go to a Beacon server: target f is of type fake, not beacon$/,
+    );
+  });
+});

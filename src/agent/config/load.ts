@@ -146,5 +146,6 @@ function keysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 1 && path[0] === "log") return ["level", "format"];
   if (path[0] === "records" && path.length === 2) return Object.keys(recordSchema.shape);
   if (path[0] === "records" && path[2] === "bind") return ["interface", "address"];
+  if (path[0] === "records" && path[2] === "heartbeat") return ["interval"];
   return [];
 }

@@ -71,6 +71,12 @@ export function buildRecords(
           `${raw.type === "A" ? "an" : "a"} ${raw.type} record detects and updates over IPv${family}; bind to an IPv${family} address`,
         );
     }
+    if (raw.heartbeat !== undefined && target !== undefined && target.type !== "beacon")
+      issue(
+        at("heartbeat"),
+        `heartbeats go to a Beacon server: target ${raw.target} is of type ${target.type}, not beacon`,
+        true,
+      );
     const key = `${raw.name} ${raw.type} ${raw.target}`;
     if (seen.has(key)) issue(at("name"), `${raw.name} ${raw.type} via target ${raw.target} is listed twice`);
     seen.add(key);
@@ -79,7 +85,8 @@ export function buildRecords(
     const fingerprint = createHash("sha256")
       .update(
         JSON.stringify({
-          record: raw,
+          // Heartbeats do not affect publishing: changing them must not lift a fatal stop.
+          record: { ...raw, heartbeat: undefined },
           target,
           sources: sources.map((id) => [id, ctx.sources.get(id)]),
         }),
@@ -108,6 +115,7 @@ export function buildRecords(
             ? { kind: "mac", mac: raw.ipv6_mac }
             : undefined,
       ttl: raw.ttl,
+      heartbeat: raw.heartbeat === undefined ? undefined : { intervalMs: raw.heartbeat.interval },
       fingerprint,
       origin: originOf(ctx.locate(at())),
     });

@@ -92,6 +92,12 @@ const bind = z.union(
   { error: "expected { interface: <name> } or { address: <local IP> }" },
 );
 
+/** Pools: tell the record's Beacon server that this line is alive (records.ts checks the target's type). */
+const heartbeat = z.strictObject(
+  { interval: duration(5_000, 3_600_000).prefault("10s") },
+  { error: "expected a mapping like { interval: 10s }" },
+);
+
 export const recordSchema = z.strictObject(
   {
     name: fqdn,
@@ -107,6 +113,7 @@ export const recordSchema = z.strictObject(
     ipv6_suffix: ipv6Suffix.optional(),
     ipv6_mac: mac.optional(),
     ttl: integer(MIN_TTL, MAX_TTL).optional(),
+    heartbeat: heartbeat.optional(),
   },
   { error: "expected a mapping describing a record" },
 );

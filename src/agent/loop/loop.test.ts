@@ -549,3 +549,32 @@ describe("agent loop: runNow and the last per-source report", () => {
     expect(target.calls).toHaveLength(0);
   });
 });
+
+describe("agent loop: heartbeats", () => {
+  test("they run from start() to stop() on their own interval; runOnce() sends none; reload() follows", async () => {
+    const target = fakeTarget();
+    const beats: (string | undefined)[] = [];
+    const withBeats = Object.assign(target, {
+      heartbeat: (req: { fqdn: string; localAddress: string | undefined }) => {
+        beats.push(req.fqdn);
+        return Promise.resolve({ status: "ok" as const, pools: ["www"], detail: "accepted" });
+      },
+    });
+    const record = agentRecord(twoSources(), withBeats, { heartbeat: { intervalMs: 10_000 } });
+    const { loop, time } = harness([record]);
+    await loop.runOnce();
+    expect(beats).toEqual([]);
+    loop.start();
+    await time.advance(0);
+    expect(beats).toEqual(["home.example.com"]);
+    await time.advance(30_000);
+    expect(beats).toHaveLength(4);
+    expect(loop.heartbeats()).toMatchObject([{ fqdn: "home.example.com", outcome: "ok", sentTotal: 4 }]);
+    loop.reload([agentRecord(twoSources(), withBeats)]); // heartbeat removed from the record
+    await time.advance(30_000);
+    expect(beats).toHaveLength(4);
+    expect(loop.heartbeats()).toEqual([]);
+    await loop.stop();
+    expect(time.pending()).toEqual([]);
+  });
+});

@@ -9,6 +9,8 @@
 //   after `fatal`, until reload() brings a changed configuration for that record.
 // - A record never runs two cycles at once; a trigger during a cycle runs one more right after.
 // - stop() aborts in-flight detection, publishing and notifications, and waits for them to end.
+// - Records with `heartbeat` also beat from start() to stop() (heartbeat/sender.ts), on their own
+//   schedule; runOnce() sends none.
 //
 // The parts: record-machine.ts decides each record's schedule (pure), scheduler.ts drives it on the
 // timers, interface-poller.ts watches the interfaces, recorder.ts applies reports (memory,
@@ -17,6 +19,7 @@
 import type { Log } from "../../core/log.js";
 import type { Random } from "../../core/timers.js";
 import type { AgentRecord } from "./agent-record.js";
+import { createHeartbeatSender, type HeartbeatStatus } from "../heartbeat/sender.js";
 import { createInterfacePoller } from "./interface-poller.js";
 import { createDispatcher } from "../notify/dispatch.js";
 import type { Notifier } from "../notify/types.js";
@@ -72,6 +75,8 @@ export interface AgentLoop {
   /** New configuration: changed or new records run at once (a fatal stop is lifted by the change). */
   reload(records: readonly AgentRecord[]): void;
   status(): RecordStatus[];
+  /** Records with heartbeats: how their last beat went. */
+  heartbeats(): HeartbeatStatus[];
   /** Resolves when no cycle is running (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -114,6 +119,7 @@ export function createAgentLoop(
     pollMs: opts.interfacePollMs ?? 1_000,
     onChange: (changed) => scheduler.interfacesChanged(changed),
   });
+  const heartbeats = createHeartbeatSender(initial, deps);
   let started = false;
 
   /** Polling starts with the first record that watches an interface, and then goes on. */
@@ -126,6 +132,7 @@ export function createAgentLoop(
       if (started) return;
       started = true;
       scheduler.start();
+      heartbeats.start();
       watchInterfaces();
     },
 
@@ -134,7 +141,7 @@ export function createAgentLoop(
       poller.stop();
       ac.abort(new Error("agent stopping"));
       dispatcher.abort();
-      await scheduler.idle();
+      await Promise.all([scheduler.idle(), heartbeats.stop()]);
       await dispatcher.drain();
     },
 
@@ -156,6 +163,7 @@ export function createAgentLoop(
 
     reload(records) {
       scheduler.reload(records);
+      heartbeats.reload(records);
       if (started) watchInterfaces();
     },
 
@@ -163,6 +171,8 @@ export function createAgentLoop(
       scheduler
         .slots()
         .map((s) => recordStatus(s.record, recorder.memory(s.record.key), s.tally, s.nextRunAt)),
+
+    heartbeats: () => heartbeats.status(),
 
     idle: () => scheduler.idle(),
   };

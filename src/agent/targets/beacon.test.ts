@@ -25,6 +25,17 @@ function req(over: Partial<PublishRequest> = {}): PublishRequest {
   };
 }
 
+/** One heartbeat for home.example.com. */
+function beat(url: string) {
+  const t = target(url, "tk_a.b");
+  if (t.heartbeat === undefined) throw new Error("the beacon target takes heartbeats");
+  return t.heartbeat({
+    fqdn: "home.example.com",
+    localAddress: undefined,
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
 function target(url: string, token: string): Target {
   return beaconTarget.create("home", beaconTarget.settings.parse({ url, token }), fakeDeps(http));
 }
@@ -203,6 +214,68 @@ describe("beacon target: the request and the reply mapping (fake server)", () =>
   ])("%s → %o", async (_name, reply, expected) => {
     replies.push(reply);
     expect(await target(server.url, "tk_a.b").publish(req())).toMatchObject(expected);
+  });
+
+  it("heartbeat: POSTs JSON {hostname} to /api/v1/heartbeat with the bearer token; the pools come back", async () => {
+    replies.push({
+      status: 200,
+      body: JSON.stringify({ hostname: "home.example.com", pools: ["www", "mail"] }),
+    });
+    const r = await beat(`${server.url}/beacon`);
+    expect(r).toEqual({
+      status: "ok",
+      pools: ["www", "mail"],
+      detail: "heartbeat home.example.com: accepted",
+    });
+    expect(seen[0]).toMatchObject({ method: "POST", url: "/beacon/api/v1/heartbeat" });
+    expect(seen[0]?.headers.authorization).toBe("Bearer tk_a.b");
+    expect(JSON.parse(seen[0]?.body ?? "")).toEqual({ hostname: "home.example.com" });
+  });
+
+  it.each([
+    [
+      "401 problem",
+      { status: 401, body: problem("unauthorized", 401) },
+      { status: "fatal", code: "unauthorized" },
+    ],
+    ["403 problem", { status: 403, body: problem("forbidden", 403) }, { status: "fatal", code: "forbidden" }],
+    [
+      "404 problem (no pools)",
+      { status: 404, body: problem("not_found", 404) },
+      { status: "fatal", code: "not_found" },
+    ],
+    [
+      "429 with Retry-After: 30",
+      { status: 429, body: problem("rate_limited", 429), headers: { "retry-after": "30" } },
+      { status: "backoff", code: "rate_limited", retryAfterMs: 30_000 },
+    ],
+    [
+      "503 with Retry-After: 5",
+      { status: 503, body: problem("store_unavailable", 503), headers: { "retry-after": "5" } },
+      { status: "backoff", code: "store_unavailable", retryAfterMs: 5_000 },
+    ],
+    ["200 HTML", { status: 200, body: "<html>portal</html>" }, { status: "retry", code: "bad_reply" }],
+    [
+      "200 pools not a list",
+      { status: 200, body: '{"pools":"www"}' },
+      { status: "retry", code: "bad_reply" },
+    ],
+    [
+      "200 pools with a number",
+      { status: 200, body: '{"pools":["www",7]}' },
+      { status: "retry", code: "bad_reply" },
+    ],
+  ])("heartbeat: %s → %o", async (_name, reply, expected) => {
+    replies.push(reply);
+    const r = await beat(server.url);
+    expect(r).toMatchObject(expected);
+  });
+
+  it("heartbeat: a huge pool list is cut to a bounded length", async () => {
+    const pools = Array.from({ length: 1_000 }, (_, i) => `p${i}`);
+    replies.push({ status: 200, body: JSON.stringify({ pools }) });
+    const r = await beat(server.url);
+    expect(r.status === "ok" ? r.pools.length : undefined).toBe(100);
   });
 
   it("connection refused → retry network", async () => {

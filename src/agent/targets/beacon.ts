@@ -1,6 +1,7 @@
 // Target "beacon": a Beacon server's JSON API (docs/api.md) with a bearer token.
 //   publish → PUT {url}/api/v1/hosts/{fqdn}/records/{type}  {values, ttl?}
 //   current → GET {url}/api/v1/hosts/{fqdn}
+//   heartbeat → POST {url}/api/v1/heartbeat {hostname} → 200 {hostname, pools: [names]}
 // Replies: 200 {"status":"good"} → updated, {"status":"nochg"} → noop; a 4xx problem is fatal with
 // its code (the same request will fail the same way); 408/429/5xx retry, or back off for as long as
 // Retry-After asks; anything that is not the API's JSON is retried, never taken for success.
@@ -10,7 +11,15 @@ import type { HttpReply } from "../../net/http.js";
 import { invalidRequest, neverThrows, quoteBody, transportFailure } from "./failures.js";
 import { httpUrlSetting } from "../../net/http-url.js";
 import { parseRetryAfter } from "../../net/retry-after.js";
-import type { PublishRequest, PublishResult, Target, TargetDefinition, TargetDeps } from "./types.js";
+import type {
+  HeartbeatResult,
+  PublishRequest,
+  PublishResult,
+  Target,
+  TargetDefinition,
+  TargetDeps,
+  TargetFailure,
+} from "./types.js";
 
 export interface BeaconTargetSettings {
   /** Base URL of the server, e.g. "https://ddns.example.net" (a path prefix is kept). */
@@ -41,6 +50,14 @@ function createBeaconTarget(id: string, s: BeaconTargetSettings, deps: TargetDep
     "user-agent": deps.userAgent,
   };
   const hostUrl = (fqdn: string) => `${base}/api/v1/hosts/${encodeURIComponent(fqdn)}`;
+  const sendJson = (url: string, method: "PUT" | "POST", body: unknown, signal: AbortSignal, from?: string) =>
+    deps.httpRequest(url, {
+      method,
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal,
+      ...(from === undefined ? {} : { localAddress: from }),
+    });
 
   return {
     id,
@@ -50,17 +67,34 @@ function createBeaconTarget(id: string, s: BeaconTargetSettings, deps: TargetDep
         if (invalid !== undefined) return invalid;
         let reply: HttpReply;
         try {
-          reply = await deps.httpRequest(`${hostUrl(req.fqdn)}/records/${req.type}`, {
-            method: "PUT",
-            headers: { ...headers, "content-type": "application/json" },
-            body: JSON.stringify({ values: req.values, ...(req.ttl === undefined ? {} : { ttl: req.ttl }) }),
-            signal: req.signal,
-            ...(req.localAddress === undefined ? {} : { localAddress: req.localAddress }),
-          });
+          reply = await sendJson(
+            `${hostUrl(req.fqdn)}/records/${req.type}`,
+            "PUT",
+            { values: req.values, ...(req.ttl === undefined ? {} : { ttl: req.ttl }) },
+            req.signal,
+            req.localAddress,
+          );
         } catch (e) {
           return transportFailure(e, req.signal, `beacon ${id}`);
         }
         return interpretBeaconReply(reply, req, deps.clock());
+      }),
+
+    heartbeat: (req) =>
+      neverThrows(req.signal, `beacon ${id}`, async () => {
+        let reply: HttpReply;
+        try {
+          reply = await sendJson(
+            `${base}/api/v1/heartbeat`,
+            "POST",
+            { hostname: req.fqdn },
+            req.signal,
+            req.localAddress,
+          );
+        } catch (e) {
+          return transportFailure(e, req.signal, `beacon ${id}`);
+        }
+        return interpretHeartbeatReply(reply, req.fqdn, deps.clock());
       }),
 
     async current(fqdn, type, signal) {
@@ -89,7 +123,37 @@ export function interpretBeaconReply(reply: HttpReply, req: PublishRequest, now:
       detail: `${what}: HTTP ${reply.status} without a Beacon status: ${quoteBody(reply.body)}`,
     };
   }
+  return replyFailure(reply, json, what, now);
+}
 
+/** The reply of POST /api/v1/heartbeat as a HeartbeatResult. */
+export function interpretHeartbeatReply(reply: HttpReply, fqdn: string, now: number): HeartbeatResult {
+  const json = parseJson(reply.body);
+  const what = `heartbeat ${fqdn}`;
+  if (reply.status < 200 || reply.status >= 300) return replyFailure(reply, json, what, now);
+  const pools: unknown = isRecord(json) ? json.pools : undefined;
+  if (!Array.isArray(pools) || !pools.every((p): p is string => typeof p === "string"))
+    return {
+      status: "retry",
+      code: "bad_reply",
+      detail: `${what}: HTTP ${reply.status} without a list of pools: ${quoteBody(reply.body)}`,
+    };
+  const names = pools.slice(0, MAX_POOLS_KEPT);
+  return {
+    status: "ok",
+    pools: names,
+    detail: names.length === 0 ? `${what}: accepted; no pool follows this host` : `${what}: accepted`,
+  };
+}
+
+/** A hostile or broken server cannot make the status hold an unbounded list. */
+const MAX_POOLS_KEPT = 100;
+
+/**
+ * A reply that is not a success: a 4xx problem is fatal with its code (the same request fails the
+ * same way); 408/429/5xx and store_unavailable retry, or back off as long as Retry-After asks.
+ */
+function replyFailure(reply: HttpReply, json: unknown, what: string, now: number): TargetFailure {
   const problem = isRecord(json) ? json : {};
   const code =
     typeof problem.code === "string" && /^[a-z0-9_]{1,64}$/.test(problem.code)

@@ -2,20 +2,20 @@
 // network failed" and "we gave up waiting" are reported with the same codes everywhere.
 
 import { parseIp } from "../../core/ip.js";
-import type { PublishRequest, PublishResult } from "./types.js";
+import type { PublishRequest, PublishResult, TargetFailure } from "./types.js";
 
 /** `retry` with code `timeout` when the caller's signal fired, otherwise `network`. */
-export function transportFailure(e: unknown, signal: AbortSignal, what: string): PublishResult {
+export function transportFailure(e: unknown, signal: AbortSignal, what: string): TargetFailure {
   if (signal.aborted) return { status: "retry", code: "timeout", detail: `${what}: aborted before a reply` };
   return { status: "retry", code: "network", detail: `${what}: ${messageOf(e)}` };
 }
 
 /** Runs `publish`, turning any exception (a bug, never a service reply) into `retry`/`internal`. */
-export async function neverThrows(
+export async function neverThrows<R extends { readonly status: string }>(
   signal: AbortSignal,
   what: string,
-  publish: () => Promise<PublishResult>,
-): Promise<PublishResult> {
+  publish: () => Promise<R>,
+): Promise<R | TargetFailure> {
   if (signal.aborted) return { status: "retry", code: "timeout", detail: `${what}: aborted before sending` };
   try {
     return await publish();

@@ -7,6 +7,9 @@
 //   unknown host, blocked agent). `backoff` means: the service asked us to wait (dyndns2 911/dnserr:
 //   at least 30 minutes). `retry` means: a transient failure (network, 5xx) — the loop retries with
 //   exponential backoff and a cap.
+// - heartbeat() (optional; Beacon servers only) never throws either: `ok` with the pools that follow
+//   the host, or one of the same failures (`fatal` here means "refused": the caller keeps trying on
+//   its own schedule, since an admin may fix the token or create the pool).
 
 import type { z } from "zod";
 import type { Clock } from "../../core/clock.js";
@@ -37,6 +40,19 @@ export type PublishResult =
     }
   | { readonly status: "retry"; readonly code: string; readonly detail: string };
 
+/** The failures publish() and heartbeat() share. */
+export type TargetFailure = Exclude<PublishResult, { readonly status: "updated" | "noop" }>;
+
+export interface HeartbeatRequest {
+  readonly fqdn: string;
+  /** Send it through this local address: the line the record is bound to. */
+  readonly localAddress: string | undefined;
+  readonly signal: AbortSignal;
+}
+
+export type HeartbeatResult =
+  { readonly status: "ok"; readonly pools: readonly string[]; readonly detail: string } | TargetFailure;
+
 export interface Target {
   readonly id: string;
   publish(req: PublishRequest): Promise<PublishResult>;
@@ -49,6 +65,8 @@ export interface Target {
     type: PublishRequest["type"],
     signal: AbortSignal,
   ): Promise<readonly string[] | undefined>;
+  /** Optional: tells the service the record's host (its line) is alive. */
+  heartbeat?(req: HeartbeatRequest): Promise<HeartbeatResult>;
 }
 
 export interface TargetDeps {

@@ -163,6 +163,7 @@ export function recordConfig(over: Partial<RecordConfig> = {}): RecordConfig {
     bind: undefined,
     ipv6Host: undefined,
     ttl: 60,
+    heartbeat: undefined,
     fingerprint: "fp-1",
     origin: "agent.yaml:1",
     ...over,

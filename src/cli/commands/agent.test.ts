@@ -216,6 +216,34 @@ describe("beacon agent", () => {
     await expect(fetch(`http://127.0.0.1:${running.status?.port}/healthz`)).rejects.toThrow();
   });
 
+  test("a record with heartbeat beats from start-up; /healthz and /metrics show how it went", async () => {
+    const time = createFakeTime();
+    const file = config([IP, IP]);
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("ttl: 120 }", "ttl: 120, heartbeat: { interval: 10s } }"),
+    );
+    const running = await runAgent(io0(), { config: file }, deps({ timers: time.timers, clock: time.clock }));
+    try {
+      await time.advance(0);
+      await running.loop.idle();
+      for (let i = 0; i < 20 && running.loop.heartbeats()[0]?.outcome === "pending"; i++) await time.flush(); // the beat runs beside the cycle (bounded wait)
+      expect(requests.filter((r) => r.url === "http://beacon.test/api/v1/heartbeat")).toMatchObject([
+        { method: "POST" },
+      ]);
+      const base = `http://127.0.0.1:${running.status?.port}`;
+      const health = (await (await fetch(`${base}/healthz`)).json()) as { heartbeats: unknown[] };
+      // 404 from this server (no pools here, or no heartbeat route before pools land): a configuration
+      // error the agent reports and keeps trying, never a crash.
+      expect(health.heartbeats).toMatchObject([{ fqdn: "home.example.com", outcome: "refused" }]);
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+        'beacon_agent_heartbeats_total{fqdn="home.example.com",type="A",target="server"} 1',
+      );
+    } finally {
+      await running.stop();
+    }
+  });
+
   test("the local page: status with every source; setup with the printed code; a saved config reloads", async () => {
     const time = createFakeTime();
     const file = config([IP, IP]);
