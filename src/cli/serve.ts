@@ -50,17 +50,17 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // NOTIFY goes unsigned until the keyring is read and dns.transfer.notify_key checked (below).
   let notifyKey: () => TsigKey | undefined = () => undefined;
   const dns = wireDnsViews({ config, store, clock, log, metrics: metrics.dns, notifyKey: () => notifyKey() });
-  let pools: PoolsRuntime | undefined;
+  const late: { pools?: PoolsRuntime } = {};
   const listener = fanOut(
     dns.journal, // and through it the index, before anyone who reads it
     kickOnCommit(mirrors),
     dns.notifier,
     ...(dns.workers ? [dns.workers] : []),
     ...(dns.catalog ? [dns.catalog.publisher] : []),
-    deferredListener(() => pools?.listener),
+    deferredListener(() => late.pools?.listener),
   );
   const writes = await wireUpdates({ config, store, clock, log, listener, metrics: metrics.registry });
-  pools = wirePools({
+  const pools = wirePools({
     store,
     clock,
     log,
@@ -73,7 +73,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     shared: config.store.postgres !== undefined,
     every: systemEvery,
     retention: { transitionsMs: config.pools.transitionsMaxAgeMs, rollupsMs: config.pools.rollupsMaxAgeMs },
+    rules: dns.steering,
   });
+  late.pools = pools;
   const historySweeper = createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs });
   const stopSweeping = sweepHistoryPeriodically(historySweeper, log, systemEvery);
   const demoZoneCreated = await ensureDemoZone(config, store, writes.zones);
@@ -116,7 +118,16 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // Probing starts now, not on the first query; states saved before resume.
   await pools.start();
 
-  const http = wireHttp({ config, store, clock, log, writes, metrics: metrics.registry, admin: admin.deps });
+  const http = wireHttp({
+    config,
+    store,
+    clock,
+    log,
+    writes,
+    metrics: metrics.registry,
+    admin: admin.deps,
+    pools: pools.admin,
+  });
   const answering = wireDnsAnswers({
     config,
     store,

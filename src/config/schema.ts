@@ -424,10 +424,16 @@ export const rawConfigSchema = section({
     }),
   }),
   pools: section({
-    node_name: leaf(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: "expected 1 to 64 letters, digits, '.', '_', ':' or '-'" }).optional(), {
-      kind: "string",
-      help: "Health-checked pools: this node's name among several nodes (its probe results are saved under it and resumed after a restart); default: the host name. Give each node on one machine its own.",
-    }),
+    node_name: leaf(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: "expected 1 to 64 letters, digits, '.', '_', ':' or '-'" })
+        .optional(),
+      {
+        kind: "string",
+        help: "Health-checked pools: this node's name among several nodes (its probe results are saved under it and resumed after a restart); default: the host name. Give each node on one machine its own.",
+      },
+    ),
     transitions_max_age: leaf(duration(3_600_000, 36_500 * 86_400_000).prefault("365d"), {
       kind: "string",
       help: "Health-checked pools: member state transitions older than this are deleted by a background sweep.",

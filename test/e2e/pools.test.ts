@@ -38,7 +38,13 @@ function answers(port: number, name: string): Promise<string[]> {
       "dig",
       ["@127.0.0.1", "-p", String(port), "+norec", "+time=1", "+tries=1", "+short", name, "A"],
       { timeout: 5_000 },
-      (_e, stdout) => resolve(stdout.split("\n").filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)).sort()),
+      (_e, stdout) =>
+        resolve(
+          stdout
+            .split("\n")
+            .filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l))
+            .sort(),
+        ),
     );
   });
 }
@@ -198,7 +204,11 @@ describe.skipIf(!available)("health-checked pools", () => {
     const beat = async (host: string): Promise<void> => {
       const r = await fetch(`${beacon.url}/api/v1/heartbeat`, {
         method: "POST",
-        headers: { authorization: `Bearer ${tokens.get(host)!}`, "content-type": "application/json", "user-agent": "e2e-pools/1.0" },
+        headers: {
+          authorization: `Bearer ${tokens.get(host)!}`,
+          "content-type": "application/json",
+          "user-agent": "e2e-pools/1.0",
+        },
         body: JSON.stringify({ hostname: host }),
       });
       expect(r.status).toBe(200);
@@ -219,7 +229,12 @@ describe.skipIf(!available)("health-checked pools", () => {
   it("keeps the transitions with their reasons and the per-minute roll-ups in the store", async () => {
     const h = await runCli(dir.path, ["pool", "history", WWW, "--json"]);
     expect(h.code).toBe(0);
-    const transitions = JSON.parse(h.stdout) as { member: string; from: string; to: string; reason: string }[];
+    const transitions = JSON.parse(h.stdout) as {
+      member: string;
+      from: string;
+      to: string;
+      reason: string;
+    }[];
     const down = transitions.find((t) => t.member === "a" && t.to === "down");
     expect(down?.reason).toMatch(/^2 failures: /);
     expect(transitions.some((t) => t.member === "a" && t.from === "down" && t.to === "up")).toBe(true);
@@ -236,7 +251,11 @@ describe.skipIf(!available)("health-checked pools", () => {
 });
 
 /** Polls until `name` answers exactly one of `options`; resolves with it. */
-async function answerBecomesOneOf(port: number, name: string, options: readonly string[]): Promise<string | undefined> {
+async function answerBecomesOneOf(
+  port: number,
+  name: string,
+  options: readonly string[],
+): Promise<string | undefined> {
   const start = Date.now();
   while (Date.now() - start < MOVE_MS) {
     const got = await answers(port, name);

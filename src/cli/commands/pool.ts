@@ -67,8 +67,11 @@ function describeMember(p: PoolView, id: string): string[] {
 }
 
 function showPool(io: Io, p: PoolView): void {
-  const answer = p.published === undefined ? "(nothing)" : `${p.published.values.join(" ")} (TTL ${p.published.ttl})`;
-  io.out(`pool ${p.spec.name} ${p.spec.type}: steering ${p.spec.steering}, check ${p.spec.check.type}, answers ${answer}`);
+  const answer =
+    p.published === undefined ? "(nothing)" : `${p.published.values.join(" ")} (TTL ${p.published.ttl})`;
+  io.out(
+    `pool ${p.spec.name} ${p.spec.type}: steering ${p.spec.steering}, check ${p.spec.check.type}, answers ${answer}`,
+  );
   if (p.allDown) io.out(`every member is down: answering per when_all_down "${p.spec.whenAllDown}"`);
   if (p.leader !== undefined) io.out(`fastest member: ${p.leader}`);
   printTable(
@@ -86,7 +89,9 @@ export function registerPool(program: Command): void {
 
   pool
     .command("put <file>")
-    .description("create or replace a pool from a YAML or JSON definition file (its owner host is created if absent)")
+    .description(
+      "create or replace a pool from a YAML or JSON definition file (its owner host is created if absent)",
+    )
     .option("--json", "print the pool as JSON")
     .action(
       action(async (io, opts, file: string) => {

@@ -1,5 +1,5 @@
 // The HTTP side of `beacon serve`, before it listens: the app (dyndns2, the JSON API, the admin
-// console, /metrics) on the write services, and the connection gate every HTTP listener shares
+// console, the pools' routes and heartbeats, /metrics) on the write services, and the connection gate every HTTP listener shares
 // (its caps lowered to fit the open-file limit; its report timer runs until stop()).
 
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -9,6 +9,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Log } from "../../core/log.js";
 import { createApp } from "../../http/app.js";
 import type { AdminDeps } from "../../http/deps.js";
+import type { Heartbeats, PoolAdmin } from "../../services/health/ports.js";
 import type { Store } from "../../store/ports.js";
 import { httpConnections, type HttpConnections, type listenHttp } from "../http-server.js";
 import { openFileLimit } from "../open-files.js";
@@ -29,6 +30,8 @@ export function wireHttp(d: {
   /** Served on GET /metrics; the connection metrics are added to it. */
   readonly metrics: Registry;
   readonly admin: AdminDeps;
+  /** Health-checked pools: their admin routes and the heartbeat endpoints. */
+  readonly pools: PoolAdmin & Heartbeats;
 }): HttpSide {
   const { config, store, clock, log, writes, metrics } = d;
   const app = createApp({
@@ -45,6 +48,8 @@ export function wireHttp(d: {
     version: VERSION,
     metrics,
     admin: d.admin,
+    pools: d.pools,
+    heartbeats: d.pools,
   });
   return {
     fetch: app.fetch,

@@ -155,7 +155,11 @@ export function wirePools(d: {
           SWEEP_MS,
           async () => {
             const now = clock();
-            await store.pruneHealth(now - d.retention.transitionsMs, now - d.retention.rollupsMs, SWEEP_BATCH);
+            await store.pruneHealth(
+              now - d.retention.transitionsMs,
+              now - d.retention.rollupsMs,
+              SWEEP_BATCH,
+            );
           },
           (e) => log.warn({ err: e }, "could not prune the pools' transitions and roll-ups"),
         ),
@@ -163,7 +167,9 @@ export function wirePools(d: {
     },
     async stop() {
       for (const stop of stops.splice(0)) stop();
-      await monitor.stop().catch((e: unknown) => log.warn({ err: e }, "could not save the pools' health at stop"));
+      await monitor
+        .stop()
+        .catch((e: unknown) => log.warn({ err: e }, "could not save the pools' health at stop"));
       await publisher.stop();
     },
   };

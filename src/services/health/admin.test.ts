@@ -59,8 +59,12 @@ describe("managing pools", () => {
   });
 
   test("refuses what could never be published, or is outside every zone", async () => {
-    expect(await code(admin.put(definition({ members: [{ id: "a", address: "10.0.0.1" }] })))).toBe("invalid_pool");
-    expect(await code(admin.put(definition({ whenAllDown: "fallback", fallback: ["127.0.0.1"] })))).toBe("invalid_pool");
+    expect(await code(admin.put(definition({ members: [{ id: "a", address: "10.0.0.1" }] })))).toBe(
+      "invalid_pool",
+    );
+    expect(await code(admin.put(definition({ whenAllDown: "fallback", fallback: ["127.0.0.1"] })))).toBe(
+      "invalid_pool",
+    );
     expect(await code(admin.put(definition({ name: "www.elsewhere.org" })))).toBe("outside_zone");
     expect(await code(admin.put({ name: "www.example.com" }))).toBe("invalid_pool");
     expect(await code(admin.put("not an object"))).toBe("invalid_pool");
@@ -70,7 +74,11 @@ describe("managing pools", () => {
 
   test("views from the store: members with their addresses, the nodes' saved states, what is published", async () => {
     await admin.put(definition());
-    await store.saveMemberHealth("n1", [{ pool: "www.example.com", member: "a", status: "down", streak: 0, since: NOW }], NOW);
+    await store.saveMemberHealth(
+      "n1",
+      [{ pool: "www.example.com", member: "a", status: "down", streak: 0, since: NOW }],
+      NOW,
+    );
     const view = await admin.get("www.example.com");
     expect(view?.members.map((m) => [m.id, m.status, m.addresses])).toEqual([
       ["a", "down", ["64.0.0.10"]],
@@ -93,7 +101,10 @@ describe("managing pools", () => {
     const [t, ...rest] = await admin.transitions("www.example.com", { limit: 10 });
     expect(rest).toEqual([]);
     expect(t).toMatchObject({ member: "a", from: "none", to: "maintenance", node: "n1" });
-    expect((await admin.get("www.example.com"))?.members[0]).toMatchObject({ override: "maintenance", status: "down" });
+    expect((await admin.get("www.example.com"))?.members[0]).toMatchObject({
+      override: "maintenance",
+      status: "down",
+    });
     expect(await code(admin.transitions("nope.example.com", { limit: 1 }))).toBe("pool_not_found");
     expect(await code(admin.rollups("nope.example.com", 1000))).toBe("pool_not_found");
   });

@@ -87,7 +87,9 @@ export function createHealthAdmin(deps: HealthAdminDeps): PoolAdmin & Heartbeats
 
   function checkAddresses(spec: PoolSpec): void {
     const all = [
-      ...spec.members.flatMap((m, i) => (m.address === undefined ? [] : [[`members[${i}].address`, m.address]])),
+      ...spec.members.flatMap((m, i) =>
+        m.address === undefined ? [] : [[`members[${i}].address`, m.address]],
+      ),
       ...spec.fallback.map((a, i) => [`fallback[${i}]`, a]),
     ];
     for (const [field, address] of all) {
@@ -121,7 +123,14 @@ export function createHealthAdmin(deps: HealthAdminDeps): PoolAdmin & Heartbeats
     },
     async list() {
       const [pools, saved] = await Promise.all([store.listPools(), store.listMemberHealth()]);
-      return Promise.all(pools.map((p) => view(p, saved.filter((s) => s.pool === p.spec.name))));
+      return Promise.all(
+        pools.map((p) =>
+          view(
+            p,
+            saved.filter((s) => s.pool === p.spec.name),
+          ),
+        ),
+      );
     },
     async delete(name) {
       const deleted = await store.deletePool(name);
@@ -135,10 +144,19 @@ export function createHealthAdmin(deps: HealthAdminDeps): PoolAdmin & Heartbeats
       }
       const before: AdminOverride = stored.overrides[member] ?? "none";
       const at = clock();
-      if (!(await store.setOverride(pool, member, override, at))) throw new BeaconError("pool_not_found", `no pool "${pool}"`);
+      if (!(await store.setOverride(pool, member, override, at)))
+        throw new BeaconError("pool_not_found", `no pool "${pool}"`);
       if (before !== override) {
         await store.appendTransitions([
-          { at, pool, member, node: deps.node, from: before, to: override, reason: "override set by an administrator" },
+          {
+            at,
+            pool,
+            member,
+            node: deps.node,
+            from: before,
+            to: override,
+            reason: "override set by an administrator",
+          },
         ]);
       }
       changed();

@@ -41,29 +41,22 @@ function fakeStore(saved: NodeMemberHealth[] = []) {
     rollups: [] as ProbeRollup[],
     heartbeats: new Map<string, number>(),
     failing: false,
-    async listMemberHealth() {
-      return saved;
-    },
-    async saveMemberHealth(_node: string, states: readonly MemberHealth[]) {
-      if (s.failing) throw new Error("store away");
-      for (const st of states) s.states.set(`${st.pool}/${st.member}`, st);
-    },
-    async appendTransitions(t: readonly HealthTransition[]) {
-      if (s.failing) throw new Error("store away");
-      s.transitions.push(...t);
-    },
-    async addRollups(rows: readonly ProbeRollup[]) {
-      if (s.failing) throw new Error("store away");
-      s.rollups.push(...rows);
-    },
-    async listHeartbeats() {
-      return s.heartbeats;
-    },
+    listMemberHealth: () => Promise.resolve(saved),
+    saveMemberHealth: (_node: string, states: readonly MemberHealth[]) =>
+      write(() => states.forEach((st) => s.states.set(`${st.pool}/${st.member}`, st))),
+    appendTransitions: (t: readonly HealthTransition[]) => write(() => s.transitions.push(...t)),
+    addRollups: (rows: readonly ProbeRollup[]) => write(() => s.rollups.push(...rows)),
+    listHeartbeats: () => Promise.resolve(s.heartbeats),
   };
+  /** A write that fails while `failing`. */
+  const write = (fn: () => unknown): Promise<void> =>
+    s.failing ? Promise.reject(new Error("store away")) : Promise.resolve(void fn());
   return s;
 }
 
-function setup(opts: { saved?: NodeMemberHealth[]; addresses?: Record<string, string[]>; maxConcurrent?: number } = {}) {
+function setup(
+  opts: { saved?: NodeMemberHealth[]; addresses?: Record<string, string[]>; maxConcurrent?: number } = {},
+) {
   const time = createFakeTime();
   const store = fakeStore(opts.saved);
   const probes: ProbeTarget[] = [];
@@ -159,7 +152,9 @@ describe("the monitor", () => {
   });
 
   test("a host member is probed at each of its addresses: ok only when all answer; none is a failure", async () => {
-    const { time, probes, down, monitor, store } = setup({ addresses: { "line.example.com": ["192.0.2.7", "192.0.2.8"] } });
+    const { time, probes, down, monitor, store } = setup({
+      addresses: { "line.example.com": ["192.0.2.7", "192.0.2.8"] },
+    });
     const members = [
       { id: "l", host: "line.example.com", priority: 1, weight: 1 },
       { id: "gone", host: "gone.example.com", priority: 1, weight: 1 },
@@ -177,7 +172,14 @@ describe("the monitor", () => {
 
   test("heartbeat members are up while their host's heartbeat is fresh", async () => {
     const { time, store, monitor } = setup();
-    const check = { type: "heartbeat", intervalMs: 10_000, timeoutMs: 3_000, rise: 1, fall: 2, maxAgeMs: 20_000 } as const;
+    const check = {
+      type: "heartbeat",
+      intervalMs: 10_000,
+      timeoutMs: 3_000,
+      rise: 1,
+      fall: 2,
+      maxAgeMs: 20_000,
+    } as const;
     const members = [{ id: "l1", host: "line1.example.com", priority: 1, weight: 1 }];
     store.heartbeats.set("line1.example.com", time.clock());
     await monitor.load([pool({ members, check })]);

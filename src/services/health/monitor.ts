@@ -21,7 +21,14 @@
 
 import type { Clock } from "../../core/clock.js";
 import type { Log } from "../../core/log.js";
-import type { CheckSpec, HealthTransition, MemberHealth, MemberSpec, PoolSpec, ProbeSample } from "../../core/pools.js";
+import type {
+  CheckSpec,
+  HealthTransition,
+  MemberHealth,
+  MemberSpec,
+  PoolSpec,
+  ProbeSample,
+} from "../../core/pools.js";
 import { jittered, type Random, type TimerHandle, type Timers } from "../../core/timers.js";
 import type { PoolStore, StoredPool } from "../../store/ports.js";
 import type { HealthMetrics } from "./metrics.js";
@@ -102,7 +109,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   function setState(e: Entry, state: MemberHealth): void {
     e.state = state;
     let states = byPool.get(e.pool.name);
-    if (states === undefined) byPool.set(e.pool.name, (states = new Map()));
+    if (states === undefined) byPool.set(e.pool.name, (states = new Map<string, MemberHealth>()));
     states.set(e.member.id, state);
   }
 
@@ -127,7 +134,9 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   function start(e: Entry): void {
     running++;
     const p = probeOnce(e)
-      .catch((err: unknown) => log.error({ err, pool: e.pool.name, member: e.member.id }, "health probe failed"))
+      .catch((err: unknown) =>
+        log.error({ err, pool: e.pool.name, member: e.member.id }, "health probe failed"),
+      )
       .finally(() => {
         running--;
         e.running = false;
@@ -205,7 +214,9 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     if (last === undefined) return { ok: false, reason: "no heartbeat yet" };
     const age = at - last;
     const maxAge = check.maxAgeMs ?? 2 * check.intervalMs;
-    return age <= maxAge ? { ok: true } : { ok: false, reason: `last heartbeat ${Math.round(age / 1000)} s ago` };
+    return age <= maxAge
+      ? { ok: true }
+      : { ok: false, reason: `last heartbeat ${Math.round(age / 1000)} s ago` };
   }
 
   function noteHeartbeat(fqdn: string, at: number): void {
@@ -229,7 +240,15 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         const old = entries.get(k);
         if (old !== undefined && old.fingerprint === fingerprint) continue;
         const state = old?.state ?? resumed.get(k) ?? initialHealth(spec.name, member.id, now);
-        const e: Entry = old ?? { pool: spec, member, fingerprint, state, timer: undefined, running: false, removed: false };
+        const e: Entry = old ?? {
+          pool: spec,
+          member,
+          fingerprint,
+          state,
+          timer: undefined,
+          running: false,
+          removed: false,
+        };
         e.pool = spec;
         e.member = member;
         e.fingerprint = fingerprint;
@@ -257,7 +276,12 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     dirty.clear();
     transitions = [];
     try {
-      if (states.length > 0) await store.saveMemberHealth(node, states.map((e) => e.state), clock());
+      if (states.length > 0)
+        await store.saveMemberHealth(
+          node,
+          states.map((e) => e.state),
+          clock(),
+        );
       if (pending.length > 0) await store.appendTransitions(pending);
       if (finished.length > 0) await store.addRollups(finished);
     } catch (e) {

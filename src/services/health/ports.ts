@@ -43,7 +43,11 @@ export interface MemberView {
   /** This node's own view (streak, RTT, last reason…), when it has probed the member. */
   readonly local?: MemberHealth;
   /** Every node's saved view (several nodes), sorted by node. */
-  readonly nodes: readonly { readonly node: string; readonly status: HealthStatus; readonly observedAt: number }[];
+  readonly nodes: readonly {
+    readonly node: string;
+    readonly status: HealthStatus;
+    readonly observedAt: number;
+  }[];
 }
 
 export interface PoolView {
@@ -74,7 +78,10 @@ export interface PoolAdmin {
   /** pool_not_found / member_not_found when absent. */
   setOverride(pool: string, member: string, override: AdminOverride): Promise<void>;
   /** pool_not_found when absent. Newest first. */
-  transitions(pool: string, opts: { readonly limit: number; readonly before?: number }): Promise<StoredTransition[]>;
+  transitions(
+    pool: string,
+    opts: { readonly limit: number; readonly before?: number },
+  ): Promise<StoredTransition[]>;
   /** pool_not_found when absent. Roll-ups of the last `sinceMs` ms, oldest first. */
   rollups(pool: string, sinceMs: number): Promise<ProbeRollup[]>;
 }

@@ -50,18 +50,21 @@ function setup(opts: { shared?: boolean; others?: NodeMemberHealth[]; lease?: bo
   const ctl = { failWrites: false, lease: opts.lease ?? true };
   const deps: PublisherDeps = {
     store: {
-      listMemberHealth: async () => opts.others ?? [],
-      claimPublisher: async () => ctl.lease,
-      releasePublisher: async () => {},
+      listMemberHealth: () => Promise.resolve(opts.others ?? []),
+      claimPublisher: () => Promise.resolve(ctl.lease),
+      releasePublisher: () => Promise.resolve(),
     },
     updates: {
-      update: async (req) => {
-        if (ctl.failWrites) return [{ status: "failed", fqdn: NAME, code: "store_unavailable", message: "away" }];
+      update: (req) => {
+        if (ctl.failWrites)
+          return Promise.resolve([
+            { status: "failed", fqdn: NAME, code: "store_unavailable", message: "away" },
+          ]);
         writes.push(req);
         const set = req.sets.A;
         if (set === null || set === undefined) zone.delete(NAME);
         else zone.set(NAME, { values: set.values, ttl: set.ttl ?? 0 });
-        return [{ status: "good", fqdn: NAME, sets: [] }];
+        return Promise.resolve([{ status: "good", fqdn: NAME, sets: [] }]);
       },
     },
     clock: () => now,
@@ -73,7 +76,7 @@ function setup(opts: { shared?: boolean; others?: NodeMemberHealth[]; lease?: bo
     published: (fqdn) => zone.get(fqdn),
     shared: opts.shared ?? false,
     metrics: noHealthMetrics,
-    notify: async (e) => void events.push(...e),
+    notify: (e) => Promise.resolve(void events.push(...e)),
     rules: { set: (name, _type, rule) => void rules.push([name, rule]) },
   };
   const publisher = createPublisher(deps);
@@ -154,7 +157,12 @@ describe("the publisher", () => {
   });
 
   test("several nodes: the quorum of fresh views decides; stale views do not vote", async () => {
-    const other = (node: string, member: string, status: HealthStatus, observedAt: number): NodeMemberHealth => ({
+    const other = (
+      node: string,
+      member: string,
+      status: HealthStatus,
+      observedAt: number,
+    ): NodeMemberHealth => ({
       ...health(member, status),
       node,
       observedAt,
@@ -163,7 +171,11 @@ describe("the publisher", () => {
     // a: two others say down, this node up → down; b: one stale "down" ignored → up
     const t = setup({
       shared: true,
-      others: [other("n2", "a", "down", now), other("n3", "a", "down", now), other("n2", "b", "down", now - 31_000)],
+      others: [
+        other("n2", "a", "down", now),
+        other("n3", "a", "down", now),
+        other("n2", "b", "down", now - 31_000),
+      ],
     });
     t.publisher.setPools([pool()]);
     await t.publisher.evaluate();
@@ -206,7 +218,13 @@ describe("the publisher", () => {
     expect(t.zone.get(NAME)?.values).toEqual(["192.0.2.1", "192.0.2.2"]);
     const [name, rule] = t.rules.at(-1)!;
     expect(name).toBe(NAME);
-    expect(rule).toEqual({ mode: "weighted", weights: new Map([["192.0.2.1", 3], ["192.0.2.2", 1]]) });
+    expect(rule).toEqual({
+      mode: "weighted",
+      weights: new Map([
+        ["192.0.2.1", 3],
+        ["192.0.2.2", 1],
+      ]),
+    });
     t.publisher.setPools([pool()]);
     await t.publisher.evaluate();
     expect(t.rules.at(-1)).toEqual([NAME, undefined]);

@@ -112,7 +112,11 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   let holder = false;
   let running: Promise<void> | undefined;
   let again = false;
-  const report = failureLog(log, "could not publish the pools' answers", "the pools' answers are published again");
+  const report = failureLog(
+    log,
+    "could not publish the pools' answers",
+    "the pools' answers are published again",
+  );
 
   async function lease(now: number): Promise<boolean> {
     if (holder && now - leaseAt < PUBLISHER_LEASE_MS / 3) return true;
@@ -127,7 +131,12 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     others = (await deps.store.listMemberHealth()).filter((s) => s.node !== node);
   }
 
-  function statusOf(pool: PoolSpec, member: string, local: MemberHealth | undefined, now: number): HealthStatus {
+  function statusOf(
+    pool: PoolSpec,
+    member: string,
+    local: MemberHealth | undefined,
+    now: number,
+  ): HealthStatus {
     const maxAge = FRESH_INTERVALS * pool.check.intervalMs;
     const views = others
       .filter((s) => s.pool === pool.name && s.member === member)
@@ -136,11 +145,20 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     return quorumStatus(views, now, maxAge);
   }
 
-  function fastestLeader(pool: PoolSpec, usable: readonly string[], local: ReadonlyMap<string, MemberHealth> | undefined, now: number): string | undefined {
+  function fastestLeader(
+    pool: PoolSpec,
+    usable: readonly string[],
+    local: ReadonlyMap<string, MemberHealth> | undefined,
+    now: number,
+  ): string | undefined {
     if (pool.steering !== "fastest") return undefined;
     const prev = leaders.get(pool.name) ?? { rounds: 0, roundAt: -Infinity };
     // One hysteresis round per check interval, however often the pool is evaluated.
-    if (now - prev.roundAt < pool.check.intervalMs * 0.9 && prev.leader !== undefined && usable.includes(prev.leader))
+    if (
+      now - prev.roundAt < pool.check.intervalMs * 0.9 &&
+      prev.leader !== undefined &&
+      usable.includes(prev.leader)
+    )
       return prev.leader;
     const order = [...pool.members].sort((a, b) => a.priority - b.priority).map((m) => m.id);
     const candidates = order
@@ -165,7 +183,9 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       const addresses = m.address !== undefined ? [m.address] : deps.addressesOf(m.host ?? "", pool.type);
       return { spec: m, addresses, status, override, streak: local?.get(m.id)?.streak ?? 0 };
     });
-    const usableIds = members.filter((m) => m.status !== "down" && m.addresses.length > 0).map((m) => m.spec.id);
+    const usableIds = members
+      .filter((m) => m.status !== "down" && m.addresses.length > 0)
+      .map((m) => m.spec.id);
     const leader = fastestLeader(pool, usableIds, local, now);
     const chosen = steer({ spec: pool, members, ...(leader === undefined ? {} : { leader }) });
     const ttl = answerTtl(members, pool.check, pool);
@@ -189,14 +209,18 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     decisions.set(pool.name, decision);
   }
 
-  function setRule(pool: PoolSpec, members: readonly { spec: { weight: number }; addresses: readonly string[] }[]): void {
+  function setRule(
+    pool: PoolSpec,
+    members: readonly { spec: { weight: number }; addresses: readonly string[] }[],
+  ): void {
     if (deps.rules === undefined) return;
     if (pool.steering !== "weighted" && pool.steering !== "hashed") {
       deps.rules.set(pool.name, pool.type, undefined);
       return;
     }
     const weights = new Map<string, number>();
-    for (const m of members) for (const a of m.addresses) weights.set(a, Math.max(weights.get(a) ?? 0, m.spec.weight));
+    for (const m of members)
+      for (const a of m.addresses) weights.set(a, Math.max(weights.get(a) ?? 0, m.spec.weight));
     deps.rules.set(pool.name, pool.type, { mode: pool.steering, weights });
   }
 
@@ -205,7 +229,10 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     const same =
       values.length === 0
         ? now === undefined
-        : now !== undefined && now.ttl === ttl && now.values.length === values.length && now.values.every((v, i) => v === values[i]);
+        : now !== undefined &&
+          now.ttl === ttl &&
+          now.values.length === values.length &&
+          now.values.every((v, i) => v === values[i]);
     if (same) return;
     const [outcome] = await deps.updates.update({
       token: undefined,
@@ -214,20 +241,28 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       source: { ip: "", userAgent: undefined, protocol: "pool", tokenId: undefined },
     });
     if (outcome?.status === "failed") {
-      throw Object.assign(new Error(`${pool.name}: ${outcome.code}: ${outcome.message}`), { code: outcome.code });
+      throw Object.assign(new Error(`${pool.name}: ${outcome.code}: ${outcome.message}`), {
+        code: outcome.code,
+      });
     }
     deps.metrics.published(pool.name);
     log.info({ pool: pool.name, values, ttl }, "pool answer published");
   }
 
-  async function announce(pool: PoolSpec, before: PoolDecision, after: PoolDecision, now: number): Promise<void> {
+  async function announce(
+    pool: PoolSpec,
+    before: PoolDecision,
+    after: PoolDecision,
+    now: number,
+  ): Promise<void> {
     const events: PoolEvent[] = [];
     for (const [member, to] of after.statuses) {
       const from = before.statuses.get(member);
       if (from === undefined || from === to || to === "unknown") continue;
       if (from === "unknown" && to === "up") continue;
       deps.metrics.transition(pool.name, member, to);
-      const reason = deps.local(pool.name)?.get(member)?.lastReason ?? (to === "up" ? "healthy" : "unhealthy");
+      const reason =
+        deps.local(pool.name)?.get(member)?.lastReason ?? (to === "up" ? "healthy" : "unhealthy");
       log.info({ pool: pool.name, member, from, to }, "pool member is " + to);
       events.push({
         kind: to === "up" ? "pool.member_up" : "pool.member_down",
@@ -242,11 +277,16 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       });
     }
     if (before.allDown !== after.allDown) {
-      log.warn({ pool: pool.name, allDown: after.allDown }, after.allDown ? "every member of the pool is down" : "the pool has a usable member again");
+      log.warn(
+        { pool: pool.name, allDown: after.allDown },
+        after.allDown ? "every member of the pool is down" : "the pool has a usable member again",
+      );
       events.push({
         kind: after.allDown ? "pool.all_down" : "pool.recovered",
         pool: pool.name,
-        reason: after.allDown ? `no usable member; answering per when_all_down "${pool.whenAllDown}"` : "a member is usable again",
+        reason: after.allDown
+          ? `no usable member; answering per when_all_down "${pool.whenAllDown}"`
+          : "a member is usable again",
         at: now,
         node,
         values: after.values,
@@ -266,12 +306,12 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     if (chosen.length === 0) return;
     const publishing = await lease(now);
     await readOthers(now);
-    let failure: unknown;
+    let failure: Error | undefined;
     for (const p of chosen) {
       try {
         await evaluatePool(p, now, publishing);
       } catch (e) {
-        failure ??= e;
+        failure ??= e instanceof Error ? e : new Error(String(e));
       }
     }
     if (failure !== undefined) throw failure;
@@ -307,7 +347,10 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         decisions.delete(p.spec.name);
         leaders.delete(p.spec.name);
         deps.rules?.set(p.spec.name, p.spec.type, undefined);
-        deps.metrics.forget(p.spec.name, p.spec.members.map((m) => m.id));
+        deps.metrics.forget(
+          p.spec.name,
+          p.spec.members.map((m) => m.id),
+        );
       }
       pools = next;
     },

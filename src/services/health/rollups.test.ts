@@ -11,7 +11,17 @@ describe("probe roll-ups", () => {
     r.add("p", "b", { ok: false, reason: "refused", at: T0 + 4 });
     r.add("p", "a", { ok: true, rttMs: 7, at: T0 + MINUTE_MS });
     expect(r.take(T0 + MINUTE_MS)).toEqual([
-      { pool: "p", member: "a", node: "n1", minute: T0, ok: 2, fail: 1, rttSumMs: 14, rttMinMs: 4, rttMaxMs: 10 },
+      {
+        pool: "p",
+        member: "a",
+        node: "n1",
+        minute: T0,
+        ok: 2,
+        fail: 1,
+        rttSumMs: 14,
+        rttMinMs: 4,
+        rttMaxMs: 10,
+      },
       { pool: "p", member: "b", node: "n1", minute: T0, ok: 0, fail: 1, rttSumMs: 0 },
     ]);
     // the running minute stays until it ends (or everything is taken)
@@ -27,13 +37,25 @@ describe("probe roll-ups", () => {
     r.add("p", "a", { ok: false, at: T0 + 6 });
     r.putBack(taken);
     expect(r.take(Infinity)).toEqual([
-      { pool: "p", member: "a", node: "n1", minute: T0, ok: 2, fail: 1, rttSumMs: 12, rttMinMs: 2, rttMaxMs: 10 },
+      {
+        pool: "p",
+        member: "a",
+        node: "n1",
+        minute: T0,
+        ok: 2,
+        fail: 1,
+        rttSumMs: 12,
+        rttMinMs: 2,
+        rttMaxMs: 10,
+      },
     ]);
   });
 
   test("a success without RTT (heartbeat) counts but leaves min and max out", () => {
     const r = createRollups("n1");
     r.add("p", "a", { ok: true, at: T0 });
-    expect(r.take(Infinity)).toEqual([{ pool: "p", member: "a", node: "n1", minute: T0, ok: 1, fail: 0, rttSumMs: 0 }]);
+    expect(r.take(Infinity)).toEqual([
+      { pool: "p", member: "a", node: "n1", minute: T0, ok: 1, fail: 0, rttSumMs: 0 },
+    ]);
   });
 });

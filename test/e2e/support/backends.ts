@@ -20,7 +20,9 @@ export interface Backend {
 }
 
 /** Starts a backend on each address, all on one free port (the first address's), and resolves with them. */
-export async function startBackends(addresses: readonly string[]): Promise<{ port: number; backends: Backend[] }> {
+export async function startBackends(
+  addresses: readonly string[],
+): Promise<{ port: number; backends: Backend[] }> {
   let port = 0;
   const backends: Backend[] = [];
   for (const address of addresses) {
