@@ -74,7 +74,7 @@ describe.skipIf(!available)("health-checked pools", () => {
   async function putPool(file: string, definition: object): Promise<void> {
     const path = join(dir.path, file);
     writeFileSync(path, JSON.stringify(definition));
-    const r = await runCli(dir.path, ["pool", "put", path]);
+    const r = await runCli(dir.path, ["pool", "put", path], { BEACON_UPDATES_ALLOW_NON_GLOBAL: "true" });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
   }
