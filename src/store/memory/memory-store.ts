@@ -13,6 +13,7 @@ import { createMemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
 import { createMemoryReplay } from "./replay.js";
 import { createMemoryMirrors } from "./mirrors.js";
+import { createMemoryNotify } from "./notify.js";
 import { createMemoryTokens } from "./tokens.js";
 import { createMemoryUsers } from "./users.js";
 import { ZoneTables } from "./zone-tables.js";
@@ -52,6 +53,7 @@ export function createMemoryStore(): Store {
     ...createMemoryUsers(open),
     ...limits,
     ...createMemoryReplay(open),
+    ...createMemoryNotify(open, log),
 
     health() {
       return closed

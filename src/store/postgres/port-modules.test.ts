@@ -12,6 +12,7 @@ import { hostsContract } from "../testing/hosts-contract.js";
 import { keysContract } from "../testing/keys-contract.js";
 import { limitsContract } from "../testing/limits-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
+import { notifyContract } from "../testing/notify-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
@@ -21,6 +22,7 @@ import { pgChanges } from "./changes.js";
 import { pgHistory } from "./history.js";
 import { pgLimits } from "./limits.js";
 import { pgMirrors } from "./mirrors.js";
+import { pgNotify } from "./notify.js";
 import { pgReplay } from "./replay.js";
 import { pgZones } from "./zones.js";
 import { describeUrl, openPool } from "./connection.js";
@@ -65,6 +67,7 @@ describe.skipIf(cluster === undefined)(
     changesContract(() => ({ ...pgZones(db), ...pgChanges(db) }));
     limitsContract(() => ({ ...pgZones(db), ...pgLimits(db) }));
     replayContract(() => pgReplay(db));
+    notifyContract(() => ({ ...pgZones(db), ...pgNotify(db) }));
 
     describe("bad input", () => {
       it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {

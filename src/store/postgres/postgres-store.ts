@@ -23,6 +23,7 @@ import { assertMigrated, migrate } from "./migrate.js";
 import { listenForChanges } from "./listener.js";
 import { PG_MIGRATIONS } from "./migrations/index.js";
 import { pgMirrors } from "./mirrors.js";
+import { pgNotify } from "./notify.js";
 import { pgSessions } from "./sessions.js";
 import { pgTokens } from "./tokens.js";
 import { pgUsers } from "./users.js";
@@ -49,6 +50,7 @@ export function postgresStore(db: Db): Store {
     ...pgUsers(db),
     ...pgLimits(db),
     ...pgReplay(db),
+    ...pgNotify(db),
     health: () => db.health(),
     close: () => db.close(),
   };

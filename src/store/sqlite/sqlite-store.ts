@@ -13,6 +13,7 @@ import { sqliteKeys } from "./keys.js";
 import { sqliteLimits } from "./limits.js";
 import { sqliteReplay } from "./replay.js";
 import { sqliteMirrors } from "./mirrors.js";
+import { sqliteNotify } from "./notify.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
 import { sqliteUsers } from "./users.js";
@@ -55,6 +56,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqliteUsers(db),
     ...sqliteLimits(db),
     ...sqliteReplay(db),
+    ...sqliteNotify(db),
     health: () => db.health(),
     close: () => db.close(),
   };

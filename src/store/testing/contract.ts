@@ -15,6 +15,7 @@ import { keysContract } from "./keys-contract.js";
 import { lifecycleContract } from "./lifecycle-contract.js";
 import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
+import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
@@ -45,6 +46,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     copiesContract(store);
     historyContract(store);
     mirrorContract(store);
+    notifyContract(store);
     keysContract(store);
     limitsContract(store);
     replayContract(store);

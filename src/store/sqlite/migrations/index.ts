@@ -15,6 +15,7 @@ import { mirrorLeases } from "./0009_mirror_leases.js";
 import { tsigReplay } from "./0010_tsig_replay.js";
 import { changeValues } from "./0011_change_values.js";
 import { settingsWakeups } from "./0012_settings_wakeups.js";
+import { webhooks } from "./0014_webhooks.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -29,4 +30,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0010_tsig_replay": tsigReplay,
   "0011_change_values": changeValues,
   "0012_settings_wakeups": settingsWakeups,
+  "0014_webhooks": webhooks,
 };
