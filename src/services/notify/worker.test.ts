@@ -21,6 +21,8 @@ import { checkWebhook } from "./webhooks.js";
 import { DeliveryWorker, MAX_AGE_MS, type DeliveryOutcome } from "./worker.js";
 
 const SECRET = "s3cret-s3cret-s3cret";
+const messages = (r: Receiver) =>
+  r.received.map((got) => (JSON.parse(got.body) as { message: string }).message);
 
 describe("webhook delivery worker", () => {
   let dir: string;
@@ -118,7 +120,7 @@ describe("webhook delivery worker", () => {
     await emitTest("a", "second");
     const w = worker();
     await pass(w);
-    expect(receiver.received.map((r) => JSON.parse(r.body).message)).toEqual(["first"]);
+    expect(messages(receiver)).toEqual(["first"]);
     receiver.answer = (_, res) => res.end("ok");
     now = T0 + 119_000;
     await pass(w);
@@ -126,7 +128,7 @@ describe("webhook delivery worker", () => {
     now = T0 + 120_000;
     await pass(w);
     await pass(w);
-    expect(receiver.received.map((r) => JSON.parse(r.body).message)).toEqual(["first", "first", "second"]);
+    expect(messages(receiver)).toEqual(["first", "first", "second"]);
     expect(outcomes).toEqual(["a:retry", "a:delivered", "a:delivered"]);
   });
 
@@ -144,7 +146,7 @@ describe("webhook delivery worker", () => {
     const w = worker("n2"); // a restarted node with another id: n1's claim was released by the failure
     await pass(w);
     await pass(w);
-    expect(receiver.received.map((r) => JSON.parse(r.body).message)).toEqual(["one", "one", "two"]);
+    expect(messages(receiver)).toEqual(["one", "one", "two"]);
     expect(await store.notificationQueue()).toBe(0);
   });
 
