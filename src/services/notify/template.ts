@@ -1,6 +1,7 @@
 // Webhook body templates (docs/webhooks.md "Templates"): a string with {{field}} placeholders, for
 // receivers that want their own shape (Slack, Discord, ntfy).
-// The rule: a template whose first non-blank character is `{` or `[` is JSON. It is sent as
+// The rule: a template whose first non-blank character is `[`, or a `{` that does not open a
+// placeholder, is JSON. It is sent as
 // application/json and each value is inserted JSON-string-escaped (without quotes), so placeholders
 // belong inside JSON strings ("text": "{{host}} is now {{new}}") and no value can break out of one.
 // Any other template is text, sent as text/plain; charset=utf-8, values inserted as they are.
@@ -21,7 +22,7 @@ export interface Rendered {
   readonly contentType: string;
 }
 
-const isJson = (template: string): boolean => /^\s*[[{]/.test(template);
+const isJson = (template: string): boolean => /^\s*(\[|\{(?!\{))/.test(template);
 
 function text(v: unknown): string {
   if (v === undefined || v === null) return "";
