@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 
+import { BeaconError } from "../../core/errors.js";
 import { renderTemplate } from "./template.js";
 import { checkWebhook, redacted } from "./webhooks.js";
 
@@ -37,9 +38,12 @@ describe("checkWebhook", () => {
     ["a JSON template with a placeholder outside a string", { template: '{"n": {{rttMs}}}' }],
     ["a JSON template that is not JSON", { template: '{"text": "{{host}}"' }],
   ])("refuses %s", (_, change) => {
-    expect(() => checkWebhook({ ...good, ...change }, 0)).toThrow(
-      expect.objectContaining({ code: "invalid_webhook" }),
-    );
+    expect(() => checkWebhook({ ...good, ...change }, 0)).toThrow(BeaconError);
+    try {
+      checkWebhook({ ...good, ...change }, 0);
+    } catch (e) {
+      expect((e as BeaconError).code).toBe("invalid_webhook");
+    }
   });
 });
 
