@@ -23,6 +23,7 @@ import { wireDnsViews } from "./serve/dns-views.js";
 import { wireHttp } from "./serve/http.js";
 import { listenAll, type Listeners } from "./serve/listen.js";
 import { wireMirrors } from "./serve/mirrors.js";
+import { wireWebhooks } from "./serve/notify.js";
 import { sweepHistoryPeriodically, systemEvery, watchExternalChanges } from "./serve/periodic.js";
 import { shutdownInOrder } from "./serve/shutdown.js";
 import { wireUpdates } from "./serve/updates.js";
@@ -44,12 +45,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const store = await openConfiguredStore(config, "server", log);
   const metrics = serverMetrics(store);
   const mirrors = wireMirrors({ store, clock, log, alone: config.store.postgres === undefined });
+  // webhooks.notifier: what the pools' publisher emits its events through.
+  const webhooks = wireWebhooks({ store, clock, log, registry: metrics.registry });
   // NOTIFY goes unsigned until the keyring is read and dns.transfer.notify_key checked (below).
   let notifyKey: () => TsigKey | undefined = () => undefined;
   const dns = wireDnsViews({ config, store, clock, log, metrics: metrics.dns, notifyKey: () => notifyKey() });
   const listener = fanOut(
     dns.journal, // and through it the index, before anyone who reads it
     kickOnCommit(mirrors),
+    kickOnCommit(webhooks),
     dns.notifier,
     ...(dns.workers ? [dns.workers] : []),
     ...(dns.catalog ? [dns.catalog.publisher] : []),
@@ -72,6 +76,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     systemEvery,
     () => {
       mirrors.kick();
+      webhooks.kick();
       void keys.refresh();
       dns.catalog?.publisher.retry();
       writes.limits.flags
@@ -93,6 +98,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   notifyKey = checkTransferKeys(config.dns.transfer, keys.keyring, log);
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
   mirrors.start();
+  webhooks.start();
 
   const http = wireHttp({ config, store, clock, log, writes, metrics: metrics.registry, admin: admin.deps });
   const answering = wireDnsAnswers({
@@ -112,6 +118,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     admin,
     listeners,
     mirrors,
+    webhooks,
     notifier: dns.notifier,
     workers: dns.workers,
     connections: http.connections,

@@ -4,7 +4,7 @@
 //    console's timers stop;
 // 2. then together: HTTP listeners drain in-flight requests (up to the grace period), DNS listeners
 //    close, the mirror worker finishes the delivery in flight (bounded; what is still queued stays in
-//    the outbox for the next start), NOTIFY rounds end, the DNS workers stop;
+//    the outbox for the next start), so do the webhook attempts, NOTIFY rounds end, the DNS workers stop;
 // 3. the HTTP connection report timer stops and writes what is left;
 // 4. long-window limits are saved (they outlive the restart), before
 // 5. the store closes.
@@ -18,6 +18,8 @@ export interface ShutdownParts {
   /** Read at close time: whatever listens by then. */
   readonly listeners: Listeners;
   readonly mirrors: { stop(): Promise<void> };
+  /** The webhook worker and follower (serve/notify.ts); queued events stay for the next start. */
+  readonly webhooks?: { stop(): Promise<void> };
   readonly notifier: { stop(): Promise<void> };
   readonly workers: { close(): Promise<void> } | undefined;
   readonly connections: { stop(): void };
@@ -35,6 +37,7 @@ export function shutdownInOrder(p: ShutdownParts): () => Promise<void> {
       ...p.listeners.http.map((l) => l.drain()),
       ...p.listeners.dns.map((s) => s.close()),
       p.mirrors.stop(),
+      p.webhooks?.stop(),
       p.notifier.stop(),
       p.workers?.close(),
     ]);
