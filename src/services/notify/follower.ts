@@ -9,6 +9,7 @@
 // The first run starts at the log's end: no events for what changed before webhooks existed. A
 // change that leaves the values as they were (a TTL change) makes no event. If the log is pruned
 // past the cursor while no node follows (a server down for long), those changes make no event.
+// An idle pass (the cursor at the log's end) only reads, so an idle server writes nothing for it.
 // Promises: start() polls every pollMs; wake() runs a pass now; stop() resolves once no pass runs and
 // frees the lease; nothing here throws (store failures are logged and retried).
 
@@ -96,6 +97,9 @@ export class ChangeFollower {
     const newId = this.deps.newId ?? randomUUID;
     this.#more = false;
     try {
+      // Idle (nothing logged after the cursor): two reads, no write, lease or not.
+      const seen = await store.notifyCursor();
+      if (seen !== null && seen >= (await store.changeSeq())) return;
       if (!(await store.claimNotifyFollower(node, clock(), LEASE_MS))) return;
       let cursor = await store.notifyCursor();
       if (cursor === null) {

@@ -34,6 +34,7 @@ export interface DeliveryWorkerDeps {
     | "dropNotifications"
     | "getWebhook"
     | "setWebhookEnabled"
+    | "notificationQueue"
   >;
   readonly http: HttpRequest;
   /** This node's id: the owner of its claims. */
@@ -84,6 +85,7 @@ export class DeliveryWorker {
   async pass(): Promise<void> {
     const { store, log, clock } = this.deps;
     try {
+      if ((await store.notificationQueue()) === 0) return; // idle: one read, no write transaction
       const now = clock();
       for (const r of await store.dropNotifications(now - MAX_AGE_MS, DROP_BATCH)) {
         log.warn(
