@@ -16,6 +16,7 @@ import { registerProviders } from "./commands/providers.js";
 import { registerServe } from "./commands/serve.js";
 import { registerToken } from "./commands/token.js";
 import { registerUser } from "./commands/user.js";
+import { registerWebhook } from "./commands/webhook.js";
 import { registerZone } from "./commands/zone.js";
 import { addSettingOptions } from "./setting-options.js";
 import { VERSION } from "./version.js";
@@ -29,7 +30,18 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
   { table: SERVER_TABLE, commands: ["serve"], hidden: false },
   {
     table: SERVER_TABLE,
-    commands: ["migrate", "zone *", "host *", "token *", "key *", "user *", "history", "mirror *", "pool *"],
+    commands: [
+      "migrate",
+      "zone *",
+      "host *",
+      "token *",
+      "key *",
+      "user *",
+      "history",
+      "mirror *",
+      "pool *",
+      "webhook *",
+    ],
     hidden: true,
   },
   { table: AGENT_TABLE, commands: ["agent", "ip", "update"], hidden: false },
@@ -61,6 +73,7 @@ export function createProgram(): Command {
   registerHistory(program);
   registerMirror(program);
   registerPool(program);
+  registerWebhook(program);
   registerAgent(program);
   registerProviders(program);
 

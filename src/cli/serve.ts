@@ -23,6 +23,7 @@ import { wireDnsViews } from "./serve/dns-views.js";
 import { wireHttp } from "./serve/http.js";
 import { listenAll, type Listeners } from "./serve/listen.js";
 import { wireMirrors } from "./serve/mirrors.js";
+import { wireWebhooks } from "./serve/notify.js";
 import { sweepHistoryPeriodically, systemEvery, watchExternalChanges } from "./serve/periodic.js";
 import { deferredListener, wirePools, type PoolsRuntime } from "./serve/pools.js";
 import { shutdownInOrder } from "./serve/shutdown.js";
@@ -47,6 +48,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const store = await openConfiguredStore(config, "server", log);
   const metrics = serverMetrics(store);
   const mirrors = wireMirrors({ store, clock, log, alone: config.store.postgres === undefined });
+  // webhooks.notifier: what the pools' publisher emits its events through.
+  const webhooks = wireWebhooks({ store, clock, log, registry: metrics.registry });
   // NOTIFY goes unsigned until the keyring is read and dns.transfer.notify_key checked (below).
   let notifyKey: () => TsigKey | undefined = () => undefined;
   const dns = wireDnsViews({ config, store, clock, log, metrics: metrics.dns, notifyKey: () => notifyKey() });
@@ -54,6 +57,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const listener = fanOut(
     dns.journal, // and through it the index, before anyone who reads it
     kickOnCommit(mirrors),
+    kickOnCommit(webhooks),
     dns.notifier,
     ...(dns.workers ? [dns.workers] : []),
     ...(dns.catalog ? [dns.catalog.publisher] : []),
@@ -74,6 +78,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     every: systemEvery,
     retention: { transitionsMs: config.pools.transitionsMaxAgeMs, rollupsMs: config.pools.rollupsMaxAgeMs },
     rules: dns.steering,
+    notify: (events) => webhooks.notifier.emit(events),
   });
   late.pools = pools;
   const historySweeper = createHistorySweeper({ store, clock, maxAgeMs: config.history.maxAgeMs });
@@ -94,6 +99,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     () => {
       mirrors.kick();
       pools.reload();
+      webhooks.kick();
       void keys.refresh();
       dns.catalog?.publisher.retry();
       writes.limits.flags
@@ -117,6 +123,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   mirrors.start();
   // Probing starts now, not on the first query; states saved before resume.
   await pools.start();
+  webhooks.start();
 
   const http = wireHttp({
     config,
@@ -146,6 +153,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     listeners,
     mirrors,
     pools,
+    webhooks,
     notifier: dns.notifier,
     workers: dns.workers,
     connections: http.connections,

@@ -14,13 +14,7 @@
 // - Returned objects are fresh copies; mutating them does not change the store.
 // - Timestamps are milliseconds since the Unix epoch.
 
-import type {
-  AdminOverride,
-  HealthTransition,
-  MemberHealth,
-  PoolSpec,
-  ProbeRollup,
-} from "../core/pools.js";
+import type { AdminOverride, HealthTransition, MemberHealth, PoolSpec, ProbeRollup } from "../core/pools.js";
 import type { Zone } from "../core/zones.js";
 import type { ZoneLogEntry } from "./change-log.js";
 import type {
@@ -423,6 +417,129 @@ export interface StoredTransition extends HealthTransition {
   readonly id: number;
 }
 
+/**
+ * Webhooks (services/notify/): their definitions, their durable outbox (one row per event and webhook,
+ * removed once delivered or dropped), and the change-log follower that turns A/AAAA changes into
+ * events. Delivery: only a webhook's oldest row can be claimed, by one owner (a node) at a time, so
+ * each webhook gets its events one at a time and in order while the others go on. On PostgreSQL,
+ * changes to webhooks wake the other nodes as settings (ChangeFeed.onExternalChange(wake(true))).
+ */
+export interface NotifyStore {
+  /** webhook_exists if the id is taken. The record is validated by the caller. */
+  createWebhook(hook: WebhookRecord): Promise<void>;
+  getWebhook(id: string): Promise<WebhookRecord | undefined>;
+  /** Sorted by id. */
+  listWebhooks(): Promise<WebhookRecord[]>;
+  /** Deletes the webhook with its outbox rows. Resolves false if absent. */
+  deleteWebhook(id: string): Promise<boolean>;
+  /** Resolves false if absent. A disabled webhook gets no new rows and its rows are not claimed. */
+  setWebhookEnabled(id: string, enabled: boolean): Promise<boolean>;
+
+  /**
+   * One transaction: for each event, a row for every enabled webhook whose events list its kind or
+   * "*" (an event with `webhook`: for that webhook only, whatever its events, if it exists and is
+   * enabled), created and first due at `at`. Resolves with the number of rows.
+   */
+  enqueueNotifications(events: readonly NewNotification[], at: number): Promise<number>;
+  /**
+   * Claims up to `limit` rows, each the oldest row of an enabled webhook, due (nextTryAt <= now) and
+   * not claimed by another owner unexpired (claimedUntil > now), for `owner` until now + leaseMs.
+   * Oldest first. Of several owners claiming at once, each row goes to one.
+   */
+  claimNotifications(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<PendingNotification[]>;
+  /** Removes the row (delivered, or given up) if `owner` holds its claim. Resolves whether it did. */
+  ackNotification(seq: number, owner: string): Promise<boolean>;
+  /**
+   * A failed attempt, if `owner` holds the claim: attempts + 1, lastError, nextTryAt; the claim is
+   * released. Resolves whether it took effect.
+   */
+  failNotification(seq: number, owner: string, error: string, nextTryAt: number): Promise<boolean>;
+  /** Deletes at most `limit` rows created before `createdBefore`; resolves with them (seq order). */
+  dropNotifications(createdBefore: number, limit: number): Promise<PendingNotification[]>;
+  /** The number of rows waiting. */
+  notificationQueue(): Promise<number>;
+
+  /** The follower's lease, with the semantics of MirrorStore.claimMirror for one fixed resource. */
+  claimNotifyFollower(owner: string, now: number, leaseMs: number): Promise<boolean>;
+  releaseNotifyFollower(owner: string): Promise<void>;
+  /** The change-log position turned into events so far; null before the follower first ran. */
+  notifyCursor(): Promise<number | null>;
+  /**
+   * The change log's A and AAAA rows after position `after`, oldest first, at most `limit`, with `to`:
+   * the position they cover (the last row's when `limit` were returned, else the newest logged), read
+   * in one consistent view. Rows logged before 0011_change_values carry no values and are left out.
+   */
+  addressChanges(
+    after: number,
+    limit: number,
+  ): Promise<{ readonly to: number; readonly changes: AddressChange[] }>;
+  /**
+   * One transaction: if `owner` holds the follower's lease (even expired: nobody took it over) and the
+   * cursor is `from`, enqueues `events` (as enqueueNotifications) and sets the cursor to `to`.
+   * Resolves whether it did; false changes nothing.
+   */
+  followChanges(
+    owner: string,
+    from: number | null,
+    to: number,
+    events: readonly NewNotification[],
+    at: number,
+  ): Promise<boolean>;
+}
+
+/** A webhook as stored. The secret is only for signing: listings shown to people redact it. */
+export interface WebhookRecord {
+  readonly id: string;
+  /** http: or https: */
+  readonly url: string;
+  readonly secret: string;
+  /** Event kinds it receives; "*": every kind. */
+  readonly events: readonly string[];
+  /** The body template (services/notify/template.ts); null: the default JSON body. */
+  readonly template: string | null;
+  readonly createdAt: number;
+  readonly enabled: boolean;
+}
+
+/** An event to enqueue: its id (X-Beacon-Delivery, the same on every retry), kind and fields as JSON. */
+export interface NewNotification {
+  readonly id: string;
+  readonly kind: string;
+  /** A JSON object: the event's fields. */
+  readonly payload: string;
+  /** For this webhook only (a test event). */
+  readonly webhook?: string;
+}
+
+/** An outbox row. */
+export interface PendingNotification {
+  readonly seq: number;
+  readonly webhook: string;
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: string;
+  readonly createdAt: number;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+/** An A or AAAA set's change, from the change log: values before and after (empty: no set). */
+export interface AddressChange {
+  readonly seq: number;
+  readonly zone: string | null;
+  readonly fqdn: string;
+  readonly type: "A" | "AAAA";
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  /** When the change was logged. */
+  readonly at: number;
+}
+
 /** The store as a whole: whether it can take writes, and closing it. */
 export interface StoreLifecycle {
   /** Whether changes can be written now (see StoreHealth). */
@@ -451,4 +568,5 @@ export interface Store
     LimitStore,
     ReplayStore,
     PoolStore,
+    NotifyStore,
     StoreLifecycle {}

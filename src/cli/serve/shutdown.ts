@@ -6,6 +6,7 @@
 //    close, the mirror worker finishes the delivery in flight (bounded; what is still queued stays in
 //    the outbox for the next start), the pools' probes end and their states are saved, NOTIFY rounds
 //    end, the DNS workers stop;
+//    the outbox for the next start), so do the webhook attempts, NOTIFY rounds end, the DNS workers stop;
 // 3. the HTTP connection report timer stops and writes what is left;
 // 4. long-window limits are saved (they outlive the restart), before
 // 5. the store closes.
@@ -21,6 +22,8 @@ export interface ShutdownParts {
   readonly mirrors: { stop(): Promise<void> };
   /** The pools' probes end (bounded by their timeouts) and what they saw is saved. */
   readonly pools: { stop(): Promise<void> };
+  /** The webhook worker and follower (serve/notify.ts); queued events stay for the next start. */
+  readonly webhooks?: { stop(): Promise<void> };
   readonly notifier: { stop(): Promise<void> };
   readonly workers: { close(): Promise<void> } | undefined;
   readonly connections: { stop(): void };
@@ -39,6 +42,7 @@ export function shutdownInOrder(p: ShutdownParts): () => Promise<void> {
       ...p.listeners.dns.map((s) => s.close()),
       p.mirrors.stop(),
       p.pools.stop(),
+      p.webhooks?.stop(),
       p.notifier.stop(),
       p.workers?.close(),
     ]);

@@ -15,6 +15,7 @@ import { failureLog } from "../../core/failure-log.js";
 import type { Log } from "../../core/log.js";
 import type { HealthStatus, MemberHealth, PoolSpec } from "../../core/pools.js";
 import type { UpdateService } from "../apply-update.js";
+import type { PoolEventFields, PoolEventKind } from "../notify/events.js";
 import type { NodeMemberHealth, PoolStore, StoredPool } from "../../store/ports.js";
 import { chooseFastest, type LeaderState } from "./fastest.js";
 import type { HealthMetrics } from "./metrics.js";
@@ -23,19 +24,8 @@ import { effectiveStatus } from "./state.js";
 import { steer } from "./steering.js";
 import { answerTtl } from "./ttl.js";
 
-/** What a pool event says (services/notify turns it into a webhook). */
-export interface PoolEvent {
-  readonly kind: "pool.member_down" | "pool.member_up" | "pool.all_down" | "pool.recovered";
-  readonly pool: string;
-  readonly member?: string;
-  readonly from?: HealthStatus;
-  readonly to?: HealthStatus;
-  readonly reason: string;
-  readonly at: number;
-  readonly node: string;
-  /** What the pool answers after the change. */
-  readonly values: readonly string[];
-}
+/** A pool event, as webhooks report it (services/notify/events.ts). */
+export type PoolEvent = { readonly kind: PoolEventKind } & PoolEventFields;
 
 /** Per-query choice for weighted and hashed pools (dns/answer/steering.ts implements it). */
 export interface AnswerRules {
@@ -264,6 +254,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       const reason =
         deps.local(pool.name)?.get(member)?.lastReason ?? (to === "up" ? "healthy" : "unhealthy");
       log.info({ pool: pool.name, member, from, to }, "pool member is " + to);
+      const rttMs = deps.local(pool.name)?.get(member)?.rttMs;
       events.push({
         kind: to === "up" ? "pool.member_up" : "pool.member_down",
         pool: pool.name,
@@ -273,7 +264,8 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         reason,
         at: now,
         node,
-        values: after.values,
+        ...(rttMs === undefined ? {} : { rttMs }),
+        published: after.values,
       });
     }
     if (before.allDown !== after.allDown) {
@@ -284,12 +276,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       events.push({
         kind: after.allDown ? "pool.all_down" : "pool.recovered",
         pool: pool.name,
+        from: after.allDown ? "up" : "down",
+        to: after.allDown ? "down" : "up",
         reason: after.allDown
           ? `no usable member; answering per when_all_down "${pool.whenAllDown}"`
           : "a member is usable again",
         at: now,
         node,
-        values: after.values,
+        published: after.values,
       });
     }
     if (events.length > 0) await deps.notify?.(events);

@@ -4,7 +4,7 @@
 /* eslint-disable @typescript-eslint/require-await -- the port is async; nothing here has to wait */
 
 import { assembleDelta, touchedBy, zonesToRead, type ChangeRow, type ZoneLogEntry } from "../change-log.js";
-import type { ChangeFeed } from "../ports.js";
+import type { AddressChange, ChangeFeed } from "../ports.js";
 import type { ZoneView } from "./zone-tables.js";
 
 /** What a row records of the zone or set it changed (SQL: old_value, new_value); host rows have none. */
@@ -14,6 +14,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 interface Row extends ChangeRow {
   readonly seq: number;
   readonly value?: LoggedValue;
+  /** When it was logged (the memory store has no clock of its own; tests only). */
+  readonly at: number;
 }
 
 export class MemoryChangeLog {
@@ -25,7 +27,28 @@ export class MemoryChangeLog {
   }
 
   record(zone: string, fqdn: string | null, op: "insert" | "update" | "delete", value?: LoggedValue): void {
-    this.#rows.push({ seq: ++this.#last, zone, fqdn, op, value });
+    this.#rows.push({ seq: ++this.#last, zone, fqdn, op, value, at: Date.now() });
+  }
+
+  /** NotifyStore.addressChanges over the rows. */
+  addressChanges(after: number, limit: number): { to: number; changes: AddressChange[] } {
+    const changes: AddressChange[] = [];
+    for (const { seq, zone, fqdn, value: v, at } of this.#rows) {
+      if (seq <= after || fqdn === null || v?.kind !== "rrset") continue;
+      const type = (v.after ?? v.before)?.type;
+      if (type !== "A" && type !== "AAAA") continue;
+      changes.push({
+        seq,
+        zone,
+        fqdn,
+        type,
+        before: v.before?.values ?? [],
+        after: v.after?.values ?? [],
+        at,
+      });
+      if (changes.length === limit) return { to: seq, changes };
+    }
+    return { to: Math.max(after, this.#last), changes };
   }
 
   /** ChangeFeed.zoneLog over the rows (every row here has a zone). */

@@ -14,6 +14,7 @@ import { createMemoryLimits } from "./limits.js";
 import { createMemoryReplay } from "./replay.js";
 import { createMemoryMirrors } from "./mirrors.js";
 import { createMemoryPools } from "./pools.js";
+import { createMemoryNotify } from "./notify.js";
 import { createMemoryTokens } from "./tokens.js";
 import { createMemoryUsers } from "./users.js";
 import { ZoneTables } from "./zone-tables.js";
@@ -54,6 +55,7 @@ export function createMemoryStore(): Store {
     ...limits,
     ...createMemoryReplay(open),
     ...createMemoryPools(open),
+    ...createMemoryNotify(open, log),
 
     health() {
       return closed

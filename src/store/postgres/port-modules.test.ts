@@ -13,6 +13,7 @@ import { keysContract } from "../testing/keys-contract.js";
 import { limitsContract } from "../testing/limits-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
 import { poolsContract } from "../testing/pools-contract.js";
+import { notifyContract } from "../testing/notify-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
@@ -23,6 +24,7 @@ import { pgHistory } from "./history.js";
 import { pgLimits } from "./limits.js";
 import { pgMirrors } from "./mirrors.js";
 import { pgPools } from "./pools.js";
+import { pgNotify } from "./notify.js";
 import { pgReplay } from "./replay.js";
 import { pgZones } from "./zones.js";
 import { describeUrl, openPool } from "./connection.js";
@@ -68,6 +70,7 @@ describe.skipIf(cluster === undefined)(
     limitsContract(() => ({ ...pgZones(db), ...pgLimits(db) }));
     replayContract(() => pgReplay(db));
     poolsContract(() => pgPools(db));
+    notifyContract(() => ({ ...pgZones(db), ...pgNotify(db) }));
 
     describe("bad input", () => {
       it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {

@@ -24,6 +24,7 @@ import { listenForChanges } from "./listener.js";
 import { PG_MIGRATIONS } from "./migrations/index.js";
 import { pgMirrors } from "./mirrors.js";
 import { pgPools } from "./pools.js";
+import { pgNotify } from "./notify.js";
 import { pgSessions } from "./sessions.js";
 import { pgTokens } from "./tokens.js";
 import { pgUsers } from "./users.js";
@@ -51,6 +52,7 @@ export function postgresStore(db: Db): Store {
     ...pgLimits(db),
     ...pgReplay(db),
     ...pgPools(db),
+    ...pgNotify(db),
     health: () => db.health(),
     close: () => db.close(),
   };

@@ -14,6 +14,7 @@ import { sqliteLimits } from "./limits.js";
 import { sqliteReplay } from "./replay.js";
 import { sqliteMirrors } from "./mirrors.js";
 import { sqlitePools } from "./pools.js";
+import { sqliteNotify } from "./notify.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
 import { sqliteUsers } from "./users.js";
@@ -57,6 +58,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqliteLimits(db),
     ...sqliteReplay(db),
     ...sqlitePools(db),
+    ...sqliteNotify(db),
     health: () => db.health(),
     close: () => db.close(),
   };

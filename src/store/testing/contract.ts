@@ -16,6 +16,7 @@ import { lifecycleContract } from "./lifecycle-contract.js";
 import { limitsContract } from "./limits-contract.js";
 import { mirrorContract } from "./mirror-contract.js";
 import { poolsContract } from "./pools-contract.js";
+import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
@@ -46,6 +47,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     copiesContract(store);
     historyContract(store);
     mirrorContract(store);
+    notifyContract(store);
     keysContract(store);
     limitsContract(store);
     replayContract(store);

@@ -15,6 +15,7 @@ import { tsigReplay } from "./0010_tsig_replay.js";
 import { changeValues } from "./0011_change_values.js";
 import { settingsWakeups } from "./0012_settings_wakeups.js";
 import { pools } from "./0013_pools.js";
+import { webhooks } from "./0014_webhooks.js";
 
 export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0001_initial": initial,
@@ -30,4 +31,5 @@ export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0011_change_values": changeValues,
   "0012_settings_wakeups": settingsWakeups,
   "0013_pools": pools,
+  "0014_webhooks": webhooks,
 };

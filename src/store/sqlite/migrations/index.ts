@@ -16,6 +16,7 @@ import { tsigReplay } from "./0010_tsig_replay.js";
 import { changeValues } from "./0011_change_values.js";
 import { settingsWakeups } from "./0012_settings_wakeups.js";
 import { pools } from "./0013_pools.js";
+import { webhooks } from "./0014_webhooks.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -31,4 +32,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0011_change_values": changeValues,
   "0012_settings_wakeups": settingsWakeups,
   "0013_pools": pools,
+  "0014_webhooks": webhooks,
 };
