@@ -74,6 +74,7 @@ export function buildServerConfig(
     limits: {
       client: raw.limits.client,
       clientIp: raw.limits.client_ip,
+      clientHeartbeat: raw.limits.client_heartbeat,
       credential: raw.limits.credential,
       hostDyndns2: raw.limits.host_dyndns2,
       hostApi: raw.limits.host_api,

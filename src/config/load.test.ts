@@ -90,6 +90,10 @@ describe("loadServerConfig: layering", () => {
           { limit: 2000, periodMs: 86_400_000 },
         ],
         clientIp: [{ limit: 3, periodMs: 60_000 }],
+        clientHeartbeat: [
+          { limit: 30, periodMs: 60_000 },
+          { limit: 20_000, periodMs: 86_400_000 },
+        ],
         credential: [{ limit: 2000, periodMs: 86_400_000 }],
         hostDyndns2: [{ limit: 2, periodMs: 120_000 }],
         hostApi: [
@@ -101,6 +105,7 @@ describe("loadServerConfig: layering", () => {
         nochgFlag: [{ limit: 150, periodMs: 7 * 86_400_000 }],
         exempt: ["127.0.0.0/8", "::1/128"],
       },
+      pools: { nodeName: undefined, transitionsMaxAgeMs: 365 * 86_400_000, rollupsMaxAgeMs: 30 * 86_400_000 },
       history: { maxEntriesPerHost: 1000, maxAgeMs: 365 * 86_400_000 },
       demo: { enabled: true, zone: "dyn.beacon.test" },
       log: { level: "info", format: "auto" },

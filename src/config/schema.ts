@@ -392,6 +392,10 @@ export const rawConfigSchema = section({
       kind: "list",
       help: "Requests to GET /ip per client network.",
     }),
+    client_heartbeat: leaf(rates().prefault(["30/1m", "20000/1d"]), {
+      kind: "list",
+      help: "Heartbeats of pools' members (POST /api/v1/heartbeat, GET /nic/heartbeat) per client network; they do not count against limits.client.",
+    }),
     credential: leaf(rates().prefault(["2000/1d"]), {
       kind: "list",
       help: "Update requests per token or TSIG key, any protocol.",

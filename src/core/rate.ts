@@ -19,6 +19,8 @@ export interface LimitRates {
   readonly client: readonly Rate[];
   /** GET /ip per client network. */
   readonly clientIp: readonly Rate[];
+  /** Heartbeats (POST /api/v1/heartbeat, GET /nic/heartbeat) per client network. */
+  readonly clientHeartbeat: readonly Rate[];
   /** Update requests per token or TSIG key. */
   readonly credential: readonly Rate[];
   readonly hostDyndns2: readonly Rate[];

@@ -623,6 +623,7 @@ describe("RFC 2136 UPDATE under update limits", () => {
         exempt: [],
         client: [],
         clientIp: [],
+        clientHeartbeat: [],
         credential: [],
         hostDyndns2: [],
         hostApi: [{ limit: 2, periodMs: 60_000 }],

@@ -91,8 +91,9 @@ describe("GET /nic/heartbeat", () => {
     await setUp({
       limits: {
         exempt: [],
-        client: [{ limit: 2, periodMs: 60_000 }],
+        client: [{ limit: 1, periodMs: 60_000 }],
         clientIp: rule,
+        clientHeartbeat: [{ limit: 2, periodMs: 60_000 }],
         credential: rule,
         hostDyndns2: rule,
         hostApi: rule,

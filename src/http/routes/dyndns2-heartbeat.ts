@@ -26,7 +26,7 @@ export function registerDyndns2HeartbeatRoute(app: Hono<AppEnv>, deps: AppDeps):
 }
 
 async function handle(c: Context<AppEnv>, deps: Deps): Promise<Response> {
-  const wait = clientWait(deps, c, "client");
+  const wait = clientWait(deps, c, "client_heartbeat");
   if (wait !== undefined) return limited(c, "911", wait);
   if (!c.req.header("user-agent")?.trim()) return reply(c, "badagent");
   const params = parseParams(rawQuery(c.req.url));

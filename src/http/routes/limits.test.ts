@@ -12,6 +12,7 @@ const RATES: LimitRates = {
   exempt: [],
   client: [{ limit: 5, periodMs: MIN }],
   clientIp: [{ limit: 2, periodMs: MIN }],
+  clientHeartbeat: [{ limit: 2, periodMs: MIN }],
   credential: [{ limit: 4, periodMs: MIN }],
   hostDyndns2: [{ limit: 2, periodMs: 2 * MIN }],
   hostApi: [{ limit: 3, periodMs: MIN }],

@@ -14,6 +14,7 @@ const RATES: LimitRates = {
   exempt: ["127.0.0.0/8", "::1/128"],
   client: one,
   clientIp: one,
+  clientHeartbeat: one,
   credential: [{ limit: 3, periodMs: 60_000 }],
   hostDyndns2: one,
   hostApi: [{ limit: 2, periodMs: 60_000 }],

@@ -4,6 +4,7 @@
 // | ------------ | ------------------------------------------------------------------ | ------------------- |
 // | client       | every request to an update endpoint, before its credentials        | client network      |
 // | client_ip    | every GET /ip                                                      | client network      |
+// | client_heartbeat | every heartbeat (pools), instead of `client`                   | client network      |
 // | credential   | every update request of a token or TSIG key                        | token id / tsig:key |
 // | host_dyndns2 | every dyndns2 update of a host the credential may change           | host                |
 // | host_api     | every JSON API or RFC 2136 update of such a host                   | host                |
@@ -21,7 +22,7 @@ import type { UpdateLimits } from "../ports.js";
 import type { AbuseFlags } from "./abuse-flags.js";
 import type { Buckets } from "./buckets.js";
 
-export type ClientScope = "client" | "client_ip";
+export type ClientScope = "client" | "client_ip" | "client_heartbeat";
 export type LimitScope = ClientScope | "credential" | "host_dyndns2" | "host_api";
 
 export interface Limits extends UpdateLimits {
@@ -36,6 +37,12 @@ export interface LimitsDeps {
   /** Told of every refusal (metrics). */
   readonly onLimited?: (scope: LimitScope) => void;
 }
+
+const CLIENT_RATES: Record<ClientScope, (rates: LimitRates) => readonly Rate[]> = {
+  client: (r) => r.client,
+  client_ip: (r) => r.clientIp,
+  client_heartbeat: (r) => r.clientHeartbeat,
+};
 
 const LIMITED: ReadonlySet<UpdateProtocol> = new Set(["dyndns2", "api", "rfc2136"]);
 const EXEMPT_CACHE = 4096;
@@ -66,7 +73,7 @@ export function createLimits(deps: LimitsDeps): Limits {
   return {
     client(scope, ip) {
       if (ip === undefined || exempt(ip.text, ip)) return undefined;
-      return take(scope, networkKey(ip), scope === "client" ? rates.client : rates.clientIp);
+      return take(scope, networkKey(ip), CLIENT_RATES[scope](rates));
     },
 
     request(source) {

@@ -1,7 +1,7 @@
 // POST /api/v1/heartbeat: the agent on a line (or a router script) reports that the host is alive
 // (docs/pools.md, "Heartbeats"). The name comes from a JSON body { "hostname": "…" } or, for curl
 // one-liners, from `?hostname=` with an empty body (not both). Answers { hostname, pools }: the pools
-// whose members follow the host. Counted by the v1 per-client limit like any write (index.ts).
+// whose members follow the host. Counted by its own per-client limit, limits.client_heartbeat (index.ts).
 
 import type { Context, Hono } from "hono";
 import { z } from "zod";

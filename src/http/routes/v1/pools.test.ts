@@ -131,13 +131,14 @@ describe("POST /api/v1/heartbeat", () => {
     expect(pools.calls).toEqual([]);
   });
 
-  it("counts against the per-client limit like any v1 write (429 + Retry-After); reads do not", async () => {
+  it("counts against its own per-client limit, not the updates' (429 + Retry-After); reads do not", async () => {
     const MIN = 60_000;
     const rule = [{ limit: 1000, periodMs: MIN }];
     await setUp({
       exempt: [],
-      client: [{ limit: 3, periodMs: MIN }],
+      client: [{ limit: 1, periodMs: MIN }],
       clientIp: rule,
+      clientHeartbeat: [{ limit: 3, periodMs: MIN }],
       credential: rule,
       hostDyndns2: rule,
       hostApi: rule,
