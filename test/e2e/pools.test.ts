@@ -1,10 +1,10 @@
 // Health-checked pools end to end: the real `beacon serve` probes real HTTP backends on their own
 // loopback addresses and answers `dig` with the members that are up; a real BIND secondary follows
-// by NOTIFY/IXFR. Shown: failover when a backend stops and failback after `rise` successes; a
+// by NOTIFY/IXFR, and a mirror of the zone (the Cloudflare fake) gets every chosen set. Shown: failover when a backend stops and failback after `rise` successes; a
 // flapping backend (every other probe fails) never moves the answer; every member down answers all
 // (fail open); "fastest" keeps its member among near-equal ones and leaves one that was slowed;
 // heartbeats from two lines, one of which stops, fail over to the other; transitions and roll-ups
-// are in the store. Checks run every second (interval 1 s, timeout 0.5 s, rise 2, fall 2): how long
+// are in the store; /metrics has every member. Checks run every second (interval 1 s, timeout 0.5 s, rise 2, fall 2): how long
 // a move took is printed, never asserted (bench/ measures it against the bound).
 
 import { execFile } from "node:child_process";
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DnsPeer } from "../../src/providers/testing/peers/dns-peer.js";
 import { startBindSecondary } from "../../src/providers/testing/peers/secondary.js";
+import { startFakeCloudflare, type FakeCloudflare } from "../../src/providers/testing/fakes/cloudflare.js";
 import { startBackends, type Backend } from "./support/backends.js";
 import { basic, DEMO_ZONE, runCli, seedHosts, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
@@ -25,6 +26,7 @@ const HOME = `home.${ZONE}`;
 const LINE1 = `line1.${ZONE}`;
 const LINE2 = `line2.${ZONE}`;
 const KEY_NAME = "xfr.beacon.test";
+const CF_TOKEN = "e2e-pools-token_0123456789";
 const CHECK = { intervalMs: 1_000, timeoutMs: 500, rise: 2, fall: 2 };
 /** Deadline for an answer to move: generous for a loaded CI machine (the time taken is printed). */
 const MOVE_MS = 20_000;
@@ -68,6 +70,7 @@ describe.skipIf(!available)("health-checked pools", () => {
   let dnsPort: number;
   let tokens: Map<string, string>;
   let backends: Backend[];
+  let cloudflare: FakeCloudflare;
   let heartbeats: NodeJS.Timeout | undefined;
   const beating = new Set<string>();
 
@@ -82,6 +85,15 @@ describe.skipIf(!available)("health-checked pools", () => {
   beforeAll(async () => {
     tokens = await seedHosts(dir.path, [LINE1, LINE2]);
     const key = await addTransferKey(dir.path, KEY_NAME, ZONE);
+    // the zone is also mirrored to (a fake of) Cloudflare: the pool's chosen set must reach it
+    cloudflare = await startFakeCloudflare({ token: CF_TOKEN, zones: [ZONE] });
+    const secret = join(dir.path, "cf-token");
+    writeFileSync(secret, `${CF_TOKEN}\n`);
+    const mirror = await runCli(dir.path, [
+      ...["mirror", "add", "cf", "--zone", ZONE, "--provider", "cloudflare"],
+      ...["--set", `api_token_file=${secret}`, "--set", `endpoint=${cloudflare.url}/client/v4`],
+    ]);
+    expect(mirror.code).toBe(0);
     const started = await startBackends(["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"]);
     backends = started.backends;
     const http = { type: "http", port: started.port, path: "/health", ...CHECK };
@@ -129,6 +141,7 @@ describe.skipIf(!available)("health-checked pools", () => {
     if (heartbeats !== undefined) clearInterval(heartbeats);
     await beacon?.stop("SIGKILL");
     await bind?.stop();
+    await cloudflare?.close();
     await Promise.all((backends ?? []).map((b) => b.stop()));
     dir.remove();
   });
@@ -140,13 +153,45 @@ describe.skipIf(!available)("health-checked pools", () => {
     const away = await answerBecomes(dnsPort, WWW, ["127.0.0.12"]);
     const secondary = await answerBecomes(bind.port, WWW, ["127.0.0.12"]);
     console.log(`failover: Beacon answered the backup ${away} ms after the stop, BIND ${secondary} ms later`);
+    await atCloudflare(["127.0.0.12"]);
     await a.start();
     const back = await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
     await answerBecomes(bind.port, WWW, ["127.0.0.11"]);
+    await atCloudflare(["127.0.0.11"]);
     console.log(`failback: ${back} ms after the backend answered again`);
     // the Host header is the pool's name (the backend is dialled at its address)
     expect(a.hosts.length).toBeGreaterThan(0);
     expect(a.hosts.filter((h) => h !== WWW && !h.startsWith(`${WWW}:`))).toEqual([]);
+  });
+
+  /** Waits until the Cloudflare fake holds exactly `want` as the pool name's A records. */
+  async function atCloudflare(want: readonly string[]): Promise<void> {
+    const start = Date.now();
+    let got: string[] = [];
+    while (Date.now() - start < MOVE_MS) {
+      got = cloudflare.zones
+        .find(ZONE, WWW, "A")
+        .map((r) => r.content)
+        .sort();
+      if (got.join(" ") === want.join(" ")) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`Cloudflare holds [${got.join(" ")}] for ${WWW}, not [${want.join(" ")}]`);
+  }
+
+  it("reports each member on /metrics and the pool's health to a token that covers its name", async () => {
+    const text = await (await fetch(`${beacon.url}/metrics`)).text();
+    expect(text).toContain(`beacon_pool_member_up{pool="${WWW}",member="a"} 1`);
+    expect(text).toContain(`beacon_pool_all_down{pool="${WWW}"} 0`);
+    expect(text).toMatch(
+      new RegExp(
+        `beacon_health_checks_total\\{pool="${WWW.replace(/\./g, "\\.")}",member="a",result="fail"\\} [1-9]`,
+      ),
+    );
+    const denied = await fetch(`${beacon.url}/api/v1/pools/${WWW}/health`, {
+      headers: { authorization: `Bearer ${tokens.get(LINE1)!}` },
+    });
+    expect(denied.status).toBe(403);
   });
 
   it("a backend failing every other probe never moves the answer (fall 2 is never reached)", async () => {
