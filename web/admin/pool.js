@@ -157,7 +157,10 @@ function renderSummary(/** @type {HTMLElement} */ box, /** @type {PoolView} */ p
       "dl",
       { class: "facts" },
       fact("Type", s.type),
-      fact("Steering", s.steering + (pool.leader === undefined ? "" : ` (answering: ${pool.leader})`)),
+      fact(
+        "Steering",
+        s.steering + ((pool.leader ?? undefined) === undefined ? "" : ` (answering: ${pool.leader})`),
+      ),
       fact("When all are down", s.whenAllDown + (s.fallback.length > 0 ? `: ${s.fallback.join(", ")}` : "")),
       fact("Most answers", String(s.maxAnswers)),
       fact("TTL", `${s.ttlMin}–${s.ttlMax} s`),
@@ -191,7 +194,7 @@ function renderMembers(box, pool, override) {
         "td",
         { class: "mono values" },
         m.addresses.length === 0 ? h("span", { class: "muted" }, "no address") : m.addresses.join("\n"),
-        m.host === undefined ? null : h("div", { class: "small" }, "follows ", hostLink(m.host)),
+        m.host == null ? null : h("div", { class: "small" }, "follows ", hostLink(m.host)),
       ),
       h("td", { class: "num" }, m.priority),
       h("td", { class: "num" }, m.weight),
@@ -201,8 +204,8 @@ function renderMembers(box, pool, override) {
         statusBadges(m.status, m.override),
         pool.leader === m.id ? [" ", badge("answering", "ok")] : null,
       ),
-      h("td", {}, m.local === undefined ? "—" : whenMs(m.local.since)),
-      h("td", { class: "num" }, m.local?.rttMs === undefined ? "—" : `${m.local.rttMs.toFixed(1)} ms`),
+      h("td", {}, m.local == null ? "—" : whenMs(m.local.since)),
+      h("td", { class: "num" }, m.local?.rttMs == null ? "—" : `${m.local.rttMs.toFixed(1)} ms`),
       h("td", { class: "reason" }, m.local?.lastReason ?? "—"),
       severalNodes
         ? h(

@@ -45,7 +45,7 @@ export function transitionsTimeline(pool, transitions) {
             "div",
             { class: "muted small" },
             `seen by ${t.node}`,
-            t.rttMs === undefined ? "" : ` · RTT ${Math.round(t.rttMs)} ms`,
+            t.rttMs == null ? "" : ` · RTT ${Math.round(t.rttMs)} ms`,
           ),
         ),
       );
