@@ -218,6 +218,22 @@ describe.skipIf(!available)("health-checked pools", () => {
     await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
   });
 
+  it("an administrator's override from the CLI wins over probes, and lifting it restores the answer", async () => {
+    const override = (state: string) =>
+      runCli(dir.path, ["pool", "override", WWW, "a", state], { BEACON_UPDATES_ALLOW_NON_GLOBAL: "true" });
+    expect((await override("maintenance")).code).toBe(0);
+    const moved = await answerBecomes(dnsPort, WWW, ["127.0.0.12"]);
+    console.log(`override: the running server followed the CLI's override in ${moved} ms`);
+    expect((await override("none")).code).toBe(0);
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
+    const h = await runCli(dir.path, ["pool", "history", WWW, "--json"]);
+    const rows = JSON.parse(h.stdout) as { member: string; from: string; to: string }[];
+    expect(rows.slice(0, 2).map((t) => [t.member, t.from, t.to])).toEqual([
+      ["a", "maintenance", "none"],
+      ["a", "none", "maintenance"],
+    ]);
+  });
+
   it("fastest: keeps its member among near-equal ones, leaves one that was slowed", async () => {
     const first = (await answerBecomesOneOf(dnsPort, FAST, ["127.0.0.13", "127.0.0.14"]))!;
     const seen = new Set<string>();
