@@ -228,7 +228,9 @@ describe.skipIf(!available)("health-checked pools", () => {
     await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
     const h = await runCli(dir.path, ["pool", "history", WWW, "--json"]);
     const rows = JSON.parse(h.stdout) as { member: string; from: string; to: string }[];
-    expect(rows.slice(0, 2).map((t) => [t.member, t.from, t.to])).toEqual([
+    // (probe transitions are saved up to a flush later, so they may sit between these two)
+    const overrides = rows.filter((t) => t.from === "maintenance" || t.to === "maintenance");
+    expect(overrides.map((t) => [t.member, t.from, t.to])).toEqual([
       ["a", "maintenance", "none"],
       ["a", "none", "maintenance"],
     ]);
