@@ -17,6 +17,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FRESH_INTERVALS, PUBLISHER_LEASE_MS } from "../../src/services/health/publisher.js";
 import { startCluster } from "../../src/store/postgres/testing/cluster.js";
 import { startBackends, type Backend } from "./support/backends.js";
 import { runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
@@ -30,8 +31,8 @@ const B = "127.0.0.42";
 const CHECK = { intervalMs: 2_000, timeoutMs: 1_000, rise: 2, fall: 2 };
 /** Deadline for every node to answer a change (the time taken is printed). */
 const MOVE_MS = 40_000;
-/** Deadline for another node to take the lease of a killed holder (lease 15 s, plus room). */
-const TAKEOVER_MS = 40_000;
+/** Deadline for another node to take the lease of a dead holder (the lease, plus room). */
+const TAKEOVER_MS = PUBLISHER_LEASE_MS + 25_000;
 const NAMES = ["node-a", "node-b", "node-c"];
 
 const digOk = peerAvailable("dig", "bind9-dnsutils");
@@ -176,35 +177,65 @@ describe.skipIf(cluster === undefined)("a pool on three beacon serve nodes (one 
     expect(await holder()).toBeDefined();
   });
 
-  it("quorum: the primary refusing one node leaves every answer on it; refusing two moves all three", async () => {
-    const [a] = backends;
-    const c = 2;
-    a!.refusing.add(pid(c));
-    // node c sees the primary down, the other two up: 2 of 3 up is up
-    let stop = false;
-    const seen = new Map<string, Set<string>>(NAMES.map((n) => [n, new Set<string>()]));
+  /** Samples every live node's answer every 100 ms until `until` resolves; resolves with what each answered. */
+  async function answersDuring(until: Promise<unknown>): Promise<Record<string, string[]>> {
+    let done = false;
+    const seen = new Map<string, Set<string>>();
     const sampling = (async () => {
-      for (let k = 0; !stop && k < 2_000; k++) {
-        for (const i of alive()) seen.get(NAMES[i]!)!.add(await answer(i));
+      for (let k = 0; !done && k < 2_000; k++) {
+        for (const i of alive()) seen.set(NAMES[i]!, (seen.get(NAMES[i]!) ?? new Set()).add(await answer(i)));
         await sleep(100);
       }
     })();
-    const viewed = await memberA((m) => m.nodes.some((n) => n.node === NAMES[c] && n.status === "down"));
-    expect(viewed.nodes.map((n) => [n.node, n.status])).toEqual([
-      [NAMES[0], "up"],
-      [NAMES[1], "up"],
-      [NAMES[2], "down"],
-    ]);
-    expect(viewed.status).toBe("up");
-    await sleep(3 * CHECK.intervalMs); // and it stays so
-    stop = true;
+    await until.finally(() => (done = true));
     await sampling;
-    expect(Object.fromEntries([...seen].map(([n, s]) => [n, [...s]]))).toEqual(
-      Object.fromEntries(NAMES.map((n) => [n, [A]])),
-    );
+    return Object.fromEntries([...seen].map(([n, s]) => [n, [...s]]));
+  }
 
-    a!.refusing.add(pid(0)); // 1 of 3 up: down
-    await moves("primary refused by two nodes of three, answered the backup", B);
+  /** Each node's saved view of member a, as `beacon pool show` gives it. */
+  const views = (m: PoolJson["members"][number]) =>
+    Object.fromEntries(m.nodes.map((n) => [n.node, n.status]));
+
+  it("quorum: the primary refusing one node leaves every answer on it; a frozen node stops voting; two refusing nodes move all three", async () => {
+    const [a] = backends;
+    const c = 2;
+    await allAnswer(A);
+    await memberA((m) => m.nodes.every((n) => n.status === "up"));
+    a!.refusing.add(pid(c));
+    // node c sees the primary down, the other two up: 2 of 3 up is up, on every node
+    const oneRefuses = answersDuring(
+      (async () => {
+        const m = await memberA((m) => views(m)[NAMES[c]!] === "down");
+        expect(views(m)).toEqual({ [NAMES[0]!]: "up", [NAMES[1]!]: "up", [NAMES[c]!]: "down" });
+        expect(m.status).toBe("up");
+        await sleep(3 * CHECK.intervalMs); // and it stays so
+      })(),
+    );
+    expect(await oneRefuses).toEqual(Object.fromEntries(NAMES.map((n) => [n, [A]])));
+
+    // node c frozen (its last view: a down) until its view is stale and a live node holds the lease
+    process.kill(pid(c), "SIGSTOP");
+    dead.add(c);
+    const frozenAt = Date.now();
+    await sleep((FRESH_INTERVALS + 1) * CHECK.intervalMs);
+    while ((await holder()) === undefined && Date.now() - frozenAt < TAKEOVER_MS) await sleep(200);
+    const live = await holder();
+    expect(live).toBeDefined();
+    console.log(`node c frozen: ${NAMES[live!]} holds the lease ${Date.now() - frozenAt} ms later`);
+    // node a refuses too: a down, b up, c not voting (stale) is a tie, and a tie is up
+    a!.refusing.add(pid(0));
+    const tie = answersDuring(
+      (async () => {
+        await memberA((m) => views(m)[NAMES[0]!] === "down");
+        await sleep(3 * CHECK.intervalMs);
+      })(),
+    );
+    expect(await tie).toEqual({ [NAMES[0]!]: [A], [NAMES[1]!]: [A] });
+
+    // node c thawed: its fresh view (down) votes again, 1 of 3 up is down: all three move
+    process.kill(pid(c), "SIGCONT");
+    dead.delete(c);
+    await moves("node c thawed, two of three refused: answered the backup", B);
     a!.refusing.clear();
     await moves("refusals lifted, answered the primary", A);
   }, 150_000);
@@ -222,7 +253,7 @@ describe.skipIf(cluster === undefined)("a pool on three beacon serve nodes (one 
     }
     expect(next, "a survivor holds the lease").toBeDefined();
     console.log(
-      `${NAMES[first!]} killed: ${NAMES[next!]} took the lease ${Date.now() - killedAt} ms later (lease 15 s)`,
+      `${NAMES[first!]} killed: ${NAMES[next!]} took the lease ${Date.now() - killedAt} ms later (lease ${PUBLISHER_LEASE_MS} ms)`,
     );
     await backends[0]!.stop();
     await moves("primary stopped after the kill, the survivors answered the backup", B);
