@@ -7,7 +7,9 @@
 //   never one per node;
 // - the quorum, not one vantage point: the primary refusing ONE node's probes (the backend tells the
 //   nodes apart by the process owning the probe's socket: support/socket-owner.ts) leaves every
-//   node's answer on the primary although that node sees it down; refusing two nodes moves all three;
+//   node's answer on the primary although that node sees it down (2 of 3 up); that node frozen
+//   (SIGSTOP) with its "down" view and a second node refusing: the frozen view goes stale and stops
+//   voting, a tie is up, the answer stays; thawed (SIGCONT), its vote counts again: all three move;
 // - the lease holder killed (SIGKILL): another node takes the publisher lease (15 s, renewed every
 //   5 s) and a failover after that is published by the survivors.
 // Checks every 2 s (timeout 1 s, rise 2, fall 2); times are printed, never asserted. Every loop is
