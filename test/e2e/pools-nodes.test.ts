@@ -19,7 +19,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FRESH_INTERVALS, PUBLISHER_LEASE_MS } from "../../src/services/health/publisher.js";
+import { freshForMs, PUBLISHER_LEASE_MS } from "../../src/services/health/publisher.js";
 import { startCluster } from "../../src/store/postgres/testing/cluster.js";
 import { startBackends, type Backend } from "./support/backends.js";
 import { runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
@@ -219,11 +219,13 @@ describe.skipIf(cluster === undefined)("a pool on three beacon serve nodes (one 
     process.kill(pid(c), "SIGSTOP");
     dead.add(c);
     const frozenAt = Date.now();
-    await sleep((FRESH_INTERVALS + 1) * CHECK.intervalMs);
+    await sleep(freshForMs(CHECK.intervalMs) + CHECK.intervalMs);
     while ((await holder()) === undefined && Date.now() - frozenAt < TAKEOVER_MS) await sleep(200);
     const live = await holder();
     expect(live).toBeDefined();
-    console.log(`node c frozen: ${NAMES[live!]} holds the lease ${Date.now() - frozenAt} ms later`);
+    console.log(
+      `node c frozen ${Date.now() - frozenAt} ms: its view is stale, ${NAMES[live!]} holds the lease`,
+    );
     // node a refuses too: a down, b up, c not voting (stale) is a tie, and a tie is up
     a!.refusing.add(pid(0));
     const tie = answersDuring(
