@@ -27,7 +27,7 @@ import type { Store } from "../../store/ports.js";
 import { VERSION } from "../version.js";
 import { everyUnlessBusy, oneAtATime, type Every } from "./periodic.js";
 
-/** How often the publisher re-evaluates and the monitor saves. */
+/** How often the publisher re-evaluates and the monitor saves (publisher.ts's SAVE_LAG_MS counts on it). */
 export const TICK_MS = 2_000;
 /** How often old transitions and roll-ups are swept. */
 export const SWEEP_MS = 3_600_000;

@@ -12,7 +12,7 @@ import type { NodeMemberHealth, PoolStore, StoredPool, ZoneStore } from "../../s
 import type { ZoneService } from "../zones.js";
 import type { Heartbeats, MemberView, PoolAdmin, PoolView } from "./ports.js";
 import { parsePoolSpec } from "./pool-spec.js";
-import { FRESH_INTERVALS, type PoolDecision } from "./publisher.js";
+import { freshForMs, type PoolDecision } from "./publisher.js";
 import { quorumStatus } from "./quorum.js";
 import { effectiveStatus } from "./state.js";
 
@@ -189,5 +189,5 @@ function savedStatus(
   now: number,
 ): HealthStatus {
   const views = saved.map((s) => ({ status: s.status, observedAt: s.observedAt }));
-  return effectiveStatus(quorumStatus(views, now, FRESH_INTERVALS * spec.check.intervalMs), override);
+  return effectiveStatus(quorumStatus(views, now, freshForMs(spec.check.intervalMs)), override);
 }

@@ -156,25 +156,27 @@ describe("the publisher", () => {
     expect(t.zone.get(NAME)?.values).toEqual(["192.0.2.2"]);
   });
 
+  const other = (
+    node: string,
+    member: string,
+    status: HealthStatus,
+    observedAt: number,
+  ): NodeMemberHealth => ({
+    ...health(member, status),
+    node,
+    observedAt,
+  });
+
   test("several nodes: the quorum of fresh views decides; stale views do not vote", async () => {
-    const other = (
-      node: string,
-      member: string,
-      status: HealthStatus,
-      observedAt: number,
-    ): NodeMemberHealth => ({
-      ...health(member, status),
-      node,
-      observedAt,
-    });
     const now = 1_700_000_000_000;
     // a: two others say down, this node up → down; b: one stale "down" ignored → up
+    // (stale: older than 3 intervals + the save lag, 30 s + 3 s)
     const t = setup({
       shared: true,
       others: [
         other("n2", "a", "down", now),
         other("n3", "a", "down", now),
-        other("n2", "b", "down", now - 31_000),
+        other("n2", "b", "down", now - 33_001),
       ],
     });
     t.publisher.setPools([pool()]);
@@ -182,6 +184,24 @@ describe("the publisher", () => {
     expect(t.publisher.decision(NAME)?.statuses.get("a")).toBe("down");
     expect(t.publisher.decision(NAME)?.statuses.get("b")).toBe("up");
     expect(t.zone.get(NAME)?.values).toEqual(["192.0.2.2"]);
+  });
+
+  test("several nodes, 1 s checks: views saved every 2 s and read once a second still vote (3 intervals + 3 s)", async () => {
+    const now = 1_700_000_000_000;
+    // saved 3.5 s ago (a save 2 s apart, read 1 s late, the tick a little late): more than 3
+    // intervals, and still the other nodes' current view: two down against this node's up → down
+    const t = setup({
+      shared: true,
+      others: [
+        other("n2", "a", "down", now - 3_500),
+        other("n3", "a", "down", now - 5_900),
+        other("n2", "b", "down", now - 6_001),
+      ],
+    });
+    t.publisher.setPools([pool({ check: { ...CHECK, intervalMs: 1_000, timeoutMs: 500 } })]);
+    await t.publisher.evaluate();
+    expect(t.publisher.decision(NAME)?.statuses.get("a")).toBe("down");
+    expect(t.publisher.decision(NAME)?.statuses.get("b")).toBe("up"); // 6.001 s: stale
   });
 
   test("fastest: a clearly faster member takes over after three rounds, one per interval; near-equal ones never alternate", async () => {

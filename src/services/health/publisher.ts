@@ -88,8 +88,18 @@ export interface Publisher {
 export const PUBLISHER_LEASE_MS = 15_000;
 /** Other nodes' views are read at most this often. */
 const OBSERVATIONS_READ_MS = 1_000;
-/** A node's view counts for the quorum while it is at most this many check intervals old. */
+/** A node's view counts for the quorum while its probes are at most this many check intervals old. */
 export const FRESH_INTERVALS = 3;
+/**
+ * How much older a saved view can be than its newest probe, as the publisher holds it: nodes save
+ * their views every 2 s (cli/serve/pools.ts TICK_MS) and the others' are read once a second.
+ */
+export const SAVE_LAG_MS = 2_000 + OBSERVATIONS_READ_MS;
+
+/** A saved view counts for the quorum while at most this old (ms). */
+export function freshForMs(intervalMs: number): number {
+  return FRESH_INTERVALS * intervalMs + SAVE_LAG_MS;
+}
 
 export function createPublisher(deps: PublisherDeps): Publisher {
   const { clock, log, node } = deps;
@@ -127,7 +137,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     local: MemberHealth | undefined,
     now: number,
   ): HealthStatus {
-    const maxAge = FRESH_INTERVALS * pool.check.intervalMs;
+    const maxAge = freshForMs(pool.check.intervalMs);
     const views = others
       .filter((s) => s.pool === pool.name && s.member === member)
       .map((s) => ({ status: s.status, observedAt: s.observedAt }));

@@ -1,9 +1,11 @@
 // Real HTTP backends for the pools' end-to-end tests: one server per loopback address (127.0.0.x),
 // all on one port (a pool's check dials every member on the same port), each of which the test can
-// stop, start again, make fail (500) or slow (a delay before the reply).
+// stop, start again, make fail (500) or slow (a delay before the reply), or fail only for the
+// requests of some processes (the nodes of a cluster: refusing; socket-owner.ts tells them apart).
 
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import { socketOwner } from "./socket-owner.js";
 
 export interface Backend {
   readonly address: string;
@@ -13,6 +15,8 @@ export interface Backend {
   flapping: boolean;
   /** Waits this long before replying. */
   delayMs: number;
+  /** Replies 500 to requests sent by these processes (pids), 200 to the others. */
+  readonly refusing: Set<number>;
   /** Requests received (their Host headers). */
   readonly hosts: string[];
   stop(): Promise<void>;
@@ -41,13 +45,14 @@ function backend(address: string, port: () => number): Backend & { port(): numbe
     failing: false,
     flapping: false,
     delayMs: 0,
+    refusing: new Set<number>(),
     hosts: [] as string[],
     port: () => (server?.address() as AddressInfo | null)?.port ?? 0,
     start: () =>
       new Promise<void>((resolve, reject) => {
         const s = createServer((req, res) => {
           b.hosts.push(req.headers.host ?? "");
-          const fail = b.failing || (b.flapping && b.hosts.length % 2 === 0);
+          const fail = b.failing || (b.flapping && b.hosts.length % 2 === 0) || refused(req.socket);
           const reply = (): void => {
             res.writeHead(fail ? 500 : 200, { "content-type": "text/plain" });
             res.end(fail ? "down\n" : "ok\n");
@@ -70,5 +75,12 @@ function backend(address: string, port: () => number): Backend & { port(): numbe
         s.closeAllConnections();
       }),
   };
+  const refused = (s: Socket): boolean =>
+    b.refusing.size > 0 &&
+    socketOwner(
+      { address: s.remoteAddress ?? "", port: s.remotePort ?? 0 },
+      { address, port: port() },
+      b.refusing,
+    ) !== undefined;
   return b;
 }
