@@ -11,14 +11,18 @@ export interface EchoServer {
   answer: string;
   /** Requests served so far. */
   readonly hits: () => number;
+  /** The source addresses requests came from (each once). */
+  readonly remotes: ReadonlySet<string>;
   close(): Promise<void>;
 }
 
 export async function startEcho(answer: string): Promise<EchoServer> {
   let hits = 0;
+  const remotes = new Set<string>();
   const echo: { answer: string } = { answer };
-  const server: Server = createServer((_req, res) => {
+  const server: Server = createServer((req, res) => {
     hits++;
+    remotes.add(req.socket.remoteAddress ?? "");
     res.writeHead(200, { "content-type": "text/plain" }).end(echo.answer);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -26,6 +30,7 @@ export async function startEcho(answer: string): Promise<EchoServer> {
   return Object.assign(echo, {
     url: `http://127.0.0.1:${port}/`,
     hits: () => hits,
+    remotes,
     close: () => new Promise<void>((r) => server.close(() => r())),
   });
 }

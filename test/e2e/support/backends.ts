@@ -66,14 +66,11 @@ function backend(address: string, port: () => number): Backend & { port(): numbe
           resolve();
         });
       }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const s = server;
-        server = undefined;
-        if (s === undefined) return resolve();
-        s.close(() => resolve());
-        s.closeAllConnections();
-      }),
+    stop: () => {
+      const s = server;
+      server = undefined;
+      return closeNow(s);
+    },
   };
   const refused = (s: Socket): boolean =>
     b.refusing.size > 0 &&
@@ -83,4 +80,13 @@ function backend(address: string, port: () => number): Backend & { port(): numbe
       b.refusing,
     ) !== undefined;
   return b;
+}
+
+/** Closes `server` (if any) at once, cutting its open connections; resolves when it is closed. */
+export function closeNow(server: Server | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (server === undefined) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
