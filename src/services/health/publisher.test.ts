@@ -47,11 +47,14 @@ function setup(opts: { shared?: boolean; others?: NodeMemberHealth[]; lease?: bo
   const writes: UpdateRequest[] = [];
   const events: PoolEvent[] = [];
   const rules: [string, unknown][] = [];
-  const ctl = { failWrites: false, lease: opts.lease ?? true };
+  const ctl = { failWrites: false, lease: opts.lease ?? true, claims: 0 };
   const deps: PublisherDeps = {
     store: {
       listMemberHealth: () => Promise.resolve(opts.others ?? []),
-      claimPublisher: () => Promise.resolve(ctl.lease),
+      claimPublisher: () => {
+        ctl.claims++;
+        return Promise.resolve(ctl.lease);
+      },
       releasePublisher: () => Promise.resolve(),
     },
     updates: {
@@ -121,6 +124,21 @@ describe("the publisher", () => {
     expect(t.writes).toEqual([]);
     expect(t.events).toEqual([]);
     expect(t.publisher.decision(NAME)?.values).toEqual(["192.0.2.2"]);
+  });
+
+  test("the lease is claimed at most every 5 s, however often the pools are evaluated; a lapsed one is taken then", async () => {
+    const t = setup({ lease: false });
+    t.publisher.setPools([pool()]);
+    for (let i = 0; i < 20; i++) {
+      await t.publisher.evaluate();
+      t.advance(200);
+    }
+    expect(t.ctl.claims).toBe(1); // 4 s of evaluations
+    t.ctl.lease = true; // the holder's lease lapsed
+    t.advance(1_000);
+    await t.publisher.evaluate();
+    expect(t.ctl.claims).toBe(2);
+    expect(t.zone.get(NAME)?.values).toEqual(["192.0.2.1"]);
   });
 
   test("every member down: when_all_down applies (all, nodata, fallback) and all_down / recovered are sent", async () => {

@@ -108,7 +108,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   const leaders = new Map<string, LeaderState & { readonly roundAt: number }>();
   let others: readonly NodeMemberHealth[] = [];
   let othersReadAt = -Infinity;
-  let leaseAt = -Infinity;
+  let claimedAt = -Infinity;
   let holder = false;
   let running: Promise<void> | undefined;
   let again = false;
@@ -118,10 +118,15 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     "the pools' answers are published again",
   );
 
+  /**
+   * Whether this node publishes: the lease is claimed (or renewed) at most once a third of its length,
+   * whether this node holds it or not, so a node that does not costs the store one write per 5 s, not
+   * one per probe; a lapsed lease is taken over within 5 s of lapsing.
+   */
   async function lease(now: number): Promise<boolean> {
-    if (holder && now - leaseAt < PUBLISHER_LEASE_MS / 3) return true;
+    if (now - claimedAt < PUBLISHER_LEASE_MS / 3) return holder;
+    claimedAt = now;
     holder = await deps.store.claimPublisher(deps.leaseOwner, now, PUBLISHER_LEASE_MS);
-    if (holder) leaseAt = now;
     return holder;
   }
 
@@ -335,7 +340,6 @@ export function createPublisher(deps: PublisherDeps): Publisher {
           await run();
           report.succeeded();
         } catch (e) {
-          holder = false; // claimed again next time: one statement, and the store may have moved on
           report.failed(e);
         }
       } while (again);
