@@ -7,7 +7,6 @@
 // are in the store; /metrics has every member. Checks run every second (interval 1 s, timeout 0.5 s, rise 2, fall 2): how long
 // a move took is printed, never asserted (bench/ measures it against the bound).
 
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +14,7 @@ import type { DnsPeer } from "../../src/providers/testing/peers/dns-peer.js";
 import { startBindSecondary } from "../../src/providers/testing/peers/secondary.js";
 import { startFakeCloudflare, type FakeCloudflare } from "../../src/providers/testing/fakes/cloudflare.js";
 import { startBackends, type Backend } from "./support/backends.js";
+import { answerBecomes, answers, putPool } from "./support/pools.js";
 import { basic, DEMO_ZONE, runCli, seedHosts, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
 import { addTransferKey, startPrimaryWithSecondaries } from "./support/secondaries.js";
@@ -33,36 +33,6 @@ const MOVE_MS = 20_000;
 
 const available = peerAvailable("dig", "bind9-dnsutils") && peerAvailable("named", "bind9");
 
-/** The A addresses `name` answers at 127.0.0.1:port, sorted ("" entries dropped). */
-function answers(port: number, name: string): Promise<string[]> {
-  return new Promise((resolve) => {
-    execFile(
-      "dig",
-      ["@127.0.0.1", "-p", String(port), "+norec", "+time=1", "+tries=1", "+short", name, "A"],
-      { timeout: 5_000 },
-      (_e, stdout) =>
-        resolve(
-          stdout
-            .split("\n")
-            .filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l))
-            .sort(),
-        ),
-    );
-  });
-}
-
-/** Polls until `name` answers exactly `want` at `port`; resolves with the time it took (ms). */
-async function answerBecomes(port: number, name: string, want: readonly string[]): Promise<number> {
-  const start = Date.now();
-  let last: string[] = [];
-  while (Date.now() - start < MOVE_MS) {
-    last = await answers(port, name);
-    if (last.join(" ") === [...want].sort().join(" ")) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${name} still answers [${last.join(" ")}], not [${want.join(" ")}], after ${MOVE_MS} ms`);
-}
-
 describe.skipIf(!available)("health-checked pools", () => {
   const dir = tempDir();
   let beacon: Beacon;
@@ -73,14 +43,6 @@ describe.skipIf(!available)("health-checked pools", () => {
   let cloudflare: FakeCloudflare;
   let heartbeats: NodeJS.Timeout | undefined;
   const beating = new Set<string>();
-
-  async function putPool(file: string, definition: object): Promise<void> {
-    const path = join(dir.path, file);
-    writeFileSync(path, JSON.stringify(definition));
-    const r = await runCli(dir.path, ["pool", "put", path], { BEACON_UPDATES_ALLOW_NON_GLOBAL: "true" });
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-  }
 
   beforeAll(async () => {
     tokens = await seedHosts(dir.path, [LINE1, LINE2]);
@@ -98,21 +60,21 @@ describe.skipIf(!available)("health-checked pools", () => {
     backends = started.backends;
     const http = { type: "http", port: started.port, path: "/health", ...CHECK };
     const member = (id: string, address: string, priority = 1) => ({ id, address, priority });
-    await putPool("www.json", {
+    await putPool(dir.path, "www.json", {
       name: WWW,
       type: "A",
       steering: "failover",
       check: http,
       members: [member("a", "127.0.0.11", 1), member("b", "127.0.0.12", 2)],
     });
-    await putPool("fast.json", {
+    await putPool(dir.path, "fast.json", {
       name: FAST,
       type: "A",
       steering: "fastest",
       check: http,
       members: [member("c", "127.0.0.13"), member("d", "127.0.0.14")],
     });
-    await putPool("home.json", {
+    await putPool(dir.path, "home.json", {
       name: HOME,
       type: "A",
       steering: "failover",
@@ -147,16 +109,16 @@ describe.skipIf(!available)("health-checked pools", () => {
   });
 
   it("fails over when the primary backend stops, fails back after it answers again, and the BIND secondary follows", async () => {
-    await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11"], MOVE_MS);
     const a = backends[0]!;
     await a.stop();
-    const away = await answerBecomes(dnsPort, WWW, ["127.0.0.12"]);
-    const secondary = await answerBecomes(bind.port, WWW, ["127.0.0.12"]);
+    const away = await answerBecomes(dnsPort, WWW, ["127.0.0.12"], MOVE_MS);
+    const secondary = await answerBecomes(bind.port, WWW, ["127.0.0.12"], MOVE_MS);
     console.log(`failover: Beacon answered the backup ${away} ms after the stop, BIND ${secondary} ms later`);
     await atCloudflare(["127.0.0.12"]);
     await a.start();
-    const back = await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
-    await answerBecomes(bind.port, WWW, ["127.0.0.11"]);
+    const back = await answerBecomes(dnsPort, WWW, ["127.0.0.11"], MOVE_MS);
+    await answerBecomes(bind.port, WWW, ["127.0.0.11"], MOVE_MS);
     await atCloudflare(["127.0.0.11"]);
     console.log(`failback: ${back} ms after the backend answered again`);
     // the Host header is the pool's name (the backend is dialled at its address)
@@ -212,20 +174,20 @@ describe.skipIf(!available)("health-checked pools", () => {
     const [a, b] = backends;
     a!.failing = true;
     b!.failing = true;
-    await answerBecomes(dnsPort, WWW, ["127.0.0.11", "127.0.0.12"]);
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11", "127.0.0.12"], MOVE_MS);
     a!.failing = false;
     b!.failing = false;
-    await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11"], MOVE_MS);
   });
 
   it("an administrator's override from the CLI wins over probes, and lifting it restores the answer", async () => {
     const override = (state: string) =>
       runCli(dir.path, ["pool", "override", WWW, "a", state], { BEACON_UPDATES_ALLOW_NON_GLOBAL: "true" });
     expect((await override("maintenance")).code).toBe(0);
-    const moved = await answerBecomes(dnsPort, WWW, ["127.0.0.12"]);
+    const moved = await answerBecomes(dnsPort, WWW, ["127.0.0.12"], MOVE_MS);
     console.log(`override: the running server followed the CLI's override in ${moved} ms`);
     expect((await override("none")).code).toBe(0);
-    await answerBecomes(dnsPort, WWW, ["127.0.0.11"]);
+    await answerBecomes(dnsPort, WWW, ["127.0.0.11"], MOVE_MS);
     const h = await runCli(dir.path, ["pool", "history", WWW, "--json"]);
     const rows = JSON.parse(h.stdout) as { member: string; from: string; to: string }[];
     // (probe transitions are saved up to a flush later, so they may sit between these two)
@@ -248,7 +210,7 @@ describe.skipIf(!available)("health-checked pools", () => {
     const slowed = backends.find((b) => b.address === first)!;
     slowed.delayMs = 80;
     const other = first === "127.0.0.13" ? "127.0.0.14" : "127.0.0.13";
-    const moved = await answerBecomes(dnsPort, FAST, [other]);
+    const moved = await answerBecomes(dnsPort, FAST, [other], MOVE_MS);
     console.log(`fastest: moved off the slowed member ${moved} ms after it slowed down`);
     slowed.delayMs = 0;
   });
@@ -281,12 +243,12 @@ describe.skipIf(!available)("health-checked pools", () => {
     heartbeats = setInterval(() => {
       for (const host of beating) void beat(host).catch(() => undefined);
     }, 400);
-    await answerBecomes(dnsPort, HOME, ["127.0.0.21"]);
+    await answerBecomes(dnsPort, HOME, ["127.0.0.21"], MOVE_MS);
     beating.delete(LINE1);
-    const moved = await answerBecomes(dnsPort, HOME, ["127.0.0.22"]);
+    const moved = await answerBecomes(dnsPort, HOME, ["127.0.0.22"], MOVE_MS);
     console.log(`heartbeat: line 2 answered ${moved} ms after line 1 stopped reporting`);
     beating.add(LINE1);
-    await answerBecomes(dnsPort, HOME, ["127.0.0.21"]);
+    await answerBecomes(dnsPort, HOME, ["127.0.0.21"], MOVE_MS);
   });
 
   it("keeps the transitions with their reasons and the per-minute roll-ups in the store", async () => {

@@ -1,6 +1,5 @@
 // Helpers for the pools' end-to-end tests: what a name answers (dig), waiting for an answer to move
 // (the time it took is returned for printing, never asserted), and putting a pool with the real CLI.
-// (test/e2e/pools.test.ts keeps its own copies of the first two; it can move to these.)
 
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
