@@ -2,7 +2,8 @@
 // loopback addresses and answers `dig` with the members that are up; a real BIND secondary follows
 // by NOTIFY/IXFR, and a mirror of the zone (the Cloudflare fake) gets every chosen set. Shown: failover when a backend stops and failback after `rise` successes; a
 // flapping backend (every other probe fails) never moves the answer; every member down answers all
-// (fail open); "fastest" keeps its member among near-equal ones and leaves one that was slowed;
+// (fail open); a "weighted" name answers one member per query, both chosen, while the secondary
+// holds both; "fastest" keeps its member among near-equal ones and leaves one that was slowed;
 // heartbeats from two lines, one of which stops, fail over to the other; transitions and roll-ups
 // are in the store; /metrics has every member. Checks run every second (interval 1 s, timeout 0.5 s, rise 2, fall 2): how long
 // a move took is printed, never asserted (bench/ measures it against the bound).
@@ -22,6 +23,7 @@ import { addTransferKey, startPrimaryWithSecondaries } from "./support/secondari
 const ZONE = DEMO_ZONE;
 const WWW = `www.${ZONE}`;
 const FAST = `fast.${ZONE}`;
+const SHARE = `share.${ZONE}`;
 const HOME = `home.${ZONE}`;
 const LINE1 = `line1.${ZONE}`;
 const LINE2 = `line2.${ZONE}`;
@@ -73,6 +75,16 @@ describe.skipIf(!available)("health-checked pools", () => {
       steering: "fastest",
       check: http,
       members: [member("c", "127.0.0.13"), member("d", "127.0.0.14")],
+    });
+    await putPool(dir.path, "share.json", {
+      name: SHARE,
+      type: "A",
+      steering: "weighted",
+      check: http,
+      members: [
+        { id: "light", address: "127.0.0.13", weight: 1 },
+        { id: "heavy", address: "127.0.0.14", weight: 3 },
+      ],
     });
     await putPool(dir.path, "home.json", {
       name: HOME,
@@ -196,6 +208,18 @@ describe.skipIf(!available)("health-checked pools", () => {
       ["a", "maintenance", "none"],
       ["a", "none", "maintenance"],
     ]);
+  });
+
+  it("weighted: each answer of Beacon's holds one member, both are chosen; the secondary holds the whole set", async () => {
+    await answerBecomes(bind.port, SHARE, ["127.0.0.13", "127.0.0.14"], MOVE_MS);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 60; i++) {
+      const got = await answers(dnsPort, SHARE);
+      expect(got).toHaveLength(1);
+      seen.set(got[0]!, (seen.get(got[0]!) ?? 0) + 1);
+    }
+    console.log(`weighted: ${JSON.stringify(Object.fromEntries(seen))} of 60 answers (weights 1 and 3)`);
+    expect([...seen.keys()].sort()).toEqual(["127.0.0.13", "127.0.0.14"]);
   });
 
   it("fastest: keeps its member among near-equal ones, leaves one that was slowed", async () => {
