@@ -1,12 +1,14 @@
 // Health-checked pools end to end: the real `beacon serve` probes real HTTP backends on their own
 // loopback addresses and answers `dig` with the members that are up; a real BIND secondary follows
-// by NOTIFY/IXFR, and a mirror of the zone (the Cloudflare fake) gets every chosen set. Shown: failover when a backend stops and failback after `rise` successes; a
-// flapping backend (every other probe fails) never moves the answer; every member down answers all
-// (fail open); a "weighted" name answers one member per query, both chosen, while the secondary
-// holds both; "fastest" keeps its member among near-equal ones and leaves one that was slowed;
-// heartbeats from two lines, one of which stops, fail over to the other; transitions and roll-ups
-// are in the store; /metrics has every member. Checks run every second (interval 1 s, timeout 0.5 s, rise 2, fall 2): how long
-// a move took is printed, never asserted (bench/ measures it against the bound).
+// by NOTIFY/IXFR, and a mirror of the zone (the Cloudflare fake) gets every chosen set. Shown:
+// failover when a backend stops and failback after `rise` successes; a flapping backend (every other
+// probe fails) never moves the answer; every member down answers all (fail open); an override made
+// with the CLI wins; a "weighted" name answers one member per query, both chosen, while the
+// secondary holds both; "fastest" keeps its member among near-equal ones and leaves one that was
+// slowed; heartbeats from two lines, one of which stops, fail over to the other; transitions and
+// roll-ups are in the store; /metrics has every member. Checks run every second (interval 1 s,
+// timeout 0.5 s, rise 2, fall 2): how long a move took is printed, never asserted (bench/ measures
+// it against the bound).
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
