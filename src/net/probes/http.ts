@@ -10,7 +10,7 @@ import https from "node:https";
 import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { attempt, type ProbeContext, type ProbeResult } from "./attempt.js";
-import { expectStatus } from "./expect-status.js";
+import { statusAccepted } from "../../core/http-status.js";
 import { reasonOf } from "./reasons.js";
 
 /** Bytes of the body searched for `body` (Route 53's rule). */
@@ -55,7 +55,7 @@ export function probeHttp(probe: HttpProbe, ctx: ProbeContext): Promise<ProbeRes
     req.once("response", (res) => {
       const rttMs = ctx.now() - started;
       const status = res.statusCode ?? 0;
-      if (!expectStatus(probe.expect, status)) return done({ ok: false, reason: `status ${status}` });
+      if (!statusAccepted(probe.expect, status)) return done({ ok: false, reason: `status ${status}` });
       if (probe.body === undefined || probe.body === "") return done({ ok: true, rttMs });
       const want = Buffer.from(probe.body, "utf8");
       let head = Buffer.alloc(0);

@@ -6,10 +6,11 @@
 // throws BeaconError("invalid_pool", "<field path>: <what is wrong>") for the first problem found, all
 // of them (at most MAX_ISSUES) in details.issues. Unknown fields, fields that do not apply to the check
 // type, wrong types, non-integers, NaN and out-of-range values are refused; strings and arrays are
-// bounded before they are looked at. parseExpect is the status matcher the http/https probes use.
+// bounded before they are looked at. parseExpect is the status matcher (core/http-status.ts) as a function.
 
 import { z } from "zod";
 import { BeaconError } from "../../core/errors.js";
+import { DEFAULT_EXPECT, statusRanges } from "../../core/http-status.js";
 import { parseIp } from "../../core/ip.js";
 import { tryNormalizeName } from "../../core/names.js";
 import {
@@ -208,8 +209,8 @@ function buildCheck(raw: z.infer<typeof CHECK>, report: Report): CheckSpec {
       );
     }
     if (raw.host !== undefined) spec.host = hostname("check.host", raw.host, report);
-    spec.expect = raw.expect ?? "2xx";
-    const ranges = expectRanges(spec.expect);
+    spec.expect = raw.expect ?? DEFAULT_EXPECT;
+    const ranges = statusRanges(spec.expect);
     if (typeof ranges === "string") report("check.expect", ranges);
     if (raw.body !== undefined) spec.body = raw.body;
   }
@@ -229,32 +230,14 @@ function hostname(path: string, value: string, report: Report): string {
   return value;
 }
 
-const EXPECT_ITEM = /^(?:([1-5])xx|(\d{3})(?:-(\d{3}))?)$/;
-
 /**
  * The matcher of an http/https check's `expect`: "2xx", "200", "200-299" or a comma list of those,
  * every code 100..599. Throws BeaconError invalid_pool ("check.expect: …") on anything else.
  */
 export function parseExpect(expect: string): (status: number) => boolean {
-  const ranges = expectRanges(expect);
+  const ranges = statusRanges(expect);
   if (typeof ranges === "string") throw new BeaconError("invalid_pool", `check.expect: ${ranges}`);
   return (status) => ranges.some(([lo, hi]) => status >= lo && status <= hi);
-}
-
-/** The [lo, hi] ranges `expect` lists, or what is wrong with it. */
-function expectRanges(expect: string): [number, number][] | string {
-  if (expect.length > 256) return "must be at most 256 characters";
-  const ranges: [number, number][] = [];
-  for (const item of expect.split(",")) {
-    const m = EXPECT_ITEM.exec(item.trim());
-    const lo = m?.[1] !== undefined ? Number(m[1]) * 100 : Number(m?.[2]);
-    const hi = m?.[1] !== undefined ? lo + 99 : Number(m?.[3] ?? m?.[2]);
-    if (!(lo >= 100 && hi <= 599 && lo <= hi)) {
-      return `${JSON.stringify(item.slice(0, 20))} is not a status code (200), a range (200-299) or a class (2xx) of codes 100 to 599`;
-    }
-    ranges.push([lo, hi]);
-  }
-  return ranges;
 }
 
 function zodIssues(iss: z.core.$ZodIssue): Issue[] {
