@@ -1,4 +1,4 @@
-// Health-checked pools end to end: the real `beacon serve` probes real HTTP backends on their own
+// Health-checked pools end to end: the real `beacon serve` probes real HTTP (and TCP) backends on their own
 // loopback addresses and answers `dig` with the members that are up; a real BIND secondary follows
 // by NOTIFY/IXFR, and a mirror of the zone (the Cloudflare fake) gets every chosen set. Shown:
 // failover when a backend stops and failback after `rise` successes; a flapping backend (every other
@@ -26,6 +26,7 @@ const ZONE = DEMO_ZONE;
 const WWW = `www.${ZONE}`;
 const FAST = `fast.${ZONE}`;
 const SHARE = `share.${ZONE}`;
+const TCP = `tcp.${ZONE}`;
 const HOME = `home.${ZONE}`;
 const LINE1 = `line1.${ZONE}`;
 const LINE2 = `line2.${ZONE}`;
@@ -60,7 +61,14 @@ describe.skipIf(!available)("health-checked pools", () => {
       ...["--set", `api_token_file=${secret}`, "--set", `endpoint=${cloudflare.url}/client/v4`],
     ]);
     expect(mirror.code).toBe(0);
-    const started = await startBackends(["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"]);
+    const started = await startBackends([
+      "127.0.0.11",
+      "127.0.0.12",
+      "127.0.0.13",
+      "127.0.0.14",
+      "127.0.0.15",
+      "127.0.0.16",
+    ]);
     backends = started.backends;
     const http = { type: "http", port: started.port, path: "/health", ...CHECK };
     const member = (id: string, address: string, priority = 1) => ({ id, address, priority });
@@ -77,6 +85,12 @@ describe.skipIf(!available)("health-checked pools", () => {
       steering: "fastest",
       check: http,
       members: [member("c", "127.0.0.13"), member("d", "127.0.0.14")],
+    });
+    await putPool(dir.path, "tcp.json", {
+      name: TCP,
+      type: "A",
+      check: { type: "tcp", port: started.port, ...CHECK },
+      members: [member("e", "127.0.0.15", 1), member("f", "127.0.0.16", 2)],
     });
     await putPool(dir.path, "share.json", {
       name: SHARE,
@@ -168,6 +182,16 @@ describe.skipIf(!available)("health-checked pools", () => {
       headers: { authorization: `Bearer ${tokens.get(LINE1)!}` },
     });
     expect(denied.status).toBe(403);
+  });
+
+  it("a TCP check: a backend that stops accepting connections is left, and answered again when it is back", async () => {
+    await answerBecomes(dnsPort, TCP, ["127.0.0.15"], MOVE_MS);
+    const e = backends.find((b) => b.address === "127.0.0.15")!;
+    await e.stop();
+    const away = await answerBecomes(dnsPort, TCP, ["127.0.0.16"], MOVE_MS);
+    await e.start();
+    const back = await answerBecomes(dnsPort, TCP, ["127.0.0.15"], MOVE_MS);
+    console.log(`tcp: failover ${away} ms after the stop, failback ${back} ms after the start`);
   });
 
   it("a backend failing every other probe never moves the answer (fall 2 is never reached)", async () => {
