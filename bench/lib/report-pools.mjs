@@ -16,7 +16,7 @@ export function renderPools(meta, r) {
     `Measured ${meta.date} with \`${meta.command}\` in ${r.stepSeconds} s. ${meta.machine} One \`beacon serve\`,`,
     `SQLite, nothing pinned. Load average (1, 5, 15 min) at the start ${r.loadStart.join(", ")}, at the end ${r.loadEnd.join(", ")}`,
     busy
-      ? `(**above ${BUSY_LOAD}: the machine was busy with other work, the CPU figures are likely high**).`
+      ? `(**above ${BUSY_LOAD}: other work was running, so the figures are likely worse than on a quiet machine**).`
       : "(the machine is shared).",
     "",
     `### Probe cost: ${r.pools} pools × ${r.members} members, interval 1 s, timeout 0.5 s, ${r.seconds} s after ${r.warmupSeconds} s of warm-up`,
@@ -26,13 +26,13 @@ export function renderPools(meta, r) {
     "CPU is the server's /proc time (all threads) over the same window. The idle row is the same server",
     "with no pools; the last column takes its CPU off (what the probing adds).",
     "",
-    "| check | probes/s | failed probes | server CPU (% of a core) | CPU per 1,000 probes (ms) | above idle, per 1,000 probes (ms) |",
-    "|---|---|---|---|---|---|",
-    `| idle (no pools) | 0 | — | ${num(r.cost.idle.cpuPercent, 2)} | — | — |`,
+    "| check | probes/s scheduled | probes/s done | failed probes | server CPU (% of a core) | CPU per 1,000 probes (ms) | above idle, per 1,000 probes (ms) |",
+    "|---|---|---|---|---|---|---|",
+    `| idle (no pools) | 0 | 0 | — | ${num(r.cost.idle.cpuPercent, 2)} | — | — |`,
   );
   for (const x of r.cost.rows)
     lines.push(
-      `| ${x.kind} | ${num(x.probesPerSec)} | ${num(x.failed)} | ${num(x.cpuPercent, 1)} | ${num(x.cpuMsPer1000, 1)} | ${num(x.aboveIdleMsPer1000, 1)} |`,
+      `| ${x.kind} | ${num(r.pools * r.members)} | ${num(x.probesPerSec)} | ${num(x.failed)} | ${num(x.cpuPercent, 1)} | ${num(x.cpuMsPer1000, 1)} | ${num(x.aboveIdleMsPer1000, 1)} |`,
     );
   const f = r.failover;
   const { intervalMs, fall, rise } = f.check;

@@ -121,6 +121,18 @@ async function probesDone(server) {
   return counts;
 }
 
+/** Polls /metrics until every member of `pool` is up (probed: unknown ones are answered too); bounded by MOVE_MS. */
+async function membersUp(server, pool, members) {
+  const since = performance.now();
+  while (performance.now() - since < MOVE_MS && server.alive()) {
+    const text = await getText(`http://127.0.0.1:${server.httpPort}/metrics`);
+    const up = members.filter((m) => text.includes(`beacon_pool_member_up{pool="${pool}",member="${m}"} 1`));
+    if (up.length === members.length) return;
+    await sleep(100);
+  }
+  throw new Error(`${pool}: members ${members.join(", ")} not all up after ${MOVE_MS} ms`);
+}
+
 /** CPU and probes of `server` over CONFIG.poolSeconds; `idle`, the same server's window with no pools. */
 async function window(server, idle) {
   const p0 = await probesDone(server);
@@ -282,6 +294,8 @@ async function measureFailover(dir) {
       ],
     });
     return await withBeacon(dataDir, async (server) => {
+      // Both confirmed up first: the first move is then from up, as every other one.
+      await membersUp(server, name, ["a", "b"]);
       if ((await answerBecomes(server, name, a.address, performance.now())) === null)
         throw new Error(`${name} never answered ${a.address}`);
       const away = [];
