@@ -304,8 +304,9 @@ async function measureFailover(dir) {
       for (let i = 0; i < CONFIG.poolFailovers; i++) {
         // A random phase against the probe schedule.
         await sleep(Math.random() * FAILOVER_CHECK.intervalMs);
+        const stopped = performance.now();
         await a.stop();
-        const tAway = await answerBecomes(server, name, b.address, performance.now());
+        const tAway = await answerBecomes(server, name, b.address, stopped);
         await a.start();
         const tBack = await answerBecomes(server, name, a.address, performance.now());
         if (tAway === null) missed++;
