@@ -9,14 +9,18 @@
 // Then (issue 15) updates/s and cross-node update-to-visible with one node on SQLite, one and three on
 // a throwaway PostgreSQL, written to the `nodes` section.
 //
-// Knobs (environment, defaults in brackets): BENCH_ONLY=queries,big,updates,mixed,nodes (a subset keeps
+// Then (issue 16) health-checked pools: CPU per 1,000 probes (tcp, http) and failure-to-new-answer,
+// written to the `pools` section.
+//
+// Knobs (environment, defaults in brackets): BENCH_ONLY=queries,big,updates,mixed,nodes,pools (a subset keeps
 // the other blocks of RESULTS.md) · BENCH_SERVERS=echo,beacon,bind,knot,pdns,nsd · BENCH_NAMES [10000] ·
 // BENCH_RUNS [3] · BENCH_SECONDS [10] per dnsperf run · BENCH_WARMUP_SECONDS [2] (an unrecorded dnsperf
 // run first) · BENCH_OUTSTANDING [200] (dnsperf -q) · BENCH_WORKERS [cores] (Beacon's dns.workers for
 // the all-cores row) · BENCH_BIG=0 skips the big zone · BENCH_BIG_NAMES [1000000] ·
 // BENCH_BIG_SERVERS [beacon,bind,knot,nsd,pdns] · BENCH_BIG_TIMEOUT_SECONDS [600] · BENCH_UPDATE_SECONDS [5]
 // per update load · BENCH_VISIBLE_SAMPLES [200] · BENCH_MIXED_SECONDS [10] · BENCH_UPDATE_RATE [200/s]
-// · BENCH_PROBE_QPS [200] · BENCH_DIR [os.tmpdir()] · BENCH_KEEP=1 keeps the temp dir (configs, logs).
+// · BENCH_PROBE_QPS [200] · BENCH_POOLS [16] · BENCH_POOL_MEMBERS [63] · BENCH_POOL_SECONDS [20] per CPU
+// window · BENCH_POOL_WARMUP_SECONDS [8] · BENCH_POOL_FAILOVERS [20] · BENCH_DIR [os.tmpdir()] · BENCH_KEEP=1 keeps the temp dir (configs, logs).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -25,11 +29,13 @@ import { CONFIG, LOAD_CPU, UPDATE_HOSTS } from "./lib/config.mjs";
 import { dnsperfVersion } from "./lib/dnsperf.mjs";
 import { ALL_CPUS, errorText, loud, pinSelf, progress } from "./lib/harness.mjs";
 import { renderNodes } from "./lib/report-nodes.mjs";
+import { renderPools } from "./lib/report-pools.mjs";
 import { renderPeers } from "./lib/report.mjs";
 import { SERVERS, serverVersion, unavailable } from "./lib/servers.mjs";
 import { benchBig } from "./lib/step-big.mjs";
 import { benchMixed } from "./lib/step-mixed.mjs";
 import { benchNodes } from "./lib/step-nodes.mjs";
+import { benchPools } from "./lib/step-pools.mjs";
 import { benchQueries } from "./lib/step-queries.mjs";
 import { benchUpdates } from "./lib/step-updates.mjs";
 import * as zone from "./lib/zone.mjs";
@@ -108,6 +114,15 @@ async function main() {
       nodes = { error: errorText(e) };
     }
   }
+  let pools;
+  if (only.has("pools")) {
+    try {
+      pools = await benchPools(ctx);
+    } catch (e) {
+      loud(`pools: ${errorText(e)}`);
+      pools = { error: errorText(e) };
+    }
+  }
   const knobs = Object.entries(env)
     .filter(([k]) => k.startsWith("BENCH_") || k === "NODE_OPTIONS")
     .sort()
@@ -118,10 +133,11 @@ async function main() {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, Linux.`,
     versions,
   };
-  // A run of the nodes step alone leaves the peers section (and the command it names) as it was.
+  // A run of the nodes or pools step alone leaves the peers section (and the command it names) as it was.
   if (Object.keys(results).length > 0) progress(`wrote ${writeSection("peers", renderPeers(meta, results))}`);
   if (nodes !== undefined) progress(`wrote ${writeSection("nodes", renderNodes(meta, nodes))}`);
-  console.log(JSON.stringify({ ...meta, config: CONFIG, results: { ...results, nodes } }, null, 2));
+  if (pools !== undefined) progress(`wrote ${writeSection("pools", renderPools(meta, pools))}`);
+  console.log(JSON.stringify({ ...meta, config: CONFIG, results: { ...results, nodes, pools } }, null, 2));
 }
 
 try {

@@ -26,7 +26,7 @@ function list(name, fallback, allowed) {
 }
 
 const KINDS = Object.keys(SERVERS);
-const STEPS = ["queries", "big", "updates", "mixed", "nodes"];
+const STEPS = ["queries", "big", "updates", "mixed", "nodes", "pools"];
 export const CONFIG = {
   names: Math.max(256, int("BENCH_NAMES", 10_000)),
   runs: Math.max(1, int("BENCH_RUNS", 3)),
@@ -49,6 +49,11 @@ export const CONFIG = {
   mixedSeconds: Math.max(4, int("BENCH_MIXED_SECONDS", 10)),
   updateRate: Math.max(1, int("BENCH_UPDATE_RATE", 200)),
   probeQps: Math.max(1, int("BENCH_PROBE_QPS", 200)),
+  pools: Math.min(250, Math.max(1, int("BENCH_POOLS", 16))),
+  poolMembers: Math.min(64, Math.max(1, int("BENCH_POOL_MEMBERS", 63))),
+  poolSeconds: Math.max(5, int("BENCH_POOL_SECONDS", 20)),
+  poolWarmupSeconds: Math.max(3, int("BENCH_POOL_WARMUP_SECONDS", 8)),
+  poolFailovers: Math.min(200, Math.max(1, int("BENCH_POOL_FAILOVERS", 20))),
   only: list("BENCH_ONLY", STEPS, STEPS),
   keep: env.BENCH_KEEP === "1",
 };
