@@ -87,7 +87,7 @@ function setup(
 }
 
 describe("the monitor", () => {
-  test("probes every member from load on (staggered), each once per interval, and tells after every probe", async () => {
+  test("probes every member from load on (staggered), each once per interval, and tells of changes", async () => {
     const { time, probes, monitor, changed } = setup();
     await monitor.load([pool()]);
     await time.advance(STAGGER_MS);
@@ -97,6 +97,7 @@ describe("the monitor", () => {
     await time.advance(CHECK.intervalMs);
     expect(probes).toHaveLength(4);
     expect(monitor.states("www.example.com")?.get("a")?.status).toBe("up");
+    expect(changed).toHaveLength(2); // a steady probe (still up, no failure counted) wakes nobody
     await monitor.stop();
   });
 

@@ -11,8 +11,9 @@
 //   second, plus the ones this node took: noteHeartbeat) is at most check.maxAgeMs old; "none"
 //   members are always up.
 // - State: resumed from what this node saved before (load reads it once), so a restart keeps
-//   verdicts. Every probe updates the state and tells `changed(pool)` after it, at once (the publisher
-//   evaluates in the same tick: answers follow health without waiting for a flush).
+//   verdicts. Every probe updates the state; one that changed what the publisher reads (the status,
+//   the streak, or for "fastest" the RTT) tells `changed(pool)` at once (the publisher evaluates in
+//   the same tick: answers follow health without waiting for a flush or a tick).
 // - Durability: flush() saves the states probed since the last flush, the node's transitions, and
 //   the roll-ups of finished minutes (all of them with `final`); a failed flush keeps them for the
 //   next one (at most MAX_PENDING transitions, the oldest dropped with a warning).
@@ -50,7 +51,10 @@ export interface MonitorDeps {
   readonly node: string;
   /** The host's current addresses of `type` (the in-memory zone index). */
   readonly addressesOf: (fqdn: string, type: "A" | "AAAA") => readonly string[];
-  /** Called after every probe of a member of `pool` (its state may have changed). Must not throw. */
+  /**
+   * Called after a probe of a member of `pool` changed its status or streak (or, in a "fastest" pool,
+   * its RTT). Must not throw.
+   */
   readonly changed: (pool: string) => void;
   readonly metrics: HealthMetrics;
   readonly maxConcurrent?: number;
@@ -153,7 +157,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     const result = await sample(e.pool, e.member, at);
     if (e.removed) return;
     const s: ProbeSample = { ...result, at };
-    const { state, change } = observe(e.state, s, e.pool.check);
+    const before = e.state;
+    const { state, change } = observe(before, s, e.pool.check);
     setState(e, state);
     dirty.add(e);
     rollups.add(e.pool.name, e.member.id, s);
@@ -179,7 +184,13 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         "pool member changed state (this node's view)",
       );
     }
-    deps.changed(e.pool.name);
+    // What the publisher reads of it: the status, the streak (the TTL), the RTT for "fastest". A probe
+    // that changed none of these (the steady state) costs no evaluation; the tick still runs one.
+    const relevant =
+      change !== undefined ||
+      state.streak !== before.streak ||
+      (e.pool.steering === "fastest" && state.rttMs !== before.rttMs);
+    if (relevant) deps.changed(e.pool.name);
   }
 
   async function sample(pool: PoolSpec, member: MemberSpec, at: number): Promise<Omit<ProbeSample, "at">> {
