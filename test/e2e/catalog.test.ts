@@ -218,7 +218,9 @@ describe.skipIf(!available)("BIND 9 and Knot follow Beacon's catalog zone", () =
     console.log(`deleted zone dropped: BIND ${b} ms, Knot ${k} ms`);
     expect(b, bind.log()).toBeDefined();
     expect(k, knot.log()).toBeDefined();
-    expect(await serves(bind.port, DEMO_ZONE)).toBe(true);
-    expect(await serves(knot.port, DEMO_ZONE)).toBe(true);
+    // The other zone stays (one dig may time out on a loaded machine while a secondary reconfigures
+    // its catalog members: a zone really dropped fails after the deadline).
+    expect(await within(FOLLOW_MS, () => serves(bind.port, DEMO_ZONE)), bind.log()).toBeDefined();
+    expect(await within(FOLLOW_MS, () => serves(knot.port, DEMO_ZONE)), knot.log()).toBeDefined();
   });
 });
