@@ -78,8 +78,6 @@ export interface Publisher {
    */
   evaluate(pool?: string): Promise<void>;
   decision(pool: string): PoolDecision | undefined;
-  /** Others' saved views as last read (several nodes), for the API. */
-  observations(pool: string): readonly NodeMemberHealth[];
   /** Gives up the lease. */
   stop(): Promise<void>;
 }
@@ -106,7 +104,8 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   let pools: readonly StoredPool[] = [];
   const decisions = new Map<string, PoolDecision>();
   const leaders = new Map<string, LeaderState & { readonly roundAt: number }>();
-  let others: readonly NodeMemberHealth[] = [];
+  /** Other nodes' saved views, by pool, then member. */
+  let others = new Map<string, Map<string, NodeMemberHealth[]>>();
   let othersReadAt = -Infinity;
   let claimedAt = -Infinity;
   let holder = false;
@@ -133,7 +132,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   async function readOthers(now: number): Promise<void> {
     if (!deps.shared || now - othersReadAt < OBSERVATIONS_READ_MS) return;
     othersReadAt = now;
-    others = (await deps.store.listMemberHealth()).filter((s) => s.node !== node);
+    const byPool = new Map<string, Map<string, NodeMemberHealth[]>>();
+    for (const s of await deps.store.listMemberHealth()) {
+      if (s.node === node) continue;
+      let members = byPool.get(s.pool);
+      if (members === undefined) byPool.set(s.pool, (members = new Map()));
+      members.set(s.member, [...(members.get(s.member) ?? []), s]);
+    }
+    others = byPool;
   }
 
   function statusOf(
@@ -143,9 +149,10 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     now: number,
   ): HealthStatus {
     const maxAge = freshForMs(pool.check.intervalMs);
-    const views = others
-      .filter((s) => s.pool === pool.name && s.member === member)
-      .map((s) => ({ status: s.status, observedAt: s.observedAt }));
+    const views = (others.get(pool.name)?.get(member) ?? []).map((s) => ({
+      status: s.status,
+      observedAt: s.observedAt,
+    }));
     if (local !== undefined) views.push({ status: local.status, observedAt: now });
     return quorumStatus(views, now, maxAge);
   }
@@ -364,7 +371,6 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     },
     evaluate,
     decision: (pool) => decisions.get(pool),
-    observations: (pool) => others.filter((s) => s.pool === pool),
     async stop() {
       await running;
       if (holder) await deps.store.releasePublisher(deps.leaseOwner).catch(() => undefined);
