@@ -136,7 +136,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     for (const s of await deps.store.listMemberHealth()) {
       if (s.node === node) continue;
       let members = byPool.get(s.pool);
-      if (members === undefined) byPool.set(s.pool, (members = new Map()));
+      if (members === undefined) byPool.set(s.pool, (members = new Map<string, NodeMemberHealth[]>()));
       members.set(s.member, [...(members.get(s.member) ?? []), s]);
     }
     others = byPool;
