@@ -14,7 +14,7 @@ export const FLOORS = [
   ["services"],
   ["http"],
   ["agent"],
-  ["cli"],
+  ["cli", "lambda"],
 ];
 
 const floorOf = new Map(FLOORS.flatMap((folders, i) => folders.map((f) => [f, i])));

@@ -43,6 +43,7 @@ export function dyndns2CodeFor(code: ErrorCode): Dyndns2Code {
     case "store_read_only":
     case "internal":
     case "rate_limited":
+    case "dns_pending":
       return "911";
     default:
       return "dnserr";

@@ -65,6 +65,12 @@ export const ERRORS = {
   // Only the CLI reports these: the database to open is missing, or another server holds it.
   store_not_found: { status: 503, title: "There is no Beacon database here" },
   store_in_use: { status: 503, title: "Another Beacon server is using this database" },
+  // A part of Beacon this store or edition does not have (the DynamoDB store of the serverless
+  // edition holds what updates need: no pools, users, TSIG keys, webhooks; docs/serverless.md).
+  not_supported: { status: 501, title: "Not available with this store or edition" },
+  // Serverless edition: the change is stored, but the DNS provider (Route 53) has not accepted it yet;
+  // it is retried, and the client should retry later (dyndns2: 911). docs/serverless.md.
+  dns_pending: { status: 503, title: "The change is saved but not yet published to DNS; try again later" },
   // The server could not start: a listener, or the process itself (docs/cli.md, exit statuses).
   address_in_use: { status: 503, title: "The address is already in use" },
   address_not_available: { status: 503, title: "The address is not available on this machine" },

@@ -30,6 +30,7 @@ import type {
   MirrorTarget,
   NewHost,
   OutboxEntry,
+  SampleCredential,
   SessionRecord,
   Snapshot,
   StoredHistoryEntry,
@@ -554,6 +555,22 @@ export interface StoreLifecycle {
  */
 export type HostHistoryStore = Pick<ZoneStore, "getHost"> & HistoryStore;
 
+/**
+ * Credentials of the AWS sample's protocol, one per host (SampleCredential). The store does not tie
+ * them to the host's life: the caller checks hostId against the host of that name at use.
+ */
+export interface SampleCredentialStore {
+  /** Creates the host's credential or replaces the one it had. */
+  putSampleCredential(credential: SampleCredential): Promise<void>;
+  getSampleCredential(fqdn: string): Promise<SampleCredential | undefined>;
+  /** Sorted by fqdn. */
+  listSampleCredentials(): Promise<SampleCredential[]>;
+  /** Resolves false if absent. */
+  deleteSampleCredential(fqdn: string): Promise<boolean>;
+  /** Best effort: records the last use; ignored for an absent credential. */
+  touchSampleCredential(fqdn: string, at: number): Promise<void>;
+}
+
 /** Every port: what an adapter implements and src/cli opens. Consumers take the ports they use. */
 export interface Store
   extends
@@ -569,4 +586,5 @@ export interface Store
     ReplayStore,
     PoolStore,
     NotifyStore,
+    SampleCredentialStore,
     StoreLifecycle {}

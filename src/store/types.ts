@@ -62,6 +62,26 @@ export interface TokenRecord {
 }
 
 /**
+ * A host's credential for the AWS sample's protocol (awslabs/route53-dynamic-dns-with-lambda;
+ * docs/serverless.md, "Migrating from the AWS sample"): opt-in per host, for routers and scripts that
+ * already send the sample's `sha256(ip + hostname + secret)`. The shared secret is kept as given (the
+ * hash needs it), which is one of the weaknesses that protocol has; tokens are the safe credential.
+ */
+export interface SampleCredential {
+  /** Canonical fqdn of the host it updates (A for an IPv4 client, AAAA for an IPv6 one). */
+  readonly fqdn: string;
+  /** The sample's `shared_secret`, as given. Never listed by the CLI or API after creation. */
+  readonly secret: string;
+  /**
+   * The host (Host.id) it was made for: it is void unless the host of that name still has this id (a
+   * deleted and re-created host does not inherit it).
+   */
+  readonly hostId: number;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | undefined;
+}
+
+/**
  * A TSIG key for RFC 2136 UPDATE. The secret is kept as given (HMAC needs it; it cannot be hashed)
  * and is never listed by the CLI or API after creation.
  */
