@@ -1,0 +1,84 @@
+// ZoneStore.commit on DynamoDB, staged on one commit of the commit log: every write's host is checked
+// before anything is staged, then the sets, the history, the outbox rows, the removal of implicit
+// hosts left without sets and the serials (each touched zone once, in name order) are staged, as the
+// memory store applies them. Nothing is written unless the whole batch is staged.
+
+import { BeaconError } from "../../core/errors.js";
+import type { RecordType } from "../../core/records.js";
+import type { Zone } from "../../core/zones.js";
+import type { ChangeBatch, CommitResult, Host, StoredRRSet } from "../types.js";
+import type { Tx } from "./commit-log.js";
+import { stageHistory } from "./history.js";
+import { readMirrors, stageOutbox } from "./mirrors.js";
+import { readHost, readSets, readZone, stageHostDelete, stageNextSerial, stageSet } from "./zone-items.js";
+
+export interface StagedCommit {
+  readonly result: CommitResult;
+  /** Implicit hosts the batch deleted. */
+  readonly removed: Host[];
+}
+
+export async function commitBatch(tx: Tx, batch: ChangeBatch): Promise<StagedCommit> {
+  const hosts = new Map<string, Host | undefined>();
+  const hostOf = async (fqdn: string): Promise<Host | undefined> => {
+    if (!hosts.has(fqdn)) hosts.set(fqdn, await readHost(tx, fqdn));
+    return hosts.get(fqdn);
+  };
+
+  // Each written host's sets after the writes, in order (the last write of a set wins).
+  const sets = new Map<string, Map<RecordType, StoredRRSet>>();
+  for (const w of batch.writes) {
+    const host = await hostOf(w.fqdn);
+    if (host === undefined) throw new BeaconError("host_not_found", `host ${w.fqdn} does not exist`);
+    if (!sets.has(w.fqdn)) {
+      sets.set(w.fqdn, new Map((await readSets(tx, host.zone, w.fqdn)).map((s) => [s.type, s])));
+    }
+  }
+  const mirrorsOf = new Map<string, string[]>();
+  for (const w of batch.writes) {
+    const host = hosts.get(w.fqdn) as Host;
+    const mine = sets.get(w.fqdn) as Map<RecordType, StoredRRSet>;
+    const set = w.rrset && {
+      type: w.type,
+      ttl: w.rrset.ttl,
+      values: [...w.rrset.values],
+      updatedAt: batch.at,
+    };
+    if (set === null) mine.delete(w.type);
+    else mine.set(w.type, set);
+    stageSet(tx, host.zone, w.fqdn, set, w.type);
+    if (!mirrorsOf.has(host.zone))
+      mirrorsOf.set(
+        host.zone,
+        (await readMirrors(tx, host.zone)).map((x) => x.m.id),
+      );
+  }
+
+  await stageHistory(tx, batch.history, batch.keepPerHost, hostOf);
+
+  for (const w of batch.writes) {
+    const host = hosts.get(w.fqdn) as Host;
+    const rrset = w.rrset && { ttl: w.rrset.ttl, values: [...w.rrset.values] };
+    stageOutbox(tx, mirrorsOf.get(host.zone) ?? [], [{ fqdn: w.fqdn, type: w.type, rrset }], batch.at);
+  }
+
+  const removed: Host[] = [];
+  for (const w of batch.writes) {
+    const host = hosts.get(w.fqdn);
+    if (w.rrset !== null || host?.implicit !== true || (sets.get(w.fqdn)?.size ?? 0) > 0) continue;
+    if (removed.includes(host)) continue;
+    stageHostDelete(tx, host, []);
+    removed.push(host);
+  }
+
+  const serials = new Map<string, number>();
+  for (const name of [...mirrorsOf.keys()].sort()) {
+    const zone: Zone | undefined = await readZone(tx, name);
+    if (zone === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
+    serials.set(name, stageNextSerial(tx, zone));
+  }
+  return {
+    result: { serials, removedHosts: new Map(removed.map((h) => [h.fqdn, h.zone])) },
+    removed,
+  };
+}
