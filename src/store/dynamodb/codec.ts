@@ -78,7 +78,12 @@ export function encodePending(ops: readonly Op[]): string {
 }
 
 export function decodePending(text: string): Op[] {
-  const ops: unknown = JSON.parse(text);
+  let ops: unknown;
+  try {
+    ops = JSON.parse(text);
+  } catch {
+    ops = undefined;
+  }
   if (!Array.isArray(ops) || !ops.every(isOp))
     throw new BeaconError("store_unavailable", "the pending batch in the commit head is corrupt");
   return ops;

@@ -3,10 +3,6 @@
 // the memory store here, so the suites that create tokens run too and check that deleting a host
 // revokes its tokens through `hostDeleted`.
 
-import type { Server } from "node:http";
-
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 
 import { createMemoryLimits } from "../memory/limits.js";
@@ -20,27 +16,17 @@ import { hostsContract } from "../testing/hosts-contract.js";
 import { lifecycleContract } from "../testing/lifecycle-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
 import { zonesContract } from "../testing/zones-contract.js";
-import { createDynamoTable, openDynamoStore, type RestPorts } from "./dynamodb-store.js";
+import { openDynamoStore, type RestPorts } from "./dynamodb-store.js";
+import { startDynalite, type Dynalite } from "./testing/dynalite.js";
 
-let server: Server;
-let client: DynamoDBClient;
-let tables = 0;
+let dyn: Dynalite;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "x" },
-  });
+  dyn = await startDynalite();
 });
 
 afterAll(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await dyn.stop();
 });
 
 /** The store-rest ports from the memory store; hosts for flags are not checked here. */
@@ -71,9 +57,7 @@ function memoryRest(): RestPorts {
 
 /** A store on a new, empty table. */
 async function freshStore(): Promise<Store> {
-  const table = `beacon-test-${++tables}`;
-  await createDynamoTable(client, table);
-  return openDynamoStore({ client, table, rest: memoryRest() });
+  return openDynamoStore({ client: dyn.client, table: await dyn.newTable(), rest: memoryRest() });
 }
 
 describe("Store contract: dynamodb (dynalite)", () => {
