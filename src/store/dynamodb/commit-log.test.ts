@@ -39,7 +39,7 @@ function withPutHook(onPut: (n: number) => Promise<void> | void): Dynamo {
     if (cmd instanceof PutItemCommand) await onPut(++puts);
     return dyn.client.send(cmd as GetItemCommand);
   };
-  return { send } as unknown as Dynamo;
+  return { send };
 }
 
 async function pendingOnHead(table: string): Promise<boolean> {
@@ -159,7 +159,7 @@ describe("DynamoDB commit log", () => {
     const throttled = openDynamoStore({
       client: {
         send: () => Promise.reject(Object.assign(new Error("slow down"), { name: "ThrottlingException" })),
-      } as unknown as Dynamo,
+      },
       table,
     });
     await expectCode(throttled.getZone("example.com"), "store_unavailable");
