@@ -53,6 +53,8 @@ const MAX_ATTEMPTS = 20;
 const APPLY_CONCURRENCY = 16;
 /** A query reads at most this many pages (1 MB each): far beyond any partition this store grows. */
 const MAX_PAGES = 1000;
+/** The largest Limit one Query asks for (a huge or infinite `limit` reads page by page). */
+const PAGE_LIMIT = 1000;
 
 export type Counter = "h" | "i" | "o";
 
@@ -106,7 +108,9 @@ export function createCommitLog(db: Dynamo, table: string, clock: Clock, open: (
       for (let page = 0; page < MAX_PAGES; page++) {
         const want = opts.limit === undefined ? undefined : opts.limit - items.length;
         if (want !== undefined && want <= 0) break;
-        const out = await call("Query", () => db.send(new QueryCommand({ ...input, Limit: want })));
+        const out = await call("Query", () =>
+          db.send(new QueryCommand({ ...input, Limit: want && Math.min(want, PAGE_LIMIT) })),
+        );
         for (const item of out.Items ?? []) {
           if (isLive(item) && (opts.filter?.(item) ?? true)) items.push(item);
         }

@@ -3,7 +3,7 @@
 // the memory store here, so the suites that create tokens run too and check that deleting a host
 // revokes its tokens through `hostDeleted`.
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { createMemoryLimits } from "../memory/limits.js";
 import { createMemoryTokens } from "../memory/tokens.js";
@@ -16,6 +16,7 @@ import { hostsContract } from "../testing/hosts-contract.js";
 import { lifecycleContract } from "../testing/lifecycle-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
 import { zonesContract } from "../testing/zones-contract.js";
+import { batch, historyFixture, seedExampleZones, setA, T0 } from "../testing/fixtures.js";
 import { openDynamoStore, type RestPorts } from "./dynamodb-store.js";
 import { startDynalite, type Dynalite } from "./testing/dynalite.js";
 
@@ -78,4 +79,33 @@ describe("Store contract: dynamodb (dynalite)", () => {
   historyContract(get);
   mirrorContract(get);
   lifecycleContract(get);
+});
+
+describe("DynamoDB store specifics", () => {
+  it("takes hostile limits and cursors as the memory store does", async () => {
+    const store = await freshStore();
+    await seedExampleZones(store);
+    await store.createMirror({
+      id: "m1",
+      zone: "example.com",
+      provider: "route53",
+      settings: {},
+      createdAt: T0,
+    });
+    await store.commit(batch([setA("a.example.com", ["192.0.2.1"])], [historyFixture("a.example.com")]));
+    for (const limit of [Infinity, 1e12]) {
+      expect(await store.listHistory("a.example.com", { limit })).toHaveLength(1);
+      expect(await store.pendingOutbox("m1", limit)).toHaveLength(1);
+    }
+    for (const limit of [NaN, -1, 0, 0.5]) {
+      expect(await store.listHistory("a.example.com", { limit })).toEqual([]);
+      expect(await store.pendingOutbox("m1", limit)).toEqual([]);
+    }
+    expect(await store.listHistory("a.example.com", { before: NaN })).toHaveLength(1);
+    expect(await store.listHistory("a.example.com", { before: -5 })).toEqual([]);
+    expect(await store.ackOutbox("m1", [NaN, -1, 1.5, Number.MAX_VALUE], T0)).toBe(true);
+    expect(await store.pendingOutbox("m1", 10)).toHaveLength(1);
+    expect(await store.pruneHistory(T0 + 10_000, Infinity)).toBe(1);
+    expect(await store.pruneHistory(T0 + 10_000, NaN)).toBe(0);
+  });
 });
