@@ -55,6 +55,8 @@ const APPLY_CONCURRENCY = 16;
 const MAX_PAGES = 1000;
 /** The largest Limit one Query asks for (a huge or infinite `limit` reads page by page). */
 const PAGE_LIMIT = 1000;
+/** The head's attributes, as expression names. */
+const HEAD_NAMES = { "#v": "v", "#h": "h", "#i": "i", "#o": "o", "#p": "p", "#t": "t" };
 
 export type Counter = "h" | "i" | "o";
 
@@ -134,47 +136,59 @@ export function createCommitLog(db: Dynamo, table: string, clock: Clock, open: (
     };
   }
 
-  /** Applies the head's pending batch (idempotent, fenced by version) and clears it. */
-  async function rollForward(head: Head): Promise<void> {
-    if (head.pending === undefined) return;
-    const { ops, t } = head.pending;
-    for (let i = 0; i < ops.length; i += APPLY_CONCURRENCY) {
-      await Promise.all(ops.slice(i, i + APPLY_CONCURRENCY).map((op) => applyOne(op, head.v, t)));
-    }
+  /** Sends a conditional write; false when its condition failed. */
+  async function conditional(what: string, send: () => Promise<unknown>): Promise<boolean> {
     try {
-      await call("UpdateItem", () =>
-        db.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: keyAttrs(HEAD_KEY),
-            UpdateExpression: "REMOVE #p, #t",
-            ConditionExpression: "#v = :v",
-            ExpressionAttributeNames: { "#p": "p", "#t": "t", "#v": "v" },
-            ExpressionAttributeValues: { ":v": { N: String(head.v) } },
-          }),
-        ),
-      );
+      await call(what, send);
+      return true;
     } catch (e) {
-      if (!isConditionFailed(e)) throw e; // another roller cleared it, and maybe a newer commit began
+      if (isConditionFailed(e)) return false;
+      throw e;
     }
   }
 
-  async function applyOne(op: Op, v: number, t: number): Promise<void> {
-    try {
-      await call("PutItem", () =>
+  /** A conditional update of the head; false when its condition failed. */
+  function updateHead(update: string, condition: string, values: Item): Promise<boolean> {
+    const used = Object.entries(HEAD_NAMES).filter(([name]) => `${update} ${condition}`.includes(name));
+    return conditional("UpdateItem", () =>
+      db.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: keyAttrs(HEAD_KEY),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: Object.fromEntries(used),
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Applies the head's pending batch and clears it. An item is put only over an older version: a
+   * failed condition means it was applied already, or a newer commit wrote it. A failed clear means
+   * another roller cleared it (and maybe a newer commit began).
+   */
+  async function rollForward(head: Head): Promise<void> {
+    if (head.pending === undefined) return;
+    const { ops, t } = head.pending;
+    const v = { ":v": { N: String(head.v) } };
+    const put = (op: Op) =>
+      conditional("PutItem", () =>
         db.send(
           new PutItemCommand({
             TableName: table,
-            Item: opItem(op, v, t),
+            Item: opItem(op, head.v, t),
             ConditionExpression: "attribute_not_exists(#cv) OR #cv < :v",
             ExpressionAttributeNames: { "#cv": "cv" },
-            ExpressionAttributeValues: { ":v": { N: String(v) } },
+            ExpressionAttributeValues: v,
           }),
         ),
       );
-    } catch (e) {
-      if (!isConditionFailed(e)) throw e; // already applied, or overwritten by a newer commit
+    for (let i = 0; i < ops.length; i += APPLY_CONCURRENCY) {
+      await Promise.all(ops.slice(i, i + APPLY_CONCURRENCY).map(put));
     }
+    await updateHead("REMOVE #p, #t", "#v = :v", v);
   }
 
   /** The head as it must be to take a commit: version `head.v`, nothing pending. */
@@ -184,8 +198,13 @@ export function createCommitLog(db: Dynamo, table: string, clock: Clock, open: (
   }
 
   /** Writes the batch into the head; false when the head moved since `head` was read. */
-  async function commitPoint(head: Head, counters: Record<Counter, number>, ops: Op[], t: number) {
-    const values = {
+  function commitPoint(
+    head: Head,
+    counters: Record<Counter, number>,
+    ops: Op[],
+    t: number,
+  ): Promise<boolean> {
+    const values: Item = {
       ":nv": { N: String(head.v + 1) },
       ":h": { N: String(counters.h) },
       ":i": { N: String(counters.i) },
@@ -193,25 +212,12 @@ export function createCommitLog(db: Dynamo, table: string, clock: Clock, open: (
       ":p": { S: encodePending(ops) },
       ":t": { N: String(t) },
     };
-    try {
-      await call("UpdateItem", () =>
-        db.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: keyAttrs(HEAD_KEY),
-            UpdateExpression: "SET #v = :nv, #h = :h, #i = :i, #o = :o, #p = :p, #t = :t",
-            ConditionExpression:
-              head.v === 0 ? "attribute_not_exists(#v)" : "#v = :v AND attribute_not_exists(#p)",
-            ExpressionAttributeNames: { "#v": "v", "#h": "h", "#i": "i", "#o": "o", "#p": "p", "#t": "t" },
-            ExpressionAttributeValues: head.v === 0 ? values : { ...values, ":v": { N: String(head.v) } },
-          }),
-        ),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailed(e)) return false;
-      throw e;
-    }
+    const set = "SET #v = :nv, #h = :h, #i = :i, #o = :o, #p = :p, #t = :t";
+    if (head.v === 0) return updateHead(set, "attribute_not_exists(#v)", values);
+    return updateHead(set, "#v = :v AND attribute_not_exists(#p)", {
+      ...values,
+      ":v": { N: String(head.v) },
+    });
   }
 
   /** The head with nothing pending: a pending batch found on the way is rolled forward first. */
