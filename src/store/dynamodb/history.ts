@@ -92,16 +92,15 @@ export async function stageHistory(
   for (const e of entries) {
     const host = await hostOf(e.fqdn);
     const rows = await rowsOf(e.fqdn);
-    const latestAt = host && rows.findIndex((r) => r.hostId === host.id && r.type === e.type);
-    const latest = latestAt === undefined ? undefined : rows[latestAt];
-    if (latestAt !== undefined && latest !== undefined && foldsInto(e, latest)) {
+    const at = host === undefined ? -1 : rows.findIndex((r) => r.hostId === host.id && r.type === e.type);
+    const latest = rows[at];
+    if (latest !== undefined && foldsInto(e, latest)) {
       const folded = { ...latest, count: latest.count + 1, lastAt: Math.max(latest.lastAt, e.at) };
-      rows[latestAt] = folded;
+      rows[at] = folded;
       stageRow(tx, folded);
       continue;
     }
-    zoneNames ??= host ? undefined : (await readZones(tx)).map((z) => z.name);
-    const z = host?.zone ?? findZone(e.fqdn, zoneNames ?? []);
+    const z = host?.zone ?? findZone(e.fqdn, (zoneNames ??= (await readZones(tx)).map((x) => x.name)));
     const row: Row = { ...e, id: tx.next("i"), hostId: host?.id, count: 1, lastAt: e.at, z };
     rows.unshift(row);
     stageRow(tx, row);

@@ -63,7 +63,11 @@ export function createDynamoMirrors(log: CommitLog): MirrorStore {
   const get = (r: Reader, id: string) => r.get(keys.mirror(id)).then((i) => i && data<MirrorItem>(i));
   const save = (tx: Tx, x: MirrorItem) => tx.put(keys.mirror(x.m.id), x);
   /** Changes the state when the mirror exists and, with `owner`, `owner` holds its lease. */
-  const fenced = (id: string, owner: string | undefined, change: (tx: Tx, x: MirrorItem) => Promise<State>) =>
+  const fenced = (
+    id: string,
+    owner: string | undefined,
+    change: (tx: Tx, x: MirrorItem) => State | Promise<State>,
+  ) =>
     log.mutate(async (tx) => {
       const x = await get(tx, id);
       if (x === undefined || (owner !== undefined && x.s.lease?.owner !== owner)) return false;
@@ -154,8 +158,7 @@ export function createDynamoMirrors(log: CommitLog): MirrorStore {
       }),
 
     failMirror: (id, f, owner) =>
-      // eslint-disable-next-line @typescript-eslint/require-await -- fenced takes an async change
-      fenced(id, owner, async (_tx, { s }) => ({
+      fenced(id, owner, (_tx, { s }) => ({
         ...s,
         attempts: s.attempts + 1,
         lastError: { code: f.code, message: f.message, at: f.at },
