@@ -3,6 +3,7 @@
 // the memory store here, so the suites that create tokens run too and check that deleting a host
 // revokes its tokens through `hostDeleted`.
 
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { createMemoryLimits } from "../memory/limits.js";
@@ -16,8 +17,8 @@ import { hostsContract } from "../testing/hosts-contract.js";
 import { lifecycleContract } from "../testing/lifecycle-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
 import { zonesContract } from "../testing/zones-contract.js";
-import { batch, historyFixture, seedExampleZones, setA, T0 } from "../testing/fixtures.js";
-import { openDynamoStore, type RestPorts } from "./dynamodb-store.js";
+import { batch, expectCode, historyFixture, seedExampleZones, setA, T0 } from "../testing/fixtures.js";
+import { createDynamoTable, openDynamoStore, type RestPorts } from "./dynamodb-store.js";
 import { startDynalite, type Dynalite } from "./testing/dynalite.js";
 
 let dyn: Dynalite;
@@ -107,5 +108,16 @@ describe("DynamoDB store specifics", () => {
     expect(await store.pendingOutbox("m1", 10)).toHaveLength(1);
     expect(await store.pruneHistory(T0 + 10_000, Infinity)).toBe(1);
     expect(await store.pruneHistory(T0 + 10_000, NaN)).toBe(0);
+  });
+
+  it("creates the table with the key schema and billing the CDK stack uses, and refuses it twice", async () => {
+    const table = await dyn.newTable();
+    const { Table } = await dyn.client.send(new DescribeTableCommand({ TableName: table }));
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+    await expectCode(createDynamoTable(dyn.client, table), "store_unavailable");
   });
 });
