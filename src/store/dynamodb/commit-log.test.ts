@@ -1,9 +1,10 @@
 // The commit log against dynalite, with faults: a commit whose apply step fails midway is rolled
 // forward by the next reader and never seen half done; a late roller of an old batch changes nothing
-// (puts are fenced by version, deletes leave tombstones); concurrent writers on one table lose no
+// (puts are fenced by version, deletes leave tombstones); a read overtaken by a commit reads again;
+// concurrent writers on one table lose no
 // change; SDK failures become store_unavailable; a batch too large for the head is refused whole.
 
-import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Store } from "../ports.js";
@@ -32,11 +33,14 @@ afterAll(async () => {
   await dyn.stop();
 });
 
-/** dyn.client, with `onPut` run before each PutItem (the nth since creation, from 1). */
-function withPutHook(onPut: (n: number) => Promise<void> | void): Dynamo {
-  let puts = 0;
+/** dyn.client, with `hook` run before each command of a kind (the nth since creation, from 1). */
+function withHook(
+  kind: typeof PutItemCommand | typeof QueryCommand,
+  hook: (n: number) => Promise<void> | void,
+): Dynamo {
+  let seen = 0;
   const send = async (cmd: unknown) => {
-    if (cmd instanceof PutItemCommand) await onPut(++puts);
+    if (cmd instanceof kind) await hook(++seen);
     return dyn.client.send(cmd as GetItemCommand);
   };
   return { send };
@@ -73,7 +77,7 @@ describe("DynamoDB commit log", () => {
     it(`rolls forward a commit whose PutItem ${failAt} of 9 failed; no reader sees it half done`, async () => {
       const { table, good } = await seeded();
       const failing = openDynamoStore({
-        client: withPutHook((n) => {
+        client: withHook(PutItemCommand, (n) => {
           if (n === failAt) throw Object.assign(new Error("connection reset"), { name: "TimeoutError" });
         }),
         table,
@@ -106,7 +110,7 @@ describe("DynamoDB commit log", () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = openDynamoStore({
-      client: withPutHook(async (n) => {
+      client: withHook(PutItemCommand, async (n) => {
         if (n !== 1) return;
         reached();
         await gate; // the set's put of this commit is held back
@@ -123,6 +127,20 @@ describe("DynamoDB commit log", () => {
     expect(await good.getRRSets("a.example.com")).toEqual([]);
     expect(await serialOf(good, "example.com")).toBe(1005);
     expect(await pendingOnHead(table)).toBe(false);
+  });
+
+  it("a read that a commit overtakes reads again: a snapshot never mixes two versions", async () => {
+    const { table, good } = await seeded();
+    const reader = openDynamoStore({
+      client: withHook(QueryCommand, async (n) => {
+        // Between reading the zones and reading example.com's content, another writer commits.
+        if (n === 2) await good.commit(batch([setA("a.example.com", ["192.0.2.7"])]));
+      }),
+      table,
+    });
+    const snap = await reader.snapshot();
+    expect(snap.zones.find((z) => z.name === "example.com")?.serial).toBe(1003);
+    expect(snap.rrsets.map((s) => [s.fqdn, s.values])).toEqual([["a.example.com", ["192.0.2.7"]]]);
   });
 
   it("serialises concurrent writers of two stores on one table: no change is lost", async () => {

@@ -6,7 +6,7 @@
 import { BeaconError } from "../../core/errors.js";
 import type { RecordType } from "../../core/records.js";
 import type { Zone } from "../../core/zones.js";
-import type { ChangeBatch, CommitResult, Host, StoredRRSet } from "../types.js";
+import type { ChangeBatch, CommitResult, Host, RRSetWrite, StoredRRSet } from "../types.js";
 import type { Tx } from "./commit-log.js";
 import { stageHistory } from "./history.js";
 import { readMirrors, stageOutbox } from "./mirrors.js";
@@ -25,7 +25,8 @@ export async function commitBatch(tx: Tx, batch: ChangeBatch): Promise<StagedCom
     return hosts.get(fqdn);
   };
 
-  // Each written host's sets after the writes, in order (the last write of a set wins).
+  // Every write's host, checked before anything is staged, and each host's sets as the writes leave them.
+  const written: { readonly w: RRSetWrite; readonly host: Host }[] = [];
   const sets = new Map<string, Map<RecordType, StoredRRSet>>();
   for (const w of batch.writes) {
     const host = await hostOf(w.fqdn);
@@ -33,39 +34,37 @@ export async function commitBatch(tx: Tx, batch: ChangeBatch): Promise<StagedCom
     if (!sets.has(w.fqdn)) {
       sets.set(w.fqdn, new Map((await readSets(tx, host.zone, w.fqdn)).map((s) => [s.type, s])));
     }
+    written.push({ w, host });
   }
-  const mirrorsOf = new Map<string, string[]>();
-  for (const w of batch.writes) {
-    const host = hosts.get(w.fqdn) as Host;
-    const mine = sets.get(w.fqdn) as Map<RecordType, StoredRRSet>;
+  const mirrorsOf = new Map<string, string[]>(); // the touched zones, too
+  for (const { w, host } of written) {
     const set = w.rrset && {
       type: w.type,
       ttl: w.rrset.ttl,
       values: [...w.rrset.values],
       updatedAt: batch.at,
     };
-    if (set === null) mine.delete(w.type);
-    else mine.set(w.type, set);
+    if (set === null) sets.get(w.fqdn)?.delete(w.type);
+    else sets.get(w.fqdn)?.set(w.type, set);
     stageSet(tx, host.zone, w.fqdn, set, w.type);
-    if (!mirrorsOf.has(host.zone))
+    if (!mirrorsOf.has(host.zone)) {
       mirrorsOf.set(
         host.zone,
         (await readMirrors(tx, host.zone)).map((x) => x.m.id),
       );
+    }
   }
 
   await stageHistory(tx, batch.history, batch.keepPerHost, hostOf);
 
-  for (const w of batch.writes) {
-    const host = hosts.get(w.fqdn) as Host;
+  for (const { w, host } of written) {
     const rrset = w.rrset && { ttl: w.rrset.ttl, values: [...w.rrset.values] };
     stageOutbox(tx, mirrorsOf.get(host.zone) ?? [], [{ fqdn: w.fqdn, type: w.type, rrset }], batch.at);
   }
 
   const removed: Host[] = [];
-  for (const w of batch.writes) {
-    const host = hosts.get(w.fqdn);
-    if (w.rrset !== null || host?.implicit !== true || (sets.get(w.fqdn)?.size ?? 0) > 0) continue;
+  for (const { w, host } of written) {
+    if (w.rrset !== null || !host.implicit || (sets.get(w.fqdn)?.size ?? 0) > 0) continue;
     if (removed.includes(host)) continue;
     stageHostDelete(tx, host, []);
     removed.push(host);
