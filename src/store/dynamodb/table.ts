@@ -16,9 +16,19 @@
 //   OUTBOX#<mirror> / <seq>  an outbox row
 // A deleted item is a tombstone (pk, sk, cv, ttl; no `d`, no `id`): see commit-log.ts for why.
 
-import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 
 import { BeaconError } from "../../core/errors.js";
+import { systemTimers, type Timers } from "../../core/timers.js";
+
+/** How often createDynamoTable checks that a new table is active, at most how long apart (~5 minutes). */
+const ACTIVE_CHECKS = 155;
+const ACTIVE_CHECK_MS = 2000;
 
 /** What this store uses of a client: tests inject one that fails on purpose. */
 export type Dynamo = Pick<DynamoDBClient, "send">;
@@ -65,10 +75,15 @@ export async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Creates the table (pk/sk strings, on-demand) and turns TTL on for `ttl`. An emulator without
- * UpdateTimeToLive (dynalite) keeps its tombstones: reads skip them anyway.
+ * Creates the table (pk/sk strings, on-demand), waits until it is active (at most 5 minutes) and
+ * turns TTL on for `ttl`. An emulator without UpdateTimeToLive (dynalite) keeps its tombstones:
+ * reads skip them anyway. For tests and tooling; the CDK stack creates the table in deployments.
  */
-export async function createDynamoTable(client: Dynamo, table: string): Promise<void> {
+export async function createDynamoTable(
+  client: DynamoDBClient,
+  table: string,
+  timers: Timers = systemTimers,
+): Promise<void> {
   await call("CreateTable", () =>
     client.send(
       new CreateTableCommand({
@@ -85,6 +100,17 @@ export async function createDynamoTable(client: Dynamo, table: string): Promise<
       }),
     ),
   );
+  for (let check = 1; ; check++) {
+    const out = await call("DescribeTable", () =>
+      client.send(new DescribeTableCommand({ TableName: table })),
+    );
+    if (out.Table?.TableStatus === "ACTIVE") break;
+    if (check >= ACTIVE_CHECKS)
+      throw new BeaconError("store_unavailable", `table ${table} is not active yet`);
+    await new Promise<void>((resolve) =>
+      timers.setTimeout(resolve, Math.min(ACTIVE_CHECK_MS, 25 * 2 ** check)),
+    );
+  }
   try {
     await client.send(
       new UpdateTimeToLiveCommand({
