@@ -55,6 +55,11 @@ export function data<T>(item: Item): T {
   return JSON.parse(d) as T;
 }
 
+/** The item's key. */
+export function keyOf(item: Item): Key {
+  return { pk: item.pk?.S ?? "", sk: item.sk?.S ?? "" };
+}
+
 export function str(item: Item | undefined, name: string): string | undefined {
   return item?.[name]?.S;
 }

@@ -5,12 +5,18 @@
 
 import { BeaconError } from "../../core/errors.js";
 import type { RecordType } from "../../core/records.js";
-import type { Zone } from "../../core/zones.js";
 import type { ChangeBatch, CommitResult, Host, RRSetWrite, StoredRRSet } from "../types.js";
 import type { Tx } from "./commit-log.js";
 import { stageHistory } from "./history.js";
 import { readMirrors, stageOutbox } from "./mirrors.js";
-import { readHost, readSets, readZone, stageHostDelete, stageNextSerial, stageSet } from "./zone-items.js";
+import {
+  readHost,
+  readSets,
+  readZoneOrFail,
+  stageHostDelete,
+  stageNextSerial,
+  stageSet,
+} from "./zone-items.js";
 
 export interface StagedCommit {
   readonly result: CommitResult;
@@ -72,9 +78,7 @@ export async function commitBatch(tx: Tx, batch: ChangeBatch): Promise<StagedCom
 
   const serials = new Map<string, number>();
   for (const name of [...mirrorsOf.keys()].sort()) {
-    const zone: Zone | undefined = await readZone(tx, name);
-    if (zone === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
-    serials.set(name, stageNextSerial(tx, zone));
+    serials.set(name, stageNextSerial(tx, await readZoneOrFail(tx, name)));
   }
   return {
     result: { serials, removedHosts: new Map(removed.map((h) => [h.fqdn, h.zone])) },

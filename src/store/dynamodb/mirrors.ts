@@ -7,7 +7,7 @@
 import { BeaconError } from "../../core/errors.js";
 import type { MirrorStore } from "../ports.js";
 import type { MirrorStatus, MirrorTarget, OutboxEntry } from "../types.js";
-import { data } from "./codec.js";
+import { data, keyOf } from "./codec.js";
 import type { CommitLog, Reader, Tx } from "./commit-log.js";
 import { keys } from "./table.js";
 import { readZone, readZoneContent } from "./zone-items.js";
@@ -55,8 +55,7 @@ export function stageOutbox(tx: Tx, mirrors: readonly string[], sets: readonly S
 /** Deletes the mirror with its rows. */
 export async function stageMirrorDelete(tx: Tx, id: string): Promise<void> {
   tx.del(keys.mirror(id));
-  for (const row of await tx.query(keys.outbox(id, 0).pk))
-    tx.del({ pk: keys.outbox(id, 0).pk, sk: row.sk?.S ?? "" });
+  for (const row of await tx.query(keys.outbox(id, 0).pk)) tx.del(keyOf(row));
 }
 
 export function createDynamoMirrors(log: CommitLog): MirrorStore {
@@ -136,13 +135,12 @@ export function createDynamoMirrors(log: CommitLog): MirrorStore {
 
     ackOutbox: (id, seqs, at, outcome = "delivered", owner) =>
       fenced(id, owner, async (tx, { s }) => {
-        const pk = keys.outbox(id, 0).pk;
         const unique = [...new Set(seqs)].filter((q) => Number.isSafeInteger(q) && q > 0);
         const found = await Promise.all(unique.map((q) => tx.get(keys.outbox(id, q))));
         let removed = 0;
         for (const item of found) {
           if (item === undefined) continue;
-          tx.del({ pk, sk: item.sk?.S ?? "" });
+          tx.del(keyOf(item));
           removed++;
         }
         return outcome === "skipped"

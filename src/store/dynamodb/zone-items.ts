@@ -2,6 +2,7 @@
 // of the commit log: the pieces zones.ts, commit.ts and mirrors.ts build their changes from. Listings
 // come back in the ports' orders (code unit order, as the SQL stores' ORDER BY).
 
+import { BeaconError } from "../../core/errors.js";
 import type { RecordType } from "../../core/records.js";
 import { nextSerial } from "../../core/serial.js";
 import type { Zone } from "../../core/zones.js";
@@ -25,6 +26,12 @@ export async function readZone(r: Reader, name: string): Promise<Zone | undefine
 /** Sorted by name. */
 export async function readZones(r: Reader): Promise<Zone[]> {
   return (await r.query(keys.zone("").pk)).map((i) => data<Zone>(i));
+}
+
+export async function readZoneOrFail(r: Reader, name: string): Promise<Zone> {
+  const z = await readZone(r, name);
+  if (z === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
+  return z;
 }
 
 export async function readHost(r: Reader, fqdn: string): Promise<Host | undefined> {

@@ -22,6 +22,7 @@ import {
   readSets,
   readZone,
   readZoneContent,
+  readZoneOrFail,
   readZones,
   stageHost,
   stageHostDelete,
@@ -38,12 +39,6 @@ export interface ZoneParts {
 }
 
 export function createDynamoZones({ log, clock, hostDeleted }: ZoneParts): ZoneStore {
-  const zoneOrFail = async (r: Parameters<typeof readZone>[0], name: string): Promise<Zone> => {
-    const z = await readZone(r, name);
-    if (z === undefined) throw new BeaconError("zone_not_found", `zone ${name} does not exist`);
-    return z;
-  };
-
   return {
     createZone: (zone) =>
       log.mutate(async (tx) => {
@@ -63,7 +58,7 @@ export function createDynamoZones({ log, clock, hostDeleted }: ZoneParts): ZoneS
 
     updateZone: (name, change) =>
       log.mutate(async (tx) => {
-        const before = await zoneOrFail(tx, name);
+        const before = await readZoneOrFail(tx, name);
         const after = applyZoneUpdate(before, change);
         if (after !== before) tx.put(keys.zone(name), after);
         return after;
@@ -94,7 +89,7 @@ export function createDynamoZones({ log, clock, hostDeleted }: ZoneParts): ZoneS
 
     createHost: (host) =>
       log.mutate(async (tx) => {
-        const zone = await zoneOrFail(tx, host.zone);
+        const zone = await readZoneOrFail(tx, host.zone);
         if ((await readHost(tx, host.fqdn)) !== undefined)
           throw new BeaconError("host_exists", `host ${host.fqdn} already exists`);
         const stored: Host = { ...structuredClone(host), id: tx.next("h"), implicit: host.implicit ?? false };
@@ -126,7 +121,7 @@ export function createDynamoZones({ log, clock, hostDeleted }: ZoneParts): ZoneS
           at,
         );
         stageHostDelete(tx, h, sets);
-        stageNextSerial(tx, await zoneOrFail(tx, h.zone));
+        stageNextSerial(tx, await readZoneOrFail(tx, h.zone));
         return h;
       });
       if (host === undefined) return false;
