@@ -1,12 +1,13 @@
 // How the DynamoDB store's token, limit and sample-credential ports talk to the table: every SDK call
 // goes through `attempt`, which turns any failure into BeaconError("store_unavailable", …, { cause })
 // except the conditional failure a conditional write expects (a value, `conditionFailed`, not an
-// exception); whole-partition reads (`queryAll`) and key lookups (`getMany`) page through every result;
+// exception); reads by key (`getOne`, `getMany`) and of a whole partition (`queryAll`), paging through;
 // small codecs for the attribute values. Reads are strongly consistent: a port reads what it wrote.
 // No table data goes into an error message, only the operation's name and the SDK's reason.
 
 import {
   BatchGetItemCommand,
+  GetItemCommand,
   QueryCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -42,6 +43,19 @@ export async function attemptConditional<T>(
 function unavailable(op: string, e: unknown): BeaconError {
   const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return new BeaconError("store_unavailable", `DynamoDB ${op} failed (${why})`, { cause: e });
+}
+
+/** The item with this key, or undefined. */
+export async function getOne(
+  client: DynamoDBClient,
+  table: string,
+  op: string,
+  k: Item,
+): Promise<Item | undefined> {
+  const r = await attempt(op, () =>
+    client.send(new GetItemCommand({ TableName: table, Key: k, ConsistentRead: true })),
+  );
+  return r.Item;
 }
 
 /** Every item of partition `pk`, in sort-key order. */

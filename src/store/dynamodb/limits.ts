@@ -20,12 +20,7 @@
 // host has lost its flag without anyone writing it, and flagging it again overwrites the stale item.
 
 import { createHash } from "node:crypto";
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BeaconError } from "../../core/errors.js";
 import type { LimitStore } from "../ports.js";
 import type { HostFlag, LimitBucket, LimitBucketChange } from "../types.js";
@@ -35,6 +30,7 @@ import {
   byString,
   conditionFailed,
   getMany,
+  getOne,
   key,
   keyable,
   N,
@@ -55,15 +51,10 @@ const bucketKey = (k: string) => key(BUCKETS, createHash("sha256").update(k).dig
 const hostKey = (fqdn: string) => key(`HOST#${fqdn}`, "HOST");
 
 export function dynamoLimits(client: DynamoDBClient, table: string): LimitStore {
-  const getItem = async (op: string, k: Item) =>
-    (
-      await attempt(op, () =>
-        client.send(new GetItemCommand({ TableName: table, Key: k, ConsistentRead: true })),
-      )
-    ).Item;
+  const getItem = (op: string, k: Item) => getOne(client, table, op, k);
 
   /**
-   * Applies one key's changes in order, starting from `saved` (as read before); resolves with its tat
+   * Applies one key's changes in order, starting from `read` (its tat read before); resolves with its tat
    * as stored after them (0: none).
    */
   const merge = async (

@@ -4,7 +4,6 @@
 
 import {
   DeleteItemCommand,
-  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
   type DynamoDBClient,
@@ -16,6 +15,7 @@ import {
   attempt,
   attemptConditional,
   byString,
+  getOne,
   key,
   keyable,
   N,
@@ -56,10 +56,7 @@ export function dynamoSampleCredentials(client: DynamoDBClient, table: string): 
 
     async getSampleCredential(fqdn) {
       if (!keyable(fqdn)) return undefined;
-      const r = await attempt("getSampleCredential", () =>
-        client.send(new GetItemCommand({ TableName: table, Key: key(PK, fqdn), ConsistentRead: true })),
-      );
-      return decode(r.Item);
+      return decode(await getOne(client, table, "getSampleCredential", key(PK, fqdn)));
     },
 
     async listSampleCredentials() {

@@ -22,7 +22,6 @@
 
 import {
   DeleteItemCommand,
-  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
   type DynamoDBClient,
@@ -31,11 +30,11 @@ import { BeaconError } from "../../core/errors.js";
 import type { TokenStore } from "../ports.js";
 import type { TokenRecord } from "../types.js";
 import {
-  attempt,
   attemptConditional,
   byString,
   conditionFailed,
   getMany,
+  getOne,
   key,
   keyable,
   N,
@@ -58,8 +57,7 @@ export interface DynamoTokens extends TokenStore {
 }
 
 export function dynamoTokens(client: DynamoDBClient, table: string): DynamoTokens {
-  const getItem = (op: string, k: Item) =>
-    attempt(op, () => client.send(new GetItemCommand({ TableName: table, Key: k, ConsistentRead: true })));
+  const getItem = (op: string, k: Item) => getOne(client, table, op, k);
 
   /** The live token of this hash item, if it belongs to `id` (when given). */
   const decode = (item: Item | undefined, secretHash: string, id?: string): TokenRecord | undefined => {
@@ -85,11 +83,11 @@ export function dynamoTokens(client: DynamoDBClient, table: string): DynamoToken
 
   /** The secret hash the id item of `id` points at. */
   const hashOf = async (op: string, id: string) =>
-    keyable(id) ? str((await getItem(op, key(INDEX, id))).Item, "h") : undefined;
+    keyable(id) ? str(await getItem(op, key(INDEX, id)), "h") : undefined;
 
   const getToken = async (id: string): Promise<TokenRecord | undefined> => {
     const h = await hashOf("getToken", id);
-    return h === undefined ? undefined : decode((await getItem("getToken", hashKey(h))).Item, h, id);
+    return h === undefined ? undefined : decode(await getItem("getToken", hashKey(h)), h, id);
   };
 
   const listTokens = async (): Promise<TokenRecord[]> => {
@@ -211,7 +209,7 @@ export function dynamoTokens(client: DynamoDBClient, table: string): DynamoToken
     async findTokenBySecretHash(secretHash) {
       // DynamoDB refuses an empty key and keys over 2,048 bytes; no token has such a hash.
       if (!keyable(secretHash)) return undefined;
-      return decode((await getItem("findTokenBySecretHash", hashKey(secretHash))).Item, secretHash);
+      return decode(await getItem("findTokenBySecretHash", hashKey(secretHash)), secretHash);
     },
 
     listTokens,
