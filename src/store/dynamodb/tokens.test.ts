@@ -67,6 +67,17 @@ describe("DynamoDB tokens", () => {
     expect(await tokens.getToken(t.id)).toBeUndefined();
   });
 
+  it("a leftover id item pointing at a live token's hash neither hides nor duplicates it", async () => {
+    const t = tokenFixture("tk_b");
+    await tokens.createToken(t);
+    // Left by a create of tk_z that lost the hash item to tk_b between its steps 2 and 3.
+    await put(local.client, { pk: "TOKENS", sk: "tk_z", h: t.secretHash });
+    expect(await tokens.listTokens()).toEqual([t]);
+    expect(await tokens.getToken("tk_z")).toBeUndefined();
+    expect(await tokens.revokeToken("tk_z", T0)).toBe(false);
+    expect((await tokens.getToken("tk_b"))?.revokedAt).toBeUndefined();
+  });
+
   it("a duplicate id with a new secret leaves no trace of the new secret", async () => {
     await tokens.createToken(tokenFixture("tk_1"));
     const dup = tokenFixture("tk_1", { secretHash: "ab".repeat(32) });

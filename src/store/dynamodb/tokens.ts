@@ -91,19 +91,17 @@ export function dynamoTokens(client: DynamoDBClient, table: string): DynamoToken
   };
 
   const listTokens = async (): Promise<TokenRecord[]> => {
-    const index = await queryAll(client, table, "listTokens", INDEX);
-    const pointers = new Map<string, string>();
-    for (const item of index) {
-      const id = str(item, "sk");
-      const h = str(item, "h");
-      if (id !== undefined && h !== undefined) pointers.set(h, id);
-    }
-    const items = await getMany(client, table, "listTokens", [...pointers.keys()].map(hashKey));
+    // "<id> <hash>" of every id item: a token is listed when its own id item points at it. (A leftover
+    // id item may point at the same hash as the token's.)
+    const pointers = new Set<string>();
+    for (const item of await queryAll(client, table, "listTokens", INDEX))
+      pointers.add(`${str(item, "sk")} ${str(item, "h")}`);
+    const hashes = new Set([...pointers].map((p) => p.slice(p.indexOf(" ") + 1)));
     const tokens: TokenRecord[] = [];
-    for (const item of items) {
+    for (const item of await getMany(client, table, "listTokens", [...hashes].map(hashKey))) {
       const h = str(item, "pk")?.slice("TOKENHASH#".length);
-      const t = h === undefined ? undefined : decode(item, h, pointers.get(h));
-      if (t !== undefined) tokens.push(t);
+      const t = h === undefined ? undefined : decode(item, h);
+      if (t !== undefined && pointers.has(`${t.id} ${h}`)) tokens.push(t);
     }
     return tokens.sort((a, b) => a.createdAt - b.createdAt || byString(a.id, b.id));
   };
