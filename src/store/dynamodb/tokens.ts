@@ -10,8 +10,9 @@
 //   1. put the hash item with live = false: only where no hash item is, or a leftover not live;
 //   2. put the id item: only where none is (else token_exists, and step 1 is undone if still ours);
 //   3. set live = true on the hash item, only while it is not live and still names this id.
-// A token is visible (by hash, id or in a list) only once live and only if its hash item and id item
-// name each other; a half left by a crash between the steps is invisible. So two tokens never share a
+// A token is visible only once live: by hash that is all there is to check (step 3 follows a step 2
+// that wrote this id's item, and id items are never rewritten), by id or in a list the id item must
+// also point at it. A half left by a crash between the steps is invisible. So two tokens never share a
 // hash (one hash item, live at most once, never overwritten once live) or an id (the id item is
 // written once; a create racing with a reuse of a leftover hash item fails step 3 and says
 // token_exists). A leftover hash item is reused by a later create with the same hash; a leftover id
