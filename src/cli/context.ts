@@ -139,10 +139,7 @@ const DYNAMO_SERVER =
  */
 async function openDynamo(target: DynamoTarget): Promise<Store> {
   const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
-  // The signature this relies on, spelt out (store/dynamodb/dynamodb-store.ts).
-  const { openDynamoStore } = (await import("../store/dynamodb/dynamodb-store.js")) as {
-    readonly openDynamoStore: (opts: { client: InstanceType<typeof DynamoDBClient>; table: string }) => Store;
-  };
+  const { openDynamoStore } = await import("../store/dynamodb/dynamodb-store.js");
   const client = new DynamoDBClient({
     region: target.region,
     ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),

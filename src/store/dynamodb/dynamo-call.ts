@@ -10,8 +10,8 @@ import {
   GetItemCommand,
   QueryCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
+import type { Dynamo } from "./table.js";
 import { BeaconError } from "../../core/errors.js";
 
 /** One DynamoDB item as the SDK gives it. */
@@ -46,12 +46,7 @@ function unavailable(op: string, e: unknown): BeaconError {
 }
 
 /** The item with this key, or undefined. */
-export async function getOne(
-  client: DynamoDBClient,
-  table: string,
-  op: string,
-  k: Item,
-): Promise<Item | undefined> {
+export async function getOne(client: Dynamo, table: string, op: string, k: Item): Promise<Item | undefined> {
   const r = await attempt(op, () =>
     client.send(new GetItemCommand({ TableName: table, Key: k, ConsistentRead: true })),
   );
@@ -59,12 +54,7 @@ export async function getOne(
 }
 
 /** Every item of partition `pk`, in sort-key order. */
-export async function queryAll(
-  client: DynamoDBClient,
-  table: string,
-  op: string,
-  pk: string,
-): Promise<Item[]> {
+export async function queryAll(client: Dynamo, table: string, op: string, pk: string): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   do {
@@ -91,7 +81,7 @@ const BATCH_ROUNDS = 8;
 
 /** The items of these keys that exist, in no particular order. */
 export async function getMany(
-  client: DynamoDBClient,
+  client: Dynamo,
   table: string,
   op: string,
   keys: readonly Item[],

@@ -1,7 +1,7 @@
 // The DynamoDB store: Beacon's Store on one DynamoDB table (table.ts), for the serverless edition.
 // Zones, hosts, record sets, history and mirrors go through the commit log (commit-log.ts), which
 // makes each change atomic without transactions; tokens, rate-limit buckets, host flags and sample
-// credentials are separate modules over the same table (wired in below). The change feed has no log
+// credentials are separate modules over the same table. The change feed has no log
 // here: externalVersion is a constant, changeSeq 0, changesSince and zoneLog undefined ("cannot say":
 // callers read a snapshot), pruneChanges 0. Ports the edition does not have reject with not_supported.
 // Closing only stops this object: the client is the caller's.
@@ -9,11 +9,14 @@
 import type { Clock } from "../../core/clock.js";
 import { systemClock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
-import type { ChangeFeed, LimitStore, SampleCredentialStore, Store, TokenStore } from "../ports.js";
+import type { ChangeFeed, Store } from "../ports.js";
 import { createCommitLog } from "./commit-log.js";
 import { createDynamoHistory } from "./history.js";
 import { createDynamoMirrors } from "./mirrors.js";
 import type { Dynamo } from "./table.js";
+import { dynamoLimits } from "./limits.js";
+import { dynamoSampleCredentials } from "./sample-credentials.js";
+import { dynamoTokens } from "./tokens.js";
 import { unsupported } from "./unsupported.js";
 import { createDynamoZones, type HostsDeleted } from "./zones.js";
 
@@ -25,14 +28,7 @@ export interface DynamoStoreOptions {
   readonly client: Dynamo;
   readonly table: string;
   readonly clock?: Clock;
-  /** Tests only, until the store-rest modules are wired in: the ports below (see RestPorts). */
-  readonly rest?: RestPorts;
 }
-
-/** The store-rest helper's ports, and what deleting hosts does to them (revoke tokens, drop flags). */
-export type RestPorts = TokenStore &
-  LimitStore &
-  SampleCredentialStore & { readonly hostDeleted: HostsDeleted };
 
 export function openDynamoStore(opts: DynamoStoreOptions): Store {
   const clock = opts.clock ?? systemClock;
@@ -42,43 +38,23 @@ export function openDynamoStore(opts: DynamoStoreOptions): Store {
   };
   const log = createCommitLog(opts.client, opts.table, clock, open);
 
-  // ---- The store-rest helper's ports (tokens.ts, limits.ts, sample-credentials.ts), wired in at
-  // merge; until then they reject with not_supported. A deleted host's tokens are revoked and its flag
-  // dropped through `hostDeleted`, after the commit that deleted it.
-  const { hostDeleted, ...rest }: RestPorts = opts.rest ?? {
-    ...unsupported("the token store", [
-      "createToken",
-      "getToken",
-      "findTokenBySecretHash",
-      "listTokens",
-      "revokeToken",
-      "touchToken",
-    ]),
-    ...unsupported("the limit store", [
-      "loadLimitBuckets",
-      "saveLimitBuckets",
-      "deleteLimitBuckets",
-      "flagHost",
-      "clearHostFlag",
-      "listHostFlags",
-    ]),
-    ...unsupported("the sample credential store", [
-      "putSampleCredential",
-      "getSampleCredential",
-      "listSampleCredentials",
-      "deleteSampleCredential",
-      "touchSampleCredential",
-    ]),
-    hostDeleted: () => Promise.resolve(),
+  // Tokens, buckets, flags and sample credentials (tokens.ts, limits.ts, sample-credentials.ts). A
+  // deleted host's tokens are revoked after the commit that deleted it (revocation is idempotent, so a
+  // crash in between leaves tokens that the host's id no longer matches: see Store.deleteHost); its
+  // flag needs nothing (limits.ts counts a flag only while the host keeps its id).
+  const tokens = dynamoTokens(opts.client, opts.table);
+  const hostDeleted: HostsDeleted = async (hosts, at) => {
+    for (const h of hosts) await tokens.revokeHostTokens(h.id, at);
   };
-  // ---- end of the store-rest helper's part.
 
   return {
     ...createDynamoZones({ log, clock, hostDeleted }),
     ...createDynamoHistory(log),
     ...createDynamoMirrors(log),
     ...noChangeLog(open),
-    ...rest,
+    ...tokens,
+    ...dynamoLimits(opts.client, opts.table),
+    ...dynamoSampleCredentials(opts.client, opts.table),
     ...unsupported("TSIG keys (RFC 2136 UPDATE)", ["createTsigKey", "listTsigKeys", "deleteTsigKey"]),
     ...unsupported("the admin console's sessions", [
       "createSession",

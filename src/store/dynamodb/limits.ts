@@ -20,7 +20,8 @@
 // host has lost its flag without anyone writing it, and flagging it again overwrites the stale item.
 
 import { createHash } from "node:crypto";
-import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { Dynamo } from "./table.js";
 import { BeaconError } from "../../core/errors.js";
 import type { LimitStore } from "../ports.js";
 import type { HostFlag, LimitBucket, LimitBucketChange } from "../types.js";
@@ -50,7 +51,7 @@ const PARALLEL = 16;
 const bucketKey = (k: string) => key(BUCKETS, createHash("sha256").update(k).digest("hex"));
 const hostKey = (fqdn: string) => key(`HOST#${fqdn}`, "HOST");
 
-export function dynamoLimits(client: DynamoDBClient, table: string): LimitStore {
+export function dynamoLimits(client: Dynamo, table: string): LimitStore {
   const getItem = (op: string, k: Item) => getOne(client, table, op, k);
 
   /**

@@ -2,12 +2,8 @@
 // `at` (createdAt), `used` (lastUsedAt). Each method is one request on one item (a listing, one Query),
 // so each is atomic; put replaces the whole item, touch only sets `used` on an item that exists.
 
-import {
-  DeleteItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import type { Dynamo } from "./table.js";
 import { BeaconError } from "../../core/errors.js";
 import type { SampleCredentialStore } from "../ports.js";
 import type { SampleCredential } from "../types.js";
@@ -38,7 +34,7 @@ function decode(item: Item | undefined): SampleCredential | undefined {
   return { fqdn, secret, hostId, createdAt, lastUsedAt: num(item, "used") };
 }
 
-export function dynamoSampleCredentials(client: DynamoDBClient, table: string): SampleCredentialStore {
+export function dynamoSampleCredentials(client: Dynamo, table: string): SampleCredentialStore {
   return {
     async putSampleCredential(c) {
       if (!keyable(c.fqdn)) throw new BeaconError("bad_request", "a host name is 1 to 1,024 bytes");

@@ -21,12 +21,8 @@
 // revokeToken and touchToken update the hash item under the condition that it is live and names the
 // id, so they never change a leftover. revokeHostTokens is for the composite's deleteHost.
 
-import {
-  DeleteItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import type { Dynamo } from "./table.js";
 import { BeaconError } from "../../core/errors.js";
 import type { TokenStore } from "../ports.js";
 import type { TokenRecord } from "../types.js";
@@ -57,7 +53,7 @@ export interface DynamoTokens extends TokenStore {
   revokeHostTokens(hostId: number, at: number): Promise<void>;
 }
 
-export function dynamoTokens(client: DynamoDBClient, table: string): DynamoTokens {
+export function dynamoTokens(client: Dynamo, table: string): DynamoTokens {
   const getItem = (op: string, k: Item) => getOne(client, table, op, k);
 
   /** The live token of this hash item, if it belongs to `id` (when given). */
