@@ -9,10 +9,16 @@ import { Code } from "aws-cdk-lib/aws-lambda";
 import { BeaconStack } from "../lib/beacon-stack.js";
 import { readContext } from "../lib/context.js";
 
-const app = new App();
-const { stackName, codeDir, ...settings } = readContext(
-  (key) => app.node.tryGetContext(key),
-  fileURLToPath(new URL("../../../dist-lambda", import.meta.url)),
-);
-new BeaconStack(app, stackName, { ...settings, code: Code.fromAsset(codeDir) });
-app.synth();
+try {
+  const app = new App();
+  const { stackName, codeDir, ...settings } = readContext(
+    (key) => app.node.tryGetContext(key),
+    fileURLToPath(new URL("../../../dist-lambda", import.meta.url)),
+  );
+  new BeaconStack(app, stackName, { ...settings, code: Code.fromAsset(codeDir) });
+  app.synth();
+} catch (error) {
+  // A wrong setting is the operator's to fix: its message, not a stack trace.
+  console.error(`Beacon CDK app: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
