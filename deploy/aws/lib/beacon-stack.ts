@@ -12,7 +12,7 @@
 // - A Function URL with auth NONE carries both permissions new URLs need (lambda:InvokeFunctionUrl
 //   and lambda:InvokeFunction when invoked via the URL); the stack outputs the URL clients use.
 // Callers: pass `code` (Beacon's `dist-lambda/` bundle in the app, anything in tests) and at least
-// one hosted zone (lib/zones.ts parses them); everything else has a default.
+// one hosted zone (lib/zones.ts checks them, here too); everything else has a default.
 
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
@@ -25,7 +25,7 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, type Code, Function, FunctionUrlAuthType, Runtime } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { formatZones, type HostedZone } from "./zones.js";
+import { checkZones, formatZones, type HostedZone } from "./zones.js";
 
 export type FrontDoor = "function-url" | "http-api";
 export type Auth = "NONE" | "AWS_IAM";
@@ -65,7 +65,8 @@ export class BeaconStack extends Stack {
   constructor(scope: Construct, id: string, props: BeaconStackProps) {
     super(scope, id, props);
     const reserved = props.reservedConcurrency ?? 10;
-    if (props.zones.length === 0) throw new Error("BeaconStack: give at least one hosted zone");
+    // The same checks as the command line's, so no caller can put "*" or a path into the IAM policy.
+    const zones = checkZones(props.zones);
     if (reserved !== false && !(Number.isInteger(reserved) && reserved >= 1)) {
       throw new Error(
         `BeaconStack: reservedConcurrency must be a whole number of at least 1 or false, not ${reserved}`,
@@ -95,7 +96,7 @@ export class BeaconStack extends Stack {
       new PolicyStatement({
         sid: "Route53Zones",
         actions: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
-        resources: props.zones.map((z) => `arn:${Aws.PARTITION}:route53:::hostedzone/${z.hostedZoneId}`),
+        resources: zones.map((z) => `arn:${Aws.PARTITION}:route53:::hostedzone/${z.hostedZoneId}`),
       }),
     );
     role.addToPolicy(
@@ -122,7 +123,7 @@ export class BeaconStack extends Stack {
       logGroup,
       environment: {
         BEACON_STORE_DYNAMODB_TABLE: this.table.tableName,
-        BEACON_SERVERLESS_ROUTE53_ZONES: formatZones(props.zones),
+        BEACON_SERVERLESS_ROUTE53_ZONES: formatZones(zones),
         NODE_OPTIONS: "--enable-source-maps",
       },
     });

@@ -6,8 +6,8 @@
 // `/hostedzone/` prefix removed; no zone is listed twice; the list is not empty. Anything else throws
 // an Error naming the bad entry and what would be right, before any resource is synthesized: a typo
 // here would otherwise become an IAM policy on the wrong zone.
-// `formatZones` gives the same list back in the form the Lambda reads from
-// BEACON_SERVERLESS_ROUTE53_ZONES (comma-separated `zone=ID`).
+// `checkZones` holds a list built in code to the same rules. `formatZones` gives the list back in the
+// form the Lambda reads from BEACON_SERVERLESS_ROUTE53_ZONES (comma-separated `zone=ID`).
 
 export interface HostedZone {
   /** The DNS zone Beacon serves, e.g. `dyn.example.com`. */
@@ -24,16 +24,23 @@ export function parseZones(spec: unknown): HostedZone[] {
   if (typeof spec !== "string" || spec.trim() === "") {
     throw new Error(`zones: give at least one hosted zone as zone=HOSTEDZONEID, e.g. -c zones=${EXAMPLE}`);
   }
+  return checkZones(
+    spec.split(",").map((raw) => {
+      const entry = raw.trim();
+      const eq = entry.indexOf("=");
+      if (eq < 0) throw new Error(`zones: "${entry}" is not zone=HOSTEDZONEID (e.g. ${EXAMPLE})`);
+      return { zone: entry.slice(0, eq), hostedZoneId: entry.slice(eq + 1) };
+    }),
+  );
+}
+
+/** The same promises for a list given in code: normalized copies, or an Error. */
+export function checkZones(given: readonly HostedZone[]): HostedZone[] {
+  if (given.length === 0) throw new Error(`zones: give at least one hosted zone, e.g. ${EXAMPLE}`);
   const zones: HostedZone[] = [];
-  for (const raw of spec.split(",")) {
-    const entry = raw.trim();
-    const eq = entry.indexOf("=");
-    if (eq < 0) throw new Error(`zones: "${entry}" is not zone=HOSTEDZONEID (e.g. ${EXAMPLE})`);
-    const zone = entry.slice(0, eq).trim().toLowerCase().replace(/\.$/, "");
-    const hostedZoneId = entry
-      .slice(eq + 1)
-      .trim()
-      .replace(/^\/hostedzone\//, "");
+  for (const z of given) {
+    const zone = z.zone.trim().toLowerCase().replace(/\.$/, "");
+    const hostedZoneId = z.hostedZoneId.trim().replace(/^\/hostedzone\//, "");
     if (zone.length > 253 || !zone.includes(".") || !zone.split(".").every((l) => LABEL.test(l))) {
       throw new Error(
         `zones: "${zone}" is not a DNS zone name (letters, digits, hyphens, at least two labels)`,
@@ -44,7 +51,7 @@ export function parseZones(spec: unknown): HostedZone[] {
         `zones: "${hostedZoneId}" for ${zone} is not a Route 53 hosted zone ID (Z followed by A-Z, 0-9)`,
       );
     }
-    if (zones.some((z) => z.zone === zone)) throw new Error(`zones: ${zone} is listed twice`);
+    if (zones.some((other) => other.zone === zone)) throw new Error(`zones: ${zone} is listed twice`);
     zones.push({ zone, hostedZoneId });
   }
   return zones;

@@ -93,8 +93,14 @@ if (cdk === undefined) {
       expect(() => synth({ reservedConcurrency: n })).toThrow(/reservedConcurrency must be a whole number/);
     });
 
-    it("rejects an empty zone list", () => {
-      expect(() => synth({ zones: [] })).toThrow(/at least one hosted zone/);
+    it.each([
+      [[], /at least one hosted zone/],
+      [[{ zone: "dyn.example.com", hostedZoneId: "*" }], /not a Route 53 hosted zone ID/],
+      [[{ zone: "dyn.example.com", hostedZoneId: "Z1,other.example=Z2" }], /not a Route 53 hosted zone ID/],
+      [[{ zone: "*.example.com", hostedZoneId: "Z0123456789ABC" }], /not a DNS zone name/],
+      [[ZONES[0]!, ZONES[0]!], /listed twice/],
+    ])("rejects the zone list %j", (zones, message) => {
+      expect(() => synth({ zones })).toThrow(message);
     });
 
     it("grants exactly: its log group, the table's calls, the configured zones, change status", () => {
