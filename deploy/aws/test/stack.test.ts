@@ -31,7 +31,7 @@ if (cdk === undefined) {
       return { id: found[0]![0], ...(found[0]![1] as { Properties: Record<string, unknown> }) };
     };
     const all = (type: string) => Object.values(template.findResources(type)).map((r) => r["Properties"]);
-    return { stack, template, only, all };
+    return { template, only, all };
   }
 
   const partitionArn = (rest: string) => ({ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, rest]] });
