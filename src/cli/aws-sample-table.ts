@@ -4,7 +4,8 @@
 // an admin's machine against their own account; the SDK is loaded only when the command runs.
 //
 // Contract:
-// - Resolves with every item's `hostname` and `data` values as plain values (S → string, N → number,
+// - Resolves with every item's `hostname` and `data` values (and `record_type`, which only the
+//   sample's 2018 version has) as plain values (S → string, N → number,
 //   BOOL, NULL, L → a list, M → a map; the contents of lists and maps are not kept), sorted by
 //   hostname (a Scan's order is the table's hash order); the import service judges them.
 // - `onPage(itemsSoFar)` is called after each page that has a next one (big tables only).
@@ -48,14 +49,18 @@ export async function readSampleTable(
       const page = await client.send(
         new ScanCommand({
           TableName: source.table,
-          ProjectionExpression: "#h, #d",
-          ExpressionAttributeNames: { "#h": "hostname", "#d": "data" },
+          ProjectionExpression: "#h, #d, #r",
+          ExpressionAttributeNames: { "#h": "hostname", "#d": "data", "#r": "record_type" },
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
           ...(source.pageSize === undefined ? {} : { Limit: source.pageSize }),
         }),
       );
       for (const item of page.Items ?? [])
-        items.push({ hostname: plain(item["hostname"]), data: plain(item["data"]) });
+        items.push({
+          hostname: plain(item["hostname"]),
+          data: plain(item["data"]),
+          ...(item["record_type"] === undefined ? {} : { recordType: plain(item["record_type"]) }),
+        });
       if (items.length > MAX_SAMPLE_ITEMS)
         throw new BeaconError(
           "parameter_too_large",

@@ -4,7 +4,7 @@
 // data missing, a map instead of a string, data that is not JSON, JSON that is not an object (a list,
 // null), shared_secret missing / empty / a number / 2 KiB long, unknown extra fields (quiet), a bad
 // TTL (noted), duplicates differing in case or a trailing dot (same secret: imported once; different
-// secrets: all skipped), a zone apex, a name outside every zone.
+// secrets: all skipped), a zone apex, a name outside every zone, an item of the 2018 version.
 
 import { beforeEach, describe, expect, it } from "vitest";
 import { BeaconError } from "../core/errors.js";
@@ -81,6 +81,7 @@ describe("importSampleItems", () => {
       { hostname: "i.example.com", data: data("x".repeat(2048)) },
       { hostname: "j.example.org", data: data("x") },
       { hostname: "example.com", data: data("x") },
+      { hostname: "old.example.com.", data: undefined, recordType: "AAAA" },
       { hostname: "ok.example.com", data: data("fine", { colour: "blue", route_53_record_type: "A" }) },
     ];
     const report = await run(items);
@@ -101,6 +102,11 @@ describe("importSampleItems", () => {
       { hostname: "g.example.com", reason: "shared_secret is empty" },
       { hostname: "h.example.com", reason: "shared_secret is not a string (a number)" },
       { hostname: "i.example.com", reason: "shared_secret is longer than 1024 characters" },
+      {
+        hostname: "old.example.com.",
+        reason:
+          "an item of the sample's 2018 CloudFormation version (hostname + record_type): its protocol is not supported",
+      },
       {
         hostname: "j.example.org",
         reason: "no zone for j.example.org: add it with beacon zone add example.org",

@@ -6,8 +6,9 @@
 //
 // Contract:
 // - Every item ends in exactly one list of the report: imported, unchanged or skipped (with a reason
-//   a person can act on). Never throws for an item's content; a store error on one item skips that
-//   item with the error's message and code (re-running the import is safe: it is idempotent).
+//   a person can act on); skipped lists the items refused for their content first, in the order
+//   given. Never throws for an item's content; a store error on one item skips that item with the
+//   error's message and code (re-running the import is safe: it is idempotent).
 // - Items naming one host (hostnames differing in case or a trailing dot) are imported once when
 //   they agree on the secret, and all skipped when they do not: guessing the wrong one would lock
 //   out a router.
@@ -31,6 +32,8 @@ import type { ZoneService } from "./zones.js";
 export interface SampleItem {
   readonly hostname: unknown;
   readonly data: unknown;
+  /** Only tables of the sample's 2018 CloudFormation version have it (their protocol is another). */
+  readonly recordType?: unknown;
 }
 
 export interface SampleImportOptions {
@@ -194,7 +197,12 @@ function validateItem(item: SampleItem, index: number): ValidItem | SkippedItem 
   const skip = (reason: string): SkippedItem => ({ hostname: shown, reason });
   const fqdn = tryNormalizeName(hostname);
   if (fqdn === undefined) return skip("hostname is not a domain name");
-  if (data === undefined) return skip("no data attribute");
+  if (data === undefined)
+    return skip(
+      item.recordType === undefined
+        ? "no data attribute"
+        : "an item of the sample's 2018 CloudFormation version (hostname + record_type): its protocol is not supported",
+    );
   if (typeof data !== "string")
     return skip(`data is not a string (${kindOf(data)}); the sample keeps a JSON string there`);
   const config = parseJson(data);

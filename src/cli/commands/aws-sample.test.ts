@@ -4,10 +4,11 @@
 // memory store wrapped by the test-only credential store; the run through the real program and its
 // SQLite database uses items that are skipped before any credential is read (and checks --help
 // lists the command). Asserted: the --json shape, the exit status (1 when any item is skipped),
-// --dry-run writes nothing, a second run is unchanged, --replace, the lines for people, and the
-// errors for a missing table and a missing --table.
+// --dry-run writes nothing, a second run is unchanged, the lines for people, the first version's
+// config.json, and the errors: a missing table, no source or two, a config.json that is a list, a
+// missing file.
 
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -160,10 +161,48 @@ describe("beacon aws-sample import", () => {
       });
     });
 
-    it("says which table is missing (exit 3) and that --table is required", async () => {
+    it("says which table is missing (exit 3), and that it needs one source (exit 2)", async () => {
       expect(await run(program, ...tableArgs("nope"))).toBe(3);
       expect(err).toContain("no table nope (region us-east-1): check --table and --region [not_found]");
-      await expect(run(program, "aws-sample", "import")).rejects.toThrow(/--table <name>' not specified/);
+      const oneOf = "give either --table <name> (the sample's DynamoDB table) or --config-json <file>";
+      expect(await run(program, "aws-sample", "import")).toBe(2);
+      expect(err).toContain(oneOf);
+      expect(await run(program, ...tableArgs("good-only"), "--config-json", "x.json")).toBe(2);
+      expect(err).toContain(oneOf);
+    });
+
+    it("--config-json imports the first version's config.json; a bad file is refused", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "beacon-aws-sample-v1-"));
+      try {
+        const file = join(dir, "config.json");
+        const entry = (secret: unknown) => ({
+          aws_region: "us-west-2",
+          route_53_zone_id: "MY_ZONE_ID",
+          route_53_record_ttl: 60,
+          route_53_record_type: "A",
+          shared_secret: secret,
+        });
+        await writeFile(
+          file,
+          JSON.stringify({ "host1.example.com.": entry("SHARED_SECRET_1"), "host2.example.com.": entry(7) }),
+        );
+        expect(await run(program, "aws-sample", "import", "--config-json", file, "--json")).toBe(1);
+        expect(JSON.parse(out)).toMatchObject({
+          imported: [{ hostname: "host1.example.com.", fqdn: "host1.example.com", ttl: 60 }],
+          skipped: [{ hostname: "host2.example.com.", reason: "shared_secret is not a string (a number)" }],
+        });
+        expect((await store.getSampleCredential("host1.example.com"))?.secret).toBe("SHARED_SECRET_1");
+
+        await writeFile(file, '["not", "a", "map"]');
+        expect(await run(program, "aws-sample", "import", "--config-json", file)).toBe(2);
+        expect(err).toContain("is not a JSON object of hostnames");
+        expect(await run(program, "aws-sample", "import", "--config-json", join(dir, "missing.json"))).toBe(
+          2,
+        );
+        expect(err).toMatch(/cannot read .*missing\.json \(ENOENT\)/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 

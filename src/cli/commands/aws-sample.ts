@@ -1,15 +1,19 @@
 // `beacon aws-sample import`: moves a deployment of the AWS sample (awslabs/route53-dynamic-dns-with-
-// lambda) into Beacon. Reads the sample's DynamoDB table (aws-sample-table.ts), then imports each item
-// into the store the server uses (services/sample-import.ts) and prints the report: a line per item
-// for people, the report itself with --json. Exit status 1 when any item was skipped, so scripts and
+// lambda) into Beacon. Reads the sample's DynamoDB table (aws-sample-table.ts) or its first version's
+// config.json (aws-sample-config-file.ts), imports each item into the store the server uses
+// (services/sample-import.ts) and prints the report: a line per item for people, the report itself
+// with --json. Exit status 1 when any item was skipped, so scripts and
 // people notice a router that would be locked out. docs/serverless.md says what to do next.
 
+import { readFile, stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { systemClock, type Clock } from "../../core/clock.js";
-import { importSampleItems, type SampleImportReport } from "../../services/sample-import.js";
+import { BeaconError, isBeaconError } from "../../core/errors.js";
+import { importSampleItems, type SampleImportReport, type SampleItem } from "../../services/sample-import.js";
 import type { ZoneService } from "../../services/zones.js";
 import type { Store } from "../../store/ports.js";
 import { action } from "../action.js";
+import { MAX_CONFIG_BYTES, sampleItemsFromConfigJson } from "../aws-sample-config-file.js";
 import { readSampleTable } from "../aws-sample-table.js";
 import { withAdmin, type GlobalOptions } from "../context.js";
 import { EXIT, printJson, type Io } from "../output.js";
@@ -36,7 +40,8 @@ export function registerAwsSample(program: Command, deps: AwsSampleDeps = DEFAUL
     .description(
       "import the sample's DynamoDB table: a host (created if missing) and its sample credential per item",
     )
-    .requiredOption("--table <name>", "the sample's DynamoDB table (its partition key is hostname)")
+    .option("--table <name>", "the sample's DynamoDB table (its partition key is hostname)")
+    .option("--config-json <file>", "instead of a table: the config.json of the sample's first version (S3)")
     .option("--region <region>", "AWS region of the table (default: AWS_REGION or the AWS config)")
     .option("--endpoint <url>", "DynamoDB endpoint, e.g. DynamoDB Local (default: AWS's)")
     .option("--replace", "replace a host's existing sample credential with the table's")
@@ -44,14 +49,7 @@ export function registerAwsSample(program: Command, deps: AwsSampleDeps = DEFAUL
     .option("--json", "print the report as JSON")
     .action(
       action(async (io, opts) => {
-        const items = await deps.readTable(
-          {
-            table: opts["table"] as string,
-            region: opts["region"] as string | undefined,
-            endpoint: opts["endpoint"] as string | undefined,
-          },
-          (n) => io.err(`read ${n} items so far…`),
-        );
+        const items = await readItems(io, opts, deps);
         const report = await deps.withStore(opts, ({ store, zones }) =>
           importSampleItems(
             items,
@@ -64,6 +62,37 @@ export function registerAwsSample(program: Command, deps: AwsSampleDeps = DEFAUL
         if (report.skipped.length > 0) process.exitCode = EXIT.failure;
       }),
     );
+}
+
+function readItems(io: Io, opts: Record<string, unknown>, deps: AwsSampleDeps): Promise<SampleItem[]> {
+  const table = opts["table"] as string | undefined;
+  const file = opts["configJson"] as string | undefined;
+  if ((table === undefined) === (file === undefined))
+    throw new BeaconError(
+      "bad_request",
+      "give either --table <name> (the sample's DynamoDB table) or --config-json <file> (its first version's config.json)",
+    );
+  if (file !== undefined) return readConfigJson(file);
+  return deps.readTable(
+    {
+      table: table ?? "",
+      region: opts["region"] as string | undefined,
+      endpoint: opts["endpoint"] as string | undefined,
+    },
+    (n) => io.err(`read ${n} items so far…`),
+  );
+}
+
+async function readConfigJson(file: string): Promise<SampleItem[]> {
+  try {
+    if ((await stat(file)).size > MAX_CONFIG_BYTES)
+      throw new BeaconError("parameter_too_large", `${file} is larger than ${MAX_CONFIG_BYTES} bytes`);
+    return sampleItemsFromConfigJson(await readFile(file, "utf8"), file);
+  } catch (e) {
+    if (isBeaconError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    throw new BeaconError("bad_request", `cannot read ${file} (${code})`, { cause: e });
+  }
 }
 
 function printReport(io: Io, report: SampleImportReport): void {
