@@ -143,6 +143,12 @@ describe("aws-sample target against a server replaying the sample", () => {
     expect(await t.publish(publishReq())).toMatchObject({ status: "noop" });
   });
 
+  it("retries (bad_reply) a get that names no address, sending no set", async () => {
+    sample.seen = "not-an-address";
+    expect(await target().publish(publishReq())).toMatchObject({ status: "retry", code: "bad_reply" });
+    expect(sample.requests).toHaveLength(1);
+  });
+
   it("sends no set when the server sees another address than the one to publish", async () => {
     sample.seen = "198.51.100.7";
     const r = await target().publish(publishReq());

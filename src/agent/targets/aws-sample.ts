@@ -199,6 +199,7 @@ function failure(reply: HttpReply, r: Reading, what: string, now: number): Targe
   if (reply.status === 400 || /valid sha256 hash|mode=get or mode=set/i.test(message))
     return { status: "fatal", code: "bad_request", detail };
   if (reply.status >= 400) return { status: "fatal", code: `http_${reply.status}`, detail };
-  if (r.kind === "unreadable") return { status: "retry", code: "bad_reply", detail };
+  // Not the sample's JSON, or a success that is not one (a get without an address, a 1xx/3xx).
+  if (r.kind !== "fail") return { status: "retry", code: "bad_reply", detail };
   return { status: "retry", code: "server_error", detail };
 }
