@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import type { RRSet } from "../../core/records.js";
 import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
 import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
+import { createSampleCompat } from "../../services/sample-compat.js";
 import { createBuckets } from "../../services/limits/buckets.js";
 import { createLimits } from "../../services/limits/update-limits.js";
 import type { LimitRates } from "../../core/rate.js";
@@ -56,6 +57,8 @@ export async function createFixture(
     metrics?: Registry;
     /** Health-checked pools and heartbeats (fakes: testing/pools.ts); none: their routes are 404. */
     pools?: Pick<AppDeps, "pools" | "heartbeats">;
+    /** The AWS sample's protocol at / (routes/aws-sample.ts). */
+    sampleCompat?: boolean;
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -101,6 +104,9 @@ export async function createFixture(
     ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),
     ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     ...opts.pools,
+    ...(opts.sampleCompat === true
+      ? { sampleCompat: createSampleCompat({ store, updates, clock, log }) }
+      : {}),
   });
   return {
     app,
