@@ -7,7 +7,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LimitRates } from "../../core/rate.js";
 import { sampleHash } from "../../services/sample-compat.js";
-import { pythonString } from "./aws-sample.js";
+import { Hono } from "hono";
+import { requireIp } from "../../core/ip.js";
+import { silentLog } from "../../core/log.js";
+import { createSampleCompat } from "../../services/sample-compat.js";
+import type { AppDeps, AppEnv } from "../deps.js";
+import { pythonString, registerAwsSampleRoutes } from "./aws-sample.js";
 import { CLIENT_V4, CLIENT_V6, OTHER_V4, createFixture, type Fixture } from "../testing/fixture.js";
 
 const SECRET = "SuP3R_5eCR3T";
@@ -232,6 +237,22 @@ describe("GET /?mode= (the API Gateway form)", () => {
     );
     expect(await f.rrsets(HOST)).toEqual([]);
     expect((await f.request("/")).status).toBe(404);
+  });
+});
+
+describe("beside the console's GET /", () => {
+  it("leaves a GET / without mode to the handler after it (the console's redirect) and takes ?mode=", async () => {
+    const app = new Hono<AppEnv>();
+    app.use("*", async (c, next) => {
+      c.set("clientIp", requireIp(CLIENT_V4));
+      await next();
+    });
+    const sample = createSampleCompat({ store: f.store, updates: f.updates, clock: () => 0, log: silentLog });
+    registerAwsSampleRoutes(app, { log: silentLog } as AppDeps, sample);
+    app.get("/", (c) => c.redirect("/admin/", 302));
+    expect((await app.request("/", { headers: { accept: "text/html" } })).status).toBe(302);
+    const res = await app.request("/?mode=get");
+    expect(await res.text()).toBe(getReply("success", CLIENT_V4));
   });
 });
 
