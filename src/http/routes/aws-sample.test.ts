@@ -6,11 +6,11 @@
 
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LimitRates } from "../../core/rate.js";
-import { sampleHash } from "../../services/sample-compat.js";
 import { Hono } from "hono";
 import { requireIp } from "../../core/ip.js";
 import { silentLog } from "../../core/log.js";
-import { createSampleCompat } from "../../services/sample-compat.js";
+import { BeaconError } from "../../core/errors.js";
+import { createSampleCompat, sampleHash, type SampleCompat } from "../../services/sample-compat.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import { pythonString, registerAwsSampleRoutes } from "./aws-sample.js";
 import { CLIENT_V4, CLIENT_V6, OTHER_V4, createFixture, type Fixture } from "../testing/fixture.js";
@@ -253,6 +253,47 @@ describe("beside the console's GET /", () => {
     expect((await app.request("/", { headers: { accept: "text/html" } })).status).toBe(302);
     const res = await app.request("/?mode=get");
     expect(await res.text()).toBe(getReply("success", CLIENT_V4));
+  });
+});
+
+describe("temporary failures", () => {
+  const appWith = (set: SampleCompat["set"]) => {
+    const app = new Hono<AppEnv>();
+    app.use("*", async (c, next) => {
+      c.set("clientIp", requireIp(CLIENT_V4));
+      await next();
+    });
+    registerAwsSampleRoutes(app, { log: silentLog } as AppDeps, { set });
+    return app;
+  };
+  const setQuery = `/?mode=set&hostname=${HOST}&hash=${"a".repeat(64)}`;
+
+  it("answers dns_pending (saved, DNS not yet) 503 in both forms", async () => {
+    const app = appWith(() =>
+      Promise.resolve({ status: "failed", fqdn: HOST, code: "dns_pending", message: "not yet published" }),
+    );
+    const posted = await app.request("/", {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: setBody("a".repeat(64)),
+    });
+    expect(posted.status).toBe(503);
+    expect(await posted.text()).toBe(postReply("fail", "not yet published"));
+    expect((await app.request(setQuery)).status).toBe(503);
+  });
+
+  it("answers the store being away 503 + Retry-After in both forms", async () => {
+    const app = appWith(() => Promise.reject(new BeaconError("store_unavailable")));
+    const posted = await app.request("/", {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: setBody("a".repeat(64)),
+    });
+    expect(posted.status).toBe(503);
+    expect(posted.headers.get("retry-after")).toBe("5");
+    const got = await app.request(setQuery);
+    expect(got.status).toBe(503);
+    expect(JSON.parse(await got.text())).toMatchObject({ return_status: "fail" });
   });
 });
 

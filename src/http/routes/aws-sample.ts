@@ -7,7 +7,8 @@
 // malformed 400, refused 401); the GET form `{"return_message": …, "return_status": …}` (the key order
 // its PowerShell client parses), always 200 as its API Gateway answered. An unknown name, a host
 // without a credential and a wrong hash get the same refusal. Beacon's own temporary answers keep their
-// status in both forms: over a limit 429, the store away 503, each with Retry-After.
+// status in both forms: over a limit 429, the store away or the change saved but not yet in DNS
+// (dns_pending) 503, with Retry-After where known.
 // Other requests to / are not claimed: a GET without `mode` goes on to the console's redirect or 404.
 
 import type { Context, Hono } from "hono";
@@ -52,7 +53,14 @@ async function answer(
     const req = await read();
     const wait = clientWait(deps, c, "mode" in req && req.mode === "get" ? "client_ip" : "client");
     if (wait !== undefined)
-      return temporary(c, form, 429, `too many requests from this network; try again in ${wait} s`, wait);
+      return respond(
+        c,
+        form,
+        429,
+        false,
+        `too many requests from this network; try again in ${wait} s`,
+        wait,
+      );
     if ("invalid" in req) return respond(c, form, 400, false, req.invalid);
     const ip = c.get("clientIp");
     if (ip === undefined) return respond(c, form, 500, false, "the runtime gave no client address");
@@ -66,7 +74,8 @@ async function answer(
     return outcomeReply(c, form, req.hostname, ip.text, outcome);
   } catch (e) {
     const retryAfter = storeRetryAfterOf(e);
-    if (retryAfter !== undefined) return temporary(c, form, 503, ERRORS.store_unavailable.title, retryAfter);
+    if (retryAfter !== undefined)
+      return respond(c, form, 503, false, ERRORS.store_unavailable.title, retryAfter);
     // A body Beacon refuses to read (too large, not JSON): the sample's "fail" shape, 400.
     if (isBeaconError(e) && e.status < 500) return respond(c, form, 400, false, e.message);
     deps.log.error({ err: e, requestId: c.get("requestId") }, "aws-sample request failed");
@@ -91,16 +100,11 @@ function outcomeReply(
         ? respond(c, form, 201, true, `${hostname} has been updated to ${ip}`)
         : respond(c, form, 200, true, `Your hostname record ${hostname} has been set to ${ip}`);
     case "failed": {
+      // Over a limit: 429; the store away or DNS not yet accepting (dns_pending): 503; both temporary.
+      const limited = outcome.retryAfterSeconds !== undefined;
       const retryAfter = outcome.retryAfterSeconds ?? storeRetryAfter(outcome.code);
-      if (retryAfter !== undefined)
-        return temporary(
-          c,
-          form,
-          outcome.retryAfterSeconds === undefined ? 503 : 429,
-          outcome.message,
-          retryAfter,
-        );
-      return respond(c, form, ERRORS[outcome.code].status, false, outcome.message);
+      const status = limited ? 429 : ERRORS[outcome.code].status;
+      return respond(c, form, status, false, outcome.message, retryAfter);
     }
   }
 }
@@ -132,18 +136,17 @@ function parse(mode: unknown, hostname: unknown, hash: unknown, hostnameField: s
   return { mode, hostname, hash };
 }
 
-/** A reply over a limit or while the store is away: its own status and Retry-After, in both forms. */
-function temporary(c: Context<AppEnv>, form: Form, status: 429 | 503, message: string, retryAfter: number) {
-  return respond(c, form, status, false, message, { "retry-after": String(retryAfter) });
-}
-
+/**
+ * The sample's reply. The GET form answers 200 whatever happened (as its API Gateway did), except for
+ * Beacon's temporary answers (429, 503), which keep their status and carry `retryAfter` (seconds).
+ */
 function respond(
   c: Context<AppEnv>,
   form: Form,
   status: number,
   success: boolean,
   message: string,
-  extra: Record<string, string> = {},
+  retryAfter?: number,
 ): Response {
   const s = pythonString(success ? "success" : "fail");
   const m = pythonString(message);
@@ -162,7 +165,7 @@ function respond(
           "access-control-allow-methods": "GET",
         }
       : {}),
-    ...extra,
+    ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }),
   };
   const shown = post || status === 429 || status === 503 ? status : 200;
   return c.body(body, shown as 200, headers);
