@@ -133,10 +133,11 @@ function renderFlag(ctx, box, host, path, reload) {
 /**
  * The host's AWS-sample credential (docs/protocols/aws-sample.md), when it has one: never the secret.
  * @param {HTMLElement} box
- * @param {{ createdAt: string, lastUsedAt: string | null, valid: boolean, weakness: string } | null} cred
+ * @param {{ createdAt: string, lastUsedAt: string | null, valid: boolean, weakness: string } | null | undefined} cred
  */
 function renderSample(box, cred) {
-  if (cred === null) return mount(box);
+  // Absent from an older server's answer: nothing to show.
+  if (cred === null || cred === undefined) return mount(box);
   mount(
     box,
     h(
