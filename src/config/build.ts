@@ -88,6 +88,7 @@ export function buildServerConfig(
       transitionsMaxAgeMs: raw.pools.transitions_max_age,
       rollupsMaxAgeMs: raw.pools.rollups_max_age,
     },
+    compat: { awsSample: raw.compat.aws_sample },
     demo: { enabled: raw.demo.enabled, zone: raw.demo.zone },
     log: { level: raw.log.level, format: raw.log.format },
     shutdownGraceMs: raw.shutdown_grace_ms,

@@ -106,6 +106,7 @@ describe("loadServerConfig: layering", () => {
         exempt: ["127.0.0.0/8", "::1/128"],
       },
       pools: { nodeName: undefined, transitionsMaxAgeMs: 365 * 86_400_000, rollupsMaxAgeMs: 30 * 86_400_000 },
+      compat: { awsSample: false },
       history: { maxEntriesPerHost: 1000, maxAgeMs: 365 * 86_400_000 },
       demo: { enabled: true, zone: "dyn.beacon.test" },
       log: { level: "info", format: "auto" },

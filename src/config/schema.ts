@@ -470,6 +470,12 @@ export const rawConfigSchema = section({
       help: "Health-checked pools: per-minute probe roll-ups older than this are deleted by a background sweep.",
     }),
   }),
+  compat: section({
+    aws_sample: leaf(boolean().prefault(false), {
+      kind: "boolean",
+      help: "Serve the AWS sample's protocol (awslabs/route53-dynamic-dns-with-lambda: POST / JSON and GET /?mode=) for hosts given a credential with `beacon host sample-secret set`; off: those requests get 404.",
+    }),
+  }),
   demo: section({
     enabled: leaf(boolean().prefault(true), {
       kind: "boolean",

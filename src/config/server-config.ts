@@ -92,6 +92,11 @@ export interface ServerConfig {
     readonly transitionsMaxAgeMs: number;
     readonly rollupsMaxAgeMs: number;
   };
+  /** Other DDNS protocols served beside Beacon's own. */
+  readonly compat: {
+    /** The AWS sample's protocol at / (http/routes/aws-sample.ts, docs/protocols/aws-sample.md). */
+    readonly awsSample: boolean;
+  };
   /** Retention of the update history (services/history.ts). */
   readonly history: {
     readonly maxEntriesPerHost: number;

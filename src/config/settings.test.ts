@@ -112,6 +112,7 @@ describe("SETTINGS (derived from the schema)", () => {
       ["pools.node_name", "BEACON_POOLS_NODE_NAME", "--pools-node-name"],
       ["pools.transitions_max_age", "BEACON_POOLS_TRANSITIONS_MAX_AGE", "--pools-transitions-max-age"],
       ["pools.rollups_max_age", "BEACON_POOLS_ROLLUPS_MAX_AGE", "--pools-rollups-max-age"],
+      ["compat.aws_sample", "BEACON_COMPAT_AWS_SAMPLE", "--compat-aws-sample"],
       ["demo.enabled", "BEACON_DEMO_ENABLED", "--demo-enabled"],
       ["demo.zone", "BEACON_DEMO_ZONE", "--demo-zone"],
       ["log.level", "BEACON_LOG_LEVEL", "--log-level"],

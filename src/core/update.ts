@@ -6,9 +6,10 @@ import type { RecordType, RRSet } from "./records.js";
 
 /**
  * "admin": a change made in the admin console (its JSON API, signed in with a session). "pool": a
- * health-checked pool's chosen set, written by its publisher (services/health/).
+ * health-checked pool's chosen set, written by its publisher (services/health/). "aws-sample": the AWS
+ * sample's protocol (services/sample-compat.ts), limited as dyndns2.
  */
-export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli" | "admin" | "pool";
+export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli" | "admin" | "pool" | "aws-sample";
 
 /** Who sent an update; recorded in history. */
 export interface UpdateSource {

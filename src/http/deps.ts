@@ -16,6 +16,7 @@ import type { KeyService } from "../services/keys.js";
 import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
+import type { SampleCompat } from "../services/sample-compat.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
 import type { Heartbeats, PoolAdmin } from "../services/health/ports.js";
 import type { SessionRecord, TokenRecord } from "../store/types.js";
@@ -62,6 +63,8 @@ export interface AppDeps {
   readonly pools?: PoolAdmin;
   /** Push health: POST /api/v1/heartbeat and GET /nic/heartbeat answer 404 not_found without it. */
   readonly heartbeats?: Heartbeats;
+  /** The AWS sample's protocol at / (routes/aws-sample.ts, `compat.aws_sample`); not served without it. */
+  readonly sampleCompat?: SampleCompat;
 }
 
 /** What the admin console needs beyond the update API (docs/admin.md). */

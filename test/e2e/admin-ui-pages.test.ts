@@ -48,6 +48,8 @@ interface Fake {
   hosts: string[];
   /** fqdn → abuse flag (limits.md). */
   abuse: Map<string, { flaggedAt: string; reason: string }>;
+  /** Hosts with an AWS-sample credential (protocols/aws-sample.md). */
+  sample?: Set<string>;
   history: Entry[];
   changes: { method: string; path: string; csrf: string | null }[];
   /** Bodies of PATCH /zones/:name, in order. */
@@ -188,7 +190,10 @@ function fakeServer(f: Fake): Hono {
   app.get("/api/v1/admin/hosts/:fqdn", (c) => {
     const fqdn = c.req.param("fqdn");
     if (!f.hosts.includes(fqdn)) return problem(404, "host_not_found", "no");
-    return c.json({ host: hostView(f, fqdn), tokens: [tokenView("t1", fqdn)] });
+    const awsSample = f.sample?.has(fqdn)
+      ? { createdAt: new Date().toISOString(), lastUsedAt: null, valid: true, weakness: "Replayable hash." }
+      : null;
+    return c.json({ host: hostView(f, fqdn), tokens: [tokenView("t1", fqdn)], awsSample });
   });
   app.get("/api/v1/admin/tokens", (c) => c.json({ tokens: f.hosts.map((h) => tokenView("t1", h)) }));
   app.post("/api/v1/admin/tokens/:id/rotate", (c) =>
@@ -455,6 +460,18 @@ describe.runIf(run)("admin console pages against a canned API", () => {
       csrf: CSRF,
     });
     expect(f.abuse.size).toBe(0);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("a host with an AWS-sample credential: its page says so, with the weakness", async () => {
+    f.zones = ["dyn.example.com"];
+    f.hosts = ["home.dyn.example.com"];
+    f.sample = new Set(["home.dyn.example.com"]);
+    await signIn();
+    await page.goto(`${server.url}/admin/#/hosts/home.dyn.example.com`);
+    const notice = page.locator(".sample-slot .note");
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/AWS-sample credential: yes.*never used.*Replayable hash\./);
     expect(consoleErrors).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 // @ts-check
-// One host: its abuse flag if set (clear it), its record sets (editable), the address history as a
+// One host: its abuse flag if set (clear it), its AWS-sample credential if it has one (with the
+// protocol's weakness), its record sets (editable), the address history as a
 // picture and as a table (client address and user agent of every change), and the tokens that may
 // change it (revoke, rotate).
 
@@ -37,6 +38,7 @@ export async function render(ctx, fqdn) {
   const notes = noteArea();
   const secret = h("div", { class: "secret-slot" });
   const flag = h("div", { class: "flag-slot" });
+  const sample = h("div", { class: "sample-slot" });
   const records = h("section", { class: "card records" });
   const pictureBox = h("div", { class: "timeline-box" });
   const historyBox = h("div", { class: "history-box" });
@@ -56,6 +58,7 @@ export async function render(ctx, fqdn) {
     header(fqdn, del),
     notes,
     flag,
+    sample,
     secret,
     records,
     h("section", { class: "card history" }, h("h2", {}, "Address history"), pictureBox, historyBox),
@@ -73,6 +76,7 @@ export async function render(ctx, fqdn) {
       /** @type {HistoryEntry[]} */
       const entries = history.entries;
       renderFlag(ctx, flag, host, path, load);
+      renderSample(sample, detail.awsSample);
       renderRecords(ctx, records, host, path, load, editState);
       /** @type {Record<string, string[]>} */
       const current = Object.fromEntries(host.records.map((r) => [r.type, r.values]));
@@ -123,6 +127,32 @@ function renderFlag(ctx, box, host, path, reload) {
       clear,
     ),
     notes,
+  );
+}
+
+/**
+ * The host's AWS-sample credential (docs/protocols/aws-sample.md), when it has one: never the secret.
+ * @param {HTMLElement} box
+ * @param {{ createdAt: string, lastUsedAt: string | null, valid: boolean, weakness: string } | null | undefined} cred
+ */
+function renderSample(box, cred) {
+  // Absent from an older server's answer: nothing to show.
+  if (cred === null || cred === undefined) return mount(box);
+  mount(
+    box,
+    h(
+      "div",
+      { class: "note warn", role: "status" },
+      h(
+        "strong",
+        {},
+        `AWS-sample credential: ${cred.valid ? "yes" : "made for an earlier host of this name (void)"}`,
+      ),
+      " (made ",
+      when(cred.createdAt),
+      cred.lastUsedAt === null ? ", never used" : [", last used ", when(cred.lastUsedAt)],
+      `). ${cred.weakness} Remove it with beacon host sample-secret rm once the client uses a token.`,
+    ),
   );
 }
 

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { action } from "../action.js";
 import { withAdmin } from "../context.js";
 import { formatTime, printJson, printTable } from "../output.js";
+import { registerHostSampleSecret } from "./host-sample-secret.js";
 import { intOption } from "./options.js";
 import { httpBaseUrl } from "../urls.js";
 
@@ -139,4 +140,6 @@ export function registerHost(program: Command): void {
         io.out(`host ${fqdn} deleted`);
       }),
     );
+
+  registerHostSampleSecret(host);
 }

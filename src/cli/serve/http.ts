@@ -1,5 +1,5 @@
 // The HTTP side of `beacon serve`, before it listens: the app (dyndns2, the JSON API, the admin
-// console, the pools' routes and heartbeats, /metrics) on the write services, and the connection gate every HTTP listener shares
+// console, the pools' routes and heartbeats, /metrics, the AWS sample's protocol if enabled) on the write services, and the connection gate every HTTP listener shares
 // (its caps lowered to fit the open-file limit; its report timer runs until stop()).
 
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -10,6 +10,7 @@ import type { Log } from "../../core/log.js";
 import { createApp } from "../../http/app.js";
 import type { AdminDeps } from "../../http/deps.js";
 import type { Heartbeats, PoolAdmin } from "../../services/health/ports.js";
+import { createSampleCompat } from "../../services/sample-compat.js";
 import type { Store } from "../../store/ports.js";
 import { httpConnections, type HttpConnections, type listenHttp } from "../http-server.js";
 import { openFileLimit } from "../open-files.js";
@@ -50,6 +51,10 @@ export function wireHttp(d: {
     admin: d.admin,
     pools: d.pools,
     heartbeats: d.pools,
+    // compat.aws_sample: the AWS sample's protocol at / (docs/protocols/aws-sample.md).
+    ...(config.compat.awsSample
+      ? { sampleCompat: createSampleCompat({ store, updates: writes.updates, clock, log }) }
+      : {}),
   });
   return {
     fetch: app.fetch,

@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import type { RRSet } from "../../core/records.js";
 import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
 import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
+import { createSampleCompat } from "../../services/sample-compat.js";
 import { createBuckets } from "../../services/limits/buckets.js";
 import { createLimits } from "../../services/limits/update-limits.js";
 import type { LimitRates } from "../../core/rate.js";
@@ -58,6 +59,8 @@ export async function createFixture(
     pools?: Pick<AppDeps, "pools" | "heartbeats">;
     /** Wraps the update service the app uses (e.g. services/acknowledged-updates.ts). */
     decorate?: (updates: UpdateService) => UpdateService;
+    /** The AWS sample's protocol at / (routes/aws-sample.ts). */
+    sampleCompat?: boolean;
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -104,6 +107,9 @@ export async function createFixture(
     ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),
     ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     ...opts.pools,
+    ...(opts.sampleCompat === true
+      ? { sampleCompat: createSampleCompat({ store, updates, clock, log }) }
+      : {}),
   });
   return {
     app,

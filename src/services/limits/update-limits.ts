@@ -6,11 +6,11 @@
 // | client_ip    | every GET /ip                                                      | client network      |
 // | client_heartbeat | every heartbeat (pools), instead of `client`                   | client network      |
 // | credential   | every update request of a token or TSIG key                        | token id / tsig:key |
-// | host_dyndns2 | every dyndns2 update of a host the credential may change           | host                |
+// | host_dyndns2 | every dyndns2 (or aws-sample) update of a host the credential may change | host          |
 // | host_api     | every JSON API or RFC 2136 update of such a host                   | host                |
 // | nochg        | every update of a host that changed nothing (flags, never refuses) | host                |
 //
-// Only update clients are limited (dyndns2, api, rfc2136): changes made by the admin (console, CLI)
+// Only update clients are limited (dyndns2, api, rfc2136, aws-sample): changes made by the admin (console, CLI)
 // never are, and neither are sources in `exempt`. A client network is an IPv4 address or an IPv6 /64.
 // A host is counted only for credentials that may change it, so nobody can spend another's budget.
 
@@ -44,7 +44,7 @@ const CLIENT_RATES: Record<ClientScope, (rates: LimitRates) => readonly Rate[]> 
   client_heartbeat: (r) => r.clientHeartbeat,
 };
 
-const LIMITED: ReadonlySet<UpdateProtocol> = new Set(["dyndns2", "api", "rfc2136"]);
+const LIMITED: ReadonlySet<UpdateProtocol> = new Set(["dyndns2", "api", "rfc2136", "aws-sample"]);
 const EXEMPT_CACHE = 4096;
 
 export function createLimits(deps: LimitsDeps): Limits {
@@ -83,7 +83,7 @@ export function createLimits(deps: LimitsDeps): Limits {
 
     host(fqdn, source) {
       if (!limited(source)) return undefined;
-      const dyndns2 = source.protocol === "dyndns2";
+      const dyndns2 = source.protocol === "dyndns2" || source.protocol === "aws-sample";
       return take(dyndns2 ? "host_dyndns2" : "host_api", fqdn, dyndns2 ? rates.hostDyndns2 : rates.hostApi);
     },
 

@@ -12,6 +12,7 @@ import { createMemoryHistory } from "./history.js";
 import { createMemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
 import { createMemoryReplay } from "./replay.js";
+import { createMemorySampleCredentials } from "./sample-credentials.js";
 import { createMemoryMirrors } from "./mirrors.js";
 import { createMemoryPools } from "./pools.js";
 import { createMemoryNotify } from "./notify.js";
@@ -56,6 +57,7 @@ export function createMemoryStore(): Store {
     ...createMemoryReplay(open),
     ...createMemoryPools(open),
     ...createMemoryNotify(open, log),
+    ...createMemorySampleCredentials(open),
 
     health() {
       return closed

@@ -15,6 +15,7 @@ import { mirrorContract } from "../testing/mirror-contract.js";
 import { poolsContract } from "../testing/pools-contract.js";
 import { notifyContract } from "../testing/notify-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
+import { sampleCredentialsContract } from "../testing/sample-credentials-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
 import { usersContract } from "../testing/users-contract.js";
@@ -26,6 +27,7 @@ import { pgMirrors } from "./mirrors.js";
 import { pgPools } from "./pools.js";
 import { pgNotify } from "./notify.js";
 import { pgReplay } from "./replay.js";
+import { pgSampleCredentials } from "./sample-credentials.js";
 import { pgZones } from "./zones.js";
 import { describeUrl, openPool } from "./connection.js";
 import { Db } from "./db.js";
@@ -71,6 +73,7 @@ describe.skipIf(cluster === undefined)(
     replayContract(() => pgReplay(db));
     poolsContract(() => pgPools(db));
     notifyContract(() => ({ ...pgZones(db), ...pgNotify(db) }));
+    sampleCredentialsContract(() => pgSampleCredentials(db));
 
     describe("bad input", () => {
       it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {

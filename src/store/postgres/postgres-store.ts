@@ -25,6 +25,7 @@ import { PG_MIGRATIONS } from "./migrations/index.js";
 import { pgMirrors } from "./mirrors.js";
 import { pgPools } from "./pools.js";
 import { pgNotify } from "./notify.js";
+import { pgSampleCredentials } from "./sample-credentials.js";
 import { pgSessions } from "./sessions.js";
 import { pgTokens } from "./tokens.js";
 import { pgUsers } from "./users.js";
@@ -53,6 +54,7 @@ export function postgresStore(db: Db): Store {
     ...pgReplay(db),
     ...pgPools(db),
     ...pgNotify(db),
+    ...pgSampleCredentials(db),
     health: () => db.health(),
     close: () => db.close(),
   };

@@ -15,6 +15,7 @@ import { sqliteReplay } from "./replay.js";
 import { sqliteMirrors } from "./mirrors.js";
 import { sqlitePools } from "./pools.js";
 import { sqliteNotify } from "./notify.js";
+import { sqliteSampleCredentials } from "./sample-credentials.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
 import { sqliteUsers } from "./users.js";
@@ -59,6 +60,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqliteReplay(db),
     ...sqlitePools(db),
     ...sqliteNotify(db),
+    ...sqliteSampleCredentials(db),
     health: () => db.health(),
     close: () => db.close(),
   };

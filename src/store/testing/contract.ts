@@ -18,6 +18,7 @@ import { mirrorContract } from "./mirror-contract.js";
 import { poolsContract } from "./pools-contract.js";
 import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
+import { sampleCredentialsContract } from "./sample-credentials-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
@@ -51,6 +52,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     keysContract(store);
     limitsContract(store);
     replayContract(store);
+    sampleCredentialsContract(store);
     poolsContract(store);
     usersContract(store);
     changesContract(store);

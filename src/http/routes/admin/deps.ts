@@ -14,7 +14,13 @@ import type { Log } from "../../../core/log.js";
 import type { RateSeries } from "../../../services/rates.js";
 import type { TokenService } from "../../../services/tokens.js";
 import type { ZoneService } from "../../../services/zones.js";
-import type { HostHistoryStore, MirrorStore, TokenStore, ZoneStore } from "../../../store/ports.js";
+import type {
+  HostHistoryStore,
+  MirrorStore,
+  SampleCredentialStore,
+  TokenStore,
+  ZoneStore,
+} from "../../../store/ports.js";
 
 export interface ProviderChoice {
   readonly type: string;
@@ -26,12 +32,14 @@ export interface ProviderChoice {
 /**
  * What the admin routes read from the store themselves (every change goes through the services): a
  * host's sets, zone TTL and history (hosts.ts), hosts and mirrors per zone (zones.ts), a token
- * (tokens.ts), the totals (stats.ts). Each route takes its own part (RouteDeps).
+ * (tokens.ts), the totals (stats.ts), a host's AWS-sample credential (hosts.ts; never its secret). Each
+ * route takes its own part (RouteDeps).
  */
 export type AdminStore = HostHistoryStore &
   Pick<ZoneStore, "getZone" | "listZones" | "listHosts" | "getRRSets"> &
   Pick<MirrorStore, "listMirrors"> &
-  Pick<TokenStore, "getToken" | "listTokens">;
+  Pick<TokenStore, "getToken" | "listTokens"> &
+  Pick<SampleCredentialStore, "getSampleCredential">;
 
 export interface AdminRouteDeps {
   readonly zones: ZoneService;

@@ -208,6 +208,32 @@ describe("abuse flags", () => {
   });
 });
 
+describe("AWS-sample credential", () => {
+  it("is null on a host's page without one; with one: when made and used, whether valid, the weakness, never the secret", async () => {
+    const page = async () =>
+      (await (await h.api("/hosts/home.example.com")).json()) as {
+        awsSample: Record<string, unknown> | null;
+      };
+    expect((await page()).awsSample).toBeNull();
+    const host = await h.store.getHost("home.example.com");
+    await h.store.putSampleCredential({
+      fqdn: "home.example.com",
+      secret: "SHARED_SECRET_1",
+      hostId: host?.id ?? 0,
+      createdAt: START,
+      lastUsedAt: undefined,
+    });
+    const shown = (await page()).awsSample;
+    expect(shown).toEqual({
+      createdAt: new Date(START).toISOString(),
+      lastUsedAt: null,
+      valid: true,
+      weakness: expect.stringContaining("replayed") as unknown,
+    });
+    expect(JSON.stringify(shown)).not.toContain("SHARED_SECRET_1");
+  });
+});
+
 describe("DELETE /hosts/:fqdn", () => {
   it("deletes the host; then 404", async () => {
     expect((await h.api("/hosts/home.example.com", { method: "DELETE" })).status).toBe(204);

@@ -2,7 +2,8 @@
 //   GET    /hosts?zone=               → { hosts: [host view] } sorted by fqdn
 //   POST   /hosts { fqdn, ttl?, description?, token?, types? }
 //                                     → 201 { host, token: {id, secret, label} | null, clients | null }
-//   GET    /hosts/:fqdn               → { host, tokens: [token views whose scope covers it] }
+//   GET    /hosts/:fqdn               → { host, tokens: [token views whose scope covers it],
+//                                        awsSample: its AWS-sample credential (never the secret) | null }
 //   DELETE /hosts/:fqdn               → 204
 //   DELETE /hosts/:fqdn/abuse         → 204: the host's abuse flag is cleared (docs/limits.md)
 //   GET    /hosts/:fqdn/history?limit&before&all → { entries, next? }
@@ -19,10 +20,10 @@ import { createHistoryService } from "../../../services/history.js";
 import { tokenBoundTo, tokenCoversName } from "../../../services/scope.js";
 import type { Host, HostFlag } from "../../../store/types.js";
 import type { AppEnv } from "../../deps.js";
-import type { HostHistoryStore, ZoneStore } from "../../../store/ports.js";
+import type { HostHistoryStore, SampleCredentialStore, ZoneStore } from "../../../store/ports.js";
 import type { RouteDeps } from "./deps.js";
 import { flagQuery, intQuery, parseBody } from "../../request-parse.js";
-import { hostView, historyView, tokenView } from "./views.js";
+import { hostView, historyView, sampleCredentialView, tokenView } from "./views.js";
 
 const ALL_TYPES: RecordType[] = [...RECORD_TYPES];
 
@@ -36,7 +37,11 @@ const createBody = z.strictObject({
 
 export function registerHostRoutes(
   admin: Hono<AppEnv>,
-  deps: RouteDeps<HostHistoryStore & Pick<ZoneStore, "getZone" | "getRRSets">>,
+  deps: RouteDeps<
+    HostHistoryStore &
+      Pick<ZoneStore, "getZone" | "getRRSets"> &
+      Pick<SampleCredentialStore, "getSampleCredential">
+  >,
   origin: (c: Context<AppEnv>) => string,
 ): void {
   const history = createHistoryService({ store: deps.store });
@@ -106,6 +111,7 @@ export function registerHostRoutes(
     return c.json({
       host: await view(host, await flagsByHost(), zone.ttl),
       tokens: tokens.map((t) => tokenView(t, now)),
+      awsSample: sampleCredentialView(await deps.store.getSampleCredential(host.fqdn), host),
     });
   });
 

@@ -6,6 +6,7 @@ import { rnameToContact } from "../../../core/soa.js";
 import type {
   Host,
   HostFlag,
+  SampleCredential,
   StoredHistoryEntry,
   StoredRRSet,
   TokenRecord,
@@ -60,6 +61,21 @@ export function hostView(
     /** Flagged for update abuse (services/limits/abuse-flags.ts); null: not flagged. */
     abuse:
       flag === undefined ? null : { flaggedAt: new Date(flag.flaggedAt).toISOString(), reason: flag.reason },
+  };
+}
+
+/** What the console says of the AWS sample's protocol (docs/protocols/aws-sample.md). */
+export const SAMPLE_WEAKNESS =
+  "The AWS sample's protocol is weaker than a token: its hash can be replayed by anyone who sees it while the address stays the same, and its secret is stored as given.";
+
+/** A host's AWS-sample credential, never its secret; null: none. `valid`: made for this host (not an earlier one of the name). */
+export function sampleCredentialView(c: SampleCredential | undefined, host: Pick<Host, "id">) {
+  if (c === undefined) return null;
+  return {
+    createdAt: new Date(c.createdAt).toISOString(),
+    lastUsedAt: iso(c.lastUsedAt),
+    valid: c.hostId === host.id,
+    weakness: SAMPLE_WEAKNESS,
   };
 }
 

@@ -17,6 +17,7 @@ import { changeValues } from "./0011_change_values.js";
 import { settingsWakeups } from "./0012_settings_wakeups.js";
 import { pools } from "./0013_pools.js";
 import { webhooks } from "./0014_webhooks.js";
+import { sampleCredentials } from "./0015_sample_credentials.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -33,4 +34,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0012_settings_wakeups": settingsWakeups,
   "0013_pools": pools,
   "0014_webhooks": webhooks,
+  "0015_sample_credentials": sampleCredentials,
 };
