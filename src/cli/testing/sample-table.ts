@@ -1,15 +1,8 @@
 // Test-only: dynalite in process holding a table shaped like the AWS sample's (partition key
-// `hostname` only), for the import's reader and command tests. dynalite ships no types; it is loaded
-// through a computed specifier so no declaration is needed.
+// `hostname` only), for the import's reader and command tests.
 
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  type AttributeValue,
-} from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { startDynalite, waitActive } from "../../store/dynamodb/testing/dynalite.js";
 
 export const TEST_CREDENTIALS = { accessKeyId: "AKIDTEST", secretAccessKey: "x" };
 export const TEST_REGION = "us-east-1";
@@ -22,14 +15,8 @@ export interface SampleTableServer {
 }
 
 export async function startSampleTableServer(): Promise<SampleTableServer> {
-  const specifier = "dynalite";
-  const { default: dynalite } = (await import(specifier)) as {
-    default: (opts: Record<string, number>) => Server;
-  };
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  const dyn = await startDynalite();
+  const { client, endpoint } = dyn;
   return {
     endpoint,
     async createTable(name, items) {
@@ -41,12 +28,10 @@ export async function startSampleTableServer(): Promise<SampleTableServer> {
           BillingMode: "PAY_PER_REQUEST",
         }),
       );
+      await waitActive(client, name);
       for (const Item of items) await client.send(new PutItemCommand({ TableName: name, Item }));
     },
-    async close() {
-      client.destroy();
-      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
-    },
+    close: () => dyn.stop(),
   };
 }
 

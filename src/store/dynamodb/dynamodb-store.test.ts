@@ -13,6 +13,7 @@ import { historyListContract } from "../testing/history-list-contract.js";
 import { hostsContract } from "../testing/hosts-contract.js";
 import { lifecycleContract } from "../testing/lifecycle-contract.js";
 import { limitsContract } from "../testing/limits-contract.js";
+import { sampleCredentialsContract } from "../testing/sample-credentials-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { mirrorContract } from "../testing/mirror-contract.js";
 import { zonesContract } from "../testing/zones-contract.js";
@@ -48,6 +49,7 @@ describe("Store contract: dynamodb (dynalite)", () => {
   zonesContract(get);
   tokensContract(get);
   limitsContract(get);
+  sampleCredentialsContract(get);
   hostsContract(get);
   commitContract(get);
   historyListContract(get);

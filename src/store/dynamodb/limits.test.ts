@@ -5,20 +5,20 @@ import type { LimitStore, ZoneStore } from "../ports.js";
 import { hostFixture, T0, zoneFixture } from "../testing/fixtures.js";
 import { limitsContract } from "../testing/limits-contract.js";
 import { dynamoLimits } from "./limits.js";
-import { startLocalDynamo, type LocalDynamo } from "./testing/local-table.js";
+import { startDynalite, type Dynalite } from "./testing/dynalite.js";
 
-let local: LocalDynamo;
+let local: Dynalite;
 let table: string;
 let store: LimitStore & ZoneStore;
 
 beforeAll(async () => {
-  local = await startLocalDynamo();
+  local = await startDynalite();
 });
 afterAll(async () => {
-  await local.close();
+  await local.stop();
 });
 beforeEach(async () => {
-  table = await local.table();
+  table = await local.newTable();
   store = { ...dynamoLimits(local.client, table), ...fakeHosts() };
 });
 

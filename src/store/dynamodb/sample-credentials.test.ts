@@ -3,19 +3,19 @@ import type { SampleCredentialStore } from "../ports.js";
 import { expectCode, T0 } from "../testing/fixtures.js";
 import type { SampleCredential } from "../types.js";
 import { dynamoSampleCredentials } from "./sample-credentials.js";
-import { startLocalDynamo, type LocalDynamo } from "./testing/local-table.js";
+import { startDynalite, type Dynalite } from "./testing/dynalite.js";
 
-let local: LocalDynamo;
+let local: Dynalite;
 let store: SampleCredentialStore;
 
 beforeAll(async () => {
-  local = await startLocalDynamo();
+  local = await startDynalite();
 });
 afterAll(async () => {
-  await local.close();
+  await local.stop();
 });
 beforeEach(async () => {
-  store = dynamoSampleCredentials(local.client, await local.table());
+  store = dynamoSampleCredentials(local.client, await local.newTable());
 });
 
 const cred = (fqdn: string, extra: Partial<SampleCredential> = {}): SampleCredential => ({

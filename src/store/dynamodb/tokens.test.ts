@@ -2,21 +2,21 @@ import { GetItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/cl
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { expectCode, T0, tokenFixture } from "../testing/fixtures.js";
 import { tokensContract } from "../testing/tokens-contract.js";
-import { startLocalDynamo, type LocalDynamo } from "./testing/local-table.js";
+import { startDynalite, type Dynalite } from "./testing/dynalite.js";
 import { dynamoTokens, type DynamoTokens } from "./tokens.js";
 
-let local: LocalDynamo;
+let local: Dynalite;
 let table: string;
 let tokens: DynamoTokens;
 
 beforeAll(async () => {
-  local = await startLocalDynamo();
+  local = await startDynalite();
 });
 afterAll(async () => {
-  await local.close();
+  await local.stop();
 });
 beforeEach(async () => {
-  table = await local.table();
+  table = await local.newTable();
   tokens = dynamoTokens(local.client, table);
 });
 
