@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 import { floorsPlugin } from "./eslint/floors.js";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "data/", "coverage/", "bench/out/"] },
+  { ignores: ["dist/", "dist-lambda/", "node_modules/", "data/", "coverage/", "bench/out/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
