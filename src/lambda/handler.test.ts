@@ -6,73 +6,10 @@ import { describe, expect, it } from "vitest";
 import { loadServerConfig } from "../config/index.js";
 import { systemTimers } from "../core/timers.js";
 import { CLIENT_V4, OTHER_V4, UA } from "../http/testing/fixture.js";
-import { recordingListener, recordingLog, type LogLine } from "../services/testing/recorders.js";
-import { createTokenService } from "../services/tokens.js";
-import { createZoneService } from "../services/zones.js";
-import { createMemoryStore } from "../store/memory/memory-store.js";
-import { composeLambda, route53MirrorId, type AckLayer } from "./compose.js";
-import { createLambdaHandler, type HttpResult, type LambdaHandler } from "./handler.js";
-
-const HOST = "home.dyn.example.com";
-const FORGED = "203.0.113.9";
-const NOW = 1_700_000_000_000;
-
-interface Setup {
-  readonly handler: LambdaHandler;
-  readonly store: ReturnType<typeof createMemoryStore>;
-  readonly logs: LogLine[];
-  readonly basic: string;
-  readonly bearer: string;
-  readonly composed: () => number;
-}
-
-async function setup(env: Record<string, string> = {}, ack?: AckLayer): Promise<Setup> {
-  const store = createMemoryStore();
-  const clock = () => NOW;
-  const logs: LogLine[] = [];
-  const log = recordingLog(logs);
-  const zones = createZoneService({ store, clock, listener: recordingListener([]) });
-  await zones.addZone("dyn.example.com");
-  await zones.addHost(HOST);
-  const { token } = await createTokenService({ store, clock }).create({
-    label: "test",
-    names: [{ name: HOST, subtree: false }],
-    types: ["A", "AAAA", "TXT"],
-  });
-  const config = loadServerConfig({
-    env: { BEACON_SERVERLESS_ROUTE53_ZONES: "dyn.example.com=Z0123456789ABC", ...env },
-    flags: {},
-    cwd: "/",
-  });
-  let composed = 0;
-  const handler = createLambdaHandler({
-    log,
-    load: () => {
-      composed++;
-      return composeLambda({
-        config,
-        store,
-        env: {},
-        clock,
-        timers: systemTimers,
-        log,
-        version: "0.0.0-test",
-        ack: ack ?? {
-          acknowledgeUpdates: (u) => u,
-          drainAll: () => Promise.resolve({ mirrors: 1, delivered: 2, pending: 0, failed: 0 }),
-        },
-      });
-    },
-  });
-  return {
-    handler,
-    store,
-    logs,
-    basic: `Basic ${btoa(`${HOST}:${token}`)}`,
-    bearer: `Bearer ${token}`,
-    composed: () => composed,
-  };
-}
+import { recordingLog } from "../services/testing/recorders.js";
+import { composeLambda, route53MirrorId } from "./compose.js";
+import { createLambdaHandler, type HttpResult } from "./handler.js";
+import { FORGED, HOST, NOW, setup } from "./testing/fixture.js";
 
 /** A Function URL event (payload 2.0), as AWS documents it. */
 function functionUrlEvent(over: {
