@@ -9,7 +9,7 @@ import { recordingListener, recordingLog, type LogLine } from "../../services/te
 import { createTokenService } from "../../services/tokens.js";
 import { createZoneService } from "../../services/zones.js";
 import { createMemoryStore } from "../../store/memory/memory-store.js";
-import { composeLambda, type AckLayer } from "../compose.js";
+import { composeLambda, type AckLayer, type Env } from "../compose.js";
 import { createLambdaHandler, type LambdaHandler } from "../handler.js";
 
 export const HOST = "home.dyn.example.com";
@@ -25,7 +25,12 @@ export interface Setup {
   readonly composed: () => number;
 }
 
-export async function setup(env: Record<string, string> = {}, ack?: AckLayer): Promise<Setup> {
+export async function setup(
+  env: Record<string, string> = {},
+  ack?: AckLayer,
+  /** The process environment compose reads the AWS credentials from. */
+  processEnv: Env = {},
+): Promise<Setup> {
   const store = createMemoryStore();
   const clock = () => NOW;
   const logs: LogLine[] = [];
@@ -51,7 +56,7 @@ export async function setup(env: Record<string, string> = {}, ack?: AckLayer): P
       return composeLambda({
         config,
         store,
-        env: {},
+        env: processEnv,
         clock,
         timers: systemTimers,
         log,
