@@ -7,6 +7,8 @@
 //   of every invocation by the handler — Lambda freezes the process between invocations, so no
 //   background timer can be relied on. Every bucket is written and shared, as between PostgreSQL
 //   nodes (cli/bucket-sharing.ts): concurrent instances share one budget per client;
+//   the hosts' abuse flags are read at cold start only (a flag cleared with the CLI is seen by
+//   instances started after);
 // - for each zone of `serverless.route53_zones`: the zone, and a mirror `route53-<zone, dots as
 //   dashes>` of provider route53 holding `{ hosted_zone_id }`, created when the store lacks them (an
 //   existing mirror is left as it is, with a warning when its hosted zone differs);
