@@ -5,7 +5,8 @@ import tseslint from "typescript-eslint";
 import { floorsPlugin } from "./eslint/floors.js";
 
 export default tseslint.config(
-  { ignores: ["dist/", "dist-lambda/", "node_modules/", "data/", "coverage/", "bench/out/"] },
+  // deploy/: the AWS CDK app, type-checked with its own node_modules (deploy/aws/test/stack.test.ts).
+  { ignores: ["dist/", "dist-lambda/", "node_modules/", "data/", "coverage/", "bench/out/", "deploy/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

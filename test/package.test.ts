@@ -17,6 +17,8 @@ const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) a
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   license: string;
   scripts: Record<string, string>;
+  engines: { node: string };
+  dependencies: Record<string, string>;
 };
 
 describe("package-lock.json", () => {
@@ -67,5 +69,21 @@ describe("npm pack", () => {
       ]),
     );
     expect(files.filter((f) => /\.test\.|\/testing\/|^src\/|^test\/|tsbuildinfo/.test(f))).toEqual([]);
+  });
+});
+
+describe("package.json", () => {
+  test("pins the AWS SDK exactly while Beacon supports Node 20 (docs/serverless.md, Node versions)", () => {
+    // The SDK's releases after the first week of January 2027 require Node >= 22; a range would let a
+    // fresh install on Node 20 pick one of them. Raising engines to >= 22 lifts the pin.
+    const supportsNode20 = /^>=\s*20\b/.test(pkg.engines.node);
+    const aws = Object.entries(pkg.dependencies).filter(([name]) => name.startsWith("@aws-sdk/"));
+    expect(aws.length).toBeGreaterThan(0);
+    if (supportsNode20) {
+      for (const [name, spec] of aws)
+        expect(spec, `${name} must be an exact version while engines allows Node 20`).toMatch(
+          /^\d+\.\d+\.\d+$/,
+        );
+    }
   });
 });

@@ -30,7 +30,7 @@ export interface BucketSharing {
 export const SQLITE_FLUSH_EVERY_MS = 10_000;
 export const SHARED_FLUSH_EVERY_MS = 1_000;
 
-export function bucketSharing(store: ServerConfig["store"]): BucketSharing {
+export function bucketSharing(store: Pick<ServerConfig["store"], "sqlitePath" | "postgres">): BucketSharing {
   return store.postgres === undefined
     ? { persistFromMs: DEFAULT_PERSIST_FROM_MS, shared: false, flushEveryMs: SQLITE_FLUSH_EVERY_MS }
     : { persistFromMs: 0, shared: true, flushEveryMs: SHARED_FLUSH_EVERY_MS };

@@ -42,6 +42,20 @@ describe("choosing the store", () => {
     );
   });
 
+  it("describes DynamoDB as dynamodb:<table> (<region>); beacon serve refuses it", async () => {
+    const dynamo = loadServerConfig({
+      env: { AWS_REGION: "eu-west-1" },
+      flags: { "store.dynamodb_table": "beacon" },
+      cwd: dir,
+    });
+    expect(describeStore(dynamo)).toBe("dynamodb:beacon (eu-west-1)");
+    const e = await rejection(openConfiguredStore(dynamo, "server", silentLog));
+    expect(e.code).toBe("config_invalid");
+    expect(e.message).toBe(
+      "the DynamoDB store is for the serverless edition (docs/serverless.md); beacon serve needs SQLite or PostgreSQL",
+    );
+  });
+
   it("an admin command never creates a SQLite database", async () => {
     const e = await rejection(openConfiguredStore(config({ data_dir: "nothing-here" }), "admin", silentLog));
     expect(e.code).toBe("store_not_found");

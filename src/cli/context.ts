@@ -2,9 +2,16 @@
 // store, and build the services on it. The DNS index of a running server picks up these changes by
 // watching the store (see serve.ts), so commands and server never talk directly. A command never
 // creates a database: run from the wrong directory, it says where it looked and how to point it.
-// The store is chosen here, once, for every command (openConfiguredStore): SQLite or PostgreSQL.
+// The store is chosen here, once, for every command (openConfiguredStore): SQLite, PostgreSQL, or the
+// serverless edition's DynamoDB table (admin commands only).
 
-import { loadServerConfig, SERVER_TABLE, type PostgresTarget, type ServerConfig } from "../config/index.js";
+import {
+  loadServerConfig,
+  SERVER_TABLE,
+  type DynamoTarget,
+  type PostgresTarget,
+  type ServerConfig,
+} from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { BeaconError, isBeaconError } from "../core/errors.js";
 import { type ChangeListener } from "../store/change-listener.js";
@@ -101,10 +108,15 @@ export type StoreUse = "server" | "admin";
  * database must exist; serve and migrate bring its schema up to date under the adapter's advisory
  * lock, admin commands only check it is current (they never migrate); a schema newer than this Beacon
  * is refused (store_unavailable with the migration runner's message).
- * Errors name the database by host:port/database only, never its URL.
+ * Errors name the database by host:port/database only, never its URL. DynamoDB: admin commands only
+ * (the server needs a change log for its DNS the table does not have); the table must exist.
  */
 export function openConfiguredStore(config: ServerConfig, use: StoreUse, log: Log): Promise<Store> {
-  const { postgres, sqlitePath } = config.store;
+  const { postgres, sqlitePath, dynamodb } = config.store;
+  if (dynamodb !== undefined) {
+    if (use === "server") return Promise.reject(new BeaconError("config_invalid", DYNAMO_SERVER));
+    return openDynamo(dynamodb);
+  }
   if (postgres !== undefined) return openPostgres(postgres, use, log);
   if (use === "admin") return openAdminSqlite(sqlitePath);
   return openSqliteStore({ path: sqlitePath, log, create: true, requireWritable: true, exclusive: true });
@@ -112,8 +124,33 @@ export function openConfiguredStore(config: ServerConfig, use: StoreUse, log: Lo
 
 /** What the ready line and `beacon migrate` print for the store: a path, or host:port/database. */
 export function describeStore(config: ServerConfig): string {
-  const { postgres, sqlitePath } = config.store;
+  const { postgres, sqlitePath, dynamodb } = config.store;
+  if (dynamodb !== undefined) return `dynamodb:${dynamodb.table} (${dynamodb.region})`;
   return postgres === undefined ? sqlitePath : `postgres ${postgres.where}`;
+}
+
+const DYNAMO_SERVER =
+  "the DynamoDB store is for the serverless edition (docs/serverless.md); beacon serve needs SQLite or PostgreSQL";
+
+/**
+ * The table through the SDK's default credential chain (AWS_PROFILE, the environment, SSO, …) and its
+ * default retries. Loaded on demand: the other commands do not pay for the SDK. Closing the store
+ * destroys the client.
+ */
+async function openDynamo(target: DynamoTarget): Promise<Store> {
+  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+  const { openDynamoStore } = await import("../store/dynamodb/dynamodb-store.js");
+  const client = new DynamoDBClient({
+    region: target.region,
+    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
+  });
+  const store = openDynamoStore({ client, table: target.table });
+  return {
+    ...store,
+    async close() {
+      await store.close().finally(() => client.destroy());
+    },
+  };
 }
 
 async function openPostgres(target: PostgresTarget, use: StoreUse, log: Log): Promise<Store> {

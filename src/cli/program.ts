@@ -6,6 +6,7 @@ import { AGENT_TABLE } from "../agent/config/settings.js";
 import { SERVER_TABLE } from "../config/settings.js";
 import type { SettingsTable } from "../config/table.js";
 import { registerAgent } from "./commands/agent.js";
+import { registerAwsSample } from "./commands/aws-sample.js";
 import { registerHistory } from "./commands/history.js";
 import { registerHost } from "./commands/host.js";
 import { registerKey } from "./commands/key.js";
@@ -41,6 +42,7 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
       "mirror *",
       "pool *",
       "webhook *",
+      "aws-sample *",
     ],
     hidden: true,
   },
@@ -76,6 +78,7 @@ export function createProgram(): Command {
   registerWebhook(program);
   registerAgent(program);
   registerProviders(program);
+  registerAwsSample(program);
 
   for (const { table, commands, hidden } of READERS) {
     for (const cmd of commands.flatMap((path) => resolveCommands(program, path))) {

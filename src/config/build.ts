@@ -1,9 +1,9 @@
 // Validated raw config → ServerConfig: camelCase, relative paths made absolute, derived defaults filled.
 
 import { join } from "node:path";
-import type { PostgresTarget } from "./postgres-url.js";
 import type { RawConfig } from "./schema.js";
 import type { ServerConfig } from "./server-config.js";
+import type { StoreChoice } from "./store-choice.js";
 
 /** Resolves a path-valued setting against the directory its source implies (file dir or cwd). */
 export type ResolvePath = (settingKey: string, value: string) => string;
@@ -12,7 +12,7 @@ export function buildServerConfig(
   raw: RawConfig,
   resolvePath: ResolvePath,
   file: string | undefined,
-  postgres: PostgresTarget | undefined,
+  { postgres, dynamodb }: Pick<StoreChoice, "postgres" | "dynamodb">,
 ): ServerConfig {
   const dataDir = resolvePath("data_dir", raw.data_dir);
   const config: ServerConfig = {
@@ -23,6 +23,7 @@ export function buildServerConfig(
           ? join(dataDir, "beacon.db")
           : resolvePath("store.sqlite_path", raw.store.sqlite_path),
       postgres,
+      dynamodb,
     },
     http: {
       listen: raw.http.listen,

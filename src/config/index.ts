@@ -7,3 +7,4 @@ export { ConfigError, formatIssue, type ConfigIssue, type ConfigSource } from ".
 export { SETTINGS, SERVER_TABLE, CONFIG_FILE_ENV, type Setting } from "./settings.js";
 export type { ServerConfig, HostPort, LogLevel } from "./server-config.js";
 export type { PostgresTarget } from "./postgres-url.js";
+export type { DynamoTarget } from "./store-choice.js";

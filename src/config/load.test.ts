@@ -453,6 +453,52 @@ describe("loadServerConfig: error messages", () => {
     );
   });
 
+  test("DynamoDB settings: table names by DynamoDB's rules, a region, an http(s) endpoint", () => {
+    const bad: [string, string, string][] = [
+      ["store.dynamodb_table", "", "expected a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -"],
+      ["store.dynamodb_table", "ab", "expected a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -"],
+      [
+        "store.dynamodb_table",
+        "beacon table",
+        "expected a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -",
+      ],
+      ["store.dynamodb_table", "beacón", "expected a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -"],
+      [
+        "store.dynamodb_table",
+        "t".repeat(256),
+        "expected a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -",
+      ],
+      ["store.dynamodb_region", "Europe", "expected an AWS region such as eu-west-1"],
+      ["store.dynamodb_region", "eu-west", "expected an AWS region such as eu-west-1"],
+      [
+        "store.dynamodb_endpoint",
+        "localhost:8000",
+        "expected an http(s) URL without credentials, query or fragment",
+      ],
+      [
+        "store.dynamodb_endpoint",
+        "ftp://db.local",
+        "expected an http(s) URL without credentials, query or fragment",
+      ],
+    ];
+    for (const [key, value, message] of bad)
+      expect(errorOf({ flags: { [key]: value } })).toBe(
+        `config error: ${key} from flag --${key.replaceAll(/[._]/g, "-")}: ${message}`,
+      );
+    const c = load({
+      env: {
+        BEACON_STORE_DYNAMODB_TABLE: "Beacon_prod.v2-" + "t".repeat(240),
+        BEACON_STORE_DYNAMODB_REGION: "us-gov-west-1",
+        BEACON_STORE_DYNAMODB_ENDPOINT: "http://127.0.0.1:8000/",
+      },
+    });
+    expect(c.store.dynamodb).toEqual({
+      table: "Beacon_prod.v2-" + "t".repeat(240),
+      region: "us-gov-west-1",
+      endpoint: "http://127.0.0.1:8000",
+    });
+  });
+
   test("unknown flag key is an error with a suggestion", () => {
     expect(errorOf({ flags: { "http.listn": "127.0.0.1:0" } })).toBe(
       'config error: http.listn from flag --http-listn: unknown setting (did you mean "http.listen"?)',

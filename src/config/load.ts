@@ -1,6 +1,6 @@
 // The configuration pipeline of `beacon serve`: the shared layers (defaults → YAML file → BEACON_*
 // environment → flags, later wins per setting → validated by zod) over the server's settings table,
-// then the store chosen (store-choice.ts: a PostgreSQL URL file is read here) and the built ServerConfig.
+// then the store chosen (store-choice.ts: a PostgreSQL URL file and AWS_REGION are read here) and the built ServerConfig.
 
 import { dirname, resolve } from "node:path";
 import { buildServerConfig } from "./build.js";
@@ -30,7 +30,8 @@ export function loadServerConfig(input: LoadServerConfigInput): ServerConfig {
     readFile: layers.readFile,
     resolvePath,
     locate: layers.locate,
+    env: input.env,
   });
   if (store.issues.length > 0) throw new ConfigError(sortIssues(store.issues));
-  return buildServerConfig(parsed.data, resolvePath, yaml?.file, store.postgres);
+  return buildServerConfig(parsed.data, resolvePath, yaml?.file, store);
 }

@@ -161,6 +161,16 @@ const postgresUrl = z.string({ error: "expected a postgres:// or postgresql:// U
   return z.NEVER;
 });
 
+/** store.dynamodb_table: DynamoDB's own rule for table names. */
+const dynamoTable = z.string({ error: "expected a DynamoDB table name" }).regex(/^[A-Za-z0-9_.-]{3,255}$/, {
+  error: "expected a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -",
+});
+
+/** store.dynamodb_region: an AWS region name (eu-west-1, us-gov-west-1, cn-north-1). */
+const awsRegion = z
+  .string({ error: "expected an AWS region such as eu-west-1" })
+  .regex(/^[a-z]{2,}(-[a-z0-9]+){2,}$/, { error: "expected an AWS region such as eu-west-1" });
+
 export const logLevel = z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
   error: `expected one of ${LOG_LEVELS.join("|")}`,
 });
@@ -221,6 +231,19 @@ export const rawConfigSchema = section({
     postgres_url_file: leaf(path("file").optional(), {
       kind: "string",
       help: "A file holding the PostgreSQL URL (trimmed), instead of store.postgres_url; relative to the config file.",
+    }),
+    dynamodb_table: leaf(dynamoTable.optional(), {
+      kind: "string",
+      help: "DynamoDB table of the serverless edition (docs/serverless.md); when set, admin commands use it as the store. beacon serve refuses it.",
+    }),
+    dynamodb_region: leaf(awsRegion.optional(), {
+      kind: "string",
+      help: "AWS region of store.dynamodb_table.",
+      defaultText: "(AWS_REGION from the environment)",
+    }),
+    dynamodb_endpoint: leaf(baseUrl.optional(), {
+      kind: "string",
+      help: "DynamoDB endpoint URL instead of AWS's (http(s)://; a local DynamoDB or tests).",
     }),
   }),
   http: section({

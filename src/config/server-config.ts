@@ -3,6 +3,7 @@
 
 import type { LimitRates } from "../core/rate.js";
 import type { PostgresTarget } from "./postgres-url.js";
+import type { DynamoTarget } from "./store-choice.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -28,6 +29,8 @@ export interface ServerConfig {
     readonly sqlitePath: string;
     /** Set: PostgreSQL is the store (store.postgres_url or _file). Its `url` is a secret. */
     readonly postgres: PostgresTarget | undefined;
+    /** Set: the serverless edition's DynamoDB table is the store (store.dynamodb_table); admin commands only. */
+    readonly dynamodb: DynamoTarget | undefined;
   };
   readonly http: {
     /** May be empty (no HTTP listener). */

@@ -10,6 +10,9 @@ describe("SETTINGS (derived from the schema)", () => {
       ["store.sqlite_path", "BEACON_STORE_SQLITE_PATH", "--store-sqlite-path"],
       ["store.postgres_url", "BEACON_STORE_POSTGRES_URL", "--store-postgres-url"],
       ["store.postgres_url_file", "BEACON_STORE_POSTGRES_URL_FILE", "--store-postgres-url-file"],
+      ["store.dynamodb_table", "BEACON_STORE_DYNAMODB_TABLE", "--store-dynamodb-table"],
+      ["store.dynamodb_region", "BEACON_STORE_DYNAMODB_REGION", "--store-dynamodb-region"],
+      ["store.dynamodb_endpoint", "BEACON_STORE_DYNAMODB_ENDPOINT", "--store-dynamodb-endpoint"],
       ["http.listen", "BEACON_HTTP_LISTEN", "--http-listen"],
       ["http.trusted_proxies", "BEACON_HTTP_TRUSTED_PROXIES", "--http-trusted-proxies"],
       ["http.max_body_bytes", "BEACON_HTTP_MAX_BODY_BYTES", "--http-max-body-bytes"],
@@ -140,6 +143,9 @@ describe("formatConfigHelp", () => {
       /BEACON_HTTP_LISTEN\s+127\.0\.0\.1:8245$/,
     );
     expect(lines.find((l) => l.startsWith("store.sqlite_path "))).toMatch(/<data_dir>\/beacon\.db$/);
+    expect(lines.find((l) => l.startsWith("store.dynamodb_region "))).toMatch(
+      /\(AWS_REGION from the environment\)$/,
+    );
     expect(lines.find((l) => l.startsWith("http.trusted_proxies "))).toMatch(/\(empty\)$/);
   });
 });

@@ -151,4 +151,43 @@ describe("store selection", () => {
       }),
     ).toContain("set either store.sqlite_path (SQLite) or store.postgres_url_file (PostgreSQL), not both");
   });
+
+  test("store.dynamodb_table selects DynamoDB; the region defaults to AWS_REGION", () => {
+    const c = load({ env: { BEACON_STORE_DYNAMODB_TABLE: "beacon", AWS_REGION: "eu-west-1" } });
+    expect(c.store.dynamodb).toEqual({ table: "beacon", region: "eu-west-1", endpoint: undefined });
+    expect(c.store.postgres).toBeUndefined();
+    const own = load({
+      yaml: "store:\n  dynamodb_table: beacon\n  dynamodb_region: eu-central-1\n",
+      env: { AWS_REGION: "eu-west-1" },
+    });
+    expect(own.store.dynamodb?.region).toBe("eu-central-1");
+    expect(load().store.dynamodb).toBeUndefined();
+  });
+
+  test("DynamoDB without a region, or a region or endpoint without a table, is refused", () => {
+    expect(errorOf({ env: { BEACON_STORE_DYNAMODB_TABLE: "beacon", AWS_REGION: " " } })).toBe(
+      "config error: store.dynamodb_table from environment BEACON_STORE_DYNAMODB_TABLE: DynamoDB needs a region: set store.dynamodb_region (BEACON_STORE_DYNAMODB_REGION) or AWS_REGION",
+    );
+    expect(errorOf({ yaml: "store:\n  dynamodb_region: eu-west-1\n" })).toBe(
+      `config error: store.dynamodb_region in ${FILE}:2:3: store.dynamodb_region is set but store.dynamodb_table is not`,
+    );
+    expect(errorOf({ flags: { "store.dynamodb_endpoint": "http://127.0.0.1:8000" } })).toBe(
+      "config error: store.dynamodb_endpoint from flag --store-dynamodb-endpoint: store.dynamodb_endpoint is set but store.dynamodb_table is not",
+    );
+  });
+
+  test("DynamoDB together with PostgreSQL or an explicit sqlite_path names both settings", () => {
+    const env = { BEACON_STORE_DYNAMODB_TABLE: "beacon", AWS_REGION: "eu-west-1" };
+    expect(errorOf({ env: { ...env, BEACON_STORE_POSTGRES_URL: `postgres://u:${SECRET}@db/beacon` } })).toBe(
+      "config error: store.dynamodb_table from environment BEACON_STORE_DYNAMODB_TABLE: set either store.dynamodb_table (DynamoDB) or store.postgres_url (PostgreSQL), not both: which store to use would be ambiguous",
+    );
+    expect(
+      errorOf({ env, flags: { "store.postgres_url_file": "pg" }, more: { "/srv/beacon/pg": "x" } }),
+    ).toContain(
+      "set either store.dynamodb_table (DynamoDB) or store.postgres_url_file (PostgreSQL), not both",
+    );
+    expect(errorOf({ env, yaml: "store:\n  sqlite_path: x.db\n" })).toContain(
+      "set either store.dynamodb_table (DynamoDB) or store.sqlite_path (SQLite), not both",
+    );
+  });
 });

@@ -15,6 +15,7 @@ import type { TargetDefinition } from "./types.js";
 const SAMPLES: Record<string, unknown> = {
   beacon: { url: "http://127.0.0.1:9/", token: "tk_contract.secret" },
   dyndns2: { url: "http://127.0.0.1:9/nic/update", username: "user", password: "pass" },
+  "aws-sample": { url: "http://127.0.0.1:9/", shared_secret: "SHARED_SECRET_1" },
 };
 
 /**

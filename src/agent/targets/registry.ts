@@ -5,12 +5,13 @@
 
 import { PROVIDER_TYPES } from "../../providers/registry.js";
 import type { ProviderDefinition } from "../../providers/types.js";
+import { awsSampleTarget } from "./aws-sample.js";
 import { beaconTarget } from "./beacon.js";
 import { dyndns2Target } from "./dyndns2.js";
 import { providerTarget } from "./provider.js";
 import type { TargetDefinition } from "./types.js";
 
-export const NATIVE_TARGETS: readonly TargetDefinition[] = [beaconTarget, dyndns2Target];
+export const NATIVE_TARGETS: readonly TargetDefinition[] = [beaconTarget, dyndns2Target, awsSampleTarget];
 
 /** Natives by type, then each provider not shadowed by a native, wrapped. */
 export function targetTypes(

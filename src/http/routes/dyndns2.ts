@@ -1,8 +1,9 @@
 // The dyndns2 update endpoint (/nic/update, /v3/update). Replies are text/plain reply words, one line
 // per requested hostname in request order, or ONE line for account-level failures. Every reply is
 // HTTP 200 except badauth (401 + WWW-Authenticate). See docs/protocols/dyndns2.md for each decision.
-// Over a limit (docs/limits.md) the word is 911, with HTTP 503 and Retry-After: the one reply that
-// ddclient and both of inadyn's dyndns2 readers treat as temporary. HTTP 429, `abuse`, or a 911 with
+// Over a limit (docs/limits.md), or saved but not yet accepted by Route 53 (dns_pending, serverless
+// edition), the word is 911, with HTTP 503 and Retry-After: the one reply that ddclient and both of
+// inadyn's dyndns2 readers treat as temporary. HTTP 429, `abuse`, or a 911 with
 // HTTP 200 (for inadyn's `custom` provider) make inadyn exit for good. The store being away
 // (store-outage.ts) is answered the same way, also when the token itself could not be looked up: a
 // client whose credentials could not be checked hears "try again", never badauth.

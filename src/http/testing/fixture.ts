@@ -56,6 +56,8 @@ export async function createFixture(
     metrics?: Registry;
     /** Health-checked pools and heartbeats (fakes: testing/pools.ts); none: their routes are 404. */
     pools?: Pick<AppDeps, "pools" | "heartbeats">;
+    /** Wraps the update service the app uses (e.g. services/acknowledged-updates.ts). */
+    decorate?: (updates: UpdateService) => UpdateService;
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -75,7 +77,7 @@ export async function createFixture(
     });
   const tokens = createTokenService({ store, clock, log });
   const zones = createZoneService({ store, clock, listener, queue });
-  const updates = createUpdateService({
+  const inner = createUpdateService({
     store,
     clock,
     listener,
@@ -84,6 +86,7 @@ export async function createFixture(
     queue,
     ...(limits === undefined ? {} : { limits }),
   });
+  const updates = opts.decorate?.(inner) ?? inner;
   await zones.addZone("example.com");
   for (const h of opts.hosts ?? ["home.example.com", "office.example.com", "lab.example.com"])
     await zones.addHost(h);

@@ -12,17 +12,15 @@
 // for every node. stop() frees the lease.
 
 import type { Clock } from "../../core/clock.js";
-import { isBeaconError, toBeaconError } from "../../core/errors.js";
-import { clip } from "../../providers/errors.js";
 import type { Provider } from "../../providers/types.js";
 import type { MirrorTarget } from "../../store/types.js";
 import type { MirrorStore } from "../../store/ports.js";
 import type { Log } from "../../core/log.js";
 import { coalesce } from "./coalesce.js";
 import { deliver } from "./deliver.js";
+import { mirrorFailure } from "./failure.js";
 import type { TimerHandle, Timers } from "../../core/timers.js";
 
-export const FIRST_BACKOFF_MS = 1_000;
 /**
  * While another node holds the lease, a kick looks again only this long after the last look: a busy
  * node kicks on every commit, and each look is a write to the store.
@@ -41,17 +39,6 @@ export interface RunnerDeps {
   /** This node's id: the owner of the leases it takes. */
   readonly node: string;
   readonly leaseMs: number;
-}
-
-/** Delay after the `attempts`-th failure in a row: 1 s doubling up to `max`, or longer if the vendor asked. */
-export function backoffMs(attempts: number, max: number, retryAfterMs?: number): number {
-  const exp = Math.min(max, FIRST_BACKOFF_MS * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
-  return retryAfterMs !== undefined && retryAfterMs > exp ? retryAfterMs : exp;
-}
-
-function retryAfterOf(e: unknown): number | undefined {
-  const v = isBeaconError(e) ? e.details?.["retryAfterMs"] : undefined;
-  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
 export class MirrorRunner {
@@ -177,20 +164,21 @@ export class MirrorRunner {
   /** Records the failure and parks the mirror until nextTryAt. */
   private async failed(e: unknown): Promise<void> {
     const { store, clock, log, timers } = this.deps;
-    const err = toBeaconError(e);
-    // `internal` hides its cause's words in the catalogue message; keep a clipped version for people.
-    const message = err.code === "internal" && e instanceof Error ? clip(e.message) : err.message;
     this.attempts += 1;
     const at = clock();
-    const delay = backoffMs(this.attempts, this.deps.maxBackoffMs, retryAfterOf(e));
-    const nextTryAt = at + delay;
+    const { failure, delayMs: delay } = mirrorFailure(e, this.attempts, at, this.deps.maxBackoffMs);
     log.warn(
-      { mirror: this.target.id, code: err.code, err: message, attempts: this.attempts, retryInMs: delay },
+      {
+        mirror: this.target.id,
+        code: failure.code,
+        err: failure.message,
+        attempts: this.attempts,
+        retryInMs: delay,
+      },
       "mirror delivery failed; will retry",
     );
     const { node, leaseMs } = this.deps;
     try {
-      const failure = { code: err.code, message, at, nextTryAt };
       const recorded = await store.failMirror(this.target.id, failure, node);
       // Held over the backoff, so no other node retries before nextTryAt.
       if (!recorded || !(await store.claimMirror(this.target.id, node, at, delay + leaseMs)))

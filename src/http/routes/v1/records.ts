@@ -2,7 +2,8 @@
 //   PUT    /api/v1/hosts/:fqdn/records/:type   {values, ttl?}
 //   PATCH  /api/v1/hosts/:fqdn/records         {A?, AAAA?, TXT?: string[] | null, ttl?} — one atomic update
 //   DELETE /api/v1/hosts/:fqdn/records/:type
-// A failed outcome becomes the problem of its code (rate_limited: 429 with Retry-After).
+// A failed outcome becomes the problem of its code (rate_limited: 429, dns_pending: 503, both with
+// Retry-After).
 
 import type { Context, Hono } from "hono";
 import { z } from "zod";
