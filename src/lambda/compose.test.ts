@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BeaconError } from "../core/errors.js";
 import { startFakeRoute53, type FakeRoute53 } from "../providers/testing/fakes/route53.js";
+import type { AcknowledgeDeps } from "../services/acknowledged-updates.js";
 import type { UpdateService } from "../services/apply-update.js";
 import type { MirrorTarget } from "../store/types.js";
-import { route53MirrorId, SCHEDULE_BUDGET_MS, type AckDeps, type AckLayer } from "./compose.js";
+import { route53MirrorId, SCHEDULE_BUDGET_MS, type AckLayer } from "./compose.js";
 import { HOST, NOW, setup } from "./testing/fixture.js";
 
 const KEY = "AKIABEACONTEST000001";
@@ -26,17 +27,18 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 /** An ack layer that records the deps it was given. */
-function recording(): { layer: AckLayer; seen: AckDeps[] } {
-  const seen: AckDeps[] = [];
+function recording(): { layer: AckLayer; seen: AcknowledgeDeps[] } {
+  const seen: AcknowledgeDeps[] = [];
   return {
     seen,
     layer: {
       acknowledgeUpdates: (u: UpdateService, deps) => (seen.push(deps), u),
-      drainAll: (deps) => (seen.push(deps), Promise.resolve({ mirrors: 0 })),
+      drainAll: (deps) => (seen.push(deps as AcknowledgeDeps), Promise.resolve(NOTHING)),
     },
   };
 }
 
+const NOTHING = { mirrors: 0, delivered: 0, pending: 0, failed: 0 };
 const ctx = () => ({ signal: AbortSignal.timeout(5_000) });
 const schedule = { source: "aws.events", "detail-type": "Scheduled Event" };
 
@@ -53,9 +55,10 @@ describe("composeLambda: Route 53 provider", () => {
       env,
     );
     await s.handler(schedule);
-    const [updates, drain] = seen as [AckDeps, AckDeps];
+    const [updates, drain] = seen as [AcknowledgeDeps, AcknowledgeDeps];
     expect(updates.budgetMs).toBe(5_000);
     expect(drain.budgetMs).toBe(SCHEDULE_BUDGET_MS);
+    expect([updates.deliveryTimeoutMs, drain.deliveryTimeoutMs]).toEqual([5_000, 5_000]);
     expect(updates.node).toMatch(/^lambda\/[0-9a-f]{12}$/);
 
     const mirror = (await s.store.getMirror(route53MirrorId("dyn.example.com"))) as MirrorTarget;

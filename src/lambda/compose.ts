@@ -29,31 +29,22 @@ import { createApp } from "../http/app.js";
 import { createHttpRequest } from "../net/http-request.js";
 import { route53Provider } from "../providers/route53/route53.js";
 import type { Provider, ProviderDeps } from "../providers/types.js";
+import type { AcknowledgeDeps } from "../services/acknowledged-updates.js";
 import type { UpdateService } from "../services/apply-update.js";
 import { loadUpdateLimits } from "../services/limits/load-limits.js";
+import type { DrainDeps, DrainSummary } from "../services/mirror/drain.js";
 import { createMirrorService } from "../services/mirror/mirrors.js";
 import { createWriteServices } from "../services/write-services.js";
 import type { ZoneService } from "../services/zones.js";
 import type { ChangeListener } from "../store/change-listener.js";
-import type { MirrorStore, Store, ZoneStore } from "../store/ports.js";
+import type { Store } from "../store/ports.js";
 import type { MirrorTarget } from "../store/types.js";
 import { clientAddress, type LambdaRuntime } from "./handler.js";
 
-/** What the acknowledged-update layer (services/acknowledged-updates.ts) takes. */
-export interface AckDeps {
-  readonly store: MirrorStore & Pick<ZoneStore, "getHost">;
-  readonly provider: (m: MirrorTarget) => Provider;
-  readonly clock: Clock;
-  readonly timers: Timers;
-  readonly log: Log;
-  readonly node: string;
-  readonly budgetMs: number;
-}
-
-/** services/acknowledged-updates.ts and services/mirror/drain.ts, passed in by main.ts. */
+/** services/acknowledged-updates.ts and services/mirror/drain.ts (main.ts); tests pass stand-ins. */
 export interface AckLayer {
-  acknowledgeUpdates(updates: UpdateService, deps: AckDeps): UpdateService;
-  drainAll(deps: AckDeps): Promise<object>;
+  acknowledgeUpdates(updates: UpdateService, deps: AcknowledgeDeps): UpdateService;
+  drainAll(deps: DrainDeps & { readonly budgetMs: number }): Promise<DrainSummary>;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -106,7 +97,8 @@ export async function composeLambda(d: ComposeDeps): Promise<LambdaRuntime> {
 
   const provider = route53From(d);
   const node = `lambda/${randomBytes(6).toString("hex")}`;
-  const ackDeps = (budgetMs: number): AckDeps => ({
+  const deliveryTimeoutMs = config.serverless.deliveryTimeoutMs;
+  const ackDeps = (budgetMs: number): AcknowledgeDeps => ({
     store,
     provider,
     clock,
@@ -114,10 +106,11 @@ export async function composeLambda(d: ComposeDeps): Promise<LambdaRuntime> {
     log,
     node,
     budgetMs,
+    deliveryTimeoutMs,
   });
   const app = createApp({
     tokens: services.tokens,
-    updates: d.ack.acknowledgeUpdates(services.updates, ackDeps(config.serverless.deliveryTimeoutMs)),
+    updates: d.ack.acknowledgeUpdates(services.updates, ackDeps(deliveryTimeoutMs)),
     zones: services.zones,
     store,
     log,

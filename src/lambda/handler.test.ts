@@ -285,7 +285,10 @@ describe("Lambda handler: composition", () => {
           timers: systemTimers,
           log: recordingLog([]),
           version: "t",
-          ack: { acknowledgeUpdates: (u) => u, drainAll: () => Promise.resolve({}) },
+          ack: {
+            acknowledgeUpdates: (u) => u,
+            drainAll: () => Promise.resolve({ mirrors: 0, delivered: 0, pending: 0, failed: 0 }),
+          },
         });
       },
     });

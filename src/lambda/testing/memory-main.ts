@@ -4,7 +4,7 @@
 
 import { createMemoryStore } from "../../store/memory/memory-store.js";
 import { startLambda } from "../start.js";
-import { unacknowledged } from "../unacknowledged.js";
+import { unacknowledged } from "./unacknowledged.js";
 
 export const handler = startLambda({
   env: process.env,
