@@ -77,7 +77,7 @@ describe("the Lambda function over dynalite and the Route 53 fake", () => {
       AWS_ACCESS_KEY_ID: KEY,
       AWS_SECRET_ACCESS_KEY: SECRET,
     });
-    ({ handler } = (await import("../../src/lambda/main.js")) as { handler: LambdaHandler });
+    ({ handler } = await import("../../src/lambda/main.js"));
     shim = await startLocalShim(handler);
   });
   afterAll(async () => {
