@@ -2,8 +2,9 @@
 // minified, with index.mjs.map), its handler `index.handler` (src/lambda/main.ts).
 //
 // The AWS SDK is bundled (BEACON_LAMBDA_SDK=external leaves @aws-sdk/* to the runtime's copy): the
-// measured cold start was no worse bundled, and the bundle then runs the SDK version Beacon pins and
-// tested, not whichever the Lambda runtime ships (docs/serverless.md, "The Lambda function").
+// measured cold start was shorter bundled (bench/lambda-cold-start.mjs), and the bundle then runs
+// the SDK version Beacon pins and tested, not whichever the Lambda runtime ships (docs/serverless.md,
+// "The bundle and the cold start").
 // No native module may enter the bundle (better-sqlite3, pg, classic-level): the Lambda composition
 // imports neither SQL store; src/lambda/bundle.test.ts checks the metafile.
 //
