@@ -59,8 +59,6 @@ export interface ComposeDeps {
   readonly log: Log;
   readonly ack: AckLayer;
   readonly version: string;
-  /** Tests: the HTTP client the Route 53 provider uses. */
-  readonly providerDeps?: Partial<ProviderDeps>;
 }
 
 /** The scheduled retry may use this much of an invocation (the CDK stack's timeout is 10 s). */
@@ -173,7 +171,6 @@ function route53From(d: ComposeDeps): (m: MirrorTarget) => Provider {
     clock: d.clock,
     userAgent: `Beacon-Lambda/${d.version}`,
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
-    ...d.providerDeps,
   };
   const endpoint = d.config.serverless.route53Endpoint;
   return (m) => {

@@ -2,15 +2,15 @@
 // invocation — settings from the environment only (the BEACON_* variables `beacon serve` reads; a
 // bundle has no configuration file, so BEACON_CONFIG is ignored), JSON logs on stderr written
 // synchronously (Lambda may freeze the process right after a reply, so nothing may sit in a buffer),
-// the store `openStore` opens, then composeLambda. main.ts gives it the DynamoDB store; tests and the
-// benchmark give it another. A store opened for a composition that then fails is closed again.
+// the store `openStore` opens (main.ts: the DynamoDB store), then composeLambda. A store opened for a
+// composition that then fails is closed again.
 
 import { loadServerConfig, type ServerConfig } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { systemTimers } from "../core/timers.js";
 import { createLogger } from "../observability/logger.js";
 import type { Store } from "../store/ports.js";
-import { composeLambda, type AckLayer, type ComposeDeps, type Env } from "./compose.js";
+import { composeLambda, type AckLayer, type Env } from "./compose.js";
 import { createLambdaHandler, type LambdaHandler } from "./handler.js";
 
 export interface StartDeps {
@@ -20,7 +20,6 @@ export interface StartDeps {
   readonly version: string;
   /** Where log lines go; default stderr. */
   readonly destination?: NodeJS.WritableStream;
-  readonly providerDeps?: ComposeDeps["providerDeps"];
 }
 
 export function startLambda(d: StartDeps): LambdaHandler {
@@ -43,7 +42,6 @@ export function startLambda(d: StartDeps): LambdaHandler {
           log,
           ack: d.ack,
           version: d.version,
-          ...(d.providerDeps === undefined ? {} : { providerDeps: d.providerDeps }),
         });
       } catch (e) {
         await store.close().catch(() => {});
