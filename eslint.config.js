@@ -6,7 +6,7 @@ import { floorsPlugin } from "./eslint/floors.js";
 
 export default tseslint.config(
   // deploy/: the AWS CDK app, type-checked with its own node_modules (deploy/aws/test/stack.test.ts).
-  { ignores: ["dist/", "node_modules/", "data/", "coverage/", "bench/out/", "deploy/"] },
+  { ignores: ["dist/", "dist-lambda/", "node_modules/", "data/", "coverage/", "bench/out/", "deploy/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -12,7 +12,9 @@
 // Then (issue 16) health-checked pools: CPU per 1,000 probes (tcp, http) and failure-to-new-answer,
 // written to the `pools` section.
 //
-// Knobs (environment, defaults in brackets): BENCH_ONLY=queries,big,updates,mixed,nodes,pools (a subset keeps
+// Then (issue 17) the Lambda function's cold start and bundle size (lambda-cold-start.mjs; JSON only).
+//
+// Knobs (environment, defaults in brackets): BENCH_ONLY=queries,big,updates,mixed,nodes,pools,lambda (a subset keeps
 // the other blocks of RESULTS.md) · BENCH_SERVERS=echo,beacon,bind,knot,pdns,nsd · BENCH_NAMES [10000] ·
 // BENCH_RUNS [3] · BENCH_SECONDS [10] per dnsperf run · BENCH_WARMUP_SECONDS [2] (an unrecorded dnsperf
 // run first) · BENCH_OUTSTANDING [200] (dnsperf -q) · BENCH_WORKERS [cores] (Beacon's dns.workers for
@@ -123,6 +125,17 @@ async function main() {
       pools = { error: errorText(e) };
     }
   }
+  // The Lambda function's cold start (bench/lambda-cold-start.mjs): printed in the JSON, not written.
+  let lambda;
+  if (only.has("lambda")) {
+    try {
+      const { benchLambda } = await import("./lambda-cold-start.mjs");
+      lambda = await benchLambda({ runs: Math.max(1, Number(env.BENCH_LAMBDA_RUNS ?? 7)) });
+    } catch (e) {
+      loud(`lambda: ${errorText(e)}`);
+      lambda = { error: errorText(e) };
+    }
+  }
   const knobs = Object.entries(env)
     .filter(([k]) => k.startsWith("BENCH_") || k === "NODE_OPTIONS")
     .sort()
@@ -137,7 +150,9 @@ async function main() {
   if (Object.keys(results).length > 0) progress(`wrote ${writeSection("peers", renderPeers(meta, results))}`);
   if (nodes !== undefined) progress(`wrote ${writeSection("nodes", renderNodes(meta, nodes))}`);
   if (pools !== undefined) progress(`wrote ${writeSection("pools", renderPools(meta, pools))}`);
-  console.log(JSON.stringify({ ...meta, config: CONFIG, results: { ...results, nodes, pools } }, null, 2));
+  console.log(
+    JSON.stringify({ ...meta, config: CONFIG, results: { ...results, nodes, pools, lambda } }, null, 2),
+  );
 }
 
 try {

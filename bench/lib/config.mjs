@@ -26,7 +26,7 @@ function list(name, fallback, allowed) {
 }
 
 const KINDS = Object.keys(SERVERS);
-const STEPS = ["queries", "big", "updates", "mixed", "nodes", "pools"];
+const STEPS = ["queries", "big", "updates", "mixed", "nodes", "pools", "lambda"];
 export const CONFIG = {
   names: Math.max(256, int("BENCH_NAMES", 10_000)),
   runs: Math.max(1, int("BENCH_RUNS", 3)),

@@ -6,10 +6,10 @@
 import { Counter, type Registry } from "prom-client";
 import type { ServerConfig } from "../config/index.js";
 import type { Clock } from "../core/clock.js";
-import { createAbuseFlags, type AbuseFlags } from "../services/limits/abuse-flags.js";
-import { createBuckets } from "../services/limits/buckets.js";
+import type { AbuseFlags } from "../services/limits/abuse-flags.js";
+import { loadUpdateLimits } from "../services/limits/load-limits.js";
 import { bucketSharing, startFlushing } from "./bucket-sharing.js";
-import { createLimits, type Limits } from "../services/limits/update-limits.js";
+import type { Limits } from "../services/limits/update-limits.js";
 import type { Log } from "../core/log.js";
 import type { Store } from "../store/ports.js";
 
@@ -29,19 +29,18 @@ export async function startUpdateLimits(d: {
 }): Promise<LimitsRuntime> {
   const { config, store, clock, log } = d;
   const sharing = bucketSharing(config.store);
-  const buckets = createBuckets({ clock, store, log, ...sharing });
-  const flags = createAbuseFlags({ store, clock, log });
-  await Promise.all([buckets.load(), flags.reload()]);
   const refused = new Counter({
     name: "beacon_update_limited_total",
     help: "Requests refused by an update limit (limits.*), by scope.",
     labelNames: ["scope"],
     registers: [d.metrics],
   });
-  const limits = createLimits({
+  const { limits, flags, buckets } = await loadUpdateLimits({
     rates: config.limits,
-    buckets,
-    flags,
+    store,
+    clock,
+    log,
+    ...sharing,
     onLimited: (scope) => refused.inc({ scope }),
   });
   return { limits, flags, ...startFlushing(buckets, sharing.flushEveryMs) };

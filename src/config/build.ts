@@ -83,6 +83,11 @@ export function buildServerConfig(
       exempt: raw.limits.exempt,
     },
     history: { maxEntriesPerHost: raw.history.max_entries_per_host, maxAgeMs: raw.history.max_age },
+    serverless: {
+      route53Zones: raw.serverless.route53_zones,
+      route53Endpoint: raw.serverless.route53_endpoint,
+      deliveryTimeoutMs: raw.serverless.delivery_timeout,
+    },
     pools: {
       nodeName: raw.pools.node_name,
       transitionsMaxAgeMs: raw.pools.transitions_max_age,

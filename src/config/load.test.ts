@@ -105,6 +105,7 @@ describe("loadServerConfig: layering", () => {
         nochgFlag: [{ limit: 150, periodMs: 7 * 86_400_000 }],
         exempt: ["127.0.0.0/8", "::1/128"],
       },
+      serverless: { route53Zones: [], route53Endpoint: undefined, deliveryTimeoutMs: 5000 },
       pools: { nodeName: undefined, transitionsMaxAgeMs: 365 * 86_400_000, rollupsMaxAgeMs: 30 * 86_400_000 },
       compat: { awsSample: false },
       history: { maxEntriesPerHost: 1000, maxAgeMs: 365 * 86_400_000 },
@@ -338,6 +339,40 @@ describe("loadServerConfig: error messages", () => {
     );
     expect(errorOf({ yaml: "updates:\n  allow_non_global: 'yes'\n" })).toBe(
       `config error: updates.allow_non_global in ${FILE}:2:21: expected true or false`,
+    );
+  });
+
+  test("serverless: zone=HOSTEDZONEID entries from the environment; a bad entry is named", () => {
+    const env = {
+      BEACON_SERVERLESS_ROUTE53_ZONES: "Dyn.Example.COM=Z0123456789ABC,home.example.net=/hostedzone/Z9",
+      BEACON_SERVERLESS_DELIVERY_TIMEOUT: "2s",
+    };
+    expect(load({ env }).serverless).toEqual({
+      route53Zones: [
+        { zone: "dyn.example.com", hostedZoneId: "Z0123456789ABC" },
+        { zone: "home.example.net", hostedZoneId: "Z9" },
+      ],
+      route53Endpoint: undefined,
+      deliveryTimeoutMs: 2000,
+    });
+    const expected = "expected zone=HOSTEDZONEID entries such as dyn.example.com=Z0123456789ABC";
+    const at = "from environment BEACON_SERVERLESS_ROUTE53_ZONES";
+    for (const [entry, index] of [
+      ["dyn.example.com", 0], // no id
+      ["dyn.example.com=z0123", 0], // lowercase id
+      ["dyn..example.com=Z01", 0], // bad name
+      ["=Z01", 0],
+      ["a.example=Z1=Z2", 0],
+    ] as const) {
+      expect(errorOf({ env: { BEACON_SERVERLESS_ROUTE53_ZONES: entry } })).toBe(
+        `config error: serverless.route53_zones[${index}] ${at}: ${JSON.stringify(entry)}: ${expected}`,
+      );
+    }
+    expect(errorOf({ env: { BEACON_SERVERLESS_DELIVERY_TIMEOUT: "2h" } })).toBe(
+      "config error: serverless.delivery_timeout from environment BEACON_SERVERLESS_DELIVERY_TIMEOUT: expected a duration between 100ms and 1m",
+    );
+    expect(errorOf({ env: { BEACON_SERVERLESS_ROUTE53_ENDPOINT: "route53.local" } })).toBe(
+      "config error: serverless.route53_endpoint from environment BEACON_SERVERLESS_ROUTE53_ENDPOINT: expected an http(s) URL without credentials, query or fragment",
     );
   });
 

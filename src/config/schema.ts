@@ -140,6 +140,19 @@ const baseUrl = z.string({ error: "expected an http(s) URL" }).transform((s, ctx
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 });
 
+const route53ZoneHelp = "expected zone=HOSTEDZONEID entries such as dyn.example.com=Z0123456789ABC";
+
+/** serverless.route53_zones: "dyn.example.com=Z0123456789ABC"; an error quotes the entry. */
+const route53Zone = z.string({ error: route53ZoneHelp }).transform((s, ctx) => {
+  const [name = "", id = "", ...rest] = s.trim().split("=");
+  const zone = tryNormalizeName(name.trim());
+  const hostedZoneId = id.trim().replace(/^\/?hostedzone\//, "");
+  if (zone !== undefined && rest.length === 0 && /^[A-Z0-9]{1,32}$/.test(hostedZoneId))
+    return { zone, hostedZoneId };
+  ctx.addIssue({ code: "custom", message: `${JSON.stringify(s.slice(0, 300))}: ${route53ZoneHelp}` });
+  return z.NEVER;
+});
+
 /** store.postgres_url: the value is never quoted in an error (it may hold a password). */
 const postgresUrl = z.string({ error: "expected a postgres:// or postgresql:// URL" }).transform((s, ctx) => {
   const r = parsePostgresUrl(s);
@@ -448,6 +461,21 @@ export const rawConfigSchema = section({
     max_age: leaf(duration(3_600_000, 36_500 * 86_400_000).prefault("365d"), {
       kind: "string",
       help: "Update-history entries older than this are deleted by a background sweep (e.g. 365d).",
+    }),
+  }),
+  // The serverless edition (src/lambda, docs/serverless.md); `beacon serve` ignores these.
+  serverless: section({
+    route53_zones: leaf(z.array(route53Zone, { error: route53ZoneHelp }).prefault([]), {
+      kind: "list",
+      help: "Zones the Lambda function serves, each with its Route 53 hosted zone: zone=HOSTEDZONEID (e.g. dyn.example.com=Z0123456789ABC).",
+    }),
+    route53_endpoint: leaf(baseUrl.optional(), {
+      kind: "string",
+      help: "Route 53 API endpoint (tests and local fakes); default: the global endpoint.",
+    }),
+    delivery_timeout: leaf(duration(100, 60_000).prefault("5s"), {
+      kind: "string",
+      help: "How long one update request waits for Route 53 to accept its change (e.g. 5s).",
     }),
   }),
   pools: section({

@@ -85,6 +85,14 @@ export interface ServerConfig {
   };
   /** Update abuse controls (services/limits/update-limits.ts); an empty list is no limit. */
   readonly limits: LimitRates;
+  /** The serverless edition (src/lambda, docs/serverless.md). */
+  readonly serverless: {
+    /** The zones served, each with its Route 53 hosted zone id (bare: "Z0123…"); zones canonical. */
+    readonly route53Zones: readonly { readonly zone: string; readonly hostedZoneId: string }[];
+    /** Undefined: Route 53's global endpoint. */
+    readonly route53Endpoint: string | undefined;
+    readonly deliveryTimeoutMs: number;
+  };
   /** Retention of the pools' transitions and probe roll-ups (docs/pools.md). */
   readonly pools: {
     /** Undefined: the host name. */

@@ -1,0 +1,182 @@
+// The Lambda function end to end, in process: the real entry (src/lambda/main.ts, configured by its
+// environment as on AWS) over DynamoDB (dynalite) and Route 53 (the fake that checks SigV4 and the
+// ChangeResourceRecordSets XML), behind the local Function URL shim, driven by real clients: curl,
+// ddclient and the Beacon agent (the built dist/). Also: Route 53 failing after the DynamoDB write
+// (911 / 503 dns_pending, the change kept) and the scheduled retry delivering it.
+// This file's process environment is the function's (vitest runs each file in its own process).
+
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LambdaHandler } from "../../src/lambda/handler.js";
+import { startLocalShim, type LocalShim } from "../../src/lambda/local-shim.js";
+import { r53Error, startFakeRoute53, type FakeRoute53 } from "../../src/providers/testing/fakes/route53.js";
+import { recordingListener } from "../../src/services/testing/recorders.js";
+import { createTokenService } from "../../src/services/tokens.js";
+import { createZoneService } from "../../src/services/zones.js";
+import { openDynamoStore } from "../../src/store/dynamodb/dynamodb-store.js";
+import { startDynalite, type Dynalite } from "../../src/store/dynamodb/testing/dynalite.js";
+import type { Store } from "../../src/store/ports.js";
+import { eventually, startAgent, startEcho, type AgentProcess, type EchoServer } from "./support/agent.js";
+import { tempDir } from "./support/beacon.js";
+import { ddclientConfig, runDdclient } from "./support/clients.js";
+import { peerAvailable } from "./support/peers.js";
+
+const run = promisify(execFile);
+const ZONE = "dyn.example.com";
+const HOST = `home.${ZONE}`;
+const KEY = "AKIABEACONTEST000001";
+const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+/** dynalite's http://127.0.0.1:<port>, as its client was given it. */
+async function endpointOf(d: Dynalite): Promise<string> {
+  const ep = await d.client.config.endpoint?.();
+  if (ep === undefined) throw new Error("the dynalite client has no endpoint");
+  return `${ep.protocol}//${ep.hostname}:${ep.port ?? ""}`;
+}
+
+describe("the Lambda function over dynalite and the Route 53 fake", () => {
+  const dir = tempDir();
+  let dynamo: Dynalite;
+  let route53: FakeRoute53;
+  let zoneId: string;
+  let store: Store;
+  let handler: LambdaHandler;
+  let shim: LocalShim;
+  let token: string;
+  const stored = async (type = "A") => (await store.getRRSets(HOST)).find((r) => r.type === type)?.values;
+  const published = (type = "A") => route53.find(zoneId, HOST, type)[0]?.values;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    route53 = await startFakeRoute53({ keys: { [KEY]: { secret: SECRET } } });
+    zoneId = route53.addZone(ZONE);
+    const table = await dynamo.newTable();
+    // What an admin does first, with `beacon` against the table: the zone, a host, its token.
+    store = openDynamoStore({ client: dynamo.client, table });
+    const zones = createZoneService({ store, clock: Date.now, listener: recordingListener([]) });
+    await zones.addZone(ZONE);
+    await zones.addHost(HOST);
+    const created = await createTokenService({ store, clock: Date.now }).create({
+      label: "e2e",
+      names: [{ name: HOST, subtree: false }],
+      types: ["A", "AAAA", "TXT"],
+    });
+    token = created.token;
+    Object.assign(process.env, {
+      BEACON_STORE_DYNAMODB_TABLE: table,
+      BEACON_STORE_DYNAMODB_REGION: "us-east-1",
+      BEACON_STORE_DYNAMODB_ENDPOINT: await endpointOf(dynamo),
+      BEACON_SERVERLESS_ROUTE53_ZONES: `${ZONE}=${zoneId}`,
+      BEACON_SERVERLESS_ROUTE53_ENDPOINT: route53.url,
+      BEACON_LIMITS_HOST_DYNDNS2: "100/1m",
+      BEACON_LIMITS_EXEMPT: "",
+      BEACON_LOG_LEVEL: "warn",
+      AWS_ACCESS_KEY_ID: KEY,
+      AWS_SECRET_ACCESS_KEY: SECRET,
+    });
+    ({ handler } = await import("../../src/lambda/main.js"));
+    shim = await startLocalShim(handler);
+  });
+  afterAll(async () => {
+    await shim?.close();
+    await route53?.close();
+    await dynamo?.stop();
+    dir.remove();
+  });
+
+  it("curl (dyndns2): stored in DynamoDB and accepted by Route 53 before the reply", async () => {
+    const r = await run("curl", [
+      "-sS",
+      "-u",
+      `${HOST}:${token}`,
+      "-A",
+      "curl-e2e/1",
+      "-H",
+      "X-Forwarded-For: 203.0.113.9",
+      `${shim.url}/nic/update?hostname=${HOST}&myip=81.2.69.140`,
+    ]);
+    expect(r.stdout).toBe("good 81.2.69.140");
+    expect(await stored()).toEqual(["81.2.69.140"]);
+    expect(published()).toEqual(["81.2.69.140"]);
+  });
+
+  it("the JSON API sets a TXT record in both", async () => {
+    const res = await fetch(`${shim.url}/api/v1/hosts/${HOST}/records/TXT`, {
+      method: "PUT",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "user-agent": "e2e/1",
+      },
+      body: JSON.stringify({ values: ["v=e2e"] }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await stored("TXT")).toEqual(["v=e2e"]);
+    expect(published("TXT")).toEqual(['"v=e2e"']);
+  });
+
+  it("Route 53 failing after the write: 911 with 503 and Retry-After, the change kept; the schedule delivers it", async () => {
+    route53.failAll(r53Error(500, "InternalFailure", "We encountered an internal error."));
+    const res = await fetch(`${shim.url}/nic/update?hostname=${HOST}&myip=81.2.69.141`, {
+      headers: { authorization: `Basic ${btoa(`${HOST}:${token}`)}`, "user-agent": "e2e/1" },
+    });
+    expect([res.status, (await res.text()).trim()]).toEqual([503, "911"]);
+    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await stored()).toEqual(["81.2.69.141"]);
+    expect(published()).toEqual(["81.2.69.140"]);
+    route53.failAll(undefined);
+    // The mirror is parked for its backoff after the failure; the schedule tries until it is due.
+    const delivered = await eventually(async () => {
+      await handler({ source: "aws.events", "detail-type": "Scheduled Event" });
+      return published()?.[0] === "81.2.69.141";
+    }, 20_000);
+    expect(delivered).toBe(true);
+  });
+
+  it("ddclient (dyndns2) updates the host through the shim", async () => {
+    if (!peerAvailable("ddclient", "ddclient")) return;
+    const r = await runDdclient(
+      dir.path,
+      ddclientConfig(shim.url.slice("http://".length), HOST, token, "81.2.69.142"),
+    );
+    expect(r.out).toMatch(/SUCCESS:.*home\.dyn\.example\.com/);
+    expect(published()).toEqual(["81.2.69.142"]);
+  });
+
+  describe("the Beacon agent", () => {
+    let echo: EchoServer;
+    let agent: AgentProcess | undefined;
+    afterAll(async () => {
+      await agent?.stop();
+      await echo?.close();
+    });
+
+    it("publishes its address through the JSON API", async () => {
+      echo = await startEcho("81.2.69.77");
+      writeFileSync(join(dir.path, "token"), `${token}\n`, { mode: 0o600 });
+      const config = join(dir.path, "agent.yaml");
+      writeFileSync(
+        config,
+        [
+          "interval: 1s",
+          "verify_every: 0",
+          `state_file: ${join(dir.path, "agent-state.json")}`,
+          'status: { listen: "127.0.0.1:0" }',
+          "sources:",
+          `  echo: { type: http, url: "${echo.url}", operator: op }`,
+          "targets:",
+          `  lambda: { type: beacon, url: "${shim.url}", token_file: "${join(dir.path, "token")}" }`,
+          "records:",
+          `  - { name: ${HOST}, type: A, target: lambda, sources: [echo], quorum: 1 }`,
+          "",
+        ].join("\n"),
+      );
+      agent = await startAgent(config);
+      const done = await eventually(() => published()?.[0] === "81.2.69.77", 15_000);
+      expect(done, agent.output()).toBe(true);
+    });
+  });
+});
