@@ -26,6 +26,7 @@ import type { Log } from "../core/log.js";
 import type { Timers } from "../core/timers.js";
 import { createDnsExchange } from "../dns/client/exchange.js";
 import { createApp } from "../http/app.js";
+import { createSampleCompat } from "../services/sample-compat.js";
 import { createHttpRequest } from "../net/http-request.js";
 import { route53Provider } from "../providers/route53/route53.js";
 import type { Provider, ProviderDeps } from "../providers/types.js";
@@ -106,9 +107,10 @@ export async function composeLambda(d: ComposeDeps): Promise<LambdaRuntime> {
     budgetMs,
     deliveryTimeoutMs,
   });
+  const updates = d.ack.acknowledgeUpdates(services.updates, ackDeps(deliveryTimeoutMs));
   const app = createApp({
     tokens: services.tokens,
-    updates: d.ack.acknowledgeUpdates(services.updates, ackDeps(deliveryTimeoutMs)),
+    updates,
     zones: services.zones,
     store,
     log,
@@ -118,6 +120,8 @@ export async function composeLambda(d: ComposeDeps): Promise<LambdaRuntime> {
     trustedProxies: [],
     maxBodyBytes: config.http.maxBodyBytes,
     version: d.version,
+    // compat.aws_sample: the AWS sample's protocol at / for hosts with a sample credential.
+    ...(config.compat.awsSample ? { sampleCompat: createSampleCompat({ store, updates, clock, log }) } : {}),
   });
   return {
     fetch: (req, env) => app.fetch(req, env),

@@ -4,43 +4,17 @@
 // awslabs/route53-dynamic-dns-with-lambda (Apache-2.0). The credentials are made with the real CLI.
 // The client is 127.0.0.1, so the server allows non-global addresses.
 
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
+import { DYNDNS_SH, OLD_CLIENT, bash } from "./support/aws-sample.js";
 
 const SECRET = "SuP3R_5eCR3T";
 const CURRENT = "current.dyn.beacon.test";
 const OLD = "old.dyn.beacon.test";
-
-/** dyndns.sh's get and set, as it runs them. */
-const DYNDNS_SH = `
-ip=\`curl --ipv4 -q -s -X POST -H 'content-type: application/json' -d '{"execution_mode":"get"}' $url | egrep -o '[0-9\\.]+'\`
-hash=\`echo -n $ip$host$secret | shasum -a 256 | awk '{print $1}'\`
-curl --ipv4 -s -X POST -w ",{\\"status_code\\":\\"%{http_code}\\"}" -H 'content-type: application/json' -d '{"execution_mode":"'$mode'", "ddns_hostname":"'$host'", "validation_hash":"'$hash'"}' $url
-`;
-
-/** route53-ddns-client.sh's get and set (its hostname ends in a dot, as its PowerShell sibling adds). */
-const OLD_CLIENT = `
-myPublicIP=$(curl -q --ipv4 -s -H "x-api-key: $apiKey" "$myAPIURL?mode=get" | jq -r '.return_message //empty')
-myHash=$(printf "$myPublicIP$myHostname$mySharedSecret" | sha256sum | awk '{print $1}')
-reply=$(curl -q --ipv4 -s -H "x-api-key: $apiKey" "$myAPIURL?mode=set&hostname=$myHostname&hash=$myHash")
-echo "$(echo "$reply" | jq -r '.return_status //empty'): $(echo "$reply" | jq -r '.return_message //empty')"
-`;
-
-function bash(script: string, env: Record<string, string>): Promise<string> {
-  return new Promise((res, rej) => {
-    execFile(
-      "bash",
-      ["-c", script],
-      { env: { ...process.env, ...env }, timeout: 20_000 },
-      (err, stdout, stderr) => (err === null ? res(stdout) : rej(new Error(`${err.message}\n${stderr}`))),
-    );
-  });
-}
 
 describe("the AWS sample's clients", () => {
   const dir = tempDir();

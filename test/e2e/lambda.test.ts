@@ -1,8 +1,10 @@
 // The Lambda function end to end, in process: the real entry (src/lambda/main.ts, configured by its
 // environment as on AWS) over DynamoDB (dynalite) and Route 53 (the fake that checks SigV4 and the
 // ChangeResourceRecordSets XML), behind the local Function URL shim, driven by real clients: curl,
-// ddclient and the Beacon agent (the built dist/). Also: Route 53 failing after the DynamoDB write
-// (911 / 503 dns_pending, the change kept) and the scheduled retry delivering it.
+// ddclient, the Beacon agent (the built dist/) and the AWS sample's client script; the zone, hosts,
+// token and sample secret are made with the real `beacon` CLI against the table. Also: Route 53
+// failing after the DynamoDB write (911 / 503 dns_pending, the change kept) and the scheduled retry
+// delivering it.
 // This file's process environment is the function's (vitest runs each file in its own process).
 
 import { execFile } from "node:child_process";
@@ -13,29 +15,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LambdaHandler } from "../../src/lambda/handler.js";
 import { startLocalShim, type LocalShim } from "../../src/lambda/local-shim.js";
 import { r53Error, startFakeRoute53, type FakeRoute53 } from "../../src/providers/testing/fakes/route53.js";
-import { recordingListener } from "../../src/services/testing/recorders.js";
-import { createTokenService } from "../../src/services/tokens.js";
-import { createZoneService } from "../../src/services/zones.js";
 import { openDynamoStore } from "../../src/store/dynamodb/dynamodb-store.js";
 import { startDynalite, type Dynalite } from "../../src/store/dynamodb/testing/dynalite.js";
 import type { Store } from "../../src/store/ports.js";
 import { eventually, startAgent, startEcho, type AgentProcess, type EchoServer } from "./support/agent.js";
-import { tempDir } from "./support/beacon.js";
+import { DYNDNS_SH, bash } from "./support/aws-sample.js";
+import { runCliIn, tempDir } from "./support/beacon.js";
 import { ddclientConfig, runDdclient } from "./support/clients.js";
 import { peerAvailable } from "./support/peers.js";
 
 const run = promisify(execFile);
 const ZONE = "dyn.example.com";
 const HOST = `home.${ZONE}`;
+const SAMPLE_HOST = `router.${ZONE}`;
+const SAMPLE_SECRET = "SuP3R_5eCR3T";
 const KEY = "AKIABEACONTEST000001";
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-
-/** dynalite's http://127.0.0.1:<port>, as its client was given it. */
-async function endpointOf(d: Dynalite): Promise<string> {
-  const ep = await d.client.config.endpoint?.();
-  if (ep === undefined) throw new Error("the dynalite client has no endpoint");
-  return `${ep.protocol}//${ep.hostname}:${ep.port ?? ""}`;
-}
 
 describe("the Lambda function over dynalite and the Route 53 fake", () => {
   const dir = tempDir();
@@ -54,28 +49,42 @@ describe("the Lambda function over dynalite and the Route 53 fake", () => {
     route53 = await startFakeRoute53({ keys: { [KEY]: { secret: SECRET } } });
     zoneId = route53.addZone(ZONE);
     const table = await dynamo.newTable();
-    // What an admin does first, with `beacon` against the table: the zone, a host, its token.
     store = openDynamoStore({ client: dynamo.client, table });
-    const zones = createZoneService({ store, clock: Date.now, listener: recordingListener([]) });
-    await zones.addZone(ZONE);
-    await zones.addHost(HOST);
-    const created = await createTokenService({ store, clock: Date.now }).create({
-      label: "e2e",
-      names: [{ name: HOST, subtree: false }],
-      types: ["A", "AAAA", "TXT"],
-    });
-    token = created.token;
-    Object.assign(process.env, {
+    const tableEnv = {
       BEACON_STORE_DYNAMODB_TABLE: table,
       BEACON_STORE_DYNAMODB_REGION: "us-east-1",
-      BEACON_STORE_DYNAMODB_ENDPOINT: await endpointOf(dynamo),
+      BEACON_STORE_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_ACCESS_KEY_ID: KEY,
+      AWS_SECRET_ACCESS_KEY: SECRET,
+    };
+    // What an admin does first, with the real `beacon` against the table: the zone, a host and its
+    // token, a host for the AWS sample's client with its shared secret.
+    const beacon = async (...args: string[]) => {
+      const r = await runCliIn(dir.path, args, tableEnv);
+      if (r.code !== 0) throw new Error(`beacon ${args.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    await beacon("zone", "add", ZONE);
+    token = (JSON.parse(await beacon("host", "add", HOST, "--json")) as { token: string }).token;
+    await beacon("host", "add", SAMPLE_HOST);
+    writeFileSync(join(dir.path, "sample-secret"), `${SAMPLE_SECRET}\n`, { mode: 0o600 });
+    await beacon(
+      "host",
+      "sample-secret",
+      "set",
+      SAMPLE_HOST,
+      "--secret-file",
+      join(dir.path, "sample-secret"),
+    );
+    Object.assign(process.env, tableEnv, {
       BEACON_SERVERLESS_ROUTE53_ZONES: `${ZONE}=${zoneId}`,
       BEACON_SERVERLESS_ROUTE53_ENDPOINT: route53.url,
       BEACON_LIMITS_HOST_DYNDNS2: "100/1m",
       BEACON_LIMITS_EXEMPT: "",
       BEACON_LOG_LEVEL: "warn",
-      AWS_ACCESS_KEY_ID: KEY,
-      AWS_SECRET_ACCESS_KEY: SECRET,
+      // The AWS sample's protocol writes the address it sees: 127.0.0.1 through the shim.
+      BEACON_COMPAT_AWS_SAMPLE: "true",
+      BEACON_UPDATES_ALLOW_NON_GLOBAL: "true",
     });
     ({ handler } = await import("../../src/lambda/main.js"));
     shim = await startLocalShim(handler);
@@ -134,6 +143,18 @@ describe("the Lambda function over dynalite and the Route 53 fake", () => {
       return published()?.[0] === "81.2.69.141";
     }, 20_000);
     expect(delivered).toBe(true);
+  });
+
+  it("the AWS sample's client (dyndns.sh: POST JSON get, then set with its hash) updates its host", async () => {
+    if (!peerAvailable("shasum", "perl")) return;
+    const env = { url: `${shim.url}/`, host: SAMPLE_HOST, secret: SAMPLE_SECRET, mode: "set" };
+    expect(await bash(DYNDNS_SH, env)).toBe(
+      `{"return_status": "success", "return_message": "${SAMPLE_HOST} has been updated to 127.0.0.1"},{"status_code":"201"}`,
+    );
+    expect(route53.find(zoneId, SAMPLE_HOST, "A")[0]?.values).toEqual(["127.0.0.1"]);
+    expect(await bash(DYNDNS_SH, { ...env, secret: "wrong" })).toBe(
+      `{"return_status": "fail", "return_message": "Validation hashes do not match."},{"status_code":"401"}`,
+    );
   });
 
   it("ddclient (dyndns2) updates the host through the shim", async () => {
