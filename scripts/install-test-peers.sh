@@ -22,6 +22,9 @@ PACKAGES=(
   pebble         # the ACME test CA those clients use; -dnsserver points it at Beacon
   openssl        # a TLS certificate for Pebble's listener
   postgresql     # the PostgreSQL store adapter's tests start throwaway clusters (initdb, pg_ctl)
+  perl           # shasum: the AWS sample's dyndns.sh hashes with it (test/e2e/aws-sample, lambda)
+  jq             # the AWS sample's older client reads replies with it (test/e2e/aws-sample)
+  curl           # the AWS sample's clients and test/e2e/lambda drive the server with it
 )
 
 missing=()
