@@ -43,6 +43,11 @@ export interface BeaconStackProps extends StackProps {
   readonly auth?: Auth;
   /** How long CloudWatch keeps the function's logs. Default one month. */
   readonly logRetention?: RetentionDays;
+  /**
+   * Serve the AWS sample's protocol (POST / with execution_mode; docs/protocols/aws-sample.md) for the
+   * hosts that have a sample credential: BEACON_COMPAT_AWS_SAMPLE. Default false.
+   */
+  readonly awsSample?: boolean;
   /** Default Node.js 24 (Lambda standard support until April 2028; Node.js 22's ends April 2027). */
   readonly runtime?: Runtime;
 }
@@ -125,6 +130,7 @@ export class BeaconStack extends Stack {
         BEACON_STORE_DYNAMODB_TABLE: this.table.tableName,
         BEACON_SERVERLESS_ROUTE53_ZONES: formatZones(zones),
         NODE_OPTIONS: "--enable-source-maps",
+        ...(props.awsSample === true ? { BEACON_COMPAT_AWS_SAMPLE: "true" } : {}),
       },
     });
 

@@ -5,6 +5,7 @@
 //   reservedConcurrency a whole number ≥ 1, or `off`; default 10
 //   frontDoor           function-url (default) or http-api
 //   auth                NONE (default) or AWS_IAM
+//   awsSample           true to serve the AWS sample's protocol (migrating from it); default false
 //   logRetentionDays    one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, …); default 30
 // Promises: returns settings the stack accepts, or throws an Error naming the key, the bad value and
 // what would be right. Values from the command line arrive as strings, from cdk.json as JSON values:
@@ -23,6 +24,7 @@ export interface AppSettings {
   readonly frontDoor: FrontDoor;
   readonly auth: Auth;
   readonly logRetention: RetentionDays;
+  readonly awsSample: boolean;
 }
 
 export function readContext(get: (key: string) => unknown, defaultCodeDir: string): AppSettings {
@@ -41,6 +43,7 @@ export function readContext(get: (key: string) => unknown, defaultCodeDir: strin
     frontDoor: oneOf("frontDoor", get("frontDoor"), ["function-url", "http-api"] as const),
     auth: oneOf("auth", get("auth"), ["NONE", "AWS_IAM"] as const),
     logRetention: retention(get("logRetentionDays")),
+    awsSample: oneOf("awsSample", get("awsSample"), ["false", "true"] as const) === "true",
   };
 }
 

@@ -67,6 +67,7 @@ if (cdk === undefined) {
         frontDoor: "function-url",
         auth: "NONE",
         logRetention: RetentionDays.ONE_MONTH,
+        awsSample: false,
       });
       const given = { zones: ZONES, code, stackName: "Dyn", frontDoor: "http-api", auth: "AWS_IAM" };
       expect(
@@ -80,8 +81,12 @@ if (cdk === undefined) {
         logRetention: RetentionDays.ONE_WEEK,
       });
       expect(
-        readContext(context({ zones: ZONES, reservedConcurrency: 20, logRetentionDays: 90 }), code),
+        readContext(
+          context({ zones: ZONES, reservedConcurrency: 20, logRetentionDays: 90, awsSample: true }),
+          code,
+        ),
       ).toMatchObject({
+        awsSample: true,
         reservedConcurrency: 20,
         logRetention: RetentionDays.THREE_MONTHS,
       });
@@ -100,6 +105,7 @@ if (cdk === undefined) {
       [{ zones: ZONES, auth: "iam" }, /auth: "iam" is not one of NONE, AWS_IAM/],
       [{ zones: ZONES, logRetentionDays: "31" }, /logRetentionDays: "31" is not one of 1, 3, 5/],
       [{ zones: ZONES, logRetentionDays: "ONE_MONTH" }, /logRetentionDays/],
+      [{ zones: ZONES, awsSample: "yes" }, /awsSample: "yes" is not one of false, true/],
     ])("rejects %j", (values, message) => {
       expect(() => readContext(context(values), code)).toThrow(message);
     });

@@ -89,6 +89,18 @@ if (cdk === undefined) {
       expect(retention["RetentionInDays"]).toBe(7);
     });
 
+    it("serves the AWS sample's protocol only with awsSample", () => {
+      const env = (props: Partial<BeaconStackProps>) =>
+        (
+          synth(props).only("AWS::Lambda::Function").Properties["Environment"] as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+      expect(env({})).not.toHaveProperty("BEACON_COMPAT_AWS_SAMPLE");
+      expect(env({ awsSample: false })).not.toHaveProperty("BEACON_COMPAT_AWS_SAMPLE");
+      expect(env({ awsSample: true })["BEACON_COMPAT_AWS_SAMPLE"]).toBe("true");
+    });
+
     it.each([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY])("rejects reservedConcurrency %s", (n) => {
       expect(() => synth({ reservedConcurrency: n })).toThrow(/reservedConcurrency must be a whole number/);
     });
