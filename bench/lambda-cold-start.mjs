@@ -16,7 +16,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDynamoTable } from "../dist/store/dynamodb/table.js";
 import { buildLambda } from "../scripts/build-lambda.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -50,20 +51,7 @@ async function startDynamo() {
     region: "us-east-1",
     credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "x" },
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-    }),
-  );
+  await createDynamoTable(client, TABLE);
   client.destroy();
   return { endpoint, stop: () => new Promise((resolve) => server.close(resolve)) };
 }

@@ -14,7 +14,7 @@ import {
 } from "../config/index.js";
 import { systemClock } from "../core/clock.js";
 import { BeaconError, isBeaconError } from "../core/errors.js";
-import { type ChangeListener } from "../store/change-listener.js";
+import { NO_LISTENER } from "../store/change-listener.js";
 import { silentLog, type Log } from "../core/log.js";
 import { createTokenService } from "../services/tokens.js";
 import { createUpdateService } from "../services/apply-update.js";
@@ -50,13 +50,6 @@ function warnOnStderr(message: string): void {
   processIo.err(`beacon: warning: ${message}`);
 }
 
-const noListener: ChangeListener = {
-  zoneChanged() {},
-  zoneRemoved() {},
-  hostChanged() {},
-  hostRemoved() {},
-  serialChanged() {},
-};
 
 export interface AdminContext {
   readonly store: Store;
@@ -74,7 +67,7 @@ export async function withAdmin<T>(opts: GlobalOptions, fn: (ctx: AdminContext) 
     const deps = {
       store,
       clock: systemClock,
-      listener: noListener,
+      listener: NO_LISTENER,
       log: silentLog,
       queue: createWriteQueue(),
     };

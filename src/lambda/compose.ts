@@ -37,7 +37,7 @@ import type { DrainDeps, DrainSummary } from "../services/mirror/drain.js";
 import { createMirrorService } from "../services/mirror/mirrors.js";
 import { createWriteServices } from "../services/write-services.js";
 import type { ZoneService } from "../services/zones.js";
-import type { ChangeListener } from "../store/change-listener.js";
+import { NO_LISTENER } from "../store/change-listener.js";
 import type { Store } from "../store/ports.js";
 import type { MirrorTarget } from "../store/types.js";
 import { clientAddress, type LambdaRuntime } from "./handler.js";
@@ -65,13 +65,6 @@ export interface ComposeDeps {
 /** The scheduled retry may use this much of an invocation (the CDK stack's timeout is 10 s). */
 export const SCHEDULE_BUDGET_MS = 8_000;
 
-const noListener: ChangeListener = {
-  zoneChanged() {},
-  zoneRemoved() {},
-  hostChanged() {},
-  hostRemoved() {},
-  serialChanged() {},
-};
 
 export async function composeLambda(d: ComposeDeps): Promise<LambdaRuntime> {
   const { config, store, clock, log } = d;
@@ -87,7 +80,7 @@ export async function composeLambda(d: ComposeDeps): Promise<LambdaRuntime> {
     store,
     clock,
     log,
-    listener: noListener,
+    listener: NO_LISTENER,
     limits: limits.limits,
     allowNonGlobal: config.updates.allowNonGlobal,
     historyPerHost: config.history.maxEntriesPerHost,

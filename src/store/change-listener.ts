@@ -26,3 +26,12 @@ export interface ChangeListener {
    */
   settled?(): Promise<void>;
 }
+
+/** For writers nobody serves DNS from (the CLI, the Lambda function): every change is ignored. */
+export const NO_LISTENER: ChangeListener = {
+  zoneChanged() {},
+  zoneRemoved() {},
+  hostChanged() {},
+  hostRemoved() {},
+  serialChanged() {},
+};
