@@ -50,7 +50,6 @@ function warnOnStderr(message: string): void {
   processIo.err(`beacon: warning: ${message}`);
 }
 
-
 export interface AdminContext {
   readonly store: Store;
   readonly zones: ReturnType<typeof createZoneService>;

@@ -65,7 +65,6 @@ export interface ComposeDeps {
 /** The scheduled retry may use this much of an invocation (the CDK stack's timeout is 10 s). */
 export const SCHEDULE_BUDGET_MS = 8_000;
 
-
 export async function composeLambda(d: ComposeDeps): Promise<LambdaRuntime> {
   const { config, store, clock, log } = d;
   const limits = await loadUpdateLimits({
