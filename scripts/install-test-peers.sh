@@ -25,6 +25,7 @@ PACKAGES=(
   perl           # shasum: the AWS sample's dyndns.sh hashes with it (test/e2e/aws-sample, lambda)
   jq             # the AWS sample's older client reads replies with it (test/e2e/aws-sample)
   curl           # the AWS sample's clients and test/e2e/lambda drive the server with it
+  nginx-light    # test/e2e/reverse-proxy: nginx terminating TLS in front of Beacon (docs/deploy)
 )
 
 missing=()
