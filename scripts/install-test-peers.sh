@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   bind9-dnsutils # dig, nsupdate: query and update the server in end-to-end tests
   ddclient       # a real dyndns2 client
+  libio-socket-ssl-perl # ddclient's ssl=yes (a Recommends, which --no-install-recommends skips)
   inadyn         # another real dyndns2 client (custom provider)
   dnsperf        # npm run bench, npm run bench:dns
   iproute2       # ip netns: agent interface tests in a network namespace

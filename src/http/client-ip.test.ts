@@ -19,6 +19,27 @@ describe("resolveClientIp", () => {
     expect(resolveClientIp(socket, xff, trusted)?.text).toBe(expected);
   });
 
+  // nginx's $proxy_add_x_forwarded_for appends the address it saw to what the client sent
+  // (docs/deploy/reverse-proxy.md): the right-most untrusted entry is the client, whatever it forged.
+  it.each([
+    ["a forged global address", "81.2.69.142, 203.0.113.7"],
+    ["a forged trusted address", "10.1.1.1, 203.0.113.7"],
+    ["a forged chain of proxies", "81.2.69.142, 10.1.1.1, ::1, 203.0.113.7"],
+    ["forged garbage", "unknown, 203.0.113.7"],
+  ])("nginx in front: %s left of the appended entry does not win", (_n, xff) => {
+    expect(resolveClientIp("127.0.0.1", xff, parseTrustedProxies(["127.0.0.1"]))?.text).toBe("203.0.113.7");
+  });
+
+  it("the failure modes the deployment docs describe", () => {
+    const sent = "81.2.69.142, 203.0.113.7";
+    // no trusted proxies: every client is the proxy
+    expect(resolveClientIp("127.0.0.1", sent, [])?.text).toBe("127.0.0.1");
+    // a list wide enough to hold the client: its forged entry wins
+    expect(
+      resolveClientIp("127.0.0.1", sent, parseTrustedProxies(["127.0.0.1", "203.0.113.0/24"]))?.text,
+    ).toBe("81.2.69.142");
+  });
+
   it("is undefined without a usable socket address", () => {
     expect(resolveClientIp(undefined, "81.2.69.142", trusted)).toBeUndefined();
     expect(resolveClientIp("nonsense", "81.2.69.142", trusted)).toBeUndefined();

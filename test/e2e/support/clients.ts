@@ -21,12 +21,21 @@ export function runProgram(cmd: string, args: readonly string[]): Promise<Progra
   });
 }
 
-/** A ddclient.conf (protocol dyndns2, no TLS) updating `host` to `ip`, which ddclient learns from a command. */
-export function ddclientConfig(server: string, host: string, token: string, ip: string): string {
+/**
+ * A ddclient.conf (protocol dyndns2) updating `host` to `ip`, which ddclient learns from a command:
+ * plain HTTP, or HTTPS trusting the CA certificate in `caFile` when one is given.
+ */
+export function ddclientConfig(
+  server: string,
+  host: string,
+  token: string,
+  ip: string,
+  caFile?: string,
+): string {
   return [
     "daemon=0",
     "syslog=no",
-    "ssl=no",
+    ...(caFile === undefined ? ["ssl=no"] : ["ssl=yes", `ssl_ca_file=${caFile}`]),
     `use=cmd, cmd='/bin/echo ${ip}'`,
     "protocol=dyndns2",
     `server=${server}`,
