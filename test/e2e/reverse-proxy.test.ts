@@ -43,18 +43,18 @@ const have =
   peerAvailable("dig", "bind9-dnsutils");
 const haveDdclient = have && ddclientTlsAvailable();
 
-/** The ```nginx block of the page whose first line is `# <path>`. */
+/** The fenced block of the page whose first line is `# <path>`. */
 function docBlock(doc: string, path: string): string {
-  const blocks = [...doc.matchAll(/```nginx\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+  const blocks = [...doc.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
   const block = blocks.find((b) => b.startsWith(`# ${path}`));
-  if (block === undefined) throw new Error(`${DOC} has no nginx block starting "# ${path}"`);
+  if (block === undefined) throw new Error(`${DOC} has no fenced block starting "# ${path}"`);
   return block;
 }
 
 /** Replaces each `from`, which must occur exactly once (else the page changed under the test). */
 function substitute(text: string, pairs: readonly (readonly [string, string])[]): string {
   return pairs.reduce((t, [from, to]) => {
-    if (t.split(from).length !== 2) throw new Error(`expected "${from}" once in the page's nginx block`);
+    if (t.split(from).length !== 2) throw new Error(`expected "${from}" once in the block from the page`);
     return t.replace(from, to);
   }, text);
 }
@@ -83,7 +83,8 @@ function curl(args: readonly string[]): Promise<Reply> {
 
 describe.skipIf(!have)("behind nginx terminating TLS (docs/deploy/reverse-proxy.md)", () => {
   const dir = tempDir("beacon-e2e-proxy-");
-  const hosts = ["ddclient", "nomyip", "forged", "router"].map((h) => `${h}.${DEMO_ZONE}`);
+  const doc = readFileSync(DOC, "utf8");
+  const hosts = ["ddclient", "docs", "nomyip", "forged", "router"].map((h) => `${h}.${DEMO_ZONE}`);
   let tokens = new Map<string, string>();
   let beacon: Beacon;
   let nginx: Nginx | undefined;
@@ -101,7 +102,6 @@ describe.skipIf(!have)("behind nginx terminating TLS (docs/deploy/reverse-proxy.
     mkdirSync(join(dir.path, "tls"));
     ca = makeTestCa(join(dir.path, "tls"));
     const [httpsPort, httpPort] = [await freePort(), await freePort()];
-    const doc = readFileSync(DOC, "utf8");
     const site = substitute(docBlock(doc, "/etc/nginx/sites-available/beacon"), [
       ["server 127.0.0.1:8245;", `server 127.0.0.1:${beacon.httpPort};`],
       ["listen 443 ssl http2;", `listen 127.0.0.1:${httpsPort} ssl http2;`],
@@ -141,6 +141,24 @@ describe.skipIf(!have)("behind nginx terminating TLS (docs/deploy/reverse-proxy.
     expect(r.out).toMatch(/SUCCESS:.*ddclient\.dyn\.beacon\.test/);
     expect(await published(host)).toBe("81.2.69.142");
   });
+
+  it.skipIf(!haveDdclient)(
+    "ddclient with the page's ddclient.conf (use=web: /ip through nginx)",
+    async () => {
+      const host = `docs.${DEMO_ZONE}`;
+      const conf = substitute(docBlock(doc, "/etc/ddclient.conf"), [
+        ["server=dyn.example.org", `server=${https.slice("https://".length)}`],
+        ["login=home.dyn.example.org", `login=${host}`],
+        ["password='TOKEN'", `password='${tokens.get(host) ?? ""}'`],
+        ["web=https://dyn.example.org/ip", `web=${https}/ip`],
+        ["\nhome.dyn.example.org\n", `\n${host}\n`],
+      ]);
+      const r = await runDdclient(dir.path, `daemon=0\nsyslog=no\nssl_ca_file=${ca.caFile}\n${conf}`);
+      expect(r.out).toMatch(/SUCCESS:.*docs\.dyn\.beacon\.test/);
+      // ddclient connects from 127.0.0.1 (the address nginx saw), and learnt it from /ip
+      expect(await published(host)).toBe("127.0.0.1");
+    },
+  );
 
   it("without myip, the address published is the one nginx saw, from X-Forwarded-For", async () => {
     // Beacon's socket peer is nginx (127.0.0.1): 127.0.0.2 can only come from the header nginx set.
