@@ -1,8 +1,9 @@
 // Beacon behind the real nginx terminating TLS, configured by the two nginx blocks of
 // docs/deploy/reverse-proxy.md themselves (copied out of the page; only ports, certificate paths and
-// the IPv6 listen lines change), so the page cannot rot. The built `beacon serve` (SQLite) listens on
-// loopback with http.trusted_proxies = 127.0.0.1, as the page says. Clients: ddclient with ssl=yes,
-// curl over HTTPS and plain HTTP (as a router), dig for the published records.
+// the IPv6 listen lines change), so the page cannot rot; its ddclient.conf runs too. The built
+// `beacon serve` (SQLite) has the page's settings: loopback only, http.trusted_proxies = 127.0.0.1,
+// http.public_url = nginx's HTTPS URL. Clients: ddclient with ssl=yes, curl over HTTPS and plain HTTP
+// (as a router), dig for the published records.
 //
 // The curl clients connect from 127.0.0.2, standing for an internet client: from 127.0.0.1 a client
 // would have nginx's own (trusted) address, and Beacon would rightly skip it like a proxy.
@@ -94,14 +95,21 @@ describe.skipIf(!have)("behind nginx terminating TLS (docs/deploy/reverse-proxy.
 
   beforeAll(async () => {
     tokens = await seedHosts(dir.path, hosts);
+    const [httpsPort, httpPort] = [await freePort(), await freePort()];
+    https = `https://127.0.0.1:${httpsPort}`;
+    http = `http://127.0.0.1:${httpPort}`;
     beacon = await startBeacon({
       dataDir: dir.path,
-      // allow_non_global: the test's clients are on loopback, and an update without myip publishes them
-      env: { BEACON_HTTP_TRUSTED_PROXIES: "127.0.0.1", BEACON_UPDATES_ALLOW_NON_GLOBAL: "true" },
+      env: {
+        // the page's settings (http.listen is on loopback already)
+        BEACON_HTTP_TRUSTED_PROXIES: "127.0.0.1",
+        BEACON_HTTP_PUBLIC_URL: https,
+        // the test's clients are on loopback, and an update without myip publishes them
+        BEACON_UPDATES_ALLOW_NON_GLOBAL: "true",
+      },
     });
     mkdirSync(join(dir.path, "tls"));
     ca = makeTestCa(join(dir.path, "tls"));
-    const [httpsPort, httpPort] = [await freePort(), await freePort()];
     const site = substitute(docBlock(doc, "/etc/nginx/sites-available/beacon"), [
       ["server 127.0.0.1:8245;", `server 127.0.0.1:${beacon.httpPort};`],
       ["listen 443 ssl http2;", `listen 127.0.0.1:${httpsPort} ssl http2;`],
@@ -116,8 +124,6 @@ describe.skipIf(!have)("behind nginx terminating TLS (docs/deploy/reverse-proxy.
       "sites-enabled/beacon": site,
     };
     nginx = await startNginx(join(dir.path, "nginx"), files, [httpsPort, httpPort]);
-    https = `https://127.0.0.1:${httpsPort}`;
-    http = `http://127.0.0.1:${httpPort}`;
   });
 
   afterAll(async () => {
@@ -199,6 +205,16 @@ describe.skipIf(!have)("behind nginx terminating TLS (docs/deploy/reverse-proxy.
     expect([root.status, root.headers.get("location")]).toEqual([302, "/admin/"]);
     expect((await overTls("/metrics")).status).toBe(404);
     expect((await fetch(`${beacon.url}/metrics`)).status).toBe(200);
+  });
+
+  it("first-admin setup through nginx: X-Forwarded-Proto makes the cookie Secure", async () => {
+    const code = /"setupCode":"([^"]+)"/.exec(beacon.stderr())?.[1] ?? "";
+    const body = JSON.stringify({ code, username: "admin", password: "a long admin password" });
+    // a browser's Origin carries the port, which nginx's $host drops: http.public_url makes it ours
+    const headers = ["-H", `Origin: ${https}`, "-H", "Content-Type: application/json"];
+    const r = await overTls("/api/v1/setup", [...headers, "--data-binary", body]);
+    expect(r.status).toBe(201);
+    expect(r.headers.get("set-cookie")).toMatch(/; Secure/);
   });
 
   it("refuses a body over client_max_body_size (http.max_body_bytes) at nginx with 413", async () => {
