@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { systemClock } from "../../core/clock.js";
 import { BeaconError } from "../../core/errors.js";
@@ -6,7 +7,7 @@ import { backupDatabase } from "../../store/sqlite/backup.js";
 import type { CopyProgress } from "../../store/sqlite/backup-copy.js";
 import { restoreDatabase } from "../../store/sqlite/restore.js";
 import { action } from "../action.js";
-import { readConfig } from "../context.js";
+import { noDatabaseAt, readConfig } from "../context.js";
 import { printJson, type Io } from "../output.js";
 
 /**
@@ -25,6 +26,7 @@ export function registerBackup(program: Command): void {
     .action(
       action(async (io, opts, file: string) => {
         const path = sqlitePath(readConfig(opts), "back up");
+        if (!existsSync(path)) throw noDatabaseAt(path);
         const summary = await backupDatabase(path, file, {
           force: opts["force"] === true,
           clock: systemClock,

@@ -67,29 +67,29 @@ export async function backupDatabase(
 
 function refuseDestination(path: string, source: string, force: boolean): void {
   if (["", "-wal", "-shm", "-journal", ".lock"].some((suffix) => path === `${source}${suffix}`))
-    throw new BeaconError(
+    throw refused(
       "backup_exists",
       `${path} is the database or one of its files; back up to another name`,
-      {
-        details: { path },
-      },
+      path,
     );
   if (!existsSync(dirname(path)))
-    throw new BeaconError(
+    throw refused(
       "backup_dir_not_found",
       `the directory ${dirname(path)} does not exist; create it first`,
-      {
-        details: { path },
-      },
+      path,
     );
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw refused("backup_exists", `${path} is a directory; give the backup a file name in it`, path);
   if (existsSync(path) && !force)
-    throw new BeaconError(
+    throw refused(
       "backup_exists",
       `${path} exists; pass --force to replace it, or choose another name`,
-      {
-        details: { path },
-      },
+      path,
     );
+}
+
+function refused(code: "backup_exists" | "backup_dir_not_found", message: string, path: string): BeaconError {
+  return new BeaconError(code, message, { details: { path } });
 }
 
 function tempBeside(path: string): string {
@@ -107,9 +107,7 @@ function place(temp: string, path: string, force: boolean): void {
     linkSync(temp, path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST")
-      throw new BeaconError("backup_exists", `${path} appeared while the backup ran; nothing was replaced`, {
-        details: { path },
-      });
+      throw refused("backup_exists", `${path} appeared while the backup ran; nothing was replaced`, path);
     throw storeError(e, `cannot put the backup at ${path}`, path);
   }
   rmSync(temp);
