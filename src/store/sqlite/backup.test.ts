@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +72,18 @@ describe("backupDatabase", () => {
         code: "backup_exists",
       });
     expect(fillerCount(db)).toBe(1);
+  });
+
+  it("refuses a destination that appeared while the copy ran, keeping it", async () => {
+    await makeDatabase(db, 1100); // more pages than one step: progress is called
+    const dest = join(dir, "copy.db");
+    const appear = () => writeFileSync(dest, "keep me");
+    await expect(backupDatabase(db, dest, { clock, onProgress: appear })).rejects.toMatchObject({
+      code: "backup_exists",
+      message: expect.stringContaining("appeared") as unknown,
+    });
+    expect(readFileSync(dest, "utf8")).toBe("keep me");
+    expect(readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([]);
   });
 
   it("says store_not_found without a database, and leaves no file behind", async () => {

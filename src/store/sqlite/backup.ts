@@ -103,12 +103,29 @@ function tempBeside(path: string): string {
 /** Puts the checked copy at `path`: never over an existing file unless `force`. */
 function place(temp: string, path: string, force: boolean): void {
   try {
-    if (force) return renameSync(temp, path);
-    linkSync(temp, path);
+    if (force) renameSync(temp, path);
+    else linkOrRename(temp, path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST")
       throw refused("backup_exists", `${path} appeared while the backup ran; nothing was replaced`, path);
     throw storeError(e, `cannot put the backup at ${path}`, path);
+  }
+}
+
+/** Errors of a file system without hard links (some network and FUSE mounts). */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "ENOSYS"]);
+
+/**
+ * Moves `temp` to `path`, failing with EEXIST when `path` exists: a hard link refuses atomically;
+ * without hard links, a rename after a last look.
+ */
+function linkOrRename(temp: string, path: string): void {
+  try {
+    linkSync(temp, path);
+  } catch (e) {
+    if (!NO_HARD_LINKS.has((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    if (existsSync(path)) throw Object.assign(new Error(`${path} exists`), { code: "EEXIST" });
+    return renameSync(temp, path);
   }
   rmSync(temp);
 }
