@@ -166,10 +166,15 @@ async function openAdminSqlite(path: string): Promise<Store> {
     return await openSqliteStore({ path, log: silentLog, create: false });
   } catch (e) {
     if (!isBeaconError(e) || e.code !== "store_not_found") throw e;
-    throw new BeaconError(
-      "store_not_found",
-      `no Beacon database at ${path} — pass --data-dir (or set BEACON_DATA_DIR) to the directory \`beacon serve\` uses, or run from the directory where it runs; see docs/configuration.md`,
-      { details: { path } },
-    );
+    throw noDatabaseAt(path);
   }
+}
+
+/** store_not_found for a command run against the wrong directory, saying how to point it. */
+export function noDatabaseAt(path: string): BeaconError {
+  return new BeaconError(
+    "store_not_found",
+    `no Beacon database at ${path} — pass --data-dir (or set BEACON_DATA_DIR) to the directory \`beacon serve\` uses, or run from the directory where it runs; see docs/configuration.md`,
+    { details: { path } },
+  );
 }

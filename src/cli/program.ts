@@ -7,6 +7,7 @@ import { SERVER_TABLE } from "../config/settings.js";
 import type { SettingsTable } from "../config/table.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerAwsSample } from "./commands/aws-sample.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerHistory } from "./commands/history.js";
 import { registerHost } from "./commands/host.js";
 import { registerKey } from "./commands/key.js";
@@ -33,6 +34,8 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
     table: SERVER_TABLE,
     commands: [
       "migrate",
+      "backup",
+      "restore",
       "zone *",
       "host *",
       "token *",
@@ -67,6 +70,7 @@ export function createProgram(): Command {
 
   registerServe(program);
   registerMigrate(program);
+  registerBackup(program);
   registerZone(program);
   registerHost(program);
   registerToken(program);

@@ -65,6 +65,13 @@ export const ERRORS = {
   // Only the CLI reports these: the database to open is missing, or another server holds it.
   store_not_found: { status: 503, title: "There is no Beacon database here" },
   store_in_use: { status: 503, title: "Another Beacon server is using this database" },
+  // beacon backup / restore (docs/deploy/backup.md): the destination, and the copy checked before use.
+  backup_exists: { status: 409, title: "The backup destination exists (pass --force to replace it)" },
+  backup_dir_not_found: { status: 404, title: "The directory for the backup does not exist" },
+  backup_not_found: { status: 404, title: "No backup file at this path" },
+  backup_not_database: { status: 400, title: "The file is not a Beacon database" },
+  backup_damaged: { status: 400, title: "The database copy is damaged (integrity check failed)" },
+  backup_too_new: { status: 409, title: "The database was written by a newer Beacon" },
   // A part of Beacon this store or edition does not have (the DynamoDB store of the serverless
   // edition holds what updates need: no pools, users, TSIG keys, webhooks; docs/serverless.md).
   not_supported: { status: 501, title: "Not available with this store or edition" },

@@ -29,7 +29,7 @@ function unavailable(path: string, doing: string, e: unknown): BeaconError {
  * Creates `dir` and its missing ancestors. Not mkdirSync's `recursive`, which on Node 20 spins forever
  * on some paths (e.g. under /proc, where mkdir answers ENOENT); this loop is bounded by the depth.
  */
-function ensureDir(dir: string): void {
+export function ensureDir(dir: string): void {
   const missing: string[] = [];
   for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.push(d);
   for (const d of missing.reverse()) {
