@@ -4,14 +4,14 @@
 // on port 53 and HTTP on port 80. Without the capability it stops with listen_not_permitted (77).
 // Each run gets a fresh network namespace (`unshare --net`), so ports 53 and 80 are free and no
 // traffic leaves it. The unit's other sandboxing (seccomp filter, mount namespaces) is not
-// reproduced here. Needs root, util-linux and iproute2: skips loudly without them, fails under
+// reproduced here; the last test shows why MemoryDenyWriteExecute= stays off. Needs root, util-linux and iproute2: skips loudly without them, fails under
 // BEACON_REQUIRE_PEERS=1.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startBeacon, tempDir } from "./support/beacon.js";
-import { peerAvailable } from "./support/peers.js";
+import { hasPeer, peerAvailable } from "./support/peers.js";
 
 const NOBODY = 65534;
 const CAP_NET_BIND_SERVICE = 10;
@@ -90,5 +90,39 @@ describe.skipIf(!canIsolate())("beacon serve as an unprivileged user with CAP_NE
     await expect(startBeacon({ dataDir: data.path, wrapper: confined(""), args: lowPorts })).rejects.toThrow(
       /exited \(77\)[\s\S]*listen_not_permitted/,
     );
+  });
+});
+
+// MemoryDenyWriteExecute=yes is left off in beacon.service because V8's JIT needs memory it wrote to
+// become executable. The kernel's own form of that rule (prctl PR_SET_MDWE, Linux 6.3+; python3's
+// ctypes sets it, and it holds across exec) shows what the unit would do to node.
+const PR_SET_MDWE = 65;
+const PR_MDWE_REFUSE_EXEC_GAIN = 1;
+
+function underMdwe(nodeArgs: string[]) {
+  const script = [
+    "import ctypes, os, sys",
+    "libc = ctypes.CDLL(None, use_errno=True)",
+    `if libc.prctl(${PR_SET_MDWE}, ${PR_MDWE_REFUSE_EXEC_GAIN}, 0, 0, 0) != 0: sys.exit(99)`,
+    "os.execv(sys.argv[1], sys.argv[1:])",
+  ].join("\n");
+  const hot = "let s = 0; for (let i = 0; i < 1e7; i++) s += i; console.log('ran', s)";
+  return spawnSync("python3", ["-c", script, process.execPath, ...nodeArgs, "-e", hot], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+}
+
+const mdwe = hasPeer("python3") && underMdwe(["--jitless"]).status !== 99;
+if (!mdwe) console.warn("\n!!! SKIPPING the MemoryDenyWriteExecute check: needs python3 and Linux 6.3+\n");
+
+describe.skipIf(!mdwe)("MemoryDenyWriteExecute", () => {
+  test("node with its JIT dies when writable memory may not become executable; --jitless runs", () => {
+    const jit = underMdwe([]);
+    expect(jit.status).not.toBe(0);
+    expect(jit.stdout).not.toContain("ran");
+    const jitless = underMdwe(["--jitless"]);
+    expect(jitless.stdout).toContain("ran 49999995000000");
+    expect(jitless.status).toBe(0);
   });
 });
