@@ -19,7 +19,7 @@ import { BeaconError } from "../../core/errors.js";
 import type { InstallPlan } from "../../agent/service/install.js";
 import { checkPath, checkPosixAccount, type ServiceOptions } from "../../agent/service/options.js";
 import { shellCommandLine } from "../../agent/service/quote.js";
-import { execArg, needsHomeAccess } from "../../agent/service/systemd.js";
+import { execArg, needsHomeAccess, protectionLines } from "../../agent/service/systemd.js";
 
 export const SERVER_UNIT = "beacon.service";
 export const SERVER_UNIT_PATH = `/etc/systemd/system/${SERVER_UNIT}`;
@@ -105,22 +105,7 @@ export function serverUnit(opts: ServerServiceOptions): string {
     "CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
     "",
     "# Hardening (systemd.exec(5)); `systemd-analyze security beacon.service` rates it.",
-    "NoNewPrivileges=yes",
-    "ProtectSystem=strict",
-    ...(needsHomeAccess(opts)
-      ? [
-          "# node, Beacon or the config file is under a home directory: visible read-only, not hidden.",
-          "ProtectHome=read-only",
-        ]
-      : ["ProtectHome=yes"]),
-    "PrivateTmp=yes",
-    "PrivateDevices=yes",
-    "ProtectKernelTunables=yes",
-    "ProtectKernelModules=yes",
-    "ProtectKernelLogs=yes",
-    "ProtectControlGroups=yes",
-    "ProtectClock=yes",
-    "ProtectHostname=yes",
+    ...protectionLines(needsHomeAccess(opts)),
     "ProtectProc=invisible",
     "RestrictNamespaces=yes",
     "RestrictRealtime=yes",
