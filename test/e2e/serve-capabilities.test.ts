@@ -4,8 +4,8 @@
 // on port 53 and HTTP on port 80. Without the capability it stops with listen_not_permitted (77).
 // Each run gets a fresh network namespace (`unshare --net`), so ports 53 and 80 are free and no
 // traffic leaves it. The unit's other sandboxing (seccomp filter, mount namespaces) is not
-// reproduced here; the last test shows why MemoryDenyWriteExecute= stays off. Needs root, util-linux and iproute2: skips loudly without them, fails under
-// BEACON_REQUIRE_PEERS=1.
+// reproduced here; the last test shows why MemoryDenyWriteExecute= stays off. Needs root,
+// util-linux and iproute2: skips loudly without them, fails under BEACON_REQUIRE_PEERS=1.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, readFileSync } from "node:fs";
