@@ -29,12 +29,12 @@ function runnable(cmd: Command, prefix = ""): string[] {
   return cmd.commands.flatMap((c) => {
     const path = `${prefix}${c.name()}`;
     const below = runnable(c, `${path} `);
-    return c.commands.length === 0 || path === "agent" ? [path, ...below] : below;
+    return c.commands.length === 0 || path === "agent" || path === "serve" ? [path, ...below] : below;
   });
 }
 
 /** Commands that read no configuration of the server or the agent's settings. */
-const READS_NONE = new Set(["providers", "agent install-service", "agent password"]);
+const READS_NONE = new Set(["providers", "agent install-service", "agent password", "serve install-service"]);
 const AGENT = new Set(["agent", "ip", "update"]);
 
 describe("every setting is a flag of every command that reads its configuration", () => {

@@ -103,6 +103,32 @@ export function needsHomeAccess(opts: ServiceOptions): boolean {
   );
 }
 
+/**
+ * The hardening every Beacon unit shares (the agent's and the server's): no new privileges, the file
+ * system read-only but for what the unit makes writable, no homes (read-only when `home`), and the
+ * kernel, clock and host name out of reach.
+ */
+export function protectionLines(home: boolean): string[] {
+  return [
+    "NoNewPrivileges=yes",
+    "ProtectSystem=strict",
+    ...(home
+      ? [
+          "# node, Beacon or the config file is under a home directory: visible read-only, not hidden.",
+          "ProtectHome=read-only",
+        ]
+      : ["ProtectHome=yes"]),
+    "PrivateTmp=yes",
+    "PrivateDevices=yes",
+    "ProtectKernelTunables=yes",
+    "ProtectKernelModules=yes",
+    "ProtectKernelLogs=yes",
+    "ProtectControlGroups=yes",
+    "ProtectClock=yes",
+    "ProtectHostname=yes",
+  ];
+}
+
 /** The unit file text for `beacon agent --config <path>` (install as /etc/systemd/system/beacon-agent.service). */
 export function systemdUnit(opts: ServiceOptions): string {
   checkOptions(opts);
@@ -162,22 +188,7 @@ export function systemdUnit(opts: ServiceOptions): string {
       : []),
     "",
     "# Hardening (systemd.exec(5)); `systemd-analyze security beacon-agent.service` rates it.",
-    "NoNewPrivileges=yes",
-    "ProtectSystem=strict",
-    ...(home
-      ? [
-          "# node, Beacon or the config file is under a home directory: visible read-only, not hidden.",
-          "ProtectHome=read-only",
-        ]
-      : ["ProtectHome=yes"]),
-    "PrivateTmp=yes",
-    "PrivateDevices=yes",
-    "ProtectKernelTunables=yes",
-    "ProtectKernelModules=yes",
-    "ProtectKernelLogs=yes",
-    "ProtectControlGroups=yes",
-    "ProtectClock=yes",
-    "ProtectHostname=yes",
+    ...protectionLines(home),
     "# Other processes are hidden; /proc/net stays readable (IPv6 address flags come from there).",
     "ProtectProc=invisible",
     "RestrictNamespaces=yes",

@@ -3,42 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import type { InstallDeps } from "../../agent/service/install.js";
 import { parseUnit } from "../../agent/service/testing/parse.js";
-import type { Io } from "../output.js";
+import { installWorld as world } from "../testing/install-world.js";
 import {
   installService,
   processInstallDeps,
   registerInstallService,
   type InstallServiceDeps,
 } from "./agent-service.js";
-
-function world(over: Partial<InstallServiceDeps> = {}) {
-  const events: string[] = [];
-  const install: InstallDeps = {
-    writeFile: (path, _c, mode) => {
-      events.push(`write ${path} ${mode.toString(8)}`);
-      return Promise.resolve();
-    },
-    run: (argv) => {
-      events.push(`run ${argv.join(" ")}`);
-      return Promise.resolve(0);
-    },
-  };
-  const deps: InstallServiceDeps = {
-    platform: "linux",
-    isRoot: () => false,
-    cwd: () => "/home/op",
-    exists: (p) => p !== "/missing/main.js" && p !== "/etc/beacon/none.yaml",
-    nodePath: "/usr/bin/node",
-    entryPath: "/opt/beacon/dist/cli/main.js",
-    install,
-    ...over,
-  };
-  const out: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => out.push(`ERR ${t}`) };
-  return { deps, events, out, io };
-}
 
 describe("installService", () => {
   test("--dry-run prints the unit with the config resolved from the working directory, writes nothing", async () => {

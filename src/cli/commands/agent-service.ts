@@ -165,17 +165,30 @@ export async function installService(
       plan.notes.unshift(`${abs(config)} does not exist yet: create it before the service starts.`);
   }
 
+  return printOrApply(io, plan, { dryRun, json: opts["json"] === true }, deps);
+}
+
+/**
+ * Prints the plan (--dry-run, as text or --json), or applies it and prints what was done. Applying
+ * needs root except on Windows; throws BeaconError("forbidden") otherwise, before anything is written.
+ */
+export async function printOrApply(
+  io: Io,
+  plan: InstallPlan,
+  { dryRun, json }: { readonly dryRun: boolean; readonly json: boolean },
+  deps: Pick<InstallServiceDeps, "isRoot" | "install">,
+): Promise<void> {
   if (dryRun) {
-    if (opts["json"] === true) return printJson(io, { dryRun: true, ...jsonPlan(plan) });
+    if (json) return printJson(io, { dryRun: true, ...jsonPlan(plan) });
     return io.out(describePlan(plan));
   }
-  if (platform !== "win32" && !deps.isRoot())
+  if (plan.platform !== "win32" && !deps.isRoot())
     throw new BeaconError(
       "forbidden",
       "installing a system service needs root: run it with sudo, or add --dry-run to print what it would do",
     );
   const result = await applyInstall(plan, deps.install);
-  if (opts["json"] === true) return printJson(io, { dryRun: false, ...jsonPlan(plan), ...result });
+  if (json) return printJson(io, { dryRun: false, ...jsonPlan(plan), ...result });
   io.out(
     [
       ...result.written.map((f) => `wrote ${f}`),

@@ -6,10 +6,11 @@ import { action } from "../action.js";
 import { describeStore, readConfig } from "../context.js";
 import type { Io } from "../output.js";
 import type { RunningServer } from "../serve.js";
+import { registerServeInstallService } from "./serve-service.js";
 import { httpBaseUrl } from "../urls.js";
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command("serve")
     .description("run the server: HTTP updates (dyndns2, JSON API) and authoritative DNS")
     .option("--help-config", "list every setting with its environment variable and default, then exit")
@@ -36,6 +37,7 @@ export function registerServe(program: Command): void {
         await untilSignal(server, log).finally(stopReloading);
       }),
     );
+  registerServeInstallService(serve);
 }
 
 /**

@@ -38,18 +38,20 @@ export interface StartOptions {
   readonly args?: readonly string[];
   /** A command the server runs under, e.g. ["ip", "netns", "exec", "ns1"]. */
   readonly wrapper?: readonly string[];
+  /** The program's entry; default this checkout's dist/cli/main.js. */
+  readonly main?: string;
 }
 
 const READY_TIMEOUT_MS = 20_000;
 
 export function startBeacon(opts: StartOptions): Promise<Beacon> {
-  requireBuild();
+  if (opts.main === undefined) requireBuild();
   const [cmd, ...pre] = [...(opts.wrapper ?? []), process.execPath];
   const proc = spawn(
     cmd ?? process.execPath,
     [
       ...pre,
-      MAIN,
+      opts.main ?? MAIN,
       "--data-dir",
       opts.dataDir,
       "serve",
