@@ -12,12 +12,6 @@ import { createProgram } from "./program.js";
 
 const DOCS = new URL("../../docs/deploy/", import.meta.url);
 
-/**
- * Commands another part of issue 18 adds (the systemd unit: docs/deploy/systemd.md), shown by the
- * guides before they are merged here. Once the command exists it is checked like any other.
- */
-const PENDING = new Set(["serve install-service"]);
-
 /** `beacon` in command position: at the start, after `$(`, `&&`, `;`, `|`, or `sudo [-u user]`. */
 const INVOCATION = /(?:^|\$\(|&&|;|\||\bsudo(?:\s+-u\s+\S+)?)\s*beacon\s+([^|;&)\n]*)/g;
 
@@ -70,8 +64,6 @@ function problem(program: Command, args: readonly string[]): string | undefined 
     if (sub !== undefined) {
       cmd = sub;
       path.push(arg);
-    } else if (positional === 0 && PENDING.has([...path, arg].join(" "))) {
-      return undefined;
     } else if (positional === 0 && cmd.commands.length > 0 && cmd.registeredArguments.length === 0) {
       return `beacon ${path.join(" ")} has no subcommand ${arg}`.replace("  ", " ");
     } else positional++;
