@@ -17,7 +17,7 @@ const clone = (f: TotpFactor): TotpFactor => ({
 export function createMemoryTotp(
   open: () => void,
   hasUser: (name: string) => boolean,
-): TotpStore & { dropUser(name: string): void } {
+): TotpStore & { dropUser: (name: string) => void } {
   const factors = new Map<string, TotpFactor>();
   const challenges = new Map<string, LoginChallenge>();
   const requireUser = (name: string): void => {

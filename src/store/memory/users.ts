@@ -12,7 +12,7 @@ import type { SessionStore, UserStore } from "../ports.js";
 export function createMemoryUsers(
   open: () => void,
   onDelete: (name: string) => void = () => {},
-): UserStore & SessionStore & { hasUser(name: string): boolean } {
+): UserStore & SessionStore & { hasUser: (name: string) => boolean } {
   const users = new Map<string, UserRecord>();
   // Unbounded here, like every other table of the memory store; prune keeps it small.
   const sessions = createMemorySessionStore({ maxSessions: Number.MAX_SAFE_INTEGER });
