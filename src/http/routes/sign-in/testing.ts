@@ -3,7 +3,9 @@
 // x-test-peer header (default 192.0.2.10); 127.0.0.1 is the only trusted proxy.
 
 import { Hono } from "hono";
+import { createLoginChallenges } from "../../../services/auth/login-challenges.js";
 import { createLoginLimiter } from "../../../services/auth/login-limiter.js";
+import { createSecondFactor } from "../../../services/auth/second-factor.js";
 import { createSessionService } from "../../../services/auth/sessions.js";
 import { createUserService, type UserService } from "../../../services/auth/users.js";
 import { recordingLog, type LogLine } from "../../../services/testing/recorders.js";
@@ -36,6 +38,8 @@ export interface SessionHarness {
   readonly users: UserService;
   readonly logs: LogLine[];
   advance(ms: number): void;
+  /** The harness clock's time now. */
+  now(): number;
   call(path: string, init?: Call): Promise<Response>;
   /** Signs in and returns the cookie value and CSRF token. */
   signIn(username: string, password: string, peer?: string): Promise<{ cookie: string; csrf: string }>;
@@ -68,6 +72,8 @@ export function sessionHarness(
     users,
     sessions,
     limiter,
+    secondFactor: createSecondFactor({ store, clock }),
+    challenges: createLoginChallenges({ store, clock }),
     setupCode: () => (setupDone ? undefined : "setupCode" in opts ? opts.setupCode : SETUP_CODE),
     onSetupDone: () => {
       setupDone = true;
@@ -106,6 +112,7 @@ export function sessionHarness(
     advance: (ms) => {
       now += ms;
     },
+    now: clock,
     call,
     signIn: async (username, password, peer) => {
       const res = await call("/api/v1/session", {
