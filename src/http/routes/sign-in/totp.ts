@@ -15,10 +15,11 @@ import { attemptKeys } from "../../../services/auth/login-limiter.js";
 import type { VerifyGate } from "../../../services/auth/verify-gate.js";
 import { readStringFields } from "../../session/fields.js";
 import type { SessionEnv } from "../../session/guard.js";
-import { checkLimiter, MAX_PASSWORD_FIELD } from "../../session/login.js";
+import { MAX_PASSWORD_FIELD } from "../../session/login.js";
 import { guarded } from "../../session/respond.js";
 import type { RequestFacts } from "./context.js";
 import type { SessionRouteDeps } from "./deps.js";
+import { requirePassword } from "./password.js";
 import { MAX_CODE_FIELD } from "./second-factor.js";
 
 function issuerOf(publicUrl: string | undefined): string {
@@ -42,7 +43,7 @@ export function registerTotpRoutes(
   gate: VerifyGate,
   guard: MiddlewareHandler<SessionEnv>,
 ): void {
-  const { secondFactor, users, limiter, log } = deps;
+  const { secondFactor, limiter, log } = deps;
   const issuer = issuerOf(deps.publicUrl);
   const noStore = (c: Context) => c.header("cache-control", "no-store");
 
@@ -87,13 +88,7 @@ export function registerTotpRoutes(
       const body = await readStringFields(c.req.raw, { password: MAX_PASSWORD_FIELD, code: MAX_CODE_FIELD });
       if (!(await secondFactor.required(name))) throw new BeaconError("totp_not_enabled");
       const keys = attemptKeys(name, facts.clientKey(c));
-      await gate.run(async () => {
-        checkLimiter(limiter, keys);
-        if ((await users.verify(name, body.password)) === undefined) {
-          limiter.failed(keys);
-          throw new BeaconError("wrong_password");
-        }
-      });
+      await gate.run(() => requirePassword(deps, keys, name, body.password));
       if ((await secondFactor.verify(name, body.code)) === undefined) {
         limiter.failed(keys);
         throw new BeaconError("wrong_code");
