@@ -1,9 +1,9 @@
 // In-memory Store for service and HTTP tests: plain Maps, same semantics and errors as the SQLite
 // store (both pass store/testing/contract.ts). One module per port (zones.ts with commit.ts, tokens.ts,
-// history.ts, mirrors.ts, keys.ts, changes.ts, users.ts with sessions.ts and totp.ts, limits.ts, pools.ts), over the zone
-// data they share (zone-tables.ts); this file composes them and owns open/closed. Every method
-// validates before it mutates, and runs without awaiting in between, so each change is atomic. Objects
-// are cloned on the way in and out.
+// history.ts, mirrors.ts, keys.ts, changes.ts, users.ts with sessions.ts and totp.ts, limits.ts,
+// pools.ts), over the zone data they share (zone-tables.ts); this file composes them and owns
+// open/closed. Every method validates before it mutates, and runs without awaiting in between, so each
+// change is atomic. Objects are cloned on the way in and out.
 
 import { BeaconError } from "../../core/errors.js";
 import type { Store } from "../ports.js";
