@@ -57,11 +57,13 @@ export function sessionHarness(
     setupCode?: string | undefined;
     /** Routes mounted at /api/v1/admin behind the session middleware (after its test routes). */
     admin?: Hono<AppEnv>;
+    /** Another harness's store: two harnesses on one store are two server nodes. */
+    store?: Store;
   } = {},
 ): SessionHarness {
   let now = 1_700_000_000_000;
   const clock = () => now;
-  const store = createMemoryStore();
+  const store = opts.store ?? createMemoryStore();
   const logs: LogLine[] = [];
   const log = recordingLog(logs);
   const users = createUserService({ store, clock });

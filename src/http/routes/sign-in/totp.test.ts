@@ -2,6 +2,7 @@
 // (no session before it, challenge expiry, same-origin check, limiter, replay, recovery codes once)
 // and turning it off. Bad inputs tried: wrong and reused codes, malformed bodies (a number, not JSON, a
 // 300-character code), a missing, malformed or expired challenge cookie, a session cookie in its place.
+// Two harnesses on one store stand for two server nodes.
 
 import { beforeEach, describe, expect, it } from "vitest";
 import { totpCode } from "../../../services/auth/totp-code.js";
@@ -177,6 +178,21 @@ describe("two-factor sign-in", () => {
     expect((await h.call("/api/v1/session/totp/enable", { method: "GET", cookie: s.cookie })).status).toBe(
       405,
     );
+  });
+
+  it("is finished on another node, and the code cannot be replayed on the first", async () => {
+    const other = sessionHarness({ store: h.store });
+    other.advance(h.now() - other.now());
+    const c = await challenge();
+    const now = totpCode(secret, h.now());
+    const res = await other.call("/api/v1/session/code", {
+      method: "POST",
+      body: { code: now },
+      headers: { cookie: `beacon_sign_in=${c}` },
+    });
+    expect(res.status).toBe(200);
+    expect((await h.call("/api/v1/admin/whoami", { cookie: cookieOf(res)! })).status).toBe(200);
+    expect(await (await code(await challenge(), now)).json()).toMatchObject({ code: "wrong_code" });
   });
 
   async function signInWithCode(): Promise<{ cookie: string; csrf: string }> {
