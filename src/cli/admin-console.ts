@@ -9,7 +9,9 @@ import type { Clock } from "../core/clock.js";
 import { BeaconError } from "../core/errors.js";
 import type { AdminDeps } from "../http/deps.js";
 import { PROVIDER_TYPES } from "../providers/registry.js";
+import { createLoginChallenges } from "../services/auth/login-challenges.js";
 import { createLoginLimiter, type LoginLimiter } from "../services/auth/login-limiter.js";
+import { createSecondFactor } from "../services/auth/second-factor.js";
 import { shareLoginLimiter } from "../services/auth/shared-login-limiter.js";
 import { createSessionService } from "../services/auth/sessions.js";
 import { generateSetupCode } from "../services/auth/setup-code.js";
@@ -83,6 +85,8 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
         users,
         sessions,
         limiter: limiter.limiter,
+        secondFactor: createSecondFactor({ store, clock }),
+        challenges: createLoginChallenges({ store, clock }),
         setupCode: () => code,
         onSetupDone: () => (code = undefined),
       },

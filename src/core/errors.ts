@@ -51,6 +51,11 @@ export const ERRORS = {
   wrong_password: { status: 403, title: "The current password is wrong" },
   user_exists: { status: 409, title: "A user with this name already exists" },
   user_not_found: { status: 404, title: "No such user" },
+  // Two-factor sign-in (TOTP, issue 18).
+  wrong_code: { status: 403, title: "The code is wrong or was already used" },
+  sign_in_expired: { status: 401, title: "The sign-in took too long; enter your password again" },
+  totp_enabled: { status: 409, title: "Two-factor sign-in is already on" },
+  totp_not_enabled: { status: 409, title: "Two-factor sign-in is not on (or its setup was not started)" },
   password_required: { status: 403, title: "A password is required to listen beyond loopback" },
   bad_host: { status: 403, title: "The Host header is not one this server answers for" },
   config_changed: { status: 409, title: "The configuration file changed since it was loaded" },

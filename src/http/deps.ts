@@ -9,7 +9,9 @@ import type { UpdateService } from "../services/apply-update.js";
 import type { Log } from "../core/log.js";
 import type { TokenService } from "../services/tokens.js";
 import type { ZoneService } from "../services/zones.js";
+import type { LoginChallenges } from "../services/auth/login-challenges.js";
 import type { LoginLimiter } from "../services/auth/login-limiter.js";
+import type { SecondFactor } from "../services/auth/second-factor.js";
 import type { SessionService } from "../services/auth/sessions.js";
 import type { UserService } from "../services/auth/users.js";
 import type { KeyService } from "../services/keys.js";
@@ -73,6 +75,8 @@ export interface AdminDeps {
     readonly users: UserService;
     readonly sessions: SessionService;
     readonly limiter: LoginLimiter;
+    readonly secondFactor: SecondFactor;
+    readonly challenges: LoginChallenges;
     /** The first-run code printed in the log; undefined once an admin exists. */
     readonly setupCode: () => string | undefined;
     readonly onSetupDone: () => void;

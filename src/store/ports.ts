@@ -39,6 +39,8 @@ import type {
   TokenRecord,
   TsigKeyRecord,
   UserRecord,
+  TotpFactor,
+  LoginChallenge,
   ZoneUpdate,
 } from "./types.js";
 
@@ -571,6 +573,31 @@ export interface SampleCredentialStore {
   touchSampleCredential(fqdn: string, at: number): Promise<void>;
 }
 
+/**
+ * Admin users' TOTP second factor and the sign-in challenges between password and code (issue 18,
+ * services/auth/second-factor.ts). Both die with their user. Atomic claims keep several nodes honest.
+ */
+export interface TotpStore {
+  /** Creates or replaces the user's factor with its recovery codes; user_not_found if no such user. */
+  putTotp(factor: TotpFactor): Promise<void>;
+  getTotp(user: string): Promise<TotpFactor | undefined>;
+  /** Sorted by user. */
+  listTotp(): Promise<TotpFactor[]>;
+  /** Deletes the factor and its recovery codes. Resolves false if absent. */
+  deleteTotp(user: string): Promise<boolean>;
+  /** Atomically sets lastStep to `step` when it is unset or smaller; resolves false otherwise or if absent. */
+  claimTotpStep(user: string, step: number): Promise<boolean>;
+  /** Atomically marks the user's unused recovery code with this hash used; resolves false otherwise. */
+  useRecoveryCode(user: string, hash: string, at: number): Promise<boolean>;
+  /** user_not_found if no such user. */
+  createLoginChallenge(challenge: LoginChallenge): Promise<void>;
+  getLoginChallenge(idHash: string): Promise<LoginChallenge | undefined>;
+  /** Resolves false if absent (so only one caller can finish a challenge). */
+  deleteLoginChallenge(idHash: string): Promise<boolean>;
+  /** Deletes challenges with expiresAt <= now; resolves with the number deleted. */
+  pruneLoginChallenges(now: number): Promise<number>;
+}
+
 /** Every port: what an adapter implements and src/cli opens. Consumers take the ports they use. */
 export interface Store
   extends
@@ -587,4 +614,5 @@ export interface Store
     PoolStore,
     NotifyStore,
     SampleCredentialStore,
+    TotpStore,
     StoreLifecycle {}

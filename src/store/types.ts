@@ -316,3 +316,34 @@ export interface LimitBucketChange {
   /** The bucket's tat as this process sees it now. */
   readonly tat: number;
 }
+
+/**
+ * An admin user's TOTP second factor (services/auth/second-factor.ts). Pending until enabled (the
+ * user confirmed a code); only an enabled factor is asked for at sign-in.
+ */
+export interface TotpFactor {
+  readonly user: string;
+  /** The shared secret, base32 (RFC 4648, no padding), stored as given like TSIG secrets: codes need it. */
+  readonly secret: string;
+  readonly enabled: boolean;
+  /** The last time step (Unix seconds / 30) a code was accepted for; a code is never accepted twice. */
+  readonly lastStep: number | undefined;
+  readonly createdAt: number;
+  readonly enabledAt: number | undefined;
+  readonly recoveryCodes: readonly RecoveryCode[];
+}
+
+export interface RecoveryCode {
+  /** Lowercase hex SHA-256 of the code (services/auth/recovery-codes.ts); the code itself is never stored. */
+  readonly hash: string;
+  readonly usedAt: number | undefined;
+}
+
+/** The step between a right password and a right code: no session exists yet. */
+export interface LoginChallenge {
+  /** Lowercase hex SHA-256 of the challenge cookie's value. */
+  readonly idHash: string;
+  readonly user: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}

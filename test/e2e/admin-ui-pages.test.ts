@@ -113,6 +113,11 @@ function fakeServer(f: Fake): Hono {
     f.expired = false;
     return c.json(session());
   });
+  app.get("/api/v1/session/totp", (c) =>
+    f.signedIn
+      ? c.json({ enabled: false, pending: false, recoveryCodesLeft: 0 })
+      : problem(401, "unauthorized", "sign in"),
+  );
   app.post("/api/v1/session/password", async (c) => {
     const b = await body(c);
     if (c.req.header("x-csrf-token") !== CSRF) return problem(403, "csrf_failed", "csrf");

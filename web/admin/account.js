@@ -1,10 +1,11 @@
 // @ts-check
 // The signed-in admin's own account: change the password (the server then ends every other session
-// of this user; this one stays signed in).
+// of this user; this one stays signed in) and two-factor sign-in (two-factor.js).
 
 import { api } from "../shared/api.js";
 import { h } from "../shared/dom.js";
 import { busy, field, noteArea, showNote } from "../shared/forms.js";
+import { twoFactorSection } from "./two-factor.js";
 import { header } from "./util.js";
 
 /** @param {import("./types.js").Ctx} ctx */
@@ -54,5 +55,6 @@ export function render(ctx) {
   ctx.view.append(
     header(`Account: ${ctx.user.name}`),
     h("section", { class: "card narrow-left" }, h("h2", {}, "Change password"), form),
+    twoFactorSection(ctx),
   );
 }

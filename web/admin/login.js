@@ -1,10 +1,12 @@
 // @ts-check
 // Sign-in. Wrong user and wrong password get the same answer; after too many failures the server
-// answers 429 with Retry-After, shown as "try again in N s" with the button held until then.
+// answers 429 with Retry-After, shown as "try again in N s" with the button held until then. An admin
+// with two-factor sign-in on is then asked for a code (login-code.js) before any session exists.
 
 import { api, ApiError } from "../shared/api.js";
 import { h } from "../shared/dom.js";
 import { busy, field, noteArea, showNote } from "../shared/forms.js";
+import { codeStep } from "./login-code.js";
 import { describe } from "./messages.js";
 
 /** @param {import("./types.js").Ctx} ctx */
@@ -40,7 +42,8 @@ export function render(ctx) {
           username: username.value.trim(),
           password: password.value,
         });
-        ctx.signedIn(answer);
+        if (answer?.secondFactor === "totp") codeStep(ctx, card, (note) => render({ ...ctx, note }));
+        else ctx.signedIn(answer);
       } catch (e) {
         password.value = "";
         const text =
@@ -55,6 +58,7 @@ export function render(ctx) {
       setTimeout(() => (submit.disabled = false), holdFor * 1000);
     });
   });
-  ctx.view.append(h("div", { class: "card narrow auth" }, h("h1", {}, "Sign in to Beacon"), form));
+  const card = h("div", { class: "card narrow auth" }, h("h1", {}, "Sign in to Beacon"), form);
+  ctx.view.replaceChildren(card);
   username.focus();
 }

@@ -1,4 +1,4 @@
-// `beacon user add|list|passwd|rm`: admin-console users, straight in the store (a running server sees
+// `beacon user add|list|passwd|rm` (and `user totp`, user-totp.ts): admin-console users, straight in the store (a running server sees
 // them at the next sign-in). This is also how a headless install creates the first admin. A password
 // comes from --password-file (first line), else stdin when it is not a terminal (first line), else a
 // prompt asked twice without echo; it is never printed, logged or taken as an argument (argv is
@@ -13,6 +13,7 @@ import type { Store } from "../../store/ports.js";
 import { action } from "../action.js";
 import { withAdmin } from "../context.js";
 import { formatTime, printJson, printTable, type Io } from "../output.js";
+import { registerUserTotp } from "./user-totp.js";
 import {
   processPasswordInput,
   readNewPassword,
@@ -127,4 +128,6 @@ export function registerUser(program: Command, deps: UserCommandDeps = defaultDe
         await run(opts, (c) => c.rm(io, name));
       }),
     );
+
+  registerUserTotp(user);
 }

@@ -1,7 +1,8 @@
 // The sign-in routes for any Hono app, mounted at the app's session path (the server: /api/v1/session):
 //   POST   /  {username, password} → 200 + cookie + SessionBody; 401 unauthorized (same answer for an
 //             unknown user and a wrong password); 429 too_many_attempts + Retry-After when the client's
-//             network or the account from it is locked (login-limiter.ts: never the account for all)
+//             network or the account from it is locked (login-limiter.ts: never the account for all);
+//             or, when `afterPassword` answers (a second factor is due), its answer and no session
 //   GET    /  → 200 SessionBody (no new cookie) or 401
 //   DELETE /  (session + CSRF) → 204, cookie cleared
 // Every unsafe request must also pass the same-origin check (login CSRF: a foreign page must not sign
@@ -36,6 +37,24 @@ export interface LoginDeps {
   readonly allowedOrigins: (c: Context) => readonly string[];
   readonly refuse: Refuse;
   readonly cookieName?: string;
+  /**
+   * Called after a right password, before any session exists: its answer (the second-factor step)
+   * replaces the session, and the limiter is not told of a success (only the finished step may).
+   */
+  readonly afterPassword?: (c: Context, user: SessionUser) => Promise<Response | undefined>;
+}
+
+/** Starts a fresh session (a new id on every sign-in: no fixation; the browser's old one ends). */
+export async function startSession(
+  c: Context,
+  deps: Pick<LoginDeps, "sessions" | "secure" | "cookieName">,
+  user: string,
+): Promise<Response> {
+  await deps.sessions.end(readSessionCookie(c, deps.cookieName));
+  const { cookieValue, session } = await deps.sessions.start(user);
+  setSessionCookie(c, cookieValue, deps.secure(c), deps.cookieName);
+  c.header("cache-control", "no-store");
+  return c.json(sessionBody(deps.sessions, session), 200);
 }
 
 /** Refuses with too_many_attempts when any key is locked. */
@@ -65,16 +84,13 @@ export function createLoginRoutes(deps: LoginDeps): Hono<SessionEnv> {
         checkLimiter(limiter, keys);
         const u = await deps.verify(username, password);
         if (u === undefined) limiter.failed(keys);
-        else limiter.succeeded(successKeys(username, client));
         return u;
       });
       if (user === undefined) throw new BeaconError("unauthorized", "wrong user name or password");
-      // A fresh id on every sign-in (no fixation); the session the browser held before ends.
-      await sessions.end(readSessionCookie(c, deps.cookieName));
-      const { cookieValue, session } = await sessions.start(user.name);
-      setSessionCookie(c, cookieValue, deps.secure(c), deps.cookieName);
-      c.header("cache-control", "no-store");
-      return c.json(sessionBody(sessions, session), 200);
+      const step = await deps.afterPassword?.(c, user);
+      if (step !== undefined) return step;
+      limiter.succeeded(successKeys(username, client));
+      return startSession(c, deps, user.name);
     }),
   );
 

@@ -73,6 +73,18 @@ export function openDynamoStore(opts: DynamoStoreOptions): Store {
       "setUserPassword",
       "deleteUser",
     ]),
+    ...unsupported("two-factor sign-in", [
+      "putTotp",
+      "getTotp",
+      "listTotp",
+      "deleteTotp",
+      "claimTotpStep",
+      "useRecoveryCode",
+      "createLoginChallenge",
+      "getLoginChallenge",
+      "deleteLoginChallenge",
+      "pruneLoginChallenges",
+    ]),
     ...unsupported("the TSIG replay memory", ["claimTsigMac", "pruneTsigMacs"]),
     ...unsupported("health-checked pools", [
       "putPool",

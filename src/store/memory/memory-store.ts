@@ -1,9 +1,9 @@
 // In-memory Store for service and HTTP tests: plain Maps, same semantics and errors as the SQLite
 // store (both pass store/testing/contract.ts). One module per port (zones.ts with commit.ts, tokens.ts,
-// history.ts, mirrors.ts, keys.ts, changes.ts, users.ts with sessions.ts, limits.ts, pools.ts), over the zone
-// data they share (zone-tables.ts); this file composes them and owns open/closed. Every method
-// validates before it mutates, and runs without awaiting in between, so each change is atomic. Objects
-// are cloned on the way in and out.
+// history.ts, mirrors.ts, keys.ts, changes.ts, users.ts with sessions.ts and totp.ts, limits.ts,
+// pools.ts), over the zone data they share (zone-tables.ts); this file composes them and owns
+// open/closed. Every method validates before it mutates, and runs without awaiting in between, so each
+// change is atomic. Objects are cloned on the way in and out.
 
 import { BeaconError } from "../../core/errors.js";
 import type { Store } from "../ports.js";
@@ -17,6 +17,7 @@ import { createMemoryMirrors } from "./mirrors.js";
 import { createMemoryPools } from "./pools.js";
 import { createMemoryNotify } from "./notify.js";
 import { createMemoryTokens } from "./tokens.js";
+import { createMemoryTotp } from "./totp.js";
 import { createMemoryUsers } from "./users.js";
 import { ZoneTables } from "./zone-tables.js";
 import { createMemoryZones } from "./zones.js";
@@ -39,6 +40,9 @@ export function createMemoryStore(): Store {
   const { dropHost: dropFlag, ...limits } = createMemoryLimits(open, (fqdn) => tables.hosts.has(fqdn));
   const { append, dropZone: dropHistory, ...history } = createMemoryHistory(open, tables);
   const { enqueue, dropZone: dropMirrors, ...mirrors } = createMemoryMirrors(open, tables);
+  // A deleted user takes their TOTP factor and sign-in challenges with them.
+  const { hasUser, ...users } = createMemoryUsers(open, (name) => dropTotp(name));
+  const { dropUser: dropTotp, ...totp } = createMemoryTotp(open, hasUser);
 
   return {
     ...createMemoryZones({
@@ -52,7 +56,8 @@ export function createMemoryStore(): Store {
     ...mirrors,
     ...createMemoryKeys(open),
     ...createMemoryChangeFeed(open, log, tables),
-    ...createMemoryUsers(open),
+    ...users,
+    ...totp,
     ...limits,
     ...createMemoryReplay(open),
     ...createMemoryPools(open),

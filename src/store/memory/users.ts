@@ -8,7 +8,11 @@ import { createMemorySessionStore } from "./sessions.js";
 import type { UserRecord } from "../types.js";
 import type { SessionStore, UserStore } from "../ports.js";
 
-export function createMemoryUsers(open: () => void): UserStore & SessionStore {
+/** `onDelete` runs when a user is deleted (what else dies with them: the TOTP factor). */
+export function createMemoryUsers(
+  open: () => void,
+  onDelete: (name: string) => void = () => {},
+): UserStore & SessionStore & { hasUser: (name: string) => boolean } {
   const users = new Map<string, UserRecord>();
   // Unbounded here, like every other table of the memory store; prune keeps it small.
   const sessions = createMemorySessionStore({ maxSessions: Number.MAX_SAFE_INTEGER });
@@ -55,8 +59,13 @@ export function createMemoryUsers(open: () => void): UserStore & SessionStore {
     async deleteUser(name) {
       open();
       if (!users.delete(name)) return false;
+      onDelete(name);
       await sessions.deleteUserSessions(name);
       return true;
+    },
+
+    hasUser(name) {
+      return users.has(name);
     },
 
     async createSession(session) {

@@ -18,6 +18,7 @@ import { replayContract } from "../testing/replay-contract.js";
 import { sampleCredentialsContract } from "../testing/sample-credentials-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
+import { totpContract } from "../testing/totp-contract.js";
 import { usersContract } from "../testing/users-contract.js";
 import { zonesContract } from "../testing/zones-contract.js";
 import { pgChanges } from "./changes.js";
@@ -36,6 +37,7 @@ import { pgSessions } from "./sessions.js";
 import { startCluster } from "./testing/cluster.js";
 import { migratedDatabases, type Databases } from "./testing/databases.js";
 import { pgTokens } from "./tokens.js";
+import { pgTotp } from "./totp.js";
 import { pgUsers } from "./users.js";
 
 const cluster = await startCluster();
@@ -62,6 +64,7 @@ describe.skipIf(cluster === undefined)(
     tokensContract(() => pgTokens(db));
     keysContract(() => pgKeys(db));
     usersContract(() => ({ ...pgUsers(db), ...pgSessions(db) }));
+    totpContract(() => ({ ...pgUsers(db), ...pgTotp(db) }));
     const zones = () => ({ ...pgZones(db), ...pgHistory(db) });
     zonesContract(zones);
     hostsContract(zones);

@@ -28,6 +28,7 @@ import { pgNotify } from "./notify.js";
 import { pgSampleCredentials } from "./sample-credentials.js";
 import { pgSessions } from "./sessions.js";
 import { pgTokens } from "./tokens.js";
+import { pgTotp } from "./totp.js";
 import { pgUsers } from "./users.js";
 import { pgZones } from "./zones.js";
 
@@ -50,6 +51,7 @@ export function postgresStore(db: Db): Store {
     ...pgChanges(db),
     ...pgSessions(db),
     ...pgUsers(db),
+    ...pgTotp(db),
     ...pgLimits(db),
     ...pgReplay(db),
     ...pgPools(db),

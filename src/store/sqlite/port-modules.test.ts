@@ -21,6 +21,7 @@ import { notifyContract } from "../testing/notify-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
 import { sampleCredentialsContract } from "../testing/sample-credentials-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
+import { totpContract } from "../testing/totp-contract.js";
 import { usersContract } from "../testing/users-contract.js";
 import { zonesContract } from "../testing/zones-contract.js";
 import { sqliteChanges } from "./changes.js";
@@ -36,6 +37,7 @@ import { sqliteReplay } from "./replay.js";
 import { sqliteSampleCredentials } from "./sample-credentials.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
+import { sqliteTotp } from "./totp.js";
 import { sqliteUsers } from "./users.js";
 import { sqliteZones } from "./zones.js";
 
@@ -57,6 +59,7 @@ describe("SQLite port modules, each with only the modules its contract takes", (
   tokensContract(() => sqliteTokens(db));
   keysContract(() => sqliteKeys(db));
   usersContract(() => ({ ...sqliteUsers(db), ...sqliteSessions(db) }));
+  totpContract(() => ({ ...sqliteUsers(db), ...sqliteTotp(db) }));
   zonesContract(zones);
   hostsContract(zones);
   commitContract(zones);

@@ -18,6 +18,7 @@ import { sqliteNotify } from "./notify.js";
 import { sqliteSampleCredentials } from "./sample-credentials.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
+import { sqliteTotp } from "./totp.js";
 import { sqliteUsers } from "./users.js";
 import { sqliteZones } from "./zones.js";
 
@@ -56,6 +57,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqliteChanges(db),
     ...sqliteSessions(db),
     ...sqliteUsers(db),
+    ...sqliteTotp(db),
     ...sqliteLimits(db),
     ...sqliteReplay(db),
     ...sqlitePools(db),

@@ -20,6 +20,7 @@ import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { sampleCredentialsContract } from "./sample-credentials-contract.js";
 import { tokensContract } from "./tokens-contract.js";
+import { totpContract } from "./totp-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
 
@@ -55,6 +56,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     sampleCredentialsContract(store);
     poolsContract(store);
     usersContract(store);
+    totpContract(store);
     changesContract(store);
     lifecycleContract(store);
   });

@@ -1,7 +1,9 @@
 // What the server's sign-in routes need, injected by the composition root (src/cli/serve.ts).
 
 import type { Context } from "hono";
+import type { LoginChallenges } from "../../../services/auth/login-challenges.js";
 import type { LoginLimiter } from "../../../services/auth/login-limiter.js";
+import type { SecondFactor } from "../../../services/auth/second-factor.js";
 import type { SessionService } from "../../../services/auth/sessions.js";
 import type { UserService } from "../../../services/auth/users.js";
 import type { VerifyGate } from "../../../services/auth/verify-gate.js";
@@ -11,6 +13,9 @@ export interface SessionRouteDeps {
   readonly users: UserService;
   readonly sessions: SessionService;
   readonly limiter: LoginLimiter;
+  /** TOTP of admin users (enrolment and the second sign-in step) and the step between the two. */
+  readonly secondFactor: SecondFactor;
+  readonly challenges: LoginChallenges;
   /** Bounds concurrent scrypt work of sign-in, setup and password change; default 2 at once, 64 queued. */
   readonly gate?: VerifyGate;
   /** The first-run code printed in the log; undefined once setup is done or when admin.setup is off. */

@@ -1,5 +1,6 @@
 // The server's sign-in API, mounted at /api/v1 (docs/admin.md "Signing in"):
-//   GET/POST /setup, POST/GET/DELETE /session, POST /session/password.
+//   GET/POST /setup, POST/GET/DELETE /session, POST /session/password, POST /session/code (the second
+//   step, second-factor.ts), GET /session/totp and POST /session/totp/{secret,enable,disable} (totp.ts).
 // The admin routes are guarded separately by requireSession (require-session.ts).
 
 import { Hono } from "hono";
@@ -12,7 +13,9 @@ import { createLoginRoutes } from "../../session/login.js";
 import { requestFacts } from "./context.js";
 import type { SessionRouteDeps } from "./deps.js";
 import { registerPasswordRoute } from "./password.js";
+import { registerSecondFactorRoute, secondFactorStep } from "./second-factor.js";
 import { registerSetupRoutes } from "./setup.js";
+import { registerTotpRoutes } from "./totp.js";
 
 export type { SessionRouteDeps } from "./deps.js";
 export { requireSession } from "./require-session.js";
@@ -25,13 +28,10 @@ export function createSessionRoutes(deps: SessionRouteDeps): Hono<SessionEnv> {
   app.use("/setup", sameOriginGuard({ allowedOrigins: facts.allowedOrigins, refuse: facts.refuse }));
   app.use("/session/*", sameOriginGuard({ allowedOrigins: facts.allowedOrigins, refuse: facts.refuse }));
   registerSetupRoutes(app, deps, facts, gate);
-  registerPasswordRoute(
-    app,
-    deps,
-    facts,
-    gate,
-    sessionGuard({ sessions: deps.sessions, refuse: facts.refuse }),
-  );
+  const guard = sessionGuard({ sessions: deps.sessions, refuse: facts.refuse });
+  registerPasswordRoute(app, deps, facts, gate, guard);
+  registerSecondFactorRoute(app, deps, facts);
+  registerTotpRoutes(app, deps, facts, gate, guard);
   app.route(
     "/session",
     createLoginRoutes({
@@ -39,6 +39,7 @@ export function createSessionRoutes(deps: SessionRouteDeps): Hono<SessionEnv> {
       limiter: deps.limiter,
       gate,
       verify: (name, password) => deps.users.verify(name, password),
+      afterPassword: secondFactorStep(deps, facts),
       ...facts,
     }),
   );
@@ -47,6 +48,11 @@ export function createSessionRoutes(deps: SessionRouteDeps): Hono<SessionEnv> {
     ["/setup", "GET, POST"],
     ["/session", "GET, POST, DELETE"],
     ["/session/password", "POST"],
+    ["/session/code", "POST"],
+    ["/session/totp", "GET"],
+    ["/session/totp/secret", "POST"],
+    ["/session/totp/enable", "POST"],
+    ["/session/totp/disable", "POST"],
   ] as const) {
     app.all(path, (c) =>
       facts.refuse(c, new BeaconError("method_not_allowed", `${path.slice(1)} allows ${allow}`), { allow }),

@@ -15,6 +15,24 @@ import { guarded } from "../../session/respond.js";
 import type { RequestFacts } from "./context.js";
 import type { SessionRouteDeps } from "./deps.js";
 
+/**
+ * The signed-in user's password, checked again before a sensitive change (run it inside the gate):
+ * 429 too_many_attempts while `keys` are locked; a wrong one is 403 wrong_password and counts in the
+ * login limiter like a failed sign-in.
+ */
+export async function requirePassword(
+  deps: Pick<SessionRouteDeps, "users" | "limiter">,
+  keys: readonly string[],
+  name: string,
+  password: string,
+): Promise<void> {
+  checkLimiter(deps.limiter, keys);
+  if ((await deps.users.verify(name, password)) === undefined) {
+    deps.limiter.failed(keys);
+    throw new BeaconError("wrong_password");
+  }
+}
+
 export function registerPasswordRoute(
   app: Hono<SessionEnv>,
   deps: SessionRouteDeps,
@@ -22,7 +40,7 @@ export function registerPasswordRoute(
   gate: VerifyGate,
   guard: MiddlewareHandler<SessionEnv>,
 ): void {
-  const { users, sessions, limiter, log } = deps;
+  const { users, sessions, log } = deps;
   app.post(
     "/session/password",
     guard,
@@ -35,13 +53,8 @@ export function registerPasswordRoute(
       });
       const problem = passwordProblem(body.new);
       if (problem !== undefined) throw new BeaconError("weak_password", problem);
-      const keys = attemptKeys(name, facts.clientKey(c));
       await gate.run(async () => {
-        checkLimiter(limiter, keys);
-        if ((await users.verify(name, body.current)) === undefined) {
-          limiter.failed(keys);
-          throw new BeaconError("wrong_password");
-        }
+        await requirePassword(deps, attemptKeys(name, facts.clientKey(c)), name, body.current);
         await users.setPassword(name, body.new);
       });
       const ended = await sessions.endAll(name, readSessionCookie(c));

@@ -3,7 +3,9 @@
 // x-test-peer header (default 192.0.2.10); 127.0.0.1 is the only trusted proxy.
 
 import { Hono } from "hono";
+import { createLoginChallenges } from "../../../services/auth/login-challenges.js";
 import { createLoginLimiter } from "../../../services/auth/login-limiter.js";
+import { createSecondFactor } from "../../../services/auth/second-factor.js";
 import { createSessionService } from "../../../services/auth/sessions.js";
 import { createUserService, type UserService } from "../../../services/auth/users.js";
 import { recordingLog, type LogLine } from "../../../services/testing/recorders.js";
@@ -36,6 +38,8 @@ export interface SessionHarness {
   readonly users: UserService;
   readonly logs: LogLine[];
   advance(ms: number): void;
+  /** The harness clock's time now. */
+  now(): number;
   call(path: string, init?: Call): Promise<Response>;
   /** Signs in and returns the cookie value and CSRF token. */
   signIn(username: string, password: string, peer?: string): Promise<{ cookie: string; csrf: string }>;
@@ -53,11 +57,13 @@ export function sessionHarness(
     setupCode?: string | undefined;
     /** Routes mounted at /api/v1/admin behind the session middleware (after its test routes). */
     admin?: Hono<AppEnv>;
+    /** Another harness's store: two harnesses on one store are two server nodes. */
+    store?: Store;
   } = {},
 ): SessionHarness {
   let now = 1_700_000_000_000;
   const clock = () => now;
-  const store = createMemoryStore();
+  const store = opts.store ?? createMemoryStore();
   const logs: LogLine[] = [];
   const log = recordingLog(logs);
   const users = createUserService({ store, clock });
@@ -68,6 +74,8 @@ export function sessionHarness(
     users,
     sessions,
     limiter,
+    secondFactor: createSecondFactor({ store, clock }),
+    challenges: createLoginChallenges({ store, clock }),
     setupCode: () => (setupDone ? undefined : "setupCode" in opts ? opts.setupCode : SETUP_CODE),
     onSetupDone: () => {
       setupDone = true;
@@ -106,6 +114,7 @@ export function sessionHarness(
     advance: (ms) => {
       now += ms;
     },
+    now: clock,
     call,
     signIn: async (username, password, peer) => {
       const res = await call("/api/v1/session", {
