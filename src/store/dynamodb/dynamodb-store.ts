@@ -74,6 +74,12 @@ export function openDynamoStore(opts: DynamoStoreOptions): Store {
       "deleteUser",
     ]),
     ...unsupported("the TSIG replay memory", ["claimTsigMac", "pruneTsigMacs"]),
+    ...unsupported("trusted OIDC issuers (keyless updates with JWTs)", [
+      "createTrustRule",
+      "getTrustRule",
+      "listTrustRules",
+      "deleteTrustRule",
+    ]),
     ...unsupported("health-checked pools", [
       "putPool",
       "getPool",

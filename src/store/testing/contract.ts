@@ -20,6 +20,7 @@ import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { sampleCredentialsContract } from "./sample-credentials-contract.js";
 import { tokensContract } from "./tokens-contract.js";
+import { trustContract } from "./trust-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
 
@@ -53,6 +54,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     limitsContract(store);
     replayContract(store);
     sampleCredentialsContract(store);
+    trustContract(store);
     poolsContract(store);
     usersContract(store);
     changesContract(store);
