@@ -158,8 +158,8 @@ export async function authenticate(
 ): Promise<{ token: TokenRecord; cred: Credential } | Response> {
   // Secrets in URLs end up in proxy and server logs: refuse them loudly rather than use them.
   if (params.values.has("password")) return reply(c, "badauth", 401);
-  const jwt = deps.jwt && bearerJwt(c.req.header("authorization"));
-  if (deps.jwt !== undefined && jwt !== undefined) return authenticateJwt(c, deps.jwt, jwt);
+  const jwt = bearerJwt(c.req.header("authorization"));
+  if (jwt !== undefined && deps.jwt !== undefined) return authenticateJwt(c, deps.jwt, jwt);
   const cred = readCredential(c.req.header("authorization"));
   if (cred === undefined) return reply(c, "badauth", 401);
   let token;

@@ -138,6 +138,12 @@ describe("keyless updates (JWT) over HTTP", () => {
     expect(await put(await issuer.mint(CLAIMS))).toEqual([503, "oidc_unavailable"]);
   });
 
+  it("a Beacon token as Bearer still goes to the token service, not the JWT check", async () => {
+    const res = await update(await fx.token(["home.example.com"]));
+    expect([res.status, await res.text()]).toEqual([200, `good ${CLIENT_V4}`]);
+    expect(jwtLogs).toEqual([]);
+  });
+
   it("without the authenticator a JWT is just an unknown token (badauth)", async () => {
     fx = await createFixture();
     const res = await update(await issuer.mint(CLAIMS));

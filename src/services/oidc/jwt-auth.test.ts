@@ -121,11 +121,14 @@ describe("JWT authentication (keyless updates)", () => {
     expect(noExp.ok || noExp.error.message).toContain("exp claim");
   });
 
-  it("allows 60 s of clock skew, not more", async () => {
+  it("allows 60 s of clock skew, not more (exp, nbf, iat in the future)", async () => {
     const now = Math.floor(Date.now() / 1000);
     expect(await codeOf(await issuer.mint({ ...GITHUB_CLAIMS, nbf: now + 30 }))).toBe("ok");
     expect(await codeOf(await issuer.mint({ ...GITHUB_CLAIMS, exp: now - 30 }))).toBe("ok");
     expect(await codeOf(await issuer.mint({ ...GITHUB_CLAIMS, exp: now - 90 }))).toBe("jwt_invalid");
+    expect(await codeOf(await issuer.mint({ ...GITHUB_CLAIMS, iat: now + 90, exp: now + 600 }))).toBe(
+      "jwt_invalid",
+    );
   });
 
   it("refuses a token for another audience with jwt_invalid (401)", async () => {

@@ -10,8 +10,8 @@ import type { AppDeps, AppEnv } from "../../deps.js";
 
 export function requireToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const jwt = deps.jwt && bearerJwt(c.req.header("authorization"));
-    if (deps.jwt !== undefined && jwt !== undefined) {
+    const jwt = bearerJwt(c.req.header("authorization"));
+    if (jwt !== undefined && deps.jwt !== undefined) {
       // jwt_invalid / jwt_untrusted_issuer 401, jwt_no_rule 403, oidc_unavailable 503 (problem+json).
       c.set("token", await deps.jwt.authenticate(jwt));
       return next();
