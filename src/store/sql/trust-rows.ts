@@ -27,15 +27,15 @@ export function trustFromRow(r: TrustRow): TrustRule {
     id: r.id,
     issuer: r.issuer,
     audience: r.audience,
-    algorithms: parseStrings(JSON.stringify(o["algorithms"]), column),
+    algorithms: parseStrings(JSON.stringify(o["algorithms"] ?? null), column),
     claims: claims.map((c) => {
       const { claim, value } = (c ?? {}) as Record<string, unknown>;
       if (typeof claim !== "string" || typeof value !== "string")
         throw new Error(`column ${column} holds a malformed claim condition`);
       return { claim, value };
     }),
-    names: parseScopes(JSON.stringify(o["names"]), column),
-    types: parseTypes(JSON.stringify(o["types"]), column),
+    names: parseScopes(JSON.stringify(o["names"] ?? null), column),
+    types: parseTypes(JSON.stringify(o["types"] ?? null), column),
     createdAt: Number(r.created_at),
   };
 }
