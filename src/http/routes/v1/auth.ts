@@ -1,5 +1,6 @@
-// Authentication for the JSON API: Bearer <token>, Bearer <JWT> (keyless updates) or Basic (as for dyndns2). Failures throw
-// `unauthorized`, which the app answers as a 401 problem with a WWW-Authenticate challenge.
+// Authentication for the JSON API: Bearer <token>, Bearer <JWT> (keyless updates: services/oidc) or
+// Basic (as for dyndns2). Failures throw `unauthorized` (or a jwt_* / oidc_unavailable code), which
+// the app answers as a problem; 401s carry a WWW-Authenticate challenge.
 
 import type { Context, MiddlewareHandler } from "hono";
 import { BeaconError } from "../../../core/errors.js";
