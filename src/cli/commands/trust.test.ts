@@ -133,6 +133,13 @@ describe("beacon trust", () => {
     expect(JSON.parse(out)).toEqual([]);
   });
 
+  it("defaults the audience to http.public_url", async () => {
+    const add = ["trust", "add", "pub", "--github-repo", "acme/site", "--name", "ci.example.com"];
+    expect(await beacon(...add, "--http-public-url", "https://beacon.example.com")).toBe(0);
+    expect(await beacon("trust", "list", "--json")).toBe(0);
+    expect(JSON.parse(out)).toMatchObject([{ id: "pub", audience: "https://beacon.example.com" }]);
+  });
+
   it("refuses a second rule with the same id", async () => {
     const add = [
       "trust",
