@@ -19,6 +19,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerToken } from "./commands/token.js";
 import { registerUser } from "./commands/user.js";
 import { registerWebhook } from "./commands/webhook.js";
+import { registerTrust } from "./commands/trust.js";
 import { registerZone } from "./commands/zone.js";
 import { addSettingOptions } from "./setting-options.js";
 import { VERSION } from "./version.js";
@@ -45,6 +46,7 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
       "mirror *",
       "pool *",
       "webhook *",
+      "trust *",
       "aws-sample *",
     ],
     hidden: true,
@@ -80,6 +82,7 @@ export function createProgram(): Command {
   registerMirror(program);
   registerPool(program);
   registerWebhook(program);
+  registerTrust(program);
   registerAgent(program);
   registerProviders(program);
   registerAwsSample(program);

@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.onError((err, c) => {
     const headers: Record<string, string> =
-      err instanceof BeaconError && err.code === "unauthorized"
+      err instanceof BeaconError && ["unauthorized", "jwt_invalid", "jwt_untrusted_issuer"].includes(err.code)
         ? { "www-authenticate": 'Bearer realm="beacon", Basic realm="beacon"' }
         : {};
     return problemResponse(c, err, deps.log, headers);

@@ -8,6 +8,7 @@ import type { ParsedIp } from "../core/ip.js";
 import type { UpdateService } from "../services/apply-update.js";
 import type { Log } from "../core/log.js";
 import type { TokenService } from "../services/tokens.js";
+import type { JwtAuthenticator } from "../services/oidc/jwt-auth.js";
 import type { ZoneService } from "../services/zones.js";
 import type { LoginChallenges } from "../services/auth/login-challenges.js";
 import type { LoginLimiter } from "../services/auth/login-limiter.js";
@@ -67,6 +68,11 @@ export interface AppDeps {
   readonly heartbeats?: Heartbeats;
   /** The AWS sample's protocol at / (routes/aws-sample.ts, `compat.aws_sample`); not served without it. */
   readonly sampleCompat?: SampleCompat;
+  /**
+   * Keyless updates (docs/protocols/oidc.md): a bearer JWT from a trusted OIDC issuer is checked
+   * here instead of as a token. Without it a JWT is an unknown token (badauth / 401).
+   */
+  readonly jwt?: Pick<JwtAuthenticator, "authenticate">;
 }
 
 /** What the admin console needs beyond the update API (docs/admin.md). */

@@ -31,6 +31,7 @@ import type {
   NewHost,
   OutboxEntry,
   SampleCredential,
+  TrustRule,
   SessionRecord,
   Snapshot,
   StoredHistoryEntry,
@@ -598,6 +599,17 @@ export interface TotpStore {
   pruneLoginChallenges(now: number): Promise<number>;
 }
 
+/** Trusted OIDC issuers and their claim rules (TrustRule), keyed by id. */
+export interface TrustStore {
+  /** Rejects with trust_exists when a rule has this id. */
+  createTrustRule(rule: TrustRule): Promise<void>;
+  getTrustRule(id: string): Promise<TrustRule | undefined>;
+  /** Sorted by id. */
+  listTrustRules(): Promise<TrustRule[]>;
+  /** Resolves false if absent. */
+  deleteTrustRule(id: string): Promise<boolean>;
+}
+
 /** Every port: what an adapter implements and src/cli opens. Consumers take the ports they use. */
 export interface Store
   extends
@@ -615,4 +627,5 @@ export interface Store
     NotifyStore,
     SampleCredentialStore,
     TotpStore,
+    TrustStore,
     StoreLifecycle {}

@@ -347,3 +347,24 @@ export interface LoginChallenge {
   readonly createdAt: number;
   readonly expiresAt: number;
 }
+
+/**
+ * A trusted OpenID Connect issuer and the claims its tokens must carry (issue 18, keyless updates;
+ * services/oidc/, docs/protocols/oidc.md): a JWT signed by `issuer` for `audience`, whose claims meet
+ * every condition, may change what `names` and `types` cover, as a token with that scope could.
+ */
+export interface TrustRule {
+  /** Chosen by the operator: lowercase letters, digits, `-` and `_`, 1 to 63 characters. */
+  readonly id: string;
+  /** The issuer URL, compared exactly with the token's `iss` and the discovery document's `issuer`. */
+  readonly issuer: string;
+  /** The token's `aud` must be (or contain) this. */
+  readonly audience: string;
+  /** JWS algorithms accepted (asymmetric only: never `none`, never HS*). */
+  readonly algorithms: readonly string[];
+  /** Every condition must hold; `value` may hold `*` (any run of characters). */
+  readonly claims: readonly { readonly claim: string; readonly value: string }[];
+  readonly names: readonly NameScope[];
+  readonly types: readonly RecordType[];
+  readonly createdAt: number;
+}

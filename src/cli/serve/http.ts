@@ -10,6 +10,9 @@ import type { Log } from "../../core/log.js";
 import { createApp } from "../../http/app.js";
 import type { AdminDeps } from "../../http/deps.js";
 import type { Heartbeats, PoolAdmin } from "../../services/health/ports.js";
+import { createHttpRequest } from "../../net/http-request.js";
+import { createIssuerKeys } from "../../services/oidc/issuer-keys.js";
+import { createJwtAuthenticator } from "../../services/oidc/jwt-auth.js";
 import { createSampleCompat } from "../../services/sample-compat.js";
 import type { Store } from "../../store/ports.js";
 import { httpConnections, type HttpConnections, type listenHttp } from "../http-server.js";
@@ -51,6 +54,13 @@ export function wireHttp(d: {
     admin: d.admin,
     pools: d.pools,
     heartbeats: d.pools,
+    // Keyless updates (docs/protocols/oidc.md): the trust rules (`beacon trust`) are read per JWT.
+    jwt: createJwtAuthenticator({
+      store,
+      clock,
+      log,
+      keys: createIssuerKeys({ http: createHttpRequest(), clock }),
+    }),
     // compat.aws_sample: the AWS sample's protocol at / (docs/protocols/aws-sample.md).
     ...(config.compat.awsSample
       ? { sampleCompat: createSampleCompat({ store, updates: writes.updates, clock, log }) }

@@ -19,6 +19,7 @@ import type { TokenRecord } from "../../store/types.js";
 import { readBodyBytes } from "../body.js";
 import { clientWait } from "../client-limit.js";
 import { readCredential } from "../credentials.js";
+import { bearerJwt } from "../jwt-credential.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import { storeRetryAfter, storeRetryAfterOf } from "../store-outage.js";
 import {
@@ -152,11 +153,13 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
 /** The token of the Basic (or Bearer) credential, set on the context; else the badauth reply. */
 export async function authenticate(
   c: Context<AppEnv>,
-  deps: Pick<AppDeps, "tokens">,
+  deps: Pick<AppDeps, "tokens" | "jwt">,
   params: Params,
 ): Promise<{ token: TokenRecord; cred: Credential } | Response> {
   // Secrets in URLs end up in proxy and server logs: refuse them loudly rather than use them.
   if (params.values.has("password")) return reply(c, "badauth", 401);
+  const jwt = bearerJwt(c.req.header("authorization"));
+  if (jwt !== undefined && deps.jwt !== undefined) return authenticateJwt(c, deps.jwt, jwt);
   const cred = readCredential(c.req.header("authorization"));
   if (cred === undefined) return reply(c, "badauth", 401);
   let token;
@@ -169,6 +172,33 @@ export async function authenticate(
   c.set("token", token);
   return { token, cred };
 }
+
+/**
+ * A JWT's credential (keyless updates): a token that is not valid or not ours is badauth; a valid one
+ * that meets no trust rule is `!yours`; an issuer that cannot be reached is 911 + Retry-After. The
+ * credential has no user name (hostnames come from the parameters).
+ */
+async function authenticateJwt(
+  c: Context<AppEnv>,
+  jwtAuth: NonNullable<AppDeps["jwt"]>,
+  jwt: string,
+): Promise<{ token: TokenRecord; cred: Credential } | Response> {
+  let token;
+  try {
+    token = await jwtAuth.authenticate(jwt);
+  } catch (e) {
+    const code = isBeaconError(e) ? e.code : undefined;
+    if (code === "jwt_invalid" || code === "jwt_untrusted_issuer") return reply(c, "badauth", 401);
+    if (code === "jwt_no_rule") return reply(c, "!yours");
+    if (code === "oidc_unavailable") return limited(c, "911", OIDC_RETRY_AFTER);
+    throw e;
+  }
+  c.set("token", token);
+  return { token, cred: { password: "" } };
+}
+
+/** Seconds a client waits when the JWT's issuer could not be reached. */
+const OIDC_RETRY_AFTER = 30;
 
 /** A bare label (`hostname=home`) names the one host of the token's scope it fits, if exactly one. */
 function labelForm(item: string, token: TokenRecord): string | undefined {

@@ -86,6 +86,12 @@ export function openDynamoStore(opts: DynamoStoreOptions): Store {
       "pruneLoginChallenges",
     ]),
     ...unsupported("the TSIG replay memory", ["claimTsigMac", "pruneTsigMacs"]),
+    ...unsupported("trusted OIDC issuers (keyless updates with JWTs)", [
+      "createTrustRule",
+      "getTrustRule",
+      "listTrustRules",
+      "deleteTrustRule",
+    ]),
     ...unsupported("health-checked pools", [
       "putPool",
       "getPool",

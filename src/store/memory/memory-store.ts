@@ -13,6 +13,7 @@ import { createMemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
 import { createMemoryReplay } from "./replay.js";
 import { createMemorySampleCredentials } from "./sample-credentials.js";
+import { createMemoryTrust } from "./trust.js";
 import { createMemoryMirrors } from "./mirrors.js";
 import { createMemoryPools } from "./pools.js";
 import { createMemoryNotify } from "./notify.js";
@@ -63,6 +64,7 @@ export function createMemoryStore(): Store {
     ...createMemoryPools(open),
     ...createMemoryNotify(open, log),
     ...createMemorySampleCredentials(open),
+    ...createMemoryTrust(open),
 
     health() {
       return closed

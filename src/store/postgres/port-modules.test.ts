@@ -17,6 +17,7 @@ import { notifyContract } from "../testing/notify-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
 import { sampleCredentialsContract } from "../testing/sample-credentials-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
+import { trustContract } from "../testing/trust-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
 import { totpContract } from "../testing/totp-contract.js";
 import { usersContract } from "../testing/users-contract.js";
@@ -29,6 +30,7 @@ import { pgPools } from "./pools.js";
 import { pgNotify } from "./notify.js";
 import { pgReplay } from "./replay.js";
 import { pgSampleCredentials } from "./sample-credentials.js";
+import { pgTrust } from "./trust.js";
 import { pgZones } from "./zones.js";
 import { describeUrl, openPool } from "./connection.js";
 import { Db } from "./db.js";
@@ -77,6 +79,7 @@ describe.skipIf(cluster === undefined)(
     poolsContract(() => pgPools(db));
     notifyContract(() => ({ ...pgZones(db), ...pgNotify(db) }));
     sampleCredentialsContract(() => pgSampleCredentials(db));
+    trustContract(() => pgTrust(db));
 
     describe("bad input", () => {
       it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {

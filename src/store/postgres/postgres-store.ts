@@ -26,6 +26,7 @@ import { pgMirrors } from "./mirrors.js";
 import { pgPools } from "./pools.js";
 import { pgNotify } from "./notify.js";
 import { pgSampleCredentials } from "./sample-credentials.js";
+import { pgTrust } from "./trust.js";
 import { pgSessions } from "./sessions.js";
 import { pgTokens } from "./tokens.js";
 import { pgTotp } from "./totp.js";
@@ -57,6 +58,7 @@ export function postgresStore(db: Db): Store {
     ...pgPools(db),
     ...pgNotify(db),
     ...pgSampleCredentials(db),
+    ...pgTrust(db),
     health: () => db.health(),
     close: () => db.close(),
   };

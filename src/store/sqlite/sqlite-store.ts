@@ -16,6 +16,7 @@ import { sqliteMirrors } from "./mirrors.js";
 import { sqlitePools } from "./pools.js";
 import { sqliteNotify } from "./notify.js";
 import { sqliteSampleCredentials } from "./sample-credentials.js";
+import { sqliteTrust } from "./trust.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
 import { sqliteTotp } from "./totp.js";
@@ -63,6 +64,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqlitePools(db),
     ...sqliteNotify(db),
     ...sqliteSampleCredentials(db),
+    ...sqliteTrust(db),
     health: () => db.health(),
     close: () => db.close(),
   };

@@ -21,6 +21,7 @@ import { replayContract } from "./replay-contract.js";
 import { sampleCredentialsContract } from "./sample-credentials-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { totpContract } from "./totp-contract.js";
+import { trustContract } from "./trust-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
 
@@ -54,6 +55,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     limitsContract(store);
     replayContract(store);
     sampleCredentialsContract(store);
+    trustContract(store);
     poolsContract(store);
     usersContract(store);
     totpContract(store);

@@ -18,6 +18,7 @@ import { pools } from "./0013_pools.js";
 import { webhooks } from "./0014_webhooks.js";
 import { sampleCredentials } from "./0015_sample_credentials.js";
 import { totp } from "./0019_totp.js";
+import { oidcTrust } from "./0018_oidc_trust.js";
 
 export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0001_initial": initial,
@@ -35,5 +36,6 @@ export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0013_pools": pools,
   "0014_webhooks": webhooks,
   "0015_sample_credentials": sampleCredentials,
+  "0018_oidc_trust": oidcTrust,
   "0019_totp": totp,
 };

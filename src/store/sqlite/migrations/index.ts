@@ -19,6 +19,7 @@ import { pools } from "./0013_pools.js";
 import { webhooks } from "./0014_webhooks.js";
 import { sampleCredentials } from "./0015_sample_credentials.js";
 import { totp } from "./0019_totp.js";
+import { oidcTrust } from "./0018_oidc_trust.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -36,5 +37,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0013_pools": pools,
   "0014_webhooks": webhooks,
   "0015_sample_credentials": sampleCredentials,
+  "0018_oidc_trust": oidcTrust,
   "0019_totp": totp,
 };
