@@ -61,6 +61,8 @@ export async function createFixture(
     decorate?: (updates: UpdateService) => UpdateService;
     /** The AWS sample's protocol at / (routes/aws-sample.ts). */
     sampleCompat?: boolean;
+    /** Beacon's own HTTPS (middleware/transport.ts); a request is over TLS when its env says `tls: true`. */
+    https?: AppDeps["https"];
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -102,6 +104,8 @@ export async function createFixture(
     log,
     clock,
     clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,
+    overTls: (c) => (c.env as { tls?: boolean } | undefined)?.tls === true,
+    ...(opts.https === undefined ? {} : { https: opts.https }),
     trustedProxies: opts.trustedProxies ?? [],
     version: "0.0.0-test",
     ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),
