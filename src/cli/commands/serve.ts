@@ -5,7 +5,7 @@ import { createLogger, type Logger } from "../../observability/logger.js";
 import { action } from "../action.js";
 import { describeStore, readConfig } from "../context.js";
 import type { Io } from "../output.js";
-import type { Reloaded, RunningServer } from "../serve.js";
+import type { Endpoint, Reloaded, RunningServer } from "../serve.js";
 import { httpBaseUrl, httpsBaseUrl } from "../urls.js";
 
 export function registerServe(program: Command): void {
@@ -85,15 +85,18 @@ function printBanner(
 ): void {
   const { base, admin, plain } = urls;
   const dns = server.dns[0];
+  const at = (list: readonly Endpoint[]) => list.map((e) => `${e.host}:${e.port}`).join(", ");
+  const plainServes =
+    server.https.length > 0 && plain === "updates"
+      ? "dyndns2 /nic/update, your address /ip; the rest redirects to HTTPS"
+      : "dyndns2 /nic/update, JSON /api/v1, your address /ip";
   const lines = [
     "Beacon is running.",
-    `  HTTP  ${server.http.map((e) => `${e.host}:${e.port}`).join(", ")}   (dyndns2 /nic/update, JSON /api/v1, your address /ip)`,
+    `  HTTP  ${at(server.http)}   (${plainServes})`,
     ...(server.https.length > 0
-      ? [
-          `  HTTPS ${server.https.map((e) => `${e.host}:${e.port}`).join(", ")}   (everything; plain HTTP: ${plain})`,
-        ]
+      ? [`  HTTPS ${at(server.https)}   (dyndns2, JSON /api/v1, the admin console)`]
       : []),
-    `  DNS   ${server.dns.map((e) => `${e.host}:${e.port}`).join(", ")}   (UDP and TCP, authoritative)`,
+    `  DNS   ${at(server.dns)}   (UDP and TCP, authoritative)`,
     `  Admin ${admin}/admin/`,
   ];
   if (setupCode !== undefined)
