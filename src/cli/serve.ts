@@ -138,6 +138,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     keysChanged: () => keys.refresh(),
     mirrorsChanged: () => mirrors.kick(),
     flags: writes.limits.flags,
+    certificate: tls && (() => tls.certificates.status()),
   });
   notifyKey = checkTransferKeys(config.dns.transfer, keys.keyring, log);
   // Resumes whatever the outbox holds (changes committed before a crash or restart).

@@ -3,6 +3,7 @@
 
 import type { Context } from "hono";
 import type { Registry } from "prom-client";
+import type { CertificateStatus } from "../core/certificates.js";
 import type { Clock } from "../core/clock.js";
 import type { ParsedIp } from "../core/ip.js";
 import type { UpdateService } from "../services/apply-update.js";
@@ -97,6 +98,8 @@ export interface AdminDeps {
   readonly publicUrl: string | undefined;
   /** The pages' files (web/). */
   readonly assets: AssetReader;
+  /** Beacon's own HTTPS (http.tls.listen): the certificate served now, undefined before one is. None: no HTTPS. */
+  readonly certificate?: () => CertificateStatus | undefined;
 }
 
 /** Per-request values set by the app's middleware. */

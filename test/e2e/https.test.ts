@@ -171,6 +171,10 @@ describe.skipIf(!have)("HTTPS served by beacon serve (openssl, curl)", () => {
     expect(r.out).toMatch(/^HTTP\/1\.1 200/);
     expect(r.out.toLowerCase()).toContain("strict-transport-security: max-age=31536000");
     expect(await serial()).toBe("1001");
+    const metrics = await curlHttps("/metrics");
+    expect(metrics.out).toMatch(
+      /beacon_tls_certificate_not_after_seconds\{origin="[^"]+fullchain\.pem"\} \d{10}/,
+    );
   });
 
   it("plain HTTP: the dyndns2 update works (no HSTS), the console answers 308 to HTTPS, a sign-in POST 403", async () => {
