@@ -145,10 +145,15 @@ function reloadOnHangup(
       );
     }
     const said = (reloaded: Reloaded | undefined) => {
+      const what = [
+        ...(level === undefined ? [] : ["log.level"]),
+        ...(reloaded?.certificate === undefined ? [] : ["the TLS certificate files"]),
+        ...(reloaded === undefined ? [] : ["TSIG keys", "host flags"]),
+      ];
       // Said before the level changes, so it shows whichever way it goes.
       log.info(
         { signal: "SIGHUP", ...(level === undefined ? {} : { logLevel: level }), ...reloaded },
-        "SIGHUP: reloaded log.level, the TLS certificate files, TSIG keys and host flags; other settings apply at the next start",
+        `SIGHUP: reloaded ${what.join(", ") || "nothing"}; other settings apply at the next start`,
       );
       if (level !== undefined) log.level = level;
     };
