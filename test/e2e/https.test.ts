@@ -1,6 +1,7 @@
 // Beacon serving HTTPS itself, with the real built `beacon serve` and real clients: an openssl-made CA
 // and leaf certificate (files), curl over HTTPS (--cacert) for the console with HSTS, curl over plain
-// HTTP for a dyndns2 update (served) and the console (redirected), openssl s_client offering TLS 1.1
+// HTTP for a dyndns2 update (served) and the console (redirected), ddclient with ssl=yes (when
+// installed), openssl s_client offering TLS 1.1
 // (refused by the server's protocol-version alert) and TLS 1.2 (accepted), and SIGHUP after the
 // certificate files changed in place: curl then sees the new serial. A broken pair on SIGHUP keeps the
 // old certificate; a mismatched pair at start-up stops the server with config_invalid.
@@ -14,6 +15,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_ZONE, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { ddclientConfig, runDdclient } from "./support/clients.js";
 import { peerAvailable } from "./support/peers.js";
 
 const have = peerAvailable("openssl", "openssl") && peerAvailable("curl", "curl");
@@ -206,6 +208,18 @@ describe.skipIf(!have)("HTTPS served by beacon serve (openssl, curl)", () => {
       ]),
     );
     expect(JSON.parse(signIn.out)).toMatchObject({ status: 403, code: "https_required" });
+  });
+
+  it("ddclient with ssl=yes (its CA file set) updates over HTTPS", async () => {
+    if (!peerAvailable("ddclient", "ddclient")) return;
+    const config = ddclientConfig(`127.0.0.1:${port}`, HOST, token, "81.2.69.7").replace(
+      "ssl=no",
+      `ssl=yes\nssl_ca_file=${join(dir.path, "ca.crt")}`,
+    );
+    const r = await runDdclient(dir.path, config);
+    expect(r.out).toMatch(/SUCCESS:.*home\.dyn\.beacon\.test/);
+    expect(r.out).toMatch(/CONNECTED: +using SSL/);
+    expect(r.out).toContain("strict-transport-security: max-age=31536000");
   });
 
   it("TLS 1.1 is refused by the server (protocol version alert); TLS 1.2 is accepted", async () => {
