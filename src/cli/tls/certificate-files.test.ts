@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Server as HttpsServer } from "node:https";
 import { connect } from "node:tls";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, test } from "vitest";
@@ -107,15 +108,16 @@ describe("certificate files on a live HTTPS listener", () => {
       certificates,
       files,
       port: endpoint.port,
-      server,
+      // listenHttp with TLS options made it an https.Server.
+      server: server as HttpsServer,
       poll: () => polls.forEach((p) => p()),
     };
   }
 
   test("no certificate yet: handshakes fail, one warning; the first install is served without a restart", async () => {
     const t = await setup();
-    t.certificates.attach(t.server as never);
-    t.certificates.attach(t.server as never);
+    t.certificates.attach(t.server);
+    t.certificates.attach(t.server);
     expect(await serialAt(t.port)).toBe("");
     expect(t.logs.filter((l) => l.msg?.includes("without a certificate")).length).toBe(1);
     t.certificates.install({ ...PAIR_A, origin: "acme" });
@@ -127,7 +129,7 @@ describe("certificate files on a live HTTPS listener", () => {
     const t = await setup({ watch: () => () => undefined });
     t.write(PAIR_A);
     t.files.start();
-    t.certificates.attach(t.server as never);
+    t.certificates.attach(t.server);
     expect(await serialAt(t.port)).toBe(PAIR_A.serial);
     expect(t.files.reload()).toBe("unchanged");
 
@@ -156,7 +158,7 @@ describe("certificate files on a live HTTPS listener", () => {
     const t = await setup({ watch: () => () => undefined });
     t.write(PAIR_A);
     t.files.start();
-    t.certificates.attach(t.server as never);
+    t.certificates.attach(t.server);
     t.poll();
     expect(await serialAt(t.port)).toBe(PAIR_A.serial);
     t.write(PAIR_B);
@@ -176,7 +178,7 @@ describe("certificate files on a live HTTPS listener", () => {
     symlinkSync(join(archive, "cert1.pem"), t.certFile);
     symlinkSync(join(archive, "key1.pem"), t.keyFile);
     t.files.start();
-    t.certificates.attach(t.server as never);
+    t.certificates.attach(t.server);
     expect(await serialAt(t.port)).toBe(PAIR_A.serial);
     put(2, PAIR_B);
     for (const [name, target] of [
@@ -217,7 +219,7 @@ describe("certificate files on a live HTTPS listener", () => {
     const t = await setup({ minVersion: "TLSv1.3", watch: () => () => undefined });
     t.write(PAIR_A);
     t.files.start();
-    t.certificates.attach(t.server as never);
+    t.certificates.attach(t.server);
     expect(await serialAt(t.port, "TLSv1.2")).toBe("");
     expect(await serialAt(t.port, "TLSv1.3")).toBe(PAIR_A.serial);
     const registry = new Registry();
