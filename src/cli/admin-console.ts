@@ -5,6 +5,7 @@
 // process's own, as before.
 
 import type { ServerConfig } from "../config/index.js";
+import type { CertificateStatus } from "../core/certificates.js";
 import type { Clock } from "../core/clock.js";
 import { BeaconError } from "../core/errors.js";
 import type { AdminDeps } from "../http/deps.js";
@@ -47,6 +48,8 @@ export interface AdminConsoleDeps {
   readonly keysChanged: () => Promise<void>;
   readonly mirrorsChanged: () => void;
   readonly flags: AbuseFlags;
+  /** The HTTPS certificate served now (serve/tls.ts); none without http.tls.listen. */
+  readonly certificate?: (() => CertificateStatus | undefined) | undefined;
 }
 
 export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminConsole> {
@@ -108,6 +111,7 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
         settings: p.settings,
       })),
       keysChanged: d.keysChanged,
+      ...(d.certificate === undefined ? {} : { certificate: d.certificate }),
       mirrorsChanged: d.mirrorsChanged,
       publicUrl: config.http.publicUrl,
       assets: webAssets,

@@ -1,4 +1,4 @@
-// The server's HTTP listeners: the Hono app on node:http, bounded.
+// The server's HTTP listeners: the Hono app on node:http (node:https for http.tls.listen), bounded.
 // - Connections: at most http.max_connections in all and http.max_connections_per_client from one
 //   client network (net/connection-gate.ts), shared by every listener; a refused connection is
 //   closed at once, counted (beacon_http_connections_refused_total) and logged in bounded form.
@@ -12,6 +12,7 @@
 
 import { serve as serveHttp, type ServerType } from "@hono/node-server";
 import type { Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Clock } from "../core/clock.js";
@@ -112,26 +113,30 @@ export function httpConnections(
 
 type FetchHandler = Parameters<typeof serveHttp>[0]["fetch"];
 
-/** Listens on `at`; rejects with the listen error (EADDRINUSE, EACCES, …). */
+/**
+ * Listens on `at`; rejects with the listen error (EADDRINUSE, EACCES, …). With `tls` (https.createServer
+ * options, cli/tls/https-certificates.ts) it serves HTTPS under the same limits and connection gate;
+ * the gate counts a connection from its TCP accept, before the handshake.
+ */
 export function listenHttp(
   fetch: FetchHandler,
   at: Endpoint,
   limits: HttpLimits,
   connections: HttpConnections,
+  tls?: HttpsServerOptions,
 ): Promise<{ server: ServerType; endpoint: Endpoint }> {
   return new Promise((resolve, reject) => {
+    const serverOptions = {
+      keepAliveTimeout: limits.idleTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(REQUEST_TIMEOUT_MS, limits.headersTimeoutMs),
+      connectionsCheckingInterval: CHECK_EVERY_MS,
+    };
+    const common = { fetch, hostname: at.host, port: at.port };
     const server = serveHttp(
-      {
-        fetch,
-        hostname: at.host,
-        port: at.port,
-        serverOptions: {
-          keepAliveTimeout: limits.idleTimeoutMs,
-          headersTimeout: limits.headersTimeoutMs,
-          requestTimeout: Math.max(REQUEST_TIMEOUT_MS, limits.headersTimeoutMs),
-          connectionsCheckingInterval: CHECK_EVERY_MS,
-        },
-      },
+      tls === undefined
+        ? { ...common, serverOptions }
+        : { ...common, createServer: createHttpsServer, serverOptions: { ...serverOptions, ...tls } },
       (info: AddressInfo) => {
         server.off("error", reject);
         // After listening, an error is a connection that could not be accepted: never fatal.

@@ -5,10 +5,11 @@
 import { BeaconError, type ErrorCode } from "../core/errors.js";
 import { outOfFilesError } from "./open-files.js";
 
-export type ListenSetting = "http.listen" | "dns.listen";
+export type ListenSetting = "http.listen" | "http.tls.listen" | "dns.listen";
 
 const FLAG: Readonly<Record<ListenSetting, string>> = {
   "http.listen": "--http-listen",
+  "http.tls.listen": "--http-tls-listen",
   "dns.listen": "--dns-listen",
 };
 

@@ -21,6 +21,10 @@ import type { Endpoint } from "./http-server.js";
 import { checkTransferKeys, wireDnsAnswers } from "./serve/dns-answers.js";
 import { wireDnsViews } from "./serve/dns-views.js";
 import { wireHttp } from "./serve/http.js";
+import { wireTls } from "./serve/tls.js";
+import type { ReloadOutcome } from "./tls/certificate-files.js";
+import { registerCertificateMetrics } from "./tls/https-certificates.js";
+import type { CertificateStatus } from "../core/certificates.js";
 import { listenAll, type Listeners } from "./serve/listen.js";
 import { wireMirrors } from "./serve/mirrors.js";
 import { wireWebhooks } from "./serve/notify.js";
@@ -33,20 +37,37 @@ import { hostname } from "node:os";
 
 export type { Endpoint } from "./http-server.js";
 
+/** What SIGHUP reloaded (serve/tls.ts, the keyring, the host flags); logged in one line. */
+export interface Reloaded {
+  /** Undefined: no certificate files (no HTTPS, or ACME). */
+  readonly certificate: ReloadOutcome | undefined;
+  readonly tsigKeys: "reloaded";
+  readonly hostFlags: "reloaded" | "failed";
+}
+
 export interface RunningServer {
   readonly http: readonly Endpoint[];
+  /** HTTPS listeners (http.tls.listen). */
+  readonly https: readonly Endpoint[];
   readonly dns: readonly Endpoint[];
   readonly demoZoneCreated: string | undefined;
   /** The first-run code for the admin console while no admin exists (printed by `beacon serve`). */
   readonly setupCode: () => string | undefined;
+  /** The certificate the HTTPS listeners serve (the console, /metrics); undefined without one. */
+  readonly certificate: () => CertificateStatus | undefined;
+  /** SIGHUP: certificate files, TSIG keyring, host flags read again. Never rejects. */
+  reload(): Promise<Reloaded>;
   /** Stops accepting, drains in-flight HTTP requests (up to the grace period), closes the store. */
   close(): Promise<void>;
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const clock = systemClock;
+  // The certificate files are checked before anything opens: a bad pair stops the start here.
+  const tls = wireTls({ config, log, clock });
   const store = await openConfiguredStore(config, "server", log);
   const metrics = serverMetrics(store);
+  if (tls !== undefined) registerCertificateMetrics(metrics.registry, () => tls.certificates.status());
   const mirrors = wireMirrors({ store, clock, log, alone: config.store.postgres === undefined });
   // webhooks.notifier: what the pools' publisher emits its events through.
   const webhooks = wireWebhooks({ store, clock, log, registry: metrics.registry });
@@ -117,6 +138,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     keysChanged: () => keys.refresh(),
     mirrorsChanged: () => mirrors.kick(),
     flags: writes.limits.flags,
+    certificate: tls && (() => tls.certificates.status()),
   });
   notifyKey = checkTransferKeys(config.dns.transfer, keys.keyring, log);
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
@@ -125,8 +147,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   await pools.start();
   webhooks.start();
 
+  const listeners: Listeners = { dns: [], http: [], https: [] };
   const http = wireHttp({
     config,
+    httpsPort: () => listeners.https[0]?.endpoint.port,
     store,
     clock,
     log,
@@ -145,8 +169,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     keyring: keys.keyring,
     updates: writes.updates,
   });
-  const listeners: Listeners = { dns: [], http: [] };
   const close = shutdownInOrder({
+    tls,
     stopWatching,
     stopSweeping,
     admin,
@@ -161,7 +185,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     store,
   });
   try {
-    await listenAll({ config, dns: answering, workers: dns.workers, ...http }, listeners);
+    await listenAll(
+      { config, dns: answering, workers: dns.workers, ...http, certificates: tls?.certificates },
+      listeners,
+    );
   } catch (e) {
     // Nothing started may keep the process alive: the error is reported and the command exits.
     await close();
@@ -170,6 +197,17 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
 
   return {
     http: listeners.http.map((l) => l.endpoint),
+    https: listeners.https.map((l) => l.endpoint),
+    certificate: () => tls?.certificates.status(),
+    reload: async () => {
+      const certificate = tls?.reload();
+      await keys.refresh();
+      const hostFlags = await writes.limits.flags.reload().then(
+        () => "reloaded" as const,
+        (e: unknown) => (log.warn({ err: e }, "could not reload the host flags"), "failed" as const),
+      );
+      return { certificate, tsigKeys: "reloaded", hostFlags };
+    },
     dns: listeners.dns.map((s) => ({ host: s.host, port: s.port })),
     demoZoneCreated,
     setupCode: admin.setupCode,

@@ -15,6 +15,8 @@ export function buildServerConfig(
   { postgres, dynamodb }: Pick<StoreChoice, "postgres" | "dynamodb">,
 ): ServerConfig {
   const dataDir = resolvePath("data_dir", raw.data_dir);
+  const optionalPath = (key: string, value: string | undefined) =>
+    value === undefined ? undefined : resolvePath(key, value);
   const config: ServerConfig = {
     dataDir,
     store: {
@@ -34,6 +36,14 @@ export function buildServerConfig(
       maxConnectionsPerClient: raw.http.max_connections_per_client,
       idleTimeoutMs: raw.http.idle_timeout,
       headersTimeoutMs: raw.http.headers_timeout,
+      plain: raw.http.plain,
+      tls: {
+        listen: raw.http.tls.listen,
+        certFile: optionalPath("http.tls.cert_file", raw.http.tls.cert_file),
+        keyFile: optionalPath("http.tls.key_file", raw.http.tls.key_file),
+        minVersion: raw.http.tls.min_version,
+        hsts: raw.http.tls.hsts,
+      },
     },
     dns: {
       listen: raw.dns.listen,

@@ -72,6 +72,8 @@ describe("loadServerConfig: layering", () => {
         maxConnectionsPerClient: 64,
         idleTimeoutMs: 5000,
         headersTimeoutMs: 15_000,
+        plain: "updates",
+        tls: { listen: [], certFile: undefined, keyFile: undefined, minVersion: "TLSv1.2", hsts: true },
       },
       dns: {
         listen: [{ host: "127.0.0.1", port: 5300 }],
@@ -540,5 +542,64 @@ describe("loadServerConfig: default reader", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("loadServerConfig: http.tls and http.plain", () => {
+  const both =
+    "http:\n  tls:\n    listen: [0.0.0.0:8443]\n    cert_file: tls/cert.pem\n    key_file: tls/key.pem\n";
+
+  test("valid: files relative to the config file, versions, hsts off, plain all", () => {
+    const c = load({ yaml: `${both}    min_version: TLSv1.3\n    hsts: false\n  plain: all\n` });
+    expect(c.http.tls).toEqual({
+      listen: [{ host: "0.0.0.0", port: 8443 }],
+      certFile: "/etc/beacon/tls/cert.pem",
+      keyFile: "/etc/beacon/tls/key.pem",
+      minVersion: "TLSv1.3",
+      hsts: false,
+    });
+    expect(c.http.plain).toBe("all");
+  });
+
+  test("valid: from the environment, paths against cwd; HTTPS without files waits for ACME", () => {
+    const c = load({
+      env: {
+        BEACON_HTTP_TLS_LISTEN: "[::]:443",
+        BEACON_HTTP_TLS_CERT_FILE: "c.pem",
+        BEACON_HTTP_TLS_KEY_FILE: "k.pem",
+        BEACON_HTTP_TLS_HSTS: "false",
+      },
+    });
+    expect(c.http.tls.certFile).toBe("/srv/beacon/c.pem");
+    expect(c.http.tls.listen).toEqual([{ host: "::", port: 443 }]);
+    expect(c.http.tls.hsts).toBe(false);
+    expect(load({ flags: { "http.tls.listen": "127.0.0.1:0" } }).http.tls.certFile).toBeUndefined();
+  });
+
+  test("invalid: TLS 1.1 or 1.0, an unknown plain mode, an empty file name", () => {
+    expect(errorOf({ yaml: "http:\n  tls:\n    min_version: TLSv1.1\n" })).toBe(
+      `config error: http.tls.min_version in ${FILE}:3:18: expected one of TLSv1.2|TLSv1.3 (older versions are not offered)`,
+    );
+    expect(errorOf({ env: { BEACON_HTTP_TLS_MIN_VERSION: "TLSv1" } })).toContain(
+      "http.tls.min_version from environment BEACON_HTTP_TLS_MIN_VERSION: expected one of TLSv1.2|TLSv1.3",
+    );
+    expect(errorOf({ yaml: "http:\n  plain: none\n" })).toBe(
+      `config error: http.plain in ${FILE}:2:10: expected one of updates|all`,
+    );
+    expect(errorOf({ yaml: "http:\n  tls:\n    cert_file: ''\n" })).toContain("expected a file path");
+  });
+
+  test("invalid: a certificate without its key, a key without its certificate, files without a listener", () => {
+    expect(errorOf({ yaml: "http:\n  tls:\n    listen: [0.0.0.0:443]\n    cert_file: c.pem\n" })).toBe(
+      `config error: http.tls.cert_file in ${FILE}:4:5: http.tls.cert_file is set but http.tls.key_file is not: set both`,
+    );
+    expect(
+      errorOf({ env: { BEACON_HTTP_TLS_LISTEN: "0.0.0.0:443", BEACON_HTTP_TLS_KEY_FILE: "k.pem" } }),
+    ).toBe(
+      "config error: http.tls.key_file from environment BEACON_HTTP_TLS_KEY_FILE: http.tls.key_file is set but http.tls.cert_file is not: set both",
+    );
+    expect(errorOf({ yaml: "http:\n  tls:\n    cert_file: c.pem\n    key_file: k.pem\n" })).toContain(
+      "http.tls.cert_file is set but http.tls.listen is empty",
+    );
   });
 });

@@ -1,6 +1,7 @@
 // The configuration pipeline of `beacon serve`: the shared layers (defaults → YAML file → BEACON_*
 // environment → flags, later wins per setting → validated by zod) over the server's settings table,
-// then the store chosen (store-choice.ts: a PostgreSQL URL file and AWS_REGION are read here) and the built ServerConfig.
+// then the store chosen (store-choice.ts: a PostgreSQL URL file and AWS_REGION are read here), the
+// HTTPS settings checked together (tls-settings.ts) and the built ServerConfig.
 
 import { dirname, resolve } from "node:path";
 import { buildServerConfig } from "./build.js";
@@ -11,6 +12,7 @@ import { rawConfigSchema } from "./schema.js";
 import type { ServerConfig } from "./server-config.js";
 import { SERVER_TABLE, childKeys } from "./settings.js";
 import { chooseStore } from "./store-choice.js";
+import { tlsIssues } from "./tls-settings.js";
 
 /** `file` is from --config; else env BEACON_CONFIG; else no file (defaults). */
 export type LoadServerConfigInput = LayerInput;
@@ -32,6 +34,7 @@ export function loadServerConfig(input: LoadServerConfigInput): ServerConfig {
     locate: layers.locate,
     env: input.env,
   });
-  if (store.issues.length > 0) throw new ConfigError(sortIssues(store.issues));
+  const issues = [...store.issues, ...tlsIssues(parsed.data.http.tls, layers.locate)];
+  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
   return buildServerConfig(parsed.data, resolvePath, yaml?.file, store);
 }

@@ -13,7 +13,16 @@ import { formatDuration, parseDurationMs } from "./duration.js";
 import { parseHostPort } from "./host-port.js";
 import { parsePostgresUrl } from "./postgres-url.js";
 import { splitList } from "./override.js";
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./server-config.js";
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  PLAIN_ROUTES,
+  TLS_VERSIONS,
+  type LogFormat,
+  type LogLevel,
+  type PlainRoutes,
+  type TlsVersion,
+} from "./server-config.js";
 
 /** How a string from the environment or a flag becomes a raw value before validation. */
 export type SettingKind = "string" | "integer" | "boolean" | "list";
@@ -179,6 +188,14 @@ export const logFormat = z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]], {
   error: `expected one of ${LOG_FORMATS.join("|")}`,
 });
 
+const plainRoutes = z.enum(PLAIN_ROUTES as [PlainRoutes, ...PlainRoutes[]], {
+  error: `expected one of ${PLAIN_ROUTES.join("|")}`,
+});
+
+const tlsVersion = z.enum(TLS_VERSIONS as [TlsVersion, ...TlsVersion[]], {
+  error: `expected one of ${TLS_VERSIONS.join("|")} (older versions are not offered)`,
+});
+
 export const LOG_FORMAT_HELP =
   "Log lines: auto (readable on a terminal, JSON otherwise), json or pretty (one readable line each).";
 
@@ -279,6 +296,33 @@ export const rawConfigSchema = section({
     headers_timeout: leaf(duration(1000, 300_000).prefault("15s"), {
       kind: "string",
       help: "A client must send a request's headers within this long, or the connection is cut (408).",
+    }),
+    plain: leaf(plainRoutes.prefault("updates"), {
+      kind: "string",
+      help: "What the plain-HTTP listeners serve once http.tls.listen is set: updates (dyndns2, /ip, /healthz, ACME HTTP-01; the console and JSON API redirect to HTTPS) or all. Without HTTPS they serve all.",
+    }),
+    // HTTPS served by Beacon itself (docs/deploy/tls.md).
+    tls: section({
+      listen: leaf(hostPortList().prefault([]), {
+        kind: "list",
+        help: "HTTPS listen addresses (host:port, IPv6 as [addr]:port); empty: no HTTPS.",
+      }),
+      cert_file: leaf(path("file").optional(), {
+        kind: "string",
+        help: "PEM certificate chain of the HTTPS listeners, leaf first; re-read when it changes and on SIGHUP.",
+      }),
+      key_file: leaf(path("file").optional(), {
+        kind: "string",
+        help: "PEM private key of http.tls.cert_file; re-read with it.",
+      }),
+      min_version: leaf(tlsVersion.prefault("TLSv1.2"), {
+        kind: "string",
+        help: `Oldest TLS version accepted: ${TLS_VERSIONS.join("|")}.`,
+      }),
+      hsts: leaf(boolean().prefault(true), {
+        kind: "boolean",
+        help: "Send Strict-Transport-Security: max-age=31536000 on every reply over HTTPS (never over plain HTTP).",
+      }),
     }),
   }),
   dns: section({

@@ -14,6 +14,16 @@ export type LogFormat = "auto" | "json" | "pretty";
 
 export const LOG_FORMATS: readonly LogFormat[] = ["auto", "json", "pretty"];
 
+/** What plain-HTTP listeners serve beside HTTPS (http/routes-policy.ts): `updates` or `all`. */
+export type PlainRoutes = "all" | "updates";
+
+export const PLAIN_ROUTES: readonly PlainRoutes[] = ["updates", "all"];
+
+/** Oldest TLS version the HTTPS listeners accept; nothing older than 1.2 is offered. */
+export type TlsVersion = "TLSv1.2" | "TLSv1.3";
+
+export const TLS_VERSIONS: readonly TlsVersion[] = ["TLSv1.2", "TLSv1.3"];
+
 /** A listen address. `host` is a canonical IP (IPv6 without brackets) or a lowercase hostname. */
 export interface HostPort {
   readonly host: string;
@@ -45,6 +55,18 @@ export interface ServerConfig {
     readonly maxConnectionsPerClient: number;
     readonly idleTimeoutMs: number;
     readonly headersTimeoutMs: number;
+    /** What the plain listeners serve while `tls.listen` is non-empty; without HTTPS they serve all. */
+    readonly plain: PlainRoutes;
+    /** HTTPS served by Beacon itself (docs/deploy/tls.md). */
+    readonly tls: {
+      /** Empty: no HTTPS listener. */
+      readonly listen: readonly HostPort[];
+      /** Absolute; both set or both undefined (undefined: a certificate is installed later, by ACME). */
+      readonly certFile: string | undefined;
+      readonly keyFile: string | undefined;
+      readonly minVersion: TlsVersion;
+      readonly hsts: boolean;
+    };
   };
   readonly dns: {
     /** UDP and TCP on each. May be empty (no DNS listener). */

@@ -58,6 +58,9 @@ export const ERRORS = {
   totp_not_enabled: { status: 409, title: "Two-factor sign-in is not on (or its setup was not started)" },
   password_required: { status: 403, title: "A password is required to listen beyond loopback" },
   bad_host: { status: 403, title: "The Host header is not one this server answers for" },
+  // Beacon's own HTTPS (docs/deploy/tls.md): the console and JSON API refuse a non-GET over plain HTTP
+  // (403, not 421: a client retrying 421 on a new connection reaches the same plain listener).
+  https_required: { status: 403, title: "This route is served over HTTPS only" },
   config_changed: { status: 409, title: "The configuration file changed since it was loaded" },
   config_invalid: { status: 500, title: "The configuration is invalid" },
   store_unavailable: { status: 503, title: "The store is unavailable" },

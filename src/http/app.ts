@@ -7,6 +7,7 @@ import { parseTrustedProxies } from "./client-ip.js";
 import type { AdminDeps, AppDeps, AppEnv } from "./deps.js";
 import { requestContext } from "./middleware/request-context.js";
 import { securityHeaders } from "./middleware/security-headers.js";
+import { HSTS, transport } from "./middleware/transport.js";
 import { problemResponse } from "./problem.js";
 import { registerAwsSampleRoutes } from "./routes/aws-sample.js";
 import { registerDyndns2Routes } from "./routes/dyndns2.js";
@@ -26,8 +27,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const trusted = parseTrustedProxies(deps.trustedProxies);
   const app = new Hono<AppEnv>();
 
-  app.use("*", securityHeaders());
+  const hsts = deps.https?.hsts === true ? HSTS : undefined;
+  app.use("*", securityHeaders({ hsts: (c) => (c.get("secure") === true ? hsts : undefined) }));
   app.use("*", requestContext(deps, trusted));
+  // After the request context (the refusal is logged with its id), before any route.
+  app.use("*", transport(deps, trusted));
   registerDyndns2Routes(app, deps);
   registerDyndns2HeartbeatRoute(app, deps);
   registerIpRoutes(app, deps);

@@ -3,6 +3,7 @@
 
 import type { Context } from "hono";
 import type { Registry } from "prom-client";
+import type { CertificateStatus } from "../core/certificates.js";
 import type { Clock } from "../core/clock.js";
 import type { ParsedIp } from "../core/ip.js";
 import type { UpdateService } from "../services/apply-update.js";
@@ -24,6 +25,7 @@ import type { ClientScope } from "../services/limits/update-limits.js";
 import type { Heartbeats, PoolAdmin } from "../services/health/ports.js";
 import type { SessionRecord, TokenRecord } from "../store/types.js";
 import type { HostHistoryStore, MirrorStore, StoreLifecycle, ZoneStore } from "../store/ports.js";
+import type { HttpsPolicy } from "./middleware/transport.js";
 import type { AssetReader } from "./pages/assets.js";
 import type { AdminStore, ProviderChoice } from "./routes/admin/deps.js";
 import type { SessionUser } from "./session/guard.js";
@@ -48,7 +50,11 @@ export interface AppDeps {
   readonly clock: Clock;
   /** The peer address of the connection (Node: getConnInfo(c).remote.address); undefined if unknown. */
   readonly clientAddress: (c: Context) => string | undefined;
-  /** CIDRs (or bare addresses) of reverse proxies whose X-Forwarded-For is believed. */
+  /** True when the request came over a TLS connection (Node: the socket is a TLSSocket). None: never. */
+  readonly overTls?: (c: Context) => boolean;
+  /** Beacon's own HTTPS: what plain HTTP serves, HSTS (middleware/transport.ts). None: all, no HSTS. */
+  readonly https?: HttpsPolicy;
+  /** CIDRs (or bare addresses) of reverse proxies whose X-Forwarded-For (and -Proto) is believed. */
   readonly trustedProxies: readonly string[];
   readonly version: string;
   /** Largest JSON request body accepted (http.max_body_bytes); default 64 KiB. */
@@ -102,6 +108,8 @@ export interface AdminDeps {
   readonly publicUrl: string | undefined;
   /** The pages' files (web/). */
   readonly assets: AssetReader;
+  /** Beacon's own HTTPS (http.tls.listen): the certificate served now, undefined before one is. None: no HTTPS. */
+  readonly certificate?: () => CertificateStatus | undefined;
 }
 
 /** Per-request values set by the app's middleware. */
@@ -110,6 +118,8 @@ export interface AppEnv {
     requestId: string;
     /** The client's address after the trusted-proxy rules; undefined when the runtime gave none. */
     clientIp: ParsedIp | undefined;
+    /** Over TLS, or from a trusted proxy saying `X-Forwarded-Proto: https` (middleware/transport.ts). */
+    secure: boolean;
     /** The authenticated token (set by the /api/v1 auth middleware). */
     token: TokenRecord | undefined;
     /** The signed-in admin (set by requireSession on /api/v1/admin). */

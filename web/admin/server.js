@@ -1,6 +1,6 @@
 // @ts-check
 // The server at a glance: update and query rates over the last 10 minutes or the last hour
-// (refreshed while the page is open), totals and version.
+// (refreshed while the page is open), totals, version and the HTTPS certificate (when served).
 
 import { api } from "../shared/api.js";
 import { h, mount } from "../shared/dom.js";
@@ -13,6 +13,13 @@ const WINDOWS = [
   { label: "10 min", seconds: 600 },
   { label: "1 hour", seconds: 3600 },
 ];
+
+/** One line about the HTTPS certificate: names, expiry, where it came from. */
+function certificateLine(/** @type {import("./types.js").CertificateView | null} */ c) {
+  if (c === null) return "HTTPS: no certificate yet (TLS handshakes fail until one is installed)";
+  const names = c.names.length > 0 ? c.names.join(", ") : c.subject;
+  return `HTTPS certificate for ${names}, expires ${new Date(c.notAfter).toLocaleString()} (${c.origin})`;
+}
 
 /** @param {import("./types.js").Ctx} ctx */
 export async function render(ctx) {
@@ -83,6 +90,9 @@ export async function render(ctx) {
           { class: "muted small" },
           `Beacon ${s.version} · as of ${new Date(s.now).toLocaleTimeString()}`,
         ),
+        s.certificate === undefined
+          ? ""
+          : h("p", { class: "muted small tls" }, certificateLine(s.certificate)),
       ),
       h("section", { class: "card chart updates" }, h("h2", {}, "Updates"), chart("Updates", s.updates)),
       h("section", { class: "card chart queries" }, h("h2", {}, "DNS queries"), chart("Queries", s.queries)),

@@ -5,9 +5,9 @@ import { createLogger, type Logger } from "../../observability/logger.js";
 import { action } from "../action.js";
 import { describeStore, readConfig } from "../context.js";
 import type { Io } from "../output.js";
-import type { RunningServer } from "../serve.js";
+import type { Endpoint, Reloaded, RunningServer } from "../serve.js";
+import { httpBaseUrl, httpsBaseUrl } from "../urls.js";
 import { registerServeInstallService } from "./serve-service.js";
-import { httpBaseUrl } from "../urls.js";
 
 export function registerServe(program: Command): void {
   const serve = program
@@ -22,18 +22,38 @@ export function registerServe(program: Command): void {
         const log = createLogger(config.log);
         for (const w of warnings) log.warn(w);
         // Warnings were logged at start; a re-read on SIGHUP only needs the level.
-        const stopReloading = reloadOnHangup(() => readConfig(opts, () => undefined).log.level, log);
+        const running: { server?: RunningServer } = {};
+        const stopReloading = reloadOnHangup(
+          () => readConfig(opts, () => undefined).log.level,
+          () => running.server?.reload(),
+          log,
+        );
         // Loaded on demand: admin commands should not pay for the HTTP and DNS stacks.
         const { startServer } = await import("../serve.js");
         const server = await startServer(config, log);
+        running.server = server;
         log.info(
-          { http: server.http, dns: server.dns, store: describeStore(config), config: config.source.file },
+          {
+            http: server.http,
+            ...(server.https.length > 0 ? { https: server.https } : {}),
+            dns: server.dns,
+            store: describeStore(config),
+            config: config.source.file,
+          },
           "beacon ready",
         );
         const base = config.http.publicUrl ?? httpBaseUrl(config, server.http[0]?.port);
+        // With HTTPS the console is there (plain HTTP redirects to it).
+        const admin = config.http.publicUrl ?? httpsBaseUrl(config, server.https[0]?.port) ?? base;
         const setupCode = server.setupCode();
-        if (setupCode !== undefined) log.info({ setupCode, url: `${base}/admin/` }, "first-run setup");
-        printBanner(io, server, base, setupCode, adminOptions(config, process.cwd()));
+        if (setupCode !== undefined) log.info({ setupCode, url: `${admin}/admin/` }, "first-run setup");
+        printBanner(
+          io,
+          server,
+          { base, admin, plain: config.http.plain },
+          setupCode,
+          adminOptions(config, process.cwd()),
+        );
         await untilSignal(server, log).finally(stopReloading);
       }),
     );
@@ -61,16 +81,25 @@ function shellWord(s: string): string {
 function printBanner(
   io: Io,
   server: RunningServer,
-  base: string,
+  urls: { readonly base: string; readonly admin: string; readonly plain: ServerConfig["http"]["plain"] },
   setupCode: string | undefined,
   options: string,
 ): void {
+  const { base, admin, plain } = urls;
   const dns = server.dns[0];
+  const at = (list: readonly Endpoint[]) => list.map((e) => `${e.host}:${e.port}`).join(", ");
+  const plainServes =
+    server.https.length > 0 && plain === "updates"
+      ? "dyndns2 /nic/update, your address /ip; the rest redirects to HTTPS"
+      : "dyndns2 /nic/update, JSON /api/v1, your address /ip";
   const lines = [
     "Beacon is running.",
-    `  HTTP  ${server.http.map((e) => `${e.host}:${e.port}`).join(", ")}   (dyndns2 /nic/update, JSON /api/v1, your address /ip)`,
-    `  DNS   ${server.dns.map((e) => `${e.host}:${e.port}`).join(", ")}   (UDP and TCP, authoritative)`,
-    `  Admin ${base}/admin/`,
+    `  HTTP  ${at(server.http)}   (${plainServes})`,
+    ...(server.https.length > 0
+      ? [`  HTTPS ${at(server.https)}   (dyndns2, JSON /api/v1, the admin console)`]
+      : []),
+    `  DNS   ${at(server.dns)}   (UDP and TCP, authoritative)`,
+    `  Admin ${admin}/admin/`,
   ];
   if (setupCode !== undefined)
     lines.push(
@@ -91,7 +120,7 @@ function printBanner(
   }
   lines.push(
     "",
-    "Stop with Ctrl-C (SIGINT) or SIGTERM; in-flight requests are drained first. SIGHUP re-reads log.level.",
+    "Stop with Ctrl-C (SIGINT) or SIGTERM; in-flight requests are drained first. SIGHUP re-reads log.level, the TLS certificate files, TSIG keys and host flags.",
   );
   io.out(lines.join("\n"));
 }
@@ -99,23 +128,40 @@ function printBanner(
 /**
  * SIGHUP (a reload request, or the terminal going away) never stops the server: the configuration is
  * read again and its log.level applied; every other setting applies at the next start (docs/cli.md).
+ * Once the server runs, what it keeps outside the configuration is read again too (RunningServer
+ * reload: the TLS certificate files, the TSIG keyring, the host flags); one line says what.
  */
-function reloadOnHangup(readLevel: () => string, log: Logger): () => void {
+function reloadOnHangup(
+  readLevel: () => string,
+  reload: () => Promise<Reloaded> | undefined,
+  log: Logger,
+): () => void {
   const onHangup = () => {
+    let level: string | undefined;
     try {
-      const level = readLevel();
-      // Said before the level changes, so it shows whichever way it goes.
-      log.info(
-        { signal: "SIGHUP", logLevel: level },
-        "SIGHUP: configuration read again; log.level applied, other settings apply at the next start",
-      );
-      log.level = level;
+      level = readLevel();
     } catch (e) {
       log.warn(
         { signal: "SIGHUP", err: e instanceof Error ? e.message : String(e) },
-        "SIGHUP: the configuration cannot be read; nothing changed",
+        "SIGHUP: the configuration cannot be read; log.level unchanged",
       );
     }
+    const said = (reloaded: Reloaded | undefined) => {
+      const what = [
+        ...(level === undefined ? [] : ["log.level"]),
+        ...(reloaded?.certificate === undefined ? [] : ["the TLS certificate files"]),
+        ...(reloaded === undefined ? [] : ["TSIG keys", "host flags"]),
+      ];
+      // Said before the level changes, so it shows whichever way it goes.
+      log.info(
+        { signal: "SIGHUP", ...(level === undefined ? {} : { logLevel: level }), ...reloaded },
+        `SIGHUP: reloaded ${what.join(", ") || "nothing"}; other settings apply at the next start`,
+      );
+      if (level !== undefined) log.level = level;
+    };
+    const running = reload();
+    if (running === undefined) said(undefined);
+    else void running.then(said);
   };
   process.on("SIGHUP", onHangup);
   return () => process.off("SIGHUP", onHangup);

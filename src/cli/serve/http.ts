@@ -1,8 +1,12 @@
 // The HTTP side of `beacon serve`, before it listens: the app (dyndns2, the JSON API, the admin
-// console, the pools' routes and heartbeats, /metrics, the AWS sample's protocol if enabled) on the write services, and the connection gate every HTTP listener shares
+// console, the pools' routes and heartbeats, /metrics, the AWS sample's protocol if enabled) on the
+// write services, told which requests came over TLS and what plain HTTP serves beside HTTPS
+// (http/middleware/transport.ts), and the connection gate every HTTP and HTTPS listener shares
 // (its caps lowered to fit the open-file limit; its report timer runs until stop()).
 
 import { getConnInfo } from "@hono/node-server/conninfo";
+import type { IncomingMessage } from "node:http";
+import { TLSSocket } from "node:tls";
 import type { Registry } from "prom-client";
 import type { ServerConfig } from "../../config/index.js";
 import type { Clock } from "../../core/clock.js";
@@ -36,6 +40,8 @@ export function wireHttp(d: {
   readonly admin: AdminDeps;
   /** Health-checked pools: their admin routes and the heartbeat endpoints. */
   readonly pools: PoolAdmin & Heartbeats;
+  /** The first HTTPS listener's port, once it listens: where plain requests are redirected. */
+  readonly httpsPort: () => number | undefined;
 }): HttpSide {
   const { config, store, clock, log, writes, metrics } = d;
   const app = createApp({
@@ -46,6 +52,15 @@ export function wireHttp(d: {
     log,
     clock,
     clientAddress: (c) => getConnInfo(c).remote.address,
+    // From the socket, never the URL: a client picks the scheme of an absolute-form request target.
+    overTls: (c) => (c.env as { incoming?: IncomingMessage }).incoming?.socket instanceof TLSSocket,
+    https: {
+      // Without an HTTPS listener, plain HTTP is all there is (or a proxy terminates TLS in front).
+      plain: config.http.tls.listen.length === 0 ? "all" : config.http.plain,
+      hsts: config.http.tls.hsts,
+      port: d.httpsPort,
+      publicUrl: config.http.publicUrl,
+    },
     limitClient: (scope, ip) => writes.limits.limits.client(scope, ip),
     trustedProxies: config.http.trustedProxies,
     maxBodyBytes: config.http.maxBodyBytes,

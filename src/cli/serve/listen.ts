@@ -1,4 +1,5 @@
-// The sockets of `beacon serve`: DNS first, then HTTP, on every configured address.
+// The sockets of `beacon serve`: DNS first, then HTTP, then HTTPS (http.tls.listen, each attached to
+// the certificate holder, serve/tls.ts), on every configured address.
 //
 // Contract: each listener is added to `into` as soon as it listens, so when a later one fails the
 // caller can still close what did start (serve/shutdown.ts reads the same object). A failure to listen
@@ -10,6 +11,8 @@ import { startDnsWithWorkers, type TcpSideOptions } from "../../dns/workers/list
 import type { DnsWorkerPool } from "../../dns/workers/pool.js";
 import { drainHttp, listenHttp, type Endpoint, type HttpConnections } from "../http-server.js";
 import { listenFailure, type ListenSetting } from "../listen-errors.js";
+import type { HttpsCertificates } from "../tls/https-certificates.js";
+import type { Server as HttpsServer } from "node:https";
 
 export interface HttpListener {
   readonly endpoint: Endpoint;
@@ -21,6 +24,7 @@ export interface HttpListener {
 export interface Listeners {
   readonly dns: DnsServer[];
   readonly http: HttpListener[];
+  readonly https: HttpListener[];
 }
 
 export async function listenAll(
@@ -30,6 +34,8 @@ export async function listenAll(
     readonly workers: DnsWorkerPool | undefined;
     readonly fetch: Parameters<typeof listenHttp>[0];
     readonly connections: HttpConnections;
+    /** Set when http.tls.listen is: the certificate the HTTPS listeners serve. */
+    readonly certificates: HttpsCertificates | undefined;
   },
   into: Listeners,
 ): Promise<void> {
@@ -41,6 +47,21 @@ export async function listenAll(
     for (const l of config.http.listen) {
       const { server, endpoint } = await listenHttp(d.fetch, l, config.http, d.connections);
       into.http.push({ endpoint, drain: () => drainHttp(server, config.shutdownGraceMs) });
+    }
+  });
+  const tls = d.certificates;
+  if (tls === undefined) return;
+  await listening("http.tls.listen", config.http.tls.listen, async () => {
+    for (const l of config.http.tls.listen) {
+      const { server, endpoint } = await listenHttp(
+        d.fetch,
+        l,
+        config.http,
+        d.connections,
+        tls.serverOptions,
+      );
+      tls.attach(server as HttpsServer);
+      into.https.push({ endpoint, drain: () => drainHttp(server, config.shutdownGraceMs) });
     }
   });
 }

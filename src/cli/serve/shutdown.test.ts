@@ -18,7 +18,7 @@ function parts(withWorkers = true) {
       };
     });
   };
-  const listeners: Listeners = { dns: [], http: [] };
+  const listeners: Listeners = { dns: [], http: [], https: [] };
   const p: ShutdownParts = {
     stopWatching: sync("watch"),
     stopSweeping: sync("sweep"),

@@ -1,8 +1,8 @@
 // The shutdown order of `beacon serve`. The returned close() runs it once (later calls get the same
 // promise) and may be called while listeners are still being added (a failed start):
-// 1. at once, nothing new starts: the outside-change watcher, the history sweeper and the admin
-//    console's timers stop;
-// 2. then together: HTTP listeners drain in-flight requests (up to the grace period), DNS listeners
+// 1. at once, nothing new starts: the outside-change watcher, the history sweeper, the admin
+//    console's timers and the certificate files' watch stop;
+// 2. then together: HTTP and HTTPS listeners drain in-flight requests (up to the grace period), DNS listeners
 //    close, the mirror worker finishes the delivery in flight (bounded; what is still queued stays in
 //    the outbox for the next start), the pools' probes end and their states are saved, NOTIFY rounds
 //    end, the DNS workers stop;
@@ -14,6 +14,8 @@
 import type { Listeners } from "./listen.js";
 
 export interface ShutdownParts {
+  /** Beacon's own HTTPS: the certificate files stop being watched (serve/tls.ts). */
+  readonly tls?: { stop(): void } | undefined;
   readonly stopWatching: () => void;
   readonly stopSweeping: () => void;
   readonly admin: { stop(): void };
@@ -37,8 +39,9 @@ export function shutdownInOrder(p: ShutdownParts): () => Promise<void> {
     p.stopWatching();
     p.stopSweeping();
     p.admin.stop();
+    p.tls?.stop();
     await Promise.all([
-      ...p.listeners.http.map((l) => l.drain()),
+      ...[...p.listeners.http, ...p.listeners.https].map((l) => l.drain()),
       ...p.listeners.dns.map((s) => s.close()),
       p.mirrors.stop(),
       p.pools.stop(),

@@ -63,6 +63,8 @@ export async function createFixture(
     sampleCompat?: boolean;
     /** Keyless updates: the JWT authenticator (services/oidc/jwt-auth.ts). */
     jwt?: AppDeps["jwt"];
+    /** Beacon's own HTTPS (middleware/transport.ts); a request is over TLS when its env says `tls: true`. */
+    https?: AppDeps["https"];
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -104,6 +106,8 @@ export async function createFixture(
     log,
     clock,
     clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,
+    overTls: (c) => (c.env as { tls?: boolean } | undefined)?.tls === true,
+    ...(opts.https === undefined ? {} : { https: opts.https }),
     trustedProxies: opts.trustedProxies ?? [],
     version: "0.0.0-test",
     ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),

@@ -2,6 +2,7 @@
 // The services enforce the rules and tell the DNS index; the two callbacks reach what the services do
 // not: the DNS server's cached TSIG keyring and the mirror delivery worker.
 
+import type { CertificateStatus } from "../../../core/certificates.js";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { Clock } from "../../../core/clock.js";
@@ -73,6 +74,8 @@ export interface AdminRouteDeps {
   readonly version: string;
   /** Largest JSON body accepted (http.max_body_bytes); default 64 KiB. */
   readonly maxBodyBytes?: number;
+  /** Beacon's own HTTPS (http.tls.listen): the certificate served now, undefined before one is. None: no HTTPS. */
+  readonly certificate?: () => CertificateStatus | undefined;
 }
 
 /** AdminRouteDeps for a route that reads only `S` of the store. */

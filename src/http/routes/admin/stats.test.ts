@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import type { CertificateStatus } from "../../../core/certificates.js";
 import { adminHarness, START, type AdminHarness } from "./testing.js";
 
 let h: AdminHarness;
@@ -37,6 +38,23 @@ describe("GET /stats", () => {
       ],
       totals: { updates: 5, queries: 100, zones: 1, hosts: 1, tokens: 1 },
       version: "0.0.0-test",
+    });
+  });
+
+  it("shows the HTTPS certificate only when HTTPS is configured: null before one is installed", async () => {
+    expect(await (await h.api("/stats")).json()).not.toHaveProperty("certificate");
+    const served: { status?: CertificateStatus } = {};
+    const tls = await adminHarness({ certificate: () => served.status });
+    expect(await (await tls.api("/stats")).json()).toMatchObject({ certificate: null });
+    const status = {
+      origin: "acme",
+      subject: "CN=dns.example.org",
+      names: ["dns.example.org"],
+      notAfter: new Date(START),
+    };
+    served.status = status;
+    expect(await (await tls.api("/stats")).json()).toMatchObject({
+      certificate: { ...status, notAfter: new Date(START).toISOString() },
     });
   });
 

@@ -1,5 +1,7 @@
 // GET /stats → { now, intervalSeconds, updates: [{at, count}], queries: [{at, count}],
-//               totals: { updates, queries, zones, hosts, tokens }, version }
+//               totals: { updates, queries, zones, hosts, tokens }, version,
+//               certificate?: { origin, subject, names, notAfter } | null }
+// `certificate` only with HTTPS configured (null until a certificate is installed).
 // Rates come from the sampler (oldest first, per interval); totals.updates/queries are the counters
 // since the server started, totals.tokens counts the tokens that work now (not revoked, not expired).
 
@@ -8,6 +10,11 @@ import type { AppEnv } from "../../deps.js";
 import type { TokenStore, ZoneStore } from "../../../store/ports.js";
 import type { RouteDeps } from "./deps.js";
 import { tokenState } from "./views.js";
+import type { CertificateStatus } from "../../../core/certificates.js";
+
+function certificateView(s: CertificateStatus | undefined) {
+  return s === undefined ? null : { ...s, notAfter: s.notAfter.toISOString() };
+}
 
 export function registerStatsRoutes(
   admin: Hono<AppEnv>,
@@ -36,6 +43,7 @@ export function registerStatsRoutes(
         tokens: tokens.filter((t) => tokenState(t, now) === "active").length,
       },
       version: deps.version,
+      ...(deps.certificate === undefined ? {} : { certificate: certificateView(deps.certificate()) }),
     });
   });
 }
