@@ -16,12 +16,17 @@ export function requestOrigin(
   trusted: readonly string[],
 ): string {
   if (deps.publicUrl !== undefined && deps.publicUrl !== "") return deps.publicUrl;
-  const own = new URL(c.req.url);
+  const url = new URL(c.req.url);
+  // The scheme from the socket (middleware/transport.ts), not from the URL: an absolute-form request
+  // target (`GET https://host/...` over plain HTTP) sets the URL's scheme to whatever the client says.
+  const secure = c.get("secure");
+  const ownScheme = secure === undefined ? url.protocol.slice(0, -1) : secure ? "https" : "http";
+  const own = { origin: `${ownScheme}://${url.host}`, host: url.host, scheme: ownScheme };
   const peer = normalizeSocketAddress(deps.clientAddress(c));
   if (peer === undefined || !trusted.some((cidr) => inCidr(peer, cidr))) return own.origin;
   const proto = lastHop(c.req.header("x-forwarded-proto"))?.toLowerCase();
   const host = lastHop(c.req.header("x-forwarded-host"));
-  const scheme = proto === "http" || proto === "https" ? proto : own.protocol.slice(0, -1);
+  const scheme = proto === "http" || proto === "https" ? proto : own.scheme;
   const authority = host !== undefined && FORWARDED_HOST.test(host) ? host : own.host;
   return `${scheme}://${authority}`;
 }
