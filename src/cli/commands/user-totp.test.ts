@@ -46,12 +46,21 @@ describe("beacon user totp", () => {
     ]);
   });
 
-  it("resets a user's factor; the password alone then signs in", async () => {
+  it("resets a user's factor and signs out their sessions; the password alone then signs in", async () => {
+    const session = {
+      user: "alice",
+      csrfToken: "c",
+      createdAt: T0,
+      lastSeenAt: T0,
+      expiresAt: T0 + 3_600_000,
+    };
+    await store.createSession({ ...session, idHash: "a".repeat(64) });
     await cmds().reset(io, "ALICE");
     expect(out).toEqual([
-      "two-factor sign-in of alice removed; they sign in with their password and can enrol again",
+      "two-factor sign-in of alice removed and 1 session(s) signed out; they sign in with their password and can enrol again",
     ]);
     expect(await factor().required("alice")).toBe(false);
+    expect(await store.getSession("a".repeat(64))).toBeUndefined();
     await cmds().reset(io, "carol");
     expect(out[1]).toBe("carol had no two-factor sign-in; nothing changed");
   });

@@ -48,10 +48,11 @@ export function userTotpCommands(
       const name = canonicalUserName(input);
       if ((await store.getUser(name)) === undefined)
         throw new BeaconError("user_not_found", `no user named ${name}`);
+      if (!(await factor.remove(name))) return io.out(`${name} had no two-factor sign-in; nothing changed`);
+      // A lost phone may be a stolen one: whoever holds it may hold a session too.
+      const ended = await store.deleteUserSessions(name);
       io.out(
-        (await factor.remove(name))
-          ? `two-factor sign-in of ${name} removed; they sign in with their password and can enrol again`
-          : `${name} had no two-factor sign-in; nothing changed`,
+        `two-factor sign-in of ${name} removed and ${ended} session(s) signed out; they sign in with their password and can enrol again`,
       );
     },
   };
