@@ -13,6 +13,7 @@ import { createMemoryKeys } from "./keys.js";
 import { createMemoryLimits } from "./limits.js";
 import { createMemoryReplay } from "./replay.js";
 import { createMemorySampleCredentials } from "./sample-credentials.js";
+import { createMemoryAcme } from "./acme.js";
 import { createMemoryMirrors } from "./mirrors.js";
 import { createMemoryPools } from "./pools.js";
 import { createMemoryNotify } from "./notify.js";
@@ -58,6 +59,7 @@ export function createMemoryStore(): Store {
     ...createMemoryPools(open),
     ...createMemoryNotify(open, log),
     ...createMemorySampleCredentials(open),
+    ...createMemoryAcme(open),
 
     health() {
       return closed

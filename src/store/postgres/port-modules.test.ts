@@ -16,6 +16,7 @@ import { poolsContract } from "../testing/pools-contract.js";
 import { notifyContract } from "../testing/notify-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
 import { sampleCredentialsContract } from "../testing/sample-credentials-contract.js";
+import { acmeContract } from "../testing/acme-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
 import { usersContract } from "../testing/users-contract.js";
@@ -28,6 +29,7 @@ import { pgPools } from "./pools.js";
 import { pgNotify } from "./notify.js";
 import { pgReplay } from "./replay.js";
 import { pgSampleCredentials } from "./sample-credentials.js";
+import { pgAcme } from "./acme.js";
 import { pgZones } from "./zones.js";
 import { describeUrl, openPool } from "./connection.js";
 import { Db } from "./db.js";
@@ -74,6 +76,7 @@ describe.skipIf(cluster === undefined)(
     poolsContract(() => pgPools(db));
     notifyContract(() => ({ ...pgZones(db), ...pgNotify(db) }));
     sampleCredentialsContract(() => pgSampleCredentials(db));
+    acmeContract(() => pgAcme(db));
 
     describe("bad input", () => {
       it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {

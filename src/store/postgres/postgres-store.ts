@@ -26,6 +26,7 @@ import { pgMirrors } from "./mirrors.js";
 import { pgPools } from "./pools.js";
 import { pgNotify } from "./notify.js";
 import { pgSampleCredentials } from "./sample-credentials.js";
+import { pgAcme } from "./acme.js";
 import { pgSessions } from "./sessions.js";
 import { pgTokens } from "./tokens.js";
 import { pgUsers } from "./users.js";
@@ -55,6 +56,7 @@ export function postgresStore(db: Db): Store {
     ...pgPools(db),
     ...pgNotify(db),
     ...pgSampleCredentials(db),
+    ...pgAcme(db),
     health: () => db.health(),
     close: () => db.close(),
   };

@@ -16,6 +16,7 @@ import { sqliteMirrors } from "./mirrors.js";
 import { sqlitePools } from "./pools.js";
 import { sqliteNotify } from "./notify.js";
 import { sqliteSampleCredentials } from "./sample-credentials.js";
+import { sqliteAcme } from "./acme.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
 import { sqliteUsers } from "./users.js";
@@ -61,6 +62,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqlitePools(db),
     ...sqliteNotify(db),
     ...sqliteSampleCredentials(db),
+    ...sqliteAcme(db),
     health: () => db.health(),
     close: () => db.close(),
   };

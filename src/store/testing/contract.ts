@@ -19,6 +19,7 @@ import { poolsContract } from "./pools-contract.js";
 import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { sampleCredentialsContract } from "./sample-credentials-contract.js";
+import { acmeContract } from "./acme-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
@@ -53,6 +54,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     limitsContract(store);
     replayContract(store);
     sampleCredentialsContract(store);
+    acmeContract(store);
     poolsContract(store);
     usersContract(store);
     changesContract(store);
