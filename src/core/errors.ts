@@ -76,6 +76,8 @@ export const ERRORS = {
   address_not_available: { status: 503, title: "The address is not available on this machine" },
   listen_not_permitted: { status: 503, title: "Not permitted to listen on the address" },
   too_many_open_files: { status: 503, title: "Too many open files" },
+  // Automatic certificates (ACME, docs/deploy/acme.md): the CA refused or the order did not finish.
+  acme_failed: { status: 502, title: "The ACME certificate authority did not issue the certificate" },
   internal: { status: 500, title: "Internal error" },
   network_error: { status: 502, title: "A network request failed" },
   aborted: { status: 504, title: "The operation timed out or was cancelled" },
