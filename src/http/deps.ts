@@ -65,6 +65,8 @@ export interface AppDeps {
   readonly heartbeats?: Heartbeats;
   /** The AWS sample's protocol at / (routes/aws-sample.ts, `compat.aws_sample`); not served without it. */
   readonly sampleCompat?: SampleCompat;
+  /** ACME HTTP-01: the key authorization pending under a token (routes/acme-challenge.ts); none: 404. */
+  readonly acmeChallenge?: (token: string) => string | undefined;
 }
 
 /** What the admin console needs beyond the update API (docs/admin.md). */

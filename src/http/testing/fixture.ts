@@ -61,6 +61,8 @@ export async function createFixture(
     decorate?: (updates: UpdateService) => UpdateService;
     /** The AWS sample's protocol at / (routes/aws-sample.ts). */
     sampleCompat?: boolean;
+    /** ACME HTTP-01 challenges (routes/acme-challenge.ts). */
+    acmeChallenge?: AppDeps["acmeChallenge"];
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -107,6 +109,7 @@ export async function createFixture(
     ...(limits === undefined ? {} : { limitClient: (scope, ip) => limits.client(scope, ip) }),
     ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     ...opts.pools,
+    ...(opts.acmeChallenge === undefined ? {} : { acmeChallenge: opts.acmeChallenge }),
     ...(opts.sampleCompat === true
       ? { sampleCompat: createSampleCompat({ store, updates, clock, log }) }
       : {}),
