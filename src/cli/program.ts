@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { AGENT_TABLE } from "../agent/config/settings.js";
 import { SERVER_TABLE } from "../config/settings.js";
 import type { SettingsTable } from "../config/table.js";
+import { registerAcme } from "./commands/acme.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerAwsSample } from "./commands/aws-sample.js";
 import { registerHistory } from "./commands/history.js";
@@ -43,6 +44,7 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
       "pool *",
       "webhook *",
       "aws-sample *",
+      "acme *",
     ],
     hidden: true,
   },
@@ -76,6 +78,7 @@ export function createProgram(): Command {
   registerMirror(program);
   registerPool(program);
   registerWebhook(program);
+  registerAcme(program);
   registerAgent(program);
   registerProviders(program);
   registerAwsSample(program);

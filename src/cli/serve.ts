@@ -4,6 +4,7 @@
 
 import { Registry } from "prom-client";
 import type { ServerConfig } from "../config/index.js";
+import type { CertificateSink } from "../core/certificates.js";
 import { systemClock } from "../core/clock.js";
 import { createDnsMetrics, type CountingDnsMetrics } from "../dns/metrics.js";
 import type { TsigKey } from "../dns/tsig/tsig.js";
@@ -20,6 +21,7 @@ import { openConfiguredStore } from "./context.js";
 import type { Endpoint } from "./http-server.js";
 import { checkTransferKeys, wireDnsAnswers } from "./serve/dns-answers.js";
 import { wireDnsViews } from "./serve/dns-views.js";
+import { wireAcme } from "./serve/acme.js";
 import { wireHttp } from "./serve/http.js";
 import { listenAll, type Listeners } from "./serve/listen.js";
 import { wireMirrors } from "./serve/mirrors.js";
@@ -43,7 +45,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+/** `certificates`: where ACME certificates go (the HTTPS listeners); none: checked, not served. */
+export async function startServer(
+  config: ServerConfig,
+  log: Logger,
+  opts: { readonly certificates?: CertificateSink } = {},
+): Promise<RunningServer> {
   const clock = systemClock;
   const store = await openConfiguredStore(config, "server", log);
   const metrics = serverMetrics(store);
@@ -125,6 +132,17 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   await pools.start();
   webhooks.start();
 
+  const acme = await wireAcme({
+    settings: config.acme,
+    store,
+    clock,
+    log,
+    updates: writes.updates,
+    index: dns.index,
+    sink: opts.certificates,
+    registry: metrics.registry,
+    owner: newNodeId(),
+  });
   const http = wireHttp({
     config,
     store,
@@ -134,6 +152,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     metrics: metrics.registry,
     admin: admin.deps,
     pools: pools.admin,
+    acmeChallenge: acme?.httpChallenge,
   });
   const answering = wireDnsAnswers({
     config,
@@ -154,6 +173,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     mirrors,
     pools,
     webhooks,
+    acme: acme?.service,
     notifier: dns.notifier,
     workers: dns.workers,
     connections: http.connections,
@@ -161,12 +181,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     store,
   });
   try {
+    await acme?.service.load(); // the stored certificate, before the first handshake
     await listenAll({ config, dns: answering, workers: dns.workers, ...http }, listeners);
   } catch (e) {
     // Nothing started may keep the process alive: the error is reported and the command exits.
     await close();
     throw e;
   }
+  acme?.service.start(); // ordering needs the DNS (dns-01) or HTTP (http-01) listeners up
 
   return {
     http: listeners.http.map((l) => l.endpoint),

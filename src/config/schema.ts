@@ -529,6 +529,7 @@ export const rawConfigSchema = section({
     directory_url: leaf(acmeDirectoryUrl.prefault("https://acme-v02.api.letsencrypt.org/directory"), {
       kind: "string",
       help: "The ACME directory (staging: https://acme-staging-v02.api.letsencrypt.org/directory).",
+      defaultText: "(Let's Encrypt)",
     }),
     email: leaf(acmeEmail.optional(), {
       kind: "string",

@@ -33,6 +33,8 @@ export function wireHttp(d: {
   readonly admin: AdminDeps;
   /** Health-checked pools: their admin routes and the heartbeat endpoints. */
   readonly pools: PoolAdmin & Heartbeats;
+  /** ACME HTTP-01 challenges (cli/serve/acme.ts); undefined: not served. */
+  readonly acmeChallenge: ((token: string) => string | undefined) | undefined;
 }): HttpSide {
   const { config, store, clock, log, writes, metrics } = d;
   const app = createApp({
@@ -51,6 +53,7 @@ export function wireHttp(d: {
     admin: d.admin,
     pools: d.pools,
     heartbeats: d.pools,
+    ...(d.acmeChallenge === undefined ? {} : { acmeChallenge: d.acmeChallenge }),
     // compat.aws_sample: the AWS sample's protocol at / (docs/protocols/aws-sample.md).
     ...(config.compat.awsSample
       ? { sampleCompat: createSampleCompat({ store, updates: writes.updates, clock, log }) }

@@ -14,7 +14,7 @@
 // - every challenge presented is cleaned up once the order settled, also when it failed;
 // - a failure never throws out of the timers: it is stored (lastError, failures), logged with the
 //   CA's detail and counted; the certificate in use stays until it expires.
-// Callers: `stop()` before closing the store; it waits for a check under way.
+// Callers: `stop()` before closing the store; it waits a few seconds for a check under way.
 
 import { X509Certificate } from "node:crypto";
 import type { CertificateSink } from "../../core/certificates.js";
@@ -32,6 +32,8 @@ export const SERVER_CERTIFICATE = "server";
 
 /** A lease outlasts any order: acme-client gives up polling long before. */
 const LEASE_MS = 15 * 60_000;
+/** stop() waits this long at most for an order under way. */
+const STOP_WAIT_MS = 5000;
 /** While another node orders, look again this soon. */
 const OTHERS_ORDERING_MS = 60_000;
 
@@ -249,7 +251,14 @@ export function createAcmeService(d: AcmeServiceDeps): AcmeService {
       stopped = true;
       if (timer !== undefined) d.timers.clearTimeout(timer);
       timer = undefined;
-      await running;
+      // An order under way may poll the CA for minutes: wait for it only briefly. If the store closes
+      // under it, its cleanup fails and is logged; a TXT record left is removed by the next order's.
+      if (running !== undefined) {
+        let handle: TimerHandle | undefined;
+        const waited = new Promise<void>((resolve) => (handle = d.timers.setTimeout(resolve, STOP_WAIT_MS)));
+        await Promise.race([running, waited]);
+        if (handle !== undefined) d.timers.clearTimeout(handle);
+      }
     },
   };
 }
