@@ -394,7 +394,10 @@ describe("loadServerConfig: error messages", () => {
       [{ BEACON_ACME_RENEW_BEFORE: "30m" }, "expected a duration between"],
       [{ BEACON_ACME_RENEW_BEFORE: "2y" }, "acme.renew_before"],
       [{ BEACON_ACME_KEY_TYPE: "ed25519" }, "expected ecdsa or rsa"],
-      [{ BEACON_ACME_ENABLED: "true" }, "config error: acme.names (default): required when acme.enabled is true"],
+      [
+        { BEACON_ACME_ENABLED: "true" },
+        "config error: acme.names (default): required when acme.enabled is true",
+      ],
     ];
     for (const [env, message] of cases) expect(errorOf({ env }), JSON.stringify(env)).toContain(message);
     expect(errorOf({ yaml: "acme:\n  enabled: true\n  names: []\n" })).toBe(
