@@ -2,7 +2,8 @@
 // real ACME CA (Debian's Pebble, `-dnsserver` pointed at Beacon's DNS port) by DNS-01, writing the
 // `_acme-challenge` TXT records into its own zone through the update service and removing them after.
 // The issued chain is checked against Pebble's root (its management API's /roots/0) with openssl and
-// node:crypto; a restart serves the stored certificate without a new order.
+// node:crypto; a restart serves the stored certificate without a new order. Then HTTP-01: Pebble fetches
+// the token from Beacon's HTTP listener (its `httpPort` is that listener's port).
 //
 // Gap: this worktree has no HTTPS listener yet (another part of issue 18), so the chain is read from the
 // store rather than from a TLS handshake; `curl --cacert <root> https://…` belongs here once it has.
@@ -44,6 +45,53 @@ async function until(check: () => boolean, tries: number, what: () => string): P
   if (!check()) throw new Error(`timed out: ${what()}`);
 }
 
+/** The chain's leaf, once openssl verified the chain against Pebble's root (management /roots/0). */
+async function verifiedLeaf(pebble: Pebble, dir: string, chain: string): Promise<X509Certificate> {
+  const root = await httpsGet(`${pebble.management}/roots/0`, pebble.caFile);
+  const certs = chain.split(/(?<=-----END CERTIFICATE-----)\s*/).filter((c) => c.includes("BEGIN"));
+  expect(certs.length).toBeGreaterThanOrEqual(2);
+  const files = { root: join(dir, "root.pem"), leaf: join(dir, "leaf.pem"), rest: join(dir, "rest.pem") };
+  writeFileSync(files.root, root);
+  writeFileSync(files.leaf, certs[0] ?? "");
+  writeFileSync(files.rest, certs.slice(1).join("\n"));
+  const verified = execFileSync(
+    "openssl",
+    ["verify", "-CAfile", files.root, "-untrusted", files.rest, files.leaf],
+    {
+      encoding: "utf8",
+    },
+  );
+  expect(verified.trim()).toBe(`${files.leaf}: OK`);
+  return new X509Certificate(certs[0] ?? "");
+}
+
+/** The certificate chain the store holds (no HTTPS listener to ask in this worktree). */
+function storedChain(dataDir: string): { chain_pem: string; issued_at: number } {
+  const db = new Database(join(dataDir, "beacon.db"), { readonly: true });
+  try {
+    return db.prepare("select chain_pem, issued_at from acme_states where id = 'server'").get() as {
+      chain_pem: string;
+      issued_at: number;
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Starts Beacon and waits until it installed a certificate. */
+async function startWithCertificate(
+  opts: Parameters<typeof startBeacon>[0],
+  pebble: Pebble,
+): Promise<Beacon> {
+  const b = await startBeacon(opts);
+  await until(
+    () => b.stderr().includes("acme: certificate installed"),
+    300,
+    () => `no certificate installed\n--- beacon:\n${b.stderr()}\n--- pebble:\n${pebble.log()}`,
+  );
+  return b;
+}
+
 describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by DNS-01", () => {
   const dir = tempDir();
   let pebble: Pebble;
@@ -51,26 +99,8 @@ describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by
   let env: Record<string, string>;
   let args: string[];
 
-  const start = async (): Promise<Beacon> => {
-    const b = await startBeacon({ dataDir: dir.path, env, args });
-    await until(
-      () => b.stderr().includes("acme: certificate installed"),
-      300,
-      () => `no certificate installed\n--- beacon:\n${b.stderr()}\n--- pebble:\n${pebble.log()}`,
-    );
-    return b;
-  };
-  const stored = () => {
-    const db = new Database(join(dir.path, "beacon.db"), { readonly: true });
-    try {
-      return db.prepare("select chain_pem, issued_at from acme_states where id = 'server'").get() as {
-        chain_pem: string;
-        issued_at: number;
-      };
-    } finally {
-      db.close();
-    }
-  };
+  const start = () => startWithCertificate({ dataDir: dir.path, env, args }, pebble);
+  const stored = () => storedChain(dir.path);
 
   beforeAll(async () => {
     await createDatabase(dir.path);
@@ -98,28 +128,7 @@ describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by
   });
 
   it("the issued chain verifies against Pebble's root, for exactly the configured names", async () => {
-    const root = await httpsGet(`${pebble.management}/roots/0`, pebble.caFile);
-    const chain = stored().chain_pem;
-    const certs = chain.split(/(?<=-----END CERTIFICATE-----)\s*/).filter((c) => c.includes("BEGIN"));
-    expect(certs.length).toBeGreaterThanOrEqual(2);
-    const files = {
-      root: join(dir.path, "root.pem"),
-      leaf: join(dir.path, "leaf.pem"),
-      rest: join(dir.path, "rest.pem"),
-    };
-    writeFileSync(files.root, root);
-    writeFileSync(files.leaf, certs[0] ?? "");
-    writeFileSync(files.rest, certs.slice(1).join("\n"));
-    const verified = execFileSync(
-      "openssl",
-      ["verify", "-CAfile", files.root, "-untrusted", files.rest, files.leaf],
-      {
-        encoding: "utf8",
-      },
-    );
-    expect(verified.trim()).toBe(`${files.leaf}: OK`);
-
-    const leaf = new X509Certificate(certs[0] ?? "");
+    const leaf = await verifiedLeaf(pebble, dir.path, stored().chain_pem);
     for (const name of NAMES) expect(leaf.checkHost(name), name).toBe(name);
     expect(leaf.checkHost(`other.${ZONE}`)).toBeUndefined();
     expect(leaf.subjectAltName?.split(", ").sort()).toEqual(NAMES.map((n) => `DNS:${n}`).sort());
@@ -166,4 +175,66 @@ describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by
     expect(beacon.stderr()).not.toContain("ordering a certificate");
     expect(stored()).toEqual(before);
   }, 60_000);
+});
+
+describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by HTTP-01", () => {
+  const zone = "acme-http.beacon.test";
+  const name = `www.${zone}`;
+  const dir = tempDir();
+  let pebble: Pebble;
+  let beacon: Beacon | undefined;
+
+  beforeAll(async () => {
+    await createDatabase(dir.path);
+    expect((await runCli(dir.path, ["zone", "add", zone])).code).toBe(0);
+    const added = await runCli(dir.path, ["host", "add", name, "--json"]);
+    const token = (JSON.parse(added.stdout) as { token: string }).token;
+    // Pebble resolves the name through Beacon and fetches the token from Beacon's HTTP port.
+    const [dnsPort, httpPort] = [await freePort(), await freePort()];
+    pebble = await startPebble(dir.path, dnsPort, httpPort);
+    const env = { BEACON_DEMO_ENABLED: "false", BEACON_UPDATES_ALLOW_NON_GLOBAL: "true" };
+    const args = ["--dns-listen", `127.0.0.1:${dnsPort}`, "--http-listen", `127.0.0.1:${httpPort}`];
+    // First without ACME: the name gets its address (loopback, allowed here), as a router would set it.
+    const plain = await startBeacon({ dataDir: dir.path, env, args });
+    const auth = `Basic ${Buffer.from(`${name}:${token}`).toString("base64")}`;
+    const res = await fetch(`${plain.url}/nic/update?hostname=${name}&myip=127.0.0.1`, {
+      headers: { authorization: auth, "user-agent": "acme-serve-test/1.0" },
+    });
+    expect(await res.text()).toMatch(/^good 127\.0\.0\.1/);
+    await plain.stop();
+    beacon = await startWithCertificate(
+      {
+        dataDir: dir.path,
+        env: {
+          ...env,
+          BEACON_ACME_ENABLED: "true",
+          BEACON_ACME_DIRECTORY_URL: pebble.directory,
+          BEACON_ACME_CA_FILE: pebble.caFile,
+          BEACON_ACME_NAMES: name,
+          BEACON_ACME_CHALLENGE: "http-01",
+          BEACON_ACME_KEY_TYPE: "rsa",
+        },
+        args,
+      },
+      pebble,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await beacon?.stop();
+    await pebble?.stop();
+    dir.remove();
+  });
+
+  it("the issued chain verifies against Pebble's root; no TXT record was written; the token is gone", async () => {
+    const leaf = await verifiedLeaf(pebble, dir.path, storedChain(dir.path).chain_pem);
+    expect(leaf.checkHost(name)).toBe(name);
+    expect(leaf.publicKey.asymmetricKeyType).toBe("rsa");
+    const history = await runCli(dir.path, ["history", `_acme-challenge.${name}`, "--all", "--json"]);
+    expect(JSON.parse(history.stdout)).toEqual([]);
+    const res = await fetch(
+      `${beacon?.url}/.well-known/acme-challenge/LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0`,
+    );
+    expect(res.status).toBe(404);
+  });
 });
