@@ -71,6 +71,18 @@ export async function startServer(
     deferredListener(() => late.pools?.listener),
   );
   const writes = await wireUpdates({ config, store, clock, log, listener, metrics: metrics.registry });
+  // Before any timer starts: settings the zones contradict stop the start here.
+  const acme = await wireAcme({
+    settings: config.acme,
+    store,
+    clock,
+    log,
+    updates: writes.updates,
+    index: dns.index,
+    sink: opts.certificates,
+    registry: metrics.registry,
+    owner: newNodeId(),
+  });
   const pools = wirePools({
     store,
     clock,
@@ -124,6 +136,7 @@ export async function startServer(
     keysChanged: () => keys.refresh(),
     mirrorsChanged: () => mirrors.kick(),
     flags: writes.limits.flags,
+    ...(acme === undefined ? {} : { acme: () => acme.service.status() }),
   });
   notifyKey = checkTransferKeys(config.dns.transfer, keys.keyring, log);
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
@@ -132,17 +145,6 @@ export async function startServer(
   await pools.start();
   webhooks.start();
 
-  const acme = await wireAcme({
-    settings: config.acme,
-    store,
-    clock,
-    log,
-    updates: writes.updates,
-    index: dns.index,
-    sink: opts.certificates,
-    registry: metrics.registry,
-    owner: newNodeId(),
-  });
   const http = wireHttp({
     config,
     store,

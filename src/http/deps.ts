@@ -16,6 +16,7 @@ import type { KeyService } from "../services/keys.js";
 import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
+import type { AcmeStatus } from "../services/acme/renewal.js";
 import type { SampleCompat } from "../services/sample-compat.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
 import type { Heartbeats, PoolAdmin } from "../services/health/ports.js";
@@ -90,6 +91,8 @@ export interface AdminDeps {
   readonly mirrorsChanged: () => void;
   /** Tells the health service a pool was added, replaced, deleted or overridden (re-read it). */
   readonly poolsChanged?: () => void;
+  /** Automatic certificates (services/acme): shown by GET /stats; none: `acme: null`. */
+  readonly acme?: () => AcmeStatus;
   /** `http.public_url`: written into client configurations and accepted as an Origin. */
   readonly publicUrl: string | undefined;
   /** The pages' files (web/). */

@@ -1,6 +1,6 @@
 // @ts-check
 // The server at a glance: update and query rates over the last 10 minutes or the last hour
-// (refreshed while the page is open), totals and version.
+// (refreshed while the page is open), totals and version, and the ACME certificate when Beacon gets its own.
 
 import { api } from "../shared/api.js";
 import { h, mount } from "../shared/dom.js";
@@ -13,6 +13,22 @@ const WINDOWS = [
   { label: "10 min", seconds: 600 },
   { label: "1 hour", seconds: 3600 },
 ];
+
+/** One line on the certificate (names, expiry, next check) and the last error while orders fail. */
+function acmeLine(/** @type {import("./types.js").AcmeLine} */ a) {
+  const when = (/** @type {string | null} */ t) => (t === null ? "—" : new Date(t).toLocaleString());
+  const line = `HTTPS certificate (ACME) for ${a.names.join(", ")}: ${
+    a.notAfter === null ? "none yet" : `expires ${when(a.notAfter)}`
+  } · next check ${when(a.nextCheckAt)}`;
+  return h(
+    "div",
+    { class: "acme" },
+    h("p", { class: "small" }, line),
+    a.lastError === null
+      ? null
+      : h("p", { class: "note error small" }, `Last ${a.failures} order(s) failed: ${a.lastError}`),
+  );
+}
 
 /** @param {import("./types.js").Ctx} ctx */
 export async function render(ctx) {
@@ -83,6 +99,7 @@ export async function render(ctx) {
           { class: "muted small" },
           `Beacon ${s.version} · as of ${new Date(s.now).toLocaleTimeString()}`,
         ),
+        ...(s.acme === null ? [] : [acmeLine(s.acme)]),
       ),
       h("section", { class: "card chart updates" }, h("h2", {}, "Updates"), chart("Updates", s.updates)),
       h("section", { class: "card chart queries" }, h("h2", {}, "DNS queries"), chart("Queries", s.queries)),

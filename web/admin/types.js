@@ -45,7 +45,9 @@
  * @typedef {{ at: string, count: number }} RatePoint
  * @typedef {{ now: string, intervalSeconds: number, updates: RatePoint[], queries: RatePoint[],
  *   totals: { updates: number, queries: number, zones: number, hosts: number, tokens: number },
- *   version: string }} Stats *
+ *   version: string, acme: AcmeLine | null }} Stats
+ * @typedef {{ names: string[], notAfter: string | null, nextCheckAt: string | null,
+ *   lastError: string | null, failures: number }} AcmeLine *
  * Pools (docs/pools.md): times are ms since the epoch (ISO strings are accepted too, see pool-status.js).
  * @typedef {number | string} Instant
  * @typedef {"unknown" | "up" | "down"} HealthStatus

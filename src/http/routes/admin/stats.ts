@@ -1,5 +1,6 @@
 // GET /stats → { now, intervalSeconds, updates: [{at, count}], queries: [{at, count}],
-//               totals: { updates, queries, zones, hosts, tokens }, version }
+//               totals: { updates, queries, zones, hosts, tokens }, version,
+//               acme: { names, notAfter, nextCheckAt, lastError, failures } | null }
 // Rates come from the sampler (oldest first, per interval); totals.updates/queries are the counters
 // since the server started, totals.tokens counts the tokens that work now (not revoked, not expired).
 
@@ -8,6 +9,19 @@ import type { AppEnv } from "../../deps.js";
 import type { TokenStore, ZoneStore } from "../../../store/ports.js";
 import type { RouteDeps } from "./deps.js";
 import { tokenState } from "./views.js";
+import type { AcmeStatus } from "../../../services/acme/renewal.js";
+
+/** What the console's server page shows of the ACME certificate (ISO times, null for none). */
+function acmeView(s: AcmeStatus) {
+  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  return {
+    names: s.names,
+    notAfter: iso(s.notAfter),
+    nextCheckAt: iso(s.nextCheckAt),
+    lastError: s.lastError ?? null,
+    failures: s.failures,
+  };
+}
 
 export function registerStatsRoutes(
   admin: Hono<AppEnv>,
@@ -36,6 +50,7 @@ export function registerStatsRoutes(
         tokens: tokens.filter((t) => tokenState(t, now) === "active").length,
       },
       version: deps.version,
+      acme: deps.acme === undefined ? null : acmeView(deps.acme()),
     });
   });
 }

@@ -49,7 +49,7 @@ export interface AdminHarness {
 }
 
 export async function adminHarness(
-  over: Partial<Pick<AdminRouteDeps, "publicUrl" | "trustedProxies" | "pools">> = {},
+  over: Partial<Pick<AdminRouteDeps, "publicUrl" | "trustedProxies" | "pools" | "acme">> = {},
 ): Promise<AdminHarness> {
   const store = createMemoryStore();
   let now = START;
@@ -97,6 +97,7 @@ export async function adminHarness(
     },
     mirrorsChanged: () => void calls.mirrorsChanged++,
     ...(over.pools === undefined ? {} : { pools: over.pools }),
+    ...(over.acme === undefined ? {} : { acme: over.acme }),
     poolsChanged: () => void calls.poolsChanged++,
     publicUrl: over.publicUrl,
     clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,
