@@ -65,18 +65,26 @@ async function verifiedLeaf(pebble: Pebble, dir: string, chain: string): Promise
   return new X509Certificate(certs[0] ?? "");
 }
 
-/** The certificate chain the store holds (no HTTPS listener to ask in this worktree). */
+/** The certificate chain the store holds (no HTTPS listener to ask in this worktree); throws if none. */
 function storedChain(dataDir: string): { chain_pem: string; issued_at: number } {
   const db = new Database(join(dataDir, "beacon.db"), { readonly: true });
   try {
-    return db.prepare("select chain_pem, issued_at from acme_states where id = 'server'").get() as {
-      chain_pem: string;
-      issued_at: number;
-    };
+    const row = db.prepare("select chain_pem, issued_at from acme_states where id = 'server'").get() as
+      { chain_pem: string | null; issued_at: number | null } | undefined;
+    if (row?.chain_pem == null || row.issued_at === null) throw new Error("no certificate stored");
+    return { chain_pem: row.chain_pem, issued_at: row.issued_at };
   } finally {
     db.close();
   }
 }
+
+const hasStoredChain = (dataDir: string): boolean => {
+  try {
+    return storedChain(dataDir).chain_pem.length > 0;
+  } catch {
+    return false;
+  }
+};
 
 /** Starts Beacon and waits until it installed a certificate. */
 async function startWithCertificate(
@@ -84,8 +92,9 @@ async function startWithCertificate(
   pebble: Pebble,
 ): Promise<Beacon> {
   const b = await startBeacon(opts);
+  // installed first (the listener checks the pair), stored just after
   await until(
-    () => b.stderr().includes("acme: certificate installed"),
+    () => b.stderr().includes("acme: certificate installed") && hasStoredChain(opts.dataDir),
     300,
     () => `no certificate installed\n--- beacon:\n${b.stderr()}\n--- pebble:\n${pebble.log()}`,
   );
@@ -236,5 +245,24 @@ describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by
       `${beacon?.url}/.well-known/acme-challenge/LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0`,
     );
     expect(res.status).toBe(404);
+  });
+});
+
+describe("beacon serve refuses ACME settings its zones contradict", () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it("dns-01 for a name outside every zone: exits with config_invalid naming the name", async () => {
+    await createDatabase(dir.path);
+    expect((await runCli(dir.path, ["zone", "add", "served.beacon.test"])).code).toBe(0);
+    const env = {
+      BEACON_DEMO_ENABLED: "false",
+      BEACON_ACME_ENABLED: "true",
+      BEACON_ACME_NAMES: "www.served.beacon.test,www.elsewhere.example",
+      BEACON_ACME_CHALLENGE: "dns-01",
+    };
+    await expect(startBeacon({ dataDir: dir.path, env })).rejects.toThrow(
+      /acme\.names: www\.elsewhere\.example is not inside a zone this server serves/,
+    );
   });
 });
