@@ -7,8 +7,7 @@
 // - one check runs at a time, on the injected Timers: at start, when the certificate is due
 //   (schedule.ts renewalAt), after a failure's backoff (retryDelay: 1 min doubling to 1 h, jittered;
 //   the wait is stored, so every node keeps it) and at least every `checkEveryMs` (default 10 min), so a
-//   node picks up a certificate another node ordered; `check()` runs one at once (the external-changes
-//   poll calls it);
+//   node picks up a certificate another node ordered; `check()` runs one at once;
 // - of several nodes on one store only the holder of the store's lease orders (AcmeStore.claimAcme,
 //   as the mirrors' delivery lease); the others wait for its certificate in the store;
 // - every challenge presented is cleaned up once the order settled, also when it failed;
