@@ -23,6 +23,7 @@ import { createMirrorService } from "../services/mirror/mirrors.js";
 import { createBuckets } from "../services/limits/buckets.js";
 import { createRateSampler } from "../services/rates.js";
 import type { Store } from "../store/ports.js";
+import type { AcmeStatus } from "../services/acme/renewal.js";
 import { bucketSharing, startFlushing } from "./bucket-sharing.js";
 import { checkMirrorSettings, describeIssues } from "./mirror-provider.js";
 import { webAssets } from "./web-assets.js";
@@ -50,6 +51,8 @@ export interface AdminConsoleDeps {
   readonly flags: AbuseFlags;
   /** The HTTPS certificate served now (serve/tls.ts); none without http.tls.listen. */
   readonly certificate?: (() => CertificateStatus | undefined) | undefined;
+  /** Automatic certificates, shown on the server page; none when ACME is off. */
+  readonly acme?: () => AcmeStatus;
 }
 
 export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminConsole> {
@@ -105,6 +108,7 @@ export async function createAdminConsole(d: AdminConsoleDeps): Promise<AdminCons
       }),
       // Intervals come from the sampler; totals are read now, so a fresh update shows at once.
       rates: () => ({ ...sampler.series(), totals: counters() }),
+      ...(d.acme === undefined ? {} : { acme: d.acme }),
       providers: [...PROVIDER_TYPES.values()].map((p) => ({
         type: p.type,
         title: p.description,

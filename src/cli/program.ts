@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { AGENT_TABLE } from "../agent/config/settings.js";
 import { SERVER_TABLE } from "../config/settings.js";
 import type { SettingsTable } from "../config/table.js";
+import { registerAcme } from "./commands/acme.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerAwsSample } from "./commands/aws-sample.js";
 import { registerBackup } from "./commands/backup.js";
@@ -48,6 +49,7 @@ const READERS: readonly { table: SettingsTable; commands: readonly string[]; hid
       "webhook *",
       "trust *",
       "aws-sample *",
+      "acme *",
     ],
     hidden: true,
   },
@@ -83,6 +85,7 @@ export function createProgram(): Command {
   registerPool(program);
   registerWebhook(program);
   registerTrust(program);
+  registerAcme(program);
   registerAgent(program);
   registerProviders(program);
   registerAwsSample(program);

@@ -4,6 +4,7 @@
 
 import { Registry } from "prom-client";
 import type { ServerConfig } from "../config/index.js";
+import type { CertificateSink } from "../core/certificates.js";
 import { systemClock } from "../core/clock.js";
 import { createDnsMetrics, type CountingDnsMetrics } from "../dns/metrics.js";
 import type { TsigKey } from "../dns/tsig/tsig.js";
@@ -20,6 +21,7 @@ import { openConfiguredStore } from "./context.js";
 import type { Endpoint } from "./http-server.js";
 import { checkTransferKeys, wireDnsAnswers } from "./serve/dns-answers.js";
 import { wireDnsViews } from "./serve/dns-views.js";
+import { wireAcme } from "./serve/acme.js";
 import { wireHttp } from "./serve/http.js";
 import { wireTls } from "./serve/tls.js";
 import type { ReloadOutcome } from "./tls/certificate-files.js";
@@ -61,7 +63,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+/** `certificates`: where ACME certificates go (the HTTPS listeners); none: checked, not served. */
+export async function startServer(
+  config: ServerConfig,
+  log: Logger,
+  opts: { readonly certificates?: CertificateSink } = {},
+): Promise<RunningServer> {
   const clock = systemClock;
   // The certificate files are checked before anything opens: a bad pair stops the start here.
   const tls = wireTls({ config, log, clock });
@@ -85,6 +92,18 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     deferredListener(() => late.pools?.listener),
   );
   const writes = await wireUpdates({ config, store, clock, log, listener, metrics: metrics.registry });
+  // Before any timer starts: settings the zones contradict stop the start here.
+  const acme = await wireAcme({
+    settings: config.acme,
+    store,
+    clock,
+    log,
+    updates: writes.updates,
+    index: dns.index,
+    sink: tls?.certificates ?? opts.certificates,
+    registry: metrics.registry,
+    owner: newNodeId(),
+  });
   const pools = wirePools({
     store,
     clock,
@@ -139,6 +158,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     mirrorsChanged: () => mirrors.kick(),
     flags: writes.limits.flags,
     certificate: tls && (() => tls.certificates.status()),
+    ...(acme === undefined ? {} : { acme: () => acme.service.status() }),
   });
   notifyKey = checkTransferKeys(config.dns.transfer, keys.keyring, log);
   // Resumes whatever the outbox holds (changes committed before a crash or restart).
@@ -158,6 +178,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     metrics: metrics.registry,
     admin: admin.deps,
     pools: pools.admin,
+    acmeChallenge: acme?.httpChallenge,
   });
   const answering = wireDnsAnswers({
     config,
@@ -178,6 +199,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     mirrors,
     pools,
     webhooks,
+    acme: acme?.service,
     notifier: dns.notifier,
     workers: dns.workers,
     connections: http.connections,
@@ -185,6 +207,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     store,
   });
   try {
+    await acme?.service.load(); // the stored certificate, before the first handshake
     await listenAll(
       { config, dns: answering, workers: dns.workers, ...http, certificates: tls?.certificates },
       listeners,
@@ -194,6 +217,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     await close();
     throw e;
   }
+  acme?.service.start(); // ordering needs the DNS (dns-01) or HTTP (http-01) listeners up
 
   return {
     http: listeners.http.map((l) => l.endpoint),

@@ -109,6 +109,16 @@ describe("loadServerConfig: layering", () => {
       },
       serverless: { route53Zones: [], route53Endpoint: undefined, deliveryTimeoutMs: 5000 },
       pools: { nodeName: undefined, transitionsMaxAgeMs: 365 * 86_400_000, rollupsMaxAgeMs: 30 * 86_400_000 },
+      acme: {
+        enabled: false,
+        directoryUrl: "https://acme-v02.api.letsencrypt.org/directory",
+        email: undefined,
+        names: [],
+        challenge: "auto",
+        caFile: undefined,
+        renewBeforeMs: 30 * 86_400_000,
+        keyType: "ecdsa",
+      },
       compat: { awsSample: false },
       history: { maxEntriesPerHost: 1000, maxAgeMs: 365 * 86_400_000 },
       demo: { enabled: true, zone: "dyn.beacon.test" },
@@ -341,6 +351,59 @@ describe("loadServerConfig: error messages", () => {
     );
     expect(errorOf({ yaml: "updates:\n  allow_non_global: 'yes'\n" })).toBe(
       `config error: updates.allow_non_global in ${FILE}:2:21: expected true or false`,
+    );
+  });
+
+  test("acme: settings from a file, the CA file against the file's directory, names canonical", () => {
+    const yaml = [
+      "acme:",
+      "  enabled: true",
+      "  directory_url: https://acme-staging-v02.api.letsencrypt.org/directory",
+      "  email: ops@example.com",
+      "  names: [Beacon.Example.COM., dyn.example.com, beacon.example.com]",
+      "  challenge: dns-01",
+      "  ca_file: pebble.pem",
+      "  renew_before: 20d",
+      "  key_type: rsa",
+      "",
+    ].join("\n");
+    expect(load({ yaml }).acme).toEqual({
+      enabled: true,
+      directoryUrl: "https://acme-staging-v02.api.letsencrypt.org/directory",
+      email: "ops@example.com",
+      names: ["beacon.example.com", "dyn.example.com"],
+      challenge: "dns-01",
+      caFile: "/etc/beacon/pebble.pem",
+      renewBeforeMs: 20 * 86_400_000,
+      keyType: "rsa",
+    });
+    // A local test CA may be plain http on loopback.
+    const env = { BEACON_ACME_DIRECTORY_URL: "http://127.0.0.1:14000/dir" };
+    expect(load({ env }).acme.directoryUrl).toBe("http://127.0.0.1:14000/dir");
+  });
+
+  test("acme: bad values are named; enabled without names is refused", () => {
+    const at = (name: string) => `from environment ${name}`;
+    const cases: [Record<string, string>, string][] = [
+      [{ BEACON_ACME_DIRECTORY_URL: "not a url" }, `acme.directory_url ${at("BEACON_ACME_DIRECTORY_URL")}`],
+      [{ BEACON_ACME_DIRECTORY_URL: "http://ca.example/dir" }, "expected an https URL"],
+      [{ BEACON_ACME_DIRECTORY_URL: "ftp://127.0.0.1/dir" }, "expected an https URL"],
+      [{ BEACON_ACME_EMAIL: "not-an-address" }, "acme.email"],
+      [{ BEACON_ACME_EMAIL: "a@b.example,evil@x.example" }, "expected an email address"],
+      [{ BEACON_ACME_NAMES: "ok.example.com,bad name" }, `acme.names[1] ${at("BEACON_ACME_NAMES")}`],
+      [{ BEACON_ACME_NAMES: "*.example.com" }, "is not a valid domain name"],
+      [{ BEACON_ACME_CHALLENGE: "tls-alpn-01" }, "expected auto, dns-01 or http-01"],
+      [{ BEACON_ACME_RENEW_BEFORE: "30m" }, "expected a duration between"],
+      [{ BEACON_ACME_RENEW_BEFORE: "2y" }, "acme.renew_before"],
+      [{ BEACON_ACME_KEY_TYPE: "ed25519" }, "expected ecdsa or rsa"],
+      [
+        { BEACON_ACME_ENABLED: "true" },
+        "config error: acme.names (default): required when acme.enabled is true",
+      ],
+    ];
+    for (const [env, message] of cases) expect(errorOf({ env }), JSON.stringify(env)).toContain(message);
+    expect(errorOf({ yaml: "acme:\n  enabled: true\n  names: []\n" })).toBe(
+      `config error: acme.names in ${FILE}:3:10: required when acme.enabled is true: the names the certificate is for`,
     );
   });
 

@@ -5,7 +5,7 @@
 
 import { dirname, resolve } from "node:path";
 import { buildServerConfig } from "./build.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError, formatPath } from "./errors.js";
 import { sortIssues } from "./issues.js";
 import { readLayers, type LayerInput } from "./layers.js";
 import { rawConfigSchema } from "./schema.js";
@@ -36,5 +36,11 @@ export function loadServerConfig(input: LoadServerConfigInput): ServerConfig {
   });
   const issues = [...store.issues, ...tlsIssues(parsed.data.http.tls, layers.locate)];
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
+  // acme.enabled needs names: which names is not guessable.
+  if (parsed.data.acme.enabled && parsed.data.acme.names.length === 0) {
+    const setting = ["acme", "names"];
+    const message = "required when acme.enabled is true: the names the certificate is for";
+    throw new ConfigError([{ setting: formatPath(setting), source: layers.locate(setting), message }]);
+  }
   return buildServerConfig(parsed.data, resolvePath, yaml?.file, store);
 }

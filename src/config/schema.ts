@@ -162,6 +162,28 @@ const route53Zone = z.string({ error: route53ZoneHelp }).transform((s, ctx) => {
   return z.NEVER;
 });
 
+/** acme.directory_url: an https URL (http only on loopback, for a local test CA). */
+const acmeDirectoryUrl = z.string({ error: "expected an https URL" }).refine(
+  (s) => {
+    try {
+      const url = new URL(s);
+      const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(url.hostname);
+      return url.protocol === "https:" || (url.protocol === "http:" && loopback);
+    } catch {
+      return false;
+    }
+  },
+  { error: "expected an https URL such as https://acme-v02.api.letsencrypt.org/directory" },
+);
+
+const acmeEmail = z
+  .string({ error: "expected an email address" })
+  .regex(/^[^\s@,;<>"]{1,64}@[A-Za-z0-9.-]{1,253}$/, { error: "expected an email address" });
+
+const acmeChallenge = z.enum(["auto", "dns-01", "http-01"], { error: "expected auto, dns-01 or http-01" });
+
+const acmeKeyType = z.enum(["ecdsa", "rsa"], { error: "expected ecdsa or rsa" });
+
 /** store.postgres_url: the value is never quoted in an error (it may hold a password). */
 const postgresUrl = z.string({ error: "expected a postgres:// or postgresql:// URL" }).transform((s, ctx) => {
   const r = parsePostgresUrl(s);
@@ -540,6 +562,42 @@ export const rawConfigSchema = section({
     rollups_max_age: leaf(duration(3_600_000, 3_650 * 86_400_000).prefault("30d"), {
       kind: "string",
       help: "Health-checked pools: per-minute probe roll-ups older than this are deleted by a background sweep.",
+    }),
+  }),
+  // Automatic certificates (services/acme, docs/deploy/acme.md).
+  acme: section({
+    enabled: leaf(boolean().prefault(false), {
+      kind: "boolean",
+      help: "Obtain and renew the HTTPS certificate from an ACME CA (Let's Encrypt by default); needs acme.names.",
+    }),
+    directory_url: leaf(acmeDirectoryUrl.prefault("https://acme-v02.api.letsencrypt.org/directory"), {
+      kind: "string",
+      help: "The ACME directory (staging: https://acme-staging-v02.api.letsencrypt.org/directory).",
+      defaultText: "(Let's Encrypt)",
+    }),
+    email: leaf(acmeEmail.optional(), {
+      kind: "string",
+      help: "Contact address given to the CA (expiry warnings, policy changes); optional.",
+    }),
+    names: leaf(z.array(domainName, { error: "expected a list of domain names" }).prefault([]), {
+      kind: "list",
+      help: "The certificate's names (the first is its subject); required when acme.enabled.",
+    }),
+    challenge: leaf(acmeChallenge.prefault("auto"), {
+      kind: "string",
+      help: "auto (dns-01 when every name is inside a zone Beacon serves, else http-01), dns-01 or http-01.",
+    }),
+    ca_file: leaf(path("file").optional(), {
+      kind: "string",
+      help: "Extra CA certificate (PEM) trusted for the directory's HTTPS, e.g. a test CA's.",
+    }),
+    renew_before: leaf(duration(3_600_000, 365 * 86_400_000).prefault("30d"), {
+      kind: "string",
+      help: "Renew this long before expiry, or when a third of the lifetime is left if that is earlier.",
+    }),
+    key_type: leaf(acmeKeyType.prefault("ecdsa"), {
+      kind: "string",
+      help: "The certificate's key: ecdsa (P-256) or rsa (2048 bits).",
     }),
   }),
   compat: section({

@@ -122,6 +122,8 @@ export interface ServerConfig {
     readonly transitionsMaxAgeMs: number;
     readonly rollupsMaxAgeMs: number;
   };
+  /** Automatic certificates (services/acme, docs/deploy/acme.md). */
+  readonly acme: AcmeSettings;
   /** Other DDNS protocols served beside Beacon's own. */
   readonly compat: {
     /** The AWS sample's protocol at / (http/routes/aws-sample.ts, docs/protocols/aws-sample.md). */
@@ -168,4 +170,19 @@ export interface DnsLimits {
   readonly tcpLifetimeMs: number;
   readonly maxTcpQueuedReplies: number;
   readonly maxMessageBytes: number;
+}
+
+/** `auto`: dns-01 when every name is inside a zone Beacon serves, else http-01. */
+export type AcmeChallengeChoice = "auto" | "dns-01" | "http-01";
+
+/** acme.*: names canonical and non-empty when enabled; caFile absolute. */
+export interface AcmeSettings {
+  readonly enabled: boolean;
+  readonly directoryUrl: string;
+  readonly email: string | undefined;
+  readonly names: readonly string[];
+  readonly challenge: AcmeChallengeChoice;
+  readonly caFile: string | undefined;
+  readonly renewBeforeMs: number;
+  readonly keyType: "ecdsa" | "rsa";
 }

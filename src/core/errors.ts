@@ -99,6 +99,8 @@ export const ERRORS = {
   trust_not_found: { status: 404, title: "No such trust rule" },
   trust_exists: { status: 409, title: "A trust rule with this id already exists" },
   invalid_trust: { status: 400, title: "The trust rule is not valid" },
+  // Automatic certificates (ACME, docs/deploy/acme.md): the CA refused or the order did not finish.
+  acme_failed: { status: 502, title: "The ACME certificate authority did not issue the certificate" },
   internal: { status: 500, title: "Internal error" },
   network_error: { status: 502, title: "A network request failed" },
   aborted: { status: 504, title: "The operation timed out or was cancelled" },

@@ -9,7 +9,7 @@ import type { RecordType, RRSet } from "./records.js";
  * health-checked pool's chosen set, written by its publisher (services/health/). "aws-sample": the AWS
  * sample's protocol (services/sample-compat.ts), limited as dyndns2.
  */
-export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli" | "admin" | "pool" | "aws-sample";
+export type UpdateProtocol = "dyndns2" | "api" | "rfc2136" | "cli" | "admin" | "pool" | "aws-sample" | "acme";
 
 /** Who sent an update; recorded in history. */
 export interface UpdateSource {

@@ -9,6 +9,7 @@ import { requestContext } from "./middleware/request-context.js";
 import { securityHeaders } from "./middleware/security-headers.js";
 import { HSTS, transport } from "./middleware/transport.js";
 import { problemResponse } from "./problem.js";
+import { registerAcmeChallengeRoute } from "./routes/acme-challenge.js";
 import { registerAwsSampleRoutes } from "./routes/aws-sample.js";
 import { registerDyndns2Routes } from "./routes/dyndns2.js";
 import { registerDyndns2HeartbeatRoute } from "./routes/dyndns2-heartbeat.js";
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerIpRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerMetricsRoute(app, deps);
+  if (deps.acmeChallenge !== undefined) registerAcmeChallengeRoute(app, deps.acmeChallenge);
   // Before the console's GET / (mountAdmin): a GET / the sample's protocol does not claim goes on to it.
   if (deps.sampleCompat !== undefined) registerAwsSampleRoutes(app, deps, deps.sampleCompat);
   if (deps.admin !== undefined) mountAdmin(app, deps, deps.admin);

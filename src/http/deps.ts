@@ -20,6 +20,7 @@ import type { KeyService } from "../services/keys.js";
 import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
+import type { AcmeStatus } from "../services/acme/renewal.js";
 import type { SampleCompat } from "../services/sample-compat.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
 import type { Heartbeats, PoolAdmin } from "../services/health/ports.js";
@@ -79,6 +80,8 @@ export interface AppDeps {
    * here instead of as a token. Without it a JWT is an unknown token (badauth / 401).
    */
   readonly jwt?: Pick<JwtAuthenticator, "authenticate">;
+  /** ACME HTTP-01: the key authorization pending under a token (routes/acme-challenge.ts); none: 404. */
+  readonly acmeChallenge?: (token: string) => string | undefined;
 }
 
 /** What the admin console needs beyond the update API (docs/admin.md). */
@@ -104,6 +107,8 @@ export interface AdminDeps {
   readonly mirrorsChanged: () => void;
   /** Tells the health service a pool was added, replaced, deleted or overridden (re-read it). */
   readonly poolsChanged?: () => void;
+  /** Automatic certificates (services/acme): shown by GET /stats; none: `acme: null`. */
+  readonly acme?: () => AcmeStatus;
   /** `http.public_url`: written into client configurations and accepted as an Origin. */
   readonly publicUrl: string | undefined;
   /** The pages' files (web/). */

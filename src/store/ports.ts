@@ -16,6 +16,7 @@
 
 import type { AdminOverride, HealthTransition, MemberHealth, PoolSpec, ProbeRollup } from "../core/pools.js";
 import type { Zone } from "../core/zones.js";
+import type { AcmeStore } from "./acme.js";
 import type { ZoneLogEntry } from "./change-log.js";
 import type {
   ChangeBatch,
@@ -628,4 +629,5 @@ export interface Store
     SampleCredentialStore,
     TotpStore,
     TrustStore,
+    AcmeStore,
     StoreLifecycle {}

@@ -7,15 +7,15 @@
 // The client settings below are the ones docs/protocols/rfc2136.md shows. Both clients default to
 // HMAC-MD5, which Beacon refuses (dns.update.allow_md5 is off): the last test shows what they say then.
 
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { dig } from "./support/dig.js";
 import { peerAvailable } from "./support/peers.js";
+import { startPebble, type Pebble } from "./support/pebble.js";
 
 const ZONE = "acme.beacon.test";
 
@@ -40,18 +40,6 @@ const haveBase =
 const haveCertbot = haveBase && certbotPluginAvailable();
 const haveLego = haveBase && peerAvailable("lego", "lego");
 
-/** A port free right now on 127.0.0.1 (Pebble cannot listen on port 0 and say which port it got). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 interface Run {
   readonly code: number;
   readonly out: string;
@@ -63,86 +51,6 @@ function run(cmd: string, args: readonly string[], env: Record<string, string>):
       resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : 1, out: stdout + stderr }),
     );
   });
-}
-
-interface Pebble {
-  readonly directory: string;
-  readonly caFile: string;
-  readonly log: () => string;
-  stop(): Promise<void>;
-}
-
-/** Pebble with a TLS certificate for 127.0.0.1, checking DNS-01 challenges against `dnsPort`. */
-async function startPebble(dir: string, dnsPort: number): Promise<Pebble> {
-  const caFile = join(dir, "pebble-cert.pem");
-  const keyFile = join(dir, "pebble-key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=pebble test listener",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-      "-keyout",
-      keyFile,
-      "-out",
-      caFile,
-    ],
-    { stdio: "ignore" },
-  );
-  const [listen, management, http, tls] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const config = join(dir, "pebble.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      pebble: {
-        listenAddress: `127.0.0.1:${listen}`,
-        managementListenAddress: `127.0.0.1:${management}`,
-        certificate: caFile,
-        privateKey: keyFile,
-        httpPort: http,
-        tlsPort: tls,
-        ocspResponderURL: "",
-        externalAccountBindingRequired: false,
-      },
-    }),
-  );
-  const proc: ChildProcess = spawn("pebble", ["-config", config, "-dnsserver", `127.0.0.1:${dnsPort}`], {
-    // no random waits before validating, and no valid nonce refused (clients retry those, slowly)
-    env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  proc.stdout?.setEncoding("utf8").on("data", (d: string) => (log += d));
-  proc.stderr?.setEncoding("utf8").on("data", (d: string) => (log += d));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const directory = `https://127.0.0.1:${listen}/dir`;
-  for (let i = 0; i < 100 && !log.includes("ACME directory available"); i++) {
-    if (proc.exitCode !== null) throw new Error(`pebble exited:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!log.includes("ACME directory available")) throw new Error(`pebble did not start:\n${log}`);
-  return {
-    directory,
-    caFile,
-    log: () => log,
-    stop: async () => {
-      if (proc.exitCode === null) proc.kill("SIGTERM");
-      await exited;
-    },
-  };
 }
 
 /** certbot's credentials file for Beacon (docs/protocols/rfc2136.md shows the same lines). */

@@ -1,6 +1,7 @@
 // @ts-check
 // The server at a glance: update and query rates over the last 10 minutes or the last hour
-// (refreshed while the page is open), totals, version and the HTTPS certificate (when served).
+// (refreshed while the page is open), totals, version, the HTTPS certificate served (when Beacon serves
+// HTTPS) and the ACME certificate's renewal state (when Beacon gets its own).
 
 import { api } from "../shared/api.js";
 import { h, mount } from "../shared/dom.js";
@@ -19,6 +20,22 @@ function certificateLine(/** @type {import("./types.js").CertificateView | null}
   if (c === null) return "HTTPS: no certificate yet (TLS handshakes fail until one is installed)";
   const names = c.names.length > 0 ? c.names.join(", ") : c.subject;
   return `HTTPS certificate for ${names}, expires ${new Date(c.notAfter).toLocaleString()} (${c.origin})`;
+}
+
+/** One line on the certificate (names, expiry, next check) and the last error while orders fail. */
+function acmeLine(/** @type {import("./types.js").AcmeLine} */ a) {
+  const when = (/** @type {string | null} */ t) => (t === null ? "—" : new Date(t).toLocaleString());
+  const line = `HTTPS certificate (ACME) for ${a.names.join(", ")}: ${
+    a.notAfter === null ? "none yet" : `expires ${when(a.notAfter)}`
+  } · next check ${when(a.nextCheckAt)}`;
+  return h(
+    "div",
+    { class: "acme" },
+    h("p", { class: "small" }, line),
+    a.lastError === null
+      ? null
+      : h("p", { class: "note error small" }, `Last ${a.failures} order(s) failed: ${a.lastError}`),
+  );
 }
 
 /** @param {import("./types.js").Ctx} ctx */
@@ -93,6 +110,7 @@ export async function render(ctx) {
         s.certificate === undefined
           ? ""
           : h("p", { class: "muted small tls" }, certificateLine(s.certificate)),
+        ...(s.acme === null ? [] : [acmeLine(s.acme)]),
       ),
       h("section", { class: "card chart updates" }, h("h2", {}, "Updates"), chart("Updates", s.updates)),
       h("section", { class: "card chart queries" }, h("h2", {}, "DNS queries"), chart("Queries", s.queries)),

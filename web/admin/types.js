@@ -45,9 +45,11 @@
  * @typedef {{ at: string, count: number }} RatePoint
  * @typedef {{ now: string, intervalSeconds: number, updates: RatePoint[], queries: RatePoint[],
  *   totals: { updates: number, queries: number, zones: number, hosts: number, tokens: number },
- *   version: string, certificate?: CertificateView | null }} Stats *
+ *   version: string, certificate?: CertificateView | null, acme: AcmeLine | null }} Stats *
  * The HTTPS certificate served (only with http.tls.listen; null before one is installed).
  * @typedef {{ origin: string, subject: string, names: string[], notAfter: string }} CertificateView
+ * @typedef {{ names: string[], notAfter: string | null, nextCheckAt: string | null,
+ *   lastError: string | null, failures: number }} AcmeLine *
  * Pools (docs/pools.md): times are ms since the epoch (ISO strings are accepted too, see pool-status.js).
  * @typedef {number | string} Instant
  * @typedef {"unknown" | "up" | "down"} HealthStatus

@@ -42,6 +42,8 @@ export function wireHttp(d: {
   readonly pools: PoolAdmin & Heartbeats;
   /** The first HTTPS listener's port, once it listens: where plain requests are redirected. */
   readonly httpsPort: () => number | undefined;
+  /** ACME HTTP-01 challenges (cli/serve/acme.ts); undefined: not served. */
+  readonly acmeChallenge: ((token: string) => string | undefined) | undefined;
 }): HttpSide {
   const { config, store, clock, log, writes, metrics } = d;
   const app = createApp({
@@ -76,6 +78,7 @@ export function wireHttp(d: {
       log,
       keys: createIssuerKeys({ http: createHttpRequest(), clock }),
     }),
+    ...(d.acmeChallenge === undefined ? {} : { acmeChallenge: d.acmeChallenge }),
     // compat.aws_sample: the AWS sample's protocol at / (docs/protocols/aws-sample.md).
     ...(config.compat.awsSample
       ? { sampleCompat: createSampleCompat({ store, updates: writes.updates, clock, log }) }

@@ -26,6 +26,8 @@ export interface ShutdownParts {
   readonly pools: { stop(): Promise<void> };
   /** The webhook worker and follower (serve/notify.ts); queued events stay for the next start. */
   readonly webhooks?: { stop(): Promise<void> };
+  /** Automatic certificates (serve/acme.ts): an order under way finishes (or fails) first. */
+  readonly acme?: { stop(): Promise<void> } | undefined;
   readonly notifier: { stop(): Promise<void> };
   readonly workers: { close(): Promise<void> } | undefined;
   readonly connections: { stop(): void };
@@ -46,6 +48,7 @@ export function shutdownInOrder(p: ShutdownParts): () => Promise<void> {
       p.mirrors.stop(),
       p.pools.stop(),
       p.webhooks?.stop(),
+      p.acme?.stop(),
       p.notifier.stop(),
       p.workers?.close(),
     ]);

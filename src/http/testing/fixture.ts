@@ -65,6 +65,8 @@ export async function createFixture(
     jwt?: AppDeps["jwt"];
     /** Beacon's own HTTPS (middleware/transport.ts); a request is over TLS when its env says `tls: true`. */
     https?: AppDeps["https"];
+    /** ACME HTTP-01 challenges (routes/acme-challenge.ts). */
+    acmeChallenge?: AppDeps["acmeChallenge"];
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -114,6 +116,7 @@ export async function createFixture(
     ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     ...opts.pools,
     ...(opts.jwt === undefined ? {} : { jwt: opts.jwt }),
+    ...(opts.acmeChallenge === undefined ? {} : { acmeChallenge: opts.acmeChallenge }),
     ...(opts.sampleCompat === true
       ? { sampleCompat: createSampleCompat({ store, updates, clock, log }) }
       : {}),

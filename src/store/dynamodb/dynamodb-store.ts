@@ -110,6 +110,16 @@ export function openDynamoStore(opts: DynamoStoreOptions): Store {
       "claimPublisher",
       "releasePublisher",
     ]),
+    ...unsupported("automatic certificates (ACME)", [
+      "getAcmeAccount",
+      "putAcmeAccount",
+      "getAcmeState",
+      "listAcmeStates",
+      "saveAcmeCertificate",
+      "failAcme",
+      "claimAcme",
+      "releaseAcme",
+    ]),
     ...unsupported("webhooks", [
       "createWebhook",
       "getWebhook",

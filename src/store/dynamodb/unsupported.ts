@@ -1,5 +1,5 @@
 // The ports the serverless edition does not have (TSIG keys, sessions, users, replay memory, pools,
-// webhooks): each method rejects with not_supported, so a caller that reaches one learns why.
+// webhooks, ACME state): each method rejects with not_supported, so a caller that reaches one learns why.
 
 import { BeaconError } from "../../core/errors.js";
 

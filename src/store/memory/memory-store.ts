@@ -14,6 +14,7 @@ import { createMemoryLimits } from "./limits.js";
 import { createMemoryReplay } from "./replay.js";
 import { createMemorySampleCredentials } from "./sample-credentials.js";
 import { createMemoryTrust } from "./trust.js";
+import { createMemoryAcme } from "./acme.js";
 import { createMemoryMirrors } from "./mirrors.js";
 import { createMemoryPools } from "./pools.js";
 import { createMemoryNotify } from "./notify.js";
@@ -65,6 +66,7 @@ export function createMemoryStore(): Store {
     ...createMemoryNotify(open, log),
     ...createMemorySampleCredentials(open),
     ...createMemoryTrust(open),
+    ...createMemoryAcme(open),
 
     health() {
       return closed

@@ -16,6 +16,7 @@ import { poolsContract } from "../testing/pools-contract.js";
 import { notifyContract } from "../testing/notify-contract.js";
 import { replayContract } from "../testing/replay-contract.js";
 import { sampleCredentialsContract } from "../testing/sample-credentials-contract.js";
+import { acmeContract } from "../testing/acme-contract.js";
 import { tokensContract } from "../testing/tokens-contract.js";
 import { trustContract } from "../testing/trust-contract.js";
 import { tokenFixture } from "../testing/fixtures.js";
@@ -31,6 +32,7 @@ import { pgNotify } from "./notify.js";
 import { pgReplay } from "./replay.js";
 import { pgSampleCredentials } from "./sample-credentials.js";
 import { pgTrust } from "./trust.js";
+import { pgAcme } from "./acme.js";
 import { pgZones } from "./zones.js";
 import { describeUrl, openPool } from "./connection.js";
 import { Db } from "./db.js";
@@ -80,6 +82,7 @@ describe.skipIf(cluster === undefined)(
     notifyContract(() => ({ ...pgZones(db), ...pgNotify(db) }));
     sampleCredentialsContract(() => pgSampleCredentials(db));
     trustContract(() => pgTrust(db));
+    acmeContract(() => pgAcme(db));
 
     describe("bad input", () => {
       it("stores and finds a secret hash with quotes, backslashes and a NUL-free oddity verbatim", async () => {

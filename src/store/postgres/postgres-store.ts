@@ -27,6 +27,7 @@ import { pgPools } from "./pools.js";
 import { pgNotify } from "./notify.js";
 import { pgSampleCredentials } from "./sample-credentials.js";
 import { pgTrust } from "./trust.js";
+import { pgAcme } from "./acme.js";
 import { pgSessions } from "./sessions.js";
 import { pgTokens } from "./tokens.js";
 import { pgTotp } from "./totp.js";
@@ -59,6 +60,7 @@ export function postgresStore(db: Db): Store {
     ...pgNotify(db),
     ...pgSampleCredentials(db),
     ...pgTrust(db),
+    ...pgAcme(db),
     health: () => db.health(),
     close: () => db.close(),
   };

@@ -17,6 +17,7 @@ import { sqlitePools } from "./pools.js";
 import { sqliteNotify } from "./notify.js";
 import { sqliteSampleCredentials } from "./sample-credentials.js";
 import { sqliteTrust } from "./trust.js";
+import { sqliteAcme } from "./acme.js";
 import { sqliteSessions } from "./sessions.js";
 import { sqliteTokens } from "./tokens.js";
 import { sqliteTotp } from "./totp.js";
@@ -65,6 +66,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     ...sqliteNotify(db),
     ...sqliteSampleCredentials(db),
     ...sqliteTrust(db),
+    ...sqliteAcme(db),
     health: () => db.health(),
     close: () => db.close(),
   };

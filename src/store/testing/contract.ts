@@ -19,6 +19,7 @@ import { poolsContract } from "./pools-contract.js";
 import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { sampleCredentialsContract } from "./sample-credentials-contract.js";
+import { acmeContract } from "./acme-contract.js";
 import { tokensContract } from "./tokens-contract.js";
 import { totpContract } from "./totp-contract.js";
 import { trustContract } from "./trust-contract.js";
@@ -56,6 +57,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     replayContract(store);
     sampleCredentialsContract(store);
     trustContract(store);
+    acmeContract(store);
     poolsContract(store);
     usersContract(store);
     totpContract(store);

@@ -13,6 +13,7 @@ import type { MirrorService } from "../../../services/mirror/mirrors.js";
 import type { PoolAdmin } from "../../../services/health/ports.js";
 import type { Log } from "../../../core/log.js";
 import type { RateSeries } from "../../../services/rates.js";
+import type { AcmeStatus } from "../../../services/acme/renewal.js";
 import type { TokenService } from "../../../services/tokens.js";
 import type { ZoneService } from "../../../services/zones.js";
 import type {
@@ -54,6 +55,8 @@ export interface AdminRouteDeps {
   readonly flags: Pick<AbuseFlags, "list" | "clear">;
   /** The rate sampler's current window (RateSampler.series). */
   readonly rates: () => RateSeries;
+  /** Automatic certificates (services/acme), for GET /stats; none when ACME is off. */
+  readonly acme?: () => AcmeStatus;
   /** Provider types for the mirror form (providers/registry.ts), sorted as they should be shown. */
   readonly providers: readonly ProviderChoice[];
   /** Called after a TSIG key was added or removed: reload the DNS server's keyring. Must not reject. */

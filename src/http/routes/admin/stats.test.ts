@@ -38,6 +38,7 @@ describe("GET /stats", () => {
       ],
       totals: { updates: 5, queries: 100, zones: 1, hosts: 1, tokens: 1 },
       version: "0.0.0-test",
+      acme: null,
     });
   });
 
@@ -63,6 +64,29 @@ describe("GET /stats", () => {
       updates: [],
       queries: [],
       totals: { updates: 0, queries: 0 },
+    });
+  });
+
+  it("shows the ACME certificate's names, expiry, next check and last error when ACME is on", async () => {
+    const acme = await adminHarness({
+      acme: () => ({
+        names: ["beacon.example.com"],
+        challenge: "dns-01",
+        notAfter: START + 90 * 86_400_000,
+        issuedAt: START,
+        nextCheckAt: START + 600_000,
+        lastError: "urn:ietf:params:acme:error:dns :: no TXT",
+        failures: 2,
+        failuresTotal: 2,
+      }),
+    });
+    const body = (await (await acme.api("/stats")).json()) as { acme: unknown };
+    expect(body.acme).toEqual({
+      names: ["beacon.example.com"],
+      notAfter: new Date(START + 90 * 86_400_000).toISOString(),
+      nextCheckAt: new Date(START + 600_000).toISOString(),
+      lastError: "urn:ietf:params:acme:error:dns :: no TXT",
+      failures: 2,
     });
   });
 });

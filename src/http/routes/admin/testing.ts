@@ -49,7 +49,7 @@ export interface AdminHarness {
 }
 
 export async function adminHarness(
-  over: Partial<Pick<AdminRouteDeps, "publicUrl" | "trustedProxies" | "pools" | "certificate">> = {},
+  over: Partial<Pick<AdminRouteDeps, "publicUrl" | "trustedProxies" | "pools" | "certificate" | "acme">> = {},
 ): Promise<AdminHarness> {
   const store = createMemoryStore();
   let now = START;
@@ -98,6 +98,7 @@ export async function adminHarness(
     mirrorsChanged: () => void calls.mirrorsChanged++,
     ...(over.pools === undefined ? {} : { pools: over.pools }),
     ...(over.certificate === undefined ? {} : { certificate: over.certificate }),
+    ...(over.acme === undefined ? {} : { acme: over.acme }),
     poolsChanged: () => void calls.poolsChanged++,
     publicUrl: over.publicUrl,
     clientAddress: (c) => (c.env as { remote?: string } | undefined)?.remote,

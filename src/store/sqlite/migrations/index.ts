@@ -18,8 +18,9 @@ import { settingsWakeups } from "./0012_settings_wakeups.js";
 import { pools } from "./0013_pools.js";
 import { webhooks } from "./0014_webhooks.js";
 import { sampleCredentials } from "./0015_sample_credentials.js";
-import { totp } from "./0019_totp.js";
+import { acme } from "./0016_acme.js";
 import { oidcTrust } from "./0018_oidc_trust.js";
+import { totp } from "./0019_totp.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -37,6 +38,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0013_pools": pools,
   "0014_webhooks": webhooks,
   "0015_sample_credentials": sampleCredentials,
+  "0016_acme": acme,
   "0018_oidc_trust": oidcTrust,
   "0019_totp": totp,
 };
