@@ -17,6 +17,7 @@ import type { AbuseFlags } from "../services/limits/abuse-flags.js";
 import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
 import type { SampleCompat } from "../services/sample-compat.js";
+import type { RequestSignatures } from "../services/request-signatures.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
 import type { Heartbeats, PoolAdmin } from "../services/health/ports.js";
 import type { SessionRecord, TokenRecord } from "../store/types.js";
@@ -65,6 +66,8 @@ export interface AppDeps {
   readonly heartbeats?: Heartbeats;
   /** The AWS sample's protocol at / (routes/aws-sample.ts, `compat.aws_sample`); not served without it. */
   readonly sampleCompat?: SampleCompat;
+  /** Signed update requests (docs/protocols/signed-requests.md); without it signatures are ignored. */
+  readonly signatures?: RequestSignatures;
 }
 
 /** What the admin console needs beyond the update API (docs/admin.md). */

@@ -32,6 +32,7 @@ import type {
   OutboxEntry,
   SampleCredential,
   SessionRecord,
+  SigningKey,
   Snapshot,
   StoredHistoryEntry,
   StoredRRSet,
@@ -114,6 +115,11 @@ export interface TokenStore {
   revokeToken(id: string, at: number): Promise<boolean>;
   /** Best effort: records the last use. */
   touchToken(id: string, at: number): Promise<void>;
+  /**
+   * Sets the token's request-signing key (undefined: none) and its require-signature flag, both at
+   * once (docs/protocols/signed-requests.md). Resolves false if the token is absent.
+   */
+  setTokenSigning(id: string, key: SigningKey | undefined, requireSignature: boolean): Promise<boolean>;
 }
 
 /** TSIG keys (RFC 2136 UPDATE). */

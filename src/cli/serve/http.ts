@@ -10,6 +10,7 @@ import type { Log } from "../../core/log.js";
 import { createApp } from "../../http/app.js";
 import type { AdminDeps } from "../../http/deps.js";
 import type { Heartbeats, PoolAdmin } from "../../services/health/ports.js";
+import { createRequestSignatures } from "../../services/request-signatures.js";
 import { createSampleCompat } from "../../services/sample-compat.js";
 import type { Store } from "../../store/ports.js";
 import { httpConnections, type HttpConnections, type listenHttp } from "../http-server.js";
@@ -51,6 +52,14 @@ export function wireHttp(d: {
     admin: d.admin,
     pools: d.pools,
     heartbeats: d.pools,
+    // Signed update requests (docs/protocols/signed-requests.md); nonces shared through the store.
+    signatures: createRequestSignatures({
+      tokens: store,
+      replay: store,
+      clock,
+      log,
+      admit: (token, ip) => writes.tokens.admit(token, ip),
+    }),
     // compat.aws_sample: the AWS sample's protocol at / (docs/protocols/aws-sample.md).
     ...(config.compat.awsSample
       ? { sampleCompat: createSampleCompat({ store, updates: writes.updates, clock, log }) }

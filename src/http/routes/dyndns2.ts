@@ -19,6 +19,7 @@ import type { TokenRecord } from "../../store/types.js";
 import { readBodyBytes } from "../body.js";
 import { clientWait } from "../client-limit.js";
 import { readCredential } from "../credentials.js";
+import { signedToken } from "../signed-request.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import { storeRetryAfter, storeRetryAfterOf } from "../store-outage.js";
 import {
@@ -85,7 +86,8 @@ async function readParams(c: Context<AppEnv>): Promise<Params> {
     return query;
   try {
     // %-escapes make the body ASCII; latin1 keeps any stray byte visible to the strict decoder.
-    const body = latin1.decode(await readBodyBytes(c.req.raw, DYNDNS2_LIMITS.maxQueryBytes));
+    // A clone: a signed request's body is read again for its Content-Digest (signed-request.ts).
+    const body = latin1.decode(await readBodyBytes(c.req.raw.clone(), DYNDNS2_LIMITS.maxQueryBytes));
     return mergeParams(query, parseParams(body));
   } catch {
     return mergeParams(query, { tooLarge: true, values: new Map() });
@@ -149,25 +151,34 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
   return retryAfter === undefined ? reply(c, lines.join("\n")) : limited(c, lines.join("\n"), retryAfter);
 }
 
-/** The token of the Basic (or Bearer) credential, set on the context; else the badauth reply. */
+/**
+ * The token of a signed request (signed-request.ts) or of the Basic (or Bearer) credential, set on the
+ * context; else the badauth reply (every 401 code: unauthorized, the signature ones), logged with why.
+ * A signed request has no credential user (`cred` is empty).
+ */
 export async function authenticate(
   c: Context<AppEnv>,
-  deps: Pick<AppDeps, "tokens">,
+  deps: Pick<AppDeps, "tokens" | "signatures" | "clientAddress" | "trustedProxies" | "maxBodyBytes" | "log">,
   params: Params,
-): Promise<{ token: TokenRecord; cred: Credential } | Response> {
+): Promise<{ token: TokenRecord; cred: Partial<Credential> } | Response> {
   // Secrets in URLs end up in proxy and server logs: refuse them loudly rather than use them.
   if (params.values.has("password")) return reply(c, "badauth", 401);
-  const cred = readCredential(c.req.header("authorization"));
-  if (cred === undefined) return reply(c, "badauth", 401);
-  let token;
   try {
-    token = await deps.tokens.authenticate(cred, c.get("clientIp"));
+    const signed = await signedToken(c, deps);
+    if (signed !== undefined) return { token: signed, cred: {} };
+    const cred = readCredential(c.req.header("authorization"));
+    if (cred === undefined) return reply(c, "badauth", 401);
+    const token = await deps.tokens.authenticate(cred, c.get("clientIp"));
+    c.set("token", token);
+    return { token, cred };
   } catch (e) {
-    if (isBeaconError(e) && e.code === "unauthorized") return reply(c, "badauth", 401);
-    throw e;
+    if (!isBeaconError(e) || e.status !== 401) throw e;
+    deps.log.info(
+      { requestId: c.get("requestId"), code: e.code, reason: e.message, ip: c.get("clientIp")?.text },
+      "dyndns2 update refused: badauth",
+    );
+    return reply(c, "badauth", 401);
   }
-  c.set("token", token);
-  return { token, cred };
 }
 
 /** A bare label (`hostname=home`) names the one host of the token's scope it fits, if exactly one. */

@@ -74,6 +74,8 @@ export function openDynamoStore(opts: DynamoStoreOptions): Store {
       "deleteUser",
     ]),
     ...unsupported("the TSIG replay memory", ["claimTsigMac", "pruneTsigMacs"]),
+    // Signed requests need the replay memory above, so their keys are not stored either.
+    ...unsupported("request-signing keys (signed update requests)", ["setTokenSigning"]),
     ...unsupported("health-checked pools", [
       "putPool",
       "getPool",

@@ -19,7 +19,7 @@ import { poolsContract } from "./pools-contract.js";
 import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { sampleCredentialsContract } from "./sample-credentials-contract.js";
-import { tokensContract } from "./tokens-contract.js";
+import { tokenSigningContract, tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
 
@@ -45,6 +45,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     commitContract(store);
     historyListContract(store);
     tokensContract(store);
+    tokenSigningContract(store);
     copiesContract(store);
     historyContract(store);
     mirrorContract(store);

@@ -1,17 +1,21 @@
-// Authentication for the JSON API: Bearer <token> or Basic (as for dyndns2). Failures throw
-// `unauthorized`, which the app answers as a 401 problem with a WWW-Authenticate challenge.
+// Authentication for the JSON API: a signed request (http/signed-request.ts), else Bearer <token> or
+// Basic (as for dyndns2). Failures throw `unauthorized` (or a signature code: signature_invalid,
+// signature_expired, replayed, signature_required), which the app answers as a 401 problem.
 
 import type { Context, MiddlewareHandler } from "hono";
 import { BeaconError } from "../../../core/errors.js";
 import type { TokenRecord } from "../../../store/types.js";
 import { readCredential } from "../../credentials.js";
+import { signedToken } from "../../signed-request.js";
 import type { AppDeps, AppEnv } from "../../deps.js";
 
 export function requireToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const cred = readCredential(c.req.header("authorization"));
-    if (cred === undefined) throw new BeaconError("unauthorized");
-    c.set("token", await deps.tokens.authenticate(cred, c.get("clientIp")));
+    if ((await signedToken(c, deps)) === undefined) {
+      const cred = readCredential(c.req.header("authorization"));
+      if (cred === undefined) throw new BeaconError("unauthorized");
+      c.set("token", await deps.tokens.authenticate(cred, c.get("clientIp")));
+    }
     await next();
   };
 }

@@ -17,6 +17,7 @@ import { settingsWakeups } from "./0012_settings_wakeups.js";
 import { pools } from "./0013_pools.js";
 import { webhooks } from "./0014_webhooks.js";
 import { sampleCredentials } from "./0015_sample_credentials.js";
+import { requestSignatures } from "./0017_request_signatures.js";
 
 export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0001_initial": initial,
@@ -34,4 +35,5 @@ export const PG_MIGRATIONS: Readonly<Record<string, PgMigration>> = {
   "0013_pools": pools,
   "0014_webhooks": webhooks,
   "0015_sample_credentials": sampleCredentials,
+  "0017_request_signatures": requestSignatures,
 };
