@@ -9,12 +9,13 @@
 //
 // Contract: signedToken resolves undefined when the request carries no signature headers (or the app
 // has no verifier); otherwise the token, or it rejects as RequestSignatures.verify does. The body is
-// read from a clone, so the route can still read it; more than `maxBodyBytes` is parameter_too_large.
+// read from a clone, so the route can still read it (or taken as the route read it through
+// requestBodyBytes: dyndns2's form); more than `maxBodyBytes` is parameter_too_large.
 
 import type { Context } from "hono";
 
 import type { TokenRecord } from "../store/types.js";
-import { MAX_JSON_BODY, readBodyBytes } from "./body.js";
+import { MAX_JSON_BODY, requestBodyBytes } from "./body.js";
 import { parseTrustedProxies } from "./client-ip.js";
 import type { AppDeps, AppEnv } from "./deps.js";
 import { requestOrigin } from "./routes/admin/origin.js";
@@ -31,7 +32,7 @@ export async function signedToken(
   const body =
     c.req.method === "GET" || c.req.method === "HEAD"
       ? new Uint8Array()
-      : await readBodyBytes(c.req.raw.clone(), deps.maxBodyBytes ?? MAX_JSON_BODY);
+      : await requestBodyBytes(c.req.raw, deps.maxBodyBytes ?? MAX_JSON_BODY, true);
   const token = await deps.signatures.verify(
     { method: c.req.method, targetUri: `${origin}${own.pathname}${own.search}`, header, body },
     c.get("clientIp"),

@@ -16,7 +16,7 @@ import type { DesiredSets } from "../../core/update.js";
 import { nameForLabel } from "../../services/scope.js";
 import type { Credential } from "../../services/tokens.js";
 import type { TokenRecord } from "../../store/types.js";
-import { readBodyBytes } from "../body.js";
+import { requestBodyBytes } from "../body.js";
 import { clientWait } from "../client-limit.js";
 import { readCredential } from "../credentials.js";
 import { signedToken } from "../signed-request.js";
@@ -86,8 +86,8 @@ async function readParams(c: Context<AppEnv>): Promise<Params> {
     return query;
   try {
     // %-escapes make the body ASCII; latin1 keeps any stray byte visible to the strict decoder.
-    // A clone: a signed request's body is read again for its Content-Digest (signed-request.ts).
-    const body = latin1.decode(await readBodyBytes(c.req.raw.clone(), DYNDNS2_LIMITS.maxQueryBytes));
+    // Kept: a signed request's Content-Digest is checked against it (signed-request.ts).
+    const body = latin1.decode(await requestBodyBytes(c.req.raw, DYNDNS2_LIMITS.maxQueryBytes));
     return mergeParams(query, parseParams(body));
   } catch {
     return mergeParams(query, { tooLarge: true, values: new Map() });
@@ -172,7 +172,8 @@ export async function authenticate(
     c.set("token", token);
     return { token, cred };
   } catch (e) {
-    if (!isBeaconError(e) || e.status !== 401) throw e;
+    // A signed body too large to check cannot be authenticated either.
+    if (!isBeaconError(e) || (e.status !== 401 && e.code !== "parameter_too_large")) throw e;
     deps.log.info(
       { requestId: c.get("requestId"), code: e.code, reason: e.message, ip: c.get("clientIp")?.text },
       "dyndns2 update refused: badauth",

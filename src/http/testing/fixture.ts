@@ -7,6 +7,7 @@ import type { RRSet } from "../../core/records.js";
 import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
 import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
 import { createSampleCompat } from "../../services/sample-compat.js";
+import { createRequestSignatures } from "../../services/request-signatures.js";
 import { createBuckets } from "../../services/limits/buckets.js";
 import { createLimits } from "../../services/limits/update-limits.js";
 import type { LimitRates } from "../../core/rate.js";
@@ -61,6 +62,8 @@ export async function createFixture(
     decorate?: (updates: UpdateService) => UpdateService;
     /** The AWS sample's protocol at / (routes/aws-sample.ts). */
     sampleCompat?: boolean;
+    /** Signed update requests (http/signed-request.ts), nonces in the fixture's store. */
+    signatures?: boolean;
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -109,6 +112,17 @@ export async function createFixture(
     ...opts.pools,
     ...(opts.sampleCompat === true
       ? { sampleCompat: createSampleCompat({ store, updates, clock, log }) }
+      : {}),
+    ...(opts.signatures === true
+      ? {
+          signatures: createRequestSignatures({
+            tokens: store,
+            replay: store,
+            clock,
+            log,
+            admit: (t, ip) => tokens.admit(t, ip),
+          }),
+        }
       : {}),
   });
   return {
