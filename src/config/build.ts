@@ -34,6 +34,7 @@ export function buildServerConfig(
       maxConnectionsPerClient: raw.http.max_connections_per_client,
       idleTimeoutMs: raw.http.idle_timeout,
       headersTimeoutMs: raw.http.headers_timeout,
+      signatureWindowSeconds: Math.floor(raw.http.signature_window / 1000),
     },
     dns: {
       listen: raw.dns.listen,

@@ -280,6 +280,10 @@ export const rawConfigSchema = section({
       kind: "string",
       help: "A client must send a request's headers within this long, or the connection is cut (408).",
     }),
+    signature_window: leaf(duration(10_000, 3_600_000).prefault("5m"), {
+      kind: "string",
+      help: "How far a signed update request's `created` may be from the server's clock (docs/protocols/signed-requests.md); its nonce is remembered as long.",
+    }),
   }),
   dns: section({
     listen: leaf(hostPortList().prefault(["127.0.0.1:5300"]), {

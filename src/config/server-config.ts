@@ -45,6 +45,8 @@ export interface ServerConfig {
     readonly maxConnectionsPerClient: number;
     readonly idleTimeoutMs: number;
     readonly headersTimeoutMs: number;
+    /** `http.signature_window`: accepted distance of a signed request's `created` from now. */
+    readonly signatureWindowSeconds: number;
   };
   readonly dns: {
     /** UDP and TCP on each. May be empty (no DNS listener). */

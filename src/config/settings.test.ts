@@ -25,6 +25,7 @@ describe("SETTINGS (derived from the schema)", () => {
       ],
       ["http.idle_timeout", "BEACON_HTTP_IDLE_TIMEOUT", "--http-idle-timeout"],
       ["http.headers_timeout", "BEACON_HTTP_HEADERS_TIMEOUT", "--http-headers-timeout"],
+      ["http.signature_window", "BEACON_HTTP_SIGNATURE_WINDOW", "--http-signature-window"],
       ["dns.listen", "BEACON_DNS_LISTEN", "--dns-listen"],
       ["dns.tcp_idle_timeout_ms", "BEACON_DNS_TCP_IDLE_TIMEOUT_MS", "--dns-tcp-idle-timeout-ms"],
       ["dns.max_tcp_connections", "BEACON_DNS_MAX_TCP_CONNECTIONS", "--dns-max-tcp-connections"],

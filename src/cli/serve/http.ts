@@ -58,6 +58,7 @@ export function wireHttp(d: {
       replay: store,
       clock,
       log,
+      windowSeconds: config.http.signatureWindowSeconds,
       admit: (token, ip) => writes.tokens.admit(token, ip),
     }),
     // compat.aws_sample: the AWS sample's protocol at / (docs/protocols/aws-sample.md).
