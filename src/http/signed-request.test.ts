@@ -153,6 +153,14 @@ describe("signed dyndns2 updates", () => {
     expect(await again.text()).toBe(`good ${CLIENT_V4}`);
   });
 
+  it("a key over its nonces per window is 911 with Retry-After", async () => {
+    const { send } = await setup();
+    let last: Response | undefined;
+    // The verifier's default cap is 1,000 nonces per key per window on one node.
+    for (let i = 0; i <= 1_000; i++) last = await send(UPDATE);
+    expect([last?.status, await last?.text(), last?.headers.get("retry-after")]).toEqual([503, "911", "60"]);
+  });
+
   it("answers garbage signature headers with badauth, never a 500", async () => {
     const { fx } = await setup();
     for (const [input, sig] of [

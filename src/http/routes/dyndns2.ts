@@ -34,6 +34,7 @@ import {
 } from "../dyndns2-params.js";
 
 const latin1 = new TextDecoder("latin1");
+const SIGNED_RETRY_AFTER_SECONDS = 60;
 
 export function registerDyndns2Routes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.on(["GET", "POST"], ["/nic/update", "/v3/update"], (c) =>
@@ -172,6 +173,8 @@ export async function authenticate(
     c.set("token", token);
     return { token, cred };
   } catch (e) {
+    // A key over its nonces per window (request-signatures.ts): try again later, as for other limits.
+    if (isBeaconError(e) && e.code === "rate_limited") return limited(c, "911", SIGNED_RETRY_AFTER_SECONDS);
     // A signed body too large to check cannot be authenticated either.
     if (!isBeaconError(e) || (e.status !== 401 && e.code !== "parameter_too_large")) throw e;
     deps.log.info(
