@@ -202,6 +202,18 @@ describe("verify", () => {
     expect(await codeOf(verifier.verify(signed({ created: NOW_S + 300 }), undefined))).toBe("resolved");
   });
 
+  it("honours expires: passed or before created is signature_expired", async () => {
+    const { verifier, signed } = await setup();
+    const withExpires = (expires: number) => {
+      const r = signed();
+      return withHeader(r, "signature-input", `${r.header("signature-input")};expires=${expires}`);
+    };
+    expect(await codeOf(verifier.verify(withExpires(NOW_S - 1), undefined))).toBe("signature_expired");
+    expect(await codeOf(verifier.verify(withExpires(NOW_S - 10_000), undefined))).toBe("signature_expired");
+    // A future expires passes the time checks; this one was added after signing, so the base differs.
+    expect(await codeOf(verifier.verify(withExpires(NOW_S + 60), undefined))).toBe("signature_invalid");
+  });
+
   it("refuses alg not matching the key, an unknown keyid, a token without a key", async () => {
     const { verifier, signed, priv, store } = await setup("ed25519");
     // An HMAC signature under alg="hmac-sha256" for an Ed25519 key, and the reverse claim.
