@@ -44,6 +44,7 @@ export function buildServerConfig(
         minVersion: raw.http.tls.min_version,
         hsts: raw.http.tls.hsts,
       },
+      signatureWindowSeconds: Math.floor(raw.http.signature_window / 1000),
     },
     dns: {
       listen: raw.dns.listen,

@@ -74,6 +74,7 @@ describe("loadServerConfig: layering", () => {
         headersTimeoutMs: 15_000,
         plain: "updates",
         tls: { listen: [], certFile: undefined, keyFile: undefined, minVersion: "TLSv1.2", hsts: true },
+        signatureWindowSeconds: 300,
       },
       dns: {
         listen: [{ host: "127.0.0.1", port: 5300 }],
@@ -489,6 +490,17 @@ describe("loadServerConfig: error messages", () => {
   test("bad env boolean", () => {
     expect(errorOf({ env: { BEACON_UPDATES_ALLOW_NON_GLOBAL: "maybe" } })).toBe(
       'config error: updates.allow_non_global from environment BEACON_UPDATES_ALLOW_NON_GLOBAL: "maybe" is not a boolean (use true/false/1/0/yes/no)',
+    );
+  });
+
+  test("http.signature_window: a duration from 10s to 1h, in whole seconds", () => {
+    expect(load({ yaml: "http:\n  signature_window: 90s\n" }).http.signatureWindowSeconds).toBe(90);
+    expect(load({ env: { BEACON_HTTP_SIGNATURE_WINDOW: "1h" } }).http.signatureWindowSeconds).toBe(3600);
+    expect(errorOf({ yaml: "http:\n  signature_window: 5s\n" })).toMatch(
+      /^config error: http\.signature_window in .*: expected a duration between 10s and 1h$/,
+    );
+    expect(errorOf({ env: { BEACON_HTTP_SIGNATURE_WINDOW: "soon" } })).toBe(
+      'config error: http.signature_window from environment BEACON_HTTP_SIGNATURE_WINDOW: "soon" is not a duration like 30s, 5m or 1h',
     );
   });
 

@@ -346,6 +346,10 @@ export const rawConfigSchema = section({
         help: "Send Strict-Transport-Security: max-age=31536000 on every reply over HTTPS (never over plain HTTP).",
       }),
     }),
+    signature_window: leaf(duration(10_000, 3_600_000).prefault("5m"), {
+      kind: "string",
+      help: "How far a signed update request's `created` may be from the server's clock (docs/protocols/signed-requests.md); its nonce is remembered as long.",
+    }),
   }),
   dns: section({
     listen: leaf(hostPortList().prefault(["127.0.0.1:5300"]), {

@@ -67,6 +67,8 @@ export interface ServerConfig {
       readonly minVersion: TlsVersion;
       readonly hsts: boolean;
     };
+    /** `http.signature_window`: accepted distance of a signed request's `created` from now. */
+    readonly signatureWindowSeconds: number;
   };
   readonly dns: {
     /** UDP and TCP on each. May be empty (no DNS listener). */

@@ -31,6 +31,7 @@ describe("SETTINGS (derived from the schema)", () => {
       ["http.tls.key_file", "BEACON_HTTP_TLS_KEY_FILE", "--http-tls-key-file"],
       ["http.tls.min_version", "BEACON_HTTP_TLS_MIN_VERSION", "--http-tls-min-version"],
       ["http.tls.hsts", "BEACON_HTTP_TLS_HSTS", "--http-tls-hsts"],
+      ["http.signature_window", "BEACON_HTTP_SIGNATURE_WINDOW", "--http-signature-window"],
       ["dns.listen", "BEACON_DNS_LISTEN", "--dns-listen"],
       ["dns.tcp_idle_timeout_ms", "BEACON_DNS_TCP_IDLE_TIMEOUT_MS", "--dns-tcp-idle-timeout-ms"],
       ["dns.max_tcp_connections", "BEACON_DNS_MAX_TCP_CONNECTIONS", "--dns-max-tcp-connections"],

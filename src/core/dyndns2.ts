@@ -23,6 +23,10 @@ export type Dyndns2Code =
 export function dyndns2CodeFor(code: ErrorCode): Dyndns2Code {
   switch (code) {
     case "unauthorized":
+    case "signature_invalid":
+    case "signature_expired":
+    case "replayed":
+    case "signature_required":
       return "badauth";
     case "forbidden":
       return "nohost";

@@ -39,6 +39,11 @@ export const ERRORS = {
   method_not_allowed: { status: 405, title: "Method not allowed" },
   // Update limits (docs/limits.md); the problem document and Retry-After say when to try again.
   rate_limited: { status: 429, title: "Too many requests; slow down" },
+  // Signed update requests (docs/protocols/signed-requests.md); dyndns2 answers badauth.
+  signature_invalid: { status: 401, title: "The request signature is missing, malformed or does not verify" },
+  signature_expired: { status: 401, title: "The request signature is outside its time window" },
+  replayed: { status: 401, title: "The request signature's nonce was already used" },
+  signature_required: { status: 401, title: "This token must sign its requests" },
   // Sign-in (admin console, agent page).
   too_many_attempts: { status: 429, title: "Too many failed attempts; try again later" },
   csrf_failed: { status: 403, title: "The request failed the cross-site request check" },

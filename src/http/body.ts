@@ -7,6 +7,22 @@ import { BeaconError } from "../core/errors.js";
 
 export const MAX_JSON_BODY = 64 * 1024;
 
+const read = new WeakMap<Request, Promise<Uint8Array>>();
+
+/**
+ * readBodyBytes, once per request: a second caller (a signed request's Content-Digest check,
+ * signed-request.ts, after dyndns2 read its form) gets the same bytes, or the same rejection, whatever
+ * `max` it gives. `leaveReadable` reads a clone, so a later reader of `req` itself still can.
+ */
+export function requestBodyBytes(req: Request, max: number, leaveReadable = false): Promise<Uint8Array> {
+  let bytes = read.get(req);
+  if (bytes === undefined) {
+    bytes = readBodyBytes(leaveReadable ? req.clone() : req, max);
+    read.set(req, bytes);
+  }
+  return bytes;
+}
+
 /** The body's bytes; throws parameter_too_large beyond `max`. */
 export async function readBodyBytes(req: Request, max: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -20,7 +36,9 @@ export async function readBodyBytes(req: Request, max: number): Promise<Uint8Arr
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel();
+      // Not awaited: a clone's branch of a tee settles its cancel only once the other branch is
+      // cancelled too (requestBodyBytes with leaveReadable), which may never happen.
+      reader.cancel().catch(() => undefined);
       throw new BeaconError("parameter_too_large", `the body is larger than ${max} bytes`);
     }
     chunks.push(value);

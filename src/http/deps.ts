@@ -22,6 +22,7 @@ import type { MirrorService } from "../services/mirror/mirrors.js";
 import type { RateSeries } from "../services/rates.js";
 import type { AcmeStatus } from "../services/acme/renewal.js";
 import type { SampleCompat } from "../services/sample-compat.js";
+import type { RequestSignatures } from "../services/request-signatures.js";
 import type { ClientScope } from "../services/limits/update-limits.js";
 import type { Heartbeats, PoolAdmin } from "../services/health/ports.js";
 import type { SessionRecord, TokenRecord } from "../store/types.js";
@@ -82,6 +83,8 @@ export interface AppDeps {
   readonly jwt?: Pick<JwtAuthenticator, "authenticate">;
   /** ACME HTTP-01: the key authorization pending under a token (routes/acme-challenge.ts); none: 404. */
   readonly acmeChallenge?: (token: string) => string | undefined;
+  /** Signed update requests (docs/protocols/signed-requests.md); without it signatures are ignored. */
+  readonly signatures?: RequestSignatures;
 }
 
 /** What the admin console needs beyond the update API (docs/admin.md). */

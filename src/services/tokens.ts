@@ -45,8 +45,16 @@ export interface Credential {
 export interface TokenService {
   /** `token` is the presented string `${id}.${secret}`; it is returned here once and never stored. */
   create(input: CreateTokenInput): Promise<{ record: TokenRecord; token: string }>;
-  /** Resolves the valid token the credential names; throws BeaconError("unauthorized") otherwise. */
+  /**
+   * Resolves the valid token the credential names; throws BeaconError("unauthorized") otherwise, and
+   * signature_required for a token that must sign its requests (docs/protocols/signed-requests.md).
+   */
   authenticate(cred: Credential, sourceIp: ParsedIp | undefined): Promise<TokenRecord>;
+  /**
+   * The checks every use of a found token passes (not revoked, not expired, source address allowed),
+   * then its "last used" is recorded; throws unauthorized. For signed requests, after the signature.
+   */
+  admit(token: TokenRecord, sourceIp: ParsedIp | undefined): TokenRecord;
   list(): Promise<TokenRecord[]>;
   /** Marks the token revoked; token_not_found if absent. Revoking twice is a no-op. */
   revoke(id: string): Promise<void>;
@@ -146,6 +154,14 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const token = form && (await store.findTokenBySecretHash(sha256Hex(form.secret)));
       if (token === undefined) reject("no such token");
       if (!form?.fits(token)) reject("the secret is another token's, or its scope lacks the user name");
+      if (token.requireSignature === true) {
+        log.debug({ tokenId: token.id }, "authentication failed: the token must sign its requests");
+        throw new BeaconError("signature_required");
+      }
+      return service.admit(token, sourceIp);
+    },
+
+    admit(token, sourceIp) {
       const now = clock();
       if (token.revokedAt !== undefined) reject("revoked", { tokenId: token.id });
       if (token.expiresAt !== undefined && now >= token.expiresAt) reject("expired", { tokenId: token.id });

@@ -34,6 +34,7 @@ import type {
   SampleCredential,
   TrustRule,
   SessionRecord,
+  SigningKey,
   Snapshot,
   StoredHistoryEntry,
   StoredRRSet,
@@ -118,6 +119,11 @@ export interface TokenStore {
   revokeToken(id: string, at: number): Promise<boolean>;
   /** Best effort: records the last use. */
   touchToken(id: string, at: number): Promise<void>;
+  /**
+   * Sets the token's request-signing key (undefined: none) and its require-signature flag, both at
+   * once (docs/protocols/signed-requests.md). Resolves false if the token is absent.
+   */
+  setTokenSigning(id: string, key: SigningKey | undefined, requireSignature: boolean): Promise<boolean>;
 }
 
 /** TSIG keys (RFC 2136 UPDATE). */

@@ -59,6 +59,20 @@ export interface TokenRecord {
    * Absent: the token is scoped by names only (`beacon token create`) and outlives hosts.
    */
   readonly hostId?: number | undefined;
+  /** The key its signed requests are verified with (docs/protocols/signed-requests.md); none: unsigned only. */
+  readonly signingKey?: SigningKey | undefined;
+  /** When true, Basic/Bearer use fails with signature_required: only signed requests are accepted. */
+  readonly requireSignature?: boolean | undefined;
+}
+
+/**
+ * A token's request-signing key (RFC 9421 profile, services/request-signatures.ts). Ed25519: only the
+ * public key is stored, as SPKI PEM. HMAC-SHA256: the secret is kept as given (base64), as TSIG
+ * secrets are, since HMAC needs it.
+ */
+export interface SigningKey {
+  readonly alg: "ed25519" | "hmac-sha256";
+  readonly key: string;
 }
 
 /**

@@ -93,7 +93,13 @@ export async function render(ctx) {
       ),
       h("td", { class: "hide-narrow" }, t.expiresAt === null ? "never" : when(t.expiresAt)),
       h("td", { class: "hide-narrow" }, when(t.lastUsedAt)),
-      h("td", {}, badge(t.state, t.state === "active" ? "ok" : t.state === "expired" ? "warn" : "error")),
+      h(
+        "td",
+        {},
+        badge(t.state, t.state === "active" ? "ok" : t.state === "expired" ? "warn" : "error"),
+        // Signed requests (docs/protocols/signed-requests.md): which key, and whether only signed use works.
+        t.signing === null ? null : [" ", badge(t.requireSignature ? "signed only" : t.signing, "ok")],
+      ),
       h(
         "td",
         { class: "actions" },

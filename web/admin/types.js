@@ -32,7 +32,8 @@
  * @typedef {{ name: string, subtree: boolean }} NameScope
  * @typedef {{ id: string, label: string | null, names: NameScope[], types: string[],
  *   allowedCidrs: string[], createdAt: string, expiresAt: string | null, lastUsedAt: string | null,
- *   revokedAt: string | null, state: "active" | "revoked" | "expired", hostId: number | null }} TokenView
+ *   revokedAt: string | null, state: "active" | "revoked" | "expired", hostId: number | null,
+ *   signing: "ed25519" | "hmac-sha256" | null, requireSignature: boolean }} TokenView
  * @typedef {{ serverUrl: string, curl: string, ddclient: string, inadyn: string, fritzbox: string,
  *   agent: string }} ClientConfigs
  * @typedef {{ name: string, algorithm: string, names: NameScope[], types: string[],

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createFixture, type Fixture } from "../../http/testing/fixture.js";
+import { createTokenSigning } from "../../services/token-signing.js";
 import { beaconTarget } from "./beacon.js";
 import { fakeDeps } from "./testing/contract.js";
 import { createHttpRequest } from "../../net/http-request.js";
@@ -297,5 +298,75 @@ describe("beacon target: settings", () => {
     const r = beaconTarget.settings.safeParse(input);
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toMatch(message);
+  });
+});
+
+describe("beacon target signing its requests (signing_key)", () => {
+  let f: Fixture;
+  let server: TestServer;
+  let token: string;
+  let id: string;
+
+  beforeEach(async () => {
+    f = await createFixture({ signatures: true });
+    token = await f.token(["home.example.com"]);
+    id = token.split(".")[0] ?? "";
+    server = await serveFetch(f.app.fetch);
+  });
+  afterEach(() => server.close());
+
+  const signingTarget = (signingKey: string, tokenSetting = id) =>
+    beaconTarget.create(
+      "home",
+      beaconTarget.settings.parse({ url: server.url, token: tokenSetting, signing_key: signingKey }),
+      fakeDeps(http),
+    );
+
+  it.each(["ed25519", "hmac-sha256"] as const)(
+    "publishes and reads back with %s signatures to a token that requires them",
+    async (alg) => {
+      const signing = createTokenSigning(f.store);
+      const { secret } = await signing.setKey(id, {
+        generate: alg === "ed25519" ? "ed25519" : "hmac-sha256",
+      });
+      await signing.setRequired(id, true);
+      const t = signingTarget(secret ?? "");
+      expect(await t.publish(req())).toMatchObject({ status: "updated" });
+      expect(await t.current?.("home.example.com", "A", AbortSignal.timeout(10_000))).toEqual([V4]);
+      expect(await t.publish(req())).toMatchObject({ status: "noop" });
+      // The bearer token no longer works for this token.
+      expect(await target(server.url, token).publish(req({ values: [V6], type: "AAAA" }))).toMatchObject({
+        status: "fatal",
+        code: "signature_required",
+      });
+    },
+  );
+
+  it("a key the server does not know for the token is fatal signature_invalid", async () => {
+    await createTokenSigning(f.store).setKey(id, { generate: "hmac-sha256" });
+    const other = Buffer.alloc(32, 1).toString("base64");
+    expect(await signingTarget(other, token).publish(req())).toMatchObject({
+      status: "fatal",
+      code: "signature_invalid",
+    });
+  });
+
+  it.each([
+    ["an RSA key", "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"],
+    ["a short secret", "c2hvcnQ="],
+    ["not base64", "not a key!"],
+  ])("refuses %s as signing_key in the settings", (_, key) => {
+    expect(
+      beaconTarget.settings.safeParse({ url: "http://127.0.0.1:1", token: "tk_aaaaaaaaaa", signing_key: key })
+        .success,
+    ).toBe(false);
+  });
+
+  it("refuses a token setting without a token id when signing", () => {
+    const key = Buffer.alloc(32, 1).toString("base64");
+    expect(
+      beaconTarget.settings.safeParse({ url: "http://127.0.0.1:1", token: "secret", signing_key: key })
+        .success,
+    ).toBe(false);
   });
 });

@@ -1,4 +1,8 @@
-// Target "beacon": a Beacon server's JSON API (docs/api.md) with a bearer token.
+// Target "beacon": a Beacon server's JSON API (docs/api.md) with a bearer token, or, with
+// `signing_key` (usually `signing_key_file`), signed requests (docs/protocols/signed-requests.md):
+// every request then carries Content-Digest, Signature-Input and Signature instead of the bearer
+// token (keyid: the id part of `token`, whose secret is then never sent). The algorithm follows the
+// key: an Ed25519 private key PEM signs ed25519, anything else is an HMAC-SHA256 secret in base64.
 //   publish → PUT {url}/api/v1/hosts/{fqdn}/records/{type}  {values, ttl?}
 //   current → GET {url}/api/v1/hosts/{fqdn}
 //   heartbeat → POST {url}/api/v1/heartbeat {hostname} → 200 {hostname, pools: [names]}
@@ -6,7 +10,9 @@
 // its code (the same request will fail the same way); 408/429/5xx retry, or back off for as long as
 // Retry-After asks; anything that is not the API's JSON is retried, never taken for success.
 
+import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
+import { signRequest, type PrivateSigningKey } from "../../services/request-signer.js";
 import type { HttpReply } from "../../net/http.js";
 import { invalidRequest, neverThrows, quoteBody, transportFailure } from "./failures.js";
 import { httpUrlSetting } from "../../net/http-url.js";
@@ -24,16 +30,44 @@ import type {
 export interface BeaconTargetSettings {
   /** Base URL of the server, e.g. "https://ddns.example.net" (a path prefix is kept). */
   readonly url: string;
-  /** API token (tk_….secret), resolved from token_file by config. */
+  /** API token (tk_….secret), resolved from token_file by config; with signing_key its id is enough. */
   readonly token: string;
+  /** The token's signing key, resolved from signing_key_file: Ed25519 private key PEM or HMAC secret. */
+  readonly signing_key?: string | undefined;
 }
 
-const settings: z.ZodType<BeaconTargetSettings> = z.strictObject({
-  url: httpUrlSetting({ allowQuery: false }),
-  token: z
-    .string({ error: "expected the API token (or token_file)" })
-    .min(1, { error: "the token is empty" }),
-});
+const settings: z.ZodType<BeaconTargetSettings> = z
+  .strictObject({
+    url: httpUrlSetting({ allowQuery: false }),
+    token: z
+      .string({ error: "expected the API token (or token_file)" })
+      .min(1, { error: "the token is empty" }),
+    signing_key: z
+      .string({ error: "expected the signing key (or signing_key_file)" })
+      .refine((k) => privateKeyOf(k) !== undefined, {
+        error: "expected an Ed25519 private key PEM or a base64 HMAC secret of at least 16 bytes",
+      })
+      .optional(),
+  })
+  .refine((s) => s.signing_key === undefined || /^tk_[a-z2-7]{10}(\.|$)/.test(s.token), {
+    error: "with signing_key, token must be the token (or its id, tk_…)",
+    path: ["token"],
+  });
+
+/** The key to sign with, or undefined when the text is neither kind. */
+export function privateKeyOf(text: string): PrivateSigningKey | undefined {
+  if (text.includes("-----BEGIN")) {
+    try {
+      return createPrivateKey(text).asymmetricKeyType === "ed25519"
+        ? { alg: "ed25519", key: text }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const ok = /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, "base64").length >= 16;
+  return ok ? { alg: "hmac-sha256", key: text } : undefined;
+}
 
 export const beaconTarget: TargetDefinition<BeaconTargetSettings> = {
   type: "beacon",
@@ -44,20 +78,41 @@ export const beaconTarget: TargetDefinition<BeaconTargetSettings> = {
 
 function createBeaconTarget(id: string, s: BeaconTargetSettings, deps: TargetDeps): Target {
   const base = s.url.replace(/\/+$/, "");
-  const headers = {
-    authorization: `Bearer ${s.token}`,
-    accept: "application/json, application/problem+json",
-    "user-agent": deps.userAgent,
-  };
+  const key = s.signing_key === undefined ? undefined : privateKeyOf(s.signing_key);
+  const keyid = s.token.split(".")[0] ?? "";
+  const common = { accept: "application/json, application/problem+json", "user-agent": deps.userAgent };
+  /** The headers of one request: the bearer token, or a fresh signature over method, URL and body. */
+  const headersFor = (method: string, url: string, body?: string): Record<string, string> =>
+    key === undefined
+      ? { ...common, authorization: `Bearer ${s.token}` }
+      : {
+          ...common,
+          ...signRequest({
+            method,
+            url,
+            keyid,
+            key,
+            created: Math.floor(deps.clock() / 1000),
+            ...(body === undefined ? {} : { body: new TextEncoder().encode(body) }),
+          }),
+        };
   const hostUrl = (fqdn: string) => `${base}/api/v1/hosts/${encodeURIComponent(fqdn)}`;
-  const sendJson = (url: string, method: "PUT" | "POST", body: unknown, signal: AbortSignal, from?: string) =>
-    deps.httpRequest(url, {
+  const sendJson = (
+    url: string,
+    method: "PUT" | "POST",
+    value: unknown,
+    signal: AbortSignal,
+    from?: string,
+  ) => {
+    const body = JSON.stringify(value);
+    return deps.httpRequest(url, {
       method,
-      headers: { ...headers, "content-type": "application/json" },
-      body: JSON.stringify(body),
+      headers: { ...headersFor(method, url, body), "content-type": "application/json" },
+      body,
       signal,
       ...(from === undefined ? {} : { localAddress: from }),
     });
+  };
 
   return {
     id,
@@ -99,7 +154,8 @@ function createBeaconTarget(id: string, s: BeaconTargetSettings, deps: TargetDep
 
     async current(fqdn, type, signal) {
       try {
-        const reply = await deps.httpRequest(hostUrl(fqdn), { method: "GET", headers, signal });
+        const url = hostUrl(fqdn);
+        const reply = await deps.httpRequest(url, { method: "GET", headers: headersFor("GET", url), signal });
         if (reply.status !== 200) return undefined;
         return valuesOf(JSON.parse(reply.body), type);
       } catch {

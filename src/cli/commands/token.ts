@@ -8,6 +8,7 @@ import { withAdmin } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { formatTime, printJson, printTable } from "../output.js";
 import { cidrsOption, listOption, recordTypesOption } from "./options.js";
+import { registerTokenSigning } from "./token-signing.js";
 
 export function registerToken(program: Command): void {
   const token = program.command("token").description("manage update tokens (scoped credentials)");
@@ -64,11 +65,16 @@ export function registerToken(program: Command): void {
     .action(
       action(async (io, opts) => {
         const tokens = await withAdmin(opts, (ctx) => ctx.tokens.list());
-        const shown = tokens.map(({ secretHash: _hidden, ...rest }) => rest);
+        // Never a key: only its algorithm, and whether the token must sign.
+        const shown = tokens.map(({ secretHash: _hidden, signingKey, requireSignature, ...rest }) => ({
+          ...rest,
+          signing: signingKey?.alg ?? null,
+          requireSignature: requireSignature === true,
+        }));
         if (opts["json"] === true) return printJson(io, shown);
         printTable(
           io,
-          ["ID", "SCOPE", "TYPES", "LAST USED", "STATUS", "LABEL"],
+          ["ID", "SCOPE", "TYPES", "LAST USED", "STATUS", "SIGNING", "LABEL"],
           shown.map((t) => [
             t.id,
             t.names.map((n) => (n.subtree ? `${n.name}/*` : n.name)).join(","),
@@ -79,12 +85,15 @@ export function registerToken(program: Command): void {
               : t.expiresAt !== undefined && t.expiresAt < Date.now()
                 ? "expired"
                 : "active",
+            t.signing === null ? "-" : `${t.signing}${t.requireSignature ? " (required)" : ""}`,
             t.label,
           ]),
           "no tokens",
         );
       }),
     );
+
+  registerTokenSigning(token);
 
   token
     .command("revoke <id>")

@@ -17,6 +17,7 @@ import type { Heartbeats, PoolAdmin } from "../../services/health/ports.js";
 import { createHttpRequest } from "../../net/http-request.js";
 import { createIssuerKeys } from "../../services/oidc/issuer-keys.js";
 import { createJwtAuthenticator } from "../../services/oidc/jwt-auth.js";
+import { createRequestSignatures } from "../../services/request-signatures.js";
 import { createSampleCompat } from "../../services/sample-compat.js";
 import type { Store } from "../../store/ports.js";
 import { httpConnections, type HttpConnections, type listenHttp } from "../http-server.js";
@@ -79,6 +80,15 @@ export function wireHttp(d: {
       keys: createIssuerKeys({ http: createHttpRequest(), clock }),
     }),
     ...(d.acmeChallenge === undefined ? {} : { acmeChallenge: d.acmeChallenge }),
+    // Signed update requests (docs/protocols/signed-requests.md); nonces shared through the store.
+    signatures: createRequestSignatures({
+      tokens: store,
+      replay: store,
+      clock,
+      log,
+      windowSeconds: config.http.signatureWindowSeconds,
+      admit: (token, ip) => writes.tokens.admit(token, ip),
+    }),
     // compat.aws_sample: the AWS sample's protocol at / (docs/protocols/aws-sample.md).
     ...(config.compat.awsSample
       ? { sampleCompat: createSampleCompat({ store, updates: writes.updates, clock, log }) }

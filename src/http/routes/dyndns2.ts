@@ -16,10 +16,11 @@ import type { DesiredSets } from "../../core/update.js";
 import { nameForLabel } from "../../services/scope.js";
 import type { Credential } from "../../services/tokens.js";
 import type { TokenRecord } from "../../store/types.js";
-import { readBodyBytes } from "../body.js";
+import { requestBodyBytes } from "../body.js";
 import { clientWait } from "../client-limit.js";
 import { readCredential } from "../credentials.js";
 import { bearerJwt } from "../jwt-credential.js";
+import { signedToken } from "../signed-request.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import { storeRetryAfter, storeRetryAfterOf } from "../store-outage.js";
 import {
@@ -34,6 +35,7 @@ import {
 } from "../dyndns2-params.js";
 
 const latin1 = new TextDecoder("latin1");
+const SIGNED_RETRY_AFTER_SECONDS = 60;
 
 export function registerDyndns2Routes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.on(["GET", "POST"], ["/nic/update", "/v3/update"], (c) =>
@@ -86,7 +88,8 @@ async function readParams(c: Context<AppEnv>): Promise<Params> {
     return query;
   try {
     // %-escapes make the body ASCII; latin1 keeps any stray byte visible to the strict decoder.
-    const body = latin1.decode(await readBodyBytes(c.req.raw, DYNDNS2_LIMITS.maxQueryBytes));
+    // Kept: a signed request's Content-Digest is checked against it (signed-request.ts).
+    const body = latin1.decode(await requestBodyBytes(c.req.raw, DYNDNS2_LIMITS.maxQueryBytes));
     return mergeParams(query, parseParams(body));
   } catch {
     return mergeParams(query, { tooLarge: true, values: new Map() });
@@ -150,34 +153,44 @@ async function handle(c: Context<AppEnv>, deps: AppDeps): Promise<Response> {
   return retryAfter === undefined ? reply(c, lines.join("\n")) : limited(c, lines.join("\n"), retryAfter);
 }
 
-/** The token of the Basic (or Bearer) credential, set on the context; else the badauth reply. */
+/**
+ * The token of a signed request (signed-request.ts) or of the Basic (or Bearer) credential, set on the
+ * context; else the badauth reply (every 401 code: unauthorized, the signature ones), logged with why.
+ * A signed request has no credential user (`cred` is empty).
+ */
 export async function authenticate(
   c: Context<AppEnv>,
-  deps: Pick<AppDeps, "tokens" | "jwt">,
+  deps: Pick<
+    AppDeps,
+    "tokens" | "jwt" | "signatures" | "clientAddress" | "trustedProxies" | "maxBodyBytes" | "log"
+  >,
   params: Params,
-): Promise<{ token: TokenRecord; cred: Credential } | Response> {
+): Promise<{ token: TokenRecord; cred: Partial<Credential> } | Response> {
   // Secrets in URLs end up in proxy and server logs: refuse them loudly rather than use them.
   if (params.values.has("password")) return reply(c, "badauth", 401);
   const jwt = bearerJwt(c.req.header("authorization"));
   if (jwt !== undefined && deps.jwt !== undefined) return authenticateJwt(c, deps.jwt, jwt);
-  const cred = readCredential(c.req.header("authorization"));
-  if (cred === undefined) return reply(c, "badauth", 401);
-  let token;
   try {
-    token = await deps.tokens.authenticate(cred, c.get("clientIp"));
+    const signed = await signedToken(c, deps);
+    if (signed !== undefined) return { token: signed, cred: {} };
+    const cred = readCredential(c.req.header("authorization"));
+    if (cred === undefined) return reply(c, "badauth", 401);
+    const token = await deps.tokens.authenticate(cred, c.get("clientIp"));
+    c.set("token", token);
+    return { token, cred };
   } catch (e) {
-    if (isBeaconError(e) && e.code === "unauthorized") return reply(c, "badauth", 401);
-    throw e;
+    // A key over its nonces per window (request-signatures.ts): try again later, as for other limits.
+    if (isBeaconError(e) && e.code === "rate_limited") return limited(c, "911", SIGNED_RETRY_AFTER_SECONDS);
+    // A signed body too large to check cannot be authenticated either.
+    if (!isBeaconError(e) || (e.status !== 401 && e.code !== "parameter_too_large")) throw e;
+    deps.log.info(
+      { requestId: c.get("requestId"), code: e.code, reason: e.message, ip: c.get("clientIp")?.text },
+      "dyndns2 update refused: badauth",
+    );
+    return reply(c, "badauth", 401);
   }
-  c.set("token", token);
-  return { token, cred };
 }
 
-/**
- * A JWT's credential (keyless updates): a token that is not valid or not ours is badauth; a valid one
- * that meets no trust rule is `!yours`; an issuer that cannot be reached is 911 + Retry-After. The
- * credential has no user name (hostnames come from the parameters).
- */
 async function authenticateJwt(
   c: Context<AppEnv>,
   jwtAuth: NonNullable<AppDeps["jwt"]>,

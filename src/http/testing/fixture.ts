@@ -7,6 +7,7 @@ import type { RRSet } from "../../core/records.js";
 import { createUpdateService, type UpdateService } from "../../services/apply-update.js";
 import { createAbuseFlags } from "../../services/limits/abuse-flags.js";
 import { createSampleCompat } from "../../services/sample-compat.js";
+import { createRequestSignatures } from "../../services/request-signatures.js";
 import { createBuckets } from "../../services/limits/buckets.js";
 import { createLimits } from "../../services/limits/update-limits.js";
 import type { LimitRates } from "../../core/rate.js";
@@ -67,6 +68,8 @@ export async function createFixture(
     https?: AppDeps["https"];
     /** ACME HTTP-01 challenges (routes/acme-challenge.ts). */
     acmeChallenge?: AppDeps["acmeChallenge"];
+    /** Signed update requests (http/signed-request.ts), nonces in the fixture's store. */
+    signatures?: boolean;
   } = {},
 ): Promise<Fixture> {
   const store = opts.store ?? createMemoryStore();
@@ -119,6 +122,17 @@ export async function createFixture(
     ...(opts.acmeChallenge === undefined ? {} : { acmeChallenge: opts.acmeChallenge }),
     ...(opts.sampleCompat === true
       ? { sampleCompat: createSampleCompat({ store, updates, clock, log }) }
+      : {}),
+    ...(opts.signatures === true
+      ? {
+          signatures: createRequestSignatures({
+            tokens: store,
+            replay: store,
+            clock,
+            log,
+            admit: (t, ip) => tokens.admit(t, ip),
+          }),
+        }
       : {}),
   });
   return {

@@ -92,6 +92,8 @@ export function openDynamoStore(opts: DynamoStoreOptions): Store {
       "listTrustRules",
       "deleteTrustRule",
     ]),
+    // Signed requests need the replay memory above, so their keys are not stored either.
+    ...unsupported("request-signing keys (signed update requests)", ["setTokenSigning"]),
     ...unsupported("health-checked pools", [
       "putPool",
       "getPool",

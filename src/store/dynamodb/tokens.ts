@@ -48,7 +48,8 @@ const hashKey = (secretHash: string) => key(`TOKENHASH#${secretHash}`, "TOKEN");
 /** The fields kept in `d`. */
 type Fixed = Omit<TokenRecord, "id" | "secretHash" | "revokedAt" | "lastUsedAt">;
 
-export interface DynamoTokens extends TokenStore {
+/** Request-signing keys are not stored here: setTokenSigning is not_supported (dynamodb-store.ts). */
+export interface DynamoTokens extends Omit<TokenStore, "setTokenSigning"> {
   /** A host was deleted at `at`: the tokens made for it (hostId) are revoked then. */
   revokeHostTokens(hostId: number, at: number): Promise<void>;
 }

@@ -59,6 +59,14 @@ export function createMemoryTokens(open: () => void): MemoryTokens {
       if (t !== undefined) tokens.set(id, { ...t, lastUsedAt: at });
     },
 
+    async setTokenSigning(id, key, requireSignature) {
+      open();
+      const t = tokens.get(id);
+      if (t === undefined) return false;
+      tokens.set(id, { ...t, signingKey: key && { ...key }, requireSignature });
+      return true;
+    },
+
     revokeHostTokens(hostId, at) {
       for (const t of tokens.values())
         if (t.hostId === hostId && t.revokedAt === undefined) tokens.set(t.id, { ...t, revokedAt: at });

@@ -79,6 +79,9 @@ export const TOKEN_COLUMNS = columns<TokensTable>({
   last_used_at: true,
   revoked_at: true,
   host_id: true,
+  sign_alg: true,
+  sign_key: true,
+  require_signature: true,
 });
 
 export const HISTORY_COLUMNS = columns<HistoryTable>({

@@ -24,6 +24,9 @@ const COLUMNS = [
   "last_used_at",
   "revoked_at",
   "host_id",
+  "sign_alg",
+  "sign_key",
+  "require_signature",
 ] as const;
 const INSERT = `insert into tokens (${COLUMNS.join(", ")}) values (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
 
@@ -81,6 +84,20 @@ export function pgTokens(db: Db): TokenStore {
       return db.write("touchToken", async (sql) => {
         await sql.run("update tokens set last_used_at = $1 where id = $2", at, id);
       });
+    },
+
+    setTokenSigning(id, key, requireSignature) {
+      return db.write(
+        "setTokenSigning",
+        async (sql) =>
+          (await sql.run(
+            "update tokens set sign_alg = $1, sign_key = $2, require_signature = $3 where id = $4",
+            key?.alg ?? null,
+            key?.key ?? null,
+            requireSignature ? 1 : 0,
+            id,
+          )) > 0,
+      );
     },
   };
 }

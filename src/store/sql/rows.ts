@@ -11,6 +11,7 @@ import type {
   MirrorTarget,
   OutboxEntry,
   SessionRecord,
+  SigningKey,
   StoredHistoryEntry,
   StoredRRSet,
   TokenRecord,
@@ -141,7 +142,16 @@ export function tokenFromRow(r: Selectable<TokensTable>): TokenRecord {
     lastUsedAt: opt(r.last_used_at),
     revokedAt: opt(r.revoked_at),
     hostId: opt(r.host_id),
+    signingKey: signingKeyFromRow(r.sign_alg, r.sign_key),
+    ...(Number(r.require_signature) === 1 ? { requireSignature: true } : {}),
   };
+}
+
+function signingKeyFromRow(alg: string | null, key: string | null): SigningKey | undefined {
+  if (alg === null || key === null) return undefined;
+  if (alg !== "ed25519" && alg !== "hmac-sha256")
+    throw new Error(`column tokens.sign_alg holds an unknown algorithm`);
+  return { alg, key };
 }
 
 export function tokenToRow(t: TokenRecord): Selectable<TokensTable> {
@@ -157,6 +167,9 @@ export function tokenToRow(t: TokenRecord): Selectable<TokensTable> {
     last_used_at: t.lastUsedAt ?? null,
     revoked_at: t.revokedAt ?? null,
     host_id: t.hostId ?? null,
+    sign_alg: t.signingKey?.alg ?? null,
+    sign_key: t.signingKey?.key ?? null,
+    require_signature: t.requireSignature === true ? 1 : 0,
   };
 }
 

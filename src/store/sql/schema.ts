@@ -62,6 +62,12 @@ export interface TokensTable {
   revoked_at: number | null;
   /** hosts.id of the host the token was made for; revoked with it */
   host_id: number | null;
+  /** SigningKey.alg, or null: no signing key (migration 0017) */
+  sign_alg: string | null;
+  /** SigningKey.key */
+  sign_key: string | null;
+  /** 0 or 1 */
+  require_signature: number;
 }
 
 export interface HistoryTable {

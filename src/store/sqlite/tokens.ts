@@ -12,7 +12,7 @@ import type { TokensTable } from "../sql/schema.js";
 
 const COLUMNS =
   "id, secret_hash, label, names_json, types_json, allowed_cidrs_json, created_at, expires_at, " +
-  "last_used_at, revoked_at, host_id";
+  "last_used_at, revoked_at, host_id, sign_alg, sign_key, require_signature";
 
 function tokenWhere(db: Db, column: "id" | "secret_hash", value: string) {
   const row = db.get<Selectable<TokensTable>>(`select * from tokens where ${column} = ?`, value);
@@ -58,6 +58,20 @@ export function sqliteTokens(db: Db): TokenStore {
       return db.write("touchToken", () => {
         db.run("update tokens set last_used_at = ? where id = ?", at, id);
       });
+    },
+
+    setTokenSigning(id, key, requireSignature) {
+      return db.write(
+        "setTokenSigning",
+        () =>
+          db.run(
+            "update tokens set sign_alg = ?, sign_key = ?, require_signature = ? where id = ?",
+            key?.alg ?? null,
+            key?.key ?? null,
+            requireSignature ? 1 : 0,
+            id,
+          ) > 0,
+      );
     },
   };
 }

@@ -20,9 +20,9 @@ import { notifyContract } from "./notify-contract.js";
 import { replayContract } from "./replay-contract.js";
 import { sampleCredentialsContract } from "./sample-credentials-contract.js";
 import { acmeContract } from "./acme-contract.js";
-import { tokensContract } from "./tokens-contract.js";
 import { totpContract } from "./totp-contract.js";
 import { trustContract } from "./trust-contract.js";
+import { tokenSigningContract, tokensContract } from "./tokens-contract.js";
 import { usersContract } from "./users-contract.js";
 import { zonesContract } from "./zones-contract.js";
 
@@ -48,6 +48,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreFixture>
     commitContract(store);
     historyListContract(store);
     tokensContract(store);
+    tokenSigningContract(store);
     copiesContract(store);
     historyContract(store);
     mirrorContract(store);

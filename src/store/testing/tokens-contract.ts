@@ -7,9 +7,12 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { TokenStore } from "../ports.js";
 import { expectCode, T0, tokenFixture } from "./fixtures.js";
 
-export function tokensContract(get: () => TokenStore): void {
+/** The DynamoDB store keeps no signing keys (setTokenSigning is not_supported there). */
+type Tokens = Omit<TokenStore, "setTokenSigning">;
+
+export function tokensContract(get: () => Tokens): void {
   describe("tokens", () => {
-    let store: TokenStore;
+    let store: Tokens;
     beforeEach(() => {
       store = get();
     });
@@ -75,6 +78,31 @@ export function tokensContract(get: () => TokenStore): void {
       await store.touchToken("tk_none", T0);
       expect(await store.getToken("tk_none")).toBeUndefined();
       expect(await store.listTokens()).toHaveLength(1);
+    });
+  });
+}
+
+/** setTokenSigning: sets, replaces and clears a token's signing key and flag; false for no token. */
+export function tokenSigningContract(get: () => TokenStore): void {
+  describe("token signing keys", () => {
+    it("sets, replaces and clears the key and the flag, as getToken and findTokenBySecretHash show", async () => {
+      const store = get();
+      const t = tokenFixture("tk_s");
+      await store.createToken(t);
+      const ed = {
+        alg: "ed25519",
+        key: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+      } as const;
+      expect(await store.setTokenSigning("tk_s", ed, true)).toBe(true);
+      expect(await store.getToken("tk_s")).toEqual({ ...t, signingKey: ed, requireSignature: true });
+      const hmac = { alg: "hmac-sha256", key: "c2VjcmV0" } as const;
+      expect(await store.setTokenSigning("tk_s", hmac, false)).toBe(true);
+      expect((await store.findTokenBySecretHash(t.secretHash))?.signingKey).toEqual(hmac);
+      expect((await store.getToken("tk_s"))?.requireSignature ?? false).toBe(false);
+      expect(await store.setTokenSigning("tk_s", undefined, false)).toBe(true);
+      expect((await store.getToken("tk_s"))?.signingKey).toBeUndefined();
+      expect(await store.setTokenSigning("tk_none", ed, true)).toBe(false);
+      expect(await store.getToken("tk_none")).toBeUndefined();
     });
   });
 }

@@ -51,6 +51,8 @@ describe("POST /tokens", () => {
       revokedAt: null,
       state: "active",
       hostId: null,
+      signing: null,
+      requireSignature: false,
     });
     expect(await works(body.secret)).toBe(true);
   });

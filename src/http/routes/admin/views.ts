@@ -100,6 +100,9 @@ export function tokenView(t: TokenRecord, now: number) {
     revokedAt: iso(t.revokedAt),
     state: tokenState(t, now),
     hostId: t.hostId ?? null,
+    // Signed requests (docs/protocols/signed-requests.md): the key's algorithm only, never the key.
+    signing: t.signingKey?.alg ?? null,
+    requireSignature: t.requireSignature === true,
   };
 }
 

@@ -1,12 +1,15 @@
-// Authentication for the JSON API: Bearer <token>, Bearer <JWT> (keyless updates: services/oidc) or
-// Basic (as for dyndns2). Failures throw `unauthorized` (or a jwt_* / oidc_unavailable code), which
-// the app answers as a problem; 401s carry a WWW-Authenticate challenge.
+// Authentication for the JSON API: Bearer <JWT> (keyless updates: services/oidc), a signed request
+// (http/signed-request.ts), else Bearer <token> or Basic (as for dyndns2). Failures throw
+// `unauthorized`, a jwt_* / oidc_unavailable code or a signature code (signature_invalid,
+// signature_expired, replayed, signature_required), which the app answers as a problem; 401s carry a
+// WWW-Authenticate challenge.
 
 import type { Context, MiddlewareHandler } from "hono";
 import { BeaconError } from "../../../core/errors.js";
 import type { TokenRecord } from "../../../store/types.js";
 import { readCredential } from "../../credentials.js";
 import { bearerJwt } from "../../jwt-credential.js";
+import { signedToken } from "../../signed-request.js";
 import type { AppDeps, AppEnv } from "../../deps.js";
 
 export function requireToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
@@ -17,9 +20,11 @@ export function requireToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
       c.set("token", await deps.jwt.authenticate(jwt));
       return next();
     }
-    const cred = readCredential(c.req.header("authorization"));
-    if (cred === undefined) throw new BeaconError("unauthorized");
-    c.set("token", await deps.tokens.authenticate(cred, c.get("clientIp")));
+    if ((await signedToken(c, deps)) === undefined) {
+      const cred = readCredential(c.req.header("authorization"));
+      if (cred === undefined) throw new BeaconError("unauthorized");
+      c.set("token", await deps.tokens.authenticate(cred, c.get("clientIp")));
+    }
     await next();
   };
 }

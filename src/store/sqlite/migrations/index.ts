@@ -21,6 +21,7 @@ import { sampleCredentials } from "./0015_sample_credentials.js";
 import { acme } from "./0016_acme.js";
 import { oidcTrust } from "./0018_oidc_trust.js";
 import { totp } from "./0019_totp.js";
+import { requestSignatures } from "./0017_request_signatures.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -39,6 +40,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0014_webhooks": webhooks,
   "0015_sample_credentials": sampleCredentials,
   "0016_acme": acme,
+  "0017_request_signatures": requestSignatures,
   "0018_oidc_trust": oidcTrust,
   "0019_totp": totp,
 };
