@@ -2,11 +2,9 @@
 // real ACME CA (Debian's Pebble, `-dnsserver` pointed at Beacon's DNS port) by DNS-01, writing the
 // `_acme-challenge` TXT records into its own zone through the update service and removing them after.
 // The issued chain is checked against Pebble's root (its management API's /roots/0) with openssl and
-// node:crypto; a restart serves the stored certificate without a new order. Then HTTP-01: Pebble fetches
-// the token from Beacon's HTTP listener (its `httpPort` is that listener's port).
-//
-// Gap: this worktree has no HTTPS listener yet (another part of issue 18), so the chain is read from the
-// store rather than from a TLS handshake; `curl --cacert <root> https://…` belongs here once it has.
+// node:crypto, and `curl --cacert <root>` verifies Beacon's own HTTPS listener, which serves the
+// certificate ACME installed; a restart serves the stored certificate without a new order. Then HTTP-01:
+// Pebble fetches the token from Beacon's HTTP listener (its `httpPort` is that listener's port).
 
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
@@ -15,14 +13,15 @@ import { request } from "node:https";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { createDatabase, httpsPort, runCli, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { peerAvailable } from "./support/peers.js";
 import { freePort, startPebble, type Pebble } from "./support/pebble.js";
 
 const ZONE = "acme-serve.beacon.test";
 const NAMES = [`www.${ZONE}`, ZONE];
 
-const havePeers = peerAvailable("pebble", "pebble") && peerAvailable("openssl", "openssl");
+const havePeers =
+  peerAvailable("pebble", "pebble") && peerAvailable("openssl", "openssl") && peerAvailable("curl", "curl");
 
 /** GET over https trusting only `caFile`. */
 function httpsGet(url: string, caFile: string): Promise<string> {
@@ -126,7 +125,15 @@ describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by
       BEACON_ACME_NAMES: NAMES.join(","),
       BEACON_ACME_EMAIL: "ops@example.com",
     };
-    args = ["--dns-listen", `127.0.0.1:${dnsPort}`];
+    // http.plain all: /metrics stays readable over plain HTTP here (the default redirects it to HTTPS).
+    args = [
+      "--dns-listen",
+      `127.0.0.1:${dnsPort}`,
+      "--http-tls-listen",
+      "127.0.0.1:0",
+      "--http-plain",
+      "all",
+    ];
     beacon = await start();
   }, 90_000);
 
@@ -144,6 +151,42 @@ describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by
     // A certificate that verifies against another root does not: the check above can fail.
     const own = new X509Certificate(readFileSync(pebble.caFile));
     expect(leaf.verify(own.publicKey)).toBe(false);
+  });
+
+  /** curl over HTTPS to Beacon as `name`, verifying against Pebble's issuing root only. */
+  async function curlAs(name: string): Promise<{ code: number; out: string }> {
+    const root = join(dir.path, "issuing-root.pem");
+    writeFileSync(root, await httpsGet(`${pebble.management}/roots/0`, pebble.caFile));
+    const port = httpsPort(beacon);
+    expect(port).toBeGreaterThan(0);
+    const url = `https://${name}:${port}/healthz`;
+    const args = [
+      "-sS",
+      "--cacert",
+      root,
+      "--resolve",
+      `${name}:${port}:127.0.0.1`,
+      "-w",
+      "%{http_code}",
+      url,
+    ];
+    try {
+      return { code: 0, out: execFileSync("curl", args, { encoding: "utf8", stdio: "pipe" }) };
+    } catch (e) {
+      const err = e as { status?: number; stderr?: string };
+      return { code: err.status ?? -1, out: err.stderr ?? "" };
+    }
+  }
+
+  it("curl verifies Beacon's HTTPS against Pebble's root, for each name and no other", async () => {
+    for (const name of NAMES) {
+      const r = await curlAs(name);
+      expect(r.code, `${name}: ${r.out}`).toBe(0);
+      expect(r.out).toMatch(/200$/);
+    }
+    // The same certificate does not vouch for a name it was not issued for (curl exit 60).
+    const other = await curlAs(`other.${ZONE}`);
+    expect(other.code).toBe(60);
   });
 
   it("wrote the challenges through the update service (history says acme) and removed them", async () => {
@@ -183,6 +226,8 @@ describe.skipIf(!havePeers)("beacon serve obtains its certificate from Pebble by
     await new Promise((r) => setTimeout(r, 1500));
     expect(beacon.stderr()).not.toContain("ordering a certificate");
     expect(stored()).toEqual(before);
+    const r = await curlAs(NAMES[0] ?? "");
+    expect(r.code, r.out).toBe(0);
   }, 60_000);
 });
 

@@ -14,7 +14,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_ZONE, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
+import { DEMO_ZONE, httpsPort, seedHosts, startBeacon, tempDir, type Beacon } from "./support/beacon.js";
 import { ddclientConfig, runDdclient } from "./support/clients.js";
 import { peerAvailable } from "./support/peers.js";
 
@@ -86,16 +86,6 @@ function makeLeaf(dir: string, serial: string): { cert: string; key: string } {
     cert: readFileSync(join(dir, `${name}.crt`), "utf8"),
     key: readFileSync(join(dir, `${name}.key`), "utf8"),
   };
-}
-
-/** The `https` endpoints of the "beacon ready" line. */
-function httpsPort(b: Beacon): number {
-  const line =
-    b
-      .stderr()
-      .split("\n")
-      .find((l) => l.includes('"beacon ready"')) ?? "{}";
-  return (JSON.parse(line) as { https?: { port: number }[] }).https?.[0]?.port ?? 0;
 }
 
 /** Waits (50 ms steps, at most 100) for a log line containing `text`; returns it or "". */

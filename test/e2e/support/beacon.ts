@@ -171,3 +171,13 @@ export async function addHost(dataDir: string, fqdn: string): Promise<string> {
 export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }
+
+/** The first HTTPS port of the "beacon ready" log line (`--http-tls-listen`); 0 without one. */
+export function httpsPort(b: Beacon): number {
+  const line =
+    b
+      .stderr()
+      .split("\n")
+      .find((l) => l.includes('"beacon ready"')) ?? "{}";
+  return (JSON.parse(line) as { https?: { port: number }[] }).https?.[0]?.port ?? 0;
+}
