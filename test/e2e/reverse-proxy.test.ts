@@ -201,6 +201,8 @@ describe.skipIf(!have)("behind nginx terminating TLS (docs/deploy/reverse-proxy.
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    // Beacon sends HSTS itself (the trusted proxy's X-Forwarded-Proto: https), once; nginx adds none.
+    expect(page.headers.get("strict-transport-security")).toBe("max-age=31536000");
     const root = await overTls("/", ["-H", "Accept: text/html"]);
     expect([root.status, root.headers.get("location")]).toEqual([302, "/admin/"]);
     expect((await overTls("/metrics")).status).toBe(404);
