@@ -215,6 +215,7 @@ function fakeServer(f: Fake): Hono {
   });
   app.get("/api/v1/admin/stats", (c) => {
     const now = Date.now();
+    const notAfter = new Date(now + 60 * 86_400_000).toISOString();
     const points = (k: number) =>
       Array.from({ length: 360 }, (_, i) => ({
         at: new Date(now - (360 - i) * 10_000).toISOString(),
@@ -227,6 +228,14 @@ function fakeServer(f: Fake): Hono {
       queries: points(5),
       totals: { updates: 1234, queries: 56789, zones: 1, hosts: 2, tokens: 2 },
       version: "0.1.0",
+      certificate: { origin: "acme", subject: "CN=dyn.example.com", names: ["dyn.example.com"], notAfter },
+      acme: {
+        names: ["dyn.example.com"],
+        notAfter,
+        nextCheckAt: notAfter,
+        lastError: "rateLimited",
+        failures: 2,
+      },
     });
   });
   return app;
@@ -524,6 +533,9 @@ describe.runIf(run)("admin console pages against a canned API", () => {
     expect(await page.locator(".updates .rc-bar").count()).toBe(359);
     expect(await page.getByRole("button", { name: "1 hour" }).getAttribute("aria-pressed")).toBe("true");
     expect(await page.locator(".totals").textContent()).toContain("56,789");
+    // The certificate served and the ACME renewal state, with the failing orders' last error.
+    expect(await page.locator(".tls").textContent()).toContain("HTTPS certificate for dyn.example.com");
+    expect(await page.locator(".acme").textContent()).toContain("Last 2 order(s) failed: rateLimited");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in to Beacon" }).waitFor();
     expect(f.signedIn).toBe(false);

@@ -5,16 +5,20 @@
 // acme.ca_file: acme-client makes its requests through one axios instance of the module, so the extra
 // CA (beside Node's roots) is set on that instance's defaults: one CA per process, the only ACME client
 // being this one.
+//
+// acme-client (with axios, node-forge and @peculiar/x509: ~8 MiB of heap) is loaded on first use, so a
+// server without ACME never pays for it.
 
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
-import { axios as acmeAxios, Client, crypto as acmeCrypto } from "acme-client";
+import type * as AcmeClient from "acme-client";
 import { BeaconError } from "../../core/errors.js";
 import type { AcmeCa, ChallengeTask, IssueRequest } from "../../services/acme/ports.js";
 
 /** `caFile`: PEM of a CA to trust for the directory's HTTPS besides Node's roots (a test CA). */
 export function createAcmeCa(caFile: string | undefined): AcmeCa {
+  let extraCa: string | undefined;
   if (caFile !== undefined) {
     let ca: string;
     try {
@@ -22,15 +26,22 @@ export function createAcmeCa(caFile: string | undefined): AcmeCa {
     } catch (e) {
       throw new BeaconError("config_invalid", `acme.ca_file: cannot read ${caFile}`, { cause: e });
     }
-    acmeAxios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, ca] });
+    extraCa = ca;
   }
+  let loaded: Promise<AcmeLib> | undefined;
+  const lib = (): Promise<AcmeLib> =>
+    (loaded ??= import("acme-client").then((m) => {
+      if (extraCa !== undefined)
+        m.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, extraCa] });
+      return m;
+    }));
   return {
     async newAccountKey() {
-      return (await acmeCrypto.createPrivateEcdsaKey("P-256")).toString();
+      return (await (await lib()).crypto.createPrivateEcdsaKey("P-256")).toString();
     },
     async issue(req) {
       try {
-        return await issue(req);
+        return await issue(await lib(), req);
       } catch (e) {
         if (e instanceof BeaconError) throw e;
         const message = e instanceof Error ? e.message : String(e);
@@ -40,7 +51,9 @@ export function createAcmeCa(caFile: string | undefined): AcmeCa {
   };
 }
 
-async function issue(req: IssueRequest) {
+type AcmeLib = typeof AcmeClient;
+
+async function issue({ Client, crypto: acmeCrypto }: AcmeLib, req: IssueRequest) {
   const client = new Client({
     directoryUrl: req.directoryUrl,
     accountKey: req.accountKeyPem,
